@@ -1,0 +1,271 @@
+//! Command-line arguments: what the user typed, validated without any I/O.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::evidence::Kind;
+use crate::ingest::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_FILE_SIZE, custom};
+
+const ABOUT: &str = "The last step of every pipeline: reads the artifacts CI produced (JUnit, Trivy, \
+Checkov, CycloneDX, SPDX), and turns them into one verdict.";
+
+const AFTER_HELP: &str = "\
+Logging goes to stderr: -v shows each artifact read and each file skipped, -vv more; RUST_LOG
+overrides (e.g. RUST_LOG=verdict=debug).
+
+Exit status:
+  0  pass: the command did its job (for a gate: no policy failure)
+  1  fail: policy evaluated and said no
+  2  usage, config or input error: a bad flag, an unreadable, malformed or oversized artifact
+  3  internal or infrastructure error: a bug, or a service that could not be reached
+
+Docs: docs/evidence.md (the evidence document), docs/diagnostics.md (every error code).";
+
+/// verdict
+#[derive(Debug, Parser)]
+#[command(name = "verdict", version, about = ABOUT, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    /// More output on stderr: -v lists every artifact read or skipped, -vv debug, -vvv trace
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Only errors on stderr
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Log line format on stderr
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true, env = "VERDICT_LOG_FORMAT")]
+    pub log_format: LogFormat,
+
+    /// What to do
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read CI artifacts and print the evidence document (JSON) that policies see
+    #[command(after_help = EVIDENCE_AFTER_HELP)]
+    Evidence(EvidenceArgs),
+    /// Print the JSON Schema of a document verdict writes
+    Schema(SchemaArgs),
+}
+
+const EVIDENCE_AFTER_HELP: &str = "\
+Discovery: each PATH may be a file or a folder. Folders are searched recursively, skipping
+.git, node_modules and target folders and symbolic links; every file is recognized by its
+content, not its name. Files of no known kind are skipped (listed with -v). Name a folder
+such as target/surefire-reports explicitly to read it. With neither PATH nor --input, the
+current folder is searched.
+
+Kinds for --input: junit, trivy, checkov, cyclonedx, spdx, custom:NAME (any JSON document,
+stored under custom.NAME, e.g. --input custom:cost=cost.json).
+
+Exit status: 0 the evidence was written; 2 an artifact could not be read (every problem is
+listed, and nothing is written); 3 internal error.";
+
+/// `verdict evidence`.
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// Files or folders to read [default: the current folder]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Read PATH as KIND, even if its content is not recognized (repeatable)
+    #[arg(long = "input", value_name = "KIND=PATH")]
+    pub inputs: Vec<InputSpec>,
+
+    /// Write the document to FILE instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// One line of JSON instead of indented JSON
+    #[arg(long)]
+    pub compact: bool,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Limits that keep reading bounded.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Largest artifact to read; larger ones are an error (e.g. 512MiB, 2GiB, 100MB)
+    #[arg(long, value_name = "SIZE", env = "VERDICT_MAX_FILE_SIZE", default_value_t = Size(DEFAULT_MAX_FILE_SIZE))]
+    pub max_file_size: Size,
+
+    /// Deepest XML element nesting accepted
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_DEPTH as u16, value_parser = clap::value_parser!(u16).range(8..))]
+    pub max_depth: u16,
+}
+
+/// `verdict schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which document
+    #[arg(value_enum)]
+    pub document: SchemaDocument,
+}
+
+/// Documents with a schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaDocument {
+    /// The evidence document (`verdict evidence`).
+    Evidence,
+}
+
+/// `--input KIND=PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputSpec {
+    /// The kind.
+    pub kind: Kind,
+    /// For `custom:NAME`, the name.
+    pub name: Option<String>,
+    /// The file.
+    pub path: PathBuf,
+}
+
+impl FromStr for InputSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let kinds = "junit, trivy, checkov, cyclonedx, spdx, custom:NAME";
+        let Some((kind, path)) = s.split_once('=') else {
+            return Err(format!("expected KIND=PATH with KIND one of {kinds}"));
+        };
+        if path.is_empty() {
+            return Err("the PATH after `=` is empty".into());
+        }
+        let (kind, name) = match kind.split_once(':') {
+            Some(("custom", name)) => {
+                if !custom::valid_name(name) {
+                    return Err(format!(
+                        "`{name}` cannot name a custom input: use letters, digits and `_`, not starting with a digit (it becomes input.custom.NAME in policies)"
+                    ));
+                }
+                (Kind::Custom, Some(name.to_owned()))
+            }
+            Some((other, _)) => return Err(format!("unknown kind `{other}`: only custom takes a name (custom:NAME)")),
+            None => {
+                let k = Kind::ALL.into_iter().find(|k| k.as_str() == kind && *k != Kind::Custom);
+                match k {
+                    Some(k) => (k, None),
+                    None if kind == "custom" => return Err("custom needs a name: custom:NAME=PATH".into()),
+                    None => {
+                        let hint = closest(kind, &["junit", "trivy", "checkov", "cyclonedx", "spdx", "custom"])
+                            .map(|c| format!(" (did you mean `{c}`?)"))
+                            .unwrap_or_default();
+                        return Err(format!("unknown kind `{kind}`{hint}; expected one of {kinds}"));
+                    }
+                }
+            }
+        };
+        Ok(InputSpec { kind, name, path: PathBuf::from(path) })
+    }
+}
+
+/// A byte size with an optional unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size(pub u64);
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::ingest::human_bytes(self.0).replace(' ', ""))
+    }
+}
+
+impl FromStr for Size {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+        let (num, unit) = t.split_at(split);
+        let n: f64 = num.parse().map_err(|_| format!("`{s}` is not a size (e.g. 512MiB, 2GiB, 100MB)"))?;
+        let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+            "" | "b" => 1,
+            "k" | "kb" => 1_000,
+            "ki" | "kib" => 1 << 10,
+            "m" | "mb" => 1_000_000,
+            "mi" | "mib" => 1 << 20,
+            "g" | "gb" => 1_000_000_000,
+            "gi" | "gib" => 1 << 30,
+            other => return Err(format!("unknown size unit `{other}` (use B, KB, KiB, MB, MiB, GB, GiB)")),
+        };
+        let bytes = n * mult as f64;
+        if !(1.0..=u64::MAX as f64).contains(&bytes) {
+            return Err(format!("`{s}` is not a usable size"));
+        }
+        Ok(Size(bytes as u64))
+    }
+}
+
+/// The candidate closest to `word` by edit distance, if close enough to be a typo.
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (levenshtein(word, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
+            let ins = cur.get(j).copied().unwrap_or(0) + 1;
+            if let Some(slot) = cur.get_mut(j + 1) {
+                *slot = sub.min(del).min(ins);
+            }
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--input` takes every kind, and custom needs a Rego-identifier name.
+    #[test]
+    fn input_specs() {
+        let s: InputSpec = "trivy=reports/scan.json".parse().expect("ok");
+        assert_eq!((s.kind, s.path.to_str()), (Kind::Trivy, Some("reports/scan.json")));
+        let s: InputSpec = "custom:cost=a=b.json".parse().expect("ok");
+        assert_eq!((s.kind, s.name.as_deref(), s.path.to_str()), (Kind::Custom, Some("cost"), Some("a=b.json")));
+        assert!("custom=x.json".parse::<InputSpec>().is_err());
+        assert!("custom:1x=x.json".parse::<InputSpec>().is_err());
+        let e = "trivvy=x.json".parse::<InputSpec>().expect_err("typo");
+        assert!(e.contains("did you mean `trivy`"), "{e}");
+        assert!("x.json".parse::<InputSpec>().is_err());
+    }
+
+    /// Sizes accept decimal and binary units.
+    #[test]
+    fn sizes() {
+        assert_eq!("512MiB".parse::<Size>(), Ok(Size(512 << 20)));
+        assert_eq!("1.5 GB".parse::<Size>(), Ok(Size(1_500_000_000)));
+        assert_eq!("4096".parse::<Size>(), Ok(Size(4096)));
+        assert!("12 parsecs".parse::<Size>().is_err());
+        assert!("0".parse::<Size>().is_err());
+        assert_eq!(Size(512 << 20).to_string(), "512MiB");
+    }
+}

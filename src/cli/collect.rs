@@ -1,0 +1,208 @@
+//! Opens each candidate once, recognizes it, parses it, and merges everything into one
+//! evidence document. Files are read concurrently, one per core; the merge is in path order,
+//! so the document does not depend on which thread finished first.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::evidence::{Evidence, Format, Kind, Meta, Skipped, Source};
+use crate::ingest::sniff::{self, SNIFF_BYTES, Sniffed};
+use crate::ingest::{self, Code, Cx, IngestError, Limits, Measured, Parsed};
+
+use super::discover::Candidate;
+
+/// An artifact that could not be read.
+#[derive(Debug)]
+pub struct FileError {
+    /// The path to open (for locating the error in the file).
+    pub path: std::path::PathBuf,
+    /// The path as shown.
+    pub display: String,
+    /// What went wrong.
+    pub error: IngestError,
+}
+
+enum Outcome {
+    Read(Box<(Source, Parsed)>),
+    SkippedStructured(Skipped),
+    SkippedOther(String),
+    Failed(FileError),
+}
+
+/// Reads every candidate into one document, or returns every error.
+pub fn collect(candidates: &[Candidate], limits: &Limits, meta: Meta) -> Result<Evidence, Vec<FileError>> {
+    let outcomes = read_all(candidates, limits);
+    let mut evidence = Evidence::new(meta);
+    let mut errors = Vec::new();
+    let mut custom_names: Vec<(String, String)> = Vec::new();
+    evidence.meta.discovery.files_examined = candidates.len() as u64;
+    for (candidate, outcome) in candidates.iter().zip(outcomes) {
+        match outcome {
+            Outcome::Read(boxed) => {
+                let (source, parsed) = *boxed;
+                if let Some(name) = &source.name {
+                    if let Some((_, first)) = custom_names.iter().find(|(n, _)| n == name) {
+                        errors.push(FileError {
+                            path: candidate.path.clone(),
+                            display: candidate.display.clone(),
+                            error: IngestError::new(
+                                Code::DuplicateName,
+                                format!("the custom input name `{name}` is already used by `{first}`"),
+                            )
+                            .help("give each --input custom:NAME=PATH its own NAME"),
+                        });
+                        continue;
+                    }
+                    custom_names.push((name.clone(), source.path.clone()));
+                }
+                tracing::info!(
+                    path = %source.path,
+                    kind = source.kind.as_str(),
+                    tool = source.tool.as_ref().map(|t| t.name.as_str()).unwrap_or("-"),
+                    "read"
+                );
+                evidence.meta.discovery.recognized += 1;
+                evidence.sources.push(source);
+                evidence.absorb(parsed.records);
+            }
+            Outcome::SkippedStructured(s) => {
+                tracing::info!(path = %s.path, reason = %s.reason, "skipped");
+                evidence.meta.discovery.skipped_structured += 1;
+                evidence.skipped.push(s);
+            }
+            Outcome::SkippedOther(reason) => {
+                tracing::debug!(path = %candidate.display, reason = %reason, "skipped");
+                evidence.meta.discovery.skipped_other += 1;
+            }
+            Outcome::Failed(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() { Ok(evidence) } else { Err(errors) }
+}
+
+/// Reads all candidates on up to one thread per core; outcomes come back in input order.
+fn read_all(candidates: &[Candidate], limits: &Limits) -> Vec<Outcome> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(candidates.len()).max(1);
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<Outcome>>> = candidates.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(c) = candidates.get(i) else { break };
+                    let outcome = read_one(c, limits);
+                    if let Some(slot) = slots.get(i) {
+                        *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(outcome);
+                    }
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .unwrap_or_else(|p| p.into_inner())
+                .expect("every slot is filled: each index below len is taken by exactly one worker")
+        })
+        .collect()
+}
+
+fn read_one(c: &Candidate, limits: &Limits) -> Outcome {
+    let fail = |error: IngestError| {
+        Outcome::Failed(FileError { path: c.path.clone(), display: c.display.clone(), error })
+    };
+    let file = match File::open(&c.path) {
+        Ok(f) => f,
+        Err(e) => {
+            return fail(
+                IngestError::new(Code::Unreadable, "cannot open the file")
+                    .help("check that the path exists and is readable by the user verdict runs as")
+                    .caused_by(e),
+            );
+        }
+    };
+    if let Ok(meta) = file.metadata() {
+        if meta.len() > limits.max_file_size {
+            return fail(ingest::too_large(limits.max_file_size, Some(meta.len())));
+        }
+    }
+    let mut reader = BufReader::with_capacity(256 * 1024, Measured::new(file, limits.max_file_size));
+    let head = match reader.fill_buf() {
+        Ok(h) => h,
+        Err(e) => return fail(ingest_io(e)),
+    };
+    let sniffed = sniff::sniff(head.get(..SNIFF_BYTES.min(head.len())).unwrap_or(head));
+    let (kind, format, custom_name) = match (&c.named, sniffed) {
+        (None, Sniffed::Known(k, f)) => (k, f, None),
+        (None, Sniffed::UnknownStructured(_, reason)) => {
+            return Outcome::SkippedStructured(Skipped { path: c.display.clone(), reason });
+        }
+        (None, Sniffed::Other(reason)) => return Outcome::SkippedOther(reason),
+        (Some((Kind::Custom, name)), sniffed) => {
+            let format = match sniffed {
+                Sniffed::Known(_, f) | Sniffed::UnknownStructured(f, _) => f,
+                Sniffed::Other(_) => Format::Json,
+            };
+            if format == Format::Xml {
+                return fail(
+                    IngestError::new(Code::WrongKind, "this file was named as custom JSON, but it is XML")
+                        .expected("a JSON document")
+                        .help("custom inputs are JSON; name XML reports by their kind (junit, cyclonedx)"),
+                );
+            }
+            (Kind::Custom, Format::Json, name.as_deref())
+        }
+        (Some((named, _)), Sniffed::Known(k, f)) if k == *named => (k, f, None),
+        (Some((named, _)), Sniffed::Known(k, _)) => {
+            return fail(
+                IngestError::new(
+                    Code::WrongKind,
+                    format!("this file was named as {}, but it is {}", named.as_str(), k.describe()),
+                )
+                .expected(named.describe())
+                .help(format!("use --input {}={} or let discovery recognize it", k.as_str(), c.display)),
+            );
+        }
+        (Some((named, _)), Sniffed::UnknownStructured(_, reason) | Sniffed::Other(reason)) => {
+            return fail(
+                IngestError::new(
+                    Code::WrongKind,
+                    format!("this file was named as {}, but it is not {}: {reason}", named.as_str(), named.describe()),
+                )
+                .expected(named.describe())
+                .help(format!("check the path, or regenerate the file as {}", named.describe())),
+            );
+        }
+    };
+    let cx = Cx { source: c.display.as_str().into(), limits, custom_name };
+    let parsed = match ingest::parse(kind, format, &mut reader, &cx) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let (bytes, sha256) = match reader.into_inner().finish() {
+        Ok(v) => v,
+        Err(e) => return fail(ingest_io(e)),
+    };
+    let source = Source {
+        path: c.display.clone(),
+        kind,
+        format,
+        name: custom_name.map(str::to_owned),
+        named: c.named.is_some(),
+        tool: parsed.facts.tool.clone(),
+        spec_version: parsed.facts.spec_version.clone(),
+        subject: parsed.facts.subject.clone(),
+        bytes,
+        sha256,
+        warnings: parsed.facts.warnings.clone(),
+    };
+    Outcome::Read(Box::new((source, parsed)))
+}
+
+fn ingest_io(e: std::io::Error) -> IngestError {
+    ingest::from_io(e, ingest::Location::none())
+}

@@ -1,0 +1,168 @@
+//! Discovery: which files to examine.
+//!
+//! Folders are walked recursively in name order, skipping `.git`, `node_modules` and `target`
+//! below the named folder, and never following symbolic links (a link may point outside the
+//! workspace or into a loop); a file or link named explicitly is read. Every file is examined
+//! once even when named twice.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::evidence::Kind;
+
+/// Folders never descended into.
+pub const SKIPPED_DIRS: [&str; 3] = [".git", "node_modules", "target"];
+
+/// A file to examine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// The path to open.
+    pub path: PathBuf,
+    /// The path as shown in evidence and messages.
+    pub display: String,
+    /// Set when named with `--input KIND=PATH`.
+    pub named: Option<(Kind, Option<String>)>,
+}
+
+/// A path that could not be walked.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read `{display}`")]
+pub struct DiscoverError {
+    /// The path.
+    pub display: String,
+    /// Why.
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Files to examine, sorted by display path.
+    pub candidates: Vec<Candidate>,
+    /// Problems (unreadable paths), all of them.
+    pub errors: Vec<DiscoverError>,
+}
+
+/// Shows a path the way the user wrote it, without a leading `./`.
+pub fn display(p: &Path) -> String {
+    let s = p.to_string_lossy();
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    if s.is_empty() { ".".to_owned() } else { s.to_owned() }
+}
+
+/// Walks `paths` (files or folders) and adds the named inputs.
+pub fn discover(paths: &[PathBuf], named: &[(Kind, Option<String>, PathBuf)]) -> Found {
+    let mut found = Found::default();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    // Named inputs first, so that a file both named and found keeps its named kind.
+    for (kind, name, path) in named {
+        let display = display(path);
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => found.errors.push(DiscoverError {
+                display,
+                source: std::io::Error::other("`--input` names a file; pass a folder as PATH instead"),
+            }),
+            Ok(_) => {
+                seen.insert(key(path));
+                found.candidates.push(Candidate { path: path.clone(), display, named: Some((*kind, name.clone())) });
+            }
+            Err(e) => found.errors.push(DiscoverError { display, source: e }),
+        }
+    }
+    for root in paths {
+        let root_display = display(root);
+        let meta = match std::fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                found.errors.push(DiscoverError { display: root_display, source: e });
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            if seen.insert(key(root)) {
+                found.candidates.push(Candidate { path: root.clone(), display: root_display, named: None });
+            }
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                !(e.depth() > 0
+                    && e.file_type().is_dir()
+                    && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s))
+            });
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let display = e.path().map(display).unwrap_or_else(|| root_display.clone());
+                    let source = e
+                        .into_io_error()
+                        .unwrap_or_else(|| std::io::Error::other("symbolic link loop"));
+                    found.errors.push(DiscoverError { display, source });
+                    continue;
+                }
+            };
+            let ft = entry.file_type();
+            if ft.is_symlink() {
+                let shown = display(entry.path());
+                tracing::debug!(path = %shown, "symbolic link not followed");
+                continue;
+            }
+            if !ft.is_file() {
+                continue;
+            }
+            let path = entry.into_path();
+            if seen.insert(key(&path)) {
+                let display = display(&path);
+                found.candidates.push(Candidate { path, display, named: None });
+            }
+        }
+    }
+    found.candidates.sort_by(|a, b| a.display.cmp(&b.display));
+    found
+}
+
+/// Identity of a file for de-duplication.
+fn key(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Skipped folders and symbolic links are not entered; results are sorted and unique.
+    #[test]
+    fn walks_and_skips() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let root = dir.path();
+        for p in ["b/report.xml", "a.json", "node_modules/x/pkg.json", ".git/config", "target/x.xml", "c/target/y.xml"] {
+            let full = root.join(p);
+            std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&full, "{}").expect("write");
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root, root.join("b/loop")).expect("symlink");
+        let found = discover(&[root.to_path_buf(), root.join("a.json")], &[]);
+        assert!(found.errors.is_empty(), "{:?}", found.errors);
+        let names: Vec<_> = found
+            .candidates
+            .iter()
+            .map(|c| c.path.strip_prefix(root).expect("inside").to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.json", "b/report.xml"]);
+    }
+
+    /// A missing path is an error naming it; a folder named with --input is refused.
+    #[test]
+    fn missing_paths() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let found = discover(&[dir.path().join("nope")], &[(Kind::Trivy, None, dir.path().to_path_buf())]);
+        assert_eq!(found.errors.len(), 2);
+        assert!(found.errors.iter().any(|e| e.display.ends_with("nope")));
+    }
+}

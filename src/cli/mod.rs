@@ -1,0 +1,250 @@
+//! The edge: arguments → settings → the pipeline → output and an exit code.
+//!
+//! Owns: argument parsing, the environment (CI variables, `NO_COLOR`), opening files,
+//! printing, and choosing the exit code. Everything below it is pure or reader-based.
+
+pub mod args;
+mod ci;
+mod collect;
+mod discover;
+mod log;
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Parser;
+
+use crate::diag::{self, Diagnostic, Target};
+use crate::evidence::{Evidence, Meta};
+use crate::exit::Exit;
+use crate::ingest::{Code, IngestError, Limits};
+
+use args::{Cli, Command, EvidenceArgs, SchemaArgs, SchemaDocument};
+use collect::FileError;
+
+/// Everything a command can fail with; each maps to one exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Artifacts that could not be read (all of them, not just the first).
+    #[error("{} artifact(s) could not be read; no evidence was written", .0.len())]
+    Inputs(Vec<FileError>),
+    /// The output file could not be written.
+    #[error("cannot write `{path}`")]
+    Output {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// A document could not be serialized (a bug).
+    #[error("cannot serialize the document")]
+    Serialize(#[source] serde_json::Error),
+}
+
+impl Error {
+    /// The exit code for this error.
+    pub fn exit(&self) -> Exit {
+        match self {
+            Error::Inputs(_) => Exit::Input,
+            Error::Output { .. } => Exit::Input,
+            Error::Serialize(_) => Exit::Internal,
+        }
+    }
+}
+
+/// Runs verdict with the process's arguments; returns how it ended.
+pub fn main() -> Exit {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = e.exit_code();
+            let _ = e.print();
+            return if code == 0 { Exit::Pass } else { Exit::Input };
+        }
+    };
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stderr().is_terminal();
+    log::init(cli.verbose, cli.quiet, cli.log_format, color);
+    let result = match cli.command {
+        Command::Evidence(args) => evidence(args),
+        Command::Schema(args) => schema(args),
+    };
+    match result {
+        Ok(()) => Exit::Pass,
+        Err(e) => {
+            report(&e, color);
+            e.exit()
+        }
+    }
+}
+
+fn evidence(args: EvidenceArgs) -> Result<(), Error> {
+    let started = Instant::now();
+    let limits = Limits { max_file_size: args.limits.max_file_size.0, max_depth: usize::from(args.limits.max_depth) };
+    let named: Vec<_> = args.inputs.iter().map(|i| (i.kind, i.name.clone(), i.path.clone())).collect();
+    let paths = if args.paths.is_empty() && args.inputs.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
+    let found = discover::discover(&paths, &named);
+    let meta = Meta {
+        verdict_version: env!("CARGO_PKG_VERSION").to_owned(),
+        ci: ci::detect(|k| std::env::var(k).ok()),
+        discovery: Default::default(),
+    };
+    let mut errors: Vec<FileError> = found
+        .errors
+        .into_iter()
+        .map(|e| FileError {
+            path: PathBuf::from(&e.display),
+            display: e.display,
+            error: IngestError::new(Code::Unreadable, "cannot read this path")
+                .help("check that the path exists and is readable by the user verdict runs as")
+                .caused_by(e.source),
+        })
+        .collect();
+    let evidence = match collect::collect(&found.candidates, &limits, meta) {
+        Ok(ev) if errors.is_empty() => ev,
+        Ok(_) => return Err(Error::Inputs(errors)),
+        Err(mut more) => {
+            errors.append(&mut more);
+            errors.sort_by(|a, b| a.display.cmp(&b.display));
+            return Err(Error::Inputs(errors));
+        }
+    };
+    if evidence.sources.is_empty() {
+        let where_ = paths.iter().map(|p| discover::display(p)).collect::<Vec<_>>().join(", ");
+        tracing::warn!(
+            "no artifacts found in {where_} ({} files examined); run with -v to see what was skipped",
+            evidence.meta.discovery.files_examined
+        );
+    }
+    tracing::info!(
+        artifacts = evidence.sources.len(),
+        skipped = evidence.skipped.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "evidence collected"
+    );
+    write_json(&evidence, args.output.as_deref(), args.compact)
+}
+
+fn schema(args: SchemaArgs) -> Result<(), Error> {
+    match args.document {
+        SchemaDocument::Evidence => write_json(&evidence_schema(), None, false),
+    }
+}
+
+/// The JSON Schema of the evidence document, as committed in `schemas/`.
+pub fn evidence_schema() -> serde_json::Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(Evidence)).unwrap_or_default();
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert("$id".into(), "https://verdict.dev/schemas/evidence.v1.schema.json".into());
+        obj.insert("title".into(), "verdict evidence document (verdict/evidence/v1)".into());
+    }
+    schema
+}
+
+/// Writes a document as JSON to `output` (atomically: a temporary file, then a rename) or to
+/// stdout. A closed stdout (`verdict evidence | head`) is not an error.
+fn write_json<T: serde::Serialize>(doc: &T, output: Option<&Path>, compact: bool) -> Result<(), Error> {
+    let render = |w: &mut dyn Write| -> Result<(), Error> {
+        let res = if compact { serde_json::to_writer(&mut *w, doc) } else { serde_json::to_writer_pretty(&mut *w, doc) };
+        res.map_err(|e| match e.classify() {
+            serde_json::error::Category::Io => Error::Output { path: "stdout".into(), source: e.into() },
+            _ => Error::Serialize(e),
+        })?;
+        w.write_all(b"\n").map_err(|source| Error::Output { path: "stdout".into(), source })
+    };
+    match output {
+        None => {
+            let stdout = io::stdout();
+            let mut w = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
+            let res = render(&mut w).and_then(|()| w.flush().map_err(|source| Error::Output { path: "stdout".into(), source }));
+            match res {
+                Err(Error::Output { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                other => other,
+            }
+        }
+        Some(path) => {
+            let shown = discover::display(path);
+            let tmp = temp_beside(path);
+            let write = || -> Result<(), Error> {
+                let file = File::create(&tmp).map_err(|source| Error::Output { path: shown.clone(), source })?;
+                let mut w = io::BufWriter::with_capacity(256 * 1024, file);
+                render(&mut w).map_err(|e| match e {
+                    Error::Output { source, .. } => Error::Output { path: shown.clone(), source },
+                    other => other,
+                })?;
+                let file = w.into_inner().map_err(|e| Error::Output { path: shown.clone(), source: e.into_error() })?;
+                file.sync_all().map_err(|source| Error::Output { path: shown.clone(), source })?;
+                std::fs::rename(&tmp, path).map_err(|source| Error::Output { path: shown.clone(), source })
+            };
+            let res = write();
+            if res.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            res
+        }
+    }
+}
+
+fn temp_beside(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Prints an error's diagnostics to stderr.
+#[allow(clippy::print_stderr)]
+fn report(e: &Error, color: bool) {
+    let mut out = String::new();
+    match e {
+        Error::Inputs(errors) => {
+            for fe in errors {
+                out.push_str(&file_diagnostic(fe).render(color));
+                out.push('\n');
+            }
+            out.push_str(&Diagnostic::error("", e.to_string()).render(color));
+        }
+        Error::Output { .. } => {
+            let mut d = Diagnostic::error("output/unwritable", e.to_string());
+            d.causes = diag::causes(e);
+            d.help = Some("check that the folder exists and is writable".into());
+            out.push_str(&d.render(color));
+        }
+        Error::Serialize(_) => {
+            let mut d = Diagnostic::error("internal", e.to_string());
+            d.causes = diag::causes(e);
+            d.help = Some("this is a bug in verdict; please report it with the command line".into());
+            out.push_str(&d.render(color));
+        }
+    }
+    eprint!("{out}");
+}
+
+/// Turns a file error into a diagnostic, reading the file again to show the offending line.
+fn file_diagnostic(fe: &FileError) -> Diagnostic {
+    let e = &fe.error;
+    let mut d = Diagnostic::error(e.code.as_str(), e.message.clone());
+    d.file = Some(fe.display.clone());
+    d.doc_path = e.location.path.clone();
+    d.expected = e.expected.clone();
+    d.help = e.help.clone();
+    d.causes = diag::causes(e);
+    let target = match (e.location.offset, e.location.line, e.location.column) {
+        (Some(o), _, _) => Some(Target::Offset(o)),
+        (None, Some(l), Some(c)) if l > 0 => Some(Target::LineColumn(l, c)),
+        _ => None,
+    };
+    d.line = e.location.line;
+    d.column = e.location.column;
+    if let Some(t) = target {
+        if let Ok(Some(mut sn)) = File::open(&fe.path).map_err(drop).and_then(|f| diag::snippet_at(f, t).map_err(drop)) {
+            if matches!(t, Target::LineColumn(..)) && matches!(e.code, Code::BadValue | Code::MissingField) {
+                sn.widen_to_json_token();
+            }
+            d.line = Some(sn.line);
+            d.column = Some(sn.column);
+            d.snippet = Some(sn);
+        }
+    }
+    d
+}

@@ -1,0 +1,113 @@
+//! Fingerprints: stable ids for findings, used by waivers, diffs between runs and dedup.
+//!
+//! A fingerprint is the first 128 bits of SHA-256 over the record kind and its identifying
+//! fields, in lower-case hex. It never includes line numbers, report order, timestamps or the
+//! artifact's own path, so moving a report, reformatting a file or reordering a scan keeps it.
+//! `None` and an empty string are the same identity.
+
+use sha2::{Digest, Sha256};
+
+fn digest(kind: &str, parts: &[Option<&str>]) -> String {
+    let mut h = Sha256::new();
+    h.update(kind.as_bytes());
+    for p in parts {
+        // The unit separator cannot appear in the fields we hash in any meaningful way, and
+        // a length prefix makes ("ab","c") and ("a","bc") differ regardless.
+        let s = p.unwrap_or("");
+        h.update([0x1f]);
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    }
+    let out = h.finalize();
+    hex::encode(out.get(..16).unwrap_or(&out[..]))
+}
+
+/// A test: suite, class name and test name.
+pub fn test_case(suite: Option<&str>, classname: Option<&str>, name: &str) -> String {
+    digest("test", &[suite, classname, Some(name)])
+}
+
+/// A vulnerability: advisory id, the package (purl when known, else name and version) and the
+/// scanned target (the same advisory in two lockfiles is two findings).
+pub fn vulnerability(
+    id: &str,
+    purl: Option<&str>,
+    name: &str,
+    version: Option<&str>,
+    target: Option<&str>,
+) -> String {
+    match purl.filter(|p| !p.is_empty()) {
+        Some(purl) => digest("vuln", &[Some(id), Some(purl), None, target]),
+        None => digest("vuln", &[Some(id), Some(name), version, target]),
+    }
+}
+
+/// A misconfiguration: check id, resource and file.
+pub fn misconfiguration(check_id: &str, resource: Option<&str>, file: Option<&str>) -> String {
+    digest("misconfig", &[Some(check_id), resource, file])
+}
+
+/// A secret: rule and file. The matched text is deliberately not part of it, so no
+/// fingerprint is ever derived from a secret.
+pub fn secret(rule_id: &str, target: &str) -> String {
+    digest("secret", &[Some(rule_id), Some(target)])
+}
+
+/// A license finding: license, package or file, and target.
+pub fn license_finding(
+    name: &str,
+    package: Option<&str>,
+    file: Option<&str>,
+    target: Option<&str>,
+) -> String {
+    digest("license", &[Some(name), package, file, target])
+}
+
+/// A component: purl when known, else type, group, name and version.
+pub fn component(
+    purl: Option<&str>,
+    component_type: Option<&str>,
+    group: Option<&str>,
+    name: &str,
+    version: Option<&str>,
+) -> String {
+    match purl.filter(|p| !p.is_empty()) {
+        Some(purl) => digest("component", &[Some(purl)]),
+        None => digest("component", &[None, component_type, group, Some(name), version]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fingerprints are 32 hex chars and separate fields unambiguously.
+    #[test]
+    fn shape_and_separation() {
+        let a = test_case(Some("ab"), Some("c"), "t");
+        let b = test_case(Some("a"), Some("bc"), "t");
+        assert_eq!(a.len(), 32);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+        assert_eq!(test_case(None, Some(""), "t"), test_case(Some(""), None, "t"));
+    }
+
+    /// The same advisory in two lockfiles is two findings; with a purl the name is not needed.
+    #[test]
+    fn vulnerability_identity() {
+        let a = vulnerability("CVE-1", Some("pkg:npm/x@1"), "x", Some("1"), Some("a/package-lock.json"));
+        let b = vulnerability("CVE-1", Some("pkg:npm/x@1"), "x", Some("1"), Some("b/package-lock.json"));
+        let c = vulnerability("CVE-1", Some("pkg:npm/x@1"), "renamed", None, Some("a/package-lock.json"));
+        assert_ne!(a, b);
+        assert_eq!(a, c);
+        let d = vulnerability("CVE-1", None, "x", Some("1"), None);
+        let e = vulnerability("CVE-1", Some(""), "x", Some("1"), None);
+        assert_eq!(d, e);
+    }
+
+    /// Kinds never collide even with equal fields.
+    #[test]
+    fn kinds_are_separate() {
+        assert_ne!(misconfiguration("X", None, None), secret("X", ""));
+    }
+}

@@ -1,0 +1,317 @@
+//! Streaming JSON reading shared by the JSON parsers (Trivy, Checkov, CycloneDX, SPDX, custom).
+//!
+//! Owns: driving serde_json over a reader with the JSON path tracked for errors, rejecting
+//! trailing content, streaming large arrays element by element ([`ForEach`]), and mapping
+//! serde_json's errors to [`IngestError`]s with line, column and path.
+//! Must not: open files or know any format.
+
+use std::fmt;
+use std::io::Read;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, SeqAccess, Visitor};
+
+use super::error::{Code, IngestError, Location, from_io};
+
+/// Separates a custom error's message from what was expected (see [`bad_value`]).
+const EXPECTED_SEP: char = '\u{1f}';
+
+/// A custom deserialization error that keeps "what was expected" apart from the message, so
+/// that the rendered error can show both.
+pub(crate) fn bad_value<E: de::Error>(message: impl fmt::Display, expected: impl fmt::Display) -> E {
+    E::custom(format_args!("{message}{EXPECTED_SEP}{expected}"))
+}
+
+/// Reads one whole JSON document with `seed`, then requires that only whitespace follows.
+/// `regenerate` is a hint on how to produce a good file, used in the `help` of errors.
+pub(crate) fn read_seed<R, S, V>(reader: R, seed: S, regenerate: &str) -> Result<V, IngestError>
+where
+    R: Read,
+    S: for<'de> DeserializeSeed<'de, Value = V>,
+{
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let mut track = serde_path_to_error::Track::new();
+    let value = seed
+        .deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track))
+        .map_err(|e| convert(e, &track.path().to_string(), regenerate))?;
+    de.end().map_err(|e| convert(e, "", regenerate))?;
+    Ok(value)
+}
+
+/// Reads one whole JSON document into `T`.
+pub(crate) fn read<R: Read, T: DeserializeOwned>(reader: R, regenerate: &str) -> Result<T, IngestError> {
+    read_seed(reader, PhantomData::<T>, regenerate)
+}
+
+/// Maps a serde_json error at a JSON path to an ingest error.
+pub(crate) fn convert(e: serde_json::Error, path: &str, regenerate: &str) -> IngestError {
+    use serde_json::error::Category;
+    let loc = Location::line_col(e.line() as u64, e.column() as u64).with_path(path);
+    let regenerate_help = || format!("regenerate the artifact: {regenerate}");
+    match e.classify() {
+        Category::Io => from_io(std::io::Error::from(e), loc),
+        Category::Eof => IngestError::new(Code::Truncated, "the file ends in the middle of the JSON document")
+            .at(loc)
+            .expected("the rest of the document")
+            .help(format!(
+                "the file was cut off: the tool that wrote it was probably interrupted, or the artifact upload was incomplete; {}",
+                regenerate_help()
+            )),
+        Category::Syntax => {
+            let msg = strip_position(&e.to_string());
+            if msg.contains("recursion limit exceeded") {
+                IngestError::new(Code::TooDeep, "the JSON nests arrays and objects too deeply")
+                    .at(loc)
+                    .expected("at most 128 levels of nesting")
+                    .help("no real report nests this deep; check where this file came from")
+            } else if msg.contains("invalid unicode code point") || msg.contains("surrogate") {
+                IngestError::new(Code::InvalidUtf8, format!("the file holds text that is not valid UTF-8 ({msg})"))
+                    .at(loc)
+                    .expected("UTF-8 text")
+                    .help("verdict reads UTF-8 JSON, as the JSON standard requires; re-encode the file or regenerate it")
+            } else {
+                IngestError::new(Code::MalformedJson, format!("the file is not valid JSON: {msg}"))
+                    .at(loc)
+                    .help(regenerate_help())
+            }
+        }
+        Category::Data => {
+            let full = strip_position(&e.to_string());
+            let (msg, expected) = match full.split_once(EXPECTED_SEP) {
+                Some((m, x)) => (m.to_owned(), Some(x.to_owned())),
+                None => (full, None),
+            };
+            let code = if msg.starts_with("missing field") { Code::MissingField } else { Code::BadValue };
+            let mut err = IngestError::new(code, msg).at(loc).help(regenerate_help());
+            if let Some(x) = expected {
+                err = err.expected(x);
+            }
+            err
+        }
+    }
+}
+
+/// serde_json appends " at line L column C"; the location is shown separately.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg.get(..i).unwrap_or(msg).to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+/// A seed that streams a JSON array (or `null`, read as empty) element by element, calling
+/// `f` with each deserialized element, so that only one element is in memory at a time.
+pub(crate) struct ForEach<'f, T, F> {
+    f: &'f mut F,
+    marker: PhantomData<fn() -> T>,
+}
+
+impl<'f, T, F> ForEach<'f, T, F> {
+    /// Streams elements of type `T` into `f`.
+    pub(crate) fn new(f: &'f mut F) -> Self {
+        ForEach { f, marker: PhantomData }
+    }
+}
+
+impl<'de, 'f, T, F> DeserializeSeed<'de> for ForEach<'f, T, F>
+where
+    T: de::Deserialize<'de>,
+    F: FnMut(T) -> Result<(), String>,
+{
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_option(OptSeq(self))
+    }
+}
+
+struct OptSeq<'f, T, F>(ForEach<'f, T, F>);
+
+impl<'de, 'f, T, F> Visitor<'de> for OptSeq<'f, T, F>
+where
+    T: de::Deserialize<'de>,
+    F: FnMut(T) -> Result<(), String>,
+{
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<T>()? {
+            (self.0.f)(item).map_err(de::Error::custom)?;
+        }
+        Ok(())
+    }
+}
+
+/// A seed for a value that may be a single object or an array of them (Checkov writes one
+/// report object for one framework and an array for several): each element goes to `f`.
+pub(crate) struct OneOrMany<'f, T, F> {
+    f: &'f mut F,
+    marker: PhantomData<fn() -> T>,
+}
+
+impl<'f, T, F> OneOrMany<'f, T, F> {
+    /// Streams elements of type `T` into `f`.
+    pub(crate) fn new(f: &'f mut F) -> Self {
+        OneOrMany { f, marker: PhantomData }
+    }
+}
+
+impl<'de, 'f, T, F> DeserializeSeed<'de> for OneOrMany<'f, T, F>
+where
+    T: de::Deserialize<'de>,
+    F: FnMut(T) -> Result<(), String>,
+{
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, 'f, T, F> Visitor<'de> for OneOrMany<'f, T, F>
+where
+    T: de::Deserialize<'de>,
+    F: FnMut(T) -> Result<(), String>,
+{
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object or an array of objects")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<T>()? {
+            (self.f)(item).map_err(de::Error::custom)?;
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let item = T::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        (self.f)(item).map_err(de::Error::custom)
+    }
+}
+
+/// Deserializes a string that may also be written as `null` (absent) — and turns an empty
+/// string into `None`, since scanners write `""` for "no value".
+pub(crate) fn non_empty<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s: Option<String> = de::Deserialize::deserialize(d)?;
+    Ok(s.filter(|s| !s.trim().is_empty()))
+}
+
+/// Deserializes a list that may be `null` or absent as empty.
+pub(crate) fn list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: de::Deserializer<'de>,
+    T: de::Deserialize<'de>,
+{
+    let v: Option<Vec<T>> = de::Deserialize::deserialize(d)?;
+    Ok(v.unwrap_or_default())
+}
+
+/// Truncates a string to at most `cap` bytes at a char boundary, marking the cut with `…`.
+pub(crate) fn cap(mut s: String, cap: usize) -> String {
+    if s.len() <= cap {
+        return s;
+    }
+    let mut end = cap.saturating_sub('…'.len_utf8());
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.truncate(end);
+    s.push('…');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Doc {
+        items: Vec<Item>,
+    }
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Item {
+        n: u32,
+    }
+
+    /// Errors carry line, column and the JSON path of the bad value.
+    #[test]
+    fn error_location_and_path() {
+        let text = "{\n  \"items\": [\n    {\"n\": 1},\n    {\"n\": \"two\"}\n  ]\n}";
+        let e = read::<_, Doc>(text.as_bytes(), "x").expect_err("bad type");
+        assert_eq!(e.code, Code::BadValue);
+        assert_eq!(e.location.line, Some(4));
+        assert_eq!(e.location.path.as_deref(), Some("items[1].n"));
+    }
+
+    /// A cut-off file is reported as truncated, trailing garbage as malformed.
+    #[test]
+    fn truncated_and_trailing() {
+        let e = read::<_, Doc>("{\"items\": [".as_bytes(), "x").expect_err("truncated");
+        assert_eq!(e.code, Code::Truncated);
+        let e = read::<_, Doc>("{\"items\": []} x".as_bytes(), "x").expect_err("trailing");
+        assert_eq!(e.code, Code::MalformedJson);
+    }
+
+    /// Deep nesting is refused with its own code.
+    #[test]
+    fn too_deep() {
+        let text = "[".repeat(10_000) + &"]".repeat(10_000);
+        let e = read::<_, serde_json::Value>(text.as_bytes(), "x").expect_err("deep");
+        assert_eq!(e.code, Code::TooDeep);
+    }
+
+    /// Invalid UTF-8 inside a string is its own error.
+    #[test]
+    fn invalid_utf8() {
+        let bytes: &[u8] = b"{\"items\": [], \"x\": \"\xff\xfe\"}";
+        let e = read::<_, serde_json::Value>(bytes, "x").expect_err("utf8");
+        assert_eq!(e.code, Code::InvalidUtf8);
+    }
+
+    /// `bad_value` keeps the expectation apart from the message.
+    #[test]
+    fn custom_expected() {
+        #[derive(Debug)]
+        struct Sev;
+        impl<'de> Deserialize<'de> for Sev {
+            fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Err(bad_value(format!("unexpected severity {s:?}"), "one of HIGH, LOW"))
+            }
+        }
+        let e = read::<_, Vec<Sev>>("[\"SEVERE\"]".as_bytes(), "x").expect_err("bad");
+        assert_eq!(e.message, "unexpected severity \"SEVERE\"");
+        assert_eq!(e.expected.as_deref(), Some("one of HIGH, LOW"));
+        assert_eq!(e.location.path.as_deref(), Some("[0]"));
+    }
+
+    /// Capping keeps char boundaries.
+    #[test]
+    fn capping() {
+        assert_eq!(cap("héllo".into(), 100), "héllo");
+        assert_eq!(cap("ééé".into(), 5), "é…");
+        assert_eq!(cap("abcdef".into(), 5), "ab…");
+    }
+}

@@ -1,0 +1,129 @@
+//! Artifacts → evidence records. One module per format, each a streaming parser.
+//!
+//! Owns: recognizing artifacts ([`sniff`]), reading each format into [`Records`], and saying
+//! precisely why an artifact cannot be read ([`IngestError`]).
+//! Takes a buffered reader and a [`Cx`] (the artifact's path as a label, the limits); returns
+//! [`Parsed`]. Must not: open files, walk directories, decide pass or fail, print, or use the
+//! network. Files are opened by the CLI, which hands each parser a bounded reader.
+
+mod error;
+mod json;
+mod read;
+pub mod sniff;
+mod xml;
+
+pub mod checkov;
+pub mod custom;
+pub mod cyclonedx;
+pub mod junit;
+pub mod spdx;
+pub mod trivy;
+
+use std::io::BufRead;
+
+pub use error::{Code, IngestError, LimitExceeded, Location, from_io, human_bytes, too_large};
+pub use read::Measured;
+
+use crate::evidence::{Format, Kind, Records, SourcePath, Tool, Warning};
+
+/// Limits that keep reading bounded. All are configurable on the command line.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest artifact read, in bytes.
+    pub max_file_size: u64,
+    /// Deepest XML element nesting accepted (JSON is bounded by serde_json at 128 levels).
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_file_size: DEFAULT_MAX_FILE_SIZE, max_depth: DEFAULT_MAX_DEPTH }
+    }
+}
+
+/// Default for [`Limits::max_file_size`]: 512 MiB, above the largest real reports (a 1M-test
+/// monorepo's Trivy scan is ~420 MB) and far below what would exhaust a CI runner.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 512 * 1024 * 1024;
+
+/// Default for [`Limits::max_depth`].
+pub const DEFAULT_MAX_DEPTH: usize = 256;
+
+/// Caps on text copied from artifacts into evidence, so memory follows the number of records,
+/// not the size of logs inside them.
+pub mod caps {
+    /// A message (failure message, title).
+    pub const MESSAGE: usize = 4 * 1024;
+    /// A body (stack trace, captured output).
+    pub const DETAILS: usize = 16 * 1024;
+}
+
+/// What a parser is told about the artifact it reads.
+#[derive(Debug, Clone)]
+pub struct Cx<'a> {
+    /// The artifact's path, used only as the `source` label of records.
+    pub source: SourcePath,
+    /// Limits.
+    pub limits: &'a Limits,
+    /// For custom inputs, the name to store the document under.
+    pub custom_name: Option<&'a str>,
+}
+
+/// What a parser learned about the artifact itself.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    /// The tool that wrote it.
+    pub tool: Option<Tool>,
+    /// The format version it declares.
+    pub spec_version: Option<String>,
+    /// What it is about (scanned image, described component, document name).
+    pub subject: Option<String>,
+    /// Problems that did not stop reading.
+    pub warnings: Vec<Warning>,
+}
+
+/// Everything one artifact yielded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    /// About the artifact.
+    pub facts: Facts,
+    /// Its records.
+    pub records: Records,
+}
+
+/// Parses one artifact of a known kind and format.
+pub fn parse<R: BufRead>(kind: Kind, format: Format, reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> {
+    match (kind, format) {
+        (Kind::Junit, Format::Xml) => junit::parse(reader, cx),
+        (Kind::Trivy, Format::Json) => trivy::parse(reader, cx),
+        (Kind::Checkov, Format::Json) => checkov::parse(reader, cx),
+        (Kind::Cyclonedx, Format::Json) => cyclonedx::parse_json(reader, cx),
+        (Kind::Cyclonedx, Format::Xml) => cyclonedx::parse_xml(reader, cx),
+        (Kind::Spdx, Format::Json) => spdx::parse(reader, cx),
+        (Kind::Custom, Format::Json) => custom::parse(reader, cx),
+        (kind, format) => Err(IngestError::new(
+            Code::WrongKind,
+            format!("{} is not read from {}", kind.describe(), format_name(format)),
+        )
+        .expected(match kind {
+            Kind::Junit => "XML",
+            Kind::Cyclonedx => "JSON or XML",
+            _ => "JSON",
+        })),
+    }
+}
+
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Json => "JSON",
+        Format::Xml => "XML",
+    }
+}
+
+/// The formats a kind can be written in.
+pub fn formats(kind: Kind) -> &'static [Format] {
+    match kind {
+        Kind::Junit => &[Format::Xml],
+        Kind::Cyclonedx => &[Format::Json, Format::Xml],
+        Kind::Trivy | Kind::Checkov | Kind::Spdx | Kind::Custom => &[Format::Json],
+    }
+}

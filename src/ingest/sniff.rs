@@ -1,0 +1,357 @@
+//! Content sniffing: what kind of artifact a file is, from its first bytes, never its name.
+//!
+//! Owns: the recognition rules of every kind (documented in `docs/evidence.md#discovery`).
+//! Takes the first bytes of a file (a prefix, possibly cut anywhere); returns a [`Sniffed`].
+//! Must not: read files or parse beyond what recognition needs.
+//!
+//! JSON is recognized by its top-level keys, read with a small tokenizer that tolerates a cut
+//! prefix (no JSON crate reads a truncated document and reports the keys it got through);
+//! XML by its root element and namespace.
+
+use crate::evidence::{Format, Kind};
+
+/// How many bytes of a file sniffing looks at.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
+/// The result of sniffing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sniffed {
+    /// A known artifact.
+    Known(Kind, Format),
+    /// XML or JSON of no known kind, with the reason (listed in `evidence.skipped`).
+    UnknownStructured(Format, String),
+    /// Neither XML nor JSON (counted only).
+    Other(String),
+}
+
+/// Sniffs a file from its first bytes (`head`, at most [`SNIFF_BYTES`]).
+pub fn sniff(head: &[u8]) -> Sniffed {
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Sniffed::Other("UTF-16 text (verdict reads UTF-8)".into());
+    }
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = start else {
+        return Sniffed::Other(if head.is_empty() { "empty file".into() } else { "blank file".into() });
+    };
+    let body = body.get(start..).unwrap_or_default();
+    match body.first() {
+        Some(b'<') => sniff_xml(body),
+        Some(b'{') => sniff_json_object(body),
+        Some(b'[') => sniff_json_array(body),
+        _ => Sniffed::Other("not XML or JSON".into()),
+    }
+}
+
+fn sniff_xml(body: &[u8]) -> Sniffed {
+    let Some((name, tag)) = root_element(body) else {
+        return Sniffed::UnknownStructured(Format::Xml, "no root element in the first 64 KiB".into());
+    };
+    let local = name.rsplit(':').next().unwrap_or(name);
+    match local {
+        "testsuites" | "testsuite" => Sniffed::Known(Kind::Junit, Format::Xml),
+        "bom" if tag.contains("cyclonedx.org/schema/bom") => Sniffed::Known(Kind::Cyclonedx, Format::Xml),
+        "bom" => Sniffed::UnknownStructured(
+            Format::Xml,
+            "XML root <bom> without the CycloneDX namespace (xmlns=\"http://cyclonedx.org/schema/bom/1.x\")".into(),
+        ),
+        other => Sniffed::UnknownStructured(Format::Xml, format!("XML with root <{other}> is not a known artifact")),
+    }
+}
+
+/// Finds the root element's name and the text of its start tag, skipping the prolog
+/// (declaration, comments, processing instructions, DOCTYPE).
+fn root_element(body: &[u8]) -> Option<(&str, &str)> {
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t,
+        // A prefix may end inside a multi-byte character.
+        Err(e) => std::str::from_utf8(body.get(..e.valid_up_to())?).ok()?,
+    };
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("<?") {
+            rest = r.get(r.find("?>")? + 2..)?;
+        } else if let Some(r) = rest.strip_prefix("<!--") {
+            rest = r.get(r.find("-->")? + 3..)?;
+        } else if let Some(r) = rest.strip_prefix("<!") {
+            // DOCTYPE, possibly with an internal subset in brackets.
+            let end = match (r.find('['), r.find('>')) {
+                (Some(b), Some(g)) if b < g => r.get(b..)?.find("]>").map(|i| b + i + 2)?,
+                (_, Some(g)) => g + 1,
+                _ => return None,
+            };
+            rest = r.get(end..)?;
+        } else if let Some(r) = rest.strip_prefix('<') {
+            let name_end = r.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
+            let name = r.get(..name_end)?;
+            let tag_end = r.find('>').unwrap_or(r.len());
+            return Some((name, r.get(..tag_end)?));
+        } else {
+            return None;
+        }
+    }
+}
+
+fn sniff_json_object(body: &[u8]) -> Sniffed {
+    let keys = top_level_keys(body);
+    decide_object(&keys).unwrap_or_else(|| {
+        let mut names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).take(6).collect();
+        if keys.len() > 6 {
+            names.push("…");
+        }
+        Sniffed::UnknownStructured(
+            Format::Json,
+            if names.is_empty() {
+                "JSON object with no keys".into()
+            } else {
+                format!("JSON object with keys {} is not a known artifact", names.join(", "))
+            },
+        )
+    })
+}
+
+fn decide_object(keys: &[(String, Option<String>)]) -> Option<Sniffed> {
+    let get = |name: &str| keys.iter().find(|(k, _)| k == name);
+    let has = |name: &str| get(name).is_some();
+    let value = |name: &str| get(name).and_then(|(_, v)| v.as_deref());
+    if value("bomFormat").is_some_and(|v| v == "CycloneDX") {
+        return Some(Sniffed::Known(Kind::Cyclonedx, Format::Json));
+    }
+    if value("spdxVersion").is_some_and(|v| v.starts_with("SPDX-")) {
+        return Some(Sniffed::Known(Kind::Spdx, Format::Json));
+    }
+    if has("SchemaVersion") && (has("Results") || has("ArtifactName") || has("ArtifactType")) {
+        return Some(Sniffed::Known(Kind::Trivy, Format::Json));
+    }
+    if has("check_type") && (has("results") || has("summary")) {
+        return Some(Sniffed::Known(Kind::Checkov, Format::Json));
+    }
+    // Checkov prints only its summary when a run finds nothing to check.
+    if has("checkov_version") && has("passed") && has("failed") {
+        return Some(Sniffed::Known(Kind::Checkov, Format::Json));
+    }
+    None
+}
+
+fn sniff_json_array(body: &[u8]) -> Sniffed {
+    // An array of Checkov reports: look at the first element's keys.
+    let inner = body.get(1..).unwrap_or_default();
+    let start = inner.iter().position(|b| !b.is_ascii_whitespace());
+    match start.and_then(|s| inner.get(s..)) {
+        Some(rest) if rest.first() == Some(&b'{') => {
+            let keys = top_level_keys(rest);
+            match decide_object(&keys) {
+                Some(Sniffed::Known(Kind::Checkov, f)) => Sniffed::Known(Kind::Checkov, f),
+                _ => Sniffed::UnknownStructured(Format::Json, "JSON array whose first element is not a known report".into()),
+            }
+        }
+        Some(rest) if rest.first() == Some(&b']') => {
+            Sniffed::UnknownStructured(Format::Json, "empty JSON array".into())
+        }
+        _ => Sniffed::UnknownStructured(Format::Json, "JSON array of no known kind".into()),
+    }
+}
+
+/// Reads the keys of the top-level object in `body` (which starts with `{`), with the value of
+/// each key whose value is a short string or number. Stops quietly where the prefix ends or
+/// where the text stops being JSON.
+pub(crate) fn top_level_keys(body: &[u8]) -> Vec<(String, Option<String>)> {
+    let mut t = Tok { b: body, i: 1 };
+    let mut keys = Vec::new();
+    loop {
+        t.ws();
+        match t.peek() {
+            Some(b'}') | None => return keys,
+            Some(b',') => {
+                t.i += 1;
+                continue;
+            }
+            Some(b'"') => {}
+            Some(_) => return keys,
+        }
+        let Some(key) = t.string() else { return keys };
+        t.ws();
+        if t.peek() != Some(b':') {
+            return keys;
+        }
+        t.i += 1;
+        t.ws();
+        let value = match t.peek() {
+            Some(b'"') => match t.string() {
+                Some(v) => Some(v),
+                None => {
+                    keys.push((key, None));
+                    return keys;
+                }
+            },
+            Some(_) => {
+                let start = t.i;
+                if !t.skip_value() {
+                    keys.push((key, None));
+                    return keys;
+                }
+                let raw = body.get(start..t.i).unwrap_or_default();
+                match raw.first() {
+                    Some(b'-' | b'0'..=b'9') => std::str::from_utf8(raw).ok().map(|v| v.trim().to_owned()),
+                    _ => None,
+                }
+            }
+            None => {
+                keys.push((key, None));
+                return keys;
+            }
+        };
+        keys.push((key, value));
+    }
+}
+
+struct Tok<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Tok<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while self.peek().is_some_and(|c| c.is_ascii_whitespace()) {
+            self.i += 1;
+        }
+    }
+
+    /// A string at the cursor (which is on `"`), unescaped enough for key comparison.
+    fn string(&mut self) -> Option<String> {
+        self.i += 1;
+        let mut out = Vec::new();
+        loop {
+            let c = self.peek()?;
+            self.i += 1;
+            match c {
+                b'"' => return String::from_utf8(out).ok(),
+                b'\\' => {
+                    let e = self.peek()?;
+                    self.i += 1;
+                    match e {
+                        b'u' => {
+                            // Keys and values we compare are ASCII; keep the escape verbatim.
+                            out.extend_from_slice(b"\\u");
+                        }
+                        other => out.push(other),
+                    }
+                }
+                other => out.push(other),
+            }
+            if out.len() > 4096 {
+                return None;
+            }
+        }
+    }
+
+    /// Skips one value of any kind; false when the prefix ends first.
+    fn skip_value(&mut self) -> bool {
+        let mut depth = 0usize;
+        loop {
+            let Some(c) = self.peek() else { return false };
+            match c {
+                b'"' => {
+                    self.i += 1;
+                    loop {
+                        let Some(c) = self.peek() else { return false };
+                        self.i += 1;
+                        match c {
+                            b'\\' => self.i += 1,
+                            b'"' => break,
+                            _ => {}
+                        }
+                    }
+                    if depth == 0 {
+                        return true;
+                    }
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    if depth == 0 {
+                        return true;
+                    }
+                    depth -= 1;
+                    if depth == 0 {
+                        self.i += 1;
+                        return true;
+                    }
+                }
+                b',' if depth == 0 => return true,
+                _ => {}
+            }
+            self.i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(text: &str) -> Sniffed {
+        sniff(text.as_bytes())
+    }
+
+    /// Each kind is recognized from real first bytes.
+    #[test]
+    fn recognizes_kinds() {
+        assert_eq!(kind("<?xml version=\"1.0\"?>\n<!-- x -->\n<testsuites>"), Sniffed::Known(Kind::Junit, Format::Xml));
+        assert_eq!(kind("\u{feff}<testsuite name=\"a\">"), Sniffed::Known(Kind::Junit, Format::Xml));
+        assert_eq!(
+            kind("<bom xmlns=\"http://cyclonedx.org/schema/bom/1.4\" version=\"1\">"),
+            Sniffed::Known(Kind::Cyclonedx, Format::Xml)
+        );
+        assert_eq!(
+            kind("{\"$schema\": \"x\", \"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.5\""),
+            Sniffed::Known(Kind::Cyclonedx, Format::Json)
+        );
+        assert_eq!(kind("{\"SPDXID\": \"x\", \"spdxVersion\": \"SPDX-2.3\""), Sniffed::Known(Kind::Spdx, Format::Json));
+        assert_eq!(
+            kind("{\n  \"SchemaVersion\": 2,\n  \"CreatedAt\": \"2021\",\n  \"ArtifactName\": \"x\""),
+            Sniffed::Known(Kind::Trivy, Format::Json)
+        );
+        assert_eq!(kind("{\"check_type\": \"terraform\", \"results\": {"), Sniffed::Known(Kind::Checkov, Format::Json));
+        assert_eq!(kind("[\n  {\"check_type\": \"kubernetes\", \"results\": {}}"), Sniffed::Known(Kind::Checkov, Format::Json));
+        assert_eq!(
+            kind("{\"passed\": 0, \"failed\": 0, \"skipped\": 0, \"parsing_errors\": 0, \"resource_count\": 0, \"checkov_version\": \"3.2\"}"),
+            Sniffed::Known(Kind::Checkov, Format::Json)
+        );
+    }
+
+    /// Keys after a large value are still found; nested keys never count.
+    #[test]
+    fn skips_values() {
+        let text = format!(
+            "{{\"meta\": {{\"bomFormat\": \"CycloneDX\"}}, \"big\": \"{}\", \"list\": [1, {{\"a\": \"]\"}}], \"spdxVersion\": \"SPDX-2.2\"}}",
+            "x\\\"".repeat(1000)
+        );
+        assert_eq!(kind(&text), Sniffed::Known(Kind::Spdx, Format::Json));
+    }
+
+    /// Unknown documents say why; other files are only counted.
+    #[test]
+    fn unknowns() {
+        assert!(matches!(kind("<project><modelVersion>"), Sniffed::UnknownStructured(Format::Xml, r) if r.contains("<project>")));
+        assert!(matches!(kind("{\"name\": \"pkg\", \"version\": \"1\"}"), Sniffed::UnknownStructured(Format::Json, r) if r.contains("name, version")));
+        assert!(matches!(kind("<bom version=\"1\">"), Sniffed::UnknownStructured(..)));
+        assert!(matches!(kind("fn main() {}"), Sniffed::Other(_)));
+        assert!(matches!(kind(""), Sniffed::Other(_)));
+        assert!(matches!(sniff(b"\xff\xfe<\x00"), Sniffed::Other(_)));
+    }
+
+    /// A prefix cut inside a value still yields the keys read so far.
+    #[test]
+    fn cut_prefix() {
+        let keys = top_level_keys(b"{\"SchemaVersion\": 2, \"Results\": [{\"Target\": \"a");
+        let names: Vec<_> = keys.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["SchemaVersion", "Results"]);
+        assert_eq!(keys.first().and_then(|(_, v)| v.as_deref()), Some("2"));
+    }
+}

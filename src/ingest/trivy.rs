@@ -1,0 +1,490 @@
+//! Trivy JSON (SchemaVersion 2) → vulnerabilities, misconfigurations, secrets, licenses.
+//!
+//! Owns: Trivy's field names, its severity and status words and their mapping to evidence.
+//! Image, filesystem, repository, VM and SBOM scans share one shape: `Results[]`, one per
+//! target (lockfile, OS layer, config file), each with optional `Vulnerabilities`,
+//! `Misconfigurations`, `Secrets` and `Licenses` (absent, `null` or empty all mean none).
+//! `Results` is streamed one target at a time.
+//! Takes a reader and a [`Cx`]; returns [`Parsed`] or an [`IngestError`] with a location.
+//! Must not: open files, decide pass or fail, print, or use the network.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::BufRead;
+
+use serde::Deserialize;
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+
+use super::json::{self, ForEach, bad_value, cap, list, non_empty};
+use super::{Cx, Facts, IngestError, Parsed, caps};
+use crate::evidence::{
+    CheckStatus, Cvss, LicenseFinding, Misconfiguration, Package, Records, Secret, Severity, Tool,
+    Vulnerability, fingerprint,
+};
+
+const REGENERATE: &str = "`trivy image|fs|repo --format json --output trivy.json …`";
+
+/// Parses a Trivy JSON report.
+pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> {
+    let mut out = Parsed::default();
+    json::read_seed(reader, Report { cx, out: &mut out }, REGENERATE)?;
+    Ok(out)
+}
+
+/// The top-level object, visited key by key so that `Results` streams.
+struct Report<'a, 'c> {
+    cx: &'a Cx<'c>,
+    out: &'a mut Parsed,
+}
+
+impl<'de> de::DeserializeSeed<'de> for Report<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+#[derive(Deserialize)]
+struct TrivyInfo {
+    #[serde(rename = "Version", default, deserialize_with = "non_empty")]
+    version: Option<String>,
+}
+
+impl<'de> Visitor<'de> for Report<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a Trivy JSON report (an object with SchemaVersion and Results)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Report { cx, out } = self;
+        let mut schema_version = None;
+        let mut version = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "SchemaVersion" => {
+                    let v: u64 = map.next_value()?;
+                    if v != 2 {
+                        return Err(bad_value(
+                            format!("unsupported Trivy SchemaVersion {v}"),
+                            "SchemaVersion 2 (written by Trivy 0.20 and later)",
+                        ));
+                    }
+                    schema_version = Some(v);
+                }
+                "Trivy" => {
+                    let info: Option<TrivyInfo> = map.next_value()?;
+                    version = info.and_then(|i| i.version);
+                }
+                "ArtifactName" => {
+                    let name: Option<String> = map.next_value()?;
+                    out.facts.subject = name.filter(|n| !n.is_empty());
+                }
+                "Results" => {
+                    let records = &mut out.records;
+                    let mut each = |r: TrivyResult| {
+                        convert_result(r, cx, records);
+                        Ok(())
+                    };
+                    map.next_value_seed(ForEach::new(&mut each))?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if schema_version.is_none() {
+            return Err(de::Error::missing_field("SchemaVersion"));
+        }
+        out.facts = Facts {
+            tool: Some(Tool { name: "trivy".into(), version }),
+            spec_version: Some("2".into()),
+            subject: out.facts.subject.take(),
+            warnings: Vec::new(),
+        };
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct TrivyResult {
+    #[serde(rename = "Target", default)]
+    target: String,
+    #[serde(rename = "Type", default, deserialize_with = "non_empty")]
+    result_type: Option<String>,
+    #[serde(rename = "Vulnerabilities", default, deserialize_with = "list")]
+    vulnerabilities: Vec<TrivyVuln>,
+    #[serde(rename = "Misconfigurations", default, deserialize_with = "list")]
+    misconfigurations: Vec<TrivyMisconf>,
+    #[serde(rename = "Secrets", default, deserialize_with = "list")]
+    secrets: Vec<TrivySecret>,
+    #[serde(rename = "Licenses", default, deserialize_with = "list")]
+    licenses: Vec<TrivyLicense>,
+}
+
+/// A Trivy severity word, checked while reading so that an error points at it.
+struct Sev(Severity);
+
+impl<'de> Deserialize<'de> for Sev {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let word = String::deserialize(d)?;
+        Severity::parse(&word)
+            .map(Sev)
+            .ok_or_else(|| bad_value(format!("unexpected severity {word:?}"), Severity::expected()))
+    }
+}
+
+#[derive(Deserialize)]
+struct PkgIdentifier {
+    #[serde(rename = "PURL", default, deserialize_with = "non_empty")]
+    purl: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct CvssEntry {
+    #[serde(rename = "V2Vector", default, deserialize_with = "non_empty")]
+    v2_vector: Option<String>,
+    #[serde(rename = "V2Score")]
+    v2_score: Option<f64>,
+    #[serde(rename = "V3Vector", default, deserialize_with = "non_empty")]
+    v3_vector: Option<String>,
+    #[serde(rename = "V3Score")]
+    v3_score: Option<f64>,
+    #[serde(rename = "V40Vector", default, deserialize_with = "non_empty")]
+    v40_vector: Option<String>,
+    #[serde(rename = "V40Score")]
+    v40_score: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct TrivyVuln {
+    #[serde(rename = "VulnerabilityID")]
+    id: String,
+    #[serde(rename = "VendorIDs", default, deserialize_with = "list")]
+    vendor_ids: Vec<String>,
+    #[serde(rename = "PkgName")]
+    pkg_name: String,
+    #[serde(rename = "PkgPath", default, deserialize_with = "non_empty")]
+    pkg_path: Option<String>,
+    #[serde(rename = "PkgIdentifier")]
+    pkg_identifier: Option<PkgIdentifier>,
+    #[serde(rename = "InstalledVersion", default, deserialize_with = "non_empty")]
+    installed_version: Option<String>,
+    #[serde(rename = "FixedVersion", default, deserialize_with = "non_empty")]
+    fixed_version: Option<String>,
+    #[serde(rename = "Status", default, deserialize_with = "non_empty")]
+    status: Option<String>,
+    #[serde(rename = "Severity")]
+    severity: Sev,
+    #[serde(rename = "SeveritySource", default, deserialize_with = "non_empty")]
+    severity_source: Option<String>,
+    #[serde(rename = "Title", default, deserialize_with = "non_empty")]
+    title: Option<String>,
+    #[serde(rename = "PrimaryURL", default, deserialize_with = "non_empty")]
+    primary_url: Option<String>,
+    #[serde(rename = "CweIDs", default, deserialize_with = "list")]
+    cwe_ids: Vec<String>,
+    #[serde(rename = "CVSS", default)]
+    cvss: Option<BTreeMap<String, CvssEntry>>,
+    #[serde(rename = "PublishedDate", default, deserialize_with = "non_empty")]
+    published: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct CauseMetadata {
+    #[serde(rename = "Resource", default, deserialize_with = "non_empty")]
+    resource: Option<String>,
+    #[serde(rename = "StartLine", default)]
+    start_line: Option<u64>,
+    #[serde(rename = "EndLine", default)]
+    end_line: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct TrivyMisconf {
+    #[serde(rename = "ID", default, deserialize_with = "non_empty")]
+    id: Option<String>,
+    #[serde(rename = "AVDID", default, deserialize_with = "non_empty")]
+    avd_id: Option<String>,
+    #[serde(rename = "Title", default, deserialize_with = "non_empty")]
+    title: Option<String>,
+    #[serde(rename = "Message", default, deserialize_with = "non_empty")]
+    message: Option<String>,
+    #[serde(rename = "Resolution", default, deserialize_with = "non_empty")]
+    resolution: Option<String>,
+    #[serde(rename = "Severity")]
+    severity: Sev,
+    #[serde(rename = "PrimaryURL", default, deserialize_with = "non_empty")]
+    primary_url: Option<String>,
+    #[serde(rename = "Status")]
+    status: MisconfStatus,
+    #[serde(rename = "CauseMetadata", default)]
+    cause: Option<CauseMetadata>,
+}
+
+struct MisconfStatus(CheckStatus);
+
+impl<'de> Deserialize<'de> for MisconfStatus {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let word = String::deserialize(d)?;
+        Ok(MisconfStatus(match word.as_str() {
+            "FAIL" => CheckStatus::Failed,
+            "PASS" => CheckStatus::Passed,
+            "EXCEPTION" => CheckStatus::Exception,
+            _ => {
+                return Err(bad_value(
+                    format!("unexpected misconfiguration status {word:?}"),
+                    "one of FAIL, PASS, EXCEPTION",
+                ));
+            }
+        }))
+    }
+}
+
+#[derive(Deserialize)]
+struct TrivySecret {
+    #[serde(rename = "RuleID")]
+    rule_id: String,
+    #[serde(rename = "Category", default, deserialize_with = "non_empty")]
+    category: Option<String>,
+    #[serde(rename = "Severity")]
+    severity: Sev,
+    #[serde(rename = "Title", default, deserialize_with = "non_empty")]
+    title: Option<String>,
+    #[serde(rename = "StartLine", default)]
+    start_line: Option<u64>,
+    #[serde(rename = "EndLine", default)]
+    end_line: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct TrivyLicense {
+    #[serde(rename = "Name")]
+    name: String,
+    #[serde(rename = "Severity", default)]
+    severity: Option<Sev>,
+    #[serde(rename = "Category", default, deserialize_with = "non_empty")]
+    category: Option<String>,
+    #[serde(rename = "PkgName", default, deserialize_with = "non_empty")]
+    pkg_name: Option<String>,
+    #[serde(rename = "FilePath", default, deserialize_with = "non_empty")]
+    file_path: Option<String>,
+    #[serde(rename = "Confidence", default)]
+    confidence: Option<f64>,
+    #[serde(rename = "Link", default, deserialize_with = "non_empty")]
+    link: Option<String>,
+}
+
+fn positive(n: Option<u64>) -> Option<u64> {
+    n.filter(|&n| n > 0)
+}
+
+fn convert_result(r: TrivyResult, cx: &Cx<'_>, out: &mut Records) {
+    let target = Some(r.target.clone()).filter(|t| !t.is_empty());
+    for v in r.vulnerabilities {
+        let purl = v.pkg_identifier.and_then(|p| p.purl);
+        let fixed_versions = v
+            .fixed_version
+            .as_deref()
+            .map(|f| f.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default();
+        let mut cvss = Vec::new();
+        for (source, e) in v.cvss.unwrap_or_default() {
+            for (version, vector, score) in [
+                ("2", e.v2_vector, e.v2_score),
+                ("3", e.v3_vector, e.v3_score),
+                ("4", e.v40_vector, e.v40_score),
+            ] {
+                if vector.is_some() || score.is_some_and(|s| s > 0.0) {
+                    cvss.push(Cvss { source: source.clone(), version: version.into(), vector, score });
+                }
+            }
+        }
+        out.vulnerabilities.push(Vulnerability {
+            fingerprint: fingerprint::vulnerability(
+                &v.id,
+                purl.as_deref(),
+                &v.pkg_name,
+                v.installed_version.as_deref(),
+                target.as_deref(),
+            ),
+            source: cx.source.clone(),
+            target: target.clone(),
+            id: v.id,
+            aliases: v.vendor_ids,
+            package: Package {
+                name: v.pkg_name,
+                version: v.installed_version,
+                purl,
+                package_type: r.result_type.clone(),
+                path: v.pkg_path,
+            },
+            fixed_version: v.fixed_version,
+            fixed_versions,
+            severity: v.severity.0,
+            severity_source: v.severity_source,
+            cvss,
+            status: v.status,
+            title: v.title.map(|t| cap(t, caps::MESSAGE)),
+            url: v.primary_url,
+            cwe_ids: v.cwe_ids,
+            published: v.published,
+        });
+    }
+    for m in r.misconfigurations {
+        let cause = m.cause.unwrap_or_default();
+        let check_id = m.id.clone().or_else(|| m.avd_id.clone()).unwrap_or_default();
+        let aliases = m.avd_id.into_iter().filter(|a| *a != check_id).collect();
+        out.misconfigurations.push(Misconfiguration {
+            fingerprint: fingerprint::misconfiguration(&check_id, cause.resource.as_deref(), target.as_deref()),
+            source: cx.source.clone(),
+            tool: "trivy".into(),
+            framework: r.result_type.clone(),
+            check_id,
+            aliases,
+            title: m.title,
+            severity: Some(m.severity.0),
+            status: m.status.0,
+            resource: cause.resource,
+            file: target.clone(),
+            start_line: positive(cause.start_line),
+            end_line: positive(cause.end_line),
+            guideline: m.primary_url,
+            resolution: m.resolution,
+            message: m.message.map(|t| cap(t, caps::MESSAGE)),
+            skip_reason: None,
+        });
+    }
+    for s in r.secrets {
+        out.secrets.push(Secret {
+            fingerprint: fingerprint::secret(&s.rule_id, &r.target),
+            source: cx.source.clone(),
+            tool: "trivy".into(),
+            target: r.target.clone(),
+            rule_id: s.rule_id,
+            category: s.category,
+            severity: s.severity.0,
+            title: s.title,
+            start_line: positive(s.start_line),
+            end_line: positive(s.end_line),
+        });
+    }
+    for l in r.licenses {
+        out.licenses.push(LicenseFinding {
+            fingerprint: fingerprint::license_finding(
+                &l.name,
+                l.pkg_name.as_deref(),
+                l.file_path.as_deref(),
+                target.as_deref(),
+            ),
+            source: cx.source.clone(),
+            tool: "trivy".into(),
+            target: target.clone(),
+            name: l.name,
+            package: l.pkg_name,
+            file: l.file_path,
+            category: l.category,
+            severity: l.severity.map(|s| s.0),
+            confidence: l.confidence.filter(|c| *c > 0.0),
+            url: l.link,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{Code, Limits};
+
+    fn parse_str(text: &str) -> Result<Parsed, IngestError> {
+        let limits = Limits::default();
+        let cx = Cx { source: "trivy.json".into(), limits: &limits, custom_name: None };
+        parse(text.as_bytes(), &cx)
+    }
+
+    /// A vulnerability keeps its package, fix and scores; the fix text is split.
+    #[test]
+    fn vulnerability_fields() {
+        let p = parse_str(
+            r#"{"SchemaVersion": 2, "Trivy": {"Version": "0.58.1"}, "ArtifactName": "app:1",
+            "Results": [{"Target": "package-lock.json", "Class": "lang-pkgs", "Type": "npm",
+              "Vulnerabilities": [{"VulnerabilityID": "CVE-2021-23337", "PkgName": "lodash",
+                "PkgIdentifier": {"PURL": "pkg:npm/lodash@4.17.20"}, "InstalledVersion": "4.17.20",
+                "FixedVersion": "4.17.21, 5.0.0", "Status": "fixed", "Severity": "HIGH",
+                "CVSS": {"nvd": {"V3Vector": "CVSS:3.1/AV:N", "V3Score": 7.2}}}]}]}"#,
+        )
+        .expect("parses");
+        assert_eq!(p.facts.tool.as_ref().and_then(|t| t.version.as_deref()), Some("0.58.1"));
+        assert_eq!(p.facts.subject.as_deref(), Some("app:1"));
+        let v = p.records.vulnerabilities.first().expect("one");
+        assert_eq!(v.fixed_versions, ["4.17.21", "5.0.0"]);
+        assert_eq!(v.package.purl.as_deref(), Some("pkg:npm/lodash@4.17.20"));
+        assert_eq!(v.package.package_type.as_deref(), Some("npm"));
+        assert_eq!(v.severity, Severity::High);
+        assert_eq!(v.cvss.first().map(|c| (c.version.as_str(), c.score)), Some(("3", Some(7.2))));
+    }
+
+    /// Empty, null and absent result lists are all "nothing found".
+    #[test]
+    fn empty_results() {
+        for doc in [
+            r#"{"SchemaVersion": 2, "ArtifactName": "x"}"#,
+            r#"{"SchemaVersion": 2, "Results": null}"#,
+            r#"{"SchemaVersion": 2, "Results": []}"#,
+            r#"{"SchemaVersion": 2, "Results": [{"Target": "a", "Vulnerabilities": null}]}"#,
+        ] {
+            let p = parse_str(doc).expect(doc);
+            assert_eq!(p.records, Records::default(), "{doc}");
+        }
+    }
+
+    /// An unknown severity word is refused with its JSON path and the accepted words.
+    #[test]
+    fn bad_severity() {
+        let e = parse_str(
+            r#"{"SchemaVersion": 2, "Results": [{"Target": "a", "Vulnerabilities": [
+              {"VulnerabilityID": "CVE-1", "PkgName": "x", "Severity": "SEVERE"}]}]}"#,
+        )
+        .expect_err("refused");
+        assert_eq!(e.code, Code::BadValue);
+        assert_eq!(e.location.path.as_deref(), Some("Results[0].Vulnerabilities[0].Severity"));
+        assert!(e.expected.as_deref().is_some_and(|x| x.contains("CRITICAL")));
+    }
+
+    /// Schema version 1 and missing versions are refused.
+    #[test]
+    fn schema_version() {
+        let e = parse_str(r#"{"SchemaVersion": 1, "Results": []}"#).expect_err("v1");
+        assert_eq!(e.code, Code::BadValue);
+        assert!(e.message.contains("SchemaVersion 1"));
+        let e = parse_str(r#"{"Results": []}"#).expect_err("missing");
+        assert_eq!(e.code, Code::MissingField);
+    }
+
+    /// Misconfigurations, secrets and licenses land in their own lists; secrets keep no match.
+    #[test]
+    fn other_scanners() {
+        let p = parse_str(
+            r#"{"SchemaVersion": 2, "Results": [
+              {"Target": "Dockerfile", "Class": "config", "Type": "dockerfile", "Misconfigurations": [
+                {"ID": "DS002", "AVDID": "AVD-DS-0002", "Title": "root user", "Severity": "HIGH", "Status": "FAIL",
+                 "PrimaryURL": "https://avd.aquasec.com/misconfig/ds002", "CauseMetadata": {"StartLine": 0}}]},
+              {"Target": "app/.env", "Class": "secret", "Secrets": [
+                {"RuleID": "aws-access-key-id", "Category": "AWS", "Severity": "CRITICAL", "Title": "AWS Access Key ID",
+                 "StartLine": 3, "EndLine": 3, "Match": "AWS_ACCESS_KEY_ID=********************"}]},
+              {"Target": "OS Packages", "Class": "license", "Licenses": [
+                {"Severity": "HIGH", "Category": "restricted", "PkgName": "bash", "FilePath": "", "Name": "GPL-3.0", "Confidence": 1, "Link": ""}]}
+            ]}"#,
+        )
+        .expect("parses");
+        let m = p.records.misconfigurations.first().expect("misconf");
+        assert_eq!((m.check_id.as_str(), m.status, m.start_line), ("DS002", CheckStatus::Failed, None));
+        assert_eq!(m.aliases, ["AVD-DS-0002"]);
+        let s = p.records.secrets.first().expect("secret");
+        assert_eq!(s.rule_id, "aws-access-key-id");
+        assert!(!serde_json::to_string(s).expect("json").contains("****"));
+        let l = p.records.licenses.first().expect("license");
+        assert_eq!((l.name.as_str(), l.package.as_deref(), l.file.as_deref()), ("GPL-3.0", Some("bash"), None));
+    }
+}

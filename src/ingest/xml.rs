@@ -1,0 +1,622 @@
+//! A safe, streaming XML event reader shared by the XML parsers (JUnit, CycloneDX XML).
+//!
+//! Owns: the quick-xml configuration, the refusal of DTDs and entities (never expanded, never
+//! fetched), the depth limit, entity and character reference resolution, the element path
+//! used in error messages, and the mapping of quick-xml errors to [`IngestError`]s.
+//! Takes a `BufRead`; yields simplified events. Must not: open files or know any format.
+
+use std::borrow::Cow;
+use std::io::BufRead;
+
+use quick_xml::XmlVersion;
+use quick_xml::errors::{Error as QxError, IllFormedError, SyntaxError};
+use quick_xml::escape::EscapeError;
+use quick_xml::events::{BytesStart, Event};
+
+use super::error::{Code, IngestError, Location, from_io};
+
+/// One simplified XML event.
+pub(crate) enum Ev<'a> {
+    /// An element opens (self-closing elements open and then close).
+    Start(Start<'a>),
+    /// The innermost open element closes.
+    End,
+    /// A piece of character data (text, CDATA, or one resolved reference). Text of one element
+    /// may arrive in several pieces.
+    Text(&'a str),
+    /// The document ended, every element closed.
+    Eof,
+}
+
+/// An opening tag.
+pub(crate) struct Start<'a> {
+    tag: BytesStart<'a>,
+    offset: u64,
+}
+
+impl<'a> Start<'a> {
+    /// The local name (prefix stripped).
+    pub(crate) fn name(&self) -> &str {
+        local(self.tag.name().0)
+    }
+
+    /// The value of the namespace declaration `xmlns` (default namespace), if any.
+    pub(crate) fn default_namespace(&self) -> Result<Option<String>, IngestError> {
+        self.attr("xmlns").map(|v| v.map(Cow::into_owned))
+    }
+
+    /// Calls `f(local_name, value)` for each attribute, values unescaped and normalized.
+    pub(crate) fn for_each_attr(
+        &self,
+        mut f: impl FnMut(&str, Cow<'_, str>),
+    ) -> Result<(), IngestError> {
+        for a in self.tag.attributes().with_checks(false) {
+            let a = a.map_err(|e| {
+                IngestError::new(Code::MalformedXml, format!("malformed attribute: {e}"))
+                    .at(Location::offset(self.offset))
+                    .caused_by(e)
+            })?;
+            let value = a
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|e| map_qx(e, self.offset))?;
+            f(local(a.key.0), value);
+        }
+        Ok(())
+    }
+
+    /// The value of one attribute by local name.
+    pub(crate) fn attr(&self, name: &str) -> Result<Option<Cow<'_, str>>, IngestError> {
+        for a in self.tag.attributes().with_checks(false) {
+            let a = a.map_err(|e| {
+                IngestError::new(Code::MalformedXml, format!("malformed attribute: {e}"))
+                    .at(Location::offset(self.offset))
+                    .caused_by(e)
+            })?;
+            if local(a.key.0) == name {
+                let v = a
+                    .normalized_value(XmlVersion::Implicit1_0)
+                    .map_err(|e| map_qx(e, self.offset))?;
+                return Ok(Some(Cow::Owned(v.into_owned())));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Byte offset of the tag.
+    pub(crate) fn offset(&self) -> u64 {
+        self.offset
+    }
+}
+
+fn local(qname: &str) -> &str {
+    match qname.rfind(':') {
+        Some(i) => qname.get(i + 1..).unwrap_or(qname),
+        None => qname,
+    }
+}
+
+/// One open element, for paths in error messages.
+#[derive(Default)]
+struct Frame {
+    name: String,
+    /// Position among same-named siblings, 1-based.
+    index: u32,
+    /// Names of children seen so far, with counts (few distinct names per element).
+    children: Vec<(String, u32)>,
+}
+
+/// The streaming reader.
+pub(crate) struct XmlReader<R: BufRead> {
+    reader: quick_xml::Reader<R>,
+    buf: Vec<u8>,
+    frames: Vec<Frame>,
+    depth: usize,
+    max_depth: usize,
+    root_closed: bool,
+    /// The event to return after a self-closed element's `Start`.
+    pending_end: bool,
+    declared_encoding: Option<String>,
+    roots: Vec<(String, u32)>,
+    // The last event, copied out of `buf` (reused buffers, no allocation after warm-up) so
+    // that `next` can loop past skipped events without holding a borrow of `buf`.
+    text: String,
+    start_content: String,
+    start_name_len: usize,
+    start_offset: u64,
+}
+
+/// What `step` read.
+enum Step {
+    Skip,
+    Start,
+    End,
+    Text,
+    Eof,
+}
+
+impl<R: BufRead> XmlReader<R> {
+    /// Wraps a reader. `max_depth` bounds element nesting.
+    pub(crate) fn new(reader: R, max_depth: usize) -> Self {
+        let mut reader = quick_xml::Reader::from_reader(reader);
+        let cfg = reader.config_mut();
+        cfg.trim_text(false);
+        cfg.expand_empty_elements = false;
+        cfg.check_end_names = true;
+        XmlReader {
+            reader,
+            buf: Vec::with_capacity(8 * 1024),
+            frames: Vec::new(),
+            depth: 0,
+            max_depth,
+            root_closed: false,
+            pending_end: false,
+            declared_encoding: None,
+            roots: Vec::new(),
+            text: String::new(),
+            start_content: String::new(),
+            start_name_len: 0,
+            start_offset: 0,
+        }
+    }
+
+    /// Byte offset just after the last event.
+    pub(crate) fn offset(&self) -> u64 {
+        self.reader.buffer_position()
+    }
+
+    /// The element path of the innermost open element: `/testsuites/testsuite[2]/testcase[7]`.
+    pub(crate) fn path(&self) -> String {
+        path_of(&self.frames, self.depth)
+    }
+
+    /// A location at the current position with the element path.
+    pub(crate) fn here(&self) -> Location {
+        Location::offset(self.offset()).with_path(self.path())
+    }
+
+    /// A location at a given offset with the current element path.
+    pub(crate) fn at(&self, offset: u64) -> Location {
+        Location::offset(offset).with_path(self.path())
+    }
+
+    /// The next event.
+    pub(crate) fn next(&mut self) -> Result<Ev<'_>, IngestError> {
+        let step = if self.pending_end {
+            self.pending_end = false;
+            self.close();
+            Step::End
+        } else {
+            loop {
+                match self.step()? {
+                    Step::Skip => continue,
+                    s => break s,
+                }
+            }
+        };
+        Ok(match step {
+            Step::Start => Ev::Start(Start {
+                tag: BytesStart::from_content(self.start_content.as_str(), self.start_name_len),
+                offset: self.start_offset,
+            }),
+            Step::End => Ev::End,
+            Step::Text => Ev::Text(self.text.as_str()),
+            Step::Eof | Step::Skip => Ev::Eof,
+        })
+    }
+
+    fn step(&mut self) -> Result<Step, IngestError> {
+        self.buf.clear();
+        let start = self.reader.buffer_position();
+        let ev = match self.reader.read_event_into(&mut self.buf) {
+            Ok(ev) => ev,
+            Err(e) => {
+                let pos = self.reader.error_position();
+                let mut err = map_qx(e, pos);
+                err.location.path = Some(path_of(&self.frames, self.depth));
+                if err.code == Code::InvalidUtf8 {
+                    if let Some(enc) = &self.declared_encoding {
+                        err.help = Some(format!(
+                            "the file declares encoding=\"{enc}\", but verdict reads UTF-8; convert it with `iconv -f {enc} -t UTF-8`"
+                        ));
+                    }
+                }
+                return Err(err);
+            }
+        };
+        match ev {
+            Event::Start(_) | Event::Empty(_) if self.root_closed => Err(IngestError::new(
+                Code::MalformedXml,
+                "a second root element follows the end of the document",
+            )
+            .at(Location::offset(start))
+            .expected("one root element")
+            .help("the file looks like several XML documents concatenated; keep one document per file")),
+            Event::Start(ref tag) | Event::Empty(ref tag) => {
+                let empty = matches!(ev, Event::Empty(_));
+                self.start_content.clear();
+                self.start_content.push_str(tag);
+                self.start_name_len = tag.name().0.len();
+                self.start_offset = start;
+                let name = local(tag.name().0).to_owned();
+                self.open(&name, start)?;
+                self.pending_end = empty;
+                Ok(Step::Start)
+            }
+            Event::End(_) => {
+                self.close();
+                Ok(Step::End)
+            }
+            Event::Text(t) => {
+                let content = t.xml10_content();
+                if self.depth == 0 {
+                    // Whitespace between prolog items and after the root.
+                    if content.trim().is_empty() {
+                        return Ok(Step::Skip);
+                    }
+                    return Err(IngestError::new(Code::MalformedXml, "text outside the root element")
+                        .at(Location::offset(start)));
+                }
+                self.text.clear();
+                self.text.push_str(&content);
+                Ok(Step::Text)
+            }
+            Event::CData(t) => {
+                self.text.clear();
+                self.text.push_str(&t.xml10_content());
+                Ok(Step::Text)
+            }
+            Event::GeneralRef(r) => {
+                self.text.clear();
+                if r.is_char_ref() {
+                    let bad = || {
+                        IngestError::new(
+                            Code::MalformedXml,
+                            format!("invalid character reference `&{};`", r.xml10_content()),
+                        )
+                        .at(Location::offset(start))
+                    };
+                    match r.resolve_char_ref() {
+                        Ok(Some(c)) => self.text.push(c),
+                        Ok(None) => return Err(bad()),
+                        Err(e) => return Err(bad().caused_by(e)),
+                    }
+                    return Ok(Step::Text);
+                }
+                let name = r.xml10_content();
+                let c = match name.as_ref() {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    other => return Err(undefined_entity(other, start)),
+                };
+                self.text.push_str(c);
+                Ok(Step::Text)
+            }
+            Event::DocType(t) => {
+                let text = t.xml10_content();
+                let upper = text.to_ascii_uppercase();
+                if text.contains('[') || upper.contains("SYSTEM") || upper.contains("PUBLIC") {
+                    return Err(IngestError::new(
+                        Code::XmlDoctype,
+                        "the XML declares a DOCTYPE with an internal subset or an external DTD",
+                    )
+                    .at(Location::offset(start))
+                    .expected("no DOCTYPE (JUnit and CycloneDX need none)")
+                    .help("verdict never expands entities or fetches DTDs; remove the DOCTYPE, or check where this file came from: entity declarations in a CI artifact are a known attack (XXE, billion laughs)"));
+                }
+                Ok(Step::Skip)
+            }
+            Event::Decl(d) => {
+                if let Some(Ok(enc)) = d.encoding() {
+                    let enc = enc.trim().to_owned();
+                    let lower = enc.to_ascii_lowercase();
+                    if lower.starts_with("utf-16") || lower.starts_with("utf-32") || lower.starts_with("ucs") {
+                        return Err(IngestError::new(
+                            Code::UnsupportedEncoding,
+                            format!("the XML declares encoding=\"{enc}\""),
+                        )
+                        .at(Location::offset(start))
+                        .expected("UTF-8")
+                        .help(format!("convert it with `iconv -f {enc} -t UTF-8`")));
+                    }
+                    if lower != "utf-8" && lower != "utf8" {
+                        self.declared_encoding = Some(enc);
+                    }
+                }
+                Ok(Step::Skip)
+            }
+            Event::Comment(_) | Event::PI(_) => Ok(Step::Skip),
+            Event::Eof => {
+                if self.depth > 0 {
+                    let open = self.frames.get(self.depth - 1).map(|f| f.name.clone()).unwrap_or_default();
+                    return Err(IngestError::new(Code::Truncated, format!("the file ends inside <{open}>"))
+                        .at(self.here())
+                        .expected(format!("</{open}> and the rest of the document"))
+                        .help("the file was cut off: the tool that wrote it was probably interrupted, or the artifact upload was incomplete; re-run the step that produces it"));
+                }
+                if !self.root_closed {
+                    return Err(IngestError::new(Code::Truncated, "the file holds no XML element")
+                        .at(Location::offset(self.reader.buffer_position()))
+                        .expected("a root element"));
+                }
+                Ok(Step::Eof)
+            }
+        }
+    }
+
+    fn open(&mut self, name: &str, offset: u64) -> Result<(), IngestError> {
+        if self.depth >= self.max_depth {
+            return Err(IngestError::new(
+                Code::TooDeep,
+                format!("elements are nested more than {} levels deep", self.max_depth),
+            )
+            .at(Location::offset(offset).with_path(path_of(&self.frames, self.depth)))
+            .expected(format!("at most {} levels", self.max_depth))
+            .help("no real JUnit or CycloneDX report nests this deep; check where this file came from"));
+        }
+        // Sibling index among same-named children of the parent.
+        let index = {
+            let siblings = match self.depth.checked_sub(1).and_then(|p| self.frames.get_mut(p)) {
+                Some(parent) => &mut parent.children,
+                None => &mut self.roots,
+            };
+            match siblings.iter_mut().find(|(n, _)| n == name) {
+                Some((_, c)) => {
+                    *c += 1;
+                    *c
+                }
+                None => {
+                    siblings.push((name.to_owned(), 1));
+                    1
+                }
+            }
+        };
+        if self.frames.len() <= self.depth {
+            self.frames.push(Frame::default());
+        }
+        if let Some(f) = self.frames.get_mut(self.depth) {
+            f.name.clear();
+            f.name.push_str(name);
+            f.index = index;
+            f.children.clear();
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn close(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+        if self.depth == 0 {
+            self.root_closed = true;
+        }
+    }
+
+    /// Skips the rest of the current element (after its `Start` was returned).
+    pub(crate) fn skip_element(&mut self) -> Result<(), IngestError> {
+        let target = self.depth.saturating_sub(1);
+        loop {
+            let end = match self.next()? {
+                Ev::End => true,
+                Ev::Eof => return Ok(()),
+                Ev::Start(_) | Ev::Text(_) => false,
+            };
+            if end && self.depth == target {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Reads the text content of the current element (after its `Start`), up to `cap` bytes;
+    /// the rest is consumed and dropped. Child elements' text is included.
+    pub(crate) fn read_text(&mut self, cap: usize) -> Result<String, IngestError> {
+        let target = self.depth.saturating_sub(1);
+        let mut out = Capture::default();
+        loop {
+            let end = match self.next()? {
+                Ev::Text(t) => {
+                    out.push(t, cap);
+                    false
+                }
+                Ev::End => true,
+                Ev::Eof => return Ok(out.into_string()),
+                Ev::Start(_) => false,
+            };
+            if end && self.depth == target {
+                return Ok(out.into_string());
+            }
+        }
+    }
+
+    /// The current nesting depth (1 inside the root element).
+    pub(crate) fn depth(&self) -> usize {
+        self.depth
+    }
+}
+
+fn path_of(frames: &[Frame], depth: usize) -> String {
+    let mut s = String::new();
+    for f in frames.iter().take(depth) {
+        s.push('/');
+        s.push_str(&f.name);
+        if f.index > 1 {
+            s.push_str(&format!("[{}]", f.index));
+        }
+    }
+    if s.is_empty() { "/".to_owned() } else { s }
+}
+
+/// Text collected up to a byte cap; the first cut is marked with `…` and later pieces are
+/// dropped, so memory follows the cap, not the artifact.
+#[derive(Debug, Default)]
+pub(crate) struct Capture {
+    text: String,
+    cut: bool,
+}
+
+impl Capture {
+    /// Appends a piece, keeping the total at most `cap` bytes.
+    pub(crate) fn push(&mut self, piece: &str, cap: usize) {
+        if self.cut {
+            return;
+        }
+        let room = cap.saturating_sub(self.text.len());
+        if piece.len() <= room {
+            self.text.push_str(piece);
+            return;
+        }
+        let mut end = room.saturating_sub('…'.len_utf8());
+        while end > 0 && !piece.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.text.push_str(piece.get(..end).unwrap_or(""));
+        self.text.push('…');
+        self.cut = true;
+    }
+
+    /// The collected text.
+    pub(crate) fn into_string(self) -> String {
+        self.text
+    }
+}
+
+fn undefined_entity(name: &str, offset: u64) -> IngestError {
+    IngestError::new(Code::XmlEntity, format!("undefined entity `&{name};`"))
+        .at(Location::offset(offset))
+        .expected("only XML's predefined entities (&amp; &lt; &gt; &quot; &apos;) and character references")
+        .help("verdict never expands custom entities or fetches DTDs; write the character itself or a character reference such as `&#233;`")
+}
+
+/// Maps a quick-xml error at a byte offset to an ingest error.
+fn map_qx(e: QxError, offset: u64) -> IngestError {
+    let loc = Location::offset(offset);
+    match e {
+        QxError::Io(io) => {
+            let io = std::sync::Arc::try_unwrap(io)
+                .unwrap_or_else(|arc| std::io::Error::new(arc.kind(), arc.to_string()));
+            from_io(io, loc)
+        }
+        QxError::Encoding(enc) => {
+            IngestError::new(Code::InvalidUtf8, "the file holds bytes that are not valid UTF-8")
+                .at(loc)
+                .expected("UTF-8 text")
+                .help("verdict reads UTF-8; re-encode the file, e.g. `iconv -f LATIN1 -t UTF-8`")
+                .caused_by(enc)
+        }
+        QxError::Escape(EscapeError::UnrecognizedEntity(_, name)) => undefined_entity(&name, offset),
+        QxError::Escape(other) => {
+            IngestError::new(Code::MalformedXml, format!("bad reference: {other}"))
+                .at(loc)
+                .caused_by(other)
+        }
+        QxError::Syntax(s) => {
+            let (code, msg) = match s {
+                SyntaxError::UnclosedTag
+                | SyntaxError::UnclosedComment
+                | SyntaxError::UnclosedCData
+                | SyntaxError::UnclosedPI
+                | SyntaxError::UnclosedXmlDecl
+                | SyntaxError::UnclosedDoctype
+                | SyntaxError::UnclosedSingleQuotedAttributeValue
+                | SyntaxError::UnclosedDoubleQuotedAttributeValue => {
+                    (Code::Truncated, format!("the file ends inside markup: {s}"))
+                }
+                other => (Code::MalformedXml, other.to_string()),
+            };
+            let mut err = IngestError::new(code, msg).at(loc);
+            if code == Code::Truncated {
+                err = err.help("the file was cut off: the tool that wrote it was probably interrupted, or the artifact upload was incomplete; re-run the step that produces it");
+            }
+            err
+        }
+        QxError::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {
+            IngestError::new(
+                Code::MalformedXml,
+                format!("closing tag </{found}> does not match the open <{expected}>"),
+            )
+            .at(loc)
+            .expected(format!("</{expected}>"))
+        }
+        QxError::IllFormed(IllFormedError::UnmatchedEndTag(name)) => {
+            IngestError::new(Code::MalformedXml, format!("closing tag </{name}> has no opening tag"))
+                .at(loc)
+        }
+        QxError::IllFormed(other) => {
+            IngestError::new(Code::MalformedXml, other.to_string()).at(loc)
+        }
+        QxError::InvalidAttr(a) => {
+            IngestError::new(Code::MalformedXml, format!("malformed attribute: {a}"))
+                .at(loc)
+                .caused_by(a)
+        }
+        QxError::Namespace(n) => {
+            IngestError::new(Code::MalformedXml, format!("namespace error: {n}"))
+                .at(loc)
+                .caused_by(n)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn events(xml: &str) -> Result<Vec<String>, IngestError> {
+        let mut r = XmlReader::new(xml.as_bytes(), 64);
+        let mut out = Vec::new();
+        loop {
+            match r.next()? {
+                Ev::Start(s) => out.push(format!("<{}>", s.name())),
+                Ev::End => out.push("</>".into()),
+                Ev::Text(t) => out.push(t.to_owned()),
+                Ev::Eof => return Ok(out),
+            }
+        }
+    }
+
+    /// Predefined entities and character references resolve; self-closing tags open and close.
+    #[test]
+    fn references_and_empty_elements() {
+        let ev = events("<a x='1'>x &amp; &#233;<b/></a>").expect("parses");
+        assert_eq!(ev, ["<a>", "x ", "&", " ", "é", "<b>", "</>", "</>"]);
+    }
+
+    /// A DOCTYPE with entity declarations is refused before anything is expanded.
+    #[test]
+    fn refuses_entity_declarations() {
+        let e = events("<?xml version='1.0'?><!DOCTYPE a [<!ENTITY x 'boom'>]><a>&x;</a>")
+            .expect_err("refused");
+        assert_eq!(e.code, Code::XmlDoctype);
+        let e = events("<a>&x;</a>").expect_err("refused");
+        assert_eq!(e.code, Code::XmlEntity);
+    }
+
+    /// Depth is bounded.
+    #[test]
+    fn bounds_depth() {
+        let xml = "<a>".repeat(100) + &"</a>".repeat(100);
+        let e = events(&xml).expect_err("too deep");
+        assert_eq!(e.code, Code::TooDeep);
+    }
+
+    /// A file cut short names the open element.
+    #[test]
+    fn truncation() {
+        let e = events("<a><b>text").expect_err("truncated");
+        assert_eq!(e.code, Code::Truncated);
+        assert!(e.message.contains("<b>"), "{}", e.message);
+        assert_eq!(e.location.path.as_deref(), Some("/a/b"));
+    }
+
+    /// Captured text is capped at a char boundary.
+    #[test]
+    fn capped_text() {
+        let mut c = Capture::default();
+        c.push("ab", 7);
+        c.push("ééééé", 7);
+        c.push("more", 7);
+        let s = c.into_string();
+        assert_eq!(s, "abé…");
+    }
+}
