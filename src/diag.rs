@@ -55,7 +55,9 @@ impl Snippet {
             }
         } else if last.is_ascii_alphanumeric() || last == '.' || last == '-' || last == '+' {
             let mut i = end - 1;
-            while i > 0 && chars.get(i - 1).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+')) {
+            while i > 0
+                && chars.get(i - 1).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+            {
                 i -= 1;
             }
             Some(i)
@@ -137,12 +139,7 @@ impl Diagnostic {
         } else {
             let _ = writeln!(s, "{col}{word}[{}]{reset}{bold}: {}{reset}", self.code, clean(&self.message));
         }
-        let gutter = self
-            .snippet
-            .as_ref()
-            .map(|sn| sn.line.to_string().len())
-            .unwrap_or(1)
-            .max(2);
+        let gutter = self.snippet.as_ref().map(|sn| sn.line.to_string().len()).unwrap_or(1).max(2);
         let pad = " ".repeat(gutter);
         if let Some(file) = &self.file {
             let mut place = clean(file);
@@ -162,8 +159,14 @@ impl Diagnostic {
         if let Some(sn) = &self.snippet {
             let _ = writeln!(s, "{pad} {blue}|{reset}");
             let _ = writeln!(s, "{blue}{:>gutter$} |{reset} {}", sn.line, sn.text);
-            let label = self.expected.as_deref().map(|e| format!(" expected {}", clean(e))).unwrap_or_default();
-            let _ = writeln!(s, "{pad} {blue}|{reset} {}{col}{}{label}{reset}", " ".repeat(sn.caret), "^".repeat(sn.width.max(1)));
+            let label =
+                self.expected.as_deref().map(|e| format!(" expected {}", clean(e))).unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "{pad} {blue}|{reset} {}{col}{}{label}{reset}",
+                " ".repeat(sn.caret),
+                "^".repeat(sn.width.max(1))
+            );
         } else if let Some(e) = &self.expected {
             let _ = writeln!(s, "{pad} {blue}={reset} expected: {}", clean(e));
         }
@@ -362,7 +365,13 @@ mod tests {
         d.line = Some(4);
         d.column = Some(17);
         d.doc_path = Some("Results[0].Vulnerabilities[0].Severity".into());
-        d.snippet = Some(Snippet { line: 4, column: 17, text: "  \"Severity\": \"SEVERE\"".into(), caret: 22, width: 1 });
+        d.snippet = Some(Snippet {
+            line: 4,
+            column: 17,
+            text: "  \"Severity\": \"SEVERE\"".into(),
+            caret: 22,
+            width: 1,
+        });
         if let Some(sn) = d.snippet.as_mut() {
             sn.widen_to_json_token();
         }

@@ -11,7 +11,9 @@ fn main() -> ExitCode {
             // The panic hook already printed the message and location.
             #[allow(clippy::print_stderr)]
             {
-                eprintln!("error[internal]: verdict stopped on a bug (the message above says where); please report it with the command line");
+                eprintln!(
+                    "error[internal]: verdict stopped on a bug (the message above says where); please report it with the command line"
+                );
             }
             Exit::Internal.into()
         }

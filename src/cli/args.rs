@@ -95,6 +95,7 @@ pub struct EvidenceArgs {
     #[arg(long)]
     pub compact: bool,
 
+    /// Limits that keep reading bounded.
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -157,16 +158,19 @@ impl FromStr for InputSpec {
                 }
                 (Kind::Custom, Some(name.to_owned()))
             }
-            Some((other, _)) => return Err(format!("unknown kind `{other}`: only custom takes a name (custom:NAME)")),
+            Some((other, _)) => {
+                return Err(format!("unknown kind `{other}`: only custom takes a name (custom:NAME)"));
+            }
             None => {
                 let k = Kind::ALL.into_iter().find(|k| k.as_str() == kind && *k != Kind::Custom);
                 match k {
                     Some(k) => (k, None),
                     None if kind == "custom" => return Err("custom needs a name: custom:NAME=PATH".into()),
                     None => {
-                        let hint = closest(kind, &["junit", "trivy", "checkov", "cyclonedx", "spdx", "custom"])
-                            .map(|c| format!(" (did you mean `{c}`?)"))
-                            .unwrap_or_default();
+                        let hint =
+                            closest(kind, &["junit", "trivy", "checkov", "cyclonedx", "spdx", "custom"])
+                                .map(|c| format!(" (did you mean `{c}`?)"))
+                                .unwrap_or_default();
                         return Err(format!("unknown kind `{kind}`{hint}; expected one of {kinds}"));
                     }
                 }
@@ -250,7 +254,10 @@ mod tests {
         let s: InputSpec = "trivy=reports/scan.json".parse().expect("ok");
         assert_eq!((s.kind, s.path.to_str()), (Kind::Trivy, Some("reports/scan.json")));
         let s: InputSpec = "custom:cost=a=b.json".parse().expect("ok");
-        assert_eq!((s.kind, s.name.as_deref(), s.path.to_str()), (Kind::Custom, Some("cost"), Some("a=b.json")));
+        assert_eq!(
+            (s.kind, s.name.as_deref(), s.path.to_str()),
+            (Kind::Custom, Some("cost"), Some("a=b.json"))
+        );
         assert!("custom=x.json".parse::<InputSpec>().is_err());
         assert!("custom:1x=x.json".parse::<InputSpec>().is_err());
         let e = "trivvy=x.json".parse::<InputSpec>().expect_err("typo");

@@ -8,7 +8,9 @@ pub fn detect(var: impl Fn(&str) -> Option<String>) -> Ci {
     if get("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
         let repository = get("GITHUB_REPOSITORY");
         let run_url = match (get("GITHUB_SERVER_URL"), &repository, get("GITHUB_RUN_ID")) {
-            (Some(server), Some(repo), Some(run)) => Some(format!("{}/{repo}/actions/runs/{run}", server.trim_end_matches('/'))),
+            (Some(server), Some(repo), Some(run)) => {
+                Some(format!("{}/{repo}/actions/runs/{run}", server.trim_end_matches('/')))
+            }
             _ => None,
         };
         // refs/pull/123/merge on pull_request events.

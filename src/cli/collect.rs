@@ -84,7 +84,8 @@ pub fn collect(candidates: &[Candidate], limits: &Limits, meta: Meta) -> Result<
 
 /// Reads all candidates on up to one thread per core; outcomes come back in input order.
 fn read_all(candidates: &[Candidate], limits: &Limits) -> Vec<Outcome> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(candidates.len()).max(1);
+    let threads =
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(candidates.len()).max(1);
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<Outcome>>> = candidates.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|s| {
@@ -125,10 +126,10 @@ fn read_one(c: &Candidate, limits: &Limits) -> Outcome {
             );
         }
     };
-    if let Ok(meta) = file.metadata() {
-        if meta.len() > limits.max_file_size {
-            return fail(ingest::too_large(limits.max_file_size, Some(meta.len())));
-        }
+    if let Ok(meta) = file.metadata()
+        && meta.len() > limits.max_file_size
+    {
+        return fail(ingest::too_large(limits.max_file_size, Some(meta.len())));
     }
     let mut reader = BufReader::with_capacity(256 * 1024, Measured::new(file, limits.max_file_size));
     let head = match reader.fill_buf() {
@@ -164,14 +165,22 @@ fn read_one(c: &Candidate, limits: &Limits) -> Outcome {
                     format!("this file was named as {}, but it is {}", named.as_str(), k.describe()),
                 )
                 .expected(named.describe())
-                .help(format!("use --input {}={} or let discovery recognize it", k.as_str(), c.display)),
+                .help(format!(
+                    "use --input {}={} or let discovery recognize it",
+                    k.as_str(),
+                    c.display
+                )),
             );
         }
         (Some((named, _)), Sniffed::UnknownStructured(_, reason) | Sniffed::Other(reason)) => {
             return fail(
                 IngestError::new(
                     Code::WrongKind,
-                    format!("this file was named as {}, but it is not {}: {reason}", named.as_str(), named.describe()),
+                    format!(
+                        "this file was named as {}, but it is not {}: {reason}",
+                        named.as_str(),
+                        named.describe()
+                    ),
                 )
                 .expected(named.describe())
                 .help(format!("check the path, or regenerate the file as {}", named.describe())),

@@ -65,7 +65,11 @@ pub fn discover(paths: &[PathBuf], named: &[(Kind, Option<String>, PathBuf)]) ->
             }),
             Ok(_) => {
                 seen.insert(key(path));
-                found.candidates.push(Candidate { path: path.clone(), display, named: Some((*kind, name.clone())) });
+                found.candidates.push(Candidate {
+                    path: path.clone(),
+                    display,
+                    named: Some((*kind, name.clone())),
+                });
             }
             Err(e) => found.errors.push(DiscoverError { display, source: e }),
         }
@@ -90,18 +94,15 @@ pub fn discover(paths: &[PathBuf], named: &[(Kind, Option<String>, PathBuf)]) ->
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
-                !(e.depth() > 0
-                    && e.file_type().is_dir()
-                    && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s))
+                !(e.depth() > 0 && e.file_type().is_dir() && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s))
             });
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
                     let display = e.path().map(display).unwrap_or_else(|| root_display.clone());
-                    let source = e
-                        .into_io_error()
-                        .unwrap_or_else(|| std::io::Error::other("symbolic link loop"));
+                    let source =
+                        e.into_io_error().unwrap_or_else(|| std::io::Error::other("symbolic link loop"));
                     found.errors.push(DiscoverError { display, source });
                     continue;
                 }
@@ -140,7 +141,14 @@ mod tests {
     fn walks_and_skips() {
         let dir = tempfile::tempdir().expect("tmp");
         let root = dir.path();
-        for p in ["b/report.xml", "a.json", "node_modules/x/pkg.json", ".git/config", "target/x.xml", "c/target/y.xml"] {
+        for p in [
+            "b/report.xml",
+            "a.json",
+            "node_modules/x/pkg.json",
+            ".git/config",
+            "target/x.xml",
+            "c/target/y.xml",
+        ] {
             let full = root.join(p);
             std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
             std::fs::write(&full, "{}").expect("write");

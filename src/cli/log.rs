@@ -18,9 +18,12 @@ pub fn init(verbose: u8, quiet: bool, format: LogFormat, color: bool) {
             (false, _) => "debug,verdict=trace",
         }),
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    let builder =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
     let _ = match format {
-        LogFormat::Text => builder.without_time().with_ansi(color && std::io::stderr().is_terminal()).try_init(),
+        LogFormat::Text => {
+            builder.without_time().with_ansi(color && std::io::stderr().is_terminal()).try_init()
+        }
         LogFormat::Json => builder.json().with_current_span(false).with_span_list(false).try_init(),
     };
 }

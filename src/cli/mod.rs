@@ -21,8 +21,8 @@ use crate::evidence::{Evidence, Meta};
 use crate::exit::Exit;
 use crate::ingest::{Code, IngestError, Limits};
 
-use args::{Cli, Command, EvidenceArgs, SchemaArgs, SchemaDocument};
-use collect::FileError;
+use args::{Cli, Command, EvidenceArgs, InputSpec, SchemaArgs, SchemaDocument};
+pub use collect::FileError;
 
 /// Everything a command can fail with; each maps to one exit code.
 #[derive(Debug, thiserror::Error)]
@@ -82,10 +82,33 @@ pub fn main() -> Exit {
 
 fn evidence(args: EvidenceArgs) -> Result<(), Error> {
     let started = Instant::now();
-    let limits = Limits { max_file_size: args.limits.max_file_size.0, max_depth: usize::from(args.limits.max_depth) };
-    let named: Vec<_> = args.inputs.iter().map(|i| (i.kind, i.name.clone(), i.path.clone())).collect();
-    let paths = if args.paths.is_empty() && args.inputs.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
-    let found = discover::discover(&paths, &named);
+    let limits =
+        Limits { max_file_size: args.limits.max_file_size.0, max_depth: usize::from(args.limits.max_depth) };
+    let paths =
+        if args.paths.is_empty() && args.inputs.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
+    let evidence = gather(&paths, &args.inputs, &limits).map_err(Error::Inputs)?;
+    if evidence.sources.is_empty() {
+        let where_ = paths.iter().map(|p| discover::display(p)).collect::<Vec<_>>().join(", ");
+        tracing::warn!(
+            "no artifacts found in {where_} ({} files examined); run with -v to see what was skipped",
+            evidence.meta.discovery.files_examined
+        );
+    }
+    tracing::info!(
+        artifacts = evidence.sources.len(),
+        skipped = evidence.skipped.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "evidence collected"
+    );
+    write_json(&evidence, args.output.as_deref(), args.compact)
+}
+
+/// Reads artifacts into one evidence document exactly as `verdict evidence` does: discovery
+/// over `paths`, the named `inputs`, concurrent parsing. Returns every problem when any
+/// artifact cannot be read.
+pub fn gather(paths: &[PathBuf], inputs: &[InputSpec], limits: &Limits) -> Result<Evidence, Vec<FileError>> {
+    let named: Vec<_> = inputs.iter().map(|i| (i.kind, i.name.clone(), i.path.clone())).collect();
+    let found = discover::discover(paths, &named);
     let meta = Meta {
         verdict_version: env!("CARGO_PKG_VERSION").to_owned(),
         ci: ci::detect(|k| std::env::var(k).ok()),
@@ -102,29 +125,20 @@ fn evidence(args: EvidenceArgs) -> Result<(), Error> {
                 .caused_by(e.source),
         })
         .collect();
-    let evidence = match collect::collect(&found.candidates, &limits, meta) {
-        Ok(ev) if errors.is_empty() => ev,
-        Ok(_) => return Err(Error::Inputs(errors)),
+    match collect::collect(&found.candidates, limits, meta) {
+        Ok(ev) if errors.is_empty() => Ok(ev),
+        Ok(_) => Err(errors),
         Err(mut more) => {
             errors.append(&mut more);
             errors.sort_by(|a, b| a.display.cmp(&b.display));
-            return Err(Error::Inputs(errors));
+            Err(errors)
         }
-    };
-    if evidence.sources.is_empty() {
-        let where_ = paths.iter().map(|p| discover::display(p)).collect::<Vec<_>>().join(", ");
-        tracing::warn!(
-            "no artifacts found in {where_} ({} files examined); run with -v to see what was skipped",
-            evidence.meta.discovery.files_examined
-        );
     }
-    tracing::info!(
-        artifacts = evidence.sources.len(),
-        skipped = evidence.skipped.len(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "evidence collected"
-    );
-    write_json(&evidence, args.output.as_deref(), args.compact)
+}
+
+/// Renders a file error the way the CLI prints it (without colour).
+pub fn render_file_error(fe: &FileError) -> String {
+    file_diagnostic(fe).render(false)
 }
 
 fn schema(args: SchemaArgs) -> Result<(), Error> {
@@ -147,7 +161,11 @@ pub fn evidence_schema() -> serde_json::Value {
 /// stdout. A closed stdout (`verdict evidence | head`) is not an error.
 fn write_json<T: serde::Serialize>(doc: &T, output: Option<&Path>, compact: bool) -> Result<(), Error> {
     let render = |w: &mut dyn Write| -> Result<(), Error> {
-        let res = if compact { serde_json::to_writer(&mut *w, doc) } else { serde_json::to_writer_pretty(&mut *w, doc) };
+        let res = if compact {
+            serde_json::to_writer(&mut *w, doc)
+        } else {
+            serde_json::to_writer_pretty(&mut *w, doc)
+        };
         res.map_err(|e| match e.classify() {
             serde_json::error::Category::Io => Error::Output { path: "stdout".into(), source: e.into() },
             _ => Error::Serialize(e),
@@ -158,7 +176,8 @@ fn write_json<T: serde::Serialize>(doc: &T, output: Option<&Path>, compact: bool
         None => {
             let stdout = io::stdout();
             let mut w = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
-            let res = render(&mut w).and_then(|()| w.flush().map_err(|source| Error::Output { path: "stdout".into(), source }));
+            let res = render(&mut w)
+                .and_then(|()| w.flush().map_err(|source| Error::Output { path: "stdout".into(), source }));
             match res {
                 Err(Error::Output { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => Ok(()),
                 other => other,
@@ -168,13 +187,16 @@ fn write_json<T: serde::Serialize>(doc: &T, output: Option<&Path>, compact: bool
             let shown = discover::display(path);
             let tmp = temp_beside(path);
             let write = || -> Result<(), Error> {
-                let file = File::create(&tmp).map_err(|source| Error::Output { path: shown.clone(), source })?;
+                let file =
+                    File::create(&tmp).map_err(|source| Error::Output { path: shown.clone(), source })?;
                 let mut w = io::BufWriter::with_capacity(256 * 1024, file);
                 render(&mut w).map_err(|e| match e {
                     Error::Output { source, .. } => Error::Output { path: shown.clone(), source },
                     other => other,
                 })?;
-                let file = w.into_inner().map_err(|e| Error::Output { path: shown.clone(), source: e.into_error() })?;
+                let file = w
+                    .into_inner()
+                    .map_err(|e| Error::Output { path: shown.clone(), source: e.into_error() })?;
                 file.sync_all().map_err(|source| Error::Output { path: shown.clone(), source })?;
                 std::fs::rename(&tmp, path).map_err(|source| Error::Output { path: shown.clone(), source })
             };
@@ -236,15 +258,16 @@ fn file_diagnostic(fe: &FileError) -> Diagnostic {
     };
     d.line = e.location.line;
     d.column = e.location.column;
-    if let Some(t) = target {
-        if let Ok(Some(mut sn)) = File::open(&fe.path).map_err(drop).and_then(|f| diag::snippet_at(f, t).map_err(drop)) {
-            if matches!(t, Target::LineColumn(..)) && matches!(e.code, Code::BadValue | Code::MissingField) {
-                sn.widen_to_json_token();
-            }
-            d.line = Some(sn.line);
-            d.column = Some(sn.column);
-            d.snippet = Some(sn);
+    if let Some(t) = target
+        && let Ok(Some(mut sn)) =
+            File::open(&fe.path).map_err(drop).and_then(|f| diag::snippet_at(f, t).map_err(drop))
+    {
+        if matches!(t, Target::LineColumn(..)) && matches!(e.code, Code::BadValue | Code::MissingField) {
+            sn.widen_to_json_token();
         }
+        d.line = Some(sn.line);
+        d.column = Some(sn.column);
+        d.snippet = Some(sn);
     }
     d
 }

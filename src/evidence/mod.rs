@@ -226,13 +226,7 @@ mod tests {
         b.totals.count(TestStatus::Errored, false);
         b.testcases.count(TestStatus::Errored);
         a.absorb(b);
-        assert_eq!(
-            (a.totals.total, a.totals.passed, a.totals.errored, a.totals.flaky),
-            (2, 1, 1, 1)
-        );
-        assert_eq!(
-            (a.testcases.total, a.testcases.failed, a.testcases.errored),
-            (3, 1, 1)
-        );
+        assert_eq!((a.totals.total, a.totals.passed, a.totals.errored, a.totals.flaky), (2, 1, 1, 1));
+        assert_eq!((a.testcases.total, a.testcases.failed, a.testcases.errored), (3, 1, 1));
     }
 }

@@ -89,9 +89,7 @@ pub struct Discovery {
 }
 
 /// The kinds of artifact verdict reads.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// JUnit XML test results, any dialect.
@@ -110,14 +108,8 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order the documentation lists them.
-    pub const ALL: [Kind; 6] = [
-        Kind::Junit,
-        Kind::Trivy,
-        Kind::Checkov,
-        Kind::Cyclonedx,
-        Kind::Spdx,
-        Kind::Custom,
-    ];
+    pub const ALL: [Kind; 6] =
+        [Kind::Junit, Kind::Trivy, Kind::Checkov, Kind::Cyclonedx, Kind::Spdx, Kind::Custom];
 
     /// The kind's name as written in the document and on the command line.
     pub fn as_str(self) -> &'static str {

@@ -41,7 +41,10 @@ mod tests {
         let limits = Limits::default();
         let cx = Cx { source: "cost.json".into(), limits: &limits, custom_name: Some("cost") };
         let p = parse(&br#"{"estimate_usd": 12.5, "currency": "USD"}"#[..], &cx).expect("parses");
-        assert_eq!(p.records.custom.get("cost").and_then(|v| v.get("estimate_usd")).and_then(|v| v.as_f64()), Some(12.5));
+        assert_eq!(
+            p.records.custom.get("cost").and_then(|v| v.get("estimate_usd")).and_then(|v| v.as_f64()),
+            Some(12.5)
+        );
     }
 
     /// Names are Rego identifiers.

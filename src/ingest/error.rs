@@ -126,10 +126,14 @@ impl Location {
 }
 
 /// An artifact that could not be read. It names the place, what was found, what was expected
-/// and how to fix it; the CLI adds the file's path.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct IngestError {
+/// and how to fix it; the CLI adds the file's path. Boxed, so that `Result`s stay small on the
+/// hot paths of the parsers; its fields are reached through `Deref`.
+#[derive(Debug)]
+pub struct IngestError(Box<Details>);
+
+/// The fields of an [`IngestError`].
+#[derive(Debug)]
+pub struct Details {
     /// Stable code.
     pub code: Code,
     /// What went wrong, lower-case, without a trailing period.
@@ -141,21 +145,45 @@ pub struct IngestError {
     /// How to fix it.
     pub help: Option<String>,
     /// The underlying error, for the `caused by:` chain.
-    #[source]
     pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl std::ops::Deref for IngestError {
+    type Target = Details;
+    fn deref(&self) -> &Details {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for IngestError {
+    fn deref_mut(&mut self) -> &mut Details {
+        &mut self.0
+    }
+}
+
+impl fmt::Display for IngestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for IngestError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
 }
 
 impl IngestError {
     /// A new error with a code and message and no location.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        IngestError {
+        IngestError(Box::new(Details {
             code,
             message: message.into(),
             location: Location::none(),
             expected: None,
             help: None,
             source: None,
-        }
+        }))
     }
 
     /// Sets the location.
@@ -166,19 +194,19 @@ impl IngestError {
 
     /// Sets what was expected.
     pub fn expected(mut self, expected: impl Into<String>) -> Self {
-        self.expected = Some(expected.into());
+        self.0.expected = Some(expected.into());
         self
     }
 
     /// Sets how to fix it.
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.0.help = Some(help.into());
         self
     }
 
     /// Sets the underlying error.
     pub fn caused_by(mut self, e: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.source = Some(Box::new(e));
+        self.0.source = Some(Box::new(e));
         self
     }
 }
@@ -213,15 +241,15 @@ pub fn too_large(limit: u64, actual: Option<u64>) -> IngestError {
         None => format!("the file is larger than the limit of {}", human_bytes(limit)),
     };
     IngestError::new(Code::TooLarge, message)
-    .expected(format!("at most {limit} bytes"))
-    .help("raise the limit with `--max-file-size` (or VERDICT_MAX_FILE_SIZE) if this artifact is genuine")
+        .expected(format!("at most {limit} bytes"))
+        .help("raise the limit with `--max-file-size` (or VERDICT_MAX_FILE_SIZE) if this artifact is genuine")
 }
 
 /// `536870912` → `512 MiB`.
 pub fn human_bytes(n: u64) -> String {
     const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
     for (unit, size) in UNITS {
-        if n >= size && n % size == 0 {
+        if n >= size && n.is_multiple_of(size) {
             return format!("{} {unit}", n / size);
         }
         if n >= size {

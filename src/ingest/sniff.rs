@@ -53,9 +53,13 @@ fn sniff_xml(body: &[u8]) -> Sniffed {
         "bom" if tag.contains("cyclonedx.org/schema/bom") => Sniffed::Known(Kind::Cyclonedx, Format::Xml),
         "bom" => Sniffed::UnknownStructured(
             Format::Xml,
-            "XML root <bom> without the CycloneDX namespace (xmlns=\"http://cyclonedx.org/schema/bom/1.x\")".into(),
+            "XML root <bom> without the CycloneDX namespace (xmlns=\"http://cyclonedx.org/schema/bom/1.x\")"
+                .into(),
         ),
-        other => Sniffed::UnknownStructured(Format::Xml, format!("XML with root <{other}> is not a known artifact")),
+        other => Sniffed::UnknownStructured(
+            Format::Xml,
+            format!("XML with root <{other}> is not a known artifact"),
+        ),
     }
 }
 
@@ -143,7 +147,10 @@ fn sniff_json_array(body: &[u8]) -> Sniffed {
             let keys = top_level_keys(rest);
             match decide_object(&keys) {
                 Some(Sniffed::Known(Kind::Checkov, f)) => Sniffed::Known(Kind::Checkov, f),
-                _ => Sniffed::UnknownStructured(Format::Json, "JSON array whose first element is not a known report".into()),
+                _ => Sniffed::UnknownStructured(
+                    Format::Json,
+                    "JSON array whose first element is not a known report".into(),
+                ),
             }
         }
         Some(rest) if rest.first() == Some(&b']') => {
@@ -302,7 +309,10 @@ mod tests {
     /// Each kind is recognized from real first bytes.
     #[test]
     fn recognizes_kinds() {
-        assert_eq!(kind("<?xml version=\"1.0\"?>\n<!-- x -->\n<testsuites>"), Sniffed::Known(Kind::Junit, Format::Xml));
+        assert_eq!(
+            kind("<?xml version=\"1.0\"?>\n<!-- x -->\n<testsuites>"),
+            Sniffed::Known(Kind::Junit, Format::Xml)
+        );
         assert_eq!(kind("\u{feff}<testsuite name=\"a\">"), Sniffed::Known(Kind::Junit, Format::Xml));
         assert_eq!(
             kind("<bom xmlns=\"http://cyclonedx.org/schema/bom/1.4\" version=\"1\">"),
@@ -312,15 +322,26 @@ mod tests {
             kind("{\"$schema\": \"x\", \"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.5\""),
             Sniffed::Known(Kind::Cyclonedx, Format::Json)
         );
-        assert_eq!(kind("{\"SPDXID\": \"x\", \"spdxVersion\": \"SPDX-2.3\""), Sniffed::Known(Kind::Spdx, Format::Json));
+        assert_eq!(
+            kind("{\"SPDXID\": \"x\", \"spdxVersion\": \"SPDX-2.3\""),
+            Sniffed::Known(Kind::Spdx, Format::Json)
+        );
         assert_eq!(
             kind("{\n  \"SchemaVersion\": 2,\n  \"CreatedAt\": \"2021\",\n  \"ArtifactName\": \"x\""),
             Sniffed::Known(Kind::Trivy, Format::Json)
         );
-        assert_eq!(kind("{\"check_type\": \"terraform\", \"results\": {"), Sniffed::Known(Kind::Checkov, Format::Json));
-        assert_eq!(kind("[\n  {\"check_type\": \"kubernetes\", \"results\": {}}"), Sniffed::Known(Kind::Checkov, Format::Json));
         assert_eq!(
-            kind("{\"passed\": 0, \"failed\": 0, \"skipped\": 0, \"parsing_errors\": 0, \"resource_count\": 0, \"checkov_version\": \"3.2\"}"),
+            kind("{\"check_type\": \"terraform\", \"results\": {"),
+            Sniffed::Known(Kind::Checkov, Format::Json)
+        );
+        assert_eq!(
+            kind("[\n  {\"check_type\": \"kubernetes\", \"results\": {}}"),
+            Sniffed::Known(Kind::Checkov, Format::Json)
+        );
+        assert_eq!(
+            kind(
+                "{\"passed\": 0, \"failed\": 0, \"skipped\": 0, \"parsing_errors\": 0, \"resource_count\": 0, \"checkov_version\": \"3.2\"}"
+            ),
             Sniffed::Known(Kind::Checkov, Format::Json)
         );
     }
@@ -338,8 +359,12 @@ mod tests {
     /// Unknown documents say why; other files are only counted.
     #[test]
     fn unknowns() {
-        assert!(matches!(kind("<project><modelVersion>"), Sniffed::UnknownStructured(Format::Xml, r) if r.contains("<project>")));
-        assert!(matches!(kind("{\"name\": \"pkg\", \"version\": \"1\"}"), Sniffed::UnknownStructured(Format::Json, r) if r.contains("name, version")));
+        assert!(
+            matches!(kind("<project><modelVersion>"), Sniffed::UnknownStructured(Format::Xml, r) if r.contains("<project>"))
+        );
+        assert!(
+            matches!(kind("{\"name\": \"pkg\", \"version\": \"1\"}"), Sniffed::UnknownStructured(Format::Json, r) if r.contains("name, version"))
+        );
         assert!(matches!(kind("<bom version=\"1\">"), Sniffed::UnknownStructured(..)));
         assert!(matches!(kind("fn main() {}"), Sniffed::Other(_)));
         assert!(matches!(kind(""), Sniffed::Other(_)));

@@ -337,7 +337,11 @@ fn convert_result(r: TrivyResult, cx: &Cx<'_>, out: &mut Records) {
         let check_id = m.id.clone().or_else(|| m.avd_id.clone()).unwrap_or_default();
         let aliases = m.avd_id.into_iter().filter(|a| *a != check_id).collect();
         out.misconfigurations.push(Misconfiguration {
-            fingerprint: fingerprint::misconfiguration(&check_id, cause.resource.as_deref(), target.as_deref()),
+            fingerprint: fingerprint::misconfiguration(
+                &check_id,
+                cause.resource.as_deref(),
+                target.as_deref(),
+            ),
             source: cx.source.clone(),
             tool: "trivy".into(),
             framework: r.result_type.clone(),
@@ -485,6 +489,9 @@ mod tests {
         assert_eq!(s.rule_id, "aws-access-key-id");
         assert!(!serde_json::to_string(s).expect("json").contains("****"));
         let l = p.records.licenses.first().expect("license");
-        assert_eq!((l.name.as_str(), l.package.as_deref(), l.file.as_deref()), ("GPL-3.0", Some("bash"), None));
+        assert_eq!(
+            (l.name.as_str(), l.package.as_deref(), l.file.as_deref()),
+            ("GPL-3.0", Some("bash"), None)
+        );
     }
 }

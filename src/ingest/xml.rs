@@ -46,19 +46,14 @@ impl<'a> Start<'a> {
     }
 
     /// Calls `f(local_name, value)` for each attribute, values unescaped and normalized.
-    pub(crate) fn for_each_attr(
-        &self,
-        mut f: impl FnMut(&str, Cow<'_, str>),
-    ) -> Result<(), IngestError> {
+    pub(crate) fn for_each_attr(&self, mut f: impl FnMut(&str, Cow<'_, str>)) -> Result<(), IngestError> {
         for a in self.tag.attributes().with_checks(false) {
             let a = a.map_err(|e| {
                 IngestError::new(Code::MalformedXml, format!("malformed attribute: {e}"))
                     .at(Location::offset(self.offset))
                     .caused_by(e)
             })?;
-            let value = a
-                .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(|e| map_qx(e, self.offset))?;
+            let value = a.normalized_value(XmlVersion::Implicit1_0).map_err(|e| map_qx(e, self.offset))?;
             f(local(a.key.0), value);
         }
         Ok(())
@@ -73,9 +68,7 @@ impl<'a> Start<'a> {
                     .caused_by(e)
             })?;
             if local(a.key.0) == name {
-                let v = a
-                    .normalized_value(XmlVersion::Implicit1_0)
-                    .map_err(|e| map_qx(e, self.offset))?;
+                let v = a.normalized_value(XmlVersion::Implicit1_0).map_err(|e| map_qx(e, self.offset))?;
                 return Ok(Some(Cow::Owned(v.into_owned())));
             }
         }
@@ -213,12 +206,12 @@ impl<R: BufRead> XmlReader<R> {
                 let pos = self.reader.error_position();
                 let mut err = map_qx(e, pos);
                 err.location.path = Some(path_of(&self.frames, self.depth));
-                if err.code == Code::InvalidUtf8 {
-                    if let Some(enc) = &self.declared_encoding {
-                        err.help = Some(format!(
-                            "the file declares encoding=\"{enc}\", but verdict reads UTF-8; convert it with `iconv -f {enc} -t UTF-8`"
-                        ));
-                    }
+                if err.code == Code::InvalidUtf8
+                    && let Some(enc) = &self.declared_encoding
+                {
+                    err.help = Some(format!(
+                        "the file declares encoding=\"{enc}\", but verdict reads UTF-8; convert it with `iconv -f {enc} -t UTF-8`"
+                    ));
                 }
                 return Err(err);
             }
@@ -312,7 +305,8 @@ impl<R: BufRead> XmlReader<R> {
                 if let Some(Ok(enc)) = d.encoding() {
                     let enc = enc.trim().to_owned();
                     let lower = enc.to_ascii_lowercase();
-                    if lower.starts_with("utf-16") || lower.starts_with("utf-32") || lower.starts_with("ucs") {
+                    if lower.starts_with("utf-16") || lower.starts_with("utf-32") || lower.starts_with("ucs")
+                    {
                         return Err(IngestError::new(
                             Code::UnsupportedEncoding,
                             format!("the XML declares encoding=\"{enc}\""),
@@ -506,9 +500,7 @@ fn map_qx(e: QxError, offset: u64) -> IngestError {
         }
         QxError::Escape(EscapeError::UnrecognizedEntity(_, name)) => undefined_entity(&name, offset),
         QxError::Escape(other) => {
-            IngestError::new(Code::MalformedXml, format!("bad reference: {other}"))
-                .at(loc)
-                .caused_by(other)
+            IngestError::new(Code::MalformedXml, format!("bad reference: {other}")).at(loc).caused_by(other)
         }
         QxError::Syntax(s) => {
             let (code, msg) = match s {
@@ -530,30 +522,21 @@ fn map_qx(e: QxError, offset: u64) -> IngestError {
             }
             err
         }
-        QxError::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {
-            IngestError::new(
-                Code::MalformedXml,
-                format!("closing tag </{found}> does not match the open <{expected}>"),
-            )
-            .at(loc)
-            .expected(format!("</{expected}>"))
-        }
+        QxError::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => IngestError::new(
+            Code::MalformedXml,
+            format!("closing tag </{found}> does not match the open <{expected}>"),
+        )
+        .at(loc)
+        .expected(format!("</{expected}>")),
         QxError::IllFormed(IllFormedError::UnmatchedEndTag(name)) => {
-            IngestError::new(Code::MalformedXml, format!("closing tag </{name}> has no opening tag"))
-                .at(loc)
+            IngestError::new(Code::MalformedXml, format!("closing tag </{name}> has no opening tag")).at(loc)
         }
-        QxError::IllFormed(other) => {
-            IngestError::new(Code::MalformedXml, other.to_string()).at(loc)
-        }
+        QxError::IllFormed(other) => IngestError::new(Code::MalformedXml, other.to_string()).at(loc),
         QxError::InvalidAttr(a) => {
-            IngestError::new(Code::MalformedXml, format!("malformed attribute: {a}"))
-                .at(loc)
-                .caused_by(a)
+            IngestError::new(Code::MalformedXml, format!("malformed attribute: {a}")).at(loc).caused_by(a)
         }
         QxError::Namespace(n) => {
-            IngestError::new(Code::MalformedXml, format!("namespace error: {n}"))
-                .at(loc)
-                .caused_by(n)
+            IngestError::new(Code::MalformedXml, format!("namespace error: {n}")).at(loc).caused_by(n)
         }
     }
 }
@@ -585,8 +568,8 @@ mod tests {
     /// A DOCTYPE with entity declarations is refused before anything is expanded.
     #[test]
     fn refuses_entity_declarations() {
-        let e = events("<?xml version='1.0'?><!DOCTYPE a [<!ENTITY x 'boom'>]><a>&x;</a>")
-            .expect_err("refused");
+        let e =
+            events("<?xml version='1.0'?><!DOCTYPE a [<!ENTITY x 'boom'>]><a>&x;</a>").expect_err("refused");
         assert_eq!(e.code, Code::XmlDoctype);
         let e = events("<a>&x;</a>").expect_err("refused");
         assert_eq!(e.code, Code::XmlEntity);

@@ -1,0 +1,1 @@
+//! checkov conformance (pending).

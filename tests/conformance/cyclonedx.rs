@@ -1,0 +1,1 @@
+//! cyclonedx conformance (pending).

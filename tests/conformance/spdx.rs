@@ -1,0 +1,1 @@
+//! spdx conformance (pending).
