@@ -22,9 +22,10 @@ fn digest(kind: &str, parts: &[Option<&str>]) -> String {
     hex::encode(out.get(..16).unwrap_or(&out[..]))
 }
 
-/// A test: suite, class name and test name.
-pub fn test_case(suite: Option<&str>, classname: Option<&str>, name: &str) -> String {
-    digest("test", &[suite, classname, Some(name)])
+/// A test: suite, class name, test name and the test's own source file (when the runner
+/// writes one; never the report's path).
+pub fn test_case(suite: Option<&str>, classname: Option<&str>, name: &str, file: Option<&str>) -> String {
+    digest("test", &[suite, classname, Some(name), file])
 }
 
 /// A vulnerability: advisory id, the package (purl when known, else name and version) and the
@@ -84,12 +85,12 @@ mod tests {
     /// Fingerprints are 32 hex chars and separate fields unambiguously.
     #[test]
     fn shape_and_separation() {
-        let a = test_case(Some("ab"), Some("c"), "t");
-        let b = test_case(Some("a"), Some("bc"), "t");
+        let a = test_case(Some("ab"), Some("c"), "t", None);
+        let b = test_case(Some("a"), Some("bc"), "t", None);
         assert_eq!(a.len(), 32);
         assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a, b);
-        assert_eq!(test_case(None, Some(""), "t"), test_case(Some(""), None, "t"));
+        assert_eq!(test_case(None, Some(""), "t", None), test_case(Some(""), None, "t", Some("")));
     }
 
     /// The same advisory in two lockfiles is two findings; with a purl the name is not needed.

@@ -323,7 +323,8 @@ pub enum TestStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestCase {
-    /// Stable id: suite, class name and test name (not the report's path or line).
+    /// Stable id: suite, class name, test name and the test's source file (not the report's
+    /// path, nor any line).
     pub fingerprint: String,
     /// The JUnit file.
     pub source: SourcePath,

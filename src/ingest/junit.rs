@@ -1,7 +1,765 @@
-//! Placeholder while the parser is written (replaced before the issue is resolved).
-use super::{Code, Cx, IngestError, Parsed};
+//! JUnit XML → tests. Every dialect in use: Ant/JUnit, Maven Surefire and Failsafe (with
+//! `flakyFailure`, `flakyError`, `rerunFailure`, `rerunError`), pytest, jest-junit, mocha,
+//! go-junit-report and gotestsum, cargo-nextest, PHPUnit, xUnit/NUnit/TRX converters, bazel,
+//! tst, and hand-written reports with no attributes at all.
+//!
+//! Owns: the reading of `<testsuites>`/`<testsuite>` trees (nested suites too), the outcome of
+//! each `<testcase>`, the merging of repeated testcases into one test with several attempts,
+//! and the comparison of each suite's declared counts with its testcases.
+//! Takes a reader and a [`Cx`]; returns [`Parsed`] or an [`IngestError`] with a location.
+//! Must not: open files, decide pass or fail, print, or use the network.
+//!
+//! Rules (documented in `docs/formats/junit.md`):
+//! - Counts come from `<testcase>` elements, never from suite attributes; a suite whose
+//!   `tests`/`failures`/`errors`/`skipped` attributes disagree is recorded as a discrepancy.
+//! - A testcase's outcome is its most severe result child: `<error>` > `<failure>` >
+//!   `<skipped>`/`<disabled>` > passed; with no result child, a `status` attribute such as
+//!   `disabled` (tst, bazel) decides.
+//! - Surefire/nextest reruns inside one testcase are attempts: `flakyFailure`/`flakyError`
+//!   beside a pass make the test flaky; `rerunFailure`/`rerunError` beside a failure do not.
+//! - Testcases repeated with nothing to tell them apart (same suite, class name, non-empty
+//!   name and file — gotestsum `--rerun-fails`, retried jest runs) are one test: the last attempt
+//!   decides its status, and a mix of passing and failing attempts makes it flaky.
+//!   `tests.testcases` keeps the per-element counts beside the distinct-test `tests.totals`.
+
+use std::collections::HashMap;
 use std::io::BufRead;
-/// Parses the format.
-pub fn parse<R: BufRead>(_reader: R, _cx: &Cx<'_>) -> Result<Parsed, IngestError> {
-    Err(IngestError::new(Code::UnsupportedVersion, "junit parser pending"))
+use std::sync::Arc;
+
+use super::xml::{Capture, Ev, Start, XmlReader};
+use super::{Code, Cx, Facts, IngestError, Parsed, caps};
+use crate::evidence::{
+    CountedCounts, DeclaredCounts, SuiteDiscrepancy, TestCase, TestStatus, Tests, Tool, fingerprint,
+};
+
+/// Parses a JUnit XML report.
+pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> {
+    let mut x = XmlReader::new(reader, cx.limits.max_depth);
+    let mut p = Parser {
+        cx,
+        tests: Tests::default(),
+        index: HashMap::new(),
+        seen: Vec::new(),
+        suites: Vec::new(),
+        tool: None,
+    };
+    // The root element.
+    loop {
+        let action = match x.next()? {
+            Ev::Start(s) => {
+                let root = s.name();
+                if root != "testsuites" && root != "testsuite" {
+                    let message = format!("the root element is <{root}>, so this is not a JUnit XML report");
+                    return Err(IngestError::new(Code::WrongKind, message)
+                        .at(x.here())
+                        .expected("<testsuites> or <testsuite>"));
+                }
+                p.start(&s)?
+            }
+            Ev::Text(_) | Ev::End => continue,
+            Ev::Eof => return Ok(p.finish()),
+        };
+        p.act(&mut x, action)?;
+        break;
+    }
+    loop {
+        let action = match x.next()? {
+            Ev::Start(s) => p.start(&s)?,
+            Ev::End => Action::Closed,
+            Ev::Text(_) => Action::None,
+            Ev::Eof => break,
+        };
+        p.act(&mut x, action)?;
+    }
+    Ok(p.finish())
+}
+
+/// An open `<testsuite>` (or the `<testsuites>` root, which holds testcases in some dialects).
+struct Suite {
+    /// Reader depth at which the suite's element is open.
+    depth: usize,
+    /// `<testsuite>` rather than the `<testsuites>` wrapper.
+    is_suite: bool,
+    name: Option<Arc<str>>,
+    file: Option<String>,
+    declared: DeclaredCounts,
+    counted: CountedCounts,
+}
+
+struct Parser<'a, 'c> {
+    cx: &'a Cx<'c>,
+    tests: Tests,
+    /// Distinct-test key → index in `tests.cases`.
+    index: HashMap<u128, usize>,
+    /// Per test in `tests.cases`: whether any attempt passed, whether any failed.
+    seen: Vec<(bool, bool)>,
+    suites: Vec<Suite>,
+    tool: Option<Tool>,
+}
+
+/// What one `<testcase>` element says.
+struct Element {
+    status: TestStatus,
+    message: Option<String>,
+    details: Option<String>,
+    failure_type: Option<String>,
+    /// Attempts inside the element: 1 plus its reruns.
+    attempts: u32,
+    had_pass: bool,
+    had_fail: bool,
+    /// Message, details and type of the last failing rerun (for a flaky pass).
+    rerun: Option<(Option<String>, Option<String>, Option<String>)>,
+}
+
+impl Parser<'_, '_> {
+    /// Reads what an opening tag says, before the reader moves on.
+    fn start(&mut self, s: &Start<'_>) -> Result<Action, IngestError> {
+        Ok(match s.name() {
+            "testsuite" | "testsuites" => Action::Suite(self.suite(s)?),
+            "testcase" => Action::Case(CaseAttrs::read(s)?),
+            "property" => {
+                self.property(s)?;
+                Action::None
+            }
+            // Suite-level output: nothing to count, possibly megabytes to skip.
+            "system-out" | "system-err" => Action::Skip,
+            _ => Action::None,
+        })
+    }
+
+    fn act<R: BufRead>(&mut self, x: &mut XmlReader<R>, action: Action) -> Result<(), IngestError> {
+        match action {
+            Action::Suite(mut suite) => {
+                suite.depth = x.depth();
+                self.suites.push(suite);
+            }
+            Action::Case(attrs) => self.testcase(x, attrs)?,
+            Action::Skip => x.skip_element()?,
+            Action::Closed => self.closed(x.depth()),
+            Action::None => {}
+        }
+        Ok(())
+    }
+
+    fn suite(&mut self, s: &Start<'_>) -> Result<Suite, IngestError> {
+        let is_suite = s.name() == "testsuite";
+        let mut suite = Suite {
+            depth: 0,
+            is_suite,
+            name: None,
+            file: None,
+            declared: DeclaredCounts::default(),
+            counted: CountedCounts::default(),
+        };
+        let mut disabled = None;
+        let mut schema = None;
+        s.for_each_attr(|k, v| match k {
+            "name" => suite.name = Some(Arc::from(v.as_ref())),
+            "file" => suite.file = non_empty(&v),
+            "tests" => suite.declared.tests = count(&v),
+            "failures" => suite.declared.failures = count(&v),
+            "errors" => suite.declared.errors = count(&v),
+            "skipped" | "skip" => suite.declared.skipped = count(&v),
+            "disabled" => disabled = count(&v),
+            "noNamespaceSchemaLocation" => schema = Some(v.into_owned()),
+            _ => {}
+        })?;
+        if let Some(d) = disabled.filter(|&d| d > 0) {
+            suite.declared.skipped = Some(suite.declared.skipped.unwrap_or(0) + d);
+        }
+        if self.tool.is_none() {
+            let root = self.suites.is_empty();
+            self.tool = match suite.name.as_deref() {
+                Some("nextest-run") if root => Some(tool("cargo-nextest", None)),
+                Some("jest tests") if root => Some(tool("jest-junit", None)),
+                Some("pytest" | "pytest tests") => Some(tool("pytest", None)),
+                Some("Mocha Tests") => Some(tool("mocha", None)),
+                _ if schema.as_deref().is_some_and(|s| s.contains("surefire")) => {
+                    Some(tool("surefire", None))
+                }
+                _ => None,
+            };
+        }
+        Ok(suite)
+    }
+
+    /// Reads `<property>` elements for dialect hints (Surefire's and Go's versions).
+    fn property(&mut self, s: &Start<'_>) -> Result<(), IngestError> {
+        if self.tool.as_ref().is_some_and(|t| t.version.is_some()) {
+            return Ok(());
+        }
+        let (mut name, mut value) = (None, None);
+        s.for_each_attr(|k, v| match k {
+            "name" => name = Some(v.into_owned()),
+            "value" => value = non_empty(&v),
+            _ => {}
+        })?;
+        match name.as_deref() {
+            Some("surefire.version") => self.tool = Some(tool("surefire", value)),
+            Some(n) if n.starts_with("surefire.") && self.tool.is_none() => {
+                self.tool = Some(tool("surefire", None));
+            }
+            Some("go.version") if self.tool.is_none() => self.tool = Some(tool("go", value)),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// An element closed; if it was a suite, check its declared counts and hand its counts to
+    /// the enclosing suite.
+    fn closed(&mut self, depth: usize) {
+        let Some(top) = self.suites.last() else { return };
+        if depth >= top.depth {
+            return;
+        }
+        let Some(suite) = self.suites.pop() else { return };
+        if let Some(parent) = self.suites.last_mut() {
+            parent.counted.tests += suite.counted.tests;
+            parent.counted.failures += suite.counted.failures;
+            parent.counted.errors += suite.counted.errors;
+            parent.counted.skipped += suite.counted.skipped;
+        }
+        let d = &suite.declared;
+        let c = &suite.counted;
+        let differs = |declared: Option<u64>, counted: u64| declared.is_some_and(|v| v != counted);
+        if suite.is_suite
+            && (differs(d.tests, c.tests)
+                || differs(d.failures, c.failures)
+                || differs(d.errors, c.errors)
+                || differs(d.skipped, c.skipped))
+        {
+            self.tests.discrepancies.push(SuiteDiscrepancy {
+                source: self.cx.source.clone(),
+                suite: suite.name.as_deref().map(str::to_owned),
+                declared: suite.declared,
+                counted: suite.counted,
+            });
+        }
+    }
+
+    fn testcase<R: BufRead>(&mut self, x: &mut XmlReader<R>, attrs: CaseAttrs) -> Result<(), IngestError> {
+        let CaseAttrs { name, classname, file, line, time, status: status_attr } = attrs;
+        let mut el = self.results(x)?;
+        if el.status == TestStatus::Passed
+            && el.attempts == 1
+            && let Some(st) = status_attr
+        {
+            // No result child: a status attribute may still say skipped or failed.
+            el.status = status_word(&st);
+            el.had_pass = el.status == TestStatus::Passed;
+            el.had_fail = el.status.is_failure();
+        }
+        self.tests.testcases.count(el.status);
+        let suite = self.suites.iter().rev().find(|s| s.is_suite).or(self.suites.last());
+        let suite_name = suite.and_then(|s| s.name.as_deref().map(str::to_owned));
+        let file = file.or_else(|| suite.and_then(|s| s.file.clone()));
+        if let Some(open) = self.suites.last_mut() {
+            open.counted.tests += 1;
+            match el.status {
+                TestStatus::Failed => open.counted.failures += 1,
+                TestStatus::Errored => open.counted.errors += 1,
+                TestStatus::Skipped => open.counted.skipped += 1,
+                TestStatus::Passed => {}
+            }
+        }
+        let fp = fingerprint::test_case(suite_name.as_deref(), classname.as_deref(), &name, file.as_deref());
+        let key = u128::from_str_radix(fp.get(..32).unwrap_or(&fp), 16).unwrap_or_default();
+        // A testcase without a name cannot be told apart from anything: never merged.
+        let repeated = if name.is_empty() { None } else { self.index.get(&key).copied() };
+        if let Some(i) = repeated
+            && let (Some(case), Some(seen)) = (self.tests.cases.get_mut(i), self.seen.get_mut(i))
+        {
+            // A repeated testcase: another attempt of the same test.
+            seen.0 |= el.had_pass;
+            seen.1 |= el.had_fail;
+            case.attempts = case.attempts.saturating_add(el.attempts);
+            case.flaky = seen.0 && seen.1;
+            case.duration_s = time;
+            apply(case, el);
+            return Ok(());
+        }
+        let mut case = TestCase {
+            fingerprint: fp,
+            source: self.cx.source.clone(),
+            suite: suite_name,
+            classname,
+            name,
+            file,
+            line,
+            status: TestStatus::Passed,
+            duration_s: time,
+            message: None,
+            details: None,
+            failure_type: None,
+            attempts: el.attempts,
+            flaky: el.had_pass && el.had_fail,
+        };
+        self.seen.push((el.had_pass, el.had_fail));
+        apply(&mut case, el);
+        if !case.name.is_empty() {
+            self.index.insert(key, self.tests.cases.len());
+        }
+        self.tests.cases.push(case);
+        Ok(())
+    }
+
+    /// Reads the children of a `<testcase>` up to its end.
+    fn results<R: BufRead>(&mut self, x: &mut XmlReader<R>) -> Result<Element, IngestError> {
+        let depth = x.depth();
+        let mut el = Element {
+            status: TestStatus::Passed,
+            message: None,
+            details: None,
+            failure_type: None,
+            attempts: 1,
+            had_pass: false,
+            had_fail: false,
+            rerun: None,
+        };
+        let mut reruns = 0u32;
+        let mut flaky_reruns = 0u32;
+        loop {
+            let child = match x.next()? {
+                Ev::Start(c) => {
+                    let kind = match c.name() {
+                        "failure" => Child::Result(TestStatus::Failed),
+                        "error" => Child::Result(TestStatus::Errored),
+                        "skipped" | "disabled" => Child::Result(TestStatus::Skipped),
+                        "flakyFailure" | "flakyError" => Child::Rerun { flaky: true },
+                        "rerunFailure" | "rerunError" => Child::Rerun { flaky: false },
+                        _ => Child::Other,
+                    };
+                    let (mut message, mut ftype) = (None, None);
+                    if !matches!(kind, Child::Other) {
+                        c.for_each_attr(|k, v| match k {
+                            "message" => message = non_empty(&v),
+                            "type" => ftype = non_empty(&v),
+                            _ => {}
+                        })?;
+                    }
+                    Some((kind, message, ftype))
+                }
+                Ev::End => {
+                    if x.depth() < depth {
+                        break;
+                    }
+                    None
+                }
+                Ev::Text(_) => None,
+                Ev::Eof => break,
+            };
+            let Some((kind, message, ftype)) = child else { continue };
+            match kind {
+                Child::Other => x.skip_element()?,
+                Child::Result(status) => {
+                    let body = result_body(x)?;
+                    if status.rank() > el.status.rank() || el.message.is_none() && status == el.status {
+                        let (message, details) = message_and_details(message, body);
+                        el.status = status;
+                        el.message = message;
+                        el.details = details;
+                        el.failure_type = ftype;
+                    }
+                }
+                Child::Rerun { flaky } => {
+                    let body = result_body(x)?;
+                    reruns += 1;
+                    if flaky {
+                        flaky_reruns += 1;
+                    }
+                    let (message, details) = message_and_details(message, body);
+                    el.rerun = Some((message, details, ftype));
+                }
+            }
+        }
+        el.attempts = 1 + reruns;
+        el.had_pass = el.status == TestStatus::Passed;
+        el.had_fail = el.status.is_failure() || reruns > 0;
+        if el.status == TestStatus::Passed && flaky_reruns == 0 && reruns > 0 {
+            // rerunFailure without a final failure: the report is odd; the reruns still failed.
+            el.had_fail = true;
+        }
+        Ok(el)
+    }
+
+    fn finish(self) -> Parsed {
+        let mut tests = self.tests;
+        for case in &tests.cases {
+            tests.totals.count(case.status, case.flaky);
+        }
+        Parsed {
+            facts: Facts { tool: self.tool, spec_version: None, subject: None, warnings: Vec::new() },
+            records: crate::evidence::Records { tests, ..Default::default() },
+        }
+    }
+}
+
+/// What to do after an opening tag.
+enum Action {
+    Suite(Suite),
+    Case(CaseAttrs),
+    Skip,
+    Closed,
+    None,
+}
+
+/// The attributes of a `<testcase>`.
+struct CaseAttrs {
+    name: String,
+    classname: Option<String>,
+    file: Option<String>,
+    line: Option<u64>,
+    time: Option<f64>,
+    status: Option<String>,
+}
+
+impl CaseAttrs {
+    fn read(s: &Start<'_>) -> Result<Self, IngestError> {
+        let mut a = CaseAttrs {
+            name: String::new(),
+            classname: None,
+            file: None,
+            line: None,
+            time: None,
+            status: None,
+        };
+        s.for_each_attr(|k, v| match k {
+            "name" => a.name = v.into_owned(),
+            "classname" => a.classname = non_empty(&v),
+            "file" => a.file = non_empty(&v),
+            "line" => a.line = v.trim().parse::<u64>().ok(),
+            "time" => a.time = duration(&v),
+            "status" => a.status = non_empty(&v),
+            _ => {}
+        })?;
+        Ok(a)
+    }
+}
+
+enum Child {
+    Result(TestStatus),
+    Rerun { flaky: bool },
+    Other,
+}
+
+/// Applies an element's outcome to a test: its status decides; for a flaky pass, the last
+/// failing attempt's message explains the flakiness (set `case.flaky` first).
+fn apply(case: &mut TestCase, el: Element) {
+    case.status = el.status;
+    if el.status == TestStatus::Passed {
+        if let Some((message, details, ftype)) = el.rerun {
+            case.message = message;
+            case.details = details;
+            case.failure_type = ftype;
+        } else if !case.flaky {
+            case.message = None;
+            case.details = None;
+            case.failure_type = None;
+        }
+    } else {
+        case.message = el.message;
+        case.details = el.details;
+        case.failure_type = el.failure_type;
+    }
+}
+
+/// The body of a result element: its own text and a Surefire `<stackTrace>`, without the
+/// captured `<system-out>`/`<system-err>` of reruns. Capped at [`caps::DETAILS`].
+fn result_body<R: BufRead>(x: &mut XmlReader<R>) -> Result<String, IngestError> {
+    let depth = x.depth();
+    let mut out = Capture::default();
+    loop {
+        let skip = match x.next()? {
+            Ev::Text(t) => {
+                out.push(t, caps::DETAILS);
+                false
+            }
+            Ev::Start(s) => matches!(s.name(), "system-out" | "system-err"),
+            Ev::End => {
+                if x.depth() < depth {
+                    break;
+                }
+                false
+            }
+            Ev::Eof => break,
+        };
+        if skip {
+            x.skip_element()?;
+        }
+    }
+    Ok(out.into_string())
+}
+
+/// The message is the `message` attribute, else the first non-empty line of the body; the
+/// details are the body, unless it only repeats the message.
+fn message_and_details(message: Option<String>, body: String) -> (Option<String>, Option<String>) {
+    let trimmed = body.trim();
+    let details = if trimmed.is_empty() { None } else { Some(trimmed.to_owned()) };
+    let message = message
+        .or_else(|| trimmed.lines().map(str::trim).find(|l| !l.is_empty()).map(|l| cap(l, caps::MESSAGE)));
+    let message = message.map(|m| cap(&m, caps::MESSAGE));
+    let details = details.filter(|d| Some(d.as_str()) != message.as_deref());
+    (message, details)
+}
+
+fn cap(s: &str, max: usize) -> String {
+    super::json::cap(s.to_owned(), max)
+}
+
+/// Reads a `status` attribute's word when a testcase has no result child.
+fn status_word(word: &str) -> TestStatus {
+    match word.trim().to_ascii_lowercase().as_str() {
+        "disabled" | "skipped" | "skip" | "notrun" | "not run" | "ignored" | "pending" => TestStatus::Skipped,
+        "failed" | "failure" | "fail" => TestStatus::Failed,
+        "error" | "errored" | "broken" => TestStatus::Errored,
+        _ => TestStatus::Passed,
+    }
+}
+
+fn tool(name: &str, version: Option<String>) -> Tool {
+    Tool { name: name.to_owned(), version }
+}
+
+fn non_empty(v: &str) -> Option<String> {
+    let t = v.trim();
+    if t.is_empty() { None } else { Some(t.to_owned()) }
+}
+
+/// A count attribute; unreadable values count as absent (they are only compared, never used).
+fn count(v: &str) -> Option<u64> {
+    v.trim()
+        .parse::<u64>()
+        .ok()
+        .or_else(|| v.trim().parse::<f64>().ok().filter(|f| *f >= 0.0).map(|f| f as u64))
+}
+
+/// A `time` attribute in seconds. Runners write `1.5`, `1,5` (some locales), `1,234.5`
+/// (Surefire with grouping); anything else, negative or not finite, is absent.
+fn duration(v: &str) -> Option<f64> {
+    let t = v.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let normalized = if t.contains('.') { t.replace(',', "") } else { t.replace(',', ".") };
+    normalized.parse::<f64>().ok().filter(|d| d.is_finite() && *d >= 0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::Limits;
+
+    fn parse_str(text: &str) -> Result<Parsed, IngestError> {
+        let limits = Limits::default();
+        let cx = Cx { source: "junit.xml".into(), limits: &limits, custom_name: None };
+        parse(text.as_bytes(), &cx)
+    }
+
+    fn tests(text: &str) -> Tests {
+        parse_str(text).expect("parses").records.tests
+    }
+
+    /// The most severe result child decides a testcase; messages fall back to the body.
+    #[test]
+    fn outcomes_and_messages() {
+        let t = tests(
+            r#"<testsuites><testsuite name="s">
+              <testcase classname="c" name="errors"><skipped/><failure message="f">Assertion failed</failure><error message="teardown">boom</error></testcase>
+              <testcase classname="c" name="fails"><failure>expected 1
+                 but was 2</failure></testcase>
+              <testcase classname="c" name="skips"><skipped message="not on linux"/></testcase>
+              <testcase classname="c" name="passes" time="0.5"/>
+            </testsuite></testsuites>"#,
+        );
+        let st: Vec<_> = t.cases.iter().map(|c| (c.name.as_str(), c.status)).collect();
+        assert_eq!(
+            st,
+            [
+                ("errors", TestStatus::Errored),
+                ("fails", TestStatus::Failed),
+                ("skips", TestStatus::Skipped),
+                ("passes", TestStatus::Passed)
+            ]
+        );
+        assert_eq!(t.cases[0].message.as_deref(), Some("teardown"));
+        assert_eq!(t.cases[1].message.as_deref(), Some("expected 1"));
+        assert!(t.cases[1].details.as_deref().is_some_and(|d| d.contains("but was 2")));
+        assert_eq!(t.cases[2].message.as_deref(), Some("not on linux"));
+        assert_eq!(t.cases[3].duration_s, Some(0.5));
+        assert_eq!(
+            (t.testcases.total, t.testcases.errored, t.testcases.failed, t.testcases.skipped),
+            (4, 1, 1, 1)
+        );
+        assert!(t.discrepancies.is_empty());
+    }
+
+    /// Surefire: flakyFailure beside a pass is a flaky pass with its attempts; rerunFailure
+    /// beside a failure is a failure after reruns, not flaky.
+    #[test]
+    fn surefire_reruns() {
+        let t = tests(
+            r#"<testsuite name="org.acme.T" tests="2" failures="1">
+              <testcase name="flaky" classname="org.acme.T">
+                <flakyFailure message="expected: 1" type="AssertionError"><stackTrace>at T.flaky(T.java:18)</stackTrace><system-out>noise</system-out></flakyFailure>
+                <flakyError message="timeout" type="TimeoutException"><stackTrace>at T.flaky(T.java:20)</stackTrace></flakyError>
+              </testcase>
+              <testcase name="broken" classname="org.acme.T">
+                <failure message="built to fail" type="AssertionError">trace</failure>
+                <rerunFailure message="built to fail" type="AssertionError"><stackTrace>trace</stackTrace></rerunFailure>
+              </testcase>
+            </testsuite>"#,
+        );
+        let flaky = &t.cases[0];
+        assert_eq!((flaky.status, flaky.flaky, flaky.attempts), (TestStatus::Passed, true, 3));
+        assert_eq!(flaky.message.as_deref(), Some("timeout"));
+        assert_eq!(flaky.details.as_deref(), Some("at T.flaky(T.java:20)"));
+        let broken = &t.cases[1];
+        assert_eq!((broken.status, broken.flaky, broken.attempts), (TestStatus::Failed, false, 2));
+        assert_eq!((t.totals.flaky, t.totals.passed, t.totals.failed), (1, 1, 1));
+    }
+
+    /// Repeated testcases with nothing to tell them apart are one test: the last attempt
+    /// decides, a pass after a failure is flaky, and both counts are kept.
+    #[test]
+    fn repeated_testcases_are_attempts() {
+        let t = tests(
+            r#"<testsuites><testsuite name="pkg">
+              <testcase classname="pkg" name="TestRetry"><failure message="first try"/></testcase>
+              <testcase classname="pkg" name="TestOther"/>
+              <testcase classname="pkg" name="TestRetry" time="0.2"/>
+              <testcase classname="pkg" name="TestAlwaysFails"><failure message="1"/></testcase>
+              <testcase classname="pkg" name="TestAlwaysFails"><failure message="2"/></testcase>
+            </testsuite></testsuites>"#,
+        );
+        assert_eq!(t.testcases.total, 5);
+        assert_eq!((t.testcases.failed, t.testcases.passed), (3, 2));
+        assert_eq!(t.totals.total, 3);
+        assert_eq!((t.totals.passed, t.totals.failed, t.totals.flaky), (2, 1, 1));
+        let retry = &t.cases[0];
+        assert_eq!((retry.status, retry.flaky, retry.attempts), (TestStatus::Passed, true, 2));
+        assert_eq!(retry.message.as_deref(), Some("first try"));
+        let always = &t.cases[2];
+        assert_eq!((always.status, always.flaky, always.attempts), (TestStatus::Failed, false, 2));
+        assert_eq!(always.message.as_deref(), Some("2"));
+    }
+
+    /// Different source files or suites keep same-named tests apart.
+    #[test]
+    fn same_name_in_other_file_is_another_test() {
+        let t = tests(
+            r#"<testsuites>
+              <testsuite name="a"><testcase classname="c" name="t" file="a.py"/><testcase classname="c" name="t" file="b.py"/></testsuite>
+              <testsuite name="b"><testcase classname="c" name="t" file="a.py"/></testsuite>
+            </testsuites>"#,
+        );
+        assert_eq!(t.totals.total, 3);
+        assert_ne!(t.cases[0].fingerprint, t.cases[1].fingerprint);
+    }
+
+    /// Declared counts that disagree with the testcases are recorded; the testcases count.
+    #[test]
+    fn discrepancies() {
+        let t = tests(
+            r#"<testsuites>
+              <testsuite name="jest failed to run" tests="0" failures="0" errors="0">
+                <testcase classname="Test suite failed to run" name="x.spec.ts"><error>Cannot find module</error></testcase>
+              </testsuite>
+              <testsuite name="ok" tests="1" failures="0" skipped="0"><testcase name="t"/></testsuite>
+            </testsuites>"#,
+        );
+        assert_eq!(t.discrepancies.len(), 1);
+        let d = &t.discrepancies[0];
+        assert_eq!(d.suite.as_deref(), Some("jest failed to run"));
+        assert_eq!((d.declared.tests, d.counted.tests, d.counted.errors), (Some(0), 1, 1));
+        assert_eq!(t.totals.errored, 1);
+    }
+
+    /// Nested suites: a testcase belongs to the innermost suite; outer suites count nested ones.
+    #[test]
+    fn nested_suites() {
+        let t = tests(
+            r#"<testsuites><testsuite name="outer" tests="3">
+              <testsuite name="inner" tests="2"><testcase name="a"/><testcase name="b"><failure/></testcase></testsuite>
+              <testcase name="c"/>
+            </testsuite></testsuites>"#,
+        );
+        assert_eq!(
+            t.cases.iter().map(|c| c.suite.as_deref().unwrap_or("")).collect::<Vec<_>>(),
+            ["inner", "inner", "outer"]
+        );
+        assert!(t.discrepancies.is_empty(), "{:?}", t.discrepancies);
+    }
+
+    /// A `status` attribute without result children (tst, bazel) decides the outcome.
+    #[test]
+    fn status_attribute() {
+        let t = tests(
+            r#"<testsuite name="f" tests="3" disabled="1"><testcase name="a" status="disabled"/><testcase name="b" status="run"/>
+               <testcase name="c" status="failed"><failure message="m"/></testcase></testsuite>"#,
+        );
+        let st: Vec<_> = t.cases.iter().map(|c| c.status).collect();
+        assert_eq!(st, [TestStatus::Skipped, TestStatus::Passed, TestStatus::Failed]);
+        assert!(t.discrepancies.is_empty());
+    }
+
+    /// Dialects are recognized where they mark themselves.
+    #[test]
+    fn tools() {
+        let tool = |xml: &str| parse_str(xml).expect("parses").facts.tool.map(|t| (t.name, t.version));
+        assert_eq!(tool(r#"<testsuites name="jest tests"></testsuites>"#), Some(("jest-junit".into(), None)));
+        assert_eq!(
+            tool(
+                r#"<testsuite name="T"><properties><property name="surefire.version" value="3.2.5"/></properties></testsuite>"#
+            ),
+            Some(("surefire".into(), Some("3.2.5".into())))
+        );
+        assert_eq!(
+            tool(r#"<testsuites><testsuite name="pytest"/></testsuites>"#),
+            Some(("pytest".into(), None))
+        );
+        assert_eq!(tool(r#"<testsuites><testsuite name="x"/></testsuites>"#), None);
+    }
+
+    /// Durations in the forms runners write; bad ones are absent, not errors.
+    #[test]
+    fn durations() {
+        assert_eq!(duration("1.5"), Some(1.5));
+        assert_eq!(duration("1,5"), Some(1.5));
+        assert_eq!(duration("1,234.5"), Some(1234.5));
+        assert_eq!(duration("-1"), None);
+        assert_eq!(duration("NaN"), None);
+        assert_eq!(duration("abc"), None);
+    }
+
+    /// A document whose root is not a test report is refused with what was expected.
+    #[test]
+    fn wrong_root() {
+        let e = parse_str("<project><modelVersion>4</modelVersion></project>").expect_err("not junit");
+        assert_eq!(e.code, Code::WrongKind);
+        assert!(e.message.contains("<project>"));
+    }
+
+    /// Hostile XML: entity declarations, external DTDs and undefined entities are refused.
+    #[test]
+    fn refuses_entities() {
+        for xml in [
+            r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><testsuite name="&lol2;"/>"#,
+            r#"<?xml version="1.0"?><!DOCTYPE testsuite SYSTEM "http://attacker.example/x.dtd"><testsuite/>"#,
+            r#"<testsuite name="&xxe;"/>"#,
+            r#"<testsuite><testcase name="a">&xxe;</testcase></testsuite>"#,
+        ] {
+            let e = parse_str(xml).expect_err(xml);
+            assert!(matches!(e.code, Code::XmlDoctype | Code::XmlEntity), "{xml}: {:?}", e.code);
+        }
+    }
+
+    /// Captured text is bounded: a huge failure body is cut, not kept whole.
+    #[test]
+    fn bounded_details() {
+        let body = "x".repeat(1 << 20);
+        let t = tests(&format!(
+            r#"<testsuite><testcase name="t"><failure message="m">{body}</failure></testcase></testsuite>"#
+        ));
+        assert!(t.cases[0].details.as_ref().is_some_and(|d| d.len() <= caps::DETAILS));
+    }
 }
