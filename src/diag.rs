@@ -150,7 +150,7 @@ impl Diagnostic {
                 }
             }
             if let Some(p) = &self.doc_path {
-                let _ = write!(place, " (at {})", clean(p));
+                let _ = write!(place, " (at {})", shorten(&clean(p), 100));
             }
             let _ = writeln!(s, "{pad}{blue}-->{reset} {place}");
         } else if let Some(p) = &self.doc_path {
@@ -183,13 +183,26 @@ impl Diagnostic {
     }
 }
 
+/// Keeps the start and the end of a long text, which is where a document path says the most.
+fn shorten(text: &str, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max {
+        return text.to_owned();
+    }
+    let half = max / 2;
+    let head: String = chars.iter().take(half).collect();
+    let tail: String = chars.iter().skip(chars.len() - half).collect();
+    format!("{head}…{tail}")
+}
+
 /// The chain of `source()`s of an error, as strings.
 pub fn causes(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = e.source();
     while let Some(c) = cur {
         let text = c.to_string();
-        if out.last() != Some(&text) {
+        // Wrapped errors often repeat their source in their own message.
+        if !out.last().is_some_and(|prev: &String| prev.contains(&text)) {
             out.push(text);
         }
         cur = c.source();
@@ -347,6 +360,16 @@ mod tests {
         assert!(sn.text.chars().count() < 2 * WINDOW + 4, "{}", sn.text.len());
         assert_eq!(sn.text.chars().nth(sn.caret), Some('X'));
         assert!(sn.text.starts_with('…') && sn.text.ends_with('…'));
+    }
+
+    /// Long document paths keep their ends.
+    #[test]
+    fn shortens_paths() {
+        let long = "[0]".repeat(100);
+        let short = shorten(&long, 20);
+        assert_eq!(short.chars().count(), 21);
+        assert!(short.starts_with("[0][0]") && short.ends_with("[0]"));
+        assert_eq!(shorten("Results[0]", 20), "Results[0]");
     }
 
     /// Control characters from artifacts never reach the terminal.

@@ -28,7 +28,7 @@ pub use collect::FileError;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Artifacts that could not be read (all of them, not just the first).
-    #[error("{} artifact(s) could not be read; no evidence was written", .0.len())]
+    #[error("{} could not be read; no evidence was written", plural(.0.len(), "artifact"))]
     Inputs(Vec<FileError>),
     /// The output file could not be written.
     #[error("cannot write `{path}`")]
@@ -53,6 +53,10 @@ impl Error {
             Error::Serialize(_) => Exit::Internal,
         }
     }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 /// Runs verdict with the process's arguments; returns how it ended.

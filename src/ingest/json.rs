@@ -1,5 +1,10 @@
 //! Streaming JSON reading shared by the JSON parsers (Trivy, Checkov, CycloneDX, SPDX, custom).
 //!
+//! Depth: every value verdict reads is bounded by serde_json's recursion limit (128 levels,
+//! `ingest/too-deep`). Values verdict does not read (unknown fields) are skipped by serde_json
+//! without recursion, in constant stack and one byte of memory per level, so their depth
+//! cannot hurt and is not an error.
+//!
 //! Owns: driving serde_json over a reader with the JSON path tracked for errors, rejecting
 //! trailing content, streaming large arrays element by element ([`ForEach`]), and mapping
 //! serde_json's errors to [`IngestError`]s with line, column and path.
@@ -46,6 +51,8 @@ pub(crate) fn read<R: Read, T: DeserializeOwned>(reader: R, regenerate: &str) ->
 /// Maps a serde_json error at a JSON path to an ingest error.
 pub(crate) fn convert(e: serde_json::Error, path: &str, regenerate: &str) -> IngestError {
     use serde_json::error::Category;
+    // serde_path_to_error writes `?` for a key it had not read yet; the position says more.
+    let path = path.strip_suffix(".?").or_else(|| path.strip_suffix('?')).unwrap_or(path);
     let loc = Location::line_col(e.line() as u64, e.column() as u64).with_path(path);
     let regenerate_help = || format!("regenerate the artifact: {regenerate}");
     match e.classify() {
@@ -279,6 +286,17 @@ mod tests {
     fn too_deep() {
         let text = "[".repeat(10_000) + &"]".repeat(10_000);
         let e = read::<_, serde_json::Value>(text.as_bytes(), "x").expect_err("deep");
+        assert_eq!(e.code, Code::TooDeep);
+    }
+
+    /// Deep nesting inside a skipped field is skipped without recursion (no stack overflow),
+    /// while the same nesting where a value is read is refused.
+    #[test]
+    fn deep_values_skipped_or_refused() {
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        let skipped = format!("{{\"items\": [], \"other\": {deep}}}");
+        read::<_, Doc>(skipped.as_bytes(), "x").expect("skipped in constant stack");
+        let e = read::<_, serde_json::Value>(deep.as_bytes(), "x").expect_err("read");
         assert_eq!(e.code, Code::TooDeep);
     }
 

@@ -430,8 +430,17 @@ impl<R: BufRead> XmlReader<R> {
 }
 
 fn path_of(frames: &[Frame], depth: usize) -> String {
+    // Deep paths keep their first and last steps: enough to find the place, short enough to read.
+    const KEEP: usize = 3;
     let mut s = String::new();
-    for f in frames.iter().take(depth) {
+    let shown = frames.iter().take(depth).enumerate();
+    for (i, f) in shown {
+        if depth > 2 * KEEP + 1 && i >= KEEP && i < depth - KEEP {
+            if i == KEEP {
+                s.push_str(&format!("/…{} more…", depth - 2 * KEEP));
+            }
+            continue;
+        }
         s.push('/');
         s.push_str(&f.name);
         if f.index > 1 {
@@ -503,24 +512,26 @@ fn map_qx(e: QxError, offset: u64) -> IngestError {
             IngestError::new(Code::MalformedXml, format!("bad reference: {other}")).at(loc).caused_by(other)
         }
         QxError::Syntax(s) => {
-            let (code, msg) = match s {
-                SyntaxError::UnclosedTag
-                | SyntaxError::UnclosedComment
-                | SyntaxError::UnclosedCData
-                | SyntaxError::UnclosedPI
-                | SyntaxError::UnclosedXmlDecl
-                | SyntaxError::UnclosedDoctype
-                | SyntaxError::UnclosedSingleQuotedAttributeValue
+            let inside = match s {
+                SyntaxError::UnclosedTag => Some(("a tag", "`>` closing the tag")),
+                SyntaxError::UnclosedComment => Some(("a comment", "`-->` closing the comment")),
+                SyntaxError::UnclosedCData => Some(("a CDATA section", "`]]>` closing the CDATA section")),
+                SyntaxError::UnclosedPI => Some(("a processing instruction", "`?>`")),
+                SyntaxError::UnclosedXmlDecl => Some(("the XML declaration", "`?>`")),
+                SyntaxError::UnclosedDoctype => Some(("the DOCTYPE", "`>`")),
+                SyntaxError::UnclosedSingleQuotedAttributeValue
                 | SyntaxError::UnclosedDoubleQuotedAttributeValue => {
-                    (Code::Truncated, format!("the file ends inside markup: {s}"))
+                    Some(("an attribute value", "the closing quote"))
                 }
-                other => (Code::MalformedXml, other.to_string()),
+                _ => None,
             };
-            let mut err = IngestError::new(code, msg).at(loc);
-            if code == Code::Truncated {
-                err = err.help("the file was cut off: the tool that wrote it was probably interrupted, or the artifact upload was incomplete; re-run the step that produces it");
+            match inside {
+                Some((what, expected)) => IngestError::new(Code::Truncated, format!("the file ends in the middle of {what}"))
+                    .at(loc)
+                    .expected(expected)
+                    .help("the file was cut off: the tool that wrote it was probably interrupted, or the artifact upload was incomplete; re-run the step that produces it"),
+                None => IngestError::new(Code::MalformedXml, s.to_string()).at(loc),
             }
-            err
         }
         QxError::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => IngestError::new(
             Code::MalformedXml,

@@ -14,6 +14,7 @@ mod spdx;
 mod trivy;
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use verdict::cli::FileError;
 use verdict::cli::args::InputSpec;
@@ -38,15 +39,30 @@ pub fn corpus() -> Option<PathBuf> {
     None
 }
 
-/// Reads one file as verdict evidence would (content sniffing).
+/// Reads one file (or folder) as `verdict evidence` would (content sniffing). Every document
+/// read is also validated against the committed evidence schema.
 pub fn read(path: &Path) -> Result<Evidence, Vec<FileError>> {
-    verdict::cli::gather(&[path.to_path_buf()], &[], &Limits::default())
+    verdict::cli::gather(&[path.to_path_buf()], &[], &Limits::default()).inspect(|ev| conforms(ev, path))
 }
 
 /// Reads one file named as `kind` (`--input kind=path`).
 pub fn read_as(kind: &str, path: &Path) -> Result<Evidence, Vec<FileError>> {
     let spec: InputSpec = format!("{kind}={}", path.display()).parse().expect("valid --input");
-    verdict::cli::gather(&[], &[spec], &Limits::default())
+    verdict::cli::gather(&[], &[spec], &Limits::default()).inspect(|ev| conforms(ev, path))
+}
+
+/// Asserts that a document validates against `schemas/evidence.v1.schema.json`.
+fn conforms(ev: &Evidence, path: &Path) {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/evidence.v1.schema.json");
+        let schema = serde_json::from_str(&std::fs::read_to_string(file).expect("schema")).expect("JSON");
+        jsonschema::validator_for(&schema).expect("schema compiles")
+    });
+    let value = serde_json::to_value(ev).expect("serializes");
+    let errors: Vec<String> =
+        validator.iter_errors(&value).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{}: evidence breaks the schema:\n{}", path.display(), errors.join("\n"));
 }
 
 /// Every file under `dir` whose name ends with one of `suffixes`, sorted.
