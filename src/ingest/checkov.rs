@@ -629,6 +629,68 @@ mod tests {
         assert!(!serde_json::to_string(m).expect("json").contains("resource \\\"x\\\""));
     }
 
+    /// Real checkov 3.3.30 output over an empty folder: the summary only, so no records.
+    #[test]
+    fn real_summary_only() {
+        let p = parse_str(include_str!("../../fixtures/checkov/summary-only.json")).expect("parses");
+        assert_eq!(p.records, Records::default());
+        assert_eq!(p.facts.tool, Some(Tool { name: "checkov".into(), version: Some("3.3.30".into()) }));
+        assert!(p.facts.warnings.is_empty());
+    }
+
+    /// Real checkov output for one framework (a single object): the `#checkov:skip` comment is
+    /// the skip reason, the unparsable file is named, and the lists match the summary.
+    #[test]
+    fn real_single_report() {
+        let p = parse_str(include_str!("../../fixtures/checkov/terraform-skip-parse-error.json"))
+            .expect("parses");
+        let ms = &p.records.misconfigurations;
+        let count = |s: CheckStatus| ms.iter().filter(|m| m.status == s).count();
+        assert_eq!(
+            (count(CheckStatus::Passed), count(CheckStatus::Failed), count(CheckStatus::Skipped)),
+            (4, 6, 1)
+        );
+        assert!(ms.iter().all(|m| m.severity.is_none() && m.framework.as_deref() == Some("terraform")));
+        let skipped = ms.iter().find(|m| m.status == CheckStatus::Skipped).expect("skipped");
+        assert_eq!(
+            (skipped.check_id.as_str(), skipped.resource.as_deref(), skipped.file.as_deref()),
+            ("CKV_AWS_18", Some("aws_s3_bucket.logs"), Some("/main.tf"))
+        );
+        assert_eq!(
+            skipped.skip_reason.as_deref(),
+            Some("Access logs of this bucket go to the central audit bucket")
+        );
+        assert_eq!((skipped.start_line, skipped.end_line), (Some(1), Some(4)));
+        let [w] = p.facts.warnings.as_slice() else { panic!("one warning: {:?}", p.facts.warnings) };
+        assert_eq!(
+            (w.code.as_str(), w.path.as_deref()),
+            ("checkov/parsing-errors", Some("results.parsing_errors"))
+        );
+        assert!(w.message.ends_with("broken.tf"), "{}", w.message);
+    }
+
+    /// Real `--quiet --compact` output for two frameworks (a list): only failed checks are
+    /// listed, and each report whose summary counts unlisted checks says so.
+    #[test]
+    fn real_quiet_list() {
+        let p = parse_str(include_str!("../../fixtures/checkov/quiet-compact-list.json")).expect("parses");
+        let fw: Vec<_> =
+            p.records.misconfigurations.iter().map(|m| m.framework.as_deref().unwrap_or("")).collect();
+        assert_eq!(fw.iter().filter(|f| **f == "dockerfile").count(), 3);
+        assert_eq!(fw.iter().filter(|f| **f == "terraform").count(), 6);
+        assert!(p.records.misconfigurations.iter().all(|m| m.status == CheckStatus::Failed));
+        let got: Vec<_> = p.facts.warnings.iter().map(|w| (w.code.as_str(), w.path.as_deref())).collect();
+        assert_eq!(
+            got,
+            [
+                ("checkov/checks-not-listed", Some("[0].results")),
+                ("checkov/checks-not-listed", Some("[1].results")),
+                ("checkov/checks-not-listed", Some("[1].results")),
+            ]
+        );
+        assert!(p.facts.warnings[0].message.contains("dockerfile report counts 20 passed checks"));
+    }
+
     /// Neither a report nor a summary, and a check without an id, are refused.
     #[test]
     fn refused_shapes() {

@@ -623,6 +623,12 @@ mod tests {
         )
     }
 
+    /// The dependency graph as (element, its dependencies).
+    fn graph(p: &Parsed) -> Vec<(&str, Vec<&str>)> {
+        let deps = p.records.dependencies.iter();
+        deps.map(|d| (d.dependency_ref.as_str(), d.depends_on.iter().map(String::as_str).collect())).collect()
+    }
+
     fn rel(from: &str, ty: &str, to: &str) -> String {
         format!(r#"{{"spdxElementId": "{from}", "relationshipType": "{ty}", "relatedSpdxElement": "{to}"}}"#)
     }
@@ -724,14 +730,8 @@ mod tests {
         ]
         .join(",");
         let p = parse_str(&doc("SPDX-2.3", &packages, &rels)).expect("parses");
-        let deps: Vec<(&str, Vec<&str>)> = p
-            .records
-            .dependencies
-            .iter()
-            .map(|d| (d.dependency_ref.as_str(), d.depends_on.iter().map(String::as_str).collect()))
-            .collect();
         assert_eq!(
-            deps,
+            graph(&p),
             [
                 ("SPDXRef-app", vec!["SPDXRef-a", "SPDXRef-b"]),
                 ("SPDXRef-a", vec!["SPDXRef-b", "DocumentRef-other:SPDXRef-c"])
@@ -838,6 +838,96 @@ mod tests {
         assert_eq!(p.records.components.len(), 1);
         assert_eq!(p.records.dependencies.len(), 1);
         assert!(p.facts.warnings.is_empty(), "{:?}", p.facts.warnings);
+    }
+
+    /// The SPDX 2.3 specification's example: expressions with LicenseRefs, ids, CPE 2.3,
+    /// purl, every checksum, the supplier without contact, the purpose as type.
+    #[test]
+    fn spec_example_2_3() {
+        let p =
+            parse_str(include_str!("../../fixtures/spdx/SPDXJSONExample-v2.3.spdx.json")).expect("parses");
+        assert_eq!(p.facts.tool, Some(Tool { name: "licensefind".into(), version: Some("1.0".into()) }));
+        assert_eq!(p.facts.subject.as_deref(), Some("SPDX-Tools-v2.0"));
+        assert!(p.facts.warnings.is_empty(), "{:?}", p.facts.warnings);
+        let by_name = |n: &str| p.records.components.iter().find(|c| c.name == n).expect(n);
+        assert_eq!(p.records.components.len(), 4);
+        let glibc = by_name("glibc");
+        let exprs: Vec<_> =
+            glibc.licenses.iter().map(|l| (l.expression.as_deref(), l.acknowledgement.as_deref())).collect();
+        assert_eq!(
+            exprs,
+            [
+                (Some("(LGPL-2.0-only OR LicenseRef-3)"), Some("concluded")),
+                (Some("(LGPL-2.0-only AND LicenseRef-3)"), Some("declared"))
+            ]
+        );
+        assert_eq!(glibc.hashes.len(), 4);
+        assert_eq!(
+            glibc.cpe.as_deref(),
+            Some("cpe:2.3:a:pivotal_software:spring_framework:4.1.0:*:*:*:*:*:*:*")
+        );
+        assert_eq!(
+            (glibc.supplier.as_deref(), glibc.component_type.as_deref()),
+            (Some("Jane Doe"), Some("source"))
+        );
+        assert_eq!(by_name("Jena").purl.as_deref(), Some("pkg:maven/org.apache.jena/apache-jena@3.12.0"));
+        assert!(by_name("Apache Commons Lang").licenses.is_empty(), "NOASSERTION is skipped");
+        assert_eq!(by_name("Saxon").licenses.first().and_then(|l| l.id.as_deref()), Some("MPL-1.0"));
+        assert!(p.records.dependencies.is_empty(), "no DEPENDS_ON in the example");
+    }
+
+    /// A real-world SPDX 2.2 document: DEPENDENCY_OF is read backwards, TEST_DEPENDENCY_OF is
+    /// not a dependency, a lone LicenseRef is a name.
+    #[test]
+    fn real_world_2_2() {
+        let p = parse_str(include_str!("../../fixtures/spdx/appbomination.spdx.json")).expect("parses");
+        assert_eq!(p.facts.spec_version.as_deref(), Some("SPDX-2.2"));
+        assert_eq!(
+            graph(&p),
+            [("SPDXRef-22", vec!["SPDXRef-23"]), ("SPDXRef-1", vec!["SPDXRef-21", "SPDXRef-20"])]
+        );
+        let faust = p.records.components.iter().find(|c| c.name.starts_with("Faust")).expect("Faust");
+        assert_eq!(faust.licenses.first().and_then(|l| l.name.as_deref()), Some("LicenseRef-1"));
+        assert!(p.facts.warnings.is_empty(), "{:?}", p.facts.warnings);
+    }
+
+    /// Trivy's SPDX output: its tool, packages (a second `B` with the same name is its own
+    /// component) and its one DEPENDS_ON.
+    #[test]
+    fn trivy_output() {
+        let p = parse_str(include_str!("../../fixtures/spdx/trivy-julia-spdx.json")).expect("parses");
+        assert_eq!(p.facts.tool.as_ref().map(|t| t.name.as_str()), Some("trivy-dev"));
+        assert_eq!(p.records.components.len(), 5);
+        let [d] = p.records.dependencies.as_slice() else { panic!("one node") };
+        assert_eq!(d.dependency_ref, "SPDXRef-Package-87b4e00fb433805d");
+        assert_eq!(d.depends_on, ["SPDXRef-Package-32e95bcb6c889958"]);
+    }
+
+    /// Trivy's deliberately broken `sad-invalid-purl` is readable: the bad purl and the
+    /// misspelt `DESCRIBE` relationship are warnings.
+    #[test]
+    fn trivy_sad_invalid_purl() {
+        let p = parse_str(include_str!("../../fixtures/spdx/sbom-spdx--sad-invalid-purl.json"))
+            .expect("readable");
+        assert_eq!(p.records.components.len(), 3);
+        assert!(p.records.components.iter().all(|c| c.purl.is_none()));
+        let codes: Vec<_> = p.facts.warnings.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(codes, ["spdx/invalid-purl", "spdx/unknown-relationship-type"]);
+    }
+
+    /// The SPDX 3.0 JSON-LD example is refused by the parser and named from its first bytes;
+    /// so is Checkov's tag-value SPDX.
+    #[test]
+    fn real_unsupported_documents() {
+        let jsonld = include_str!("../../fixtures/spdx/package_sbom.jsonld.json");
+        let e = parse_str(jsonld).expect_err("SPDX 3");
+        assert_eq!(e.code, Code::UnsupportedVersion);
+        let e = unsupported_variant(jsonld.as_bytes()).expect("named");
+        assert!(e.message.contains("SPDX 3"));
+        let tv = include_str!("../../fixtures/spdx/checkov-tag-value.spdx");
+        let e = unsupported_variant(tv.as_bytes()).expect("named");
+        assert!(e.message.contains("tag-value"));
+        assert!(e.help.as_deref().is_some_and(|h| h.contains("tools-java")));
     }
 
     /// Creators and suppliers: prefixes, contacts and versions are split off.
