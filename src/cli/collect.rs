@@ -136,7 +136,8 @@ fn read_one(c: &Candidate, limits: &Limits) -> Outcome {
         Ok(h) => h,
         Err(e) => return fail(ingest_io(e)),
     };
-    let sniffed = sniff::sniff(head.get(..SNIFF_BYTES.min(head.len())).unwrap_or(head));
+    let head = head.get(..SNIFF_BYTES.min(head.len())).unwrap_or(head);
+    let sniffed = sniff::sniff(head);
     let (kind, format, custom_name) = match (&c.named, sniffed) {
         (None, Sniffed::Known(k, f)) => (k, f, None),
         (None, Sniffed::UnknownStructured(_, reason)) => {
@@ -173,6 +174,9 @@ fn read_one(c: &Candidate, limits: &Limits) -> Outcome {
             );
         }
         (Some((named, _)), Sniffed::UnknownStructured(_, reason) | Sniffed::Other(reason)) => {
+            if let Some(e) = ingest::unsupported_variant(*named, head) {
+                return fail(e);
+            }
             return fail(
                 IngestError::new(
                     Code::WrongKind,

@@ -1,7 +1,709 @@
-//! Placeholder while the parser is written (replaced before the issue is resolved).
-use super::{Code, Cx, IngestError, Parsed};
+//! Checkov JSON (`checkov -o json`) → misconfigurations.
+//!
+//! Owns: Checkov's report shapes and field names, and their mapping to evidence (documented in
+//! `docs/formats/checkov.md`). Checkov writes one report object when one framework ran, a list
+//! of them (one per framework: `terraform`, `kubernetes`, `dockerfile`, `secrets`, …) when
+//! several did, and only its summary object (`{"passed": 0, …, "checkov_version": "3.2.1"}`)
+//! when there was nothing to scan. Each report holds `results.failed_checks`,
+//! `passed_checks` and `skipped_checks` (only `failed_checks` under `--quiet`), the files it
+//! could not parse, and a `summary` with counts and the Checkov version.
+//!
+//! Severity: Checkov without a platform API key writes `"severity": null` on every check. That
+//! stays `null` in evidence — verdict never invents a severity; the policy decides what an
+//! unknown severity means. A severity word is mapped with [`Severity::parse`], and a word it
+//! does not know is an error pointing at it.
+//!
+//! Checks are streamed one at a time, straight into records, so a report's thousands of
+//! checks (each with its `code_block`, never kept) are never held twice. That is why the top
+//! level is read by its own visitor rather than `json::OneOrMany`: the visitor carries the
+//! parser's state (where records go, which report it is in) into every element.
+//!
+//! Takes a reader and a [`Cx`]; returns [`Parsed`] or an [`IngestError`] with a location.
+//! Must not: open files, decide pass or fail, print, or use the network.
+
+use std::fmt;
 use std::io::BufRead;
-/// Parses the format.
-pub fn parse<R: BufRead>(_reader: R, _cx: &Cx<'_>) -> Result<Parsed, IngestError> {
-    Err(IngestError::new(Code::UnsupportedVersion, "checkov parser pending"))
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::json::{self, ForEach, bad_value, cap, list, non_empty};
+use super::{Cx, IngestError, Parsed, caps};
+use crate::evidence::{CheckStatus, Misconfiguration, Severity, Tool, Warning, fingerprint};
+
+const REGENERATE: &str =
+    "`checkov -d . -o json --output-file-path reports/` (writes reports/results_json.json)";
+
+/// How many unparsable files a warning names before it only counts them.
+const NAMED_FILES: usize = 10;
+
+/// Parses a Checkov JSON report.
+pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> {
+    let mut st = State { cx, out: Parsed::default(), version: None };
+    json::read_seed(reader, Top { st: &mut st }, REGENERATE)?;
+    let State { mut out, version, .. } = st;
+    out.facts.tool = Some(Tool { name: "checkov".into(), version });
+    Ok(out)
+}
+
+/// What the parser accumulates across reports.
+struct State<'a, 'c> {
+    cx: &'a Cx<'c>,
+    out: Parsed,
+    /// `checkov_version` of the first report that states it.
+    version: Option<String>,
+}
+
+/// The document: one report object, or a list of them.
+struct Top<'s, 'a, 'c> {
+    st: &'s mut State<'a, 'c>,
+}
+
+impl<'de> DeserializeSeed<'de> for Top<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Top<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a Checkov JSON report: a report object, a list of them, or Checkov's summary object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        Report { st: self.st, index: None }.visit_map(map)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0;
+        while seq.next_element_seed(Report { st: &mut *self.st, index: Some(index) })?.is_some() {
+            index += 1;
+        }
+        Ok(())
+    }
+}
+
+/// One framework's report (or the summary-only object), visited key by key so that its
+/// check lists stream.
+struct Report<'s, 'a, 'c> {
+    st: &'s mut State<'a, 'c>,
+    /// Position in the list of reports; `None` when the document is a single object.
+    index: Option<usize>,
+}
+
+impl<'de> DeserializeSeed<'de> for Report<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+/// A report's `summary`; the summary-only object has the same keys at the top level.
+#[derive(Deserialize, Default)]
+struct Summary {
+    #[serde(default)]
+    passed: Option<u64>,
+    #[serde(default)]
+    failed: Option<u64>,
+    #[serde(default)]
+    skipped: Option<u64>,
+    #[serde(default)]
+    parsing_errors: Option<u64>,
+    #[serde(default, deserialize_with = "non_empty")]
+    checkov_version: Option<String>,
+}
+
+/// What a report's `results` actually lists (`None`: the list is absent).
+#[derive(Default)]
+struct Listed {
+    passed: Option<u64>,
+    failed: Option<u64>,
+    skipped: Option<u64>,
+    parsing_errors: Option<u64>,
+    /// The first [`NAMED_FILES`] files Checkov could not parse.
+    unparsed: Vec<String>,
+}
+
+impl Listed {
+    fn add(&mut self, status: CheckStatus, n: u64) {
+        let slot = match status {
+            CheckStatus::Passed => &mut self.passed,
+            CheckStatus::Failed => &mut self.failed,
+            CheckStatus::Skipped | CheckStatus::Exception => &mut self.skipped,
+        };
+        *slot = Some(slot.unwrap_or(0) + n);
+    }
+
+    fn any(&self) -> bool {
+        self.passed.is_some() || self.failed.is_some() || self.skipped.is_some()
+    }
+}
+
+impl<'de> Visitor<'de> for Report<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a Checkov report object (check_type, results, summary)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Report { st, index } = self;
+        let start = st.out.records.misconfigurations.len();
+        let mut framework: Option<String> = None;
+        let mut listed = Listed::default();
+        let mut summary: Option<Summary> = None;
+        // The summary-only object Checkov prints when nothing was scanned.
+        let mut bare = Summary::default();
+        let mut bare_seen = false;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "check_type" => {
+                    let v: Option<String> = map.next_value()?;
+                    framework = v.filter(|s| !s.trim().is_empty());
+                }
+                "results" => map.next_value_seed(Results { st: &mut *st, listed: &mut listed })?,
+                "summary" => summary = map.next_value()?,
+                "passed" => (bare.passed, bare_seen) = (map.next_value()?, true),
+                "failed" => (bare.failed, bare_seen) = (map.next_value()?, true),
+                "skipped" => (bare.skipped, bare_seen) = (map.next_value()?, true),
+                "parsing_errors" => (bare.parsing_errors, bare_seen) = (map.next_value()?, true),
+                "checkov_version" => {
+                    let v: Option<String> = map.next_value()?;
+                    (bare.checkov_version, bare_seen) = (v.filter(|s| !s.trim().is_empty()), true);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let summary = summary.or(bare_seen.then_some(bare));
+        if framework.is_none() && (listed.any() || summary.is_none()) {
+            return Err(de::Error::missing_field("check_type"));
+        }
+        for m in st.out.records.misconfigurations.iter_mut().skip(start) {
+            m.framework.clone_from(&framework);
+        }
+        let summary = summary.unwrap_or_default();
+        if st.version.is_none() {
+            st.version = summary.checkov_version.clone();
+        }
+        let what = match &framework {
+            Some(f) => format!("the {f} report"),
+            None => "the summary".to_owned(),
+        };
+        cross_check(&what, index, &summary, &listed, &mut st.out.facts.warnings);
+        Ok(())
+    }
+}
+
+/// A report's `results`: the three check lists and the unparsable files.
+struct Results<'s, 'l, 'a, 'c> {
+    st: &'s mut State<'a, 'c>,
+    listed: &'l mut Listed,
+}
+
+impl<'de> DeserializeSeed<'de> for Results<'_, '_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Results<'_, '_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("the results object (failed_checks, passed_checks, skipped_checks, parsing_errors)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Results { st, listed } = self;
+        while let Some(key) = map.next_key::<String>()? {
+            let status = match key.as_str() {
+                "failed_checks" => CheckStatus::Failed,
+                "passed_checks" => CheckStatus::Passed,
+                "skipped_checks" => CheckStatus::Skipped,
+                "parsing_errors" => {
+                    let mut n = 0;
+                    let unparsed = &mut listed.unparsed;
+                    let mut each = |file: String| {
+                        n += 1;
+                        if unparsed.len() < NAMED_FILES {
+                            unparsed.push(cap(file, caps::MESSAGE));
+                        }
+                        Ok(())
+                    };
+                    map.next_value_seed(ForEach::new(&mut each))?;
+                    listed.parsing_errors = Some(listed.parsing_errors.unwrap_or(0) + n);
+                    continue;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            let cx = st.cx;
+            let records = &mut st.out.records.misconfigurations;
+            let mut n = 0;
+            let mut each = |c: Check| {
+                records.push(convert(c, status, cx));
+                n += 1;
+                Ok(())
+            };
+            map.next_value_seed(ForEach::new(&mut each))?;
+            listed.add(status, n);
+        }
+        Ok(())
+    }
+}
+
+/// One check result. Fields not named here (`code_block`, `file_abs_path`, `evaluations`, …)
+/// are skipped while reading and never held in memory.
+#[derive(Deserialize)]
+struct Check {
+    check_id: String,
+    #[serde(default, deserialize_with = "non_empty")]
+    bc_check_id: Option<String>,
+    #[serde(default, deserialize_with = "non_empty")]
+    check_name: Option<String>,
+    #[serde(default)]
+    check_result: Option<CheckResult>,
+    #[serde(default, deserialize_with = "non_empty")]
+    file_path: Option<String>,
+    #[serde(default, deserialize_with = "list")]
+    file_line_range: Vec<i64>,
+    #[serde(default, deserialize_with = "non_empty")]
+    resource: Option<String>,
+    #[serde(default)]
+    severity: Option<Sev>,
+    #[serde(default, deserialize_with = "non_empty")]
+    guideline: Option<String>,
+    #[serde(default, deserialize_with = "list")]
+    details: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct CheckResult {
+    #[serde(default, deserialize_with = "non_empty")]
+    suppress_comment: Option<String>,
+}
+
+/// A Checkov severity word, checked while reading so that an error points at it. `null` (and
+/// an empty string) never reach this type: they are "no severity".
+struct Sev(Option<Severity>);
+
+impl<'de> Deserialize<'de> for Sev {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let word = String::deserialize(d)?;
+        if word.trim().is_empty() {
+            return Ok(Sev(None));
+        }
+        Severity::parse(&word)
+            .map(|s| Sev(Some(s)))
+            .ok_or_else(|| bad_value(format!("unexpected Checkov severity {word:?}"), Severity::expected()))
+    }
+}
+
+fn convert(c: Check, status: CheckStatus, cx: &Cx<'_>) -> Misconfiguration {
+    let line = |n: Option<&i64>| n.and_then(|&n| u64::try_from(n).ok()).filter(|&n| n > 0);
+    let start_line = line(c.file_line_range.first());
+    let end_line = line(c.file_line_range.get(1)).or(start_line);
+    let message = Some(c.details.join("\n")).filter(|m| !m.trim().is_empty());
+    let skip_reason = match status {
+        CheckStatus::Skipped => c.check_result.and_then(|r| r.suppress_comment),
+        CheckStatus::Failed | CheckStatus::Passed | CheckStatus::Exception => None,
+    };
+    let aliases = c.bc_check_id.into_iter().filter(|a| *a != c.check_id).collect();
+    Misconfiguration {
+        fingerprint: fingerprint::misconfiguration(
+            &c.check_id,
+            c.resource.as_deref(),
+            c.file_path.as_deref(),
+        ),
+        source: cx.source.clone(),
+        tool: "checkov".into(),
+        // Set once the report's `check_type` is known (it may follow `results`).
+        framework: None,
+        check_id: c.check_id,
+        aliases,
+        title: c.check_name.map(|t| cap(t, caps::MESSAGE)),
+        severity: c.severity.and_then(|s| s.0),
+        status,
+        resource: c.resource,
+        file: c.file_path,
+        start_line,
+        end_line,
+        guideline: c.guideline,
+        resolution: None,
+        message: message.map(|m| cap(m, caps::MESSAGE)),
+        skip_reason: skip_reason.map(|r| cap(r, caps::MESSAGE)),
+    }
+}
+
+/// The JSON path of a field of report `index` (`[1].summary` in a list, `summary` alone).
+fn report_path(index: Option<usize>, field: &str) -> String {
+    match index {
+        Some(i) => format!("[{i}].{field}"),
+        None => field.to_owned(),
+    }
+}
+
+fn warning(code: &str, message: String, path: String) -> Warning {
+    Warning { code: code.to_owned(), message, path: Some(path), line: None }
+}
+
+/// Compares what a report's summary declares with what its lists hold. Evidence always
+/// counts the listed checks; a disagreement is a warning, so nobody mistakes a partial report
+/// for a clean one.
+fn cross_check(what: &str, index: Option<usize>, summary: &Summary, listed: &Listed, out: &mut Vec<Warning>) {
+    let rows = [
+        ("passed", "passed_checks", summary.passed, listed.passed),
+        ("failed", "failed_checks", summary.failed, listed.failed),
+        ("skipped", "skipped_checks", summary.skipped, listed.skipped),
+        ("parsing_errors", "parsing_errors", summary.parsing_errors, listed.parsing_errors),
+    ];
+    for (word, list_name, declared, counted) in rows {
+        match (declared, counted) {
+            (Some(d), Some(n)) if d != n => out.push(warning(
+                "checkov/summary-mismatch",
+                format!(
+                    "the summary of {what} counts {d} {}, but its `{list_name}` list holds {n}; evidence counts the list",
+                    word.replace('_', " ")
+                ),
+                report_path(index, &format!("summary.{word}")),
+            )),
+            // The unparsable files get their own warning below.
+            (Some(d), None) if d > 0 && list_name != "parsing_errors" => out.push(warning(
+                "checkov/checks-not-listed",
+                format!(
+                    "the summary of {what} counts {d} {word} checks that the report does not list \
+                     (written with `--quiet`?); evidence holds only listed checks"
+                ),
+                report_path(index, "results"),
+            )),
+            _ => {}
+        }
+    }
+    let unparsed = listed.parsing_errors.unwrap_or(0).max(summary.parsing_errors.unwrap_or(0));
+    if unparsed > 0 {
+        let named = listed.unparsed.len() as u64;
+        let files = match named {
+            0 => "; the report does not name them".to_owned(),
+            _ if named < unparsed => {
+                format!(": {} and {} more", listed.unparsed.join(", "), unparsed - named)
+            }
+            _ => format!(": {}", listed.unparsed.join(", ")),
+        };
+        out.push(warning(
+            "checkov/parsing-errors",
+            cap(format!("checkov could not parse {unparsed} file(s) for {what}{files}"), caps::MESSAGE),
+            report_path(index, "results.parsing_errors"),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::Records;
+    use crate::ingest::{Code, Limits};
+
+    fn parse_str(text: &str) -> Result<Parsed, IngestError> {
+        let limits = Limits::default();
+        let cx = Cx { source: "checkov.json".into(), limits: &limits, custom_name: None };
+        parse(text.as_bytes(), &cx)
+    }
+
+    /// One check object with the given id, severity JSON and extra fields (`guideline`,
+    /// `details`, … are absent unless added).
+    fn check(id: &str, severity: &str, extra: &str) -> String {
+        check_named(id, &format!("Ensure {id}"), severity, extra)
+    }
+
+    fn check_named(id: &str, name: &str, severity: &str, extra: &str) -> String {
+        format!(
+            r#"{{"check_id": "{id}", "bc_check_id": null, "check_name": "{name}",
+              "check_result": {{"result": "FAILED"}}, "code_block": [[1, "resource \"x\" \"y\" {{\n"]],
+              "file_path": "/main.tf", "file_abs_path": "/src/main.tf", "file_line_range": [3, 9],
+              "resource": "aws_s3_bucket.logs", "severity": {severity}{extra}}}"#
+        )
+    }
+
+    fn report(framework: &str, failed: &[String], passed: &[String], summary: &str) -> String {
+        format!(
+            r#"{{"check_type": "{framework}", "results": {{"failed_checks": [{}], "passed_checks": [{}],
+              "skipped_checks": [], "parsing_errors": []}}, "summary": {summary}}}"#,
+            failed.join(","),
+            passed.join(",")
+        )
+    }
+
+    fn summary(passed: u64, failed: u64) -> String {
+        format!(
+            r#"{{"passed": {passed}, "failed": {failed}, "skipped": 0, "parsing_errors": 0,
+               "resource_count": 1, "checkov_version": "3.2.382"}}"#
+        )
+    }
+
+    /// `severity: null` stays null: Checkov without a platform key has no severities.
+    #[test]
+    fn null_severity_stays_null() {
+        let p = parse_str(&report("terraform", &[check("CKV_AWS_18", "null", "")], &[], &summary(0, 1)))
+            .expect("parses");
+        let m = p.records.misconfigurations.first().expect("one check");
+        assert_eq!(m.severity, None);
+        assert_eq!(m.status, CheckStatus::Failed);
+        assert_eq!(m.framework.as_deref(), Some("terraform"));
+        assert_eq!((m.start_line, m.end_line), (Some(3), Some(9)));
+        assert_eq!(m.title.as_deref(), Some("Ensure CKV_AWS_18"));
+        assert_eq!(m.file.as_deref(), Some("/main.tf"));
+        assert_eq!(
+            m.fingerprint,
+            fingerprint::misconfiguration("CKV_AWS_18", Some("aws_s3_bucket.logs"), Some("/main.tf"))
+        );
+        assert_eq!(p.facts.tool, Some(Tool { name: "checkov".into(), version: Some("3.2.382".into()) }));
+        assert!(p.facts.warnings.is_empty(), "{:?}", p.facts.warnings);
+    }
+
+    /// A severity word is mapped, synonyms included; an empty string is no severity.
+    #[test]
+    fn severity_words() {
+        let checks = [
+            check("A", "\"HIGH\"", ""),
+            check("B", "\"moderate\"", ""),
+            check("C", "\"\"", ""),
+            check("D", "\"CRITICAL\"", r#", "guideline": "https://docs.example/ckv""#),
+        ];
+        let p = parse_str(&report("terraform", &checks, &[], &summary(0, 4))).expect("parses");
+        let sev: Vec<_> = p.records.misconfigurations.iter().map(|m| m.severity).collect();
+        assert_eq!(sev, [Some(Severity::High), Some(Severity::Medium), None, Some(Severity::Critical)]);
+        let last = p.records.misconfigurations.last().expect("four");
+        assert_eq!(last.guideline.as_deref(), Some("https://docs.example/ckv"));
+    }
+
+    /// An unknown severity word is refused with its JSON path and the accepted words.
+    #[test]
+    fn unknown_severity_word() {
+        let doc = format!(
+            "[{}, {}]",
+            report("kubernetes", &[], &[], &summary(0, 0)),
+            report("terraform", &[check("A", "null", ""), check("B", "\"SEVERE\"", "")], &[], &summary(0, 2))
+        );
+        let e = parse_str(&doc).expect_err("refused");
+        assert_eq!(e.code, Code::BadValue);
+        assert_eq!(e.message, "unexpected Checkov severity \"SEVERE\"");
+        assert_eq!(e.location.path.as_deref(), Some("[1].results.failed_checks[1].severity"));
+        assert!(e.location.line.is_some());
+        assert!(e.expected.as_deref().is_some_and(|x| x.contains("CRITICAL")));
+        assert!(e.help.as_deref().is_some_and(|h| h.contains("checkov -d . -o json")));
+    }
+
+    /// A skipped check carries its suppression comment; failed and passed ones never do.
+    #[test]
+    fn skipped_with_reason() {
+        let doc = r#"{"check_type": "kubernetes", "results": {"skipped_checks": [
+              {"check_id": "CKV_K8S_21", "bc_check_id": "BC_K8S_20", "check_name": "default namespace",
+               "check_result": {"result": "SKIPPED", "suppress_comment": "Public website bucket"},
+               "file_path": "/deploy/web.yaml", "file_line_range": [1, 30], "resource": "Deployment.default.web",
+               "severity": null}],
+             "passed_checks": [
+              {"check_id": "CKV_K8S_8", "check_result": {"result": "PASSED", "suppress_comment": "stray"},
+               "file_path": "/deploy/web.yaml", "file_line_range": [0, 0], "resource": "Deployment.default.web"}]},
+            "summary": {"passed": 1, "failed": 0, "skipped": 1, "parsing_errors": 0, "checkov_version": "3.3.30"}}"#;
+        let p = parse_str(doc).expect("parses");
+        let [skipped, passed] = p.records.misconfigurations.as_slice() else { panic!("two checks") };
+        assert_eq!(skipped.status, CheckStatus::Skipped);
+        assert_eq!(skipped.skip_reason.as_deref(), Some("Public website bucket"));
+        assert_eq!(skipped.aliases, ["BC_K8S_20"]);
+        assert_eq!(passed.status, CheckStatus::Passed);
+        assert_eq!(passed.skip_reason, None);
+        assert_eq!((passed.start_line, passed.end_line), (None, None));
+        assert!(p.facts.warnings.is_empty(), "{:?}", p.facts.warnings);
+    }
+
+    /// One report object, a list of reports and the summary-only object are all read; the
+    /// summary-only object yields no records, only the tool.
+    #[test]
+    fn one_many_or_summary_only() {
+        let one = report("dockerfile", &[check("CKV_DOCKER_7", "null", "")], &[], &summary(0, 1));
+        let p = parse_str(&one).expect("one");
+        assert_eq!(p.records.misconfigurations.len(), 1);
+
+        let many = format!(
+            "[{}, {}]",
+            one,
+            report(
+                "secrets",
+                &[check("CKV_SECRET_6", "null", "")],
+                &[check("X", "null", "")],
+                &summary(1, 1)
+            )
+        );
+        let p = parse_str(&many).expect("many");
+        let fw: Vec<_> = p.records.misconfigurations.iter().map(|m| m.framework.as_deref()).collect();
+        assert_eq!(fw, [Some("dockerfile"), Some("secrets"), Some("secrets")]);
+
+        let only = r#"{"passed": 0, "failed": 0, "skipped": 0, "parsing_errors": 0, "resource_count": 0,
+                       "checkov_version": "3.2.1"}"#;
+        let p = parse_str(only).expect("summary only");
+        assert_eq!(p.records, Records::default());
+        assert_eq!(p.facts.tool.and_then(|t| t.version).as_deref(), Some("3.2.1"));
+        assert!(p.facts.warnings.is_empty());
+
+        assert_eq!(parse_str("[]").expect("empty list").records, Records::default());
+    }
+
+    /// `check_type` may follow `results`: the framework is still set on every check.
+    #[test]
+    fn framework_after_results() {
+        let doc = format!(
+            r#"{{"results": {{"failed_checks": [{}]}}, "summary": {}, "check_type": "arm"}}"#,
+            check("CKV_AZURE_1", "null", ""),
+            summary(0, 1)
+        );
+        let p = parse_str(&doc).expect("parses");
+        assert_eq!(p.records.misconfigurations.first().and_then(|m| m.framework.as_deref()), Some("arm"));
+    }
+
+    /// Files Checkov could not parse become one warning naming them.
+    #[test]
+    fn parsing_errors_warning() {
+        let doc = r#"[{"check_type": "terraform", "results": {"failed_checks": [], "passed_checks": [],
+              "skipped_checks": [], "parsing_errors": ["/broken.tf", "/also-broken.tf"]},
+              "summary": {"passed": 0, "failed": 0, "skipped": 0, "parsing_errors": 2, "checkov_version": "3.2.0"}}]"#;
+        let p = parse_str(doc).expect("parses");
+        let [w] = p.facts.warnings.as_slice() else { panic!("one warning: {:?}", p.facts.warnings) };
+        assert_eq!(w.code, "checkov/parsing-errors");
+        assert_eq!(w.path.as_deref(), Some("[0].results.parsing_errors"));
+        assert_eq!(
+            w.message,
+            "checkov could not parse 2 file(s) for the terraform report: /broken.tf, /also-broken.tf"
+        );
+    }
+
+    /// A summary that disagrees with the lists is a warning; counts come from the lists.
+    #[test]
+    fn summary_mismatch() {
+        let doc = report("terraform", &[check("A", "null", "")], &[], &summary(0, 3));
+        let p = parse_str(&doc).expect("parses");
+        assert_eq!(p.records.misconfigurations.len(), 1);
+        let [w] = p.facts.warnings.as_slice() else { panic!("one warning: {:?}", p.facts.warnings) };
+        assert_eq!(w.code, "checkov/summary-mismatch");
+        assert_eq!(w.path.as_deref(), Some("summary.failed"));
+        assert!(w.message.contains("counts 3 failed, but its `failed_checks` list holds 1"), "{}", w.message);
+    }
+
+    /// `--quiet` reports list only failed checks: the missing passed ones are a warning, and
+    /// unparsable files counted only in the summary still warn.
+    #[test]
+    fn quiet_report() {
+        let doc = format!(
+            r#"{{"check_type": "kubernetes", "results": {{"failed_checks": [{}]}},
+               "summary": {{"passed": 931, "failed": 1, "skipped": 0, "parsing_errors": 2, "checkov_version": "3.3.30"}}}}"#,
+            check("CKV_K8S_155", "null", "")
+        );
+        let p = parse_str(&doc).expect("parses");
+        let codes: Vec<_> = p.facts.warnings.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(codes, ["checkov/checks-not-listed", "checkov/parsing-errors"]);
+        assert!(p.facts.warnings[0].message.contains("931 passed checks"));
+        assert!(p.facts.warnings[1].message.ends_with("the report does not name them"));
+    }
+
+    /// Details become the message; `code_block` is never kept; long text is capped.
+    #[test]
+    fn message_and_caps() {
+        let long = "x".repeat(10_000);
+        let doc = report(
+            "terraform",
+            &[check_named("A", &long, "null", r#", "details": ["first", "second"]"#)],
+            &[],
+            &summary(0, 1),
+        );
+        let p = parse_str(&doc).expect("parses");
+        let m = p.records.misconfigurations.first().expect("one");
+        assert_eq!(m.message.as_deref(), Some("first\nsecond"));
+        assert!(m.title.as_deref().is_some_and(|t| t.len() <= caps::MESSAGE && t.ends_with('…')));
+        assert!(!serde_json::to_string(m).expect("json").contains("resource \\\"x\\\""));
+    }
+
+    /// Real checkov 3.3.30 output over an empty folder: the summary only, so no records.
+    #[test]
+    fn real_summary_only() {
+        let p = parse_str(include_str!("../../fixtures/checkov/summary-only.json")).expect("parses");
+        assert_eq!(p.records, Records::default());
+        assert_eq!(p.facts.tool, Some(Tool { name: "checkov".into(), version: Some("3.3.30".into()) }));
+        assert!(p.facts.warnings.is_empty());
+    }
+
+    /// Real checkov output for one framework (a single object): the `#checkov:skip` comment is
+    /// the skip reason, the unparsable file is named, and the lists match the summary.
+    #[test]
+    fn real_single_report() {
+        let p = parse_str(include_str!("../../fixtures/checkov/terraform-skip-parse-error.json"))
+            .expect("parses");
+        let ms = &p.records.misconfigurations;
+        let count = |s: CheckStatus| ms.iter().filter(|m| m.status == s).count();
+        assert_eq!(
+            (count(CheckStatus::Passed), count(CheckStatus::Failed), count(CheckStatus::Skipped)),
+            (4, 6, 1)
+        );
+        assert!(ms.iter().all(|m| m.severity.is_none() && m.framework.as_deref() == Some("terraform")));
+        let skipped = ms.iter().find(|m| m.status == CheckStatus::Skipped).expect("skipped");
+        assert_eq!(
+            (skipped.check_id.as_str(), skipped.resource.as_deref(), skipped.file.as_deref()),
+            ("CKV_AWS_18", Some("aws_s3_bucket.logs"), Some("/main.tf"))
+        );
+        assert_eq!(
+            skipped.skip_reason.as_deref(),
+            Some("Access logs of this bucket go to the central audit bucket")
+        );
+        assert_eq!((skipped.start_line, skipped.end_line), (Some(1), Some(4)));
+        let [w] = p.facts.warnings.as_slice() else { panic!("one warning: {:?}", p.facts.warnings) };
+        assert_eq!(
+            (w.code.as_str(), w.path.as_deref()),
+            ("checkov/parsing-errors", Some("results.parsing_errors"))
+        );
+        assert!(w.message.ends_with("broken.tf"), "{}", w.message);
+    }
+
+    /// Real `--quiet --compact` output for two frameworks (a list): only failed checks are
+    /// listed, and each report whose summary counts unlisted checks says so.
+    #[test]
+    fn real_quiet_list() {
+        let p = parse_str(include_str!("../../fixtures/checkov/quiet-compact-list.json")).expect("parses");
+        let fw: Vec<_> =
+            p.records.misconfigurations.iter().map(|m| m.framework.as_deref().unwrap_or("")).collect();
+        assert_eq!(fw.iter().filter(|f| **f == "dockerfile").count(), 3);
+        assert_eq!(fw.iter().filter(|f| **f == "terraform").count(), 6);
+        assert!(p.records.misconfigurations.iter().all(|m| m.status == CheckStatus::Failed));
+        let got: Vec<_> = p.facts.warnings.iter().map(|w| (w.code.as_str(), w.path.as_deref())).collect();
+        assert_eq!(
+            got,
+            [
+                ("checkov/checks-not-listed", Some("[0].results")),
+                ("checkov/checks-not-listed", Some("[1].results")),
+                ("checkov/checks-not-listed", Some("[1].results")),
+            ]
+        );
+        assert!(p.facts.warnings[0].message.contains("dockerfile report counts 20 passed checks"));
+    }
+
+    /// Neither a report nor a summary, and a check without an id, are refused.
+    #[test]
+    fn refused_shapes() {
+        let e = parse_str(r#"{"results": {"failed_checks": []}}"#).expect_err("no check_type");
+        assert_eq!(e.code, Code::MissingField);
+        let e = parse_str(r#"{"url": "x"}"#).expect_err("nothing");
+        assert_eq!(e.code, Code::MissingField);
+        let e =
+            parse_str(r#"{"check_type": "terraform", "results": {"failed_checks": [{"check_name": "x"}]}}"#)
+                .expect_err("no id");
+        assert_eq!(e.code, Code::MissingField);
+        assert_eq!(e.location.path.as_deref(), Some("results.failed_checks[0]"));
+        let e = parse_str(r#""checkov""#).expect_err("a string");
+        assert_eq!(e.code, Code::BadValue);
+    }
 }

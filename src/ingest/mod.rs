@@ -112,6 +112,17 @@ pub fn parse<R: BufRead>(kind: Kind, format: Format, reader: R, cx: &Cx<'_>) -> 
     }
 }
 
+/// For a file named as `kind` whose content discovery does not recognize: an error naming
+/// the variant of that format it is written in, when the variant is known but not read (SPDX 3
+/// JSON-LD, SPDX tag-value). `None` leaves the caller's generic wrong-kind error. `head` is the
+/// file's first bytes, as given to [`sniff::sniff`].
+pub fn unsupported_variant(kind: Kind, head: &[u8]) -> Option<IngestError> {
+    match kind {
+        Kind::Spdx => spdx::unsupported_variant(head),
+        Kind::Junit | Kind::Trivy | Kind::Checkov | Kind::Cyclonedx | Kind::Custom => None,
+    }
+}
+
 fn format_name(f: Format) -> &'static str {
     match f {
         Format::Json => "JSON",
