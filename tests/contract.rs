@@ -103,3 +103,30 @@ fn every_code_is_documented() {
         assert!(docs.contains(&anchor), "docs/diagnostics.md has no anchor {anchor}");
     }
 }
+
+/// Every warning code the parsers can attach to a source is listed in docs/diagnostics.md.
+#[test]
+fn every_warning_code_is_documented() {
+    let docs = std::fs::read_to_string(root().join("docs/diagnostics.md")).expect("docs/diagnostics.md");
+    let mut found = 0;
+    for path in files(&root().join("src/ingest")) {
+        let text = std::fs::read_to_string(&path).expect("source");
+        for prefix in ["\"junit/", "\"trivy/", "\"checkov/", "\"cyclonedx/", "\"spdx/"] {
+            for (i, _) in text.match_indices(prefix) {
+                let rest = &text[i + 1..];
+                let end = rest.find('"').unwrap_or(rest.len());
+                let code = &rest[..end];
+                if code.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c == '/') && code.contains('/')
+                {
+                    found += 1;
+                    assert!(
+                        docs.contains(&format!("`{code}`")),
+                        "{code} ({}) is not in docs/diagnostics.md",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+    assert!(found >= 7, "only {found} warning codes found in src/ingest");
+}

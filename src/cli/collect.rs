@@ -3,7 +3,7 @@
 //! so the document does not depend on which thread finished first.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -126,10 +126,11 @@ fn read_one(c: &Candidate, limits: &Limits) -> Outcome {
             );
         }
     };
-    if let Ok(meta) = file.metadata()
-        && meta.len() > limits.max_file_size
+    let file_len = file.metadata().ok().map(|m| m.len());
+    if let Some(len) = file_len
+        && len > limits.max_file_size
     {
-        return fail(ingest::too_large(limits.max_file_size, Some(meta.len())));
+        return fail(ingest::too_large(limits.max_file_size, Some(len)));
     }
     let mut reader = BufReader::with_capacity(256 * 1024, Measured::new(file, limits.max_file_size));
     let head = match reader.fill_buf() {
@@ -137,7 +138,17 @@ fn read_one(c: &Candidate, limits: &Limits) -> Outcome {
         Err(e) => return fail(ingest_io(e)),
     };
     let head = head.get(..SNIFF_BYTES.min(head.len())).unwrap_or(head);
-    let sniffed = sniff::sniff(head);
+    let mut sniffed = sniff::sniff(head);
+    if matches!(sniffed, Sniffed::UnknownStructured(Format::Json, _))
+        && file_len.is_some_and(|len| len > head.len() as u64)
+        && sniff::needs_whole_scan(head)
+    {
+        // The deciding key may lie past the first bytes: read all top-level keys through a
+        // second handle, so the parser still starts from the first byte of this one.
+        if let Ok(second) = File::open(&c.path) {
+            sniffed = sniff::sniff_whole_object(BufReader::new(second.take(limits.max_file_size)));
+        }
+    }
     let (kind, format, custom_name) = match (&c.named, sniffed) {
         (None, Sniffed::Known(k, f)) => (k, f, None),
         (None, Sniffed::UnknownStructured(_, reason)) => {

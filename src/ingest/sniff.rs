@@ -115,6 +115,67 @@ fn sniff_json_object(body: &[u8]) -> Sniffed {
     })
 }
 
+/// Keys that, seen in a cut prefix of an unrecognized JSON object, suggest a known kind whose
+/// deciding key comes later: writers that sort keys put SPDX's `spdxVersion` after `packages`
+/// and Trivy's `SchemaVersion` after `Results`.
+const LATE_KEY_HINTS: [&str; 8] = [
+    "SPDXID",
+    "creationInfo",
+    "dataLicense",
+    "documentNamespace",
+    "ArtifactName",
+    "ArtifactType",
+    "specVersion",
+    "serialNumber",
+];
+
+/// Whether an unrecognized JSON prefix deserves a scan of the whole document's top-level keys
+/// ([`sniff_whole_object`]): it is an object whose first keys hint at a known kind.
+pub fn needs_whole_scan(head: &[u8]) -> bool {
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let Some(start) = body.iter().position(|b| !b.is_ascii_whitespace()) else { return false };
+    let body = body.get(start..).unwrap_or_default();
+    body.first() == Some(&b'{')
+        && top_level_keys(body).iter().any(|(k, _)| LATE_KEY_HINTS.contains(&k.as_str()))
+}
+
+/// Recognizes a JSON object from all its top-level keys, reading the whole document in
+/// constant memory (values are skipped, not kept). Used when the deciding key lies beyond the
+/// first [`SNIFF_BYTES`].
+pub fn sniff_whole_object<R: std::io::Read>(reader: R) -> Sniffed {
+    use serde::de::{Deserializer as _, IgnoredAny, MapAccess, Visitor};
+    struct Keys;
+    impl<'de> Visitor<'de> for Keys {
+        type Value = Vec<(String, Option<String>)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut keys = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let value = if key == "bomFormat" || key == "spdxVersion" {
+                    map.next_value::<serde_json::Value>()?.as_str().map(str::to_owned)
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                    None
+                };
+                keys.push((key, value));
+            }
+            Ok(keys)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    match (&mut de).deserialize_map(Keys) {
+        Ok(keys) => decide_object(&keys).unwrap_or_else(|| {
+            Sniffed::UnknownStructured(
+                Format::Json,
+                "JSON object of no known kind (all its keys were read)".into(),
+            )
+        }),
+        Err(e) => Sniffed::UnknownStructured(Format::Json, format!("JSON object that does not parse ({e})")),
+    }
+}
+
 fn decide_object(keys: &[(String, Option<String>)]) -> Option<Sniffed> {
     let get = |name: &str| keys.iter().find(|(k, _)| k == name);
     let has = |name: &str| get(name).is_some();
@@ -369,6 +430,21 @@ mod tests {
         assert!(matches!(kind("fn main() {}"), Sniffed::Other(_)));
         assert!(matches!(kind(""), Sniffed::Other(_)));
         assert!(matches!(sniff(b"\xff\xfe<\x00"), Sniffed::Other(_)));
+    }
+
+    /// An SPDX document written with sorted keys has `spdxVersion` last, after the packages:
+    /// the prefix hints at it, and the whole-object scan recognizes it.
+    #[test]
+    fn late_deciding_key() {
+        let packages = format!("[{}]", vec![r#"{"SPDXID": "SPDXRef-p", "name": "x"}"#; 5000].join(","));
+        let doc = format!(
+            r#"{{"SPDXID": "SPDXRef-DOCUMENT", "creationInfo": {{}}, "packages": {packages}, "spdxVersion": "SPDX-2.3"}}"#
+        );
+        let head = doc.as_bytes().get(..SNIFF_BYTES).expect("long");
+        assert!(matches!(sniff(head), Sniffed::UnknownStructured(..)));
+        assert!(needs_whole_scan(head));
+        assert_eq!(sniff_whole_object(doc.as_bytes()), Sniffed::Known(Kind::Spdx, Format::Json));
+        assert!(!needs_whole_scan(br#"{"name": "shop", "lockfileVersion": 3, "packages": {"#));
     }
 
     /// A prefix cut inside a value still yields the keys read so far.

@@ -1,0 +1,82 @@
+//! Discovery end to end: what `verdict evidence FOLDER` reads and skips.
+
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+
+use std::path::Path;
+
+use verdict::evidence::Kind;
+use verdict::ingest::Limits;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+/// An SPDX document written with sorted keys puts `spdxVersion` after a long `packages` list,
+/// beyond the first 64 KiB that sniffing looks at; it is still recognized and read whole.
+#[test]
+fn sorted_keys_spdx_is_recognized() {
+    let dir = tempfile::tempdir().unwrap();
+    let packages: Vec<serde_json::Value> = (0..2000)
+        .map(|i| {
+            serde_json::json!({"SPDXID": format!("SPDXRef-Package-{i}"), "name": format!("pkg-{i}"),
+              "versionInfo": "1.0.0", "downloadLocation": "NOASSERTION", "licenseConcluded": "MIT"})
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "SPDXID": "SPDXRef-DOCUMENT", "creationInfo": {"created": "2026-11-20T09:15:02Z", "creators": ["Tool: trivy-0.41.0"]},
+        "dataLicense": "CC0-1.0", "documentNamespace": "http://aquasecurity.github.io/trivy/container_image/app-1",
+        "name": "app", "packages": packages, "spdxVersion": "SPDX-2.3"
+    });
+    // serde_json's map is sorted, as Go's encoder sorts map keys.
+    let text = serde_json::to_string(&doc).unwrap();
+    assert!(text.find("spdxVersion").unwrap() > 64 * 1024);
+    write(dir.path(), "sbom.json", &text);
+    let ev = verdict::cli::gather(&[dir.path().to_path_buf()], &[], &Limits::default()).unwrap();
+    assert_eq!(ev.sources.len(), 1);
+    assert_eq!(ev.sources[0].kind, Kind::Spdx);
+    assert_eq!(ev.components.len(), 2000);
+}
+
+/// Skipped folders, symbolic links and unknown files: the evidence says what was examined.
+#[test]
+fn skips_and_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = r#"<testsuite name="s"><testcase name="t"/></testsuite>"#;
+    write(dir.path(), "reports/junit.xml", junit);
+    write(dir.path(), "node_modules/dep/junit.xml", junit);
+    write(dir.path(), "target/surefire-reports/TEST-x.xml", junit);
+    write(dir.path(), ".git/junit.xml", junit);
+    write(dir.path(), "src/main.rs", "fn main() {}\n");
+    write(dir.path(), "package.json", r#"{"name": "x", "version": "1.0.0"}"#);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.path().join("reports/junit.xml"), dir.path().join("link.xml")).unwrap();
+    let ev = verdict::cli::gather(&[dir.path().to_path_buf()], &[], &Limits::default()).unwrap();
+    let read: Vec<_> =
+        ev.sources.iter().map(|s| Path::new(&s.path).strip_prefix(dir.path()).unwrap().to_owned()).collect();
+    assert_eq!(read, [Path::new("reports/junit.xml")]);
+    assert_eq!(ev.skipped.len(), 1, "{:?}", ev.skipped);
+    assert_eq!(ev.meta.discovery.files_examined, 3);
+    assert_eq!(
+        (ev.meta.discovery.recognized, ev.meta.discovery.skipped_structured, ev.meta.discovery.skipped_other),
+        (1, 1, 1)
+    );
+    // Named explicitly, a skipped folder is read.
+    let ev =
+        verdict::cli::gather(&[dir.path().join("target/surefire-reports")], &[], &Limits::default()).unwrap();
+    assert_eq!(ev.tests.totals.total, 1);
+}
+
+/// A file found by discovery and also named with --input is read once, as named.
+#[test]
+fn named_and_found_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "cost.json", r#"{"estimate_usd": 12}"#);
+    let spec = format!("custom:cost={}", dir.path().join("cost.json").display()).parse().unwrap();
+    let ev = verdict::cli::gather(&[dir.path().to_path_buf()], &[spec], &Limits::default()).unwrap();
+    assert_eq!(ev.sources.len(), 1);
+    assert!(ev.sources[0].named);
+    assert_eq!(ev.custom["cost"]["estimate_usd"], 12);
+    assert!(ev.skipped.is_empty());
+}
