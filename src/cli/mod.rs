@@ -189,20 +189,32 @@ fn write_json<T: serde::Serialize>(doc: &T, output: Option<&Path>, compact: bool
         }
         Some(path) => {
             let shown = discover::display(path);
+            let output_err = |source| Error::Output { path: shown.clone(), source };
+            // Only a regular file (or a new one) is replaced atomically; a device, pipe or
+            // terminal (`-o /dev/stdout`, a FIFO) is written in place — renaming over it would
+            // replace the device with a file.
+            let regular = std::fs::metadata(path).map(|m| m.is_file()).unwrap_or(true);
+            if !regular {
+                let file = std::fs::OpenOptions::new().write(true).open(path).map_err(output_err)?;
+                let mut w = io::BufWriter::with_capacity(256 * 1024, file);
+                return render(&mut w)
+                    .map_err(|e| match e {
+                        Error::Output { source, .. } => output_err(source),
+                        other => other,
+                    })
+                    .and_then(|()| w.flush().map_err(output_err));
+            }
             let tmp = temp_beside(path);
             let write = || -> Result<(), Error> {
-                let file =
-                    File::create(&tmp).map_err(|source| Error::Output { path: shown.clone(), source })?;
+                let file = File::create(&tmp).map_err(output_err)?;
                 let mut w = io::BufWriter::with_capacity(256 * 1024, file);
                 render(&mut w).map_err(|e| match e {
-                    Error::Output { source, .. } => Error::Output { path: shown.clone(), source },
+                    Error::Output { source, .. } => output_err(source),
                     other => other,
                 })?;
-                let file = w
-                    .into_inner()
-                    .map_err(|e| Error::Output { path: shown.clone(), source: e.into_error() })?;
-                file.sync_all().map_err(|source| Error::Output { path: shown.clone(), source })?;
-                std::fs::rename(&tmp, path).map_err(|source| Error::Output { path: shown.clone(), source })
+                let file = w.into_inner().map_err(|e| output_err(e.into_error()))?;
+                file.sync_all().map_err(output_err)?;
+                std::fs::rename(&tmp, path).map_err(output_err)
             };
             let res = write();
             if res.is_err() {
