@@ -132,7 +132,11 @@ fn read_one(c: &Candidate, limits: &Limits) -> Outcome {
     {
         return fail(ingest::too_large(limits.max_file_size, Some(len)));
     }
-    let mut reader = BufReader::with_capacity(256 * 1024, Measured::new(file, limits.max_file_size));
+    let mut measured = Measured::new(file, limits.max_file_size);
+    // The parser gets the buffered reader by value: std reads single bytes straight from a
+    // `BufReader`'s buffer only when it is not behind a reference, and serde_json reads JSON
+    // byte by byte. Borrowing `measured` lets us finish hashing after the parser is done.
+    let mut reader = BufReader::with_capacity(256 * 1024, &mut measured);
     let head = match reader.fill_buf() {
         Ok(h) => h,
         Err(e) => return fail(ingest_io(e)),
@@ -203,11 +207,11 @@ fn read_one(c: &Candidate, limits: &Limits) -> Outcome {
         }
     };
     let cx = Cx { source: c.display.as_str().into(), limits, custom_name };
-    let parsed = match ingest::parse(kind, format, &mut reader, &cx) {
+    let parsed = match ingest::parse(kind, format, reader, &cx) {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
-    let (bytes, sha256) = match reader.into_inner().finish() {
+    let (bytes, sha256) = match measured.finish() {
         Ok(v) => v,
         Err(e) => return fail(ingest_io(e)),
     };

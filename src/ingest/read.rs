@@ -23,7 +23,8 @@ impl<R: Read> Measured<R> {
     }
 
     /// Reads whatever the parser left unread (still bounded), and returns the size and the
-    /// SHA-256 of the whole artifact.
+    /// SHA-256 of the whole artifact. Bytes a buffer above this reader read but the parser did
+    /// not consume were already counted and hashed when they passed through.
     pub fn finish(mut self) -> io::Result<(u64, String)> {
         io::copy(&mut self, &mut io::sink())?;
         Ok((self.bytes, hex::encode(self.hasher.finalize())))
