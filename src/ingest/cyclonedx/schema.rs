@@ -1,0 +1,297 @@
+//! The official CycloneDX JSON schemas 1.2–1.7, embedded from `schemas/cyclonedx/` (see its
+//! README for their source), compiled once per specification version and process.
+//!
+//! A document is validated in pieces so that memory follows one element, not the file: each
+//! element of the four large top-level arrays (`components`, `services`, `dependencies`,
+//! `vulnerabilities`) against its definition, and the rest of the document against the root
+//! schema with those arrays left out. The arrays' own constraint, `uniqueItems`, is checked by
+//! the reader on the elements' text ([`Schema::unique`]).
+//!
+//! For 1.2 and 1.3 the published `bom-1.x.schema.json` is used, not the `-strict` variants:
+//! it is the document the `$id` names, and it lets generators add properties, as 1.2 and 1.3
+//! allowed. From 1.4 the published schema forbids unknown properties itself.
+
+use std::sync::OnceLock;
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::paths::LocationSegment;
+use jsonschema::{Registry, ValidationError, Validator};
+use serde_json::{Value, json};
+
+use super::SpecVersion;
+
+const BOM: [(&str, &str); 6] = [
+    ("1.2", include_str!("../../../schemas/cyclonedx/bom-1.2.schema.json")),
+    ("1.3", include_str!("../../../schemas/cyclonedx/bom-1.3.schema.json")),
+    ("1.4", include_str!("../../../schemas/cyclonedx/bom-1.4.schema.json")),
+    ("1.5", include_str!("../../../schemas/cyclonedx/bom-1.5.schema.json")),
+    ("1.6", include_str!("../../../schemas/cyclonedx/bom-1.6.schema.json")),
+    ("1.7", include_str!("../../../schemas/cyclonedx/bom-1.7.schema.json")),
+];
+
+/// The schemas the BOM schemas reference by relative `$ref`, resolved against their `$id`s
+/// (`http://cyclonedx.org/schema/…`).
+const SHARED: [&str; 3] = [
+    include_str!("../../../schemas/cyclonedx/spdx.schema.json"),
+    include_str!("../../../schemas/cyclonedx/jsf-0.82.schema.json"),
+    include_str!("../../../schemas/cyclonedx/cryptography-defs.schema.json"),
+];
+
+/// The SPDX license ids CycloneDX accepts (`spdx.schema.json`), for the XML rules.
+pub(super) fn spdx_ids() -> &'static std::collections::HashSet<String> {
+    static IDS: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let [spdx, ..] = SHARED;
+        let v: Value = serde_json::from_str(spdx).expect("the embedded spdx.schema.json is JSON");
+        v.get("enum")
+            .and_then(Value::as_array)
+            .map(|ids| ids.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default()
+    })
+}
+
+/// The top-level arrays validated element by element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Section {
+    Components,
+    Services,
+    Dependencies,
+    Vulnerabilities,
+}
+
+impl Section {
+    pub(super) const ALL: [Section; 4] =
+        [Section::Components, Section::Services, Section::Dependencies, Section::Vulnerabilities];
+
+    pub(super) fn from_key(key: &str) -> Option<Section> {
+        Section::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    pub(super) fn key(self) -> &'static str {
+        match self {
+            Section::Components => "components",
+            Section::Services => "services",
+            Section::Dependencies => "dependencies",
+            Section::Vulnerabilities => "vulnerabilities",
+        }
+    }
+
+    fn definition(self) -> &'static str {
+        match self {
+            Section::Components => "component",
+            Section::Services => "service",
+            Section::Dependencies => "dependency",
+            Section::Vulnerabilities => "vulnerability",
+        }
+    }
+
+    pub(super) fn slot(self) -> usize {
+        match self {
+            Section::Components => 0,
+            Section::Services => 1,
+            Section::Dependencies => 2,
+            Section::Vulnerabilities => 3,
+        }
+    }
+}
+
+/// The compiled validators of one specification version.
+pub(super) struct Schema {
+    root: Validator,
+    sections: [Option<Validator>; 4],
+    unique: [bool; 4],
+}
+
+impl Schema {
+    /// The validator for the document without its large arrays.
+    pub(super) fn root(&self) -> &Validator {
+        &self.root
+    }
+
+    /// The validator for one element of a top-level array; `None` when the version has no
+    /// such array (`vulnerabilities` before 1.4), so the element is the root's to reject.
+    pub(super) fn section(&self, s: Section) -> Option<&Validator> {
+        self.sections.get(s.slot()).and_then(Option::as_ref)
+    }
+
+    /// Whether the array must hold distinct elements (`uniqueItems`).
+    pub(super) fn unique(&self, s: Section) -> bool {
+        self.unique.get(s.slot()).copied().unwrap_or(false)
+    }
+}
+
+/// The schema of a version verdict knows (1.2–1.7), compiled on first use.
+pub(super) fn for_version(v: SpecVersion) -> Option<&'static Schema> {
+    static CACHE: [OnceLock<Schema>; 6] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
+    let label = v.label();
+    let i = BOM.iter().position(|(l, _)| *l == label)?;
+    let (_, text) = BOM.get(i)?;
+    let cell = CACHE.get(i)?;
+    Some(cell.get_or_init(|| {
+        compile(text).unwrap_or_else(|e| panic!("the embedded CycloneDX {label} schema compiles: {e}"))
+    }))
+}
+
+fn compile(text: &str) -> Result<Schema, String> {
+    let bom: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let shared: Vec<Value> = SHARED
+        .iter()
+        .map(|t| serde_json::from_str(t))
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let id = bom.get("$id").and_then(Value::as_str).ok_or("the schema has no $id")?.to_owned();
+    let mut registry = Registry::new().add(&id, &bom).map_err(|e| e.to_string())?;
+    for s in &shared {
+        let sid = s.get("$id").and_then(Value::as_str).ok_or("a shared schema has no $id")?;
+        registry = registry.add(sid, s).map_err(|e| e.to_string())?;
+    }
+    let registry = registry.prepare().map_err(|e| e.to_string())?;
+    let options = jsonschema::options().with_registry(&registry).should_validate_formats(true).offline();
+    // The streamed arrays are left out of the document validated against the root (they
+    // are optional there), not out of the schema: an array written as `null` is kept in the
+    // document so that the root rejects it.
+    let root = options.build(&bom).map_err(|e| e.to_string())?;
+    let definitions = bom.get("definitions");
+    let mut sections = [None, None, None, None];
+    let mut unique = [false; 4];
+    for s in Section::ALL {
+        let declared = bom.pointer(&format!("/properties/{}", s.key()));
+        if declared.is_none() || definitions.and_then(|d| d.get(s.definition())).is_none() {
+            continue;
+        }
+        let wrapper = json!({ "$ref": format!("{id}#/definitions/{}", s.definition()) });
+        let v = options.build(&wrapper).map_err(|e| e.to_string())?;
+        if let Some(slot) = sections.get_mut(s.slot()) {
+            *slot = Some(v);
+        }
+        if let Some(slot) = unique.get_mut(s.slot()) {
+            *slot = declared.and_then(|d| d.get("uniqueItems")).and_then(Value::as_bool).unwrap_or(false);
+        }
+    }
+    Ok(Schema { root, sections, unique })
+}
+
+/// One segment of a path inside a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// `components[3].hashes[0].content`.
+pub(super) fn render_path(segs: &[Seg]) -> String {
+    let mut s = String::new();
+    for seg in segs {
+        match seg {
+            Seg::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            Seg::Index(i) => {
+                s.push('[');
+                s.push_str(&i.to_string());
+                s.push(']');
+            }
+        }
+    }
+    s
+}
+
+/// A violation: where (relative to the validated value) and what.
+#[derive(Debug)]
+pub(super) struct Violation {
+    pub(super) path: Vec<Seg>,
+    pub(super) message: String,
+}
+
+/// Describes a validation error. For `oneOf`/`anyOf` failures (a license that is neither an
+/// SPDX id nor a name, …) the branch that came closest — fewest errors — is described instead,
+/// since "not valid under any of the given schemas" helps nobody fix a file.
+pub(super) fn describe(err: &ValidationError<'_>) -> Violation {
+    let path: Vec<Seg> = err
+        .instance_path()
+        .segments()
+        .map(|s| match s {
+            LocationSegment::Property(p) => Seg::Key(p.into_owned()),
+            LocationSegment::Index(i) => Seg::Index(i),
+        })
+        .collect();
+    let message = match err.kind() {
+        ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
+            match context.iter().filter(|branch| !branch.is_empty()).min_by_key(|branch| branch.len()) {
+                Some(branch) => {
+                    let deepest = branch.iter().max_by_key(|e| e.instance_path().segments().count());
+                    if let Some(inner) = deepest {
+                        return describe(inner);
+                    }
+                    err.to_string()
+                }
+                None => err.to_string(),
+            }
+        }
+        ValidationErrorKind::Enum { options } => {
+            let instance = short(err.instance());
+            match options.as_array() {
+                Some(list) if list.iter().any(|o| o.as_str() == Some("Apache-2.0")) => {
+                    format!("{instance} is not an SPDX license id")
+                }
+                Some(list) if list.len() <= 16 => format!(
+                    "{instance} is not one of {}",
+                    list.iter().map(short).collect::<Vec<_>>().join(", ")
+                ),
+                Some(list) => format!("{instance} is not one of the {} allowed values", list.len()),
+                None => err.to_string(),
+            }
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            format!(
+                "unknown propert{} {}",
+                if unexpected.len() == 1 { "y" } else { "ies" },
+                unexpected.join(", ")
+            )
+        }
+        ValidationErrorKind::Required { property } => {
+            format!("`{}` is required", property.as_str().map_or_else(|| property.to_string(), str::to_owned))
+        }
+        ValidationErrorKind::OneOfMultipleValid { .. } => {
+            "the value fits more than one of the alternatives the schema offers (exactly one must fit)"
+                .to_owned()
+        }
+        ValidationErrorKind::Not { schema } => match schema.get("required").and_then(Value::as_array) {
+            Some(names) => format!(
+                "{} is not allowed here",
+                names
+                    .iter()
+                    .map(|n| format!("`{}`", n.as_str().unwrap_or_default()))
+                    .collect::<Vec<_>>()
+                    .join(" with ")
+            ),
+            None => "the value has a form the schema forbids here".to_owned(),
+        },
+        _ => {
+            // jsonschema's own wording quotes the whole value; keep it readable.
+            let full = err.to_string();
+            if full.chars().count() <= 300 {
+                full
+            } else {
+                full.chars().take(297).chain("...".chars()).collect()
+            }
+        }
+    };
+    Violation { path, message }
+}
+
+/// A JSON value for a message, shortened.
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() <= 80 { s } else { s.chars().take(77).chain("...".chars()).collect() }
+}
