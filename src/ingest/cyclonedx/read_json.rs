@@ -321,6 +321,9 @@ impl<'a, 'c> Doc<'a, 'c> {
                 }
             }
             match schema.section(el.section) {
+                // `is_valid` stops early and builds no errors: the fast path for the usual,
+                // valid element; the errors are only collected for an invalid one.
+                Some(validator) if validator.is_valid(&value) => {}
                 Some(validator) => {
                     for e in validator.iter_errors(&value) {
                         let violation = schema::describe(&e);

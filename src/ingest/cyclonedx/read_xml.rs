@@ -24,11 +24,13 @@ pub(super) fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, Ingest
     let (counted, pos) = Counted::new(reader);
     let mut r = XmlReader::new(counted, cx.limits.max_depth);
     let mut doc = Doc::new(cx, pos);
+    // One tag buffer for the whole document: its strings keep their capacity.
+    let mut tag = Tag::default();
     loop {
         match r.next()? {
             Ev::Start(s) => {
-                let tag = Tag::read(&s)?;
-                doc.start(&mut r, tag)?;
+                tag.read(&s)?;
+                doc.start(&mut r, &tag)?;
             }
             Ev::Text(t) => doc.text(t),
             Ev::End => doc.end()?,
@@ -38,18 +40,39 @@ pub(super) fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, Ingest
     doc.finish()
 }
 
-/// An opening tag, copied out of the reader's buffer.
+/// An opening tag, copied out of the reader's buffer (which the next event reuses).
+#[derive(Debug, Default)]
 struct Tag {
     qname: String,
+    /// Attributes: the first `len` entries; the rest are spare buffers.
     attrs: Vec<(String, String)>,
+    len: usize,
     offset: u64,
 }
 
 impl Tag {
-    fn read(s: &Start<'_>) -> Result<Tag, IngestError> {
-        let mut attrs = Vec::new();
-        s.for_each_qualified_attr(|k, v| attrs.push((k.to_owned(), v.into_owned())))?;
-        Ok(Tag { qname: s.qualified_name().to_owned(), attrs, offset: s.offset() })
+    fn read(&mut self, s: &Start<'_>) -> Result<(), IngestError> {
+        self.qname.clear();
+        self.qname.push_str(s.qualified_name());
+        self.offset = s.offset();
+        self.len = 0;
+        let (attrs, len) = (&mut self.attrs, &mut self.len);
+        s.for_each_qualified_attr(|k, v| {
+            match attrs.get_mut(*len) {
+                Some((key, value)) => {
+                    key.clear();
+                    key.push_str(k);
+                    value.clear();
+                    value.push_str(&v);
+                }
+                None => attrs.push((k.to_owned(), v.into_owned())),
+            }
+            *len += 1;
+        })
+    }
+
+    fn attributes(&self) -> &[(String, String)] {
+        self.attrs.get(..self.len).unwrap_or_default()
     }
 
     fn local(&self) -> &str {
@@ -62,7 +85,7 @@ impl Tag {
 
     /// An unqualified attribute (CycloneDX's own attributes have no prefix).
     fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attributes().iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 
@@ -191,6 +214,27 @@ const TEXT_ELEMENTS: &[&str] = &[
     "updated",
 ];
 
+/// The attribute rules an element breaks.
+fn attribute_problems(tag: &Tag, local: &str, parent: &str, v: SpecVersion, out: &mut Vec<String>) {
+    for rule in rules::ATTRIBUTES.iter().filter(|rule| rule.element == local) {
+        if rule.parent.is_some_and(|p| p != parent) {
+            continue;
+        }
+        let problem = match tag.attr(rule.attribute) {
+            None if rule.required => Some(format!("<{local}> has no `{}` attribute", rule.attribute)),
+            None => None,
+            Some(value) => match rule.allowed {
+                Some(allowed) => allowed.check(value, v),
+                None if value.trim().is_empty() => {
+                    Some(format!("<{local}> has an empty `{}`", rule.attribute))
+                }
+                None => None,
+            },
+        };
+        out.extend(problem);
+    }
+}
+
 struct Doc<'a, 'c> {
     cx: &'a Cx<'c>,
     pos: Rc<Cell<Position>>,
@@ -237,9 +281,9 @@ impl<'a, 'c> Doc<'a, 'c> {
         self.out.warnings.push(codes::SCHEMA_VIOLATION, message, Some(at.path.clone()), Some(at.line));
     }
 
-    fn start<R: BufRead>(&mut self, r: &mut XmlReader<R>, tag: Tag) -> Result<(), IngestError> {
+    fn start<R: BufRead>(&mut self, r: &mut XmlReader<R>, tag: &Tag) -> Result<(), IngestError> {
         let before = self.declarations.len();
-        for (k, v) in &tag.attrs {
+        for (k, v) in tag.attributes() {
             if k == "xmlns" {
                 self.declarations.push((None, v.clone()));
             } else if let Some(p) = k.strip_prefix("xmlns:") {
@@ -248,7 +292,7 @@ impl<'a, 'c> Doc<'a, 'c> {
         }
         let declarations = self.declarations.len() - before;
         if self.frames.is_empty() {
-            return self.root(r, &tag, declarations);
+            return self.root(r, tag, declarations);
         }
         if self.resolve(tag.prefix()) != Some(self.ns.as_str()) {
             // Another namespace's element: the XSD admits it and says nothing about its content.
@@ -256,7 +300,6 @@ impl<'a, 'c> Doc<'a, 'c> {
             return r.skip_element();
         }
         let local = tag.local().to_owned();
-        let parent_local = self.frames.last().map(|f| f.local.clone()).unwrap_or_default();
         if local == "component"
             && self.is_record_parent()
             && tag.attr("type").is_none()
@@ -265,11 +308,16 @@ impl<'a, 'c> Doc<'a, 'c> {
             return Err(missing_component_field("type", v).at(self.here(r, tag.offset).location()));
         }
         if let Some(v) = self.checked() {
-            if let Some(message) = rules::check_child(&parent_local, &local, v) {
+            let mut problems = Vec::new();
+            let parent = self.frames.last().map_or("", |f| f.local.as_str());
+            problems.extend(rules::check_child(parent, &local, v));
+            attribute_problems(tag, &local, parent, v, &mut problems);
+            if !problems.is_empty() {
                 let at = self.here(r, tag.offset);
-                self.violation(&at, message);
+                for p in problems {
+                    self.violation(&at, p);
+                }
             }
-            self.check_attributes(r, &tag, &local, &parent_local, v);
         }
         if let Some(bom_ref) = tag.attr("bom-ref") {
             if bom_ref.is_empty() {
@@ -282,20 +330,21 @@ impl<'a, 'c> Doc<'a, 'c> {
                 self.out.define_ref(bom_ref, || Site { path: r.path(), line: Some(line) });
             }
         }
-        let kind = self.kind(&tag, &local);
+        let kind = self.kind(tag, &local);
         let wants_text = TEXT_ELEMENTS.contains(&local.as_str());
-        let at = match (&kind, wants_text) {
-            (
-                Kind::Other
-                | Kind::Bom
-                | Kind::Metadata
-                | Kind::Tools
-                | Kind::List { .. }
-                | Kind::Dependencies,
-                false,
-            ) => None,
-            _ => Some(self.here(r, tag.offset)),
-        };
+        // Where the element is, for problems found when it ends: only for the elements that
+        // can have such problems (a path costs an allocation).
+        let checked_text = rules::TEXTS.iter().any(|(e, _, _)| *e == local);
+        let needs_at = checked_text
+            || matches!(
+                kind,
+                Kind::Entity(_)
+                    | Kind::Licenses(_)
+                    | Kind::License(_)
+                    | Kind::Dependency(_)
+                    | Kind::Citation(_)
+            );
+        let at = needs_at.then(|| self.here(r, tag.offset));
         let attribute = match local.as_str() {
             "hash" => tag.attr("alg").map(str::to_owned),
             "expression" => tag.attr("acknowledgement").map(str::to_owned),
@@ -375,36 +424,6 @@ impl<'a, 'c> Doc<'a, 'c> {
             attribute: None,
         });
         Ok(())
-    }
-
-    fn check_attributes<R: BufRead>(
-        &mut self,
-        r: &XmlReader<R>,
-        tag: &Tag,
-        local: &str,
-        parent: &str,
-        v: SpecVersion,
-    ) {
-        for rule in rules::ATTRIBUTES.iter().filter(|rule| rule.element == local) {
-            if rule.parent.is_some_and(|p| p != parent) {
-                continue;
-            }
-            let message = match tag.attr(rule.attribute) {
-                None if rule.required => Some(format!("<{local}> has no `{}` attribute", rule.attribute)),
-                None => None,
-                Some(value) => match rule.allowed {
-                    Some(allowed) => allowed.check(value, v),
-                    None if value.trim().is_empty() => {
-                        Some(format!("<{local}> has an empty `{}`", rule.attribute))
-                    }
-                    None => None,
-                },
-            };
-            if let Some(message) = message {
-                let at = self.here(r, tag.offset);
-                self.violation(&at, message);
-            }
-        }
     }
 
     /// True when a `component` opened now would be an inventory record.
@@ -538,10 +557,8 @@ impl<'a, 'c> Doc<'a, 'c> {
     fn end(&mut self) -> Result<(), IngestError> {
         let Some(frame) = self.frames.pop() else { return Ok(()) };
         self.declarations.truncate(self.declarations.len().saturating_sub(frame.declarations));
-        let parent_local = self.frames.last().map(|f| f.local.as_str()).unwrap_or_default().to_owned();
-        if let (Some(capture), Some(at)) = (frame.text, &frame.at) {
-            let value = capture.into_string();
-            self.leaf(&frame.local, &parent_local, value, frame.attribute, at);
+        if let Some(capture) = frame.text {
+            self.leaf(&frame.local, capture.into_string(), frame.attribute, frame.at.as_ref());
             return Ok(());
         }
         match frame.kind {
@@ -594,11 +611,15 @@ impl<'a, 'c> Doc<'a, 'c> {
     }
 
     /// A text element ended: check it and hand it to its parent.
-    fn leaf(&mut self, local: &str, parent: &str, value: String, attribute: Option<String>, at: &At) {
-        if let Some(v) = self.checked() {
-            let applicable =
-                rules::TEXTS.iter().filter(|(e, p, _)| *e == local && p.is_none_or(|p| p == parent));
-            for (_, _, check) in applicable {
+    fn leaf(&mut self, local: &str, value: String, attribute: Option<String>, at: Option<&At>) {
+        if let (Some(v), Some(at)) = (self.checked(), at) {
+            let parent = self.frames.last().map_or("", |f| f.local.as_str());
+            let applicable: Vec<TextCheck> = rules::TEXTS
+                .iter()
+                .filter(|(e, p, _)| *e == local && p.is_none_or(|p| p == parent))
+                .map(|(_, _, check)| *check)
+                .collect();
+            for check in applicable {
                 let t = value.trim();
                 let message = match check {
                     TextCheck::OneOf(e) => e.check(t, v),
@@ -646,7 +667,7 @@ impl<'a, 'c> Doc<'a, 'c> {
                 let content = value.trim().to_owned();
                 if let Some(alg) = attribute {
                     if self.version.is_some_and(|v| v.is_known())
-                        && let Some(problem) = hash_length_problem(&alg, &content)
+                        && let (Some(problem), Some(at)) = (hash_length_problem(&alg, &content), at)
                     {
                         self.out.warnings.push(
                             codes::HASH_LENGTH,
