@@ -11,7 +11,7 @@ use super::{
     Counted, Fields, Out, Position, REGENERATE, Site, SpecVersion, codes, hash_length_problem,
     missing_component_field, rules, schema, subject, text, tool,
 };
-use crate::evidence::{Hash, License, Tool};
+use crate::evidence::{Component, Hash, License, Tool};
 use crate::ingest::xml::{Capture, Ev, Start, XmlReader};
 use crate::ingest::{Code, Cx, Facts, IngestError, Location, Parsed, caps};
 use rules::TextCheck;
@@ -244,6 +244,8 @@ struct Doc<'a, 'c> {
     /// Namespace declarations in scope: (prefix, URI); `None` is the default namespace.
     declarations: Vec<(Option<String>, String)>,
     frames: Vec<Frame>,
+    /// Inventory components in document order, each filled in when it ends.
+    records: Vec<Option<Component>>,
     out: Out,
     subject: Option<String>,
     tool: Option<Tool>,
@@ -258,6 +260,7 @@ impl<'a, 'c> Doc<'a, 'c> {
             ns: String::new(),
             declarations: Vec::new(),
             frames: Vec::new(),
+            records: Vec::new(),
             out: Out::default(),
             subject: None,
             tool: None,
@@ -433,10 +436,14 @@ impl<'a, 'c> Doc<'a, 'c> {
 
     /// Decides what an element contributes, updating its parent's counts.
     fn kind(&mut self, tag: &Tag, local: &str) -> Kind {
-        let enclosing_record = self.frames.iter().rev().find_map(|f| match &f.kind {
-            Kind::Entity(e) if matches!(e.role, Role::Record { .. }) => Some(e.fields.bom_ref.clone()),
-            _ => None,
-        });
+        let enclosing_record = if local == "component" && self.is_record_parent() {
+            self.frames.iter().rev().find_map(|f| match &f.kind {
+                Kind::Entity(e) if matches!(e.role, Role::Record { .. }) => Some(e.fields.bom_ref.clone()),
+                _ => None,
+            })
+        } else {
+            None
+        };
         let Some(parent) = self.frames.last_mut() else { return Kind::Other };
         let entity = |role: Role| {
             Kind::Entity(Box::new(Entity {
@@ -463,9 +470,10 @@ impl<'a, 'c> Doc<'a, 'c> {
             (Kind::Tools, "tool") => entity(Role::Tool),
             (Kind::List { tools: true, .. }, "component" | "service") => entity(Role::Tool),
             (Kind::List { records: true, .. }, "component") => {
-                let index = self.out.records.components.len();
-                let placeholder = Fields::default().into_component(self.cx, None);
-                self.out.records.components.push(placeholder);
+                // The slot keeps document order, parents before their nested components,
+                // though a component is complete only when it ends.
+                let index = self.records.len();
+                self.records.push(None);
                 entity(Role::Record { index, parent: enclosing_record.flatten() })
             }
             (Kind::Metadata, "component") => entity(Role::Subject),
@@ -710,9 +718,8 @@ impl<'a, 'c> Doc<'a, 'c> {
         }
         match e.role {
             Role::Record { index, parent } => {
-                let component = e.fields.into_component(self.cx, parent);
-                if let Some(slot) = self.out.records.components.get_mut(index) {
-                    *slot = component;
+                if let Some(slot) = self.records.get_mut(index) {
+                    *slot = Some(e.fields.into_component(self.cx, parent));
                 }
             }
             Role::Subject => {
@@ -780,12 +787,13 @@ impl<'a, 'c> Doc<'a, 'c> {
         }
     }
 
-    fn finish(self) -> Result<Parsed, IngestError> {
+    fn finish(mut self) -> Result<Parsed, IngestError> {
         let Some(v) = self.version else {
             return Err(
                 IngestError::new(Code::Truncated, "the file holds no <bom> element").expected("a root <bom>")
             );
         };
+        self.out.records.components = self.records.into_iter().flatten().collect();
         let (records, warnings) = self.out.finish();
         Ok(Parsed {
             facts: Facts { tool: self.tool, spec_version: Some(v.label()), subject: self.subject, warnings },
