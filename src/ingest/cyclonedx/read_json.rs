@@ -70,6 +70,8 @@ struct Doc<'a, 'c> {
     pending: Vec<Pending>,
     /// Hashes of the elements' text per array, for `uniqueItems`.
     seen: [HashSet<u64>; 4],
+    /// The document elements are validated in, once the version is known.
+    holder: Option<schema::Holder>,
     out: Out,
 }
 
@@ -126,6 +128,7 @@ impl<'a, 'c> Doc<'a, 'c> {
             undeclared: Vec::new(),
             pending: Vec::new(),
             seen: Default::default(),
+            holder: None,
             out: Out::default(),
         }
     }
@@ -303,48 +306,44 @@ impl<'a, 'c> Doc<'a, 'c> {
         let head = [Seg::Key(el.section.key().into()), Seg::Index(el.index)];
         let value: Value =
             serde_json::from_slice(el.raw).map_err(|e| piece_error(e, el.raw, el.at, &render_path(&head)))?;
-        if let Some(schema) = v.is_known().then(|| schema::for_version(v)).flatten() {
-            if schema.unique(el.section) {
-                let mut h = DefaultHasher::new();
-                el.raw.hash(&mut h);
-                let fresh = self.seen.get_mut(el.section.slot()).is_some_and(|s| s.insert(h.finish()));
-                if !fresh {
-                    self.out.warnings.push(
-                        codes::SCHEMA_VIOLATION,
-                        format!(
-                            "this element repeats an earlier one: `{}` must hold distinct elements",
-                            el.section.key()
-                        ),
-                        Some(render_path(&head)),
-                        Some(el.at.line),
-                    );
-                }
-            }
-            match schema.section(el.section) {
-                // `is_valid` stops early and builds no errors: the fast path for the usual,
-                // valid element; the errors are only collected for an invalid one.
-                Some(validator) if validator.is_valid(&value) => {}
-                Some(validator) => {
-                    for e in validator.iter_errors(&value) {
-                        let violation = schema::describe(&e);
-                        let line = el.at.line + locate::line_in(el.raw, &violation.path);
-                        let mut path = head.to_vec();
-                        path.extend(violation.path);
+        let value = match v.is_known().then(|| schema::for_version(v)).flatten() {
+            Some(schema) => {
+                if schema.unique(el.section) {
+                    let mut h = DefaultHasher::new();
+                    el.raw.hash(&mut h);
+                    let fresh = self.seen.get_mut(el.section.slot()).is_some_and(|s| s.insert(h.finish()));
+                    if !fresh {
                         self.out.warnings.push(
                             codes::SCHEMA_VIOLATION,
-                            violation.message,
-                            Some(render_path(&path)),
-                            Some(line),
+                            format!(
+                                "this element repeats an earlier one: `{}` must hold distinct elements",
+                                el.section.key()
+                            ),
+                            Some(render_path(&head)),
+                            Some(el.at.line),
                         );
                     }
                 }
-                None => {
-                    if !self.undeclared.contains(&el.section) {
-                        self.undeclared.push(el.section);
-                    }
+                if !schema.declares(el.section) && !self.undeclared.contains(&el.section) {
+                    self.undeclared.push(el.section);
                 }
+                let holder = self.holder.get_or_insert_with(|| schema.holder());
+                let (value, violations) = schema.check_element(holder, el.section, value);
+                for violation in violations {
+                    let line = el.at.line + locate::line_in(el.raw, &violation.path);
+                    let mut path = head.to_vec();
+                    path.extend(violation.path);
+                    self.out.warnings.push(
+                        codes::SCHEMA_VIOLATION,
+                        violation.message,
+                        Some(render_path(&path)),
+                        Some(line),
+                    );
+                }
+                value
             }
-        }
+            None => value,
+        };
         let mut path = head.to_vec();
         match el.section {
             Section::Components => self.component(v, &value, el, &mut path, None),
@@ -513,9 +512,7 @@ impl<'a, 'c> Doc<'a, 'c> {
             for s in &self.undeclared {
                 root.insert(s.key().into(), Value::Array(Vec::new()));
             }
-            let root = Value::Object(root);
-            for e in schema.root().iter_errors(&root) {
-                let violation = schema::describe(&e);
+            for violation in schema.check_root(&Value::Object(root)) {
                 let member = match violation.path.first() {
                     Some(Seg::Key(k)) => lines.iter().find(|(key, _, _)| key == k),
                     _ => None,

@@ -3,9 +3,9 @@
 //!
 //! A document is validated in pieces so that memory follows one element, not the file: each
 //! element of the four large top-level arrays (`components`, `services`, `dependencies`,
-//! `vulnerabilities`) against its definition, and the rest of the document against the root
-//! schema with those arrays left out. The arrays' own constraint, `uniqueItems`, is checked by
-//! the reader on the elements' text ([`Schema::unique`]).
+//! `vulnerabilities`) on its own, and the rest of the document with those arrays left out.
+//! The arrays' own constraint, `uniqueItems`, is checked by the reader on the elements' text
+//! ([`Schema::unique`]).
 //!
 //! For 1.2 and 1.3 the published `bom-1.x.schema.json` is used, not the `-strict` variants:
 //! it is the document the `$id` names, and it lets generators add properties, as 1.2 and 1.3
@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::paths::LocationSegment;
 use jsonschema::{Registry, ValidationError, Validator};
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
 
 use super::SpecVersion;
 
@@ -76,15 +76,6 @@ impl Section {
         }
     }
 
-    fn definition(self) -> &'static str {
-        match self {
-            Section::Components => "component",
-            Section::Services => "service",
-            Section::Dependencies => "dependency",
-            Section::Vulnerabilities => "vulnerability",
-        }
-    }
-
     pub(super) fn slot(self) -> usize {
         match self {
             Section::Components => 0,
@@ -95,23 +86,81 @@ impl Section {
     }
 }
 
-/// The compiled validators of one specification version.
+/// The compiled schema of one specification version.
+///
+/// One validator, the root's, serves both uses: an array element is validated inside a
+/// minimal document that holds only it ([`Holder`]: `{"bomFormat", "specVersion", "version",
+/// "components": [element]}`), and its problems' paths are taken relative to the element.
+/// Compiling the definitions of the four arrays separately would compile most of the schema
+/// five times over (time and memory) for no different answer.
 pub(super) struct Schema {
     root: Validator,
-    sections: [Option<Validator>; 4],
+    label: String,
+    declared: [bool; 4],
     unique: [bool; 4],
 }
 
 impl Schema {
-    /// The validator for the document without its large arrays.
-    pub(super) fn root(&self) -> &Validator {
-        &self.root
+    /// Validates the document without its large arrays (an array written as `null` stays in
+    /// it, so that the root rejects it).
+    pub(super) fn check_root(&self, document: &Value) -> Vec<Violation> {
+        if self.root.is_valid(document) {
+            return Vec::new();
+        }
+        self.root.iter_errors(document).map(|e| describe(&e)).collect()
     }
 
-    /// The validator for one element of a top-level array; `None` when the version has no
-    /// such array (`vulnerabilities` before 1.4), so the element is the root's to reject.
-    pub(super) fn section(&self, s: Section) -> Option<&Validator> {
-        self.sections.get(s.slot()).and_then(Option::as_ref)
+    /// The minimal documents to validate elements in; made once per document read, reused
+    /// for every element.
+    pub(super) fn holder(&self) -> Holder {
+        Holder(Section::ALL.map(|s| {
+            self.declares(s).then(|| {
+                let mut doc = Map::new();
+                doc.insert("bomFormat".into(), Value::String("CycloneDX".into()));
+                doc.insert("specVersion".into(), Value::String(self.label.clone()));
+                doc.insert("version".into(), Value::from(1));
+                doc.insert(s.key().into(), Value::Array(Vec::with_capacity(1)));
+                Value::Object(doc)
+            })
+        }))
+    }
+
+    /// Validates one element of a large array and hands it back. An array the version does
+    /// not define (`vulnerabilities` before 1.4) is left to [`Schema::declares`].
+    pub(super) fn check_element(
+        &self,
+        holder: &mut Holder,
+        s: Section,
+        element: Value,
+    ) -> (Value, Vec<Violation>) {
+        let Some(doc) = holder.0.get_mut(s.slot()).and_then(Option::as_mut) else {
+            return (element, Vec::new());
+        };
+        if let Some(items) = doc.get_mut(s.key()).and_then(Value::as_array_mut) {
+            items.push(element);
+        }
+        // `is_valid` stops early and builds no errors: the fast path for the usual, valid
+        // element; errors are only collected for an invalid one.
+        let violations = if self.root.is_valid(doc) {
+            Vec::new()
+        } else {
+            self.root
+                .iter_errors(doc)
+                .map(|e| {
+                    let mut v = describe(&e);
+                    // `/components/0/…` → `…`
+                    v.path.drain(..v.path.len().min(2));
+                    v
+                })
+                .collect()
+        };
+        let element = doc.get_mut(s.key()).and_then(Value::as_array_mut).and_then(Vec::pop);
+        (element.unwrap_or(Value::Null), violations)
+    }
+
+    /// Whether the version defines the array at all.
+    pub(super) fn declares(&self, s: Section) -> bool {
+        self.declared.get(s.slot()).copied().unwrap_or(false)
     }
 
     /// Whether the array must hold distinct elements (`uniqueItems`).
@@ -119,6 +168,11 @@ impl Schema {
         self.unique.get(s.slot()).copied().unwrap_or(false)
     }
 }
+
+/// The minimal documents elements are validated in, one per large array the version
+/// defines: `bomFormat`, `specVersion`, `version` and the array, which holds the element
+/// while it is checked.
+pub(super) struct Holder([Option<Value>; 4]);
 
 /// The schema of a version verdict knows (1.2–1.7), compiled on first use.
 pub(super) fn for_version(v: SpecVersion) -> Option<&'static Schema> {
@@ -135,12 +189,28 @@ pub(super) fn for_version(v: SpecVersion) -> Option<&'static Schema> {
     let (_, text) = BOM.get(i)?;
     let cell = CACHE.get(i)?;
     Some(cell.get_or_init(|| {
-        compile(text).unwrap_or_else(|e| panic!("the embedded CycloneDX {label} schema compiles: {e}"))
+        compile(text, &label)
+            .unwrap_or_else(|e| panic!("the embedded CycloneDX {label} schema compiles: {e}"))
     }))
 }
 
-fn compile(text: &str) -> Result<Schema, String> {
-    let bom: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+fn compile(text: &str, label: &str) -> Result<Schema, String> {
+    let mut bom: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let mut declared = [false; 4];
+    let mut unique = [false; 4];
+    for s in Section::ALL {
+        let property = bom.pointer_mut(&format!("/properties/{}", s.key()));
+        if let (Some(d), Some(u)) = (declared.get_mut(s.slot()), unique.get_mut(s.slot())) {
+            *d = property.is_some();
+            // The reader checks `uniqueItems` of these arrays itself, on the elements' text:
+            // the validator only ever sees one element at a time.
+            *u = property
+                .and_then(Value::as_object_mut)
+                .and_then(|p| p.remove("uniqueItems"))
+                .and_then(|u| u.as_bool())
+                .unwrap_or(false);
+        }
+    }
     let shared: Vec<Value> = SHARED
         .iter()
         .map(|t| serde_json::from_str(t))
@@ -153,29 +223,13 @@ fn compile(text: &str) -> Result<Schema, String> {
         registry = registry.add(sid, s).map_err(|e| e.to_string())?;
     }
     let registry = registry.prepare().map_err(|e| e.to_string())?;
-    let options = jsonschema::options().with_registry(&registry).should_validate_formats(true).offline();
-    // The streamed arrays are left out of the document validated against the root (they
-    // are optional there), not out of the schema: an array written as `null` is kept in the
-    // document so that the root rejects it.
-    let root = options.build(&bom).map_err(|e| e.to_string())?;
-    let definitions = bom.get("definitions");
-    let mut sections = [None, None, None, None];
-    let mut unique = [false; 4];
-    for s in Section::ALL {
-        let declared = bom.pointer(&format!("/properties/{}", s.key()));
-        if declared.is_none() || definitions.and_then(|d| d.get(s.definition())).is_none() {
-            continue;
-        }
-        let wrapper = json!({ "$ref": format!("{id}#/definitions/{}", s.definition()) });
-        let v = options.build(&wrapper).map_err(|e| e.to_string())?;
-        if let Some(slot) = sections.get_mut(s.slot()) {
-            *slot = Some(v);
-        }
-        if let Some(slot) = unique.get_mut(s.slot()) {
-            *slot = declared.and_then(|d| d.get("uniqueItems")).and_then(Value::as_bool).unwrap_or(false);
-        }
-    }
-    Ok(Schema { root, sections, unique })
+    let root = jsonschema::options()
+        .with_registry(&registry)
+        .should_validate_formats(true)
+        .offline()
+        .build(&bom)
+        .map_err(|e| e.to_string())?;
+    Ok(Schema { root, label: label.to_owned(), declared, unique })
 }
 
 /// One segment of a path inside a document.
