@@ -269,3 +269,36 @@ fn cross_check_with_cyclonedx_bom() {
     eprintln!("cyclonedx: {compared} documents cross-checked with cyclonedx-bom");
     assert!(compared >= 100, "only {compared} documents cross-checked");
 }
+
+/// Checkov writes CycloneDX through cyclonedx-python-lib, which puts `bomFormat` and
+/// `specVersion` last, after all components: the parser reads the components at once and
+/// checks them when the version comes. (Discovery does not recognize this JSON file yet:
+/// see `checkov_cyclonedx_json_is_discovered`.) Its XML rendering is discovered and parses.
+#[test]
+fn checkov_cyclonedx_files_parse() {
+    let Some(corpus) = super::corpus() else { return };
+    let dir = corpus.join("checkov/kubernetes-goat");
+    let path = dir.join("checkov.cdx.json");
+    let text = std::fs::read_to_string(&path).expect("readable");
+    let doc: Value = serde_json::from_str(&text).expect("JSON");
+    let limits = verdict::ingest::Limits::default();
+    let cx = verdict::ingest::Cx { source: "checkov.cdx.json".into(), limits: &limits, custom_name: None };
+    let parsed = verdict::ingest::cyclonedx::parse_json(text.as_bytes(), &cx)
+        .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.message));
+    assert_eq!(parsed.records.components.len(), json_count(&doc));
+    assert_eq!(parsed.facts.spec_version.as_deref(), doc.get("specVersion").and_then(Value::as_str));
+    assert_eq!(parsed.facts.warnings, []);
+    let xml = dir.join("checkov.cdx.xml");
+    let ev = read_ok(&xml);
+    assert_eq!(ev.components.len(), oracle(&xml));
+    assert_eq!(ev.sources[0].warnings, []);
+}
+
+/// Discovery sniffs the first 64 KiB for `bomFormat`; cyclonedx-python-lib writes it at the
+/// end, after the components. Kept visible until discovery learns to find it.
+#[test]
+#[ignore = "discovery (ingest/sniff.rs) reads the first 64 KiB; cyclonedx-python-lib writes bomFormat last"]
+fn checkov_cyclonedx_json_is_discovered() {
+    let Some(corpus) = super::corpus() else { return };
+    read_ok(&corpus.join("checkov/kubernetes-goat/checkov.cdx.json"));
+}

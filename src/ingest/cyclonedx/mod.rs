@@ -69,15 +69,19 @@ pub mod codes {
     pub const UNKNOWN_SPEC_VERSION: &str = "cyclonedx/unknown-spec-version";
     /// More problems than are listed: the rest are counted in this warning's message.
     pub const WARNINGS_TRUNCATED: &str = "cyclonedx/warnings-truncated";
+    /// Elements came before `specVersion` in such bulk that some were read without being
+    /// checked against the schema.
+    pub const PARTLY_CHECKED: &str = "cyclonedx/partly-checked";
 
     /// Every code, for documentation tests.
-    pub const ALL: [&str; 6] = [
+    pub const ALL: [&str; 7] = [
         SCHEMA_VIOLATION,
         DUPLICATE_BOM_REF,
         DANGLING_REF,
         HASH_LENGTH,
         UNKNOWN_SPEC_VERSION,
         WARNINGS_TRUNCATED,
+        PARTLY_CHECKED,
     ];
 }
 
@@ -383,9 +387,11 @@ impl Refs {
 }
 
 /// The error for a component without a required field, with the generator hint.
-fn missing_component_field(field: &str, version: SpecVersion) -> IngestError {
+fn missing_component_field(field: &str, version: Option<SpecVersion>) -> IngestError {
+    let by =
+        version.map_or_else(|| "every CycloneDX version".to_owned(), |v| format!("CycloneDX {}", v.label()));
     IngestError::new(Code::MissingField, format!("a component has no `{field}`"))
-        .expected(format!("a `{field}` on every component (required by CycloneDX {})", version.label()))
+        .expected(format!("a `{field}` on every component (required by {by})"))
         .help(format!(
             "verdict cannot identify a component without its {field}; fix the generator or regenerate the SBOM: {REGENERATE}"
         ))

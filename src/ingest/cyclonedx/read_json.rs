@@ -6,8 +6,9 @@
 //! (`metadata`, `compositions`, …) are held until the end and validated against the root
 //! schema.
 //!
-//! An element that arrives before `specVersion` (JSON objects are unordered; no generator we
-//! know writes it that way) is held as text until the version is known.
+//! JSON objects are unordered, and cyclonedx-python-lib (cyclonedx-py, Checkov) writes
+//! `bomFormat` and `specVersion` last. An element that arrives before `specVersion` becomes
+//! records at once; its text is held, within a budget, to be checked once the version is known.
 
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash as _, Hasher as _};
@@ -68,11 +69,32 @@ struct Doc<'a, 'c> {
     /// Streamed arrays that the version's schema does not define (the root rejects them).
     undeclared: Vec<Section>,
     pending: Vec<Pending>,
+    /// The bytes `pending` holds, and may hold.
+    pending_bytes: usize,
+    pending_budget: usize,
+    /// Elements read before `specVersion` beyond the budget, which go unchecked.
+    unchecked: u64,
     /// Hashes of the elements' text per array, for `uniqueItems`.
     seen: [HashSet<u64>; 4],
     /// The document elements are validated in, once the version is known.
     holder: Option<schema::Holder>,
     out: Out,
+}
+
+/// At most this many bytes of elements that come before `specVersion` are held to be checked
+/// once it is known; elements beyond are read but not checked, and a warning says how many.
+const PENDING_BUDGET: usize = 64 * 1024 * 1024;
+
+/// Parses one element's text.
+fn parse_element(el: &Element<'_>) -> Result<Value, IngestError> {
+    serde_json::from_slice(el.raw).map_err(|e| {
+        piece_error(
+            e,
+            el.raw,
+            el.at,
+            &render_path(&[Seg::Key(el.section.key().into()), Seg::Index(el.index)]),
+        )
+    })
 }
 
 /// A location from a position and a JSON path.
@@ -127,6 +149,9 @@ impl<'a, 'c> Doc<'a, 'c> {
             nulls: Vec::new(),
             undeclared: Vec::new(),
             pending: Vec::new(),
+            pending_bytes: 0,
+            pending_budget: PENDING_BUDGET,
+            unchecked: 0,
             seen: Default::default(),
             holder: None,
             out: Out::default(),
@@ -277,7 +302,9 @@ impl<'a, 'c> Doc<'a, 'c> {
                 }
                 self.version = Some(v);
                 for p in std::mem::take(&mut self.pending) {
-                    self.process(v, &Element { section: p.section, index: p.index, at: p.at, raw: &p.raw })?;
+                    let el = Element { section: p.section, index: p.index, at: p.at, raw: &p.raw };
+                    let value = parse_element(&el)?;
+                    self.validate(v, &el, value);
                 }
             }
             _ => {}
@@ -286,73 +313,82 @@ impl<'a, 'c> Doc<'a, 'c> {
         Ok(())
     }
 
+    /// Checks one element and turns it into records. Before `specVersion` (cyclonedx-python-lib
+    /// writes it last) the element is turned into records at once, and its text is held to be
+    /// checked when the version is known, up to [`PENDING_BUDGET`] bytes in all.
     fn element(&mut self, el: Element<'_>) -> Result<(), IngestError> {
-        match self.version {
-            Some(v) => self.process(v, &el),
+        let value = parse_element(&el)?;
+        let value = match self.version {
+            Some(v) => self.validate(v, &el, value),
             None => {
-                self.pending.push(Pending {
-                    section: el.section,
-                    index: el.index,
-                    at: el.at,
-                    raw: el.raw.to_vec(),
-                });
-                Ok(())
-            }
-        }
-    }
-
-    /// Validates one element and turns it into records.
-    fn process(&mut self, v: SpecVersion, el: &Element<'_>) -> Result<(), IngestError> {
-        let head = [Seg::Key(el.section.key().into()), Seg::Index(el.index)];
-        let value: Value =
-            serde_json::from_slice(el.raw).map_err(|e| piece_error(e, el.raw, el.at, &render_path(&head)))?;
-        let value = match v.is_known().then(|| schema::for_version(v)).flatten() {
-            Some(schema) => {
-                if schema.unique(el.section) {
-                    let mut h = DefaultHasher::new();
-                    el.raw.hash(&mut h);
-                    let fresh = self.seen.get_mut(el.section.slot()).is_some_and(|s| s.insert(h.finish()));
-                    if !fresh {
-                        self.out.warnings.push(
-                            codes::SCHEMA_VIOLATION,
-                            format!(
-                                "this element repeats an earlier one: `{}` must hold distinct elements",
-                                el.section.key()
-                            ),
-                            Some(render_path(&head)),
-                            Some(el.at.line),
-                        );
-                    }
-                }
-                if !schema.declares(el.section) && !self.undeclared.contains(&el.section) {
-                    self.undeclared.push(el.section);
-                }
-                let holder = self.holder.get_or_insert_with(|| schema.holder());
-                let (value, violations) = schema.check_element(holder, el.section, value);
-                for violation in violations {
-                    let line = el.at.line + locate::line_in(el.raw, &violation.path);
-                    let mut path = head.to_vec();
-                    path.extend(violation.path);
-                    self.out.warnings.push(
-                        codes::SCHEMA_VIOLATION,
-                        violation.message,
-                        Some(render_path(&path)),
-                        Some(line),
-                    );
+                if self.pending_bytes + el.raw.len() <= self.pending_budget {
+                    self.pending_bytes += el.raw.len();
+                    self.pending.push(Pending {
+                        section: el.section,
+                        index: el.index,
+                        at: el.at,
+                        raw: el.raw.to_vec(),
+                    });
+                } else {
+                    self.unchecked += 1;
                 }
                 value
             }
-            None => value,
         };
+        self.extract(&el, &value)
+    }
+
+    /// Validates one element against the schema of version `v` and hands it back.
+    fn validate(&mut self, v: SpecVersion, el: &Element<'_>, value: Value) -> Value {
+        let head = [Seg::Key(el.section.key().into()), Seg::Index(el.index)];
+        let Some(schema) = v.is_known().then(|| schema::for_version(v)).flatten() else { return value };
+        if schema.unique(el.section) {
+            let mut h = DefaultHasher::new();
+            el.raw.hash(&mut h);
+            let fresh = self.seen.get_mut(el.section.slot()).is_some_and(|s| s.insert(h.finish()));
+            if !fresh {
+                self.out.warnings.push(
+                    codes::SCHEMA_VIOLATION,
+                    format!(
+                        "this element repeats an earlier one: `{}` must hold distinct elements",
+                        el.section.key()
+                    ),
+                    Some(render_path(&head)),
+                    Some(el.at.line),
+                );
+            }
+        }
+        if !schema.declares(el.section) && !self.undeclared.contains(&el.section) {
+            self.undeclared.push(el.section);
+        }
+        let holder = self.holder.get_or_insert_with(|| schema.holder());
+        let (value, violations) = schema.check_element(holder, el.section, value);
+        for violation in violations {
+            let line = el.at.line + locate::line_in(el.raw, &violation.path);
+            let mut path = head.to_vec();
+            path.extend(violation.path);
+            self.out.warnings.push(
+                codes::SCHEMA_VIOLATION,
+                violation.message,
+                Some(render_path(&path)),
+                Some(line),
+            );
+        }
+        value
+    }
+
+    /// Turns one element into records.
+    fn extract(&mut self, el: &Element<'_>, value: &Value) -> Result<(), IngestError> {
+        let head = [Seg::Key(el.section.key().into()), Seg::Index(el.index)];
         let mut path = head.to_vec();
         match el.section {
-            Section::Components => self.component(v, &value, el, &mut path, None),
+            Section::Components => self.component(value, el, &mut path, None),
             Section::Services => {
-                self.service(&value, el, &mut path);
+                self.service(value, el, &mut path);
                 Ok(())
             }
             Section::Dependencies => {
-                self.dependency(&value, el);
+                self.dependency(value, el);
                 Ok(())
             }
             Section::Vulnerabilities => Ok(()),
@@ -379,7 +415,7 @@ impl<'a, 'c> Doc<'a, 'c> {
     fn required(
         obj: &Map<String, Value>,
         field: &str,
-        v: SpecVersion,
+        v: Option<SpecVersion>,
         el: &Element<'_>,
         path: &mut Vec<Seg>,
     ) -> Result<String, IngestError> {
@@ -401,7 +437,6 @@ impl<'a, 'c> Doc<'a, 'c> {
 
     fn component(
         &mut self,
-        v: SpecVersion,
         value: &Value,
         el: &Element<'_>,
         path: &mut Vec<Seg>,
@@ -414,8 +449,8 @@ impl<'a, 'c> Doc<'a, 'c> {
                     .help(format!("regenerate the SBOM: {REGENERATE}"));
             return Err(Self::error_at(el, path, e));
         };
-        let name = Self::required(obj, "name", v, el, path)?;
-        let component_type = text(Some(&Self::required(obj, "type", v, el, path)?));
+        let name = Self::required(obj, "name", self.version, el, path)?;
+        let component_type = text(Some(&Self::required(obj, "type", self.version, el, path)?));
         let str_of = |key: &str| text(obj.get(key).and_then(Value::as_str));
         let mut fields = Fields {
             bom_ref: str_of("bom-ref"),
@@ -453,7 +488,7 @@ impl<'a, 'c> Doc<'a, 'c> {
         if let Some(children) = obj.get("components").and_then(Value::as_array) {
             for (i, child) in children.iter().enumerate() {
                 path.extend([Seg::Key("components".into()), Seg::Index(i)]);
-                self.component(v, child, el, path, own_ref.as_deref())?;
+                self.component(child, el, path, own_ref.as_deref())?;
                 path.truncate(path.len().saturating_sub(2));
             }
         }
@@ -523,6 +558,18 @@ impl<'a, 'c> Doc<'a, 'c> {
                 let path = Some(render_path(&violation.path)).filter(|p| !p.is_empty());
                 self.out.warnings.push(codes::SCHEMA_VIOLATION, violation.message, path, line);
             }
+        }
+        if self.unchecked > 0 {
+            self.out.warnings.push(
+                codes::PARTLY_CHECKED,
+                format!(
+                    "{} elements came before `specVersion`, beyond the {} MiB verdict holds to check them once the version is known: they were read but not checked against the schema",
+                    self.unchecked,
+                    self.pending_budget.div_ceil(1024 * 1024)
+                ),
+                Some("specVersion".into()),
+                None,
+            );
         }
         let metadata = document.get("metadata");
         let described = metadata.and_then(|m| m.get("component"));
@@ -618,4 +665,34 @@ fn kind(v: &Value) -> &'static str {
 /// A JSON value for a message, shortened.
 fn short(v: &Value) -> String {
     json::cap(v.to_string(), 80)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::Limits;
+
+    /// Elements before `specVersion` are checked once it comes, within a budget; the rest are
+    /// read, and counted as unchecked.
+    #[test]
+    fn pending_budget() {
+        let limits = Limits::default();
+        let cx = Cx { source: "bom".into(), limits: &limits, custom_name: None };
+        let text = r#"{"components": [{"type": "widget", "name": "a"}, {"type": "gadget", "name": "b"}],
+            "bomFormat": "CycloneDX", "specVersion": "1.6"}"#;
+        let mut doc = Doc::new(&cx);
+        doc.pending_budget = 50;
+        doc.read(&mut Scanner::new(text.as_bytes())).expect("reads");
+        let p = doc.finish().expect("finishes");
+        assert_eq!(p.records.components.len(), 2);
+        let found: Vec<(&str, Option<&str>)> =
+            p.facts.warnings.iter().map(|w| (w.code.as_str(), w.path.as_deref())).collect();
+        assert_eq!(
+            found,
+            [
+                (codes::SCHEMA_VIOLATION, Some("components[0].type")),
+                (codes::PARTLY_CHECKED, Some("specVersion"))
+            ]
+        );
+    }
 }

@@ -308,7 +308,7 @@ impl<'a, 'c> Doc<'a, 'c> {
             && tag.attr("type").is_none()
             && let Some(v) = self.version
         {
-            return Err(missing_component_field("type", v).at(self.here(r, tag.offset).location()));
+            return Err(missing_component_field("type", Some(v)).at(self.here(r, tag.offset).location()));
         }
         if let Some(v) = self.checked() {
             let mut problems = Vec::new();
@@ -696,7 +696,7 @@ impl<'a, 'c> Doc<'a, 'c> {
         let needs_name = matches!(local, "component" | "service");
         if needs_name && !e.has_name {
             if let (Role::Record { .. }, Some(v)) = (&e.role, self.version) {
-                return Err(missing_component_field("name", v).at(at.location()));
+                return Err(missing_component_field("name", Some(v)).at(at.location()));
             }
             if self.checked().is_some() {
                 self.violation(&at, format!("<{local}> has no <name>"));
