@@ -111,7 +111,7 @@ impl At {
 /// What an entity (a component, a service, a legacy tool) is read for.
 #[derive(Debug)]
 enum Role {
-    /// An inventory component: a record, at this index of `records.components`.
+    /// An inventory component: a record, in this slot of `Doc::records`.
     Record { index: usize, parent: Option<String> },
     /// `metadata/component`: the subject.
     Subject,
@@ -192,6 +192,7 @@ struct Frame {
     declarations: usize,
     /// Its text, for the elements whose text is read or checked.
     text: Option<Capture>,
+    /// Where it is, for the elements that can be warned about when they end.
     at: Option<At>,
     /// An attribute needed when the element ends (`hash/@alg`, `expression/@acknowledgement`).
     attribute: Option<String>,
@@ -235,8 +236,10 @@ fn attribute_problems(tag: &Tag, local: &str, parent: &str, v: SpecVersion, out:
     }
 }
 
+/// What is known about the document while it is read.
 struct Doc<'a, 'c> {
     cx: &'a Cx<'c>,
+    /// How far quick-xml has read, for line numbers.
     pos: Rc<Cell<Position>>,
     version: Option<SpecVersion>,
     /// The document's namespace (`http://cyclonedx.org/schema/bom/1.6`).
