@@ -45,8 +45,23 @@ impl<'a> Start<'a> {
         self.attr("xmlns").map(|v| v.map(Cow::into_owned))
     }
 
+    /// The name as written, prefix included (`bom`, `ds:Signature`), for parsers that must
+    /// tell namespaces apart.
+    pub(crate) fn qualified_name(&self) -> &str {
+        self.tag.name().0
+    }
+
     /// Calls `f(local_name, value)` for each attribute, values unescaped and normalized.
     pub(crate) fn for_each_attr(&self, mut f: impl FnMut(&str, Cow<'_, str>)) -> Result<(), IngestError> {
+        self.for_each_qualified_attr(|name, value| f(local(name), value))
+    }
+
+    /// Calls `f(qualified_name, value)` for each attribute (`xmlns:ds`, `bom-ref`), values
+    /// unescaped and normalized.
+    pub(crate) fn for_each_qualified_attr(
+        &self,
+        mut f: impl FnMut(&str, Cow<'_, str>),
+    ) -> Result<(), IngestError> {
         for a in self.tag.attributes().with_checks(false) {
             let a = a.map_err(|e| {
                 IngestError::new(Code::MalformedXml, format!("malformed attribute: {e}"))
@@ -54,7 +69,7 @@ impl<'a> Start<'a> {
                     .caused_by(e)
             })?;
             let value = a.normalized_value(XmlVersion::Implicit1_0).map_err(|e| map_qx(e, self.offset))?;
-            f(local(a.key.0), value);
+            f(a.key.0, value);
         }
         Ok(())
     }
