@@ -42,7 +42,6 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 /// against the committed schema. Fixtures that are broken on purpose (under an `invalid`
 /// folder) must fail to read instead.
 #[test]
-#[ignore = "enabled once the Checkov and CycloneDX parsers land"]
 fn fixture_evidence_validates_against_schema() {
     let validator = jsonschema::validator_for(&committed_schema()).expect("schema compiles");
     let mut validated = 0;

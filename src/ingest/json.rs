@@ -165,56 +165,6 @@ where
     }
 }
 
-/// A seed for a value that may be a single object or an array of them (Checkov writes one
-/// report object for one framework and an array for several): each element goes to `f`.
-pub(crate) struct OneOrMany<'f, T, F> {
-    f: &'f mut F,
-    marker: PhantomData<fn() -> T>,
-}
-
-impl<'f, T, F> OneOrMany<'f, T, F> {
-    /// Streams elements of type `T` into `f`.
-    pub(crate) fn new(f: &'f mut F) -> Self {
-        OneOrMany { f, marker: PhantomData }
-    }
-}
-
-impl<'de, 'f, T, F> DeserializeSeed<'de> for OneOrMany<'f, T, F>
-where
-    T: de::Deserialize<'de>,
-    F: FnMut(T) -> Result<(), String>,
-{
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de, 'f, T, F> Visitor<'de> for OneOrMany<'f, T, F>
-where
-    T: de::Deserialize<'de>,
-    F: FnMut(T) -> Result<(), String>,
-{
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object or an array of objects")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<T>()? {
-            (self.f)(item).map_err(de::Error::custom)?;
-        }
-        Ok(())
-    }
-
-    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        let item = T::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        (self.f)(item).map_err(de::Error::custom)
-    }
-}
-
 /// Deserializes a string that may also be written as `null` (absent) — and turns an empty
 /// string into `None`, since scanners write `""` for "no value".
 pub(crate) fn non_empty<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {

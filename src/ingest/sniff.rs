@@ -115,28 +115,15 @@ fn sniff_json_object(body: &[u8]) -> Sniffed {
     })
 }
 
-/// Keys that, seen in a cut prefix of an unrecognized JSON object, suggest a known kind whose
-/// deciding key comes later: writers that sort keys put SPDX's `spdxVersion` after `packages`
-/// and Trivy's `SchemaVersion` after `Results`.
-const LATE_KEY_HINTS: [&str; 8] = [
-    "SPDXID",
-    "creationInfo",
-    "dataLicense",
-    "documentNamespace",
-    "ArtifactName",
-    "ArtifactType",
-    "specVersion",
-    "serialNumber",
-];
-
 /// Whether an unrecognized JSON prefix deserves a scan of the whole document's top-level keys
-/// ([`sniff_whole_object`]): it is an object whose first keys hint at a known kind.
+/// ([`sniff_whole_object`]): it starts an object, and the caller knows the file goes on past
+/// the prefix. Writers order keys freely — Go's encoder and cyclonedx-python-lib sort them,
+/// which puts SPDX's `spdxVersion` after `packages`, Trivy's `SchemaVersion` after `Results`
+/// and CycloneDX's `bomFormat` after `components` — so no prefix rule is safe, and an SBOM must
+/// never be skipped for the order of its keys.
 pub fn needs_whole_scan(head: &[u8]) -> bool {
     let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let Some(start) = body.iter().position(|b| !b.is_ascii_whitespace()) else { return false };
-    let body = body.get(start..).unwrap_or_default();
-    body.first() == Some(&b'{')
-        && top_level_keys(body).iter().any(|(k, _)| LATE_KEY_HINTS.contains(&k.as_str()))
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
 /// Recognizes a JSON object from all its top-level keys, reading the whole document in
@@ -444,7 +431,17 @@ mod tests {
         assert!(matches!(sniff(head), Sniffed::UnknownStructured(..)));
         assert!(needs_whole_scan(head));
         assert_eq!(sniff_whole_object(doc.as_bytes()), Sniffed::Known(Kind::Spdx, Format::Json));
-        assert!(!needs_whole_scan(br#"{"name": "shop", "lockfileVersion": 3, "packages": {"#));
+        assert!(!needs_whole_scan(b"[{\"check_type\": \"x\""));
+        // cyclonedx-python-lib sorts keys: `components` first, `bomFormat` near the end.
+        let bom = format!(
+            r#"{{"components": [{}], "$schema": "x", "bomFormat": "CycloneDX", "specVersion": "1.6"}}"#,
+            vec![r#"{"type": "library", "name": "x"}"#; 3000].join(",")
+        );
+        assert!(matches!(
+            sniff(bom.as_bytes().get(..SNIFF_BYTES).expect("long")),
+            Sniffed::UnknownStructured(..)
+        ));
+        assert_eq!(sniff_whole_object(bom.as_bytes()), Sniffed::Known(Kind::Cyclonedx, Format::Json));
     }
 
     /// A prefix cut inside a value still yields the keys read so far.

@@ -40,11 +40,6 @@ impl<'a> Start<'a> {
         local(self.tag.name().0)
     }
 
-    /// The value of the namespace declaration `xmlns` (default namespace), if any.
-    pub(crate) fn default_namespace(&self) -> Result<Option<String>, IngestError> {
-        self.attr("xmlns").map(|v| v.map(Cow::into_owned))
-    }
-
     /// The name as written, prefix included (`bom`, `ds:Signature`), for parsers that must
     /// tell namespaces apart.
     pub(crate) fn qualified_name(&self) -> &str {
@@ -72,22 +67,6 @@ impl<'a> Start<'a> {
             f(a.key.0, value);
         }
         Ok(())
-    }
-
-    /// The value of one attribute by local name.
-    pub(crate) fn attr(&self, name: &str) -> Result<Option<Cow<'_, str>>, IngestError> {
-        for a in self.tag.attributes().with_checks(false) {
-            let a = a.map_err(|e| {
-                IngestError::new(Code::MalformedXml, format!("malformed attribute: {e}"))
-                    .at(Location::offset(self.offset))
-                    .caused_by(e)
-            })?;
-            if local(a.key.0) == name {
-                let v = a.normalized_value(XmlVersion::Implicit1_0).map_err(|e| map_qx(e, self.offset))?;
-                return Ok(Some(Cow::Owned(v.into_owned())));
-            }
-        }
-        Ok(None)
     }
 
     /// Byte offset of the tag.
@@ -180,11 +159,6 @@ impl<R: BufRead> XmlReader<R> {
     /// A location at the current position with the element path.
     pub(crate) fn here(&self) -> Location {
         Location::offset(self.offset()).with_path(self.path())
-    }
-
-    /// A location at a given offset with the current element path.
-    pub(crate) fn at(&self, offset: u64) -> Location {
-        Location::offset(offset).with_path(self.path())
     }
 
     /// The next event.
@@ -413,27 +387,6 @@ impl<R: BufRead> XmlReader<R> {
             };
             if end && self.depth == target {
                 return Ok(());
-            }
-        }
-    }
-
-    /// Reads the text content of the current element (after its `Start`), up to `cap` bytes;
-    /// the rest is consumed and dropped. Child elements' text is included.
-    pub(crate) fn read_text(&mut self, cap: usize) -> Result<String, IngestError> {
-        let target = self.depth.saturating_sub(1);
-        let mut out = Capture::default();
-        loop {
-            let end = match self.next()? {
-                Ev::Text(t) => {
-                    out.push(t, cap);
-                    false
-                }
-                Ev::End => true,
-                Ev::Eof => return Ok(out.into_string()),
-                Ev::Start(_) => false,
-            };
-            if end && self.depth == target {
-                return Ok(out.into_string());
             }
         }
     }

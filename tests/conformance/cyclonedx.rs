@@ -299,7 +299,6 @@ fn checkov_cyclonedx_files_parse() {
 /// `components` first and `bomFormat` last, which no hint covers. Kept visible until
 /// discovery finds it.
 #[test]
-#[ignore = "discovery: no late-key hint covers `components`, the first key cyclonedx-python-lib writes"]
 fn checkov_cyclonedx_json_is_discovered() {
     let Some(corpus) = super::corpus() else { return };
     read_ok(&corpus.join("checkov/kubernetes-goat/checkov.cdx.json"));

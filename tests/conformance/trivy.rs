@@ -47,7 +47,6 @@ fn trivy_reports_match_their_counts() {
 /// The other renderings Trivy writes (SARIF, JUnit template, GitLab, CycloneDX, …) are not
 /// mistaken for Trivy JSON reports.
 #[test]
-#[ignore = "enabled once the JUnit and CycloneDX parsers land"]
 fn trivy_other_formats_are_not_trivy_json() {
     let Some(corpus) = super::corpus() else { return };
     for path in super::files(&corpus.join("trivy/other-formats"), &[""]) {
