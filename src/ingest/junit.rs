@@ -702,6 +702,22 @@ mod tests {
         assert!(t.discrepancies.is_empty());
     }
 
+    /// Real pytest output with pytest-rerunfailures (fixtures/junit/PROVENANCE.md): the
+    /// plugin writes the failed first attempt as an empty testcase, so the rerun test shows
+    /// two passing attempts — counted as one test with 2 attempts, not invented as flaky —
+    /// and pytest's `tests="9"` for 10 testcases is a discrepancy.
+    #[test]
+    fn pytest_rerunfailures() {
+        let t = tests(include_str!("../../fixtures/junit/pytest-rerunfailures.xml"));
+        assert_eq!((t.testcases.total, t.totals.total), (10, 9));
+        assert_eq!((t.totals.failed, t.totals.errored, t.totals.skipped, t.totals.flaky), (1, 1, 2, 0));
+        let rerun = t.cases.iter().find(|c| c.name == "test_flaky").expect("rerun test");
+        assert_eq!((rerun.attempts, rerun.flaky), (2, false));
+        assert!(t.cases.iter().any(|c| c.name == "test_param[<&>\"']"));
+        assert_eq!(t.discrepancies.len(), 1);
+        assert_eq!(t.discrepancies[0].declared.tests, Some(9));
+    }
+
     /// Dialects are recognized where they mark themselves.
     #[test]
     fn tools() {
