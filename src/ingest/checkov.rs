@@ -409,12 +409,15 @@ fn cross_check(what: &str, index: Option<usize>, summary: &Summary, listed: &Lis
 mod tests {
     use super::*;
     use crate::evidence::Records;
-    use crate::ingest::{Code, Limits};
+    use crate::ingest::Code;
 
     fn parse_str(text: &str) -> Result<Parsed, IngestError> {
-        let limits = Limits::default();
-        let cx = Cx { source: "checkov.json".into(), limits: &limits, custom_name: None };
-        parse(text.as_bytes(), &cx)
+        crate::ingest::parse_text(
+            crate::evidence::Kind::Checkov,
+            crate::evidence::Format::Json,
+            "checkov.json",
+            text,
+        )
     }
 
     /// One check object with the given id, severity JSON and extra fields (`guideline`,

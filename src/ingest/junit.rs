@@ -547,12 +547,14 @@ fn duration(v: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::Limits;
 
     fn parse_str(text: &str) -> Result<Parsed, IngestError> {
-        let limits = Limits::default();
-        let cx = Cx { source: "junit.xml".into(), limits: &limits, custom_name: None };
-        parse(text.as_bytes(), &cx)
+        crate::ingest::parse_text(
+            crate::evidence::Kind::Junit,
+            crate::evidence::Format::Xml,
+            "junit.xml",
+            text,
+        )
     }
 
     fn tests(text: &str) -> Tests {

@@ -123,6 +123,19 @@ pub fn unsupported_variant(kind: Kind, head: &[u8]) -> Option<IngestError> {
     }
 }
 
+/// Parses an artifact held in a string, labelled `source`, with default limits: how the
+/// parsers' unit tests read their inline documents.
+#[cfg(test)]
+pub(crate) fn parse_text(
+    kind: Kind,
+    format: Format,
+    source: &str,
+    text: &str,
+) -> Result<Parsed, IngestError> {
+    let limits = Limits::default();
+    parse(kind, format, text.as_bytes(), &Cx { source: source.into(), limits: &limits, custom_name: None })
+}
+
 fn format_name(f: Format) -> &'static str {
     match f {
         Format::Json => "JSON",

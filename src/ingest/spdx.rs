@@ -606,12 +606,14 @@ fn valid_purl(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::Limits;
 
     fn parse_str(text: &str) -> Result<Parsed, IngestError> {
-        let limits = Limits::default();
-        let cx = Cx { source: "sbom.spdx.json".into(), limits: &limits, custom_name: None };
-        parse(text.as_bytes(), &cx)
+        crate::ingest::parse_text(
+            crate::evidence::Kind::Spdx,
+            crate::evidence::Format::Json,
+            "sbom.spdx.json",
+            text,
+        )
     }
 
     fn doc(version: &str, packages: &str, relationships: &str) -> String {

@@ -399,12 +399,15 @@ fn convert_result(r: TrivyResult, cx: &Cx<'_>, out: &mut Records) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::{Code, Limits};
+    use crate::ingest::Code;
 
     fn parse_str(text: &str) -> Result<Parsed, IngestError> {
-        let limits = Limits::default();
-        let cx = Cx { source: "trivy.json".into(), limits: &limits, custom_name: None };
-        parse(text.as_bytes(), &cx)
+        crate::ingest::parse_text(
+            crate::evidence::Kind::Trivy,
+            crate::evidence::Format::Json,
+            "trivy.json",
+            text,
+        )
     }
 
     /// A vulnerability keeps its package, fix and scores; the fix text is split.
