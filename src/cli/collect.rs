@@ -35,6 +35,10 @@ enum Outcome {
 pub fn collect(candidates: &[Candidate], limits: &Limits, meta: Meta) -> Result<Evidence, Vec<FileError>> {
     let outcomes = read_all(candidates, limits);
     let mut evidence = Evidence::new(meta);
+    evidence.reserve(outcomes.iter().filter_map(|o| match o {
+        Outcome::Read(read) => Some(&read.1.records),
+        _ => None,
+    }));
     let mut errors = Vec::new();
     let mut custom_names: Vec<(String, String)> = Vec::new();
     evidence.meta.discovery.files_examined = candidates.len() as u64;

@@ -42,6 +42,21 @@ impl Evidence {
         }
     }
 
+    /// Makes room for the records of many artifacts at once, so that merging them allocates
+    /// each list once instead of doubling it repeatedly (which would briefly hold up to twice
+    /// the largest list).
+    pub fn reserve<'a>(&mut self, all: impl Iterator<Item = &'a Records> + Clone) {
+        let sum = |f: fn(&Records) -> usize| all.clone().map(f).sum::<usize>();
+        self.tests.cases.reserve(sum(|r| r.tests.cases.len()));
+        self.tests.discrepancies.reserve(sum(|r| r.tests.discrepancies.len()));
+        self.vulnerabilities.reserve(sum(|r| r.vulnerabilities.len()));
+        self.misconfigurations.reserve(sum(|r| r.misconfigurations.len()));
+        self.secrets.reserve(sum(|r| r.secrets.len()));
+        self.licenses.reserve(sum(|r| r.licenses.len()));
+        self.components.reserve(sum(|r| r.components.len()));
+        self.dependencies.reserve(sum(|r| r.dependencies.len()));
+    }
+
     /// Appends the records of one artifact. Callers add artifacts in a stable order (sorted by
     /// path) so that the document is the same from run to run.
     pub fn absorb(&mut self, records: Records) {
