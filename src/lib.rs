@@ -8,7 +8,9 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod evidence;
 pub mod exit;
 pub mod ingest;
+pub mod verdict;

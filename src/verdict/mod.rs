@@ -1,0 +1,3 @@
+//! The verdict: findings, waivers and thresholds folded into one outcome. Pure logic, no I/O.
+
+pub mod waiver;

@@ -1,0 +1,220 @@
+//! The waiver ledger: accepted findings, each with a reason, an owner and an expiry date.
+//!
+//! Owns: what a waiver matches (fingerprint, id, purl, path glob — every criterion given must
+//! hold), when it applies (through its `expires` day, inclusive), and the ledger's report of
+//! expired, soon-expiring and unused waivers.
+//! Takes waivers (built and validated by `config`) and today's date as a value. Pure: no I/O,
+//! no clock.
+
+use globset::{Glob, GlobMatcher};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// Waivers expiring within this many days are listed, so that nobody is surprised by a gate
+/// that starts failing overnight.
+pub const EXPIRING_SOON_DAYS: i32 = 14;
+
+/// Where a waiver was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The file (`verdict.yaml` or a waivers file).
+    pub file: String,
+    /// 1-based line of the entry.
+    pub line: u64,
+}
+
+/// What a waiver matches. At least one criterion is set; all set ones must match.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    /// A finding's fingerprint, exactly.
+    pub fingerprint: Option<String>,
+    /// A finding's id (CVE, check id, test name, license), exactly.
+    pub id: Option<String>,
+    /// A finding's package URL, exactly, or without its version/qualifiers
+    /// (`pkg:npm/lodash` matches `pkg:npm/lodash@4.17.20`).
+    pub purl: Option<String>,
+    /// A glob over the finding's file (`services/legacy/**`).
+    pub path: Option<PathGlob>,
+}
+
+/// A compiled path glob that remembers what was written.
+#[derive(Debug, Clone)]
+pub struct PathGlob {
+    /// The pattern as written.
+    pub pattern: String,
+    matcher: GlobMatcher,
+}
+
+impl PathGlob {
+    /// Compiles a glob (`*` stays within one path segment, `**` crosses them).
+    pub fn new(pattern: &str) -> Result<Self, globset::Error> {
+        let glob = globset::GlobBuilder::new(pattern).literal_separator(true).build()?;
+        Ok(PathGlob { pattern: pattern.to_owned(), matcher: glob.compile_matcher() })
+    }
+
+    /// Whether `path` matches (a leading `./` or `/` on either side is ignored).
+    pub fn is_match(&self, path: &str) -> bool {
+        let p = path.trim_start_matches("./").trim_start_matches('/');
+        self.matcher.is_match(p) || self.matcher.is_match(path)
+    }
+}
+
+/// One accepted finding (or set of findings).
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    /// What it matches.
+    pub matcher: Matcher,
+    /// Why the finding is accepted.
+    pub reason: String,
+    /// Who answers for it (a person or a team).
+    pub owner: String,
+    /// The last day it applies.
+    pub expires: Date,
+    /// Where it was written.
+    pub origin: Origin,
+}
+
+/// What a finding offers to be matched against.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Subject<'a> {
+    /// Its fingerprint.
+    pub fingerprint: &'a str,
+    /// Its id.
+    pub id: Option<&'a str>,
+    /// Its package URL.
+    pub purl: Option<&'a str>,
+    /// Its file.
+    pub file: Option<&'a str>,
+}
+
+/// Where a waiver stands on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Applies, with this many days left (0 on its last day).
+    Active {
+        /// Days until `expires`.
+        days_left: i32,
+    },
+    /// Past its `expires` day: it no longer applies.
+    Expired {
+        /// Days since `expires`.
+        days_ago: i32,
+    },
+}
+
+impl Waiver {
+    /// Whether the waiver names this finding (regardless of expiry).
+    pub fn matches(&self, s: &Subject<'_>) -> bool {
+        let m = &self.matcher;
+        m.fingerprint.as_deref().is_none_or(|f| f == s.fingerprint)
+            && m.id.as_deref().is_none_or(|id| s.id == Some(id))
+            && m.purl.as_deref().is_none_or(|p| s.purl.is_some_and(|sp| purl_matches(p, sp)))
+            && m.path.as_ref().is_none_or(|g| s.file.is_some_and(|f| g.is_match(f)))
+    }
+
+    /// Its standing on `today`.
+    pub fn standing(&self, today: Date) -> Standing {
+        let days = (self.expires - today).get_days();
+        // `Span::get_days` of a date difference is exact in days.
+        if today > self.expires {
+            Standing::Expired { days_ago: -days }
+        } else {
+            Standing::Active { days_left: days }
+        }
+    }
+
+    /// A short description of what it matches, for messages: `id CVE-2024-1 in services/**`.
+    pub fn describe(&self) -> String {
+        let m = &self.matcher;
+        let mut parts = Vec::new();
+        if let Some(f) = &m.fingerprint {
+            parts.push(format!("fingerprint {f}"));
+        }
+        if let Some(i) = &m.id {
+            parts.push(format!("id {i}"));
+        }
+        if let Some(p) = &m.purl {
+            parts.push(format!("purl {p}"));
+        }
+        if let Some(g) = &m.path {
+            parts.push(format!("path {}", g.pattern));
+        }
+        parts.join(", ")
+    }
+}
+
+/// A waiver purl matches the finding's purl exactly, or when it names the same package without
+/// a version: `pkg:npm/lodash` matches `pkg:npm/lodash@4.17.20?x=y`.
+fn purl_matches(waiver: &str, finding: &str) -> bool {
+    if waiver == finding {
+        return true;
+    }
+    if waiver.contains('@') {
+        // A versioned waiver matches the same version with any qualifiers.
+        let base = finding.split(['?', '#']).next().unwrap_or(finding);
+        return base == waiver;
+    }
+    let name = finding.split(['@', '?', '#']).next().unwrap_or(finding);
+    name == waiver
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiver(m: Matcher, expires: &str) -> Waiver {
+        Waiver {
+            matcher: m,
+            reason: "r".into(),
+            owner: "o".into(),
+            expires: expires.parse().expect("date"),
+            origin: Origin { file: "verdict.yaml".into(), line: 1 },
+        }
+    }
+
+    fn by_id(id: &str) -> Matcher {
+        Matcher { fingerprint: None, id: Some(id.into()), purl: None, path: None }
+    }
+
+    /// Every criterion given must match; absent ones do not constrain.
+    #[test]
+    fn criteria_combine() {
+        let mut m = by_id("CVE-1");
+        m.path = Some(PathGlob::new("services/legacy/**").expect("glob"));
+        let w = waiver(m, "2030-01-01");
+        let s = |id, file| Subject { fingerprint: "f", id: Some(id), purl: None, file };
+        assert!(w.matches(&s("CVE-1", Some("services/legacy/a/package-lock.json"))));
+        assert!(w.matches(&s("CVE-1", Some("./services/legacy/package-lock.json"))));
+        assert!(!w.matches(&s("CVE-1", Some("services/shop/package-lock.json"))));
+        assert!(!w.matches(&s("CVE-2", Some("services/legacy/package-lock.json"))));
+        assert!(!w.matches(&s("CVE-1", None)), "a path criterion needs a file");
+    }
+
+    /// `*` stays inside one segment; `**` crosses segments.
+    #[test]
+    fn globs() {
+        let g = PathGlob::new("infra/*.tf").expect("glob");
+        assert!(g.is_match("infra/s3.tf"));
+        assert!(!g.is_match("infra/modules/s3.tf"));
+        assert!(PathGlob::new("infra/**/*.tf").expect("glob").is_match("infra/modules/s3.tf"));
+    }
+
+    /// A purl without a version names the package at every version.
+    #[test]
+    fn purls() {
+        assert!(purl_matches("pkg:npm/lodash", "pkg:npm/lodash@4.17.20"));
+        assert!(purl_matches("pkg:npm/lodash@4.17.20", "pkg:npm/lodash@4.17.20?arch=x"));
+        assert!(!purl_matches("pkg:npm/lodash@4.17.21", "pkg:npm/lodash@4.17.20"));
+        assert!(!purl_matches("pkg:npm/lodash", "pkg:npm/lodash-es@4.17.20"));
+    }
+
+    /// A waiver applies through its expiry day and is expired the day after.
+    #[test]
+    fn expiry_is_inclusive() {
+        let w = waiver(by_id("x"), "2026-12-31");
+        let d = |s: &str| s.parse::<Date>().expect("date");
+        assert_eq!(w.standing(d("2026-12-17")), Standing::Active { days_left: 14 });
+        assert_eq!(w.standing(d("2026-12-31")), Standing::Active { days_left: 0 });
+        assert_eq!(w.standing(d("2027-01-02")), Standing::Expired { days_ago: 2 });
+    }
+}
