@@ -6,7 +6,7 @@
 //! Takes waivers (built and validated by `config`) and today's date as a value. Pure: no I/O,
 //! no clock.
 
-use globset::{Glob, GlobMatcher};
+use globset::GlobMatcher;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
