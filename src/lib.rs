@@ -13,4 +13,6 @@ pub mod diag;
 pub mod evidence;
 pub mod exit;
 pub mod ingest;
+pub mod policy;
+pub mod report;
 pub mod verdict;

@@ -56,6 +56,12 @@ pub enum LogFormat {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Read CI artifacts, decide with policy, and print the verdict (the gate)
+    #[command(after_help = RUN_AFTER_HELP)]
+    Run(RunArgs),
+    /// Work with policies: run their tests
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Read CI artifacts and print the evidence document (JSON) that policies see
     #[command(after_help = EVIDENCE_AFTER_HELP)]
     Evidence(EvidenceArgs),
@@ -75,6 +81,136 @@ stored under custom.NAME, e.g. --input custom:cost=cost.json).
 
 Exit status: 0 the evidence was written; 2 an artifact could not be read (every problem is
 listed, and nothing is written); 3 internal error.";
+
+const RUN_AFTER_HELP: &str = "\
+Zero config works: artifacts under the current folder, the built-in policy pack, and the
+verdict in the terminal. A verdict.yaml in the current folder (or --config FILE) refines it:
+required inputs, your policies and data, thresholds, waivers (docs/config.md). Command-line
+PATHs replace inputs.paths; --input, --policy, --data and --namespace add to the file's.
+
+Exit status: 0 pass (and warn, unless --fail-on warn); 1 fail: policy said no; 2 usage,
+config, input or policy error (including a missing required input); 3 internal error.";
+
+/// `verdict run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Files or folders to read [default: inputs.paths of verdict.yaml, else the current folder]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Read PATH as KIND, even if its content is not recognized (repeatable)
+    #[arg(long = "input", value_name = "KIND=PATH")]
+    pub inputs: Vec<InputSpec>,
+
+    /// The configuration file [default: verdict.yaml in the current folder, when present]
+    #[arg(short, long, value_name = "FILE", env = "VERDICT_CONFIG", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any verdict.yaml
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// A Rego file or a folder of them to evaluate (repeatable)
+    #[arg(short, long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+
+    /// A JSON or YAML file merged under `data.` for policies (repeatable)
+    #[arg(short, long = "data", value_name = "FILE")]
+    pub data: Vec<PathBuf>,
+
+    /// A policy package to evaluate besides the built-in pack [default: main] (repeatable)
+    #[arg(short, long = "namespace", value_name = "NS")]
+    pub namespaces: Vec<String>,
+
+    /// Evaluate every policy package
+    #[arg(long)]
+    pub all_namespaces: bool,
+
+    /// Leave the built-in policy pack out
+    #[arg(long)]
+    pub no_builtin: bool,
+
+    /// Whether warnings fail the gate too [default: fail_on of verdict.yaml, else fail]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOnArg>,
+
+    /// What to print on stdout
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+
+    /// Write the output to FILE instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Time allowed for policy evaluation, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub policy_timeout: u64,
+
+    /// Most findings policies may produce before the run stops as an error
+    #[arg(long, value_name = "N", default_value_t = crate::policy::DEFAULT_MAX_FINDINGS)]
+    pub max_findings: usize,
+
+    /// The day waivers and effective_on dates are judged on [default: today, UTC]
+    #[arg(long, value_name = "YYYY-MM-DD", hide = true, env = "VERDICT_TODAY")]
+    pub today: Option<jiff::civil::Date>,
+
+    /// Limits that keep reading bounded.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    /// Only failures fail the gate
+    Fail,
+    /// Warnings fail the gate too
+    Warn,
+}
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// The terminal report
+    Text,
+    /// The verdict document, verdict/verdict/v1 (docs/verdict.md)
+    Json,
+}
+
+/// `verdict policy …`.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Run the `test_*` rules of policies, like `opa test`
+    Test(PolicyTestArgs),
+}
+
+/// `verdict policy test`.
+#[derive(Debug, Args)]
+pub struct PolicyTestArgs {
+    /// Rego files or folders (tests are `*_test.rego` files beside the policies) [default: policies.paths of verdict.yaml, else ./policy]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Test the built-in policy pack (alone, or with PATHs)
+    #[arg(long)]
+    pub builtin: bool,
+
+    /// A JSON or YAML file merged under `data.` (repeatable)
+    #[arg(short, long = "data", value_name = "FILE")]
+    pub data: Vec<PathBuf>,
+
+    /// Only tests whose `package.rule` contains TEXT
+    #[arg(long = "run", value_name = "TEXT")]
+    pub filter: Option<String>,
+
+    /// Report line coverage of the policies (not of the tests)
+    #[arg(long)]
+    pub coverage: bool,
+
+    /// Time allowed per test, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+}
 
 /// `verdict evidence`.
 #[derive(Debug, Args)]

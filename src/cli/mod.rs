@@ -8,6 +8,7 @@ mod ci;
 mod collect;
 mod discover;
 mod log;
+mod run;
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
@@ -21,6 +22,7 @@ use crate::evidence::{Evidence, Meta};
 use crate::exit::Exit;
 use crate::ingest::{Code, IngestError, Limits};
 
+use crate::config::Config;
 use args::{Cli, Command, EvidenceArgs, InputSpec, SchemaArgs, SchemaDocument};
 pub use collect::FileError;
 
@@ -28,7 +30,7 @@ pub use collect::FileError;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Artifacts that could not be read (all of them, not just the first).
-    #[error("{} could not be read; no evidence was written", plural(.0.len(), "artifact"))]
+    #[error("{} could not be read; nothing was judged or written", plural(.0.len(), "artifact", "artifacts"))]
     Inputs(Vec<FileError>),
     /// The output file could not be written.
     #[error("cannot write `{path}`")]
@@ -42,6 +44,23 @@ pub enum Error {
     /// A document could not be serialized (a bug).
     #[error("cannot serialize the document")]
     Serialize(#[source] serde_json::Error),
+    /// A policy or data file could not be read.
+    #[error("cannot read the {what} file `{path}`")]
+    Read {
+        /// `policy`, `data` or `config`.
+        what: &'static str,
+        /// The path.
+        path: String,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// Policies could not be loaded or evaluated (every problem).
+    #[error("{} in the policies; no verdict was made", plural(.0.len(), "problem", "problems"))]
+    Policy(Vec<crate::policy::PolicyError>),
+    /// The configuration is invalid (every problem).
+    #[error("{} in the configuration; no verdict was made", plural(.0.len(), "problem", "problems"))]
+    Config(Vec<Diagnostic>),
 }
 
 impl Error {
@@ -51,12 +70,15 @@ impl Error {
             Error::Inputs(_) => Exit::Input,
             Error::Output { .. } => Exit::Input,
             Error::Serialize(_) => Exit::Internal,
+            Error::Read { .. } => Exit::Input,
+            Error::Policy(_) => Exit::Input,
+            Error::Config(_) => Exit::Input,
         }
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
 }
 
 /// Runs verdict with the process's arguments; returns how it ended.
@@ -69,14 +91,20 @@ pub fn main() -> Exit {
             return if code == 0 { Exit::Pass } else { Exit::Input };
         }
     };
-    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stderr().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = !no_color && io::stderr().is_terminal();
+    let stdout_color = !no_color && io::stdout().is_terminal();
     log::init(cli.verbose, cli.quiet, cli.log_format, color);
     let result = match cli.command {
-        Command::Evidence(args) => evidence(args),
-        Command::Schema(args) => schema(args),
+        Command::Evidence(args) => evidence(args).map(|()| Exit::Pass),
+        Command::Schema(args) => schema(args).map(|()| Exit::Pass),
+        Command::Run(args) => run::run(args, stdout_color),
+        Command::Policy(args::PolicyCommand::Test(args)) => {
+            run::policy_test(args, cli.verbose > 0, stdout_color)
+        }
     };
     match result {
-        Ok(()) => Exit::Pass,
+        Ok(exit) => exit,
         Err(e) => {
             report(&e, color);
             e.exit()
@@ -161,10 +189,9 @@ pub fn evidence_schema() -> serde_json::Value {
     schema
 }
 
-/// Writes a document as JSON to `output` (atomically: a temporary file, then a rename) or to
-/// stdout. A closed stdout (`verdict evidence | head`) is not an error.
+/// Writes a document as JSON to `output` or to stdout.
 fn write_json<T: serde::Serialize>(doc: &T, output: Option<&Path>, compact: bool) -> Result<(), Error> {
-    let render = |w: &mut dyn Write| -> Result<(), Error> {
+    write_with(output, |w| {
         let res = if compact {
             serde_json::to_writer(&mut *w, doc)
         } else {
@@ -175,54 +202,81 @@ fn write_json<T: serde::Serialize>(doc: &T, output: Option<&Path>, compact: bool
             _ => Error::Serialize(e),
         })?;
         w.write_all(b"\n").map_err(|source| Error::Output { path: "stdout".into(), source })
+    })
+}
+
+/// Runs `render` on `output` or stdout. A regular (or new) file is replaced atomically (a
+/// temporary file, then a rename); a device, pipe or terminal (`-o /dev/stdout`, a FIFO) is
+/// written in place, since renaming over it would replace it with a file. A closed stdout
+/// (`verdict … | head`) is not an error.
+fn write_with(
+    output: Option<&Path>,
+    render: impl Fn(&mut dyn Write) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let Some(path) = output else {
+        let stdout = io::stdout();
+        let mut w = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
+        let res = render(&mut w)
+            .and_then(|()| w.flush().map_err(|source| Error::Output { path: "stdout".into(), source }));
+        return match res {
+            Err(Error::Output { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        };
     };
-    match output {
-        None => {
-            let stdout = io::stdout();
-            let mut w = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
-            let res = render(&mut w)
-                .and_then(|()| w.flush().map_err(|source| Error::Output { path: "stdout".into(), source }));
-            match res {
-                Err(Error::Output { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-                other => other,
-            }
-        }
-        Some(path) => {
-            let shown = discover::display(path);
-            let output_err = |source| Error::Output { path: shown.clone(), source };
-            // Only a regular file (or a new one) is replaced atomically; a device, pipe or
-            // terminal (`-o /dev/stdout`, a FIFO) is written in place — renaming over it would
-            // replace the device with a file.
-            let regular = std::fs::metadata(path).map(|m| m.is_file()).unwrap_or(true);
-            if !regular {
-                let file = std::fs::OpenOptions::new().write(true).open(path).map_err(output_err)?;
-                let mut w = io::BufWriter::with_capacity(256 * 1024, file);
-                return render(&mut w)
-                    .map_err(|e| match e {
-                        Error::Output { source, .. } => output_err(source),
-                        other => other,
-                    })
-                    .and_then(|()| w.flush().map_err(output_err));
-            }
-            let tmp = temp_beside(path);
-            let write = || -> Result<(), Error> {
-                let file = File::create(&tmp).map_err(output_err)?;
-                let mut w = io::BufWriter::with_capacity(256 * 1024, file);
-                render(&mut w).map_err(|e| match e {
-                    Error::Output { source, .. } => output_err(source),
-                    other => other,
-                })?;
-                let file = w.into_inner().map_err(|e| output_err(e.into_error()))?;
-                file.sync_all().map_err(output_err)?;
-                std::fs::rename(&tmp, path).map_err(output_err)
-            };
-            let res = write();
-            if res.is_err() {
-                let _ = std::fs::remove_file(&tmp);
-            }
-            res
-        }
+    let shown = discover::display(path);
+    let output_err = |source| Error::Output { path: shown.clone(), source };
+    let relabel = |e: Error| match e {
+        Error::Output { source, .. } => output_err(source),
+        other => other,
+    };
+    let regular = std::fs::metadata(path).map(|m| m.is_file()).unwrap_or(true);
+    if !regular {
+        let file = std::fs::OpenOptions::new().write(true).open(path).map_err(output_err)?;
+        let mut w = io::BufWriter::with_capacity(256 * 1024, file);
+        return render(&mut w).map_err(relabel).and_then(|()| w.flush().map_err(output_err));
     }
+    let tmp = temp_beside(path);
+    let write = || -> Result<(), Error> {
+        let file = File::create(&tmp).map_err(output_err)?;
+        let mut w = io::BufWriter::with_capacity(256 * 1024, file);
+        render(&mut w).map_err(relabel)?;
+        let file = w.into_inner().map_err(|e| output_err(e.into_error()))?;
+        file.sync_all().map_err(output_err)?;
+        std::fs::rename(&tmp, path).map_err(output_err)
+    };
+    let res = write();
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    res
+}
+
+/// Writes text to `output` (like [`write_json`]) or to stdout.
+fn write_text(text: &str, output: Option<&Path>) -> Result<(), Error> {
+    write_with(output, |w| {
+        w.write_all(text.as_bytes()).map_err(|source| Error::Output { path: "stdout".into(), source })
+    })
+}
+
+/// Finds and loads the configuration: `--config FILE`, else `verdict.yaml` in the working
+/// directory when present, else the defaults.
+pub(crate) fn load_config(explicit: Option<&Path>, none: bool) -> Result<Config, Error> {
+    if none {
+        return Ok(Config::default());
+    }
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => ["verdict.yaml", ".verdict.yaml"].iter().map(PathBuf::from).find(|p| p.is_file()),
+    };
+    let Some(path) = path else { return Ok(Config::default()) };
+    let shown = discover::display(&path);
+    let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
+        what: "config",
+        path: shown.clone(),
+        source,
+    })?;
+    let _ = text;
+    Err(Error::Config(vec![Diagnostic::error("config/unsupported", format!("`{shown}` cannot be read yet"))]))
 }
 
 fn temp_beside(path: &Path) -> PathBuf {
@@ -247,6 +301,26 @@ fn report(e: &Error, color: bool) {
             d.causes = diag::causes(e);
             d.help = Some("check that the folder exists and is writable".into());
             out.push_str(&d.render(color));
+        }
+        Error::Read { what, .. } => {
+            let mut d = Diagnostic::error(format!("{what}/unreadable"), e.to_string());
+            d.causes = diag::causes(e);
+            d.help = Some("check that the path exists and is readable by the user verdict runs as".into());
+            out.push_str(&d.render(color));
+        }
+        Error::Policy(errors) => {
+            for pe in errors {
+                out.push_str(&pe.diagnostic().render(color));
+                out.push('\n');
+            }
+            out.push_str(&Diagnostic::error("", e.to_string()).render(color));
+        }
+        Error::Config(diags) => {
+            for d in diags {
+                out.push_str(&d.render(color));
+                out.push('\n');
+            }
+            out.push_str(&Diagnostic::error("", e.to_string()).render(color));
         }
         Error::Serialize(_) => {
             let mut d = Diagnostic::error("internal", e.to_string());

@@ -78,6 +78,11 @@ pub fn component(
     }
 }
 
+/// A policy finding that names no record: its package, rule and message.
+pub fn policy_finding(package: &str, rule: &str, msg: &str) -> String {
+    digest("policy", &[Some(package), Some(rule), Some(msg)])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

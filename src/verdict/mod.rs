@@ -1,3 +1,591 @@
-//! The verdict: findings, waivers and thresholds folded into one outcome. Pure logic, no I/O.
+//! The verdict: policy findings, waivers, required inputs and `fail_on` folded into steps and
+//! one outcome. The versioned document `verdict/verdict/v1` (`docs/verdict.md`).
+//!
+//! Owns: what a step is, how findings become open, waived or excepted, how outcomes combine
+//! (error > fail > warn > pass), the waiver ledger's report, and the snippet that would waive
+//! a finding. Takes the evidence, the findings and the configuration as values, with today's
+//! date. Pure: no I/O, no clock, no printing.
 
 pub mod waiver;
+
+use std::collections::BTreeMap;
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::config::{FailOn, Required};
+use crate::evidence::{Evidence, Kind, Severity};
+use crate::policy::{Finding as PolicyFinding, Level};
+use waiver::{EXPIRING_SOON_DAYS, Standing, Subject, Waiver};
+
+/// The `apiVersion` of the verdict document.
+pub const API_VERSION: &str = "verdict/verdict/v1";
+
+/// How a run (or a step) ended. Ordered: a later variant outranks an earlier one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Nothing to judge (a step whose evidence is absent).
+    Skipped,
+    /// No open finding.
+    Pass,
+    /// Open warnings only.
+    Warn,
+    /// At least one open failure.
+    Fail,
+    /// verdict could not judge: a required input is missing.
+    Error,
+}
+
+impl Outcome {
+    /// The word, upper-case, as the report shows it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::Skipped => "SKIPPED",
+            Outcome::Pass => "PASS",
+            Outcome::Warn => "WARN",
+            Outcome::Fail => "FAIL",
+            Outcome::Error => "ERROR",
+        }
+    }
+}
+
+/// A finding's standing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Counts toward the outcome.
+    Open,
+    /// Accepted by a waiver that has not expired.
+    Waived,
+    /// Suppressed by its package's `exception` rule.
+    Excepted,
+}
+
+/// The waiver that accepted a finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppliedWaiver {
+    /// Why it is accepted.
+    pub reason: String,
+    /// Who answers for it.
+    pub owner: String,
+    /// Its last day.
+    pub expires: Date,
+    /// Where it was written (`verdict.yaml:12`).
+    pub origin: String,
+}
+
+/// One finding in the verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The step it belongs to.
+    pub step: String,
+    /// Open, waived or excepted.
+    pub status: Status,
+    /// Fail or warn.
+    pub level: Level,
+    /// The policy's finding: message, id, severity, remediation, location, …
+    #[serde(flatten)]
+    pub policy: PolicyFinding,
+    /// The waiver that accepted it.
+    pub waiver: Option<AppliedWaiver>,
+    /// The `waivers:` entry that would accept it, ready to paste into `verdict.yaml`.
+    pub waiver_snippet: String,
+}
+
+/// Counts of a step's findings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Open failures.
+    pub fail: usize,
+    /// Open warnings.
+    pub warn: usize,
+    /// Waived findings.
+    pub waived: usize,
+    /// Excepted findings.
+    pub excepted: usize,
+}
+
+/// One step: an evidence kind judged by a built-in package, or one of the user's packages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    /// `tests`, `vulnerabilities`, `misconfigurations`, `sbom`, `cost`, or a package name.
+    pub name: String,
+    /// The policy packages judged in it.
+    pub namespaces: Vec<String>,
+    /// Its outcome.
+    pub outcome: Outcome,
+    /// What it looked at, in a phrase (`9 tests in 2 reports: 1 failed, 1 flaky`).
+    pub summary: String,
+    /// Its findings by standing.
+    pub counts: Counts,
+}
+
+/// A problem that stops verdict from judging.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Stable code (`verdict/missing-input`).
+    pub code: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+/// A waiver, as the ledger reports it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LedgerEntry {
+    /// What it matches.
+    pub matches: String,
+    /// Why.
+    pub reason: String,
+    /// Who.
+    pub owner: String,
+    /// Its last day.
+    pub expires: Date,
+    /// Days until it expires (negative once expired).
+    pub days_left: i32,
+    /// Findings it accepted in this run.
+    pub findings: usize,
+    /// Where it was written.
+    pub origin: String,
+}
+
+/// The waiver ledger's state in this run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Ledger {
+    /// Waivers that accepted at least one finding.
+    pub applied: Vec<LedgerEntry>,
+    /// Waivers past their `expires` day: they no longer accept anything (a warning each).
+    pub expired: Vec<LedgerEntry>,
+    /// Active waivers that expire within 14 days.
+    pub expiring_soon: Vec<LedgerEntry>,
+    /// Active waivers that matched nothing: stale, remove them (a warning each).
+    pub unused: Vec<LedgerEntry>,
+}
+
+/// The whole verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// Always `verdict/verdict/v1` for this shape.
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+    /// The outcome of the run.
+    pub outcome: Outcome,
+    /// Whether warnings fail the gate (`fail` or `warn`).
+    pub fail_on: &'static str,
+    /// The day the verdict was made (waivers and `effective_on` are judged on it).
+    pub date: Date,
+    /// Counts over all findings.
+    pub counts: Counts,
+    /// Steps in a stable order: evidence kinds, then the user's packages.
+    pub steps: Vec<Step>,
+    /// Problems that stop verdict from judging (the outcome is then `error`).
+    pub problems: Vec<Problem>,
+    /// Every finding: failures first, then warnings; waived and excepted ones included.
+    pub findings: Vec<Finding>,
+    /// The waiver ledger.
+    pub waivers: Ledger,
+    /// The evidence's metadata (CI run, discovery) and sources.
+    pub evidence: EvidenceSummary,
+}
+
+/// What the verdict was made from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceSummary {
+    /// The CI run.
+    pub ci: crate::evidence::Ci,
+    /// The artifacts read: path, kind, tool.
+    pub sources: Vec<SourceRef>,
+    /// Files skipped as unknown.
+    pub skipped: usize,
+}
+
+/// An artifact the verdict was made from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceRef {
+    /// Its path.
+    pub path: String,
+    /// Its kind.
+    pub kind: Kind,
+    /// The tool that wrote it.
+    pub tool: Option<String>,
+    /// Its SHA-256.
+    pub sha256: String,
+}
+
+/// What the fold needs besides the evidence and the findings.
+#[derive(Debug, Clone)]
+pub struct Settings<'a> {
+    /// Whether warnings fail the gate.
+    pub fail_on: FailOn,
+    /// Inputs that must be present.
+    pub required: &'a [Required],
+    /// The waiver ledger.
+    pub waivers: &'a [Waiver],
+    /// The day of the run.
+    pub today: Date,
+}
+
+/// The built-in steps, in the order the report shows them, with the package that judges each.
+pub const BUILTIN_STEPS: [(&str, &str); 5] = [
+    ("tests", "verdict.tests"),
+    ("vulnerabilities", "verdict.vulnerabilities"),
+    ("misconfigurations", "verdict.misconfigurations"),
+    ("sbom", "verdict.sbom"),
+    ("cost", "verdict.cost"),
+];
+
+/// The step a package's findings belong to.
+pub fn step_of(namespace: &str) -> String {
+    BUILTIN_STEPS
+        .iter()
+        .find(|(_, ns)| *ns == namespace)
+        .map(|(step, _)| (*step).to_owned())
+        .unwrap_or_else(|| namespace.to_owned())
+}
+
+/// Folds everything into a verdict. `packages` are the evaluated packages (so that a package
+/// with no finding still shows as a passing step).
+pub fn fold(
+    evidence: &Evidence,
+    findings: Vec<PolicyFinding>,
+    packages: &[String],
+    settings: &Settings<'_>,
+) -> Verdict {
+    let today = settings.today;
+    let mut usage = vec![0usize; settings.waivers.len()];
+    let mut out: Vec<Finding> = findings
+        .into_iter()
+        .map(|f| {
+            let step = step_of(&f.namespace);
+            let level = f.level;
+            let mut status = if f.excepted { Status::Excepted } else { Status::Open };
+            let mut waiver = None;
+            if status == Status::Open {
+                let subject = Subject {
+                    fingerprint: &f.fingerprint,
+                    id: f.id.as_deref(),
+                    purl: f.purl.as_deref(),
+                    file: f.file.as_deref(),
+                };
+                let hit = settings.waivers.iter().enumerate().find(|(_, w)| {
+                    w.matches(&subject) && matches!(w.standing(today), Standing::Active { .. })
+                });
+                if let Some((i, w)) = hit {
+                    if let Some(n) = usage.get_mut(i) {
+                        *n += 1;
+                    }
+                    status = Status::Waived;
+                    waiver = Some(AppliedWaiver {
+                        reason: w.reason.clone(),
+                        owner: w.owner.clone(),
+                        expires: w.expires,
+                        origin: format!("{}:{}", w.origin.file, w.origin.line),
+                    });
+                }
+            }
+            let waiver_snippet = snippet(&f, today);
+            Finding { step, status, level, policy: f, waiver, waiver_snippet }
+        })
+        .collect();
+    // Failures first, then warnings; within a level by severity, then step and message.
+    out.sort_by(|a, b| {
+        (a.level, a.status as u8, severity_rank(a.policy.severity), &a.step, &a.policy.msg).cmp(&(
+            b.level,
+            b.status as u8,
+            severity_rank(b.policy.severity),
+            &b.step,
+            &b.policy.msg,
+        ))
+    });
+
+    // The ledger.
+    let mut ledger = Ledger::default();
+    for (w, n) in settings.waivers.iter().zip(&usage) {
+        let days_left = match w.standing(today) {
+            Standing::Active { days_left } => days_left,
+            Standing::Expired { days_ago } => -days_ago,
+        };
+        let entry = LedgerEntry {
+            matches: w.describe(),
+            reason: w.reason.clone(),
+            owner: w.owner.clone(),
+            expires: w.expires,
+            days_left,
+            findings: *n,
+            origin: format!("{}:{}", w.origin.file, w.origin.line),
+        };
+        if days_left < 0 {
+            ledger.expired.push(entry);
+            continue;
+        }
+        if days_left <= EXPIRING_SOON_DAYS {
+            ledger.expiring_soon.push(entry.clone());
+        }
+        if *n > 0 {
+            ledger.applied.push(entry);
+        } else {
+            ledger.unused.push(entry);
+        }
+    }
+
+    // Problems: required inputs that are missing.
+    let problems: Vec<Problem> =
+        settings.required.iter().filter(|r| !present(evidence, r)).map(missing).collect();
+
+    // Steps: the built-in ones that were evaluated, then the user's packages.
+    let mut steps: Vec<Step> = Vec::new();
+    let mut user: Vec<&String> = packages.iter().filter(|p| !p.starts_with("verdict.")).collect();
+    user.sort();
+    user.dedup();
+    for (name, ns) in BUILTIN_STEPS {
+        if packages.iter().any(|p| p == ns) {
+            steps.push(step(name, vec![ns.to_owned()], &out, evidence_summary(name, evidence)));
+        }
+    }
+    for ns in user {
+        steps.push(step(ns, vec![ns.clone()], &out, None));
+    }
+
+    let counts = count(out.iter());
+    let mut outcome = if !problems.is_empty() {
+        Outcome::Error
+    } else if counts.fail > 0 {
+        Outcome::Fail
+    } else if counts.warn > 0 || !ledger.expired.is_empty() || !ledger.unused.is_empty() {
+        Outcome::Warn
+    } else {
+        Outcome::Pass
+    };
+    if outcome == Outcome::Warn && settings.fail_on == FailOn::Warn {
+        outcome = Outcome::Fail;
+    }
+    Verdict {
+        api_version: API_VERSION.to_owned(),
+        outcome,
+        fail_on: match settings.fail_on {
+            FailOn::Fail => "fail",
+            FailOn::Warn => "warn",
+        },
+        date: today,
+        counts,
+        steps,
+        problems,
+        findings: out,
+        waivers: ledger,
+        evidence: EvidenceSummary {
+            ci: evidence.meta.ci.clone(),
+            sources: evidence
+                .sources
+                .iter()
+                .map(|s| SourceRef {
+                    path: s.path.clone(),
+                    kind: s.kind,
+                    tool: s.tool.as_ref().map(|t| t.name.clone()),
+                    sha256: s.sha256.clone(),
+                })
+                .collect(),
+            skipped: evidence.skipped.len(),
+        },
+    }
+}
+
+fn severity_rank(s: Option<Severity>) -> u8 {
+    match s {
+        Some(Severity::Critical) => 0,
+        Some(Severity::High) => 1,
+        Some(Severity::Medium) => 2,
+        Some(Severity::Low) => 3,
+        Some(Severity::Info) => 4,
+        Some(Severity::Unknown) => 5,
+        None => 6,
+    }
+}
+
+fn count<'a>(findings: impl Iterator<Item = &'a Finding>) -> Counts {
+    let mut c = Counts::default();
+    for f in findings {
+        match (f.status, f.level) {
+            (Status::Open, Level::Fail) => c.fail += 1,
+            (Status::Open, Level::Warn) => c.warn += 1,
+            (Status::Waived, _) => c.waived += 1,
+            (Status::Excepted, _) => c.excepted += 1,
+        }
+    }
+    c
+}
+
+fn step(name: &str, namespaces: Vec<String>, findings: &[Finding], summary: Option<String>) -> Step {
+    let counts = count(findings.iter().filter(|f| f.step == name));
+    let outcome = if counts.fail > 0 {
+        Outcome::Fail
+    } else if counts.warn > 0 {
+        Outcome::Warn
+    } else if summary.is_none() && BUILTIN_STEPS.iter().any(|(s, _)| *s == name) {
+        Outcome::Skipped
+    } else {
+        Outcome::Pass
+    };
+    let summary = summary.unwrap_or_else(|| {
+        if BUILTIN_STEPS.iter().any(|(s, _)| *s == name) {
+            nothing_to_judge(name).to_owned()
+        } else {
+            format!("your policies (package {name})")
+        }
+    });
+    Step { name: name.to_owned(), namespaces, outcome, summary, counts }
+}
+
+fn nothing_to_judge(step: &str) -> &'static str {
+    match step {
+        "tests" => "no test results found (JUnit XML)",
+        "vulnerabilities" => "no vulnerability scan found (Trivy JSON)",
+        "misconfigurations" => "no infrastructure scan found (Checkov or Trivy config)",
+        "sbom" => "no SBOM found (CycloneDX or SPDX)",
+        "cost" => "no cost estimate given (--input custom:cost=FILE)",
+        _ => "nothing to judge",
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
+/// What an evidence-kind step looked at; `None` when there was nothing.
+fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
+    let sources = |kinds: &[Kind]| ev.sources.iter().filter(|s| kinds.contains(&s.kind)).count();
+    match step {
+        "tests" => {
+            let n = sources(&[Kind::Junit]);
+            if n == 0 {
+                return None;
+            }
+            let t = &ev.tests.totals;
+            let mut parts = Vec::new();
+            if t.failed > 0 {
+                parts.push(format!("{} failed", t.failed));
+            }
+            if t.errored > 0 {
+                parts.push(format!("{} errored", t.errored));
+            }
+            if t.flaky > 0 {
+                parts.push(format!("{} flaky", t.flaky));
+            }
+            if t.skipped > 0 {
+                parts.push(format!("{} skipped", t.skipped));
+            }
+            let head = format!(
+                "{} in {}",
+                plural(t.total as usize, "test", "tests"),
+                plural(n, "report", "reports")
+            );
+            Some(if parts.is_empty() {
+                format!("{head}, all passed")
+            } else {
+                format!("{head}: {}", parts.join(", "))
+            })
+        }
+        "vulnerabilities" => {
+            let n = sources(&[Kind::Trivy]);
+            let vulns = &ev.vulnerabilities;
+            if n == 0 {
+                return None;
+            }
+            let mut by: BTreeMap<Severity, usize> = BTreeMap::new();
+            for v in vulns {
+                *by.entry(v.severity).or_default() += 1;
+            }
+            let parts: Vec<String> = by.iter().map(|(s, c)| format!("{c} {}", s.as_str())).collect();
+            let fixable = vulns.iter().filter(|v| !v.fixed_versions.is_empty()).count();
+            Some(format!(
+                "{} in {}{}{}",
+                plural(vulns.len(), "vulnerability", "vulnerabilities"),
+                plural(n, "scan", "scans"),
+                if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) },
+                if vulns.is_empty() { String::new() } else { format!(", {fixable} with a fix") }
+            ))
+        }
+        "misconfigurations" => {
+            let checks = &ev.misconfigurations;
+            if checks.is_empty() && sources(&[Kind::Checkov]) == 0 {
+                return None;
+            }
+            let failed = checks.iter().filter(|m| m.status == crate::evidence::CheckStatus::Failed).count();
+            Some(format!("{} checked, {failed} failed", plural(checks.len(), "check", "checks")))
+        }
+        "sbom" => {
+            let n = sources(&[Kind::Cyclonedx, Kind::Spdx]);
+            if n == 0 {
+                return None;
+            }
+            Some(format!(
+                "{} in {}",
+                plural(ev.components.len(), "component", "components"),
+                plural(n, "SBOM", "SBOMs")
+            ))
+        }
+        "cost" => {
+            let est = ev.custom.get("cost")?.get("estimate_usd")?.as_f64()?;
+            Some(format!("estimate ${est:.2}"))
+        }
+        _ => None,
+    }
+}
+
+fn present(ev: &Evidence, r: &Required) -> bool {
+    match r {
+        Required::Kind(k) => ev.sources.iter().any(|s| s.kind == *k),
+        Required::Sbom => ev.sources.iter().any(|s| matches!(s.kind, Kind::Cyclonedx | Kind::Spdx)),
+        Required::Custom(name) => ev.custom.contains_key(name),
+    }
+}
+
+fn missing(r: &Required) -> Problem {
+    let (what, help) = match r {
+        Required::Kind(Kind::Junit) => (
+            "JUnit XML test results".to_owned(),
+            "make the test step write JUnit XML (surefire does by default; pytest --junitxml=…; jest-junit; go-junit-report) and keep it for this job".to_owned(),
+        ),
+        Required::Kind(Kind::Trivy) => (
+            "a Trivy JSON report".to_owned(),
+            "run `trivy image|fs --format json --output trivy.json …` before verdict".to_owned(),
+        ),
+        Required::Kind(Kind::Checkov) => (
+            "a Checkov JSON report".to_owned(),
+            "run `checkov -d . -o json > checkov.json` before verdict".to_owned(),
+        ),
+        Required::Kind(k @ (Kind::Cyclonedx | Kind::Spdx)) | Required::Kind(k @ Kind::Custom) => {
+            (k.describe().to_owned(), "produce it in an earlier step and keep it for this job".to_owned())
+        }
+        Required::Sbom => (
+            "an SBOM (CycloneDX or SPDX)".to_owned(),
+            "generate one: cyclonedx-maven-plugin, `npx @cyclonedx/cyclonedx-npm`, `cyclonedx-py environment`, `trivy fs --format cyclonedx`".to_owned(),
+        ),
+        Required::Custom(name) => (
+            format!("the custom input `{name}`"),
+            format!("name it with --input custom:{name}=FILE or in inputs.named"),
+        ),
+    };
+    Problem {
+        code: "verdict/missing-input".into(),
+        message: format!("{what} is required, and none was found"),
+        help: format!("{help}; required inputs are listed in verdict.yaml (inputs.required)"),
+    }
+}
+
+/// The `waivers:` entry that would accept a finding: by fingerprint, with what it is as a
+/// comment, expiring in 30 days.
+fn snippet(f: &PolicyFinding, today: Date) -> String {
+    let expires = today.checked_add(30.days()).unwrap_or(today);
+    let what = f.id.clone().unwrap_or_else(|| f.msg.chars().take(60).collect());
+    let what: String = what.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    format!(
+        "- fingerprint: {}   # {}\n  reason: \"<why this is acceptable for now>\"\n  owner: \"<team or person>\"\n  expires: {expires}",
+        f.fingerprint, what
+    )
+}
+
+#[cfg(test)]
+mod tests;

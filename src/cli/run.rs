@@ -1,0 +1,315 @@
+//! `verdict run`: ingest → policy → waivers → verdict → report, and the exit code.
+//! Also `verdict policy test`. The files (policies, data, config) are read here, at the edge.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use jiff::civil::Date;
+
+use super::Error;
+use super::args::{FailOnArg, OutputFormat, PolicyTestArgs, RunArgs};
+use super::discover::display;
+use crate::config::FailOn;
+use crate::exit::Exit;
+use crate::ingest::Limits;
+use crate::policy::{self, DataFile, Options, Policies, PolicyFile, TestOutcome};
+use crate::report::terminal::{self, Style};
+use crate::verdict::{self, Outcome, Settings};
+
+/// Largest policy file read (policies are code, not data).
+const MAX_POLICY_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Today, in UTC, unless given (tests and reproducible runs pass `--today`).
+fn today(given: Option<Date>) -> Date {
+    given.unwrap_or_else(|| jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date())
+}
+
+/// Reads a bounded text file.
+fn read_text(path: &Path, limit: u64) -> Result<String, std::io::Error> {
+    let file = std::fs::File::open(path)?;
+    let mut text = String::new();
+    let n = file.take(limit + 1).read_to_string(&mut text)?;
+    if n as u64 > limit {
+        return Err(std::io::Error::other(format!("larger than {}", crate::ingest::human_bytes(limit))));
+    }
+    Ok(text)
+}
+
+/// Reads Rego files from files and folders (recursively, in path order); `_test.rego` files
+/// only when `tests` is set.
+pub fn read_policies(paths: &[PathBuf], tests: bool) -> Result<Vec<PolicyFile>, Error> {
+    let mut out = Vec::new();
+    for root in paths {
+        let shown = display(root);
+        let meta = std::fs::metadata(root).map_err(|source| Error::Read {
+            what: "policy",
+            path: shown.clone(),
+            source,
+        })?;
+        let mut files: Vec<PathBuf> = if meta.is_dir() {
+            walkdir::WalkDir::new(root)
+                .follow_links(false)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .map(|e| e.into_path())
+                .filter(|p| p.extension().is_some_and(|x| x == "rego"))
+                .collect()
+        } else {
+            vec![root.clone()]
+        };
+        files.retain(|p| tests || !p.to_string_lossy().ends_with("_test.rego"));
+        if files.is_empty() && meta.is_dir() {
+            return Err(Error::Read {
+                what: "policy",
+                path: shown,
+                source: std::io::Error::other("the folder holds no .rego file"),
+            });
+        }
+        for f in files {
+            let path = display(&f);
+            let text = read_text(&f, MAX_POLICY_BYTES).map_err(|source| Error::Read {
+                what: "policy",
+                path: path.clone(),
+                source,
+            })?;
+            out.push(PolicyFile { path, text, builtin: false });
+        }
+    }
+    Ok(out)
+}
+
+/// Reads data files.
+fn read_data(paths: &[PathBuf], limit: u64) -> Result<Vec<DataFile>, Error> {
+    paths
+        .iter()
+        .map(|p| {
+            let path = display(p);
+            read_text(p, limit)
+                .map(|text| DataFile { path: path.clone(), text })
+                .map_err(|source| Error::Read { what: "data", path, source })
+        })
+        .collect()
+}
+
+/// Runs the gate.
+pub fn run(args: RunArgs, color: bool) -> Result<Exit, Error> {
+    let started = Instant::now();
+    let config = super::load_config(args.config.as_deref(), args.no_config)?;
+    let base = config.origin.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    let limits =
+        Limits { max_file_size: args.limits.max_file_size.0, max_depth: usize::from(args.limits.max_depth) };
+    let today = today(args.today);
+
+    // 1. Evidence.
+    let paths = if !args.paths.is_empty() {
+        args.paths.clone()
+    } else if !config.inputs.paths.is_empty() {
+        config.inputs.paths.clone()
+    } else if args.inputs.is_empty() && config.inputs.named.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        Vec::new()
+    };
+    let mut inputs = args.inputs.clone();
+    inputs.extend(config.inputs.named.iter().map(|n| super::args::InputSpec {
+        kind: n.kind,
+        name: n.name.clone(),
+        path: n.path.clone(),
+    }));
+    let evidence = super::gather(&paths, &inputs, &limits).map_err(Error::Inputs)?;
+    tracing::info!(
+        artifacts = evidence.sources.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "evidence read"
+    );
+
+    // 2. Policies and data.
+    let mut files =
+        if config.policies.builtin && !args.no_builtin { policy::pack::files(false) } else { Vec::new() };
+    let mut policy_paths: Vec<PathBuf> = config.policies.paths.iter().map(|p| base.join(p)).collect();
+    policy_paths.extend(args.policies.iter().cloned());
+    files.extend(read_policies(&policy_paths, false)?);
+    let mut data_paths: Vec<PathBuf> = config.data.files.iter().map(|p| base.join(p)).collect();
+    data_paths.extend(args.data.iter().cloned());
+    let data = read_data(&data_paths, limits.max_file_size)?;
+    let mut extra = vec![config.thresholds.to_data()];
+    if !config.data.values.is_empty() {
+        extra.push(serde_json::Value::Object(config.data.values.clone()));
+    }
+    let explicit = !args.namespaces.is_empty()
+        || config.policies.namespaces != crate::config::Policies::default().namespaces;
+    let mut namespaces = config.policies.namespaces.clone();
+    for ns in &args.namespaces {
+        if !namespaces.contains(ns) {
+            namespaces.push(ns.clone());
+        }
+    }
+    let options = Options {
+        namespaces,
+        namespaces_explicit: explicit,
+        all_namespaces: args.all_namespaces || config.policies.all_namespaces,
+        timeout: Duration::from_secs(args.policy_timeout.max(1)),
+        max_findings: args.max_findings,
+    };
+    let policies = Policies::build(&files, &data, &extra, options).map_err(Error::Policy)?;
+    for f in &policies.v0_files {
+        tracing::warn!(
+            "{f} was read as Rego v0; add `import rego.v1` and the v1 keywords (`if`, `contains`) to move it to v1"
+        );
+    }
+
+    // 3. Evaluate and fold.
+    let findings = policies.evaluate(&evidence, today).map_err(|e| Error::Policy(vec![e]))?;
+    let packages: Vec<String> = policies.packages().into_iter().collect();
+    let fail_on = match args.fail_on {
+        Some(FailOnArg::Warn) => FailOn::Warn,
+        Some(FailOnArg::Fail) => FailOn::Fail,
+        None => config.fail_on,
+    };
+    let settings = Settings { fail_on, required: &config.inputs.required, waivers: &config.waivers, today };
+    let v = verdict::fold(&evidence, findings, &packages, &settings);
+    tracing::info!(outcome = v.outcome.word(), elapsed_ms = started.elapsed().as_millis() as u64, "verdict");
+
+    // 4. Report.
+    let text = match args.format {
+        OutputFormat::Text => {
+            terminal::render(&v, Style { color: color && args.output.is_none(), ..Style::default() })
+        }
+        OutputFormat::Json => crate::report::json(&v, false).map_err(Error::Serialize)? + "\n",
+    };
+    super::write_text(&text, args.output.as_deref())?;
+    Ok(match v.outcome {
+        Outcome::Error => Exit::Input,
+        Outcome::Fail => Exit::Fail,
+        Outcome::Warn | Outcome::Pass | Outcome::Skipped => Exit::Pass,
+    })
+}
+
+/// Runs policy tests.
+#[allow(clippy::print_stdout)]
+pub fn policy_test(args: PolicyTestArgs, verbose: bool, color: bool) -> Result<Exit, Error> {
+    let config = super::load_config(None, false)?;
+    let base = config.origin.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    let mut paths = args.paths.clone();
+    if paths.is_empty() && !args.builtin {
+        paths = if config.policies.paths.is_empty() {
+            vec![PathBuf::from("policy")]
+        } else {
+            config.policies.paths.iter().map(|p| base.join(p)).collect()
+        };
+    }
+    let mut files = if args.builtin { policy::pack::files(true) } else { Vec::new() };
+    files.extend(read_policies(&paths, true)?);
+    let data = read_data(&args.data, crate::ingest::DEFAULT_MAX_FILE_SIZE)?;
+    let report = policy::test::run_tests(
+        &files,
+        &data,
+        &[],
+        args.filter.as_deref(),
+        args.coverage,
+        Duration::from_secs(args.timeout.max(1)),
+    )
+    .map_err(Error::Policy)?;
+    let (green, red, yellow, dim, reset) =
+        if color { ("\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[0m") } else { ("", "", "", "", "") };
+    let mut out = String::new();
+    use std::fmt::Write as _;
+    let mut current_file = String::new();
+    for r in &report.results {
+        let file = r.location.rsplit_once(':').map(|(f, _)| f).unwrap_or(&r.location).to_owned();
+        let show = verbose || !matches!(r.outcome, TestOutcome::Pass | TestOutcome::Skip);
+        if !show {
+            continue;
+        }
+        if file != current_file {
+            let _ = writeln!(out, "{file}:");
+            current_file = file;
+        }
+        let name = format!("data.{}.{}", r.package, r.name);
+        let ms = r.duration.as_secs_f64() * 1000.0;
+        match &r.outcome {
+            TestOutcome::Pass => {
+                let _ = writeln!(out, "{name}: {green}PASS{reset} {dim}({ms:.1}ms){reset}");
+            }
+            TestOutcome::Fail => {
+                let _ = writeln!(out, "{name}: {red}FAIL{reset} {dim}({ms:.1}ms){reset}");
+            }
+            TestOutcome::Error(e) => {
+                let _ = writeln!(out, "{name}: {red}ERROR{reset} {}", crate::diag::clean(e));
+            }
+            TestOutcome::Skip => {
+                let _ = writeln!(out, "{name}: {yellow}SKIPPED{reset}");
+            }
+        }
+    }
+    let (pass, fail, error, skip) = report.counts();
+    let total = pass + fail + error;
+    if !out.is_empty() {
+        out.push_str("--------------------------------------------------------------------------------\n");
+    }
+    if total == 0 {
+        let _ = writeln!(
+            out,
+            "{red}no tests found{reset} (test rules are named test_*, usually in *_test.rego files)"
+        );
+    } else {
+        if pass > 0 {
+            let _ = writeln!(out, "{green}PASS{reset}: {pass}/{total}");
+        }
+        if fail > 0 {
+            let _ = writeln!(out, "{red}FAIL{reset}: {fail}/{total}");
+        }
+        if error > 0 {
+            let _ = writeln!(out, "{red}ERROR{reset}: {error}/{total}");
+        }
+        if skip > 0 {
+            let _ = writeln!(out, "{yellow}SKIPPED{reset}: {skip}");
+        }
+    }
+    if let Some(cov) = &report.coverage {
+        let covered: usize = cov.iter().map(|c| c.covered).sum();
+        let all: usize = cov.iter().map(|c| c.covered + c.not_covered.len()).sum();
+        let _ = writeln!(out, "\ncoverage:");
+        for c in cov {
+            let missing = if c.not_covered.is_empty() {
+                String::new()
+            } else {
+                format!("  {dim}not covered: lines {}{reset}", ranges(&c.not_covered))
+            };
+            let _ = writeln!(out, "  {:>5.1}%  {}{missing}", c.percent(), c.path);
+        }
+        let pct = if all == 0 { 100.0 } else { covered as f64 * 100.0 / all as f64 };
+        let _ = writeln!(out, "  {pct:>5.1}%  total");
+    }
+    print!("{out}");
+    Ok(if report.passed() { Exit::Pass } else { Exit::Input })
+}
+
+/// `[3, 4, 5, 9]` → `3-5, 9`.
+fn ranges(lines: &[u32]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while let Some(&start) = lines.get(i) {
+        let mut end = start;
+        while lines.get(i + 1) == Some(&(end + 1)) {
+            end += 1;
+            i += 1;
+        }
+        out.push(if start == end { start.to_string() } else { format!("{start}-{end}") });
+        i += 1;
+    }
+    out.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    /// Line lists read as ranges.
+    #[test]
+    fn ranges() {
+        assert_eq!(super::ranges(&[3, 4, 5, 9, 11, 12]), "3-5, 9, 11-12");
+        assert_eq!(super::ranges(&[]), "");
+    }
+}

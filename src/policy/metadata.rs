@@ -1,0 +1,195 @@
+//! `# METADATA` comment blocks, read by verdict itself (regorus has no `rego.metadata.*`).
+//!
+//! Owns: finding the blocks in a policy's text, parsing their YAML, and attaching each to the
+//! rule or package right below it (OPA's rule: a block annotates the statement that directly
+//! follows it; above `package` it applies to every rule of the package).
+//! Takes a policy's text; returns blocks by the line of the statement they annotate. Pure.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+
+use crate::evidence::Severity;
+
+/// What verdict uses from a METADATA block.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metadata {
+    /// `title`.
+    pub title: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `custom.remediation`.
+    pub remediation: Option<String>,
+    /// `custom.severity`.
+    pub severity: Option<Severity>,
+    /// `custom.effective_on`: before this day, failures are reported as warnings.
+    pub effective_on: Option<Date>,
+    /// The first `related_resources` entry's `ref` (or the entry itself when a string).
+    pub url: Option<String>,
+    /// `scope` (`rule`, `package`, `document`, `subpackages`).
+    pub scope: Option<String>,
+}
+
+impl Metadata {
+    /// Fills what `self` lacks from `outer` (a rule's block over its package's).
+    pub fn or(self, outer: &Metadata) -> Metadata {
+        Metadata {
+            title: self.title.or_else(|| outer.title.clone()),
+            description: self.description.or_else(|| outer.description.clone()),
+            remediation: self.remediation.or_else(|| outer.remediation.clone()),
+            severity: self.severity.or(outer.severity),
+            effective_on: self.effective_on.or(outer.effective_on),
+            url: self.url.or_else(|| outer.url.clone()),
+            scope: self.scope,
+        }
+    }
+}
+
+/// A malformed block: where, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetadataError {
+    /// 1-based line of the offending comment line (or of `# METADATA`).
+    pub line: u32,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The blocks of one file, keyed by the 1-based line of the statement each annotates.
+pub fn blocks(text: &str) -> Result<BTreeMap<u32, Metadata>, MetadataError> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = BTreeMap::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let is_start = lines.get(i).is_some_and(|l| l.trim() == "# METADATA");
+        if !is_start {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut yaml = String::new();
+        let mut j = i + 1;
+        while let Some(l) = lines.get(j) {
+            let t = l.trim_start();
+            let Some(rest) = t.strip_prefix('#') else { break };
+            // Drop the one space after `#`, keep the YAML's own indentation.
+            yaml.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+            yaml.push('\n');
+            j += 1;
+        }
+        // The annotated statement follows directly (blank lines are not allowed in between in
+        // OPA; be lenient only about trailing whitespace lines? No: directly, as OPA does).
+        let statement_line = (j + 1) as u32;
+        let meta = parse(&yaml, (start + 2) as u32)?;
+        out.insert(statement_line, meta);
+        i = j;
+    }
+    Ok(out)
+}
+
+fn parse(yaml: &str, first_line: u32) -> Result<Metadata, MetadataError> {
+    let err = |message: String| MetadataError { line: first_line.saturating_sub(1), message };
+    let value: serde_json::Value = if yaml.trim().is_empty() {
+        serde_json::Value::Object(Default::default())
+    } else {
+        serde_saphyr::from_str(yaml).map_err(|e| err(format!("the METADATA block is not valid YAML: {e}")))?
+    };
+    let obj = value.as_object().ok_or_else(|| err("a METADATA block must be a YAML mapping".into()))?;
+    let string = |v: Option<&serde_json::Value>, key: &str| -> Result<Option<String>, MetadataError> {
+        match v {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s.trim().to_owned())),
+            Some(other) => Err(err(format!("`{key}` must be text, not {other}"))),
+        }
+    };
+    let custom = obj.get("custom").and_then(|c| c.as_object());
+    let severity =
+        match string(custom.and_then(|c| c.get("severity")), "custom.severity")? {
+            None => None,
+            Some(w) => Some(Severity::parse(&w).ok_or_else(|| {
+                err(format!("`custom.severity` is {w:?}, expected {}", Severity::expected()))
+            })?),
+        };
+    let effective_on = match custom.and_then(|c| c.get("effective_on")) {
+        None | Some(serde_json::Value::Null) => None,
+        Some(v) => {
+            let text = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+            Some(text.trim().parse::<Date>().map_err(|_| {
+                err(format!("`custom.effective_on` is {text:?}, expected a date like 2026-12-31"))
+            })?)
+        }
+    };
+    let url =
+        obj.get("related_resources").and_then(|r| r.as_array()).and_then(|a| a.first()).and_then(|first| {
+            first
+                .as_str()
+                .map(str::to_owned)
+                .or_else(|| first.get("ref").and_then(|r| r.as_str()).map(str::to_owned))
+        });
+    Ok(Metadata {
+        title: string(obj.get("title"), "title")?,
+        description: string(obj.get("description"), "description")?,
+        remediation: string(custom.and_then(|c| c.get("remediation")), "custom.remediation")?,
+        severity,
+        effective_on,
+        url,
+        scope: string(obj.get("scope"), "scope")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: &str = "\
+# METADATA
+# title: Cost
+# description: The monthly estimate stays within budget.
+package verdict.cost
+
+# METADATA
+# title: Within budget
+# custom:
+#   severity: high
+#   remediation: |
+#     Lower the instance size,
+#     or raise the budget.
+#   effective_on: 2026-12-01
+# related_resources:
+#   - ref: https://example.com/cost
+deny contains msg if { false }
+
+warn contains msg if { false }
+";
+
+    /// A block annotates the statement right below it; fields are typed.
+    #[test]
+    fn reads_blocks() {
+        let b = blocks(POLICY).expect("parses");
+        let pkg = b.get(&4).expect("package block");
+        assert_eq!(pkg.title.as_deref(), Some("Cost"));
+        let rule = b.get(&16).expect("rule block");
+        assert_eq!(rule.title.as_deref(), Some("Within budget"));
+        assert_eq!(rule.severity, Some(Severity::High));
+        assert_eq!(rule.remediation.as_deref(), Some("Lower the instance size,\nor raise the budget."));
+        assert_eq!(rule.effective_on, Some("2026-12-01".parse().expect("date")));
+        assert_eq!(rule.url.as_deref(), Some("https://example.com/cost"));
+        assert!(!b.contains_key(&18), "an unannotated rule has no block");
+        let merged = rule.clone().or(pkg);
+        assert_eq!(merged.description.as_deref(), Some("The monthly estimate stays within budget."));
+    }
+
+    /// Bad values are errors with the block's line, not silently ignored.
+    #[test]
+    fn refuses_bad_values() {
+        let e = blocks("# METADATA\n# custom:\n#   severity: SEVERE\ndeny contains x if { false }\n")
+            .expect_err("bad");
+        assert!(e.message.contains("SEVERE"), "{}", e.message);
+        assert_eq!(e.line, 1);
+        let e = blocks("# METADATA\n# custom:\n#   effective_on: next week\ndeny contains x if { false }\n")
+            .expect_err("bad date");
+        assert!(e.message.contains("2026-12-31"));
+        let e =
+            blocks("# METADATA\n# title: [unclosed\ndeny contains x if { false }\n").expect_err("bad yaml");
+        assert!(e.message.contains("not valid YAML"));
+    }
+}

@@ -1,0 +1,874 @@
+//! Policy: Rego evaluated in-process by regorus, with conftest's conventions.
+//!
+//! Owns: loading policies (the built-in pack and the user's, Rego v1 or v0), merging data,
+//! finding the conftest rules (`deny`, `violation`, `warn` and their `_name` forms) and
+//! `exception`s of the selected packages, reading `# METADATA`, evaluating against the
+//! evidence, and normalizing each result into a [`Finding`]. Also the `test_*` runner.
+//! Takes policy and data texts (the CLI reads the files) and the evidence; returns findings or
+//! [`PolicyError`]s. Must not: read files, print, use the network, or decide the outcome.
+//!
+//! The engine is built once per run ([`Policies::build`]) and cloned for each evaluation.
+//! Evaluation is bounded in time (`Options::timeout`) and in output (`Options::max_findings`),
+//! and builtin errors are errors (regorus's strict mode): a rule that cannot be evaluated
+//! never passes silently.
+
+pub mod metadata;
+pub mod pack;
+pub mod test;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZeroU32;
+use std::time::{Duration, Instant};
+
+use jiff::civil::Date;
+use regorus::unstable::{Parser, Rule, RuleHead};
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use crate::diag::{self, Diagnostic, Target};
+use crate::evidence::{Evidence, Severity, fingerprint};
+use metadata::Metadata;
+pub use test::{TestOutcome, TestReport, TestResult};
+
+/// A policy file's text and where it came from.
+#[derive(Debug, Clone)]
+pub struct PolicyFile {
+    /// The path as shown (`policy/main.rego`, or `builtin:policies/tests.rego`).
+    pub path: String,
+    /// The Rego text.
+    pub text: String,
+    /// Part of the built-in pack.
+    pub builtin: bool,
+}
+
+/// A data file's text (JSON or YAML), merged under `data.`.
+#[derive(Debug, Clone)]
+pub struct DataFile {
+    /// The path as shown.
+    pub path: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// What to evaluate, and the bounds.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Packages to evaluate besides the built-in ones (conftest's namespaces).
+    pub namespaces: Vec<String>,
+    /// Whether `namespaces` were chosen by the user (then a missing one is an error) rather
+    /// than the default `main` (which may be absent).
+    pub namespaces_explicit: bool,
+    /// Evaluate every package.
+    pub all_namespaces: bool,
+    /// Total evaluation time allowed.
+    pub timeout: Duration,
+    /// Most findings all rules together may produce.
+    pub max_findings: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            namespaces: vec!["main".into()],
+            namespaces_explicit: false,
+            all_namespaces: false,
+            timeout: DEFAULT_TIMEOUT,
+            max_findings: DEFAULT_MAX_FINDINGS,
+        }
+    }
+}
+
+/// Default for [`Options::timeout`]: a gate on the critical path must answer quickly; real
+/// policies take milliseconds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default for [`Options::max_findings`]: far above any real report (a monorepo's gate at 1M
+/// tests finds ~60k problems), far below what would exhaust memory.
+pub const DEFAULT_MAX_FINDINGS: usize = 250_000;
+
+/// Whether a finding fails the gate or warns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// From `deny`/`violation`: fails the gate.
+    Fail,
+    /// From `warn`: reported.
+    Warn,
+}
+
+/// One element of a conftest rule's result, normalized.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The package (`main`, `verdict.vulnerabilities`).
+    pub namespace: String,
+    /// The rule (`deny`, `warn_flaky`).
+    pub rule: String,
+    /// Fail or warn, after `effective_on`.
+    pub level: Level,
+    /// Set when a `deny` is reported as a warning because its rule is enforced only from this
+    /// day (`custom.effective_on`).
+    pub enforced_from: Option<Date>,
+    /// Suppressed by the package's `exception` rule.
+    pub excepted: bool,
+    /// The message.
+    pub msg: String,
+    /// A stable id of what was found.
+    pub id: Option<String>,
+    /// Severity: the result's, else the rule's METADATA.
+    pub severity: Option<Severity>,
+    /// Short title: the result's, else the rule's METADATA.
+    pub title: Option<String>,
+    /// Why it matters (the rule's METADATA).
+    pub description: Option<String>,
+    /// How to fix: the result's, else the rule's METADATA.
+    pub remediation: Option<String>,
+    /// The result's fingerprint, else one derived from package, rule and message.
+    pub fingerprint: String,
+    /// The affected package URL.
+    pub purl: Option<String>,
+    /// Where: a file.
+    pub file: Option<String>,
+    /// Where: a line in `file`.
+    pub line: Option<u64>,
+    /// Where to read more.
+    pub url: Option<String>,
+    /// Other fields of the result object.
+    pub extra: Map<String, Json>,
+    /// The policy file and line of the rule.
+    pub policy: String,
+}
+
+/// Why policies could not be loaded or evaluated. Each maps to exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    /// A policy does not parse (as Rego v1, nor as v0).
+    #[error("{message}")]
+    Syntax {
+        /// The policy file.
+        file: String,
+        /// 1-based line.
+        line: u32,
+        /// 1-based column.
+        column: u32,
+        /// What the parser said.
+        message: String,
+        /// The file's text, for the snippet.
+        text: String,
+    },
+    /// A `# METADATA` block is malformed.
+    #[error("{message}")]
+    Metadata {
+        /// The policy file.
+        file: String,
+        /// Its line.
+        line: u32,
+        /// What is wrong.
+        message: String,
+    },
+    /// A data file is malformed or conflicts with another.
+    #[error("{message}")]
+    Data {
+        /// The data file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A namespace was asked for and no policy declares it.
+    #[error("no policy declares the package `{name}`")]
+    UnknownNamespace {
+        /// The name asked for.
+        name: String,
+        /// The nearest existing package.
+        suggestion: Option<String>,
+        /// The packages that exist.
+        available: Vec<String>,
+    },
+    /// Evaluating a rule failed (a type error, a builtin error, a builtin regorus lacks).
+    #[error("{message}")]
+    Eval {
+        /// `data.main.deny`.
+        rule: String,
+        /// The policy file, line and column, when known.
+        file: Option<String>,
+        /// 1-based line.
+        line: Option<u32>,
+        /// 1-based column.
+        column: Option<u32>,
+        /// What went wrong.
+        message: String,
+    },
+    /// A rule produced something that is not a message or a result object.
+    #[error("{message}")]
+    BadResult {
+        /// `data.main.deny`.
+        rule: String,
+        /// What it produced.
+        message: String,
+    },
+    /// Evaluation took longer than allowed.
+    #[error("policy evaluation took longer than {limit:?}")]
+    Timeout {
+        /// The rule being evaluated.
+        rule: String,
+        /// The limit.
+        limit: Duration,
+    },
+    /// Rules produced more findings than allowed.
+    #[error("policies produced more than {limit} findings")]
+    TooManyFindings {
+        /// The rule that went over.
+        rule: String,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+impl PolicyError {
+    /// The stable code, documented in `docs/diagnostics.md`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PolicyError::Syntax { .. } => "policy/syntax",
+            PolicyError::Metadata { .. } => "policy/metadata",
+            PolicyError::Data { .. } => "policy/data",
+            PolicyError::UnknownNamespace { .. } => "policy/unknown-namespace",
+            PolicyError::Eval { .. } => "policy/eval",
+            PolicyError::BadResult { .. } => "policy/bad-result",
+            PolicyError::Timeout { .. } => "policy/timeout",
+            PolicyError::TooManyFindings { .. } => "policy/too-many-findings",
+        }
+    }
+
+    /// Every code, for documentation tests.
+    pub const CODES: [&'static str; 8] = [
+        "policy/syntax",
+        "policy/metadata",
+        "policy/data",
+        "policy/unknown-namespace",
+        "policy/eval",
+        "policy/bad-result",
+        "policy/timeout",
+        "policy/too-many-findings",
+    ];
+
+    /// How the error reads.
+    pub fn diagnostic(&self) -> Diagnostic {
+        let mut d = Diagnostic::error(self.code(), self.to_string());
+        match self {
+            PolicyError::Syntax { file, line, column, text, .. } => {
+                d.file = Some(file.clone());
+                d.line = Some(u64::from(*line));
+                d.column = Some(u64::from(*column));
+                d.snippet = diag::snippet_at(
+                    text.as_bytes(),
+                    Target::LineColumn(u64::from(*line), u64::from(*column)),
+                )
+                .ok()
+                .flatten();
+                d.help = Some("fix the Rego syntax; verdict reads Rego v1 (OPA 1.0) and falls back to v0 for files that only parse as v0".into());
+            }
+            PolicyError::Metadata { file, line, .. } => {
+                d.file = Some(file.clone());
+                d.line = Some(u64::from(*line));
+                d.help =
+                    Some("see docs/policy.md#rule-metadata-metadata for the fields verdict reads".into());
+            }
+            PolicyError::Data { file, .. } => {
+                d.file = Some(file.clone());
+                d.help = Some("data files are JSON or YAML objects; their keys merge under `data.`".into());
+            }
+            PolicyError::UnknownNamespace { suggestion, available, .. } => {
+                d.help = Some(match suggestion {
+                    Some(s) => format!("did you mean `{s}`? the packages are: {}", available.join(", ")),
+                    None if available.is_empty() => {
+                        "no policy was loaded; name policy files or folders with --policy".into()
+                    }
+                    None => format!("the packages are: {}", available.join(", ")),
+                });
+            }
+            PolicyError::Eval { rule, file, line, column, .. } => {
+                d.file = file.clone();
+                d.line = line.map(u64::from);
+                d.column = column.map(u64::from);
+                d.doc_path = Some(rule.clone());
+                d.help = Some(format!(
+                    "`{rule}` could not be evaluated, so the gate cannot judge; fix the rule (builtin errors are errors in verdict, never a silent pass)"
+                ));
+            }
+            PolicyError::BadResult { rule, .. } => {
+                d.doc_path = Some(rule.clone());
+                d.help = Some("a conftest rule returns a set of strings, or of objects with a string `msg` (docs/policy.md)".into());
+            }
+            PolicyError::Timeout { rule, .. } => {
+                d.doc_path = Some(rule.clone());
+                d.help = Some("raise --policy-timeout if the policy is genuinely slow, or look for an unbounded iteration".into());
+            }
+            PolicyError::TooManyFindings { rule, .. } => {
+                d.doc_path = Some(rule.clone());
+                d.help = Some("a rule producing this many findings is usually a bug (an iteration without a condition); raise --max-findings if not".into());
+            }
+        }
+        d
+    }
+}
+
+/// A conftest rule found in a loaded package.
+#[derive(Debug, Clone)]
+struct RuleRef {
+    package: String,
+    name: String,
+    level: Level,
+    meta: Metadata,
+    file: String,
+    line: u32,
+}
+
+/// A loaded module: its package, file and rule heads.
+#[derive(Debug, Clone)]
+pub(crate) struct ModuleInfo {
+    package: String,
+    file: String,
+    rules: Vec<(String, u32)>,
+}
+
+/// Loaded policies and data, ready to evaluate.
+#[derive(Clone)]
+pub struct Policies {
+    engine: regorus::Engine,
+    modules: Vec<ModuleInfo>,
+    rules: Vec<RuleRef>,
+    /// Packages whose `exception` rule is evaluated.
+    exceptions: BTreeSet<String>,
+    /// Files read as Rego v0.
+    pub v0_files: Vec<String>,
+    options: Options,
+}
+
+impl std::fmt::Debug for Policies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Policies")
+            .field("rules", &self.rules.len())
+            .field("v0_files", &self.v0_files)
+            .finish()
+    }
+}
+
+fn conftest_level(name: &str) -> Option<Level> {
+    let (base, rest) = name.split_once('_').map_or((name, None), |(b, r)| (b, Some(r)));
+    if rest.is_some_and(|r| r.is_empty()) {
+        return None;
+    }
+    match base {
+        "deny" | "violation" => Some(Level::Fail),
+        "warn" => Some(Level::Warn),
+        _ => None,
+    }
+}
+
+impl Policies {
+    /// Loads policies and data and selects the rules to evaluate. Every syntax, metadata and
+    /// data problem is reported, not only the first.
+    pub fn build(
+        files: &[PolicyFile],
+        data: &[DataFile],
+        extra_data: &[Json],
+        options: Options,
+    ) -> Result<Policies, Vec<PolicyError>> {
+        let (engine, modules, v0_files, mut errors) = load(files);
+        let mut policies = Policies {
+            engine,
+            modules,
+            rules: Vec::new(),
+            exceptions: BTreeSet::new(),
+            v0_files,
+            options: options.clone(),
+        };
+        match merge_data(data, extra_data) {
+            Ok(merged) => {
+                let value = regorus::Value::from(Json::Object(merged));
+                if let Err(e) = policies.engine.add_data(value) {
+                    errors.push(PolicyError::Data { file: "data".into(), message: e.to_string() });
+                }
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        // Which packages: the built-in pack's, the chosen ones, or all.
+        let texts: BTreeMap<&str, &PolicyFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+        let all: BTreeSet<String> = policies.modules.iter().map(|m| m.package.clone()).collect();
+        let builtin_pkgs: BTreeSet<String> = policies
+            .modules
+            .iter()
+            .filter(|m| texts.get(m.file.as_str()).is_some_and(|f| f.builtin))
+            .map(|m| m.package.clone())
+            .collect();
+        let mut selected: BTreeSet<String> = builtin_pkgs;
+        if options.all_namespaces {
+            selected.extend(all.iter().cloned());
+        } else {
+            for ns in &options.namespaces {
+                if all.contains(ns) {
+                    selected.insert(ns.clone());
+                } else if options.namespaces_explicit {
+                    let names: Vec<&str> = all.iter().map(String::as_str).collect();
+                    errors.push(PolicyError::UnknownNamespace {
+                        name: ns.clone(),
+                        suggestion: crate::cli::args::closest(ns, &names).map(str::to_owned),
+                        available: all.iter().cloned().collect(),
+                    });
+                }
+            }
+        }
+        // Metadata per file, then the rules of the selected packages.
+        let mut meta_by_file: BTreeMap<String, BTreeMap<u32, Metadata>> = BTreeMap::new();
+        for f in files {
+            match metadata::blocks(&f.text) {
+                Ok(b) => {
+                    meta_by_file.insert(f.path.clone(), b);
+                }
+                Err(e) => errors.push(PolicyError::Metadata {
+                    file: f.path.clone(),
+                    line: e.line,
+                    message: e.message,
+                }),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut seen = BTreeSet::new();
+        for m in &policies.modules {
+            if !selected.contains(&m.package) {
+                continue;
+            }
+            let blocks = meta_by_file.get(&m.file);
+            // A block right above `package` applies to every rule of the package.
+            let package_meta = blocks
+                .and_then(|b| {
+                    package_line(texts.get(m.file.as_str()).map(|f| f.text.as_str())).and_then(|l| b.get(&l))
+                })
+                .cloned()
+                .unwrap_or_default();
+            for (name, line) in &m.rules {
+                if name == "exception" {
+                    policies.exceptions.insert(m.package.clone());
+                    continue;
+                }
+                let Some(level) = conftest_level(name) else { continue };
+                let rule_meta =
+                    blocks.and_then(|b| b.get(line)).cloned().unwrap_or_default().or(&package_meta);
+                // Several definitions of one rule (incremental rules) are one rule to evaluate.
+                if let Some(existing) = policies
+                    .rules
+                    .iter_mut()
+                    .find(|r: &&mut RuleRef| r.package == m.package && r.name == *name)
+                {
+                    if existing.meta == Metadata::default() {
+                        existing.meta = rule_meta;
+                    }
+                    continue;
+                }
+                if seen.insert((m.package.clone(), name.clone())) {
+                    policies.rules.push(RuleRef {
+                        package: m.package.clone(),
+                        name: name.clone(),
+                        level,
+                        meta: rule_meta,
+                        file: m.file.clone(),
+                        line: *line,
+                    });
+                }
+            }
+        }
+        policies.rules.sort_by(|a, b| (&a.package, &a.name).cmp(&(&b.package, &b.name)));
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(policies)
+    }
+
+    /// The packages whose rules are evaluated.
+    pub fn packages(&self) -> BTreeSet<String> {
+        self.rules.iter().map(|r| r.package.clone()).collect()
+    }
+
+    /// Evaluates every selected rule against `input`. `today` decides `effective_on`.
+    pub fn evaluate(&self, input: &Evidence, today: Date) -> Result<Vec<Finding>, PolicyError> {
+        let json = serde_json::to_string(input).map_err(|e| PolicyError::Eval {
+            rule: "input".into(),
+            file: None,
+            line: None,
+            column: None,
+            message: format!("the evidence could not be converted: {e}"),
+        })?;
+        let value = regorus::Value::from_json_str(&json).map_err(|e| PolicyError::Eval {
+            rule: "input".into(),
+            file: None,
+            line: None,
+            column: None,
+            message: format!("the evidence could not be converted: {e}"),
+        })?;
+        self.evaluate_value(value, today)
+    }
+
+    /// Evaluates against an input already converted to a regorus value.
+    pub fn evaluate_value(&self, input: regorus::Value, today: Date) -> Result<Vec<Finding>, PolicyError> {
+        let mut engine = self.engine.clone();
+        engine.set_input(input);
+        let started = Instant::now();
+        let mut eval = |path: &str| -> Result<regorus::Value, PolicyError> {
+            let left = self.options.timeout.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                return Err(PolicyError::Timeout { rule: path.to_owned(), limit: self.options.timeout });
+            }
+            engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+                limit: left,
+                check_interval: NonZeroU32::new(1024).unwrap_or(NonZeroU32::MIN),
+            });
+            engine.eval_rule(path.to_owned()).map_err(|e| {
+                if started.elapsed() >= self.options.timeout || e.to_string().contains("time limit") {
+                    PolicyError::Timeout { rule: path.to_owned(), limit: self.options.timeout }
+                } else {
+                    eval_error(path, &e.to_string())
+                }
+            })
+        };
+        // Exceptions first: which `_name` rules are suppressed in each package.
+        let mut excepted: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        for pkg in &self.exceptions {
+            let path = format!("data.{pkg}.exception");
+            let value = eval(&path)?;
+            let mut names = BTreeSet::new();
+            for item in elements(&value) {
+                match item {
+                    Json::Array(list) => {
+                        names.extend(list.iter().filter_map(|n| n.as_str().map(str::to_owned)))
+                    }
+                    Json::String(s) => {
+                        names.insert(s);
+                    }
+                    other => {
+                        return Err(PolicyError::BadResult {
+                            rule: path,
+                            message: format!("an exception must be a list of rule names, not {other}"),
+                        });
+                    }
+                }
+            }
+            excepted.insert(pkg.as_str(), names);
+        }
+        let mut out = Vec::new();
+        for rule in &self.rules {
+            let path = format!("data.{}.{}", rule.package, rule.name);
+            let value = eval(&path)?;
+            let suffix = rule.name.split_once('_').map(|(_, s)| s);
+            let is_excepted = suffix
+                .is_some_and(|s| excepted.get(rule.package.as_str()).is_some_and(|names| names.contains(s)));
+            for item in elements(&value) {
+                if out.len() >= self.options.max_findings {
+                    return Err(PolicyError::TooManyFindings {
+                        rule: path,
+                        limit: self.options.max_findings,
+                    });
+                }
+                out.push(normalize(rule, &path, item, is_excepted, today)?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The 1-based line of the `package` statement.
+fn package_line(text: Option<&str>) -> Option<u32> {
+    text?.lines().position(|l| l.trim_start().starts_with("package ")).map(|i| (i + 1) as u32)
+}
+
+/// The elements of a rule's value: a set or array's items; a single string or object as one;
+/// undefined or empty as none.
+fn elements(value: &regorus::Value) -> Vec<Json> {
+    match value {
+        regorus::Value::Undefined | regorus::Value::Null => Vec::new(),
+        regorus::Value::Bool(false) => Vec::new(),
+        other => match serde_json::to_value(other) {
+            Ok(Json::Array(items)) => items,
+            Ok(single) => vec![single],
+            Err(_) => Vec::new(),
+        },
+    }
+}
+
+fn normalize(
+    rule: &RuleRef,
+    path: &str,
+    item: Json,
+    excepted: bool,
+    today: Date,
+) -> Result<Finding, PolicyError> {
+    let mut obj = match item {
+        Json::String(msg) => {
+            let mut m = Map::new();
+            m.insert("msg".into(), Json::String(msg));
+            m
+        }
+        Json::Object(m) => m,
+        other => {
+            return Err(PolicyError::BadResult {
+                rule: path.to_owned(),
+                message: format!("`{path}` produced {other}, which is neither a message nor a result object"),
+            });
+        }
+    };
+    let msg = match obj.remove("msg") {
+        Some(Json::String(s)) => s,
+        Some(other) => {
+            return Err(PolicyError::BadResult {
+                rule: path.to_owned(),
+                message: format!("`{path}` produced a result whose `msg` is {other}, not text"),
+            });
+        }
+        None => {
+            return Err(PolicyError::BadResult {
+                rule: path.to_owned(),
+                message: format!("`{path}` produced a result object without `msg`"),
+            });
+        }
+    };
+    let mut text = |key: &str| -> Option<String> {
+        match obj.remove(key) {
+            Some(Json::String(s)) if !s.trim().is_empty() => Some(s),
+            Some(Json::Null) | None => None,
+            Some(Json::String(_)) => None,
+            Some(other) => Some(other.to_string().trim_matches('"').to_owned()),
+        }
+    };
+    let id = text("id");
+    let severity_word = text("severity");
+    let remediation = text("remediation");
+    let fingerprint = text("fingerprint");
+    let purl = text("purl");
+    let file = text("file");
+    let url = text("url");
+    let title = text("title");
+    let line = match obj.remove("line") {
+        Some(Json::Number(n)) => n.as_u64(),
+        Some(Json::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    };
+    let severity = match severity_word {
+        Some(w) => Some(Severity::parse(&w).ok_or_else(|| PolicyError::BadResult {
+            rule: path.to_owned(),
+            message: format!("`{path}` produced the severity {w:?}; expected {}", Severity::expected()),
+        })?),
+        None => rule.meta.severity,
+    };
+    let (level, enforced_from) = match (rule.level, rule.meta.effective_on) {
+        (Level::Fail, Some(from)) if from > today => (Level::Warn, Some(from)),
+        (level, _) => (level, None),
+    };
+    Ok(Finding {
+        namespace: rule.package.clone(),
+        rule: rule.name.clone(),
+        level,
+        enforced_from,
+        excepted,
+        fingerprint: fingerprint
+            .unwrap_or_else(|| fingerprint::policy_finding(&rule.package, &rule.name, &msg)),
+        msg,
+        id,
+        severity,
+        title: title.or_else(|| rule.meta.title.clone()),
+        description: rule.meta.description.clone(),
+        remediation: remediation.or_else(|| rule.meta.remediation.clone()),
+        purl,
+        file,
+        line,
+        url: url.or_else(|| rule.meta.url.clone()),
+        extra: obj,
+        policy: format!("{}:{}", rule.file, rule.line),
+    })
+}
+
+/// Parses regorus's `--> file:line:col` error text into an evaluation error.
+fn eval_error(rule: &str, text: &str) -> PolicyError {
+    let (file, line, column) = location_of(text);
+    PolicyError::Eval { rule: rule.to_owned(), file, line, column, message: message_of(text) }
+}
+
+/// `file:line:col` from regorus's error text.
+fn location_of(text: &str) -> (Option<String>, Option<u32>, Option<u32>) {
+    let Some(at) = text.lines().find_map(|l| l.trim_start().strip_prefix("--> ")) else {
+        return (None, None, None);
+    };
+    let mut parts = at.rsplitn(3, ':');
+    let col = parts.next().and_then(|c| c.trim().parse().ok());
+    let line = parts.next().and_then(|c| c.trim().parse().ok());
+    let file = parts.next().map(str::to_owned);
+    (file, line, col)
+}
+
+/// The message of regorus's error text (its `error: …` line), lower-cased first letter.
+fn message_of(text: &str) -> String {
+    let msg = text
+        .lines()
+        .rev()
+        .find_map(|l| l.trim_start().strip_prefix("error: "))
+        .unwrap_or_else(|| text.trim())
+        .trim();
+    msg.to_owned()
+}
+
+/// Loads every file into one engine: Rego v1 first, v0 when only that parses. Returns the
+/// engine, the modules' rule heads, the files read as v0, and the syntax errors.
+fn load(files: &[PolicyFile]) -> (regorus::Engine, Vec<ModuleInfo>, Vec<String>, Vec<PolicyError>) {
+    let mut engine = regorus::Engine::new();
+    engine.set_strict_builtin_errors(true);
+    let mut errors = Vec::new();
+    let mut v0_files = Vec::new();
+    for f in files {
+        engine.set_rego_v0(false);
+        let v1 = engine.add_policy(f.path.clone(), f.text.clone());
+        let Err(v1_err) = v1 else { continue };
+        engine.set_rego_v0(true);
+        let v0 = engine.add_policy(f.path.clone(), f.text.clone());
+        engine.set_rego_v0(false);
+        match v0 {
+            Ok(_) => v0_files.push(f.path.clone()),
+            Err(v0_err) => {
+                // Report the reading that got further into the file.
+                let (v1t, v0t) = (v1_err.to_string(), v0_err.to_string());
+                let pos = |t: &str| {
+                    let (_, l, c) = location_of(t);
+                    (l.unwrap_or(0), c.unwrap_or(0))
+                };
+                let chosen = if pos(&v0t) > pos(&v1t) { v0t } else { v1t };
+                let (_, line, column) = location_of(&chosen);
+                errors.push(PolicyError::Syntax {
+                    file: f.path.clone(),
+                    line: line.unwrap_or(1),
+                    column: column.unwrap_or(1),
+                    message: message_of(&chosen),
+                    text: f.text.clone(),
+                });
+            }
+        }
+    }
+    let mut modules = Vec::new();
+    for m in engine.get_modules().iter() {
+        let package = Parser::get_path_ref_components(&m.package.refr)
+            .map(|c| c.iter().map(|s| s.text().to_owned()).collect::<Vec<_>>().join("."))
+            .unwrap_or_default();
+        let file = m.package.span.source.file().clone();
+        let mut rules = Vec::new();
+        for r in &m.policy {
+            let (refr, line) = match r.as_ref() {
+                Rule::Spec { head, span, .. } => match head {
+                    RuleHead::Compr { refr, .. } | RuleHead::Set { refr, .. } => (refr, span.line),
+                    RuleHead::Func { .. } => continue,
+                },
+                Rule::Default { refr, span, .. } => (refr, span.line),
+            };
+            if let Some(name) = Parser::get_path_ref_components(refr)
+                .ok()
+                .and_then(|c| c.first().map(|s| s.text().to_owned()))
+            {
+                rules.push((name, line));
+            }
+        }
+        modules.push(ModuleInfo { package, file, rules });
+    }
+    (engine, modules, v0_files, errors)
+}
+
+/// Parses data files (JSON or YAML objects) and merges them, with `extra` (verdict's own data,
+/// such as the pack's settings from `verdict.yaml`) first. Two sources setting the same
+/// non-object value is an error naming both.
+fn merge_data(files: &[DataFile], extra: &[Json]) -> Result<Map<String, Json>, Vec<PolicyError>> {
+    let mut merged = Map::new();
+    let mut owners: BTreeMap<String, String> = BTreeMap::new();
+    let mut errors = Vec::new();
+    let mut sources: Vec<(String, Json)> =
+        extra.iter().map(|v| ("verdict.yaml".to_owned(), v.clone())).collect();
+    for f in files {
+        let parsed: Result<Json, String> = if f.path.ends_with(".yaml") || f.path.ends_with(".yml") {
+            serde_saphyr::from_str(&f.text).map_err(|e| e.to_string())
+        } else {
+            serde_json::from_str(&f.text).map_err(|e| e.to_string())
+        };
+        match parsed {
+            Ok(v @ Json::Object(_)) => sources.push((f.path.clone(), v)),
+            Ok(other) => errors.push(PolicyError::Data {
+                file: f.path.clone(),
+                message: format!(
+                    "a data file must hold an object (its keys go under `data.`), not {}",
+                    kind_of(&other)
+                ),
+            }),
+            Err(e) => errors.push(PolicyError::Data {
+                file: f.path.clone(),
+                message: format!("the data file does not parse: {e}"),
+            }),
+        }
+    }
+    for (origin, value) in sources {
+        if let Json::Object(obj) = value {
+            merge_into(&mut merged, obj, "data", &origin, &mut owners, &mut errors);
+        }
+    }
+    if errors.is_empty() { Ok(merged) } else { Err(errors) }
+}
+
+fn merge_into(
+    into: &mut Map<String, Json>,
+    from: Map<String, Json>,
+    path: &str,
+    origin: &str,
+    owners: &mut BTreeMap<String, String>,
+    errors: &mut Vec<PolicyError>,
+) {
+    for (k, v) in from {
+        let key_path = format!("{path}.{k}");
+        match (into.get_mut(&k), v) {
+            (Some(Json::Object(existing)), Json::Object(more)) => {
+                merge_into(existing, more, &key_path, origin, owners, errors);
+            }
+            (Some(_), _) => {
+                // Whoever set this key or the nearest object above it.
+                let mut probe = key_path.as_str();
+                let first = loop {
+                    if let Some(o) = owners.get(probe) {
+                        break o.clone();
+                    }
+                    match probe.rsplit_once('.') {
+                        Some((parent, _)) => probe = parent,
+                        None => break "another source".to_owned(),
+                    }
+                };
+                errors.push(PolicyError::Data {
+                    file: origin.to_owned(),
+                    message: format!(
+                        "`{key_path}` is already set by {first}; a value is set in one place only"
+                    ),
+                });
+            }
+            (None, v) => {
+                owners.insert(key_path, origin.to_owned());
+                into.insert(k, v);
+            }
+        }
+    }
+}
+
+fn kind_of(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "text",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,273 @@
+//! Policy loading and evaluation with conftest's conventions, on small inline policies.
+
+use super::test::run_tests;
+use super::*;
+
+fn file(path: &str, text: &str) -> PolicyFile {
+    PolicyFile { path: path.into(), text: text.into(), builtin: false }
+}
+
+fn today() -> Date {
+    "2026-11-21".parse().expect("date")
+}
+
+fn run(
+    files: &[PolicyFile],
+    input: serde_json::Value,
+    options: Options,
+) -> Result<Vec<Finding>, PolicyError> {
+    let p = Policies::build(files, &[], &[], options).map_err(|mut e| e.remove(0))?;
+    p.evaluate_value(regorus::Value::from(input), today())
+}
+
+fn run_main(text: &str, input: serde_json::Value) -> Result<Vec<Finding>, PolicyError> {
+    run(&[file("policy/main.rego", text)], input, Options::default())
+}
+
+/// deny/violation/warn and their `_name` forms are found; strings and objects both work.
+#[test]
+fn conftest_rules() {
+    let f = run_main(
+        r#"package main
+import rego.v1
+deny contains "plain" if { input.a }
+deny_named contains {"msg": "object", "id": "X-1", "severity": "high", "purl": "pkg:npm/x@1", "line": 3, "team": "shop"} if { input.a }
+violation contains {"msg": "violated"} if { input.a }
+warn_soft contains "careful" if { input.a }
+denied contains "not a conftest rule" if { input.a }
+helper := 1
+"#,
+        serde_json::json!({"a": true}),
+    )
+    .expect("evaluates");
+    let got: Vec<_> = f.iter().map(|f| (f.rule.as_str(), f.level, f.msg.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("deny", Level::Fail, "plain"),
+            ("deny_named", Level::Fail, "object"),
+            ("violation", Level::Fail, "violated"),
+            ("warn_soft", Level::Warn, "careful"),
+        ]
+    );
+    let named = &f[1];
+    assert_eq!((named.id.as_deref(), named.severity), (Some("X-1"), Some(Severity::High)));
+    assert_eq!((named.purl.as_deref(), named.line), (Some("pkg:npm/x@1"), Some(3)));
+    assert_eq!(named.extra.get("team"), Some(&serde_json::json!("shop")));
+    assert_eq!(named.fingerprint.len(), 32, "derived when the result has none");
+}
+
+/// A file that only parses as Rego v0 is read as v0 and noted.
+#[test]
+fn rego_v0_fallback() {
+    let files = [file("old.rego", "package main\ndeny[msg] { input.a; msg := \"v0 rule\" }\n")];
+    let p = Policies::build(&files, &[], &[], Options::default()).expect("loads");
+    assert_eq!(p.v0_files, ["old.rego"]);
+    let f =
+        p.evaluate_value(regorus::Value::from(serde_json::json!({"a": true})), today()).expect("evaluates");
+    assert_eq!(f[0].msg, "v0 rule");
+}
+
+/// A syntax error names file, line and column; every broken file is reported.
+#[test]
+fn syntax_errors() {
+    let files = [
+        file("a.rego", "package main\nimport rego.v1\ndeny contains msg if {\n  msg := \n}\n"),
+        file("b.rego", "package other\nallow := {\n"),
+    ];
+    let errors = Policies::build(&files, &[], &[], Options::default()).expect_err("broken");
+    assert_eq!(errors.len(), 2);
+    match &errors[0] {
+        PolicyError::Syntax { file, line, column, message, .. } => {
+            assert_eq!((file.as_str(), *line, *column), ("a.rego", 4, 7));
+            assert!(message.contains("expecting"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let rendered = errors[0].diagnostic().render(false);
+    assert!(rendered.contains("--> a.rego:4:7"), "{rendered}");
+    assert!(rendered.contains("msg := "), "{rendered}");
+}
+
+/// A builtin error while evaluating is an error naming the rule, never a silent pass.
+#[test]
+fn eval_errors_name_the_rule() {
+    let e = run_main(
+        "package main\nimport rego.v1\ndeny contains x if { x := to_number(\"abc\") }\n",
+        serde_json::json!({}),
+    )
+    .expect_err("strict");
+    match &e {
+        PolicyError::Eval { rule, line, .. } => {
+            assert_eq!(rule, "data.main.deny");
+            assert_eq!(*line, Some(3));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A result that is neither text nor an object with `msg` is refused.
+#[test]
+fn bad_results() {
+    for (rule, why) in [
+        ("deny contains 42 if { true }", "neither"),
+        ("deny contains {\"id\": \"x\"} if { true }", "without `msg`"),
+        ("deny contains {\"msg\": 1} if { true }", "not text"),
+        ("deny contains {\"msg\": \"m\", \"severity\": \"SEVERE\"} if { true }", "SEVERE"),
+    ] {
+        let e = run_main(&format!("package main\nimport rego.v1\n{rule}\n"), serde_json::json!({}))
+            .expect_err(rule);
+        assert!(matches!(e, PolicyError::BadResult { .. }), "{rule}: {e:?}");
+        assert!(e.to_string().contains(why), "{rule}: {e}");
+    }
+}
+
+/// conftest exceptions suppress `_name` rules of their package, visibly.
+#[test]
+fn exceptions() {
+    let f = run_main(
+        r#"package main
+import rego.v1
+deny_root contains "runs as root" if { true }
+deny_ports contains "opens port 22" if { true }
+exception contains ["root"] if { input.legacy }
+"#,
+        serde_json::json!({"legacy": true}),
+    )
+    .expect("evaluates");
+    let ex: Vec<_> = f.iter().map(|f| (f.rule.as_str(), f.excepted)).collect();
+    assert_eq!(ex, [("deny_ports", false), ("deny_root", true)]);
+}
+
+/// METADATA gives title, remediation and severity; `effective_on` in the future downgrades a
+/// deny to a warning until that day.
+#[test]
+fn metadata_and_effective_on() {
+    let text = "package main
+import rego.v1
+
+# METADATA
+# title: Images are pinned
+# custom:
+#   severity: MEDIUM
+#   remediation: Pin the image by digest.
+#   effective_on: 2027-01-01
+deny contains \"image not pinned\" if { true }
+";
+    let f = run_main(text, serde_json::json!({})).expect("evaluates");
+    assert_eq!(f[0].level, Level::Warn);
+    assert_eq!(f[0].enforced_from, Some("2027-01-01".parse().expect("date")));
+    assert_eq!(f[0].title.as_deref(), Some("Images are pinned"));
+    assert_eq!(f[0].remediation.as_deref(), Some("Pin the image by digest."));
+    assert_eq!(f[0].severity, Some(Severity::Medium));
+    assert_eq!(f[0].policy, "policy/main.rego:10");
+    let past = text.replace("2027-01-01", "2026-01-01");
+    assert_eq!(run_main(&past, serde_json::json!({})).expect("evaluates")[0].level, Level::Fail);
+}
+
+/// Namespaces: `main` by default; others when named; a misspelt one is an error.
+#[test]
+fn namespaces() {
+    let files = [
+        file("a.rego", "package main\nimport rego.v1\ndeny contains \"main\" if { true }\n"),
+        file("b.rego", "package platform.k8s\nimport rego.v1\ndeny contains \"k8s\" if { true }\n"),
+    ];
+    let only_main = run(&files, serde_json::json!({}), Options::default()).expect("ok");
+    assert_eq!(only_main.len(), 1);
+    let all = run(&files, serde_json::json!({}), Options { all_namespaces: true, ..Options::default() })
+        .expect("ok");
+    assert_eq!(all.len(), 2);
+    let typo =
+        Options { namespaces: vec!["platform.k8".into()], namespaces_explicit: true, ..Options::default() };
+    match Policies::build(&files, &[], &[], typo).expect_err("unknown").remove(0) {
+        PolicyError::UnknownNamespace { suggestion, .. } => {
+            assert_eq!(suggestion.as_deref(), Some("platform.k8s"))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Output is bounded: a rule producing more findings than allowed is an error.
+#[test]
+fn bounded_output() {
+    let options = Options { max_findings: 10, ..Options::default() };
+    let e = run(
+        &[file("a.rego", "package main\nimport rego.v1\ndeny contains sprintf(\"n%d\", [n]) if { some n in numbers.range(1, 100) }\n")],
+        serde_json::json!({}),
+        options,
+    )
+    .expect_err("too many");
+    assert!(matches!(e, PolicyError::TooManyFindings { limit: 10, .. }), "{e:?}");
+}
+
+/// Time is bounded: an evaluation that runs past the limit stops with an error.
+#[test]
+fn bounded_time() {
+    let options = Options { timeout: Duration::from_millis(50), ..Options::default() };
+    let e = run(
+        &[file(
+            "a.rego",
+            "package main\nimport rego.v1\ndeny contains \"slow\" if { count([x | some a in numbers.range(1, 3000); some b in numbers.range(1, 3000); x := a * b]) > 0 }\n",
+        )],
+        serde_json::json!({}),
+        options,
+    )
+    .expect_err("too slow");
+    assert!(matches!(e, PolicyError::Timeout { .. }), "{e:?}");
+}
+
+/// Data files merge under `data.`; two sources setting one value is an error naming both.
+#[test]
+fn data_merging() {
+    let files = [file(
+        "a.rego",
+        "package main\nimport rego.v1\ndeny contains data.team.name if { data.limits.max < input.n }\n",
+    )];
+    let data = [
+        DataFile { path: "team.yaml".into(), text: "team:\n  name: payments\n".into() },
+        DataFile { path: "limits.json".into(), text: "{\"limits\": {\"max\": 3}}".into() },
+    ];
+    let p = Policies::build(&files, &data, &[], Options::default()).expect("loads");
+    let f = p.evaluate_value(regorus::Value::from(serde_json::json!({"n": 5})), today()).expect("evaluates");
+    assert_eq!(f[0].msg, "payments");
+    let clash = [
+        DataFile { path: "a.json".into(), text: "{\"limits\": {\"max\": 3}}".into() },
+        DataFile { path: "b.json".into(), text: "{\"limits\": {\"max\": 4}}".into() },
+    ];
+    let e = Policies::build(&files, &clash, &[], Options::default()).expect_err("clash").remove(0);
+    assert!(e.to_string().contains("`data.limits.max` is already set by a.json"), "{e}");
+    let bad = [DataFile { path: "x.json".into(), text: "[1, 2]".into() }];
+    assert!(Policies::build(&files, &bad, &[], Options::default()).is_err());
+}
+
+/// `test_*` rules run like `opa test`: true passes, false or undefined fails, errors error.
+#[test]
+fn test_runner() {
+    let files = [
+        file("p.rego", "package main\nimport rego.v1\ndeny contains \"x\" if { input.bad }\n"),
+        file(
+            "p_test.rego",
+            "package main\nimport rego.v1\ntest_denies if { count(deny) == 1 with input as {\"bad\": true} }\ntest_wrong if { count(deny) == 2 with input as {\"bad\": true} }\ntest_broken if { to_number(\"x\") }\ntodo_test_later if { false }\n",
+        ),
+    ];
+    let report = run_tests(&files, &[], &[], None, true, Duration::from_secs(5)).expect("runs");
+    let got: Vec<_> = report.results.iter().map(|r| (r.name.as_str(), r.outcome.clone())).collect();
+    assert_eq!(got[0], ("test_broken", TestOutcome::Error(got[0].1.clone().error_text())));
+    assert_eq!(got[1], ("test_denies", TestOutcome::Pass));
+    assert_eq!(got[2], ("test_wrong", TestOutcome::Fail));
+    assert_eq!(got[3], ("todo_test_later", TestOutcome::Skip));
+    assert_eq!(report.counts(), (1, 1, 1, 1));
+    assert!(!report.passed());
+    let cov = report.coverage.expect("coverage");
+    assert_eq!(cov.len(), 1, "test files are not counted");
+    assert!(cov[0].percent() > 0.0);
+}
+
+impl TestOutcome {
+    fn error_text(self) -> String {
+        match self {
+            TestOutcome::Error(e) => e,
+            other => panic!("{other:?}"),
+        }
+    }
+}

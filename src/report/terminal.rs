@@ -1,0 +1,400 @@
+//! The terminal report: what a person reads first is the outcome and the few things to fix.
+//!
+//! Layout: the outcome line; one line per step with its counts; the failures to fix, grouped
+//! by rule (why once, then for each finding what, where, how to fix, and the waiver entry that
+//! would accept it); warnings, one line each; the waiver ledger; the exit line. Long lists are
+//! cut with a count and a pointer to `--format json`. Pure: a verdict in, text out. Text from
+//! artifacts and policies is sanitized (no control characters reach the terminal).
+
+use std::fmt::Write as _;
+
+use crate::diag::clean;
+use crate::policy::Level;
+use crate::verdict::{Finding, Outcome, Status, Verdict};
+
+/// Rendering choices.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// ANSI colours (only on a terminal, and never with `NO_COLOR`).
+    pub color: bool,
+    /// Most failures shown per step before cutting.
+    pub max_fail_per_step: usize,
+    /// Most warnings shown in all.
+    pub max_warn: usize,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style { color: false, max_fail_per_step: 5, max_warn: 10 }
+    }
+}
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    }
+    fn red(&self, t: &str) -> String {
+        self.wrap("1;31", t)
+    }
+    fn yellow(&self, t: &str) -> String {
+        self.wrap("1;33", t)
+    }
+    fn green(&self, t: &str) -> String {
+        self.wrap("1;32", t)
+    }
+    fn bold(&self, t: &str) -> String {
+        self.wrap("1", t)
+    }
+    fn dim(&self, t: &str) -> String {
+        self.wrap("2", t)
+    }
+    fn outcome(&self, o: Outcome, t: &str) -> String {
+        match o {
+            Outcome::Fail | Outcome::Error => self.red(t),
+            Outcome::Warn => self.yellow(t),
+            Outcome::Pass => self.green(t),
+            Outcome::Skipped => self.dim(t),
+        }
+    }
+}
+
+fn mark(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Fail | Outcome::Error => "✗",
+        Outcome::Warn => "!",
+        Outcome::Pass => "✓",
+        Outcome::Skipped => "-",
+    }
+}
+
+/// One line of text from outside, made safe and short.
+fn line(text: &str, max: usize) -> String {
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let cleaned = clean(first);
+    if cleaned.chars().count() <= max {
+        cleaned
+    } else {
+        let cut: String = cleaned.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+/// Text from outside, made safe, wrapped at `width` columns, at most `max_lines` lines (the last
+/// one marked with `…` when cut).
+fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for para in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let mut cur = String::new();
+        for word in clean(para).split(' ').filter(|w| !w.is_empty()) {
+            if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
+                lines.push(std::mem::take(&mut cur));
+            }
+            if !cur.is_empty() {
+                cur.push(' ');
+            }
+            cur.push_str(word);
+        }
+        if !cur.is_empty() {
+            lines.push(cur);
+        }
+    }
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        if let Some(last) = lines.last_mut() {
+            last.push_str(" …");
+        }
+    }
+    lines
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
+/// Renders the verdict for a terminal.
+pub fn render(v: &Verdict, style: Style) -> String {
+    let p = Paint { on: style.color };
+    let mut s = String::new();
+
+    // 1. The outcome, first.
+    let head = match v.outcome {
+        Outcome::Error => format!(
+            "{} ERROR  verdict could not judge: {}",
+            mark(v.outcome),
+            plural(v.problems.len(), "problem", "problems")
+        ),
+        Outcome::Fail => {
+            let mut parts = vec![format!("{} to fix", v.counts.fail)];
+            if v.counts.fail == 0 && v.fail_on == "warn" {
+                parts = vec![format!(
+                    "{} (warnings fail this gate)",
+                    plural(v.counts.warn, "warning", "warnings")
+                )];
+            } else if v.counts.warn > 0 {
+                parts.push(plural(v.counts.warn, "warning", "warnings"));
+            }
+            format!("{} FAIL  {}", mark(v.outcome), parts.join(" · "))
+        }
+        Outcome::Warn => format!(
+            "{} WARN  nothing blocks; {}",
+            mark(v.outcome),
+            plural(v.counts.warn.max(1), "warning", "warnings")
+        ),
+        Outcome::Pass | Outcome::Skipped => format!("{} PASS  nothing to fix", mark(Outcome::Pass)),
+    };
+    let mut extras = Vec::new();
+    if v.counts.waived > 0 {
+        extras.push(format!("{} waived", v.counts.waived));
+    }
+    if v.counts.excepted > 0 {
+        extras.push(format!("{} excepted", v.counts.excepted));
+    }
+    extras.push(format!("{} read", plural(v.evidence.sources.len(), "artifact", "artifacts")));
+    let _ = writeln!(
+        s,
+        "{}  {}",
+        p.outcome(v.outcome, &p.bold(&head)),
+        p.dim(&format!("({})", extras.join(", ")))
+    );
+    s.push('\n');
+
+    // 2. Problems that stopped the judgement.
+    for problem in &v.problems {
+        let _ = writeln!(s, "  {} {}", p.red("✗"), clean(&problem.message));
+        let _ = writeln!(s, "    {} {}", p.dim("fix"), clean(&problem.help));
+    }
+    if !v.problems.is_empty() {
+        s.push('\n');
+    }
+
+    // 3. Steps with counts.
+    let width = v.steps.iter().map(|st| st.name.chars().count()).max().unwrap_or(0).max(5);
+    for st in &v.steps {
+        let mut counts = Vec::new();
+        if st.counts.fail > 0 {
+            counts.push(p.red(&format!("{} to fix", st.counts.fail)));
+        }
+        if st.counts.warn > 0 {
+            counts.push(p.yellow(&plural(st.counts.warn, "warning", "warnings")));
+        }
+        if st.counts.waived > 0 {
+            counts.push(p.dim(&format!("{} waived", st.counts.waived)));
+        }
+        if st.counts.excepted > 0 {
+            counts.push(p.dim(&format!("{} excepted", st.counts.excepted)));
+        }
+        let tail = if counts.is_empty() { String::new() } else { format!("  — {}", counts.join(", ")) };
+        let name = format!("{:<width$}", clean(&st.name));
+        let _ = writeln!(
+            s,
+            "  {} {}  {}{}",
+            p.outcome(st.outcome, mark(st.outcome)),
+            p.bold(&name),
+            clean(&st.summary),
+            tail
+        );
+    }
+
+    // 4. What to fix: open failures, grouped by step and rule.
+    let fails: Vec<&Finding> =
+        v.findings.iter().filter(|f| f.status == Status::Open && f.level == Level::Fail).collect();
+    if !fails.is_empty() {
+        let _ = writeln!(s, "\n{}", p.bold(&format!("To fix ({})", fails.len())));
+        let mut shown_rule: Option<(&str, &str)> = None;
+        let mut per_step: std::collections::BTreeMap<&str, usize> = Default::default();
+        let mut cut: std::collections::BTreeMap<&str, usize> = Default::default();
+        for f in &fails {
+            let n = per_step.entry(f.step.as_str()).or_default();
+            *n += 1;
+            if *n > style.max_fail_per_step {
+                *cut.entry(f.step.as_str()).or_default() += 1;
+                continue;
+            }
+            let key = (f.step.as_str(), f.policy.rule.as_str());
+            if shown_rule != Some(key) {
+                shown_rule = Some(key);
+                let title = f
+                    .policy
+                    .title
+                    .as_deref()
+                    .map(|t| line(t, 100))
+                    .unwrap_or_else(|| format!("{}.{}", f.policy.namespace, f.policy.rule));
+                let _ = writeln!(s, "\n  {} {}", p.dim(&format!("{} ·", f.step)), p.bold(&title));
+                if let Some(why) = &f.policy.description {
+                    for l in wrap(why, 100, 3) {
+                        let _ = writeln!(s, "  {}", p.dim(&l));
+                    }
+                }
+            }
+            finding_block(&mut s, &p, f);
+        }
+        for (step, n) in cut {
+            let _ = writeln!(s, "\n  {} and {} more in {step} (all of them: --format json)", p.dim("…"), n);
+        }
+    }
+
+    // 5. Warnings, one line each.
+    let warns: Vec<&Finding> =
+        v.findings.iter().filter(|f| f.status == Status::Open && f.level == Level::Warn).collect();
+    if !warns.is_empty() {
+        let _ = writeln!(s, "\n{}", p.bold(&format!("Warnings ({})", warns.len())));
+        for f in warns.iter().take(style.max_warn) {
+            let msg = wrap(&f.policy.msg, 100, 2);
+            for (i, l) in msg.iter().enumerate() {
+                if i == 0 {
+                    let mut text = format!("{} {l}", p.dim(&format!("{} ·", f.step)));
+                    if let Some(from) = f.policy.enforced_from {
+                        let _ = write!(text, " {}", p.yellow(&format!("(fails from {from})")));
+                    }
+                    let _ = writeln!(s, "  {} {text}", p.yellow("!"));
+                } else {
+                    let _ = writeln!(s, "    {l}");
+                }
+            }
+            if let Some(fix) = &f.policy.remediation {
+                for (i, l) in wrap(fix, 96, 2).iter().enumerate() {
+                    let _ = writeln!(s, "      {} {l}", p.dim(if i == 0 { "fix" } else { "   " }));
+                }
+            }
+        }
+        if warns.len() > style.max_warn {
+            let _ = writeln!(
+                s,
+                "  {} and {} more (all of them: --format json)",
+                p.dim("…"),
+                warns.len() - style.max_warn
+            );
+        }
+    }
+
+    // 6. The waiver ledger.
+    let l = &v.waivers;
+    if !(l.applied.is_empty() && l.expired.is_empty() && l.expiring_soon.is_empty() && l.unused.is_empty()) {
+        let _ = writeln!(s, "\n{}", p.bold("Waivers"));
+        if !l.applied.is_empty() {
+            let n: usize = l.applied.iter().map(|e| e.findings).sum();
+            let _ = writeln!(
+                s,
+                "  {} {} accepting {}",
+                p.dim("•"),
+                plural(l.applied.len(), "waiver", "waivers"),
+                plural(n, "finding", "findings")
+            );
+        }
+        for e in &l.expiring_soon {
+            let _ = writeln!(
+                s,
+                "  {} expires in {}: {} ({}, {})",
+                p.yellow("!"),
+                plural(e.days_left.max(0) as usize, "day", "days"),
+                clean(&e.matches),
+                clean(&e.owner),
+                e.origin
+            );
+        }
+        for e in &l.expired {
+            let _ = writeln!(
+                s,
+                "  {} expired on {}, no longer applies: {} ({}, {})",
+                p.yellow("!"),
+                e.expires,
+                clean(&e.matches),
+                clean(&e.owner),
+                e.origin
+            );
+        }
+        for e in &l.unused {
+            let _ = writeln!(
+                s,
+                "  {} matches nothing, remove it: {} ({})",
+                p.yellow("!"),
+                clean(&e.matches),
+                e.origin
+            );
+        }
+    }
+
+    // 7. The exit line.
+    let exit = match v.outcome {
+        Outcome::Error => "exit 2: verdict could not judge — fix the problems above",
+        Outcome::Fail => "exit 1: the gate failed",
+        Outcome::Warn | Outcome::Pass | Outcome::Skipped => "exit 0: the gate passed",
+    };
+    let _ = writeln!(s, "\n{}", p.dim(&format!("{exit}. The whole verdict: --format json")));
+    s
+}
+
+fn finding_block(s: &mut String, p: &Paint, f: &Finding) {
+    // The severity leads unless the message already says it.
+    let sev = f
+        .policy
+        .severity
+        .filter(|x| !f.policy.msg.contains(x.as_str()))
+        .map(|x| format!("{} ", x.as_str()))
+        .unwrap_or_default();
+    for (i, l) in wrap(&f.policy.msg, 100, 3).iter().enumerate() {
+        if i == 0 {
+            let _ = writeln!(s, "    {} {}{}", p.red("✗"), p.bold(&sev), p.bold(l));
+        } else {
+            let _ = writeln!(s, "      {}", p.bold(l));
+        }
+    }
+    let mut place = String::new();
+    if let Some(file) = &f.policy.file {
+        place.push_str(&clean(file));
+        if let Some(l) = f.policy.line {
+            let _ = write!(place, ":{l}");
+        }
+    }
+    if let Some(purl) = &f.policy.purl {
+        if !place.is_empty() {
+            place.push_str(" · ");
+        }
+        place.push_str(&clean(purl));
+    }
+    if !place.is_empty() {
+        let _ = writeln!(s, "        {}  {}", p.dim("where"), place);
+    }
+    if let Some(fix) = &f.policy.remediation {
+        for (i, l) in wrap(fix, 92, 6).iter().enumerate() {
+            let label = if i == 0 { "fix  " } else { "     " };
+            let _ = writeln!(s, "        {}  {}", p.dim(label), l);
+        }
+    }
+    if let Some(url) = &f.policy.url {
+        let _ = writeln!(s, "        {}  {}", p.dim("more "), clean(url));
+    }
+    let mut first = true;
+    for l in f.waiver_snippet.lines() {
+        let label = if first { "waive" } else { "     " };
+        first = false;
+        let _ = writeln!(s, "        {}  {}", p.dim(label), p.dim(&clean(l)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Long text wraps at word boundaries and is cut after the last allowed line.
+    #[test]
+    fn wraps() {
+        assert_eq!(wrap("one two three four", 9, 5), ["one two", "three", "four"]);
+        assert_eq!(wrap("one two three four", 9, 2), ["one two", "three …"]);
+        assert_eq!(wrap("a\n\nb", 10, 5), ["a", "b"]);
+    }
+
+    /// Control characters in messages never reach the terminal, colours only when asked.
+    #[test]
+    fn safe_text() {
+        assert_eq!(line("a\x1b[2Jb\nsecond", 50), "a\u{fffd}[2Jb");
+        assert_eq!(line("x".repeat(10).as_str(), 5), "xxxx…");
+        let p = Paint { on: false };
+        assert_eq!(p.red("t"), "t");
+        assert_eq!(Paint { on: true }.red("t"), "\x1b[1;31mt\x1b[0m");
+    }
+}

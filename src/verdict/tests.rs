@@ -1,0 +1,161 @@
+//! Folding findings, waivers and required inputs into a verdict.
+
+use super::waiver::{Matcher, Origin, Waiver};
+use super::*;
+use crate::evidence::{Meta, Source};
+
+fn finding(ns: &str, rule: &str, level: Level, msg: &str, fp: &str) -> PolicyFinding {
+    PolicyFinding {
+        namespace: ns.into(),
+        rule: rule.into(),
+        level,
+        enforced_from: None,
+        excepted: false,
+        msg: msg.into(),
+        id: Some(format!("ID-{fp}")),
+        severity: Some(Severity::High),
+        title: None,
+        description: None,
+        remediation: None,
+        fingerprint: fp.into(),
+        purl: None,
+        file: Some("services/shop/package-lock.json".into()),
+        line: None,
+        url: None,
+        extra: Default::default(),
+        policy: "p.rego:1".into(),
+    }
+}
+
+fn waiver(fp: &str, expires: &str) -> Waiver {
+    Waiver {
+        matcher: Matcher { fingerprint: Some(fp.into()), id: None, purl: None, path: None },
+        reason: "accepted".into(),
+        owner: "team".into(),
+        expires: expires.parse().expect("date"),
+        origin: Origin { file: "verdict.yaml".into(), line: 7 },
+    }
+}
+
+fn today() -> Date {
+    "2026-11-21".parse().expect("date")
+}
+
+fn settings<'a>(waivers: &'a [Waiver], required: &'a [Required], fail_on: FailOn) -> Settings<'a> {
+    Settings { fail_on, required, waivers, today: today() }
+}
+
+fn packages() -> Vec<String> {
+    vec!["verdict.tests".into(), "verdict.vulnerabilities".into(), "main".into()]
+}
+
+/// error > fail > warn > pass; `--fail-on warn` makes warnings fail.
+#[test]
+fn outcomes() {
+    let ev = Evidence::new(Meta::default());
+    let fold_with =
+        |f: Vec<PolicyFinding>, fail_on| fold(&ev, f, &packages(), &settings(&[], &[], fail_on)).outcome;
+    assert_eq!(fold_with(vec![], FailOn::Fail), Outcome::Pass);
+    let warn = finding("main", "warn", Level::Warn, "w", "a");
+    assert_eq!(fold_with(vec![warn.clone()], FailOn::Fail), Outcome::Warn);
+    assert_eq!(fold_with(vec![warn.clone()], FailOn::Warn), Outcome::Fail);
+    let fail = finding("main", "deny", Level::Fail, "f", "b");
+    assert_eq!(fold_with(vec![warn, fail.clone()], FailOn::Fail), Outcome::Fail);
+    let required = [Required::Kind(Kind::Trivy)];
+    let v = fold(&ev, vec![fail], &packages(), &settings(&[], &required, FailOn::Fail));
+    assert_eq!(v.outcome, Outcome::Error, "a missing required input outranks a failure");
+    assert_eq!(v.problems[0].code, "verdict/missing-input");
+    assert!(v.problems[0].message.contains("Trivy"));
+}
+
+/// A waiver accepts its finding until its day; expired, it stops and the ledger says so;
+/// one that matches nothing is listed as unused; the finding stays visible as waived.
+#[test]
+fn waivers() {
+    let ev = Evidence::new(Meta::default());
+    let findings = vec![
+        finding("verdict.vulnerabilities", "deny", Level::Fail, "CVE one", "fp1"),
+        finding("verdict.vulnerabilities", "deny", Level::Fail, "CVE two", "fp2"),
+    ];
+    let ws = [waiver("fp1", "2026-11-30"), waiver("fp2", "2026-11-20"), waiver("nothing", "2027-06-01")];
+    let v = fold(&ev, findings, &packages(), &settings(&ws, &[], FailOn::Fail));
+    let status: Vec<_> = v.findings.iter().map(|f| (f.policy.fingerprint.as_str(), f.status)).collect();
+    assert!(status.contains(&("fp1", Status::Waived)));
+    assert!(status.contains(&("fp2", Status::Open)), "an expired waiver no longer applies");
+    assert_eq!(v.outcome, Outcome::Fail);
+    assert_eq!(v.counts.waived, 1);
+    assert_eq!(v.waivers.applied.len(), 1);
+    assert_eq!(v.waivers.expiring_soon.len(), 1, "fp1's waiver ends in 9 days");
+    assert_eq!(v.waivers.expired.len(), 1);
+    assert_eq!(v.waivers.expired[0].days_left, -1);
+    assert_eq!(v.waivers.unused.len(), 1);
+    let waived = v.findings.iter().find(|f| f.status == Status::Waived).expect("waived");
+    assert_eq!(waived.waiver.as_ref().map(|w| w.origin.as_str()), Some("verdict.yaml:7"));
+}
+
+/// Stale waivers alone make the run a warning, so they get cleaned up.
+#[test]
+fn stale_waivers_warn() {
+    let ev = Evidence::new(Meta::default());
+    let ws = [waiver("nothing", "2027-06-01")];
+    assert_eq!(fold(&ev, vec![], &packages(), &settings(&ws, &[], FailOn::Fail)).outcome, Outcome::Warn);
+}
+
+/// Excepted findings are kept, visible, and do not count.
+#[test]
+fn exceptions_are_visible() {
+    let ev = Evidence::new(Meta::default());
+    let mut f = finding("main", "deny_root", Level::Fail, "root", "x");
+    f.excepted = true;
+    let v = fold(&ev, vec![f], &packages(), &settings(&[], &[], FailOn::Fail));
+    assert_eq!(v.outcome, Outcome::Pass);
+    assert_eq!(v.findings[0].status, Status::Excepted);
+    assert_eq!(v.counts.excepted, 1);
+}
+
+/// Steps: evaluated built-in packages become their evidence step (skipped when the evidence
+/// is absent), user packages their own; findings land in their step.
+#[test]
+fn steps() {
+    let mut ev = Evidence::new(Meta::default());
+    ev.sources.push(Source {
+        path: "junit.xml".into(),
+        kind: Kind::Junit,
+        format: crate::evidence::Format::Xml,
+        name: None,
+        named: false,
+        tool: None,
+        spec_version: None,
+        subject: None,
+        bytes: 1,
+        sha256: "x".into(),
+        warnings: vec![],
+    });
+    ev.tests.totals.count(crate::evidence::TestStatus::Failed, false);
+    ev.tests.totals.count(crate::evidence::TestStatus::Passed, true);
+    let f = finding("verdict.tests", "deny", Level::Fail, "t failed", "t");
+    let v = fold(&ev, vec![f], &packages(), &settings(&[], &[], FailOn::Fail));
+    let steps: Vec<_> = v.steps.iter().map(|s| (s.name.as_str(), s.outcome)).collect();
+    assert_eq!(
+        steps,
+        [("tests", Outcome::Fail), ("vulnerabilities", Outcome::Skipped), ("main", Outcome::Pass)]
+    );
+    assert_eq!(v.steps[0].summary, "2 tests in 1 report: 1 failed, 1 flaky");
+    assert_eq!(v.steps[1].summary, "no vulnerability scan found (Trivy JSON)");
+}
+
+/// The snippet is a ready-to-paste `waivers:` entry that names the finding.
+#[test]
+fn waiver_snippet() {
+    let ev = Evidence::new(Meta::default());
+    let v = fold(
+        &ev,
+        vec![finding("main", "deny", Level::Fail, "m", "abc")],
+        &packages(),
+        &settings(&[], &[], FailOn::Fail),
+    );
+    assert_eq!(
+        v.findings[0].waiver_snippet,
+        "- fingerprint: abc   # ID-abc\n  reason: \"<why this is acceptable for now>\"\n  owner: \"<team or person>\"\n  expires: 2026-12-21"
+    );
+}
