@@ -514,6 +514,23 @@ impl Policies {
 
     /// Evaluates against an input already converted to a regorus value.
     pub fn evaluate_value(&self, input: regorus::Value, today: Date) -> Result<Vec<Finding>, PolicyError> {
+        let raw = self.evaluate_raw(input)?;
+        let by_rule: BTreeMap<(&str, &str), &RuleRef> =
+            self.rules.iter().map(|r| ((r.package.as_str(), r.name.as_str()), r)).collect();
+        raw.into_iter()
+            .map(|r| {
+                let rule = by_rule.get(&(r.namespace.as_str(), r.rule.as_str())).copied().ok_or_else(|| {
+                    PolicyError::BadResult { rule: r.path(), message: "a result of a rule that was not loaded".into() }
+                })?;
+                let path = r.path();
+                normalize(rule, &path, r.value, r.excepted, today)
+            })
+            .collect()
+    }
+
+    /// Evaluates every selected rule and returns each element as the rule produced it (no
+    /// METADATA, no normalization): what an OPA parity check compares.
+    pub fn evaluate_raw(&self, input: regorus::Value) -> Result<Vec<RawResult>, PolicyError> {
         let mut engine = self.engine.clone();
         engine.set_input(input);
         let started = Instant::now();
@@ -572,10 +589,35 @@ impl Policies {
                         limit: self.options.max_findings,
                     });
                 }
-                out.push(normalize(rule, &path, item, is_excepted, today)?);
+                out.push(RawResult {
+                    namespace: rule.package.clone(),
+                    rule: rule.name.clone(),
+                    excepted: is_excepted,
+                    value: item,
+                });
             }
         }
         Ok(out)
+    }
+}
+
+/// One element of a conftest rule's value, as the rule produced it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RawResult {
+    /// The package.
+    pub namespace: String,
+    /// The rule.
+    pub rule: String,
+    /// Suppressed by the package's `exception` rule.
+    pub excepted: bool,
+    /// The element: a string or an object.
+    pub value: Json,
+}
+
+impl RawResult {
+    /// `data.<namespace>.<rule>`.
+    pub fn path(&self) -> String {
+        format!("data.{}.{}", self.namespace, self.rule)
     }
 }
 
