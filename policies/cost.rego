@@ -68,7 +68,8 @@ _cost := input.custom.cost if is_object(input.custom.cost)
 else := {}
 
 # The estimate in US dollars: a number, or a string holding one (Infracost writes its totals
-# as strings); undefined for anything else, and for an estimate in another currency.
+# as strings); null for anything else, and for an estimate in another currency. (Never
+# undefined: OPA reads `not is_number(x)` with an undefined x as undefined, not as true.)
 _estimate := _raw if {
 	is_number(_raw)
 	_in_usd
@@ -76,20 +77,22 @@ _estimate := _raw if {
 	is_string(_raw)
 	regex.match(`^[0-9]+(\.[0-9]+)?$`, _raw)
 	_in_usd
-}
+} else := null
 
 _raw := object.get(_cost, "estimate_usd", null)
 
-_in_usd if not is_string(_cost.currency)
+_in_usd if not is_string(_currency)
 
 _in_usd if {
-	is_string(_cost.currency)
-	upper(_cost.currency) == "USD"
+	is_string(_currency)
+	upper(_currency) == "USD"
 }
+
+_currency := object.get(_cost, "currency", null)
 
 # Why the estimate cannot be used.
 _problem := "no cost estimate was found (input.custom.cost.estimate_usd)" if _raw == null
-else := sprintf("the cost estimate is in %s, not in US dollars", [_cost.currency]) if not _in_usd
+else := sprintf("the cost estimate is in %s, not in US dollars", [_currency]) if not _in_usd
 else := sprintf("the cost estimate (input.custom.cost.estimate_usd) is a %s, not a number", [type_name(_raw)])
 
 # "/month" when the estimate says which period it covers.
@@ -99,7 +102,7 @@ else := ""
 # What the estimate says about itself: " (estimated by infracost; $29.20/month before this change)".
 _context := sprintf(" (%s)", [concat("; ", notes)]) if {
 	notes := [note |
-		some note in [lib.part("estimated by ", _cost.tool, ""), _baseline]
+		some note in [lib.part("estimated by ", object.get(_cost, "tool", null), ""), _baseline]
 		is_string(note)
 	]
 	count(notes) > 0

@@ -106,12 +106,12 @@ usd(amount) := sprintf("%s$%d.%02d", [_minus(amount), floor(cents / 100), cents 
 	cents := round(abs(amount) * 100)
 }
 
-# percent(part, whole) is part as a percentage of whole with one decimal ("3.8%"), for
-# positive numbers; undefined when whole is 0.
+# percent(share, whole) is share as a percentage of whole with one decimal ("3.8%"), for
+# positive numbers; null when whole is 0.
 percent(share, whole) := sprintf("%d.%d%%", [floor(tenths / 10), tenths % 10]) if {
 	whole != 0
 	tenths := round((share * 1000) / whole)
-}
+} else := null
 
 _minus(amount) := "-" if amount < 0
 else := ""

@@ -63,7 +63,9 @@ _unknown contains finding if {
 
 _severities := lib.severity_set(lib.settings.misconfigurations.severities)
 
-_unknown_severity(check) if not is_string(check.severity)
+# object.get, because `not is_string(check.severity)` would be undefined in OPA (and true in
+# regorus) for a record without the field.
+_unknown_severity(check) if not is_string(object.get(check, "severity", null))
 
 _unknown_severity(check) if {
 	is_string(check.severity)
