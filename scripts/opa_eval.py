@@ -100,6 +100,8 @@ WARN_RULE = re.compile(r"^warn(_[a-zA-Z0-9]+)*$")
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
+METADATA_PROBE = "package verdict_opa_eval.metadata_probe\n\nannotations := rego.metadata.rule()\n"
+
 
 class UsageError(Exception):
     """Something the user can fix: a missing file, a parse error, an evaluation error."""
@@ -256,12 +258,14 @@ def upgrade_v0(source: str) -> str:
                   and stmt[i - 1].text != "if"]
         for i in bodies:
             edits.append((stmt[i].start, stmt[i].start, "if "))
-        # name[term] followed directly by the body (or `if`): a v0 partial set rule.
+        # name[term] followed directly by the body (or `if`), or alone: a v0 partial set rule.
         if len(stmt) > 3 and stmt[0].kind == "ident" and stmt[1].text == "[":
             close = next((i for i in range(2, len(stmt)) if stmt[i].text == "]" and stmt[i].depth == 0), None)
-            if close is not None and close + 1 < len(stmt) and stmt[close + 1].text in ("{", "if"):
-                inner = source[stmt[2].start:stmt[close].start]
-                edits.append((stmt[1].start, stmt[close].start + 1, f" contains {inner.strip()} "))
+            if close is not None and (close + 1 == len(stmt) or stmt[close + 1].text in ("{", "if")):
+                inner = source[stmt[2].start:stmt[close].start].strip()
+                end = stmt[close].start + 1
+                gap = "" if end == len(source) or source[end].isspace() else " "
+                edits.append((stmt[1].start, end, f" contains {inner}{gap}"))
     out = source
     for start, end, text in sorted(edits, reverse=True):
         out = out[:start] + text + out[end:]
@@ -307,6 +311,13 @@ def load_engine(OpaEngine, OpaError, files: list[str], data_files: list[str]):
             module.v0 = True
             log(f"note: `{name}` is not Rego v1; read as Rego v0")
         modules.append(module)
+    # OPA parses METADATA blocks only when some module asks for annotations: this one does,
+    # so that a block that is not valid YAML is an error here, as it is for verdict.
+    try:
+        engine.add_policy("<metadata check>", METADATA_PROBE)
+        engine.eval_query("x := 1")
+    except OpaError as e:
+        raise UsageError(f"invalid METADATA: {e.message}") from None
     for f in data_files:
         try:
             with open(f, encoding="utf-8") as fh:
