@@ -84,9 +84,13 @@ first(values) := found[0] if {
 } else := null
 
 # oneline(value) is the first line of a text copied from an artifact, cut to 200 characters:
-# a stack trace or a long assertion diff must not flood a one-line message. null for null.
-oneline(value) := cut(trim_space(split(trim_space(value), "\n")[0]), 200) if is_string(value)
-else := null
+# a stack trace or a long assertion diff must not flood a one-line message. null for null and
+# for blank text, so that no message ends in an empty ": ".
+oneline(value) := cut(line, 200) if {
+	is_string(value)
+	line := trim_space(split(trim_space(value), "\n")[0])
+	line != ""
+} else := null
 
 # cut(value, n) is value cut to n characters, the last one an ellipsis. It compares substrings
 # rather than count(value), whose unit (code points or UTF-16 units) differs between engines.

@@ -81,6 +81,7 @@ test_oneline_keeps_the_first_line if {
 	lib.oneline("  first line\nsecond line\n") == "first line"
 	lib.oneline("\nafter a blank start") == "after a blank start"
 	lib.oneline(null) == null
+	lib.oneline(" \n ") == null
 }
 
 test_oneline_cuts_long_text if {

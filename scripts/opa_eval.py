@@ -100,6 +100,7 @@ WARN_RULE = re.compile(r"^warn(_[a-zA-Z0-9]+)*$")
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
+METADATA_PROBE_NAME = "<metadata check>"
 METADATA_PROBE = "package verdict_opa_eval.metadata_probe\n\nannotations := rego.metadata.rule()\n"
 
 
@@ -314,7 +315,7 @@ def load_engine(OpaEngine, OpaError, files: list[str], data_files: list[str]):
     # OPA parses METADATA blocks only when some module asks for annotations: this one does,
     # so that a block that is not valid YAML is an error here, as it is for verdict.
     try:
-        engine.add_policy("<metadata check>", METADATA_PROBE)
+        engine.add_policy(METADATA_PROBE_NAME, METADATA_PROBE)
         engine.eval_query("x := 1")
     except OpaError as e:
         raise UsageError(f"invalid METADATA: {e.message}") from None
@@ -457,6 +458,8 @@ def run_tests(engine, OpaError, modules: list[Module], verbose: bool, coverage: 
             if error:
                 print(f"  {error}")
     total = passed + failed + errored + skipped
+    if total == 0:
+        print("no test_* rules found")
     print("-" * 80)
     summary = [f"PASS: {passed}/{total}"]
     if failed:
@@ -482,7 +485,7 @@ def collect_coverage(report: dict, covered: dict, not_covered: dict) -> None:
 def print_coverage(covered: dict, not_covered: dict) -> None:
     print("coverage (policy files, tests aside):")
     for path in sorted(set(covered) | set(not_covered)):
-        if path.endswith("_test.rego"):
+        if path.endswith("_test.rego") or path == METADATA_PROBE_NAME:
             continue
         hit = covered.get(path, set())
         missed = not_covered.get(path, set()) - hit
