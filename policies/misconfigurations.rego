@@ -86,19 +86,21 @@ _finding(check, severity) := lib.result({
 	"line": check.start_line,
 	"url": check.guideline,
 	"remediation": lib.text([
-		lib.part("", _resolution(check), " — "),
 		"Change ", lib.first([check.resource, check.file, "the resource"]),
 		lib.part(" in ", _file_if_resource(check), ""),
 		lib.part(" (line ", check.start_line, ")"),
 		" so that it meets the check",
-		lib.part(", see ", check.guideline, ""),
+		lib.part(": ", _resolution(check), ""),
+		lib.part("; see ", check.guideline, ""),
 		lib.part("; if it does not apply here, skip it in code with a reason: ", _skip_comment(check), ""),
 	]),
 })
 
 # The scanner's own advice, when it gives some (Trivy does), without its final period.
-_resolution(check) := trim_right(lib.oneline(check.resolution), ".") if is_string(check.resolution)
-else := null
+_resolution(check) := trim_right(line, ".") if {
+	line := lib.oneline(check.resolution)
+	is_string(line)
+} else := null
 
 _file_if_resource(check) := check.file if is_string(check.resource)
 else := null

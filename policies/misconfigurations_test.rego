@@ -58,7 +58,7 @@ test_a_failed_high_check_fails if {
 		"line": 12,
 		"url": "https://avd.aquasec.com/misconfig/ds002",
 		"remediation": concat("", [
-			"Add 'USER <non root user name>' line to the Dockerfile — Change Dockerfile (line 12) so that it meets the check, ",
+			"Change Dockerfile (line 12) so that it meets the check: Add 'USER <non root user name>' line to the Dockerfile; ",
 			"see https://avd.aquasec.com/misconfig/ds002; if it does not apply here, skip it in code with a reason: #trivy:ignore:DS002",
 		]),
 	}} with input as _input([_trivy])
@@ -113,7 +113,7 @@ test_a_failed_check_without_severity_warns_by_default if {
 		"line": 1,
 		"url": "https://docs.prismacloud.io/s3-13-enable-logging",
 		"remediation": concat("", [
-			"Change aws_s3_bucket.uploads in /infra/s3.tf (line 1) so that it meets the check, ",
+			"Change aws_s3_bucket.uploads in /infra/s3.tf (line 1) so that it meets the check; ",
 			"see https://docs.prismacloud.io/s3-13-enable-logging; ",
 			"if it does not apply here, skip it in code with a reason: #checkov:skip=CKV_AWS_18:<reason>",
 		]),
@@ -138,6 +138,12 @@ test_the_word_unknown_is_no_severity if {
 	evidence := _input([_checkov({"severity": "UNKNOWN"})])
 	count(misconfigurations.warn_unknown_severity) == 1 with input as evidence
 	count(misconfigurations.deny_failed_check) == 0 with input as evidence with data.verdict.config as {"misconfigurations": {"severities": ["UNKNOWN"]}}
+}
+
+test_a_blank_resolution_is_left_out if {
+	evidence := _input([object.union(_trivy, {"resolution": "  "})])
+	some finding in misconfigurations.deny_failed_check with input as evidence
+	startswith(finding.remediation, "Change Dockerfile (line 12) so that it meets the check; see ")
 }
 
 test_a_check_with_little_data_still_reads_well if {

@@ -37,7 +37,8 @@ Options:
     --namespace NS      evaluate package NS too (repeatable).
     --all-namespaces    evaluate every package.
     --tests             run every test_* rule instead (like `opa test`): prints PASS or FAIL
-                        per test and exits 1 when one fails. With -v, passing tests are
+                        per test and exits 1 when one fails (or none was found); todo_test_*
+                        rules are counted as skipped. With -v, passing tests are
                         listed too; with --coverage, the share of the policy lines (test
                         files aside) that the tests evaluate.
     --timings           print how long each phase took, on stderr.
@@ -58,8 +59,9 @@ string result turned into {"msg": ...}, and with these fields always present:
 blocks are not applied here (no default severity or remediation, no effective_on): this
 script shows what the engine computed, which is what a parity check compares.
 
-Exit codes: 0 evaluated (whatever the findings) or every test passed; 1 a test failed;
-2 a usage, load, parse or evaluation error.
+Exit codes: 0 evaluated (whatever the findings) or every test passed; 1 a test failed or
+errored, or there was no test; 2 a usage, load, parse or evaluation error (an invalid
+METADATA block included: OPA is made to parse them).
 
 Rego v0: the OPA in the bindings (1.x) parses Rego v1 only, while verdict also reads v0 files
 (docs/policy.md). A file that fails to parse as v1 is upgraded with the two changes that
