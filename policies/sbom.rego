@@ -1,0 +1,89 @@
+# Built-in pack: the software bill of materials (input.components and input.sources, from
+# CycloneDX and SPDX).
+#
+# A component under a denied license (sbom.denied_licenses: strong and network copyleft by
+# default) fails the gate, and so does a build without any SBOM when sbom.required is set.
+package verdict.sbom
+
+import data.verdict.lib
+import rego.v1
+
+# METADATA
+# title: No component under a denied license
+# description: >-
+#   A component's license is on this project's denied list (strong and network copyleft by
+#   default), so shipping it may oblige you to publish your own code under that license.
+# custom:
+#   severity: HIGH
+#   remediation: Replace the component, or record a waiver once your legal team approves it.
+deny_license contains finding if {
+	some component in input.components
+	denied := {lib.license_text(license) | some license in _judged(component); lib.denied_license(license)}
+	count(denied) > 0
+	licenses := concat(", ", sort(denied))
+	finding := lib.result({
+		"msg": sprintf("Component %s uses a denied license: %s", [_name(component), licenses]),
+		"id": licenses,
+		"severity": "HIGH",
+		"fingerprint": component.fingerprint,
+		"purl": component.purl,
+		"remediation": lib.text([
+			"Replace or remove ", _name(component),
+			lib.part(" (", component.purl, ")"),
+			sprintf(", or keep it under %s only with your legal team's approval, recorded as a waiver", [licenses]),
+		]),
+	})
+}
+
+# METADATA
+# title: An SBOM is present
+# description: >-
+#   This project requires a software bill of materials (sbom.required), and no CycloneDX or
+#   SPDX document was found among the CI artifacts, so licenses and components cannot be
+#   checked.
+# custom:
+#   severity: MEDIUM
+#   remediation: Generate a CycloneDX SBOM in the build and keep it with the CI artifacts.
+deny_missing contains finding if {
+	lib.settings.sbom.required == true
+	not _has_sbom
+	finding := {
+		"msg": "No SBOM (CycloneDX or SPDX) was found among the CI artifacts, and this project requires one",
+		"id": "sbom-missing",
+		"severity": "MEDIUM",
+		"remediation": concat("", [
+			"Generate a CycloneDX SBOM in the build and keep it with the CI artifacts: ",
+			"Maven `mvn org.cyclonedx:cyclonedx-maven-plugin:makeAggregateBom`, ",
+			"npm `npx @cyclonedx/cyclonedx-npm --output-file bom.json`, ",
+			"Python `cyclonedx-py environment --output-file bom.json`, ",
+			"any folder `trivy fs --format cyclonedx --output bom.json .` ",
+			"or `syft dir:. -o cyclonedx-json=bom.json`",
+		]),
+	}
+}
+
+_has_sbom if {
+	some source in input.sources
+	source.kind in {"cyclonedx", "spdx"}
+}
+
+# The license entries a component is judged by: the concluded ones when the SBOM has any
+# (SPDX licenseConcluded, CycloneDX acknowledgement "concluded": someone reviewed them), else
+# all of them. Every entry judged applies, so one denied entry is enough: a choice between
+# licenses is written as one OR expression, which denied_expression weighs.
+_judged(component) := concluded if {
+	concluded := [license | some license in component.licenses; license.acknowledgement == "concluded"]
+	count(concluded) > 0
+} else := component.licenses
+
+# "org.example.legacy:pdf-render 2.1.0"; an npm scope keeps its slash ("@babel/core 7.24.0").
+_name(component) := lib.text([
+	lib.part("", component.group, _group_separator(component.group)),
+	component.name,
+	lib.part(" ", component.version, ""),
+])
+
+_group_separator(group) := "/" if {
+	is_string(group)
+	startswith(group, "@")
+} else := ":"

@@ -1,0 +1,179 @@
+package verdict.sbom_test
+
+import data.verdict.sbom
+import rego.v1
+
+# A component as the evidence has it (docs/evidence.md, components), with one license entry.
+_component(license) := {
+	"fingerprint": "da4247f1e8542a7ce0ebb20ba578afc6",
+	"source": "reports/sbom.cdx.json",
+	"bom_ref": "pkg:maven/org.example.legacy/pdf-render@2.1.0",
+	"type": "library",
+	"name": "pdf-render",
+	"group": "org.example.legacy",
+	"version": "2.1.0",
+	"purl": "pkg:maven/org.example.legacy/pdf-render@2.1.0",
+	"cpe": null,
+	"licenses": [license],
+	"hashes": [],
+	"scope": null,
+	"supplier": null,
+	"parent": null,
+}
+
+_id(id) := {"id": id, "name": null, "expression": null, "acknowledgement": null}
+
+_expression(expression) := {"id": null, "name": null, "expression": expression, "acknowledgement": null}
+
+_name(name) := {"id": null, "name": name, "expression": null, "acknowledgement": null}
+
+_input(components) := {"components": components, "sources": [{"path": "reports/sbom.cdx.json", "kind": "cyclonedx"}]}
+
+# The ids of the licenses found denied, one entry per component license given.
+_denied(licenses) := {finding.id |
+	evidence := _input([_component(license) | some license in licenses])
+	findings := sbom.deny_license with input as evidence
+	some finding in findings
+}
+
+# Denied licenses -----------------------------------------------------------------------------
+
+test_a_component_under_gpl_fails if {
+	sbom.deny_license == {{
+		"msg": "Component org.example.legacy:pdf-render 2.1.0 uses a denied license: GPL-3.0-only",
+		"id": "GPL-3.0-only",
+		"severity": "HIGH",
+		"fingerprint": "da4247f1e8542a7ce0ebb20ba578afc6",
+		"purl": "pkg:maven/org.example.legacy/pdf-render@2.1.0",
+		"remediation": concat("", [
+			"Replace or remove org.example.legacy:pdf-render 2.1.0 (pkg:maven/org.example.legacy/pdf-render@2.1.0), ",
+			"or keep it under GPL-3.0-only only with your legal team's approval, recorded as a waiver",
+		]),
+	}} with input as _input([_component(_id("GPL-3.0-only"))])
+}
+
+test_every_default_denied_license_fails if {
+	ids := [
+		"AGPL-1.0", "AGPL-3.0-only", "AGPL-3.0-or-later", "GPL-1.0-or-later", "GPL-2.0", "GPL-2.0-only",
+		"GPL-2.0-or-later", "GPL-3.0", "GPL-3.0-or-later", "SSPL-1.0", "EUPL-1.2", "OSL-3.0", "CPAL-1.0",
+		"RPSL-1.0", "Sleepycat",
+	]
+	every id in ids {
+		_denied([_id(id)]) == {id}
+	}
+}
+
+test_weak_copyleft_and_permissive_licenses_pass if {
+	every id in ["LGPL-2.1-only", "LGPL-3.0-or-later", "MPL-2.0", "EPL-2.0", "MIT", "Apache-2.0", "BSD-3-Clause", "ISC"] {
+		_denied([_id(id)]) == set()
+	}
+}
+
+test_mit_or_gpl_passes if {
+	_denied([_expression("MIT OR GPL-3.0-only")]) == set()
+}
+
+test_gpl_with_classpath_exception_fails if {
+	_denied([_expression("GPL-2.0-or-later WITH Classpath-exception-2.0")]) == {"GPL-2.0-or-later WITH Classpath-exception-2.0"}
+}
+
+test_an_and_with_gpl_fails if {
+	_denied([_expression("Apache-2.0 AND GPL-3.0-only")]) == {"Apache-2.0 AND GPL-3.0-only"}
+}
+
+test_a_choice_of_weak_copyleft_passes if {
+	_denied([_expression("EPL-1.0 OR LGPL-2.1-only")]) == set()
+	_denied([_expression("(MIT OR Apache-2.0) AND Unicode-DFS-2016")]) == set()
+}
+
+test_ids_are_compared_whole_and_without_case if {
+	_denied([_id("gpl-3.0-only")]) == {"gpl-3.0-only"}
+	_denied([_id("GPL-2.0+")]) == {"GPL-2.0+"}
+	_denied([_id("LGPL-2.1+")]) == set()
+}
+
+test_a_license_name_is_not_an_id if {
+	_denied([_name("GNU General Public License v3.0")]) == set()
+	_denied([_name("Proprietary - ACME internal")]) == set()
+	_denied([_name("GPL-3.0-only")]) == {"GPL-3.0-only"}
+}
+
+test_the_denied_list_is_a_setting if {
+	evidence := _input([_component(_id("MIT"))])
+	count(sbom.deny_license) == 1 with input as evidence with data.verdict.config as {"sbom": {"denied_licenses": ["MIT"]}}
+	count(sbom.deny_license) == 0 with input as _input([_component(_id("GPL-3.0-only"))]) with data.verdict.config as {"sbom": {"denied_licenses": ["MIT"]}}
+}
+
+test_a_list_without_agpl_does_not_deny_agpl if {
+	config := {"sbom": {"denied_licenses": ["GPL-3.0-only"]}}
+	count(sbom.deny_license) == 0 with input as _input([_component(_id("AGPL-3.0-only"))]) with data.verdict.config as config
+	count(sbom.deny_license) == 0 with input as _input([_component(_id("LGPL-3.0-only"))]) with data.verdict.config as config
+}
+
+test_every_license_entry_applies if {
+	component := object.union(_component(_id("MIT")), {"licenses": [_id("MIT"), _id("GPL-3.0-only"), _id("AGPL-3.0-only")]})
+	some finding in sbom.deny_license with input as _input([component])
+	finding.id == "AGPL-3.0-only, GPL-3.0-only"
+	finding.msg == "Component org.example.legacy:pdf-render 2.1.0 uses a denied license: AGPL-3.0-only, GPL-3.0-only"
+}
+
+test_a_concluded_license_wins_over_the_declared_one if {
+	reviewed := [
+		object.union(_id("MIT"), {"acknowledgement": "concluded"}),
+		object.union(_id("GPL-3.0-only"), {"acknowledgement": "declared"}),
+	]
+	count(sbom.deny_license) == 0 with input as _input([object.union(_component(_id("MIT")), {"licenses": reviewed})])
+
+	concluded_gpl := [
+		object.union(_expression("GPL-2.0-only"), {"acknowledgement": "concluded"}),
+		object.union(_id("MIT"), {"acknowledgement": "declared"}),
+	]
+	count(sbom.deny_license) == 1 with input as _input([object.union(_component(_id("MIT")), {"licenses": concluded_gpl})])
+}
+
+test_a_component_without_license_is_no_finding if {
+	component := object.union(_component(_id("MIT")), {"licenses": []})
+	count(sbom.deny_license) == 0 with input as _input([component])
+}
+
+test_an_npm_scope_keeps_its_slash if {
+	component := object.union(_component(_id("GPL-3.0-only")), {"group": "@acme", "name": "charts", "version": "1.0.0", "purl": "pkg:npm/%40acme/charts@1.0.0"})
+	some finding in sbom.deny_license with input as _input([component])
+	finding.msg == "Component @acme/charts 1.0.0 uses a denied license: GPL-3.0-only"
+}
+
+test_a_component_with_little_data_still_reads_well if {
+	component := object.union(_component(_id("GPL-3.0-only")), {"group": null, "version": null, "purl": null})
+	some finding in sbom.deny_license with input as _input([component])
+	finding.msg == "Component pdf-render uses a denied license: GPL-3.0-only"
+	finding.remediation == "Replace or remove pdf-render, or keep it under GPL-3.0-only only with your legal team's approval, recorded as a waiver"
+	not "purl" in object.keys(finding)
+}
+
+# A required SBOM -----------------------------------------------------------------------------
+
+test_no_sbom_is_fine_by_default if {
+	count(sbom.deny_missing) == 0 with input as {"sources": [], "components": []}
+}
+
+test_no_sbom_fails_when_required if {
+	some finding in sbom.deny_missing with input as {"sources": [{"kind": "junit"}]} with data.verdict.config as {"sbom": {"required": true}}
+	finding.id == "sbom-missing"
+	finding.severity == "MEDIUM"
+	finding.msg == "No SBOM (CycloneDX or SPDX) was found among the CI artifacts, and this project requires one"
+	contains(finding.remediation, "cyclonedx-maven-plugin")
+	contains(finding.remediation, "@cyclonedx/cyclonedx-npm")
+	contains(finding.remediation, "cyclonedx-py")
+	contains(finding.remediation, "trivy fs --format cyclonedx")
+	contains(finding.remediation, "syft")
+}
+
+test_a_required_sbom_is_found_in_either_format if {
+	every kind in ["cyclonedx", "spdx"] {
+		count(sbom.deny_missing) == 0 with input as {"sources": [{"kind": kind}]} with data.verdict.config as {"sbom": {"required": true}}
+	}
+}
+
+test_an_empty_sbom_is_still_an_sbom if {
+	count(sbom.deny_missing) == 0 with input as {"sources": [{"kind": "spdx"}], "components": []} with data.verdict.config as {"sbom": {"required": true}}
+}

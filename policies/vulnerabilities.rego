@@ -1,0 +1,168 @@
+# Built-in pack: known vulnerabilities (input.vulnerabilities, from Trivy).
+#
+# A vulnerability of a blocking severity (vulnerabilities.severities, CRITICAL and HIGH by
+# default) fails the gate when a fixed version exists: it is the cheapest risk to remove. One
+# without a fix is what vulnerabilities.unfixed says, a warning by default: usually there is
+# nothing the team can do about it today.
+#
+# One finding per evidence record. The evidence already keeps the same advisory in two
+# lockfiles (or in the image and in a lockfile) apart, each with its own fingerprint, and this
+# pack does not merge them: a waiver then accepts exactly the place that was reviewed, and a
+# new lockfile that pulls the same package in is reported again. Grouping them for reading
+# (same id, package and version) is the reports' job.
+package verdict.vulnerabilities
+
+import data.verdict.lib
+import rego.v1
+
+# METADATA
+# title: No fixable vulnerability of a blocking severity
+# description: >-
+#   A known vulnerability with a fixed version available is the cheapest risk to remove:
+#   upgrading the package removes it.
+# custom:
+#   severity: HIGH
+#   remediation: Upgrade the package to a fixed version.
+deny_fixable contains finding if {
+	some vuln in input.vulnerabilities
+	_blocking(vuln)
+	count(_fixes(vuln)) > 0
+	finding := _finding(vuln, _upgrade(vuln))
+}
+
+# METADATA
+# title: No vulnerability of a blocking severity, even without a fix
+# description: >-
+#   A vulnerability of a blocking severity has no fixed version yet; this project's
+#   vulnerabilities.unfixed setting makes it a failure.
+# custom:
+#   severity: HIGH
+#   remediation: Remove or replace the package, or apply the advisory's workaround.
+deny_unfixed contains finding if {
+	lib.level(lib.settings.vulnerabilities.unfixed) == "fail"
+	some finding in _unfixed
+}
+
+# METADATA
+# title: Vulnerability without a fix
+# description: >-
+#   A vulnerability of a blocking severity has no fixed version yet. It does not block,
+#   because usually nothing can be done today, but it is shown so that it is not forgotten.
+# custom:
+#   severity: HIGH
+#   remediation: Watch the advisory and upgrade as soon as a fix ships.
+warn_unfixed contains finding if {
+	lib.level(lib.settings.vulnerabilities.unfixed) == "warn"
+	some finding in _unfixed
+}
+
+_unfixed contains finding if {
+	some vuln in input.vulnerabilities
+	_blocking(vuln)
+	count(_fixes(vuln)) == 0
+	finding := _finding(vuln, _no_fix(vuln))
+}
+
+_severities := lib.severity_set(lib.settings.vulnerabilities.severities)
+
+_blocking(vuln) if {
+	is_string(vuln.severity)
+	upper(vuln.severity) in _severities
+}
+
+# The fixed versions; a record without the list (it is never null in the evidence) has none.
+_fixes(vuln) := vuln.fixed_versions if is_array(vuln.fixed_versions)
+else := []
+
+_finding(vuln, remediation) := lib.result({
+	"msg": lib.text([
+		sprintf("%s vulnerability %s in %s", [upper(vuln.severity), vuln.id, vuln.package.name]),
+		lib.part(" ", vuln.package.version, ""),
+		lib.part(" (", vuln.target, ")"),
+		lib.part(": ", lib.oneline(vuln.title), ""),
+	]),
+	"id": vuln.id,
+	"severity": upper(vuln.severity),
+	"fingerprint": vuln.fingerprint,
+	"purl": vuln.package.purl,
+	"file": _lockfile(vuln.target),
+	"url": vuln.url,
+	"remediation": remediation,
+})
+
+# "Upgrade org.springframework:spring-beans 5.3.15 → 5.3.18 (or 5.2.20) in app/lib/…jar",
+# and for a package of the operating system, how that is done in an image.
+_upgrade(vuln) := lib.text([
+	"Upgrade ", vuln.package.name,
+	lib.part(" ", vuln.package.version, ""),
+	" → ", preferred,
+	lib.part(" (or ", _others(others), ")"),
+	lib.part(" in ", _where(vuln), ""),
+	_os_hint(vuln.package),
+]) if {
+	preferred := _preferred_fix(vuln.package.version, _fixes(vuln))
+	others := [fix | some fix in _fixes(vuln); fix != preferred]
+}
+
+_others(others) := concat(", ", others) if count(others) > 0
+else := null
+
+# The fix to suggest first: one in the installed version's release line when the scanner
+# lists several (5.3.15 → 5.3.18 rather than 5.2.20), else the first one listed.
+_preferred_fix(installed, fixes) := same_line[0] if {
+	is_string(installed)
+	same_line := [fix | some fix in fixes; _release_line(fix) == _release_line(installed)]
+	count(same_line) > 0
+} else := fixes[0]
+
+# "5.3" for 5.3.15: the first two dot-separated parts.
+_release_line(version) := concat(".", array.slice(split(version, "."), 0, 2))
+
+# Where the package sits: the jar or binary inside the image, else the lockfile or image.
+_where(vuln) := lib.first([vuln.package.path, vuln.target])
+
+_os_hint(pkg) := ": rebuild the image from an updated base image, or upgrade the package in its Dockerfile" if {
+	_os_package(pkg)
+} else := null
+
+# Packages of the operating system (Debian, Alpine, RPM-based distributions): they come with
+# the base image, so the fix is a rebuild on a newer base rather than a lockfile change.
+_os_package(pkg) if {
+	is_string(pkg.purl)
+	strings.any_prefix_match(pkg.purl, ["pkg:deb/", "pkg:apk/", "pkg:rpm/"])
+}
+
+_os_package(pkg) if pkg.type in {
+	"alma", "alpine", "amazon", "azurelinux", "cbl-mariner", "centos", "chainguard", "debian",
+	"fedora", "oracle", "photon", "redhat", "rocky", "suse", "ubuntu", "wolfi",
+}
+
+# What to do when there is no fix, by the advisory's status.
+_no_fix(vuln) := lib.text([_no_fix_advice(vuln), lib.part("; advisory: ", vuln.url, "")])
+
+_no_fix_advice(vuln) := sprintf(
+	"The maintainers will not fix %s in %s: replace the package (or the base image), remove it if unused, or accept the risk with a waiver",
+	[vuln.id, _package(vuln)],
+) if {
+	vuln.status == "will_not_fix"
+} else := sprintf(
+	"%s has reached its end of life and gets no fix for %s: move to a supported version (or base image)",
+	[_package(vuln), vuln.id],
+) if {
+	vuln.status == "end_of_life"
+} else := sprintf(
+	"No fixed version of %s exists yet for %s: apply the advisory's workaround if there is one, remove the package if unused, and upgrade when a fix ships",
+	[_package(vuln), vuln.id],
+)
+
+# "perl-base 5.36.0-7+deb12u1".
+_package(vuln) := lib.text([vuln.package.name, lib.part(" ", vuln.package.version, "")])
+
+# The scanned lockfile as the finding's file, so that waivers can match by path
+# (`services/legacy/**`). A target that is not a file (an image with its OS, or a language
+# such as "Java" or "Node.js" in an image) gives no file.
+_lockfile(target) := target if {
+	is_string(target)
+	regex.match(`^[^\s]+$`, target)
+	regex.match(`(/|\.(json|lock|lockfile|toml|txt|mod|sum|xml|ya?ml|gradle|kts|csproj|props|config|cfg|gemspec)$)`, target)
+} else := null
