@@ -78,9 +78,10 @@ pub fn component(
     }
 }
 
-/// A policy finding that names no record: its package, rule and message.
-pub fn policy_finding(package: &str, rule: &str, msg: &str) -> String {
-    digest("policy", &[Some(package), Some(rule), Some(msg)])
+/// A policy finding that names no record: its package, rule, and its `id` (or, without one,
+/// its message).
+pub fn policy_finding(package: &str, rule: &str, id_or_msg: &str) -> String {
+    digest("policy", &[Some(package), Some(rule), Some(id_or_msg)])
 }
 
 #[cfg(test)]

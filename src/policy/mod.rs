@@ -519,9 +519,13 @@ impl Policies {
             self.rules.iter().map(|r| ((r.package.as_str(), r.name.as_str()), r)).collect();
         raw.into_iter()
             .map(|r| {
-                let rule = by_rule.get(&(r.namespace.as_str(), r.rule.as_str())).copied().ok_or_else(|| {
-                    PolicyError::BadResult { rule: r.path(), message: "a result of a rule that was not loaded".into() }
-                })?;
+                let rule =
+                    by_rule.get(&(r.namespace.as_str(), r.rule.as_str())).copied().ok_or_else(|| {
+                        PolicyError::BadResult {
+                            rule: r.path(),
+                            message: "a result of a rule that was not loaded".into(),
+                        }
+                    })?;
                 let path = r.path();
                 normalize(rule, &path, r.value, r.excepted, today)
             })
@@ -714,8 +718,11 @@ fn normalize(
         level,
         enforced_from,
         excepted,
-        fingerprint: fingerprint
-            .unwrap_or_else(|| fingerprint::policy_finding(&rule.package, &rule.name, &msg)),
+        // Without a fingerprint of its own, a finding is identified by its rule and `id` (so a
+        // waiver survives a message that quotes a changing amount), else by its message.
+        fingerprint: fingerprint.unwrap_or_else(|| {
+            fingerprint::policy_finding(&rule.package, &rule.name, id.as_deref().unwrap_or(&msg))
+        }),
         msg,
         id,
         severity,
