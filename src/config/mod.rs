@@ -1,8 +1,9 @@
 //! `verdict.yaml`: read, validate every value in one pass, and produce a [`Config`].
-//!
-//! Owns: the file's shape and its diagnostics. The loader (with locations, nearest-key
-//! suggestions and `verdict init`'s templates) lands with the rest of the policy stage.
 
+mod codes;
 mod model;
+mod source;
+mod yaml;
 
+pub use codes::Code;
 pub use model::*;
