@@ -98,8 +98,6 @@ impl<'a> Source<'a> {
 
 /// Fills the optional parts of a diagnostic in a chain.
 pub(crate) trait DiagExt {
-    /// What was expected there.
-    fn expected(self, text: impl Into<String>) -> Self;
     /// How to fix it.
     fn help(self, text: impl Into<String>) -> Self;
     /// Adds one `caused by:` line.
@@ -107,11 +105,6 @@ pub(crate) trait DiagExt {
 }
 
 impl DiagExt for Diagnostic {
-    fn expected(mut self, text: impl Into<String>) -> Self {
-        self.expected = Some(text.into());
-        self
-    }
-
     fn help(mut self, text: impl Into<String>) -> Self {
         self.help = Some(text.into());
         self

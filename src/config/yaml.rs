@@ -131,14 +131,18 @@ pub(crate) fn short(text: &str) -> Cow<'_, str> {
 fn number(t: &str) -> Option<Typed<'static>> {
     let digits = |s: &str, radix: u32| !s.is_empty() && s.chars().all(|c| c.is_digit(radix));
     if let Some(hex) = t.strip_prefix("0x") {
-        return digits(hex, 16).then(|| i64::from_str_radix(hex, 16).map_or(Typed::Float(f64::NAN), Typed::Int));
+        return digits(hex, 16)
+            .then(|| i64::from_str_radix(hex, 16).map_or(Typed::Float(f64::NAN), Typed::Int));
     }
     if let Some(oct) = t.strip_prefix("0o") {
-        return digits(oct, 8).then(|| i64::from_str_radix(oct, 8).map_or(Typed::Float(f64::NAN), Typed::Int));
+        return digits(oct, 8)
+            .then(|| i64::from_str_radix(oct, 8).map_or(Typed::Float(f64::NAN), Typed::Int));
     }
     let unsigned = t.strip_prefix(['-', '+']).unwrap_or(t);
     if digits(unsigned, 10) {
-        return Some(t.parse::<i64>().map_or_else(|_| Typed::Float(t.parse().unwrap_or(f64::NAN)), Typed::Int));
+        return Some(
+            t.parse::<i64>().map_or_else(|_| Typed::Float(t.parse().unwrap_or(f64::NAN)), Typed::Int),
+        );
     }
     match unsigned {
         ".inf" | ".Inf" | ".INF" => {
@@ -190,9 +194,8 @@ pub(crate) fn parse(src: &Source<'_>, diags: &mut Vec<Diagnostic>) -> Result<Opt
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<Node> = None;
     let mut documents = 0;
-    let unsupported = |span: Span, message: &str, help: &str| {
-        src.diag(Code::UnsupportedYaml, span, "", message).help(help)
-    };
+    let unsupported =
+        |span: Span, message: &str, help: &str| src.diag(Code::UnsupportedYaml, span, "", message).help(help);
     while let Some(next) = parser.next_event() {
         let (event, yspan) = match next {
             Ok(e) => e,
@@ -205,7 +208,9 @@ pub(crate) fn parse(src: &Source<'_>, diags: &mut Vec<Diagnostic>) -> Result<Opt
                     "check the indentation and quoting here: quote a value that contains `: ` or ` #`, or that starts with `*`, `&`, `!`, `%`, `@` or a backquote"
                 };
                 let at = Span { start: pos, end: pos };
-                diags.push(src.diag(Code::InvalidYaml, at, "", format!("invalid YAML: {}", e.info())).help(help));
+                diags.push(
+                    src.diag(Code::InvalidYaml, at, "", format!("invalid YAML: {}", e.info())).help(help),
+                );
                 return Err(Fatal);
             }
         };
@@ -325,8 +330,13 @@ fn attach(
                     }
                     Value::Seq(_) | Value::Map(_) => {
                         diags.push(
-                            src.diag(Code::UnsupportedYaml, node.span, "", "a key that is a list or a mapping")
-                                .help("keys are plain words: `paths:`, `severities:`"),
+                            src.diag(
+                                Code::UnsupportedYaml,
+                                node.span,
+                                "",
+                                "a key that is a list or a mapping",
+                            )
+                            .help("keys are plain words: `paths:`, `severities:`"),
                         );
                         Slot::Drop
                     }
@@ -380,8 +390,9 @@ mod tests {
     /// Plain scalars are typed by YAML 1.2's core schema; quoted ones are strings.
     #[test]
     fn core_schema() {
-        let (root, _) =
-            parse_ok("[~, '', true, 'true', yes, 12, -0x1f, 1.5, 2e3, .inf, 2026-12-31, 1.2.3, null, 0o17, on]");
+        let (root, _) = parse_ok(
+            "[~, '', true, 'true', yes, 12, -0x1f, 1.5, 2e3, .inf, 2026-12-31, 1.2.3, null, 0o17, on]",
+        );
         let Value::Seq(items) = root.expect("root").value else { panic!("seq") };
         let t: Vec<Typed<'_>> = items.iter().map(|n| n.typed().expect("scalar")).collect();
         assert_eq!(t[0], Typed::Null);
