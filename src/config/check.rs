@@ -139,6 +139,9 @@ impl<'a> Cx<'a> {
 
     /// Reports a value of the wrong type; `help` may be empty.
     pub fn wrong_type(&mut self, node: &Node, path: &str, expected: &str, help: &str) {
+        if node.value == Value::Refused {
+            return;
+        }
         let name = if path.is_empty() { "the file".to_owned() } else { format!("`{path}`") };
         let found = node.describe();
         let (message, help) = if node.is_null() {
@@ -171,7 +174,7 @@ impl<'a> Cx<'a> {
                 self.wrong_type(node, path, "a list", &help);
                 None
             }
-            Value::Map(_) => {
+            Value::Map(_) | Value::Refused => {
                 self.wrong_type(node, path, "a list", "start each entry with `- `");
                 None
             }
@@ -222,7 +225,7 @@ impl<'a> Cx<'a> {
                 path,
                 format!("{what} `{}` contains whitespace", short(&s)),
             )
-            .expected = Some(format!("{what} without spaces"));
+            .expected = Some(format!("a {what} without spaces"));
             return None;
         }
         Some(s)
@@ -277,11 +280,17 @@ impl<'a> Cx<'a> {
 
     /// One of a fixed set of words, written exactly (`warn`, not `Warn`).
     pub fn word<T: Copy>(&mut self, node: &Node, path: &str, what: &str, choices: &[(&str, T)]) -> Option<T> {
-        let s = self.string(node, path)?;
+        let words: Vec<&str> = choices.iter().map(|(w, _)| *w).collect();
+        let s = match node.typed() {
+            Some(Typed::Str(s)) => s.to_owned(),
+            _ => {
+                self.wrong_type(node, path, &format!("one of {}", words.join(", ")), "");
+                return None;
+            }
+        };
         if let Some((_, v)) = choices.iter().find(|(w, _)| *w == s) {
             return Some(*v);
         }
-        let words: Vec<&str> = choices.iter().map(|(w, _)| *w).collect();
         let d = self.report(Code::InvalidValue, node.span, path, format!("unknown {what} `{}`", short(&s)));
         d.expected = Some(format!("one of {}", words.join(", ")));
         if let Some(near) = closest(&s.to_ascii_lowercase(), &words) {
@@ -300,13 +309,14 @@ impl<'a> Cx<'a> {
         Some(resolve(&self.base, Path::new(&s)))
     }
 
-    /// Warns about the entries of a list that repeat an earlier one (`same` decides).
-    pub fn repeated<T>(&mut self, path: &str, items: &[(T, Span, String)], same: impl Fn(&T, &T) -> bool) {
-        for (i, (v, span, text)) in items.iter().enumerate() {
-            if let Some(j) = items.iter().take(i).position(|(w, _, _)| same(v, w)) {
-                let message = format!("`{}` is listed twice", short(text));
-                self.report(Code::RepeatedEntry, *span, &item(path, i), message).help =
-                    Some(format!("remove this entry; it repeats `{}`", item(path, j)));
+    /// Warns about the entries of a list that repeat an earlier one (`same` decides); each
+    /// entry is its value, its node and its index in the list.
+    pub fn repeated<T>(&mut self, path: &str, items: &[(T, &Node, usize)], same: impl Fn(&T, &T) -> bool) {
+        for (k, (v, n, i)) in items.iter().enumerate() {
+            if let Some((_, _, j)) = items.iter().take(k).find(|(w, _, _)| same(v, w)) {
+                let message = format!("`{}` is listed twice", short(n.text()));
+                self.report(Code::RepeatedEntry, n.span, &item(path, *i), message).help =
+                    Some(format!("remove this entry; it repeats `{}`", item(path, *j)));
             }
         }
     }

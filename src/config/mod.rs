@@ -22,6 +22,9 @@ mod source;
 mod validate;
 mod yaml;
 
+#[cfg(test)]
+mod tests;
+
 use std::io::{self, Read as _};
 use std::path::{Path, PathBuf};
 
@@ -65,6 +68,7 @@ pub fn load(
     let Ok(root) = yaml::parse(&cx.src, &mut cx.diags) else { return Err(cx.diags) };
     let mut read_cfg = validate::config(&mut cx, root.as_ref());
     read_cfg.config.origin = Some(path.to_path_buf());
+    in_document_order(&mut cx.diags);
     if let Some((file, span)) = read_cfg.waivers_file {
         match read(&file) {
             Ok(text) if text.len() > MAX_CONFIG_BYTES => {
@@ -76,6 +80,7 @@ pub fn load(
                     let more = validate::waivers_file(&mut wcx, root.as_ref(), &mut read_cfg.ledger);
                     read_cfg.config.waivers.extend(more);
                 }
+                in_document_order(&mut wcx.diags);
                 cx.diags.append(&mut wcx.diags);
             }
             Err(e) => {
@@ -105,6 +110,12 @@ pub fn load_file(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
             Err(vec![d.help("check the path given with `--config`").cause(e.to_string())])
         }
     }
+}
+
+/// Sorts one file's diagnostics by place (stable: two at one place keep the order they were
+/// found in), since a section's unknown keys are found before its values are read.
+fn in_document_order(diags: &mut [Diagnostic]) {
+    diags.sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
 }
 
 fn too_large(file: &str) -> Diagnostic {

@@ -150,7 +150,7 @@ fn path_list(cx: &mut Cx<'_>, node: &Node, path: &str, empty_help: Option<&str>)
     let mut seen = Vec::new();
     for (i, n) in items.unwrap_or_default().iter().enumerate() {
         if let Some(p) = cx.path(n, &item(path, i)) {
-            seen.push((p, n.span, n.text().to_owned()));
+            seen.push((p, n, i));
         }
     }
     cx.repeated(path, &seen, |a, b| a == b);
@@ -218,7 +218,7 @@ fn named(cx: &mut Cx<'_>, node: &Node) -> Vec<NamedInput> {
             }
         };
         match (kind, &name) {
-            (Some(Kind::Custom), None) => {
+            (Some(Kind::Custom), None) if t.get("name").is_none() => {
                 cx.report(Code::MissingKey, n.span, &path, "a custom input needs a `name`").help =
                     Some("add `name: NAME`: the document lands under `input.custom.NAME`".into());
             }
@@ -266,7 +266,7 @@ fn required(cx: &mut Cx<'_>, node: &Node) -> Vec<Required> {
     let expected = "one of junit, trivy, checkov, cyclonedx, spdx, sbom, custom:NAME";
     for (i, n) in cx.list(node, "inputs.required").unwrap_or_default().iter().enumerate() {
         let path = item("inputs.required", i);
-        let Some(word) = cx.token(n, &path, "a kind") else { continue };
+        let Some(word) = cx.token(n, &path, "kind") else { continue };
         let r = match word.split_once(':') {
             Some(("custom", name)) if valid_name(name) => Some(Required::Custom(name.to_owned())),
             Some(("custom", name)) => {
@@ -312,7 +312,7 @@ fn required(cx: &mut Cx<'_>, node: &Node) -> Vec<Required> {
             },
         };
         if let Some(r) = r {
-            seen.push((r, n.span, word));
+            seen.push((r, n, i));
         }
     }
     cx.repeated("inputs.required", &seen, |a, b| a == b);
@@ -335,7 +335,7 @@ fn policies(cx: &mut Cx<'_>, node: &Node) -> Policies {
         {
             let path = item("policies.namespaces", i);
             if let Some(ns) = namespace(cx, n, &path) {
-                seen.push((ns.clone(), n.span, ns));
+                seen.push((ns, n, i));
             }
         }
         cx.repeated("policies.namespaces", &seen, |a, b| a == b);
@@ -357,7 +357,7 @@ fn policies(cx: &mut Cx<'_>, node: &Node) -> Policies {
 
 /// A Rego package path (`main`, `platform.security`) that is not the built-in pack's.
 fn namespace(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<String> {
-    let ns = cx.token(node, path, "a namespace")?;
+    let ns = cx.token(node, path, "namespace")?;
     let bare = ns.strip_prefix("data.").unwrap_or(&ns);
     let expected = "a Rego package name such as `main` or `platform.security`";
     if bare != ns {
@@ -365,9 +365,10 @@ fn namespace(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<String> {
             Code::InvalidValue,
             node.span,
             path,
-            format!("write the package name without `data.`: `{bare}`"),
+            format!("`{}` is a data path, not a package name", short(&ns)),
         );
         d.expected = Some(expected.into());
+        d.help = Some(format!("write `{}`", short(bare)));
         return None;
     }
     if !ns.split('.').all(valid_name) {
@@ -377,8 +378,12 @@ fn namespace(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<String> {
         return None;
     }
     if ns == "verdict" || ns.starts_with("verdict.") {
-        let d =
-            cx.report(Code::InvalidValue, node.span, path, format!("`{ns}` belongs to the built-in pack"));
+        let d = cx.report(
+            Code::InvalidValue,
+            node.span,
+            path,
+            "the `verdict` namespace is reserved for the built-in pack",
+        );
         d.help = Some("the built-in pack's packages are always evaluated unless `policies.builtin: false`; name your own packages differently".into());
         return None;
     }
@@ -404,7 +409,7 @@ fn data(cx: &mut Cx<'_>, node: &Node) -> DataConfig {
                 d.expected = Some("a file ending in .json, .yaml or .yml".into());
                 continue;
             }
-            files.push((p, n.span, n.text().to_owned()));
+            files.push((p, n, i));
         }
         cx.repeated("data.files", &files, |a, b| a == b);
         out.files = files.into_iter().map(|(p, _, _)| p).collect();
@@ -419,7 +424,7 @@ fn data(cx: &mut Cx<'_>, node: &Node) -> DataConfig {
                             Code::InvalidValue,
                             e.key_span,
                             &path,
-                            "`data.verdict` is the built-in pack's",
+                            "`data.verdict` is reserved for the built-in pack",
                         )
                         .help = Some(
                             "set the pack's knobs with `thresholds:`; name your own data differently".into(),
@@ -450,6 +455,7 @@ fn json(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<Json> {
                 .filter_map(|e| Some((e.key.clone(), json(cx, &e.value, &child(path, &e.key))?)))
                 .collect::<Map<_, _>>(),
         ),
+        Value::Refused => return None,
         Value::Scalar { .. } => match node.typed()? {
             Typed::Null => Json::Null,
             Typed::Bool(b) => Json::Bool(b),
@@ -536,7 +542,7 @@ fn severities(cx: &mut Cx<'_>, node: &Node, path: &str, consequence: &str) -> Op
             continue;
         };
         match Severity::parse(&word) {
-            Some(s) => seen.push((s, n.span, word)),
+            Some(s) => seen.push((s, n, i)),
             None => {
                 ok = false;
                 let d =
@@ -593,7 +599,7 @@ fn licenses(cx: &mut Cx<'_>, node: &Node) -> Option<Vec<String>> {
             }
             continue;
         }
-        seen.push((id.clone(), n.span, id));
+        seen.push((id, n, i));
     }
     cx.repeated(path, &seen, |a, b| a == b);
     Some(seen.into_iter().map(|(id, _, _)| id).collect())
@@ -656,9 +662,17 @@ pub(crate) fn waivers_file(cx: &mut Cx<'_>, root: Option<&Node>, ledger: &mut Le
 
 fn waiver(cx: &mut Cx<'_>, node: &Node, path: &str, ledger: &mut Ledger) -> Option<Waiver> {
     let t = cx.table(node, path, WAIVER, SECTIONS)?;
+    if t.is_empty() {
+        let d = cx.report(Code::MissingKey, node.span, path, "this waiver is empty");
+        d.expected = Some(
+            "what it matches (`id`, `fingerprint`, `purl`, `path`), `reason`, `owner` and `expires`".into(),
+        );
+        d.help = Some("see docs/config.md#waivers for an example".into());
+        return None;
+    }
     let get = |k: &str| t.get(k).map(|n| (n, child(path, k)));
-    let fingerprint = get("fingerprint").and_then(|(n, p)| cx.token(n, &p, "a fingerprint"));
-    let id = get("id").and_then(|(n, p)| cx.token(n, &p, "an id"));
+    let fingerprint = get("fingerprint").and_then(|(n, p)| cx.token(n, &p, "fingerprint"));
+    let id = get("id").and_then(|(n, p)| cx.token(n, &p, "id"));
     let purl = get("purl").and_then(|(n, p)| purl(cx, n, &p));
     let glob = get("path").and_then(|(n, p)| glob(cx, n, &p));
     let reason = get("reason").and_then(|(n, p)| cx.string(n, &p));
@@ -729,7 +743,7 @@ fn waiver(cx: &mut Cx<'_>, node: &Node, path: &str, ledger: &mut Ledger) -> Opti
 }
 
 fn purl(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<String> {
-    let p = cx.token(node, path, "a package URL")?;
+    let p = cx.token(node, path, "package URL")?;
     let ok = p.strip_prefix("pkg:").is_some_and(|rest| {
         rest.split_once('/').is_some_and(|(ty, name)| !ty.is_empty() && !name.is_empty())
     });

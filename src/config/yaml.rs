@@ -49,6 +49,9 @@ pub(crate) enum Value {
     Seq(Vec<Node>),
     /// A mapping, in the order written.
     Map(Vec<Entry>),
+    /// What an alias stood for: already reported, so every reader passes over it silently
+    /// instead of adding "has no value" to "aliases are not supported".
+    Refused,
 }
 
 /// One key of a mapping and its value.
@@ -102,6 +105,7 @@ impl Node {
         match (&self.value, self.typed()) {
             (Value::Seq(_), _) => "a list".into(),
             (Value::Map(_), _) => "a mapping".into(),
+            (Value::Refused, _) => "an alias".into(),
             (_, Some(Typed::Null)) => "no value".into(),
             (_, Some(Typed::Bool(b))) => format!("the boolean `{b}`"),
             (_, Some(Typed::Int(_) | Typed::Float(_))) => format!("the number `{}`", self.text()),
@@ -113,7 +117,7 @@ impl Node {
     pub fn text(&self) -> &str {
         match &self.value {
             Value::Scalar { text, .. } => text,
-            Value::Seq(_) | Value::Map(_) => "",
+            Value::Seq(_) | Value::Map(_) | Value::Refused => "",
         }
     }
 }
@@ -259,7 +263,7 @@ pub(crate) fn parse(src: &Source<'_>, diags: &mut Vec<Diagnostic>) -> Result<Opt
                     "YAML aliases (`*name`) are not supported",
                     "write the value out in full where it is used: a gate's configuration should read exactly as it acts",
                 ));
-                Node { span, value: Value::Scalar { text: String::new(), plain: true } }
+                Node { span, value: Value::Refused }
             }
             Event::Scalar(text, style, _, _) => {
                 let plain = matches!(style, ScalarStyle::Plain);
@@ -328,6 +332,7 @@ fn attach(
                             Slot::Value(text, node.span)
                         }
                     }
+                    Value::Refused => Slot::Drop,
                     Value::Seq(_) | Value::Map(_) => {
                         diags.push(
                             src.diag(
