@@ -1049,3 +1049,21 @@ warning[config/no-effect]: `thresholds` has no effect: the built-in pack is off
 "
     );
 }
+
+/// Every key of the file is explained in docs/config.md (as `key`, `section.key` or a
+/// `key.` prefix of its settings).
+#[test]
+fn every_key_is_documented() {
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/config.md")).expect("docs");
+    let mut missing = Vec::new();
+    for (section, keys) in validate::SECTIONS {
+        for key in *keys {
+            let quoted = [format!("`{key}`"), format!(".{key}`"), format!("`{key}.")];
+            if !quoted.iter().any(|q| docs.contains(q.as_str())) {
+                missing.push(check::child(section, key));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "keys missing from docs/config.md: {missing:?}");
+}
