@@ -8,7 +8,8 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::cli::args::closest;
+// The command line's edit-distance helper, so "did you mean" reads the same everywhere.
+pub(crate) use crate::cli::args::closest;
 use crate::diag::Diagnostic;
 
 use super::codes::Code;

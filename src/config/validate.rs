@@ -15,7 +15,7 @@ use crate::evidence::{Kind, Severity};
 use crate::ingest::custom::valid_name;
 use crate::verdict::waiver::{Matcher, Origin, PathGlob, Waiver};
 
-use super::check::{Cx, Sections, Table, child, item};
+use super::check::{Cx, Sections, Table, child, closest, item};
 use super::codes::Code;
 use super::model::{Action, Config, DataConfig, FailOn, Inputs, NamedInput, Policies, Required, Thresholds};
 use super::source::Span;
@@ -158,100 +158,102 @@ fn path_list(cx: &mut Cx<'_>, node: &Node, path: &str, empty_help: Option<&str>)
 }
 
 fn named(cx: &mut Cx<'_>, node: &Node) -> Vec<NamedInput> {
-    let mut out: Vec<(NamedInput, Span)> = Vec::new();
+    let mut out: Vec<NamedInput> = Vec::new();
     for (i, n) in cx.list(node, "inputs.named").unwrap_or_default().iter().enumerate() {
         let path = item("inputs.named", i);
-        let Some(t) = cx.table(n, &path, NAMED, SECTIONS) else { continue };
-        if t.is_empty() {
-            cx.report(Code::MissingKey, n.span, &path, "a named input needs `kind` and `path`").help =
-                Some("write `{ kind: trivy, path: scans/image.json }`".into());
-            continue;
-        }
-        // `custom:cost` is how `inputs.required` and `--input` spell it; here the name has
-        // its own key, so say how to write it.
-        let shorthand = t.get("kind").and_then(|k| Some((k, k.text().strip_prefix("custom:")?)));
-        let kind = match t.get("kind") {
-            Some(k) if shorthand.is_some() => {
-                let name = shorthand.map(|(_, name)| name).unwrap_or_default();
-                let d = cx.report(
-                    Code::InvalidValue,
-                    k.span,
-                    &child(&path, "kind"),
-                    format!("unknown kind `{}`", k.text()),
-                );
-                d.expected = Some("one of junit, trivy, checkov, cyclonedx, spdx, custom".into());
-                d.help = Some(format!("write `kind: custom` and `name: {name}`"));
-                None
-            }
-            Some(k) => cx.word(k, &child(&path, "kind"), "kind", KINDS),
-            None => {
-                cx.report(Code::MissingKey, n.span, &path, "this named input has no `kind`").expected =
-                    Some("`kind`: one of junit, trivy, checkov, cyclonedx, spdx, custom".into());
-                None
-            }
-        };
-        let name = t.get("name").and_then(|k| {
-            let name_path = child(&path, "name");
-            let name = cx.string(k, &name_path)?;
-            if !valid_name(&name) {
-                let d = cx.report(
-                    Code::InvalidValue,
-                    k.span,
-                    &name_path,
-                    format!("`{}` cannot name a custom input", short(&name)),
-                );
-                d.expected = Some("letters, digits and `_`, not starting with a digit".into());
-                d.help = Some(
-                    "the name becomes `input.custom.NAME` in policies, so it must be a Rego identifier"
-                        .into(),
-                );
-                return None;
-            }
-            Some((name, k.span))
-        });
-        let file = match t.get("path") {
-            Some(p) => cx.path(p, &child(&path, "path")),
-            None => {
-                cx.report(Code::MissingKey, n.span, &path, "this named input has no `path`").expected =
-                    Some("`path`: the file to read".into());
-                None
-            }
-        };
-        match (kind, &name) {
-            (Some(Kind::Custom), None) if t.get("name").is_none() => {
-                cx.report(Code::MissingKey, n.span, &path, "a custom input needs a `name`").help =
-                    Some("add `name: NAME`: the document lands under `input.custom.NAME`".into());
-            }
-            (Some(k), Some((_, span))) if k != Kind::Custom => {
-                cx.report(
-                    Code::InvalidValue,
-                    *span,
-                    &child(&path, "name"),
-                    format!("`name` is only for kind custom, not {}", k.as_str()),
-                )
-                .help = Some("remove `name`".into());
-            }
-            _ => {}
-        }
-        let (Some(kind), Some(file)) = (kind, file) else { continue };
-        let name = if kind == Kind::Custom { name.map(|(n, _)| n) } else { None };
-        if let Some((first, _)) = out.iter().find(|(o, _)| o.path == file) {
-            let text = file.display().to_string();
-            cx.report(Code::DuplicateInput, n.span, &path, format!("`{text}` is named twice")).help =
+        let Some(input) = named_entry(cx, n, &path) else { continue };
+        if let Some(first) = out.iter().find(|o| o.path == input.path) {
+            let message = format!("`{}` is named twice", input.path.display());
+            cx.report(Code::DuplicateInput, n.span, &path, message).help =
                 Some(format!("keep one entry for it (it is already named as {})", describe_input(first)));
-            continue;
-        }
-        if let Some(nm) = &name
-            && out.iter().any(|(o, _)| o.name.as_ref() == Some(nm))
+        } else if let Some(name) = &input.name
+            && out.iter().any(|o| o.name.as_ref() == Some(name))
         {
-            cx.report(Code::DuplicateInput, n.span, &path, format!("two custom inputs are named `{nm}`"))
+            cx.report(Code::DuplicateInput, n.span, &path, format!("two custom inputs are named `{name}`"))
                 .help =
                 Some("each custom document lands under its own `input.custom.NAME`: rename one".into());
-            continue;
+        } else {
+            out.push(input);
         }
-        out.push((NamedInput { kind, name, path: file }, n.span));
     }
-    out.into_iter().map(|(n, _)| n).collect()
+    out
+}
+
+/// One `inputs.named` entry: `{kind, name?, path}`.
+fn named_entry(cx: &mut Cx<'_>, n: &Node, path: &str) -> Option<NamedInput> {
+    let t = cx.table(n, path, NAMED, SECTIONS)?;
+    if t.is_empty() {
+        cx.report(Code::MissingKey, n.span, path, "a named input needs `kind` and `path`").help =
+            Some("write `{ kind: trivy, path: scans/image.json }`".into());
+        return None;
+    }
+    let kinds = "one of junit, trivy, checkov, cyclonedx, spdx, custom";
+    let kind = match t.get("kind") {
+        // `custom:cost` is how `inputs.required` and `--input` spell it; here the name has
+        // its own key.
+        Some(k) if k.text().starts_with("custom:") => {
+            let name = k.text().trim_start_matches("custom:");
+            let d = cx.report(
+                Code::InvalidValue,
+                k.span,
+                &child(path, "kind"),
+                format!("unknown kind `{}`", short(k.text())),
+            );
+            d.expected = Some(kinds.into());
+            d.help = Some(format!("write `kind: custom` and `name: {}`", short(name)));
+            None
+        }
+        Some(k) => cx.word(k, &child(path, "kind"), "kind", KINDS),
+        None => {
+            cx.report(Code::MissingKey, n.span, path, "this named input has no `kind`").expected =
+                Some(format!("`kind`: {kinds}"));
+            None
+        }
+    };
+    let name = t.get("name").and_then(|k| {
+        let name_path = child(path, "name");
+        let name = cx.string(k, &name_path)?;
+        custom_name(cx, k, &name_path, &name).then_some(name)
+    });
+    let file = match t.get("path") {
+        Some(p) => cx.path(p, &child(path, "path")),
+        None => {
+            cx.report(Code::MissingKey, n.span, path, "this named input has no `path`").expected =
+                Some("`path`: the file to read".into());
+            None
+        }
+    };
+    match (kind?, t.get("name")) {
+        (Kind::Custom, None) => {
+            cx.report(Code::MissingKey, n.span, path, "a custom input needs a `name`").help =
+                Some("add `name: NAME`: the document lands under `input.custom.NAME`".into());
+            None
+        }
+        (Kind::Custom, Some(_)) => Some(NamedInput { kind: Kind::Custom, name: Some(name?), path: file? }),
+        (k, Some(node)) => {
+            let message = format!("`name` is only for kind custom, not {}", k.as_str());
+            cx.report(Code::InvalidValue, node.span, &child(path, "name"), message).help =
+                Some("remove `name`".into());
+            None
+        }
+        (k, None) => Some(NamedInput { kind: k, name: None, path: file? }),
+    }
+}
+
+/// Whether `name` can name a custom input; if not, says why at `node`.
+fn custom_name(cx: &mut Cx<'_>, node: &Node, path: &str, name: &str) -> bool {
+    if valid_name(name) {
+        return true;
+    }
+    let d = cx.report(
+        Code::InvalidValue,
+        node.span,
+        path,
+        format!("`{}` cannot name a custom input", short(name)),
+    );
+    d.expected = Some("letters, digits and `_`, not starting with a digit".into());
+    d.help = Some("the name becomes `input.custom.NAME` in policies, so it must be a Rego identifier".into());
+    false
 }
 
 fn describe_input(n: &NamedInput) -> String {
@@ -268,18 +270,8 @@ fn required(cx: &mut Cx<'_>, node: &Node) -> Vec<Required> {
         let path = item("inputs.required", i);
         let Some(word) = cx.token(n, &path, "kind") else { continue };
         let r = match word.split_once(':') {
-            Some(("custom", name)) if valid_name(name) => Some(Required::Custom(name.to_owned())),
             Some(("custom", name)) => {
-                let d = cx.report(
-                    Code::InvalidValue,
-                    n.span,
-                    &path,
-                    format!("`{}` cannot name a custom input", short(name)),
-                );
-                d.expected = Some(
-                    "custom:NAME with NAME of letters, digits and `_`, not starting with a digit".into(),
-                );
-                None
+                custom_name(cx, n, &path, name).then(|| Required::Custom(name.to_owned()))
             }
             Some((other, _)) => {
                 let d =
@@ -305,8 +297,8 @@ fn required(cx: &mut Cx<'_>, node: &Node) -> Vec<Required> {
                         format!("unknown kind `{}`", short(&word)),
                     );
                     d.expected = Some(expected.into());
-                    d.help = crate::cli::args::closest(&word.to_ascii_lowercase(), &words)
-                        .map(|w| format!("did you mean `{w}`?"));
+                    d.help =
+                        closest(&word.to_ascii_lowercase(), &words).map(|w| format!("did you mean `{w}`?"));
                     None
                 }
             },
@@ -549,8 +541,7 @@ fn severities(cx: &mut Cx<'_>, node: &Node, path: &str, consequence: &str) -> Op
                     cx.report(Code::InvalidValue, n.span, &p, format!("unknown severity `{}`", short(&word)));
                 d.expected = Some(Severity::expected().into());
                 let words: Vec<&str> = Severity::ALL.iter().map(|s| s.as_str()).collect();
-                d.help = crate::cli::args::closest(&word.to_ascii_uppercase(), &words)
-                    .map(|w| format!("did you mean `{w}`?"));
+                d.help = closest(&word.to_ascii_uppercase(), &words).map(|w| format!("did you mean `{w}`?"));
             }
         }
     }
