@@ -117,7 +117,11 @@ impl<'a> Cx<'a> {
         let elsewhere: Vec<String> = sections
             .iter()
             .filter(|(s, ks)| ks.contains(&e.key.as_str()) && section_of(s) != section_of(path))
-            .map(|(s, _)| if s.is_empty() { "the top level".to_owned() } else { format!("`{s}`") })
+            .map(|(s, _)| match s.strip_suffix("[]") {
+                _ if s.is_empty() => "the top level".to_owned(),
+                Some(list) => format!("each entry of `{list}`"),
+                None => format!("`{s}`"),
+            })
             .collect();
         let help = if let Some(near) = closest(&e.key, keys) {
             format!("did you mean `{near}`?")
@@ -126,16 +130,14 @@ impl<'a> Cx<'a> {
         } else {
             format!("remove it; the keys here are {listed} (see docs/config.md)")
         };
-        self.report(
+        let d = self.report(
             Code::UnknownKey,
             e.key_span,
             &child(path, &e.key),
             format!("unknown key `{key}` {here}"),
-        )
-        .expected = Some(format!("one of {listed}"));
-        if let Some(d) = self.diags.last_mut() {
-            d.help = Some(help);
-        }
+        );
+        d.expected = Some(format!("one of {listed}"));
+        d.help = Some(help);
     }
 
     /// Reports a value of the wrong type; `help` may be empty.

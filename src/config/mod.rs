@@ -3,8 +3,8 @@
 //!
 //! Owns: the file's format (documented in `docs/config.md`), its `config/*` diagnostics
 //! ([`Code`], documented in `docs/diagnostics.md`), and the starter files ([`init_files`]).
-//! Two stages, as in cargo-deny: [`yaml`] turns the text into a tree that keeps the line
-//! and column of every key and value, then [`validate`] checks every setting against it,
+//! Two stages, as in cargo-deny: `yaml` turns the text into a tree that keeps the line
+//! and column of every key and value, then `validate` checks every setting against it,
 //! reporting each problem with its place, key path, what was expected and how to fix it,
 //! and going on, so one run lists every problem. An unknown key is an error, never ignored:
 //! a misspelt key must not quietly weaken the gate.

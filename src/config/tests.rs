@@ -449,6 +449,13 @@ fn unknown_key_of_another_section() {
     );
 }
 
+/// A waiver's key at the top level says it belongs in a waiver.
+#[test]
+fn unknown_key_of_a_list_entry() {
+    let d = one("waivers: []\nowner: me\n");
+    assert_eq!(d.help.as_deref(), Some("`owner` belongs under each entry of `waivers`"));
+}
+
 /// A key like no other lists the keys of its level.
 #[test]
 fn unknown_key_far_off() {

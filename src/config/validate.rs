@@ -64,7 +64,7 @@ const KINDS: &[(&str, Kind)] = &[
 ];
 
 /// What [`config`] read, besides the [`Config`]: what the caller still has to do.
-pub(crate) struct Read {
+pub(crate) struct Validated {
     /// The configuration (complete only if no error was reported).
     pub config: Config,
     /// `waivers_file`: the resolved path and where it was written, for the caller to read.
@@ -82,8 +82,8 @@ pub(crate) struct Ledger {
 type Criteria = (Option<String>, Option<String>, Option<String>, Option<String>);
 
 /// Validates the whole file. `root` is `None` for an empty file (the defaults).
-pub(crate) fn config(cx: &mut Cx<'_>, root: Option<&Node>) -> Read {
-    let mut read = Read { config: Config::default(), waivers_file: None, ledger: Ledger::default() };
+pub(crate) fn config(cx: &mut Cx<'_>, root: Option<&Node>) -> Validated {
+    let mut read = Validated { config: Config::default(), waivers_file: None, ledger: Ledger::default() };
     let Some(root) = root else { return read };
     let Some(top) = top_table(cx, root) else { return read };
     let c = &mut read.config;
