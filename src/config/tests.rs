@@ -1074,3 +1074,48 @@ fn every_key_is_documented() {
     }
     assert!(missing.is_empty(), "keys missing from docs/config.md: {missing:?}");
 }
+
+/// Hostile or broken text never panics the loader: every input ends in a configuration
+/// or in diagnostics. A fixed pseudo-random corpus over YAML's punctuation, plus known
+/// edge cases.
+#[test]
+fn hostile_text_never_panics() {
+    let mut cases: Vec<String> = [
+        "\u{feff}fail_on: warn\n",
+        "%YAML 1.2\n---\nfail_on: warn\n",
+        "? \n: x\n",
+        ": x\n",
+        "*a\n",
+        "&a\n",
+        "!!map {}\n",
+        "a: !!binary aGk=\n",
+        "{a: 1, a: 2}\n",
+        "waivers: [{id: x, reason: r, owner: o, expires: 2026-01-01}, *y]\n",
+        "inputs: {paths: [[[[a]]]]}\n",
+        "\0\0\0",
+        "inputs:\n\tpaths: [a]\n",
+        "waivers:\n  - id: é\n    reason: \u{1b}[31mred\n    owner: o\n    expires: 2026-02-29\n",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    cases.push(format!("a: {}", "- ".repeat(500)));
+    cases.push((0..200).map(|i| format!("{}- x\n", " ".repeat(i))).collect());
+    cases.push(format!("data:\n  values:\n    k: '{}'\n", "x".repeat(100_000)));
+    let alphabet: Vec<char> = "ab_: -[]{},'\"\n#&*!?|>%@`~\t0x.".chars().collect();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..3000 {
+        let len = (seed >> 59) as usize + 1 + (seed >> 40) as usize % 40;
+        let text: String = (0..len)
+            .map(|_| {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                alphabet[(seed >> 33) as usize % alphabet.len()]
+            })
+            .collect();
+        cases.push(text);
+    }
+    for text in &cases {
+        let result = std::panic::catch_unwind(|| load_with(text, &[("ci/w.yaml", text)]));
+        assert!(result.is_ok(), "panicked on {text:?}");
+    }
+}
