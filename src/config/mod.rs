@@ -66,22 +66,21 @@ pub fn load(
         return Err(vec![too_large(&cx.src.file)]);
     }
     let Ok(root) = yaml::parse(&cx.src, &mut cx.diags) else { return Err(cx.diags) };
-    let mut read_cfg = validate::config(&mut cx, root.as_ref());
-    read_cfg.config.origin = Some(path.to_path_buf());
-    in_document_order(&mut cx.diags);
-    if let Some((file, span)) = read_cfg.waivers_file {
+    let mut validated = validate::config(&mut cx, root.as_ref());
+    validated.config.origin = Some(path.to_path_buf());
+    // The waivers file's diagnostics follow the configuration's, each file in its order.
+    let mut more = Vec::new();
+    if let Some((file, span)) = validated.waivers_file {
         match read(&file) {
-            Ok(text) if text.len() > MAX_CONFIG_BYTES => {
-                cx.diags.push(too_large(&file.display().to_string()))
-            }
+            Ok(text) if text.len() > MAX_CONFIG_BYTES => more.push(too_large(&file.display().to_string())),
             Ok(text) => {
                 let mut wcx = Cx::new(Source::new(file.display().to_string(), &text), base);
                 if let Ok(root) = yaml::parse(&wcx.src, &mut wcx.diags) {
-                    let more = validate::waivers_file(&mut wcx, root.as_ref(), &mut read_cfg.ledger);
-                    read_cfg.config.waivers.extend(more);
+                    let waivers = validate::waivers_file(&mut wcx, root.as_ref(), &mut validated.ledger);
+                    validated.config.waivers.extend(waivers);
                 }
                 in_document_order(&mut wcx.diags);
-                cx.diags.append(&mut wcx.diags);
+                more = wcx.diags;
             }
             Err(e) => {
                 let message = format!("cannot read the waivers file `{}`", file.display());
@@ -91,8 +90,10 @@ pub fn load(
             }
         }
     }
-    let diags = cx.diags;
-    if diags.iter().any(|d| d.level == Level::Error) { Err(diags) } else { Ok((read_cfg.config, diags)) }
+    in_document_order(&mut cx.diags);
+    let mut diags = cx.diags;
+    diags.append(&mut more);
+    if diags.iter().any(|d| d.level == Level::Error) { Err(diags) } else { Ok((validated.config, diags)) }
 }
 
 /// Reads and validates the configuration file at `path`, and the waivers file it names.

@@ -401,6 +401,10 @@ fn waivers_file_unreadable() {
     at(&d, Code::Unreadable, 2, 15, "waivers_file");
     assert_eq!(d.message, "cannot read the waivers file `ci/missing.yaml`");
     assert_eq!(d.causes, ["No such file or directory (os error 2)"]);
+    // In its place among the file's other problems.
+    let d = refused("waivers_file: missing.yaml\nfail_on: never\n");
+    let got: Vec<_> = d.iter().map(|d| (d.code.as_str(), d.line)).collect();
+    assert_eq!(got, [("config/unreadable", Some(1)), ("config/invalid-value", Some(2))]);
 }
 
 /// A waivers file that is neither a list nor `waivers:` is refused; its other keys too.
