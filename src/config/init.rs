@@ -20,6 +20,7 @@ pub fn init_files() -> Vec<(&'static str, String)> {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+    use std::time::Duration;
 
     use super::*;
 
@@ -75,25 +76,43 @@ mod tests {
         }
     }
 
-    /// The sample policy compiles as Rego v1 and its tests pass.
+    fn sample_policy() -> Vec<crate::policy::PolicyFile> {
+        ["policy/main.rego", "policy/main_test.rego"]
+            .map(|path| crate::policy::PolicyFile { path: path.into(), text: file(path), builtin: false })
+            .to_vec()
+    }
+
+    /// The sample policy's tests pass under `verdict policy test`'s runner, as Rego v1.
     #[test]
     fn sample_policy_tests_pass() {
-        let mut engine = regorus::Engine::new();
-        engine.add_policy("policy/main.rego".into(), file("policy/main.rego")).expect("main.rego compiles");
-        engine
-            .add_policy("policy/main_test.rego".into(), file("policy/main_test.rego"))
-            .expect("tests compile");
-        engine.set_input(regorus::Value::new_object());
-        let tests: Vec<String> = file("policy/main_test.rego")
-            .lines()
-            .filter_map(|l| l.strip_prefix("test_"))
-            .filter_map(|l| l.split_whitespace().next())
-            .map(|name| format!("data.main_test.test_{name}"))
+        let report =
+            crate::policy::test::run_tests(&sample_policy(), &[], &[], None, false, Duration::from_secs(10))
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        let names: Vec<&str> = report.results.iter().map(|r| r.name.as_str()).collect();
+        assert!(names.len() >= 6, "{names:?}");
+        assert!(report.passed(), "{:?}", report.results);
+        assert!(report.v0_files.is_empty(), "the sample is Rego v1: {:?}", report.v0_files);
+    }
+
+    /// The sample policy loads as `verdict run` loads it (its METADATA blocks included) and
+    /// finds what it says on evidence with no tests and a component from an unknown registry.
+    #[test]
+    fn sample_policy_runs() {
+        let policies =
+            crate::policy::Policies::build(&sample_policy(), &[], &[], crate::policy::Options::default())
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        let input = serde_json::json!({
+            "tests": {"totals": {"total": 0}},
+            "components": [{"name": "left-pad", "purl": "pkg:bitbucket/acme/left-pad@1.0.0", "fingerprint": "f"}]
+        });
+        let findings = policies
+            .evaluate_value(regorus::Value::from(input), jiff::civil::date(2026, 1, 1))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let mut got: Vec<String> = findings
+            .iter()
+            .map(|f| format!("{:?} {}", f.level, f.title.clone().unwrap_or_default()))
             .collect();
-        assert!(tests.len() >= 5, "{tests:?}");
-        for t in tests {
-            let v = engine.eval_rule(t.clone()).unwrap_or_else(|e| panic!("{t}: {e}"));
-            assert_eq!(v, regorus::Value::from(true), "{t}");
-        }
+        got.sort();
+        assert_eq!(got, ["Fail Tests ran", "Warn Components come from approved registries"]);
     }
 }

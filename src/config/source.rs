@@ -27,8 +27,8 @@ pub(crate) struct Span {
 
 impl Span {
     /// From the parser's span (its lines are 1-based, its columns 0-based).
-    pub fn from_yaml(s: &saphyr_parser::Span) -> Span {
-        let pos = |m: &saphyr_parser::Marker| Pos { line: m.line() as u64, column: m.col() as u64 + 1 };
+    pub fn from_yaml(s: &granit_parser::Span) -> Span {
+        let pos = |m: &granit_parser::Marker| Pos { line: m.line() as u64, column: m.col() as u64 + 1 };
         Span { start: pos(&s.start), end: pos(&s.end) }
     }
 }

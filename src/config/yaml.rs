@@ -13,7 +13,7 @@
 
 use std::borrow::Cow;
 
-use saphyr_parser::{Event, Parser, ScalarStyle};
+use granit_parser::{Event, Parser, ScalarStyle};
 
 use crate::diag::Diagnostic;
 
@@ -220,7 +220,7 @@ pub(crate) fn parse(src: &Source<'_>, diags: &mut Vec<Diagnostic>) -> Result<Opt
         };
         let span = Span::from_yaml(&yspan);
         let (anchor, tag) = match &event {
-            Event::Scalar(_, _, a, t) | Event::SequenceStart(a, t) | Event::MappingStart(a, t) => {
+            Event::Scalar(_, _, a, t) | Event::SequenceStart(_, a, t) | Event::MappingStart(_, a, t) => {
                 (*a, t.is_some())
             }
             _ => (0, false),
@@ -240,9 +240,9 @@ pub(crate) fn parse(src: &Source<'_>, diags: &mut Vec<Diagnostic>) -> Result<Opt
             ));
         }
         let node = match event {
-            Event::StreamStart | Event::Nothing => continue,
+            Event::StreamStart => continue,
             Event::StreamEnd => break,
-            Event::DocumentStart(_) => {
+            Event::DocumentStart(..) => {
                 if documents > 0 {
                     diags.push(unsupported(
                         span,
@@ -293,6 +293,8 @@ pub(crate) fn parse(src: &Source<'_>, diags: &mut Vec<Diagnostic>) -> Result<Opt
                 }
                 None => continue,
             },
+            // Comments and the like: presentation, not data.
+            _ => continue,
         };
         attach(src, &mut stack, &mut root, node, diags);
     }
