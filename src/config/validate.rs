@@ -419,7 +419,7 @@ fn data(cx: &mut Cx<'_>, node: &Node) -> DataConfig {
                             "`data.verdict` is reserved for the built-in pack",
                         )
                         .help = Some(
-                            "set the pack's knobs with `thresholds:`; name your own data differently".into(),
+                            "set the pack's knobs with `thresholds:`, where each is checked; name your own data differently".into(),
                         );
                         continue;
                     }
