@@ -1123,3 +1123,29 @@ fn hostile_text_never_panics() {
         assert!(result.is_ok(), "panicked on {text:?}");
     }
 }
+
+/// The thresholds reach the real built-in pack through `to_data()`: the same evidence
+/// passes the cost gate at one budget and fails it at another.
+#[test]
+fn thresholds_drive_the_builtin_pack() {
+    let cost_failures = |yaml: &str| {
+        let (c, _) = ok(yaml);
+        let policies = crate::policy::Policies::build(
+            &crate::policy::pack::files(false),
+            &[],
+            &[c.thresholds.to_data()],
+            crate::policy::Options::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let input = json!({"custom": {"cost": {"estimate_usd": 41.5}}});
+        let findings = policies
+            .evaluate_value(regorus::Value::from(input), jiff::civil::date(2026, 1, 1))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        findings
+            .iter()
+            .filter(|f| f.namespace == "verdict.cost" && f.level == crate::policy::Level::Fail)
+            .count()
+    };
+    assert_eq!(cost_failures("thresholds: { cost: { budget_usd: 50 } }\n"), 0);
+    assert_eq!(cost_failures("thresholds: { cost: { budget_usd: 40 } }\n"), 1);
+}
