@@ -1,0 +1,822 @@
+//! `verdict.yaml`'s keys: the located tree → [`Config`], every problem reported in one pass.
+//!
+//! Owns: which keys exist where, what each accepts, and the checks between settings
+//! (a waiver repeated, a threshold with the built-in pack off). Takes the root node and a
+//! [`Cx`]; returns what could be read, with every diagnostic in the context (the caller
+//! refuses the whole file if any is an error). Must not: open files (the `waivers_file` is
+//! read by the caller and handed back as another node), read the clock.
+
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+use serde_json::{Map, Number, Value as Json};
+
+use crate::evidence::{Kind, Severity};
+use crate::ingest::custom::valid_name;
+use crate::verdict::waiver::{Matcher, Origin, PathGlob, Waiver};
+
+use super::check::{Cx, Sections, Table, child, closest, item};
+use super::codes::Code;
+use super::model::{Action, Config, DataConfig, FailOn, Inputs, NamedInput, Policies, Required, Thresholds};
+use super::source::Span;
+use super::yaml::{Node, Typed, Value, short};
+
+const TOP: &[&str] = &["inputs", "policies", "data", "thresholds", "fail_on", "waivers", "waivers_file"];
+const INPUTS: &[&str] = &["paths", "named", "required"];
+const NAMED: &[&str] = &["kind", "name", "path"];
+const POLICIES: &[&str] = &["builtin", "paths", "namespaces", "all_namespaces"];
+const DATA: &[&str] = &["files", "values"];
+const THRESHOLDS: &[&str] = &["tests", "vulnerabilities", "misconfigurations", "sbom", "cost"];
+const TESTS: &[&str] = &["flaky"];
+const VULNERABILITIES: &[&str] = &["severities", "unfixed"];
+const MISCONFIGURATIONS: &[&str] = &["severities", "unknown_severity"];
+const SBOM: &[&str] = &["required", "denied_licenses"];
+const COST: &[&str] = &["budget_usd"];
+const WAIVER: &[&str] = &["fingerprint", "id", "purl", "path", "reason", "owner", "expires"];
+const WAIVERS_FILE: &[&str] = &["waivers"];
+
+/// Every mapping of the file and its keys, for "`severities` belongs under …" hints.
+pub(crate) const SECTIONS: &Sections = &[
+    ("", TOP),
+    ("inputs", INPUTS),
+    ("inputs.named[]", NAMED),
+    ("policies", POLICIES),
+    ("data", DATA),
+    ("thresholds", THRESHOLDS),
+    ("thresholds.tests", TESTS),
+    ("thresholds.vulnerabilities", VULNERABILITIES),
+    ("thresholds.misconfigurations", MISCONFIGURATIONS),
+    ("thresholds.sbom", SBOM),
+    ("thresholds.cost", COST),
+    ("waivers[]", WAIVER),
+];
+
+const ACTIONS: &[(&str, Action)] =
+    &[("fail", Action::Fail), ("warn", Action::Warn), ("ignore", Action::Ignore)];
+const FAIL_ON: &[(&str, FailOn)] = &[("fail", FailOn::Fail), ("warn", FailOn::Warn)];
+const KINDS: &[(&str, Kind)] = &[
+    ("junit", Kind::Junit),
+    ("trivy", Kind::Trivy),
+    ("checkov", Kind::Checkov),
+    ("cyclonedx", Kind::Cyclonedx),
+    ("spdx", Kind::Spdx),
+    ("custom", Kind::Custom),
+];
+
+/// What [`config`] read, besides the [`Config`]: what the caller still has to do.
+pub(crate) struct Validated {
+    /// The configuration (complete only if no error was reported).
+    pub config: Config,
+    /// `waivers_file`: the resolved path and where it was written, for the caller to read.
+    pub waivers_file: Option<(PathBuf, Span)>,
+    /// The waivers read so far, with their place, for duplicate checks across files.
+    pub ledger: Ledger,
+}
+
+/// The identity of each waiver read, to refuse a second waiver of the same findings.
+#[derive(Default)]
+pub(crate) struct Ledger {
+    seen: Vec<(Criteria, String, u64)>,
+}
+
+type Criteria = (Option<String>, Option<String>, Option<String>, Option<String>);
+
+/// Validates the whole file. `root` is `None` for an empty file (the defaults).
+pub(crate) fn config(cx: &mut Cx<'_>, root: Option<&Node>) -> Validated {
+    let mut read = Validated { config: Config::default(), waivers_file: None, ledger: Ledger::default() };
+    let Some(root) = root else { return read };
+    let Some(top) = top_table(cx, root) else { return read };
+    let c = &mut read.config;
+    if let Some(n) = top.get("inputs") {
+        c.inputs = inputs(cx, n);
+    }
+    if let Some(n) = top.get("policies") {
+        c.policies = policies(cx, n);
+    }
+    if let Some(n) = top.get("data") {
+        c.data = data(cx, n);
+    }
+    if let Some(n) = top.get("thresholds") {
+        c.thresholds = thresholds(cx, n);
+    }
+    if let Some(n) = top.get("fail_on") {
+        c.fail_on = cx.word(n, "fail_on", "`fail_on` value", FAIL_ON).unwrap_or_default();
+    }
+    if let Some(n) = top.get("waivers") {
+        c.waivers = waivers(cx, n, "waivers", &mut read.ledger);
+    }
+    if let Some(n) = top.get("waivers_file") {
+        read.waivers_file = cx.path(n, "waivers_file").map(|p| (p, n.span));
+    }
+    cross_checks(cx, &top, &read.config);
+    read
+}
+
+fn top_table<'n>(cx: &mut Cx<'_>, root: &'n Node) -> Option<Table<'n>> {
+    if !matches!(root.value, Value::Map(_)) && !root.is_null() {
+        cx.wrong_type(
+            root,
+            "",
+            "a mapping of settings (`inputs:`, `policies:`, …)",
+            "see docs/config.md for the file's shape",
+        );
+        return None;
+    }
+    cx.table(root, "", TOP, SECTIONS)
+}
+
+fn inputs(cx: &mut Cx<'_>, node: &Node) -> Inputs {
+    let mut out = Inputs::default();
+    let Some(t) = cx.table(node, "inputs", INPUTS, SECTIONS) else { return out };
+    if let Some(n) = t.get("paths") {
+        out.paths =
+            path_list(cx, n, "inputs.paths", Some("remove `inputs.paths` to search the working directory"));
+    }
+    if let Some(n) = t.get("named") {
+        out.named = named(cx, n);
+    }
+    if let Some(n) = t.get("required") {
+        out.required = required(cx, n);
+    }
+    out
+}
+
+/// A list of paths; `empty_help` makes `[]` an error with that help.
+fn path_list(cx: &mut Cx<'_>, node: &Node, path: &str, empty_help: Option<&str>) -> Vec<PathBuf> {
+    let items = match empty_help {
+        Some(help) => cx.nonempty_list(node, path, help),
+        None => cx.list(node, path),
+    };
+    let mut seen = Vec::new();
+    for (i, n) in items.unwrap_or_default().iter().enumerate() {
+        if let Some(p) = cx.path(n, &item(path, i)) {
+            seen.push((p, n, i));
+        }
+    }
+    cx.repeated(path, &seen, |a, b| a == b);
+    seen.into_iter().map(|(p, _, _)| p).collect()
+}
+
+fn named(cx: &mut Cx<'_>, node: &Node) -> Vec<NamedInput> {
+    let mut out: Vec<NamedInput> = Vec::new();
+    for (i, n) in cx.list(node, "inputs.named").unwrap_or_default().iter().enumerate() {
+        let path = item("inputs.named", i);
+        let Some(input) = named_entry(cx, n, &path) else { continue };
+        if let Some(first) = out.iter().find(|o| o.path == input.path) {
+            let message = format!("`{}` is named twice", input.path.display());
+            cx.report(Code::DuplicateInput, n.span, &path, message).help =
+                Some(format!("keep one entry for it (it is already named as {})", describe_input(first)));
+        } else if let Some(name) = &input.name
+            && out.iter().any(|o| o.name.as_ref() == Some(name))
+        {
+            cx.report(Code::DuplicateInput, n.span, &path, format!("two custom inputs are named `{name}`"))
+                .help =
+                Some("each custom document lands under its own `input.custom.NAME`: rename one".into());
+        } else {
+            out.push(input);
+        }
+    }
+    out
+}
+
+/// One `inputs.named` entry: `{kind, name?, path}`.
+fn named_entry(cx: &mut Cx<'_>, n: &Node, path: &str) -> Option<NamedInput> {
+    let t = cx.table(n, path, NAMED, SECTIONS)?;
+    if t.is_empty() {
+        cx.report(Code::MissingKey, n.span, path, "a named input needs `kind` and `path`").help =
+            Some("write `{ kind: trivy, path: scans/image.json }`".into());
+        return None;
+    }
+    let kinds = "one of junit, trivy, checkov, cyclonedx, spdx, custom";
+    let kind = match t.get("kind") {
+        // `custom:cost` is how `inputs.required` and `--input` spell it; here the name has
+        // its own key.
+        Some(k) if k.text().starts_with("custom:") => {
+            let name = k.text().trim_start_matches("custom:");
+            let d = cx.report(
+                Code::InvalidValue,
+                k.span,
+                &child(path, "kind"),
+                format!("unknown kind `{}`", short(k.text())),
+            );
+            d.expected = Some(kinds.into());
+            d.help = Some(format!("write `kind: custom` and `name: {}`", short(name)));
+            None
+        }
+        Some(k) => cx.word(k, &child(path, "kind"), "kind", KINDS),
+        None => {
+            cx.report(Code::MissingKey, n.span, path, "this named input has no `kind`").expected =
+                Some(format!("`kind`: {kinds}"));
+            None
+        }
+    };
+    let name = t.get("name").and_then(|k| {
+        let name_path = child(path, "name");
+        let name = cx.string(k, &name_path)?;
+        custom_name(cx, k, &name_path, &name).then_some(name)
+    });
+    let file = match t.get("path") {
+        Some(p) => cx.path(p, &child(path, "path")),
+        None => {
+            cx.report(Code::MissingKey, n.span, path, "this named input has no `path`").expected =
+                Some("`path`: the file to read".into());
+            None
+        }
+    };
+    match (kind?, t.get("name")) {
+        (Kind::Custom, None) => {
+            cx.report(Code::MissingKey, n.span, path, "a custom input needs a `name`").help =
+                Some("add `name: NAME`: the document lands under `input.custom.NAME`".into());
+            None
+        }
+        (Kind::Custom, Some(_)) => Some(NamedInput { kind: Kind::Custom, name: Some(name?), path: file? }),
+        (k, Some(node)) => {
+            let message = format!("`name` is only for kind custom, not {}", k.as_str());
+            cx.report(Code::InvalidValue, node.span, &child(path, "name"), message).help =
+                Some("remove `name`".into());
+            None
+        }
+        (k, None) => Some(NamedInput { kind: k, name: None, path: file? }),
+    }
+}
+
+/// Whether `name` can name a custom input; if not, says why at `node`.
+fn custom_name(cx: &mut Cx<'_>, node: &Node, path: &str, name: &str) -> bool {
+    if valid_name(name) {
+        return true;
+    }
+    let d = cx.report(
+        Code::InvalidValue,
+        node.span,
+        path,
+        format!("`{}` cannot name a custom input", short(name)),
+    );
+    d.expected = Some("letters, digits and `_`, not starting with a digit".into());
+    d.help = Some("the name becomes `input.custom.NAME` in policies, so it must be a Rego identifier".into());
+    false
+}
+
+fn describe_input(n: &NamedInput) -> String {
+    match &n.name {
+        Some(name) => format!("custom:{name}"),
+        None => n.kind.as_str().to_owned(),
+    }
+}
+
+fn required(cx: &mut Cx<'_>, node: &Node) -> Vec<Required> {
+    let mut seen = Vec::new();
+    let expected = "one of junit, trivy, checkov, cyclonedx, spdx, sbom, custom:NAME";
+    for (i, n) in cx.list(node, "inputs.required").unwrap_or_default().iter().enumerate() {
+        let path = item("inputs.required", i);
+        let Some(word) = cx.token(n, &path, "kind") else { continue };
+        let r = match word.split_once(':') {
+            Some(("custom", name)) => {
+                custom_name(cx, n, &path, name).then(|| Required::Custom(name.to_owned()))
+            }
+            Some((other, _)) => {
+                let d =
+                    cx.report(Code::InvalidValue, n.span, &path, format!("unknown kind `{}`", short(&word)));
+                d.expected = Some(expected.into());
+                d.help = Some(format!("only custom takes a name (`custom:NAME`), not `{}`", short(other)));
+                None
+            }
+            None if word == "custom" => {
+                let d = cx.report(Code::InvalidValue, n.span, &path, "`custom` needs a name");
+                d.expected = Some("custom:NAME, e.g. custom:cost".into());
+                None
+            }
+            None if word == "sbom" => Some(Required::Sbom),
+            None => match KINDS.iter().find(|(w, _)| *w == word) {
+                Some((_, k)) => Some(Required::Kind(*k)),
+                None => {
+                    let words = ["junit", "trivy", "checkov", "cyclonedx", "spdx", "sbom"];
+                    let d = cx.report(
+                        Code::InvalidValue,
+                        n.span,
+                        &path,
+                        format!("unknown kind `{}`", short(&word)),
+                    );
+                    d.expected = Some(expected.into());
+                    d.help =
+                        closest(&word.to_ascii_lowercase(), &words).map(|w| format!("did you mean `{w}`?"));
+                    None
+                }
+            },
+        };
+        if let Some(r) = r {
+            seen.push((r, n, i));
+        }
+    }
+    cx.repeated("inputs.required", &seen, |a, b| a == b);
+    seen.into_iter().map(|(r, _, _)| r).collect()
+}
+
+fn policies(cx: &mut Cx<'_>, node: &Node) -> Policies {
+    let mut out = Policies::default();
+    let Some(t) = cx.table(node, "policies", POLICIES, SECTIONS) else { return out };
+    if let Some(b) = t.get("builtin").and_then(|n| cx.boolean(n, "policies.builtin")) {
+        out.builtin = b;
+    }
+    if let Some(n) = t.get("paths") {
+        out.paths = path_list(cx, n, "policies.paths", None);
+    }
+    if let Some(n) = t.get("namespaces") {
+        let help = "remove `policies.namespaces` to evaluate `main`; to evaluate only the built-in pack, write no policies";
+        let mut seen = Vec::new();
+        for (i, n) in cx.nonempty_list(n, "policies.namespaces", help).unwrap_or_default().iter().enumerate()
+        {
+            let path = item("policies.namespaces", i);
+            if let Some(ns) = namespace(cx, n, &path) {
+                seen.push((ns, n, i));
+            }
+        }
+        cx.repeated("policies.namespaces", &seen, |a, b| a == b);
+        if !seen.is_empty() {
+            out.namespaces = seen.into_iter().map(|(ns, _, _)| ns).collect();
+        }
+    }
+    if let Some(b) = t.get("all_namespaces").and_then(|n| cx.boolean(n, "policies.all_namespaces")) {
+        out.all_namespaces = b;
+    }
+    if out.all_namespaces
+        && let Some(span) = t.key_span("namespaces")
+    {
+        cx.report(Code::NoEffect, span, "policies.namespaces", "`policies.namespaces` has no effect").help =
+            Some("`all_namespaces: true` evaluates every package; remove one of the two".into());
+    }
+    out
+}
+
+/// A Rego package path (`main`, `platform.security`) that is not the built-in pack's.
+fn namespace(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<String> {
+    let ns = cx.token(node, path, "namespace")?;
+    let bare = ns.strip_prefix("data.").unwrap_or(&ns);
+    let expected = "a Rego package name such as `main` or `platform.security`";
+    if bare != ns {
+        let d = cx.report(
+            Code::InvalidValue,
+            node.span,
+            path,
+            format!("`{}` is a data path, not a package name", short(&ns)),
+        );
+        d.expected = Some(expected.into());
+        d.help = Some(format!("write `{}`", short(bare)));
+        return None;
+    }
+    if !ns.split('.').all(valid_name) {
+        let d =
+            cx.report(Code::InvalidValue, node.span, path, format!("`{}` is not a package name", short(&ns)));
+        d.expected = Some(expected.into());
+        return None;
+    }
+    if ns == "verdict" || ns.starts_with("verdict.") {
+        let d = cx.report(
+            Code::InvalidValue,
+            node.span,
+            path,
+            "the `verdict` namespace is reserved for the built-in pack",
+        );
+        d.help = Some("the built-in pack's packages are always evaluated unless `policies.builtin: false`; name your own packages differently".into());
+        return None;
+    }
+    Some(ns)
+}
+
+fn data(cx: &mut Cx<'_>, node: &Node) -> DataConfig {
+    let mut out = DataConfig::default();
+    let Some(t) = cx.table(node, "data", DATA, SECTIONS) else { return out };
+    if let Some(n) = t.get("files") {
+        let mut files = Vec::new();
+        for (i, n) in cx.list(n, "data.files").unwrap_or_default().iter().enumerate() {
+            let path = item("data.files", i);
+            let Some(p) = cx.path(n, &path) else { continue };
+            let ext = p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+            if !matches!(ext.as_deref(), Some("json" | "yaml" | "yml")) {
+                let d = cx.report(
+                    Code::InvalidValue,
+                    n.span,
+                    &path,
+                    format!("`{}` is not a JSON or YAML file", short(n.text())),
+                );
+                d.expected = Some("a file ending in .json, .yaml or .yml".into());
+                continue;
+            }
+            files.push((p, n, i));
+        }
+        cx.repeated("data.files", &files, |a, b| a == b);
+        out.files = files.into_iter().map(|(p, _, _)| p).collect();
+    }
+    if let Some(n) = t.get("values") {
+        match &n.value {
+            Value::Map(entries) => {
+                for e in entries {
+                    let path = child("data.values", &e.key);
+                    if e.key == "verdict" {
+                        cx.report(
+                            Code::InvalidValue,
+                            e.key_span,
+                            &path,
+                            "`data.verdict` is reserved for the built-in pack",
+                        )
+                        .help = Some(
+                            "set the pack's knobs with `thresholds:`, where each is checked; name your own data differently".into(),
+                        );
+                        continue;
+                    }
+                    if let Some(v) = json(cx, &e.value, &path) {
+                        out.values.insert(e.key.clone(), v);
+                    }
+                }
+            }
+            _ if n.is_null() => {}
+            _ => cx.wrong_type(n, "data.values", "a mapping", "write `values: { team: payments }`"),
+        }
+    }
+    out
+}
+
+/// Any YAML value as JSON, for `data.values`.
+fn json(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<Json> {
+    Some(match &node.value {
+        Value::Seq(items) => {
+            Json::Array(items.iter().enumerate().filter_map(|(i, n)| json(cx, n, &item(path, i))).collect())
+        }
+        Value::Map(entries) => Json::Object(
+            entries
+                .iter()
+                .filter_map(|e| Some((e.key.clone(), json(cx, &e.value, &child(path, &e.key))?)))
+                .collect::<Map<_, _>>(),
+        ),
+        Value::Refused => return None,
+        Value::Scalar { .. } => match node.typed()? {
+            Typed::Null => Json::Null,
+            Typed::Bool(b) => Json::Bool(b),
+            Typed::Int(i) => Json::Number(i.into()),
+            Typed::Float(f) => match Number::from_f64(f) {
+                Some(n) => Json::Number(n),
+                None => {
+                    cx.report(
+                        Code::InvalidValue,
+                        node.span,
+                        path,
+                        format!("`{}` has no JSON equivalent", node.text()),
+                    )
+                    .expected = Some("a finite number".into());
+                    return None;
+                }
+            },
+            Typed::Str(s) => Json::String(s.to_owned()),
+        },
+    })
+}
+
+fn thresholds(cx: &mut Cx<'_>, node: &Node) -> Thresholds {
+    let mut out = Thresholds::default();
+    let Some(t) = cx.table(node, "thresholds", THRESHOLDS, SECTIONS) else { return out };
+    if let Some(s) = t.get("tests").and_then(|n| cx.table(n, "thresholds.tests", TESTS, SECTIONS)) {
+        out.tests_flaky =
+            s.get("flaky").and_then(|n| cx.word(n, "thresholds.tests.flaky", "action", ACTIONS));
+    }
+    if let Some(s) = t
+        .get("vulnerabilities")
+        .and_then(|n| cx.table(n, "thresholds.vulnerabilities", VULNERABILITIES, SECTIONS))
+    {
+        out.vulnerability_severities = s.get("severities").and_then(|n| {
+            severities(cx, n, "thresholds.vulnerabilities.severities", "no vulnerability will fail the gate")
+        });
+        out.vulnerability_unfixed = s
+            .get("unfixed")
+            .and_then(|n| cx.word(n, "thresholds.vulnerabilities.unfixed", "action", ACTIONS));
+    }
+    if let Some(s) = t
+        .get("misconfigurations")
+        .and_then(|n| cx.table(n, "thresholds.misconfigurations", MISCONFIGURATIONS, SECTIONS))
+    {
+        out.misconfiguration_severities = s.get("severities").and_then(|n| {
+            severities(
+                cx,
+                n,
+                "thresholds.misconfigurations.severities",
+                "no failed IaC check with a severity will fail the gate",
+            )
+        });
+        out.misconfiguration_unknown_severity = s
+            .get("unknown_severity")
+            .and_then(|n| cx.word(n, "thresholds.misconfigurations.unknown_severity", "action", ACTIONS));
+    }
+    if let Some(s) = t.get("sbom").and_then(|n| cx.table(n, "thresholds.sbom", SBOM, SECTIONS)) {
+        out.sbom_required = s.get("required").and_then(|n| cx.boolean(n, "thresholds.sbom.required"));
+        out.denied_licenses = s.get("denied_licenses").and_then(|n| licenses(cx, n));
+    }
+    if let Some(s) = t.get("cost").and_then(|n| cx.table(n, "thresholds.cost", COST, SECTIONS)) {
+        out.cost_budget_usd = s.get("budget_usd").and_then(|n| budget(cx, n));
+    }
+    out
+}
+
+/// A list of severities; `[]` is accepted with a warning, since it turns the check off.
+fn severities(cx: &mut Cx<'_>, node: &Node, path: &str, consequence: &str) -> Option<Vec<Severity>> {
+    let items = cx.list(node, path)?;
+    if items.is_empty() {
+        cx.report(Code::CheckDisabled, node.span, path, format!("`{path}` is empty: {consequence}")).help =
+            Some(
+                "list the severities that must block (the default is CRITICAL, HIGH), or remove the key"
+                    .into(),
+            );
+        return Some(Vec::new());
+    }
+    let mut seen = Vec::new();
+    let mut ok = true;
+    for (i, n) in items.iter().enumerate() {
+        let p = item(path, i);
+        let Some(word) = cx.string(n, &p) else {
+            ok = false;
+            continue;
+        };
+        match Severity::parse(&word) {
+            Some(s) => seen.push((s, n, i)),
+            None => {
+                ok = false;
+                let d =
+                    cx.report(Code::InvalidValue, n.span, &p, format!("unknown severity `{}`", short(&word)));
+                d.expected = Some(Severity::expected().into());
+                let words: Vec<&str> = Severity::ALL.iter().map(|s| s.as_str()).collect();
+                d.help = closest(&word.to_ascii_uppercase(), &words).map(|w| format!("did you mean `{w}`?"));
+            }
+        }
+    }
+    cx.repeated(path, &seen, |a, b| a == b);
+    let mut out: Vec<Severity> = Vec::new();
+    for (s, _, _) in seen {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    ok.then_some(out)
+}
+
+fn licenses(cx: &mut Cx<'_>, node: &Node) -> Option<Vec<String>> {
+    let path = "thresholds.sbom.denied_licenses";
+    let items = cx.list(node, path)?;
+    if items.is_empty() {
+        cx.report(
+            Code::CheckDisabled,
+            node.span,
+            path,
+            format!("`{path}` is empty: no license will fail the gate"),
+        )
+        .help = Some(
+            "list the SPDX ids to deny, or remove the key to keep the default (strong and network copyleft)"
+                .into(),
+        );
+        return Some(Vec::new());
+    }
+    let mut seen = Vec::new();
+    for (i, n) in items.iter().enumerate() {
+        let p = item(path, i);
+        let Some(id) = cx.string(n, &p) else { continue };
+        let spdx = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+');
+        if !id.chars().all(spdx) {
+            let expression = [" OR ", " AND ", " WITH ", "(", ")"].iter().any(|w| id.contains(w));
+            let d = cx.report(
+                Code::InvalidValue,
+                n.span,
+                &p,
+                format!("`{}` is not an SPDX license id", short(&id)),
+            );
+            d.expected = Some("one SPDX license id such as GPL-3.0-only".into());
+            if expression {
+                d.help = Some("list each license of the expression on its own; an expression is denied when every alternative of its OR is".into());
+            }
+            continue;
+        }
+        seen.push((id, n, i));
+    }
+    cx.repeated(path, &seen, |a, b| a == b);
+    Some(seen.into_iter().map(|(id, _, _)| id).collect())
+}
+
+fn budget(cx: &mut Cx<'_>, node: &Node) -> Option<f64> {
+    let path = "thresholds.cost.budget_usd";
+    if node.is_null() {
+        // Written out, `null` is the pack's own default: no cost gate.
+        return None;
+    }
+    let b = cx.number(node, path)?;
+    if b < 0.0 {
+        let d = cx.report(
+            Code::InvalidValue,
+            node.span,
+            path,
+            format!("the cost budget cannot be negative ({})", node.text()),
+        );
+        d.expected = Some("a number of US dollars, 0 or more".into());
+        return None;
+    }
+    Some(b)
+}
+
+/// Reads a list of waivers (`waivers:` or a waivers file), each with its origin in `cx`'s
+/// file; a waiver that repeats one already in `ledger` is refused.
+pub(crate) fn waivers(cx: &mut Cx<'_>, node: &Node, path: &str, ledger: &mut Ledger) -> Vec<Waiver> {
+    let mut out = Vec::new();
+    for (i, n) in cx.list(node, path).unwrap_or_default().iter().enumerate() {
+        if let Some(w) = waiver(cx, n, &item(path, i), ledger) {
+            out.push(w);
+        }
+    }
+    out
+}
+
+/// A waivers file: a list of waivers, or a mapping with only `waivers:`.
+pub(crate) fn waivers_file(cx: &mut Cx<'_>, root: Option<&Node>, ledger: &mut Ledger) -> Vec<Waiver> {
+    let Some(root) = root else { return Vec::new() };
+    match &root.value {
+        Value::Seq(_) => waivers(cx, root, "", ledger),
+        Value::Map(_) => match cx.table(root, "", WAIVERS_FILE, &[("", WAIVERS_FILE), ("waivers[]", WAIVER)])
+        {
+            Some(t) => t.get("waivers").map(|n| waivers(cx, n, "waivers", ledger)).unwrap_or_default(),
+            None => Vec::new(),
+        },
+        _ if root.is_null() => Vec::new(),
+        _ => {
+            cx.wrong_type(
+                root,
+                "",
+                "a list of waivers (or `waivers:` and a list)",
+                "start each waiver with `- id: …`",
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn waiver(cx: &mut Cx<'_>, node: &Node, path: &str, ledger: &mut Ledger) -> Option<Waiver> {
+    let t = cx.table(node, path, WAIVER, SECTIONS)?;
+    if t.is_empty() {
+        let d = cx.report(Code::MissingKey, node.span, path, "this waiver is empty");
+        d.expected = Some(
+            "what it matches (`id`, `fingerprint`, `purl`, `path`), `reason`, `owner` and `expires`".into(),
+        );
+        d.help = Some("see docs/config.md#waivers for an example".into());
+        return None;
+    }
+    let get = |k: &str| t.get(k).map(|n| (n, child(path, k)));
+    let fingerprint = get("fingerprint").and_then(|(n, p)| cx.token(n, &p, "fingerprint"));
+    let id = get("id").and_then(|(n, p)| cx.token(n, &p, "id"));
+    let purl = get("purl").and_then(|(n, p)| purl(cx, n, &p));
+    let glob = get("path").and_then(|(n, p)| glob(cx, n, &p));
+    let reason = get("reason").and_then(|(n, p)| cx.string(n, &p));
+    let owner = get("owner").and_then(|(n, p)| cx.string(n, &p));
+    let expires = get("expires").and_then(|(n, p)| date(cx, n, &p));
+    let given = |k: &str| t.get(k).is_some();
+    let criteria = ["fingerprint", "id", "purl", "path"];
+    if !criteria.iter().any(|k| given(k)) {
+        let d = cx.report(Code::WaiverTooBroad, node.span, path, "this waiver names no finding");
+        d.expected = Some("at least one of `fingerprint`, `id`, `purl`, `path`".into());
+        d.help =
+            Some("add the finding's `id` (a CVE, a check id) or its `fingerprint` from the report".into());
+    }
+    if let Some(g) = &glob
+        && !given("fingerprint")
+        && !given("id")
+        && !given("purl")
+        && matches_everything(g)
+    {
+        let span = t.get("path").map_or(node.span, |n| n.span);
+        let d = cx.report(
+            Code::WaiverTooBroad,
+            span,
+            &child(path, "path"),
+            format!("`{}` matches every file", g.pattern),
+        );
+        d.help = Some(
+            "a waiver accepts named findings: add an `id`, `purl` or `fingerprint`, or narrow the path"
+                .into(),
+        );
+    }
+    let missing: [(&str, &str); 3] = [
+        ("reason", "why the finding is accepted: `reason: No fix in Debian 12; not reachable at runtime`"),
+        ("owner", "who answers for it, a person or team: `owner: platform-team`"),
+        ("expires", "the last day it applies: `expires: 2026-12-31`"),
+    ];
+    for (key, help) in missing {
+        if !given(key) {
+            let d = cx.report(Code::MissingKey, node.span, path, format!("this waiver has no `{key}`"));
+            d.expected = Some(format!("`{key}`"));
+            d.help = Some(format!("every waiver says {help}"));
+        }
+    }
+    let criteria: Criteria =
+        (fingerprint.clone(), id.clone(), purl.clone(), glob.as_ref().map(|g| g.pattern.clone()));
+    let file = cx.src.file.clone();
+    let line = node.span.start.line;
+    if criteria != (None, None, None, None) {
+        if let Some((_, f, l)) = ledger.seen.iter().find(|(c, _, _)| *c == criteria) {
+            let d = cx.report(
+                Code::DuplicateWaiver,
+                node.span,
+                path,
+                format!("this waiver matches the same findings as the one at {f}:{l}"),
+            );
+            d.help = Some("keep one entry: two waivers of the same findings leave it unclear which reason, owner and expiry hold".into());
+            return None;
+        }
+        ledger.seen.push((criteria, file.clone(), line));
+    }
+    Some(Waiver {
+        matcher: Matcher { fingerprint, id, purl, path: glob },
+        reason: reason?,
+        owner: owner?,
+        expires: expires?,
+        origin: Origin { file, line },
+    })
+}
+
+fn purl(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<String> {
+    let p = cx.token(node, path, "package URL")?;
+    let ok = p.strip_prefix("pkg:").is_some_and(|rest| {
+        rest.split_once('/').is_some_and(|(ty, name)| !ty.is_empty() && !name.is_empty())
+    });
+    if !ok {
+        let d =
+            cx.report(Code::InvalidValue, node.span, path, format!("`{}` is not a package URL", short(&p)));
+        d.expected = Some("a purl such as pkg:npm/lodash or pkg:deb/debian/perl@5.36.0-7".into());
+        d.help = Some("without a version it matches every version of the package".into());
+        return None;
+    }
+    Some(p)
+}
+
+fn glob(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<PathGlob> {
+    let pattern = cx.string(node, path)?;
+    match PathGlob::new(&pattern) {
+        Ok(g) => Some(g),
+        Err(e) => {
+            let d = cx.report(
+                Code::InvalidValue,
+                node.span,
+                path,
+                format!("`{}` is not a valid glob", short(&pattern)),
+            );
+            d.expected = Some("a glob such as `services/legacy/**` or `**/*.tf`".into());
+            d.causes.push(e.kind().to_string());
+            None
+        }
+    }
+}
+
+/// Whether a glob matches any file at all, judged on a spread of paths.
+fn matches_everything(g: &PathGlob) -> bool {
+    ["a", "a/b", "src/main.rs", ".hidden/x.tf", "deep/er/and/deeper/package-lock.json", "x.y.z"]
+        .iter()
+        .all(|p| g.is_match(p))
+}
+
+/// A calendar day written `YYYY-MM-DD`.
+fn date(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<Date> {
+    let text = cx.string(node, path)?;
+    let shaped = text.len() == 10
+        && text.char_indices().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+    match text.parse::<Date>() {
+        Ok(d) if shaped => Some(d),
+        _ => {
+            let d =
+                cx.report(Code::InvalidValue, node.span, path, format!("`{}` is not a date", short(&text)));
+            d.expected = Some("a date like 2026-12-31".into());
+            d.help = Some(
+                "write the last day the waiver applies, as YYYY-MM-DD; it applies through that whole day"
+                    .into(),
+            );
+            None
+        }
+    }
+}
+
+/// Settings that another setting makes pointless.
+fn cross_checks(cx: &mut Cx<'_>, top: &Table<'_>, c: &Config) {
+    if !c.policies.builtin
+        && let Some(span) = top.key_span("thresholds")
+        && top
+            .get("thresholds")
+            .is_some_and(|n| !n.is_null() && !matches!(&n.value, Value::Map(e) if e.is_empty()))
+    {
+        cx.report(Code::NoEffect, span, "thresholds", "`thresholds` has no effect: the built-in pack is off")
+            .help = Some("the thresholds tune the built-in pack; remove them, or turn the pack on (`policies.builtin: true`)".into());
+    }
+    let sbom_required =
+        c.inputs.required.iter().any(|r| {
+            matches!(r, Required::Sbom | Required::Kind(Kind::Cyclonedx) | Required::Kind(Kind::Spdx))
+        });
+    if sbom_required
+        && c.thresholds.sbom_required == Some(true)
+        && let Some(n) = top.get("thresholds")
+        && let Value::Map(entries) = &n.value
+        && let Some(sbom) = entries.iter().find(|e| e.key == "sbom")
+        && let Value::Map(keys) = &sbom.value.value
+        && let Some(req) = keys.iter().find(|e| e.key == "required")
+    {
+        cx.report(Code::NoEffect, req.key_span, "thresholds.sbom.required", "`thresholds.sbom.required` has no effect")
+            .help = Some("`inputs.required` already makes a missing SBOM an error (exit 2), which a failure cannot add to; remove one of the two".into());
+    }
+}
