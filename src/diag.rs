@@ -117,6 +117,18 @@ impl Diagnostic {
         }
     }
 
+    /// Sets how to fix it (for building a diagnostic in one expression).
+    pub fn help(mut self, text: impl Into<String>) -> Self {
+        self.help = Some(text.into());
+        self
+    }
+
+    /// Adds one `caused by:` line.
+    pub fn cause(mut self, text: impl Into<String>) -> Self {
+        self.causes.push(text.into());
+        self
+    }
+
     /// The anchor of `docs/diagnostics.md` that explains the code.
     pub fn docs_anchor(&self) -> String {
         format!("docs/diagnostics.md#{}", self.code.replace('/', "-"))
@@ -181,6 +193,34 @@ impl Diagnostic {
         }
         s
     }
+}
+
+/// The candidate closest to `word` by edit distance, if close enough to be a typo.
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (levenshtein(word, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
+            let ins = cur.get(j).copied().unwrap_or(0) + 1;
+            if let Some(slot) = cur.get_mut(j + 1) {
+                *slot = sub.min(del).min(ins);
+            }
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
 }
 
 /// Keeps the start and the end of a long text, which is where a document path says the most.
@@ -360,6 +400,14 @@ mod tests {
         assert!(sn.text.chars().count() < 2 * WINDOW + 4, "{}", sn.text.len());
         assert_eq!(sn.text.chars().nth(sn.caret), Some('X'));
         assert!(sn.text.starts_with('…') && sn.text.ends_with('…'));
+    }
+
+    /// Near misses are suggested; far ones are not.
+    #[test]
+    fn suggestions() {
+        assert_eq!(closest("severites", &["severities", "unfixed"]), Some("severities"));
+        assert_eq!(closest("trivvy", &["junit", "trivy"]), Some("trivy"));
+        assert_eq!(closest("banana", &["junit", "trivy"]), None);
     }
 
     /// Long document paths keep their ends.

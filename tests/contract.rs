@@ -97,8 +97,14 @@ fn every_field_is_documented() {
 #[test]
 fn every_code_is_documented() {
     let docs = std::fs::read_to_string(root().join("docs/diagnostics.md")).expect("docs/diagnostics.md");
-    let others =
-        ["output/unwritable", "internal", "policy/unreadable", "data/unreadable", "verdict/missing-input"];
+    let others = [
+        "output/unwritable",
+        "internal",
+        "policy/unreadable",
+        "data/unreadable",
+        "verdict/missing-input",
+        "init/exists",
+    ];
     let config = verdict::config::Code::ALL.map(|c| c.as_str());
     let codes = Code::ALL.iter().map(|c| c.as_str()).chain(verdict::policy::PolicyError::CODES).chain(config);
     for code in codes.chain(others) {

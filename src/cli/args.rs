@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::diag::closest;
 use crate::evidence::Kind;
 use crate::ingest::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_FILE_SIZE, custom};
 
@@ -62,6 +63,8 @@ pub enum Command {
     /// Work with policies: run their tests
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Write a commented starter verdict.yaml and a sample policy with its test
+    Init(InitArgs),
     /// Read CI artifacts and print the evidence document (JSON) that policies see
     #[command(after_help = EVIDENCE_AFTER_HELP)]
     Evidence(EvidenceArgs),
@@ -98,7 +101,7 @@ pub struct RunArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Read PATH as KIND, even if its content is not recognized (repeatable)
+    /// Also read PATH as KIND, even if its content is not recognized (repeatable)
     #[arg(long = "input", value_name = "KIND=PATH")]
     pub inputs: Vec<InputSpec>,
 
@@ -177,10 +180,23 @@ pub enum OutputFormat {
     Json,
 }
 
+/// `verdict init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to write into
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Overwrite files that are already there
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// `verdict policy …`.
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
-    /// Run the `test_*` rules of policies, like `opa test`
+    /// Run the `test_*` rules of policies, like `opa test` (exit 0 all pass, 1 a test failed
+    /// or none was found, 2 the policies do not load)
     Test(PolicyTestArgs),
 }
 
@@ -350,34 +366,6 @@ impl FromStr for Size {
         }
         Ok(Size(bytes as u64))
     }
-}
-
-/// The candidate closest to `word` by edit distance, if close enough to be a typo.
-pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (levenshtein(word, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.get(j).copied().unwrap_or(0) + 1;
-            if let Some(slot) = cur.get_mut(j + 1) {
-                *slot = sub.min(del).min(ins);
-            }
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
 }
 
 #[cfg(test)]

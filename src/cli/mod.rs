@@ -58,6 +58,9 @@ pub enum Error {
     /// Policies could not be loaded or evaluated (every problem).
     #[error("{} in the policies; no verdict was made", plural(.0.len(), "problem", "problems"))]
     Policy(Vec<crate::policy::PolicyError>),
+    /// A command refused to do what it was asked (nothing was changed).
+    #[error("{}", .0.message)]
+    Refused(Box<Diagnostic>),
     /// The configuration is invalid (every problem).
     #[error("{} in the configuration; no verdict was made", plural(.0.len(), "problem", "problems"))]
     Config(Vec<Diagnostic>),
@@ -73,6 +76,7 @@ impl Error {
             Error::Read { .. } => Exit::Input,
             Error::Policy(_) => Exit::Input,
             Error::Config(_) => Exit::Input,
+            Error::Refused(_) => Exit::Input,
         }
     }
 }
@@ -98,10 +102,11 @@ pub fn main() -> Exit {
     let result = match cli.command {
         Command::Evidence(args) => evidence(args).map(|()| Exit::Pass),
         Command::Schema(args) => schema(args).map(|()| Exit::Pass),
-        Command::Run(args) => run::run(args, stdout_color),
+        Command::Run(args) => run::run(args, stdout_color, color),
         Command::Policy(args::PolicyCommand::Test(args)) => {
-            run::policy_test(args, cli.verbose > 0, stdout_color)
+            run::policy_test(args, cli.verbose > 0, stdout_color, color)
         }
+        Command::Init(args) => init(args).map(|()| Exit::Pass),
     };
     match result {
         Ok(exit) => exit,
@@ -258,25 +263,81 @@ fn write_text(text: &str, output: Option<&Path>) -> Result<(), Error> {
     })
 }
 
-/// Finds and loads the configuration: `--config FILE`, else `verdict.yaml` in the working
-/// directory when present, else the defaults.
-pub(crate) fn load_config(explicit: Option<&Path>, none: bool) -> Result<Config, Error> {
+/// Finds and loads the configuration: `--config FILE`; else a configuration file in the
+/// working directory; else, when the run names one folder, a configuration file in that folder
+/// (`verdict run fixtures/demo`); else the defaults. Its warnings are printed; its errors stop
+/// the run.
+#[allow(clippy::print_stderr)]
+pub(crate) fn load_config(
+    explicit: Option<&Path>,
+    none: bool,
+    folder: Option<&Path>,
+    color: bool,
+) -> Result<Config, Error> {
     if none {
         return Ok(Config::default());
     }
     let path = match explicit {
         Some(p) => Some(p.to_path_buf()),
-        None => ["verdict.yaml", ".verdict.yaml"].iter().map(PathBuf::from).find(|p| p.is_file()),
+        None => match crate::config::find(Path::new(".")).map_err(|d| Error::Config(vec![*d]))? {
+            Some(p) => Some(p),
+            None => match folder {
+                Some(dir) => crate::config::find(dir).map_err(|d| Error::Config(vec![*d]))?,
+                None => None,
+            },
+        },
     };
     let Some(path) = path else { return Ok(Config::default()) };
-    let shown = discover::display(&path);
-    let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
-        what: "config",
-        path: shown.clone(),
-        source,
-    })?;
-    let _ = text;
-    Err(Error::Config(vec![Diagnostic::error("config/unsupported", format!("`{shown}` cannot be read yet"))]))
+    // `./verdict.yaml` reads better as `verdict.yaml` in messages.
+    let path = PathBuf::from(discover::display(&path));
+    let (config, warnings) = crate::config::load_file(&path).map_err(Error::Config)?;
+    tracing::info!(path = %discover::display(&path), "configuration read");
+    let mut out = String::new();
+    for w in &warnings {
+        out.push_str(&w.render(color));
+        out.push('\n');
+    }
+    eprint!("{out}");
+    Ok(config)
+}
+
+/// `verdict init`: writes the starter configuration and a sample policy with its test.
+#[allow(clippy::print_stdout)]
+fn init(args: args::InitArgs) -> Result<(), Error> {
+    let files = crate::config::init_files();
+    let existing: Vec<String> = files
+        .iter()
+        .map(|(rel, _)| args.dir.join(rel))
+        .filter(|p| p.exists())
+        .map(|p| discover::display(&p))
+        .collect();
+    if !existing.is_empty() && !args.force {
+        return Err(Error::Refused(Box::new(
+            Diagnostic::error(
+                "init/exists",
+                format!(
+                    "{} already there: {}",
+                    if existing.len() == 1 { "a file is" } else { "files are" },
+                    existing.join(", ")
+                ),
+            )
+            .help("nothing was written; move them away, or pass --force to overwrite them"),
+        )));
+    }
+    let mut out = String::new();
+    for (rel, text) in files {
+        let path = args.dir.join(rel);
+        let shown = discover::display(&path);
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|source| Error::Output { path: shown.clone(), source })?;
+        }
+        std::fs::write(&path, text).map_err(|source| Error::Output { path: shown.clone(), source })?;
+        out.push_str(&format!("wrote {shown}\n"));
+    }
+    out.push_str("\nnext:\n  verdict run            judge the artifacts under this folder with the built-in pack and policy/\n  verdict policy test    run the sample policy's tests\n  edit verdict.yaml      required inputs, thresholds, waivers (docs/config.md)\n");
+    print!("{out}");
+    Ok(())
 }
 
 fn temp_beside(path: &Path) -> PathBuf {
@@ -315,6 +376,7 @@ fn report(e: &Error, color: bool) {
             }
             out.push_str(&Diagnostic::error("", e.to_string()).render(color));
         }
+        Error::Refused(d) => out.push_str(&d.render(color)),
         Error::Config(diags) => {
             for d in diags {
                 out.push_str(&d.render(color));

@@ -95,23 +95,27 @@ fn read_data(paths: &[PathBuf], limit: u64) -> Result<Vec<DataFile>, Error> {
 }
 
 /// Runs the gate.
-pub fn run(args: RunArgs, color: bool) -> Result<Exit, Error> {
+pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
     let started = Instant::now();
-    let config = super::load_config(args.config.as_deref(), args.no_config)?;
+    let folder = match args.paths.as_slice() {
+        [one] if one.is_dir() => Some(one.as_path()),
+        _ => None,
+    };
+    let config = super::load_config(args.config.as_deref(), args.no_config, folder, color_err)?;
     let base = config.origin.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
     let limits =
         Limits { max_file_size: args.limits.max_file_size.0, max_depth: usize::from(args.limits.max_depth) };
     let today = today(args.today);
 
     // 1. Evidence.
+    // Named inputs add to discovery: a run always searches its paths (the current folder when
+    // neither the command line nor inputs.paths names any).
     let paths = if !args.paths.is_empty() {
         args.paths.clone()
     } else if !config.inputs.paths.is_empty() {
         config.inputs.paths.clone()
-    } else if args.inputs.is_empty() && config.inputs.named.is_empty() {
-        vec![PathBuf::from(".")]
     } else {
-        Vec::new()
+        vec![PathBuf::from(".")]
     };
     let mut inputs = args.inputs.clone();
     inputs.extend(config.inputs.named.iter().map(|n| super::args::InputSpec {
@@ -139,8 +143,11 @@ pub fn run(args: RunArgs, color: bool) -> Result<Exit, Error> {
     if !config.data.values.is_empty() {
         extra.push(serde_json::Value::Object(config.data.values.clone()));
     }
-    let explicit = !args.namespaces.is_empty()
-        || config.policies.namespaces != crate::config::Policies::default().namespaces;
+    // Namespaces the user named must exist; the default `main` may not.
+    let mut must_exist = args.namespaces.clone();
+    if config.policies.namespaces != crate::config::Policies::default().namespaces {
+        must_exist.extend(config.policies.namespaces.iter().cloned());
+    }
     let mut namespaces = config.policies.namespaces.clone();
     for ns in &args.namespaces {
         if !namespaces.contains(ns) {
@@ -149,7 +156,7 @@ pub fn run(args: RunArgs, color: bool) -> Result<Exit, Error> {
     }
     let options = Options {
         namespaces,
-        namespaces_explicit: explicit,
+        must_exist,
         all_namespaces: args.all_namespaces || config.policies.all_namespaces,
         timeout: Duration::from_secs(args.policy_timeout.max(1)),
         max_findings: args.max_findings,
@@ -190,8 +197,8 @@ pub fn run(args: RunArgs, color: bool) -> Result<Exit, Error> {
 
 /// Runs policy tests.
 #[allow(clippy::print_stdout)]
-pub fn policy_test(args: PolicyTestArgs, verbose: bool, color: bool) -> Result<Exit, Error> {
-    let config = super::load_config(None, false)?;
+pub fn policy_test(args: PolicyTestArgs, verbose: bool, color: bool, color_err: bool) -> Result<Exit, Error> {
+    let config = super::load_config(None, false, None, color_err)?;
     let base = config.origin.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
     let mut paths = args.paths.clone();
     if paths.is_empty() && !args.builtin {
@@ -285,7 +292,8 @@ pub fn policy_test(args: PolicyTestArgs, verbose: bool, color: bool) -> Result<E
         let _ = writeln!(out, "  {pct:>5.1}%  total");
     }
     print!("{out}");
-    Ok(if report.passed() { Exit::Pass } else { Exit::Input })
+    // Failing tests are the check saying no (1); a policy that cannot load is an error (2).
+    Ok(if report.passed() { Exit::Pass } else { Exit::Fail })
 }
 
 /// `[3, 4, 5, 9]` → `3-5, 9`.

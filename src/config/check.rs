@@ -9,8 +9,8 @@
 use std::path::{Component, Path, PathBuf};
 
 // The command line's edit-distance helper, so "did you mean" reads the same everywhere.
-pub(crate) use crate::cli::args::closest;
 use crate::diag::Diagnostic;
+pub(crate) use crate::diag::closest;
 
 use super::codes::Code;
 use super::source::{Source, Span};

@@ -35,7 +35,7 @@ pub use init::init_files;
 pub use model::*;
 
 use check::Cx;
-use source::{DiagExt, Source};
+use source::Source;
 
 /// The largest configuration or waivers file read (1 MiB). A real one is a few kilobytes;
 /// the bound keeps a mistaken path (a log, a binary) from being read whole.

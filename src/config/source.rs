@@ -95,23 +95,3 @@ impl<'a> Source<'a> {
         Some(sn)
     }
 }
-
-/// Fills the optional parts of a diagnostic in a chain.
-pub(crate) trait DiagExt {
-    /// How to fix it.
-    fn help(self, text: impl Into<String>) -> Self;
-    /// Adds one `caused by:` line.
-    fn cause(self, text: impl Into<String>) -> Self;
-}
-
-impl DiagExt for Diagnostic {
-    fn help(mut self, text: impl Into<String>) -> Self {
-        self.help = Some(text.into());
-        self
-    }
-
-    fn cause(mut self, text: impl Into<String>) -> Self {
-        self.causes.push(text.into());
-        self
-    }
-}

@@ -18,7 +18,7 @@ use granit_parser::{Event, Parser, ScalarStyle};
 use crate::diag::Diagnostic;
 
 use super::codes::Code;
-use super::source::{DiagExt, Pos, Source, Span};
+use super::source::{Pos, Source, Span};
 
 /// The deepest nesting of lists and mappings accepted. `verdict.yaml` needs four levels
 /// (`waivers[0].path`), inline `data.values` a few more; the limit keeps a hostile file from

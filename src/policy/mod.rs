@@ -55,9 +55,9 @@ pub struct DataFile {
 pub struct Options {
     /// Packages to evaluate besides the built-in ones (conftest's namespaces).
     pub namespaces: Vec<String>,
-    /// Whether `namespaces` were chosen by the user (then a missing one is an error) rather
-    /// than the default `main` (which may be absent).
-    pub namespaces_explicit: bool,
+    /// Namespaces the user named (`--namespace`, `policies.namespaces`): a missing one is an
+    /// error, since a misspelt name would evaluate nothing. The default `main` may be absent.
+    pub must_exist: Vec<String>,
     /// Evaluate every package.
     pub all_namespaces: bool,
     /// Total evaluation time allowed.
@@ -70,7 +70,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             namespaces: vec!["main".into()],
-            namespaces_explicit: false,
+            must_exist: Vec::new(),
             all_namespaces: false,
             timeout: DEFAULT_TIMEOUT,
             max_findings: DEFAULT_MAX_FINDINGS,
@@ -196,6 +196,8 @@ pub enum PolicyError {
         column: Option<u32>,
         /// What went wrong.
         message: String,
+        /// The policy file's text, for the snippet.
+        text: Option<String>,
     },
     /// A rule produced something that is not a message or a result object.
     #[error("{message}")]
@@ -285,10 +287,16 @@ impl PolicyError {
                     None => format!("the packages are: {}", available.join(", ")),
                 });
             }
-            PolicyError::Eval { rule, file, line, column, .. } => {
+            PolicyError::Eval { rule, file, line, column, text, .. } => {
                 d.file = file.clone();
                 d.line = line.map(u64::from);
                 d.column = column.map(u64::from);
+                if let (Some(text), Some(l), Some(c)) = (text, line, column) {
+                    d.snippet =
+                        diag::snippet_at(text.as_bytes(), Target::LineColumn(u64::from(*l), u64::from(*c)))
+                            .ok()
+                            .flatten();
+                }
                 d.doc_path = Some(rule.clone());
                 d.help = Some(format!(
                     "`{rule}` could not be evaluated, so the gate cannot judge; fix the rule (builtin errors are errors in verdict, never a silent pass)"
@@ -341,6 +349,8 @@ pub struct Policies {
     /// Files read as Rego v0.
     pub v0_files: Vec<String>,
     options: Options,
+    /// Policy texts by path, for the snippet of an evaluation error.
+    texts: BTreeMap<String, String>,
 }
 
 impl std::fmt::Debug for Policies {
@@ -381,6 +391,7 @@ impl Policies {
             exceptions: BTreeSet::new(),
             v0_files,
             options: options.clone(),
+            texts: files.iter().map(|f| (f.path.clone(), f.text.clone())).collect(),
         };
         match merge_data(data, extra_data) {
             Ok(merged) => {
@@ -410,11 +421,11 @@ impl Policies {
             for ns in &options.namespaces {
                 if all.contains(ns) {
                     selected.insert(ns.clone());
-                } else if options.namespaces_explicit {
+                } else if options.must_exist.contains(ns) {
                     let names: Vec<&str> = all.iter().map(String::as_str).collect();
                     errors.push(PolicyError::UnknownNamespace {
                         name: ns.clone(),
-                        suggestion: crate::cli::args::closest(ns, &names).map(str::to_owned),
+                        suggestion: crate::diag::closest(ns, &names).map(str::to_owned),
                         available: all.iter().cloned().collect(),
                     });
                 }
@@ -501,6 +512,7 @@ impl Policies {
             line: None,
             column: None,
             message: format!("the evidence could not be converted: {e}"),
+            text: None,
         })?;
         let value = regorus::Value::from_json_str(&json).map_err(|e| PolicyError::Eval {
             rule: "input".into(),
@@ -508,6 +520,7 @@ impl Policies {
             line: None,
             column: None,
             message: format!("the evidence could not be converted: {e}"),
+            text: None,
         })?;
         self.evaluate_value(value, today)
     }
@@ -551,7 +564,11 @@ impl Policies {
                 if started.elapsed() >= self.options.timeout || e.to_string().contains("time limit") {
                     PolicyError::Timeout { rule: path.to_owned(), limit: self.options.timeout }
                 } else {
-                    eval_error(path, &e.to_string())
+                    let mut err = eval_error(path, &e.to_string());
+                    if let PolicyError::Eval { file: Some(f), text, .. } = &mut err {
+                        *text = self.texts.get(f.as_str()).cloned();
+                    }
+                    err
                 }
             })
         };
@@ -741,7 +758,7 @@ fn normalize(
 /// Parses regorus's `--> file:line:col` error text into an evaluation error.
 fn eval_error(rule: &str, text: &str) -> PolicyError {
     let (file, line, column) = location_of(text);
-    PolicyError::Eval { rule: rule.to_owned(), file, line, column, message: message_of(text) }
+    PolicyError::Eval { rule: rule.to_owned(), file, line, column, message: message_of(text), text: None }
 }
 
 /// `file:line:col` from regorus's error text.

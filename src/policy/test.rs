@@ -158,6 +158,7 @@ pub fn run_tests(
                 line: None,
                 column: None,
                 message: e.to_string(),
+                text: None,
             }]
         })?;
         Some(

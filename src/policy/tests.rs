@@ -177,8 +177,11 @@ fn namespaces() {
     let all = run(&files, serde_json::json!({}), Options { all_namespaces: true, ..Options::default() })
         .expect("ok");
     assert_eq!(all.len(), 2);
-    let typo =
-        Options { namespaces: vec!["platform.k8".into()], namespaces_explicit: true, ..Options::default() };
+    let typo = Options {
+        namespaces: vec!["platform.k8".into()],
+        must_exist: vec!["platform.k8".into()],
+        ..Options::default()
+    };
     match Policies::build(&files, &[], &[], typo).expect_err("unknown").remove(0) {
         PolicyError::UnknownNamespace { suggestion, .. } => {
             assert_eq!(suggestion.as_deref(), Some("platform.k8s"))

@@ -46,16 +46,17 @@ pub struct PathGlob {
 }
 
 impl PathGlob {
-    /// Compiles a glob (`*` stays within one path segment, `**` crosses them).
+    /// Compiles a glob (`*` stays within one path segment, `**` crosses them). A leading `./`
+    /// or `/` is ignored, as it is on the paths matched.
     pub fn new(pattern: &str) -> Result<Self, globset::Error> {
-        let glob = globset::GlobBuilder::new(pattern).literal_separator(true).build()?;
+        let bare = pattern.trim_start_matches("./").trim_start_matches('/');
+        let glob = globset::GlobBuilder::new(bare).literal_separator(true).build()?;
         Ok(PathGlob { pattern: pattern.to_owned(), matcher: glob.compile_matcher() })
     }
 
     /// Whether `path` matches (a leading `./` or `/` on either side is ignored).
     pub fn is_match(&self, path: &str) -> bool {
-        let p = path.trim_start_matches("./").trim_start_matches('/');
-        self.matcher.is_match(p) || self.matcher.is_match(path)
+        self.matcher.is_match(path.trim_start_matches("./").trim_start_matches('/'))
     }
 }
 
@@ -197,6 +198,11 @@ mod tests {
         assert!(g.is_match("infra/s3.tf"));
         assert!(!g.is_match("infra/modules/s3.tf"));
         assert!(PathGlob::new("infra/**/*.tf").expect("glob").is_match("infra/modules/s3.tf"));
+        assert!(PathGlob::new("./infra/*.tf").expect("glob").is_match("infra/s3.tf"));
+        assert!(
+            PathGlob::new("infra/*.tf").expect("glob").is_match("/infra/s3.tf"),
+            "Checkov writes /infra/s3.tf"
+        );
     }
 
     /// A purl without a version names the package at every version.

@@ -1,0 +1,174 @@
+//! `verdict run` end to end through the binary: the verdict document, waivers, `--fail-on`,
+//! and the exit-code contract.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn verdict(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_verdict"))
+        .current_dir(dir)
+        .args(args)
+        .args(["--today", "2026-11-21"])
+        .env_remove("CI")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITLAB_CI")
+        .env_remove("VERDICT_CONFIG")
+        .output()
+        .unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// A copy of the demo's reports in a fresh folder, with the given verdict.yaml.
+fn demo_copy(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = root().join("fixtures/demo");
+    for rel in [
+        "reports/junit/TEST-com.acme.shop.CartServiceTest.xml",
+        "reports/junit/jest-junit.xml",
+        "reports/trivy.json",
+        "reports/checkov.json",
+        "reports/sbom.cdx.json",
+        "cost.json",
+    ] {
+        let to = dir.path().join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(src.join(rel), to).unwrap();
+    }
+    std::fs::write(dir.path().join("verdict.yaml"), config).unwrap();
+    dir
+}
+
+/// The demo's verdict document: outcome, steps, counts, and every failure with what, where,
+/// why, how and the waiver entry; exit code 1.
+#[test]
+fn demo_verdict_document() {
+    let out = verdict(root(), &["run", "fixtures/demo", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["apiVersion"], "verdict/verdict/v1");
+    assert_eq!(v["outcome"], "fail");
+    assert_eq!(v["counts"], serde_json::json!({"fail": 4, "warn": 3, "waived": 0, "excepted": 0}));
+    let steps: Vec<(&str, &str)> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap(), s["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("tests", "fail"),
+            ("vulnerabilities", "fail"),
+            ("misconfigurations", "warn"),
+            ("sbom", "fail"),
+            ("cost", "fail")
+        ]
+    );
+    for f in v["findings"].as_array().unwrap().iter().filter(|f| f["level"] == "fail") {
+        for key in ["msg", "title", "description", "remediation", "fingerprint", "waiver_snippet"] {
+            assert!(f[key].as_str().is_some_and(|s| !s.is_empty()), "{key} missing in {f}");
+        }
+    }
+    let cve = v["findings"].as_array().unwrap().iter().find(|f| f["id"] == "CVE-2022-22965").unwrap();
+    assert!(cve["remediation"].as_str().unwrap().contains("5.3.18"));
+    assert_eq!(cve["purl"], "pkg:maven/org.springframework/spring-beans@5.3.15");
+}
+
+/// Waivers accept findings until they expire; the ledger names expired, expiring and unused
+/// ones; with every failure waived the gate passes with warnings.
+#[test]
+fn waivers_end_to_end() {
+    let dir = demo_copy(
+        "inputs:\n  named:\n    - { kind: custom, name: cost, path: cost.json }\nthresholds:\n  cost: { budget_usd: 40 }\nwaivers:
+  - id: CVE-2022-22965
+    reason: Spring4Shell needs JDK 9+ on Tomcat as a WAR; we run a Boot jar on JDK 8
+    owner: shop-team
+    expires: 2026-11-30
+  - fingerprint: da4247f1e8542a7ce0ebb20ba578afc6
+    reason: Legal approved pdf-render under GPL-3.0-only for internal use
+    owner: legal
+    expires: 2027-03-01
+  - fingerprint: 9ed2304630bc3e35c0c0b89d27b248bf
+    reason: Discount fix lands in the next sprint
+    owner: shop-team
+    expires: 2026-11-01
+  - id: CVE-1999-0001
+    reason: Left over
+    owner: nobody
+    expires: 2027-01-01
+",
+    );
+    let out = verdict(dir.path(), &["run", "--format", "json"]);
+    let v = json(&out);
+    assert_eq!(out.status.code(), Some(1), "the test waiver expired and the cost is over budget");
+    assert_eq!(v["counts"]["waived"], 2);
+    let ledger = &v["waivers"];
+    assert_eq!(ledger["applied"].as_array().unwrap().len(), 2);
+    assert_eq!(ledger["expiring_soon"][0]["matches"], "id CVE-2022-22965");
+    assert_eq!(ledger["expired"][0]["days_left"], -20);
+    assert_eq!(ledger["unused"][0]["matches"], "id CVE-1999-0001");
+    let waived = v["findings"].as_array().unwrap().iter().find(|f| f["id"] == "CVE-2022-22965").unwrap();
+    assert_eq!(waived["status"], "waived");
+    assert_eq!(waived["waiver"]["origin"], "verdict.yaml:7");
+    // The terminal says the same, naming the expired and unused waivers.
+    let text = String::from_utf8(verdict(dir.path(), &["run"]).stdout).unwrap();
+    assert!(
+        text.contains(
+            "expired on 2026-11-01, no longer applies: fingerprint 9ed2304630bc3e35c0c0b89d27b248bf"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("matches nothing, remove it: id CVE-1999-0001"), "{text}");
+    assert!(text.contains("expires in 9 days: id CVE-2022-22965"), "{text}");
+}
+
+/// Warnings pass the gate unless `--fail-on warn` (or `fail_on: warn`).
+#[test]
+fn fail_on_warn() {
+    let dir = demo_copy("thresholds:\n  tests: { flaky: ignore }\n");
+    // Keep only what warns: the flaky test is ignored, and the failing reports are removed.
+    for rel in [
+        "reports/junit/TEST-com.acme.shop.CartServiceTest.xml",
+        "reports/sbom.cdx.json",
+        "reports/trivy.json",
+    ] {
+        std::fs::remove_file(dir.path().join(rel)).unwrap();
+    }
+    let out = verdict(dir.path(), &["run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("! WARN"));
+    let out = verdict(dir.path(), &["run", "--fail-on", "warn"]);
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::write(dir.path().join("verdict.yaml"), "fail_on: warn\n").unwrap();
+    assert_eq!(verdict(dir.path(), &["run"]).status.code(), Some(1));
+}
+
+/// Nothing to judge and nothing wrong is a pass (exit 0); the text says so.
+#[test]
+fn empty_folder_passes_with_skipped_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = verdict(dir.path(), &["run"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("✓ PASS"), "{text}");
+    assert!(text.contains("no test results found"), "{text}");
+}
+
+/// Without a terminal, the report has no colour codes; NO_COLOR is honoured too.
+#[test]
+fn no_colour_off_a_terminal() {
+    let out = verdict(root(), &["run", "fixtures/demo"]);
+    assert!(!out.stdout.contains(&0x1b), "ANSI escapes in piped output");
+}
