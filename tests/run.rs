@@ -172,3 +172,41 @@ fn no_colour_off_a_terminal() {
     let out = verdict(root(), &["run", "fixtures/demo"]);
     assert!(!out.stdout.contains(&0x1b), "ANSI escapes in piped output");
 }
+
+/// Every key of the verdict document (with findings, waivers and every ledger list filled) is
+/// explained in docs/verdict.md.
+#[test]
+fn every_verdict_key_is_documented() {
+    let dir = demo_copy(
+        "waivers:\n  - id: CVE-2022-22965\n    reason: r\n    owner: o\n    expires: 2026-11-30\n  - id: nothing\n    reason: r\n    owner: o\n    expires: 2026-11-01\n",
+    );
+    let v = json(&verdict(dir.path(), &["run", "--format", "json"]));
+    let docs = std::fs::read_to_string(root().join("docs/verdict.md")).unwrap();
+    let mut missing = Vec::new();
+    fn walk(v: &Value, path: &str, docs: &str, missing: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map {
+                    // A rule's own extra fields and the CI context are documented elsewhere.
+                    if path.ends_with(".extra") || path.ends_with(".ci") {
+                        continue;
+                    }
+                    if !docs.contains(&format!("`{k}`")) {
+                        missing.push(format!("{path}.{k}"));
+                    }
+                    walk(child, &format!("{path}.{k}"), docs, missing);
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    walk(item, path, docs, missing);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(&v, "", &docs, &mut missing);
+    missing.sort();
+    missing.dedup();
+    assert!(missing.is_empty(), "keys missing from docs/verdict.md: {missing:?}");
+}

@@ -599,7 +599,9 @@ impl Policies {
         let mut out = Vec::new();
         for rule in &self.rules {
             let path = format!("data.{}.{}", rule.package, rule.name);
+            let rule_started = Instant::now();
             let value = eval(&path)?;
+            tracing::debug!(rule = %path, elapsed_ms = rule_started.elapsed().as_millis() as u64, "evaluated");
             let suffix = rule.name.split_once('_').map(|(_, s)| s);
             let is_excepted = suffix
                 .is_some_and(|s| excepted.get(rule.package.as_str()).is_some_and(|names| names.contains(s)));
