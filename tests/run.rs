@@ -132,6 +132,10 @@ fn waivers_end_to_end() {
     );
     assert!(text.contains("matches nothing, remove it: id CVE-1999-0001"), "{text}");
     assert!(text.contains("expires in 9 days: id CVE-2022-22965"), "{text}");
+    assert!(
+        text.contains("waived by shop-team until 2026-11-30 (verdict.yaml:7)"),
+        "waived findings stay visible: {text}"
+    );
 }
 
 /// Warnings pass the gate unless `--fail-on warn` (or `fail_on: warn`).

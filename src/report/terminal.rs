@@ -271,7 +271,43 @@ pub fn render(v: &Verdict, style: Style) -> String {
         }
     }
 
-    // 6. The waiver ledger.
+    // 6. Accepted findings stay visible: waived (with who and until when) and excepted.
+    let accepted: Vec<&Finding> = v.findings.iter().filter(|f| f.status != Status::Open).collect();
+    if !accepted.is_empty() {
+        let _ = writeln!(s, "\n{}", p.bold(&format!("Accepted ({})", accepted.len())));
+        for f in accepted.iter().take(style.max_warn) {
+            let how = match (&f.status, &f.waiver) {
+                (Status::Waived, Some(w)) => {
+                    format!(
+                        "waived by {} until {} ({}): {}",
+                        clean(&w.owner),
+                        w.expires,
+                        w.origin,
+                        line(&w.reason, 80)
+                    )
+                }
+                _ => format!("excepted by {}.exception", clean(&f.policy.namespace)),
+            };
+            let _ = writeln!(
+                s,
+                "  {} {} {}",
+                p.dim("~"),
+                p.dim(&format!("{} ·", f.step)),
+                line(&f.policy.msg, 100)
+            );
+            let _ = writeln!(s, "      {}", p.dim(&how));
+        }
+        if accepted.len() > style.max_warn {
+            let _ = writeln!(
+                s,
+                "  {} and {} more (all of them: --format json)",
+                p.dim("…"),
+                accepted.len() - style.max_warn
+            );
+        }
+    }
+
+    // 7. The waiver ledger.
     let l = &v.waivers;
     if !(l.applied.is_empty() && l.expired.is_empty() && l.expiring_soon.is_empty() && l.unused.is_empty()) {
         let _ = writeln!(s, "\n{}", p.bold("Waivers"));
@@ -318,7 +354,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
         }
     }
 
-    // 7. The exit line.
+    // 8. The exit line.
     let exit = match v.outcome {
         Outcome::Error => "exit 2: verdict could not judge — fix the problems above",
         Outcome::Fail => "exit 1: the gate failed",
