@@ -506,22 +506,16 @@ impl Policies {
 
     /// Evaluates every selected rule against `input`. `today` decides `effective_on`.
     pub fn evaluate(&self, input: &Evidence, today: Date) -> Result<Vec<Finding>, PolicyError> {
-        let json = serde_json::to_string(input).map_err(|e| PolicyError::Eval {
+        let conversion = |e: &dyn std::fmt::Display| PolicyError::Eval {
             rule: "input".into(),
             file: None,
             line: None,
             column: None,
             message: format!("the evidence could not be converted: {e}"),
             text: None,
-        })?;
-        let value = regorus::Value::from_json_str(&json).map_err(|e| PolicyError::Eval {
-            rule: "input".into(),
-            file: None,
-            line: None,
-            column: None,
-            message: format!("the evidence could not be converted: {e}"),
-            text: None,
-        })?;
+        };
+        let json = serde_json::to_string(input).map_err(|e| conversion(&e))?;
+        let value = regorus::Value::from_json_str(&json).map_err(|e| conversion(&e))?;
         self.evaluate_value(value, today)
     }
 
