@@ -15,4 +15,5 @@ pub mod exit;
 pub mod ingest;
 pub mod policy;
 pub mod report;
+pub mod sign;
 pub mod verdict;

@@ -106,7 +106,12 @@ fn every_code_is_documented() {
         "init/exists",
     ];
     let config = verdict::config::Code::ALL.map(|c| c.as_str());
-    let codes = Code::ALL.iter().map(|c| c.as_str()).chain(verdict::policy::PolicyError::CODES).chain(config);
+    let codes = Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .chain(verdict::policy::PolicyError::CODES)
+        .chain(config)
+        .chain(verdict::sign::CODES.iter().copied());
     for code in codes.chain(others) {
         assert!(docs.contains(&format!("### {code}\n")), "docs/diagnostics.md has no heading for {code}");
         let anchor = format!("<a id=\"{}\"></a>", code.replace('/', "-"));

@@ -68,8 +68,125 @@ pub enum Command {
     /// Read CI artifacts and print the evidence document (JSON) that policies see
     #[command(after_help = EVIDENCE_AFTER_HELP)]
     Evidence(EvidenceArgs),
+    /// Verify Cosign/Sigstore signatures and attestations of an image or a file (flags as cosign's)
+    #[command(after_help = VERIFY_AFTER_HELP)]
+    Verify(VerifyArgs),
     /// Print the JSON Schema of a document verdict writes
     Schema(SchemaArgs),
+}
+
+const VERIFY_AFTER_HELP: &str = "\
+SUBJECT is an image reference (registry/repository:tag or …@sha256:<digest>), a file, or
+sha256:<hex> standing for a file. Images: the signatures cosign stores at the tag
+sha256-<digest>.sig (and, with --attestation, the attestations at .att). Files: the
+Sigstore bundle (--bundle, versions 0.1-0.3, or cosign's older bundle) or a detached
+--signature (with --certificate for keyless); offline.
+
+Who must have signed: --key cosign.pub, or a certificate identity and issuer:
+  --certificate-identity-regexp '^https://github.com/acme/app/.github/workflows/release.yml@'
+  --certificate-oidc-issuer https://token.actions.githubusercontent.com
+Patterns are unanchored regular expressions, as in cosign: anchor them with ^ and $.
+
+Trust: Sigstore's public-good trust root is built in; --trusted-root FILE replaces it (a
+trusted_root.json, e.g. from `cosign trusted-root create` for a private Sigstore).
+Registry credentials: the Docker config (docker login), podman's auth.json,
+VERDICT_REGISTRY_USERNAME/VERDICT_REGISTRY_PASSWORD, or the CI's own (CI_REGISTRY_USER on
+GitLab, GITHUB_TOKEN for ghcr.io). Plain HTTP only for loopback registries or with
+--allow-http-registry.
+
+Exit status: 0 verified; 1 not verified (the reason is printed: no_signature, wrong_key,
+identity_mismatch, issuer_mismatch, payload_tampered, digest_mismatch, certificate_expired,
+untrusted_root, …); 2 usage or input error (an unreadable key, bundle or trust root);
+3 the registry could not be reached or refused access.";
+
+/// `verdict verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The image reference, file or sha256:<hex> digest to verify
+    #[arg(value_name = "SUBJECT")]
+    pub subject: String,
+
+    /// Who must have signed.
+    #[command(flatten)]
+    pub signer: SignerArgs,
+
+    /// A Sigstore bundle for a file (cosign sign-blob --bundle)
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Option<PathBuf>,
+
+    /// A detached base64 signature for a file (cosign sign-blob --output-signature)
+    #[arg(long, value_name = "FILE", conflicts_with = "bundle")]
+    pub signature: Option<PathBuf>,
+
+    /// The PEM certificate of a detached keyless signature (--output-certificate)
+    #[arg(long, value_name = "FILE", requires = "signature")]
+    pub certificate: Option<PathBuf>,
+
+    /// Also require an attestation of this predicate type (repeatable): slsaprovenance,
+    /// slsaprovenance02, slsaprovenance1, spdx, spdxjson, cyclonedx, vuln, openvex, custom, or a URI
+    #[arg(long = "attestation", value_name = "TYPE")]
+    pub attestations: Vec<String>,
+
+    /// What to print on stdout: a summary, or the signature evidence as JSON
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+    pub format: VerifyFormat,
+
+    /// Trust and registry settings.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+}
+
+/// Who must have signed (cosign's flags).
+#[derive(Debug, Clone, Default, Args)]
+pub struct SignerArgs {
+    /// The public key the signature must verify with (PEM, cosign.pub)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["certificate_identity", "certificate_identity_regexp"])]
+    pub key: Option<PathBuf>,
+
+    /// The exact identity (certificate SAN: a workflow URI or an email) that must have signed
+    #[arg(long, value_name = "ID", conflicts_with = "certificate_identity_regexp")]
+    pub certificate_identity: Option<String>,
+
+    /// A regular expression the signing identity must match
+    #[arg(long, value_name = "REGEX")]
+    pub certificate_identity_regexp: Option<String>,
+
+    /// The exact OIDC issuer of the signing certificate
+    #[arg(long, value_name = "URL", conflicts_with = "certificate_oidc_issuer_regexp")]
+    pub certificate_oidc_issuer: Option<String>,
+
+    /// A regular expression the OIDC issuer must match
+    #[arg(long, value_name = "REGEX")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+}
+
+/// Trust root and registry settings.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TrustArgs {
+    /// A Sigstore trusted_root.json to trust instead of the built-in public-good root
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+
+    /// Accept signatures without a transparency-log entry (signed with --tlog-upload=false)
+    #[arg(long)]
+    pub insecure_ignore_tlog: bool,
+
+    /// Talk plain HTTP to every registry, not only to loopback ones
+    #[arg(long)]
+    pub allow_http_registry: bool,
+
+    /// Time allowed for each registry request, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub registry_timeout: u64,
+}
+
+/// `verdict verify --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// One line per check, and what to do about a failure
+    Text,
+    /// {"signatures": [...], "attestations": [...]} as they appear in the evidence
+    Json,
 }
 
 const EVIDENCE_AFTER_HELP: &str = "\

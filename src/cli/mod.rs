@@ -9,6 +9,7 @@ mod collect;
 mod discover;
 mod log;
 mod run;
+mod verify;
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
@@ -107,6 +108,7 @@ pub fn main() -> Exit {
             run::policy_test(args, cli.verbose > 0, stdout_color, color)
         }
         Command::Init(args) => init(args).map(|()| Exit::Pass),
+        Command::Verify(args) => verify::verify(args, stdout_color),
     };
     match result {
         Ok(exit) => exit,

@@ -38,6 +38,8 @@ impl Evidence {
             licenses: Vec::new(),
             components: Vec::new(),
             dependencies: Vec::new(),
+            signatures: Vec::new(),
+            attestations: Vec::new(),
             custom: Default::default(),
         }
     }

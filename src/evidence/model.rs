@@ -41,6 +41,12 @@ pub struct Evidence {
     pub dependencies: Vec<Dependency>,
     /// Other JSON artifacts, named with `--input custom:NAME=PATH`, under their name.
     pub custom: BTreeMap<String, serde_json::Value>,
+    /// One entry per signature check (`signatures:` in `verdict.yaml`): verified or not, and
+    /// why not. Empty when no check is configured.
+    pub signatures: Vec<Signature>,
+    /// The in-toto statements whose signature verified against their check's signer; an
+    /// attestation that did not verify is never here (its check in `signatures` says why).
+    pub attestations: Vec<Attestation>,
 }
 
 /// Where and by what the document was made.
@@ -648,4 +654,183 @@ pub struct Records {
     pub dependencies: Vec<Dependency>,
     /// Custom documents by name.
     pub custom: BTreeMap<String, serde_json::Value>,
+}
+
+/// What a signature check verified: an image in a registry or a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SubjectKind {
+    /// A container image (`registry/repository:tag` or `@sha256:…`).
+    Image,
+    /// A file (or a `sha256:` digest standing for one).
+    Blob,
+}
+
+/// Why a signature check did not verify: one reason, the most telling one found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// No signature (or no attestation of the required type) was found.
+    NoSignature,
+    /// A signature was found but it was made with another key than the one given.
+    WrongKey,
+    /// Signed with a certificate whose identity (SAN) is not the expected one.
+    IdentityMismatch,
+    /// Signed with a certificate whose OIDC issuer is not the expected one.
+    IssuerMismatch,
+    /// The signed content was changed after signing: the signature no longer matches it.
+    PayloadTampered,
+    /// The signature is valid but for another artifact or image digest.
+    DigestMismatch,
+    /// The certificate was not valid at any time verdict can trust: it has expired and no
+    /// transparency-log entry or timestamp proves it was used while valid.
+    CertificateExpired,
+    /// The certificate (or the transparency log) does not chain to the trusted root.
+    UntrustedRoot,
+    /// Transparency-log evidence is required but missing.
+    NoTransparencyLog,
+    /// The transparency-log entry, inclusion proof, checkpoint or timestamp does not verify.
+    TransparencyLogInvalid,
+    /// The signature material is malformed or of an unsupported kind.
+    InvalidSignature,
+    /// The registry could not be reached (connection, timeout, server error).
+    RegistryUnreachable,
+    /// The registry refused access (401/403): credentials are missing or insufficient.
+    RegistryDenied,
+}
+
+impl Reason {
+    /// The snake_case name, as in the evidence.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::NoSignature => "no_signature",
+            Reason::WrongKey => "wrong_key",
+            Reason::IdentityMismatch => "identity_mismatch",
+            Reason::IssuerMismatch => "issuer_mismatch",
+            Reason::PayloadTampered => "payload_tampered",
+            Reason::DigestMismatch => "digest_mismatch",
+            Reason::CertificateExpired => "certificate_expired",
+            Reason::UntrustedRoot => "untrusted_root",
+            Reason::NoTransparencyLog => "no_transparency_log",
+            Reason::TransparencyLogInvalid => "transparency_log_invalid",
+            Reason::InvalidSignature => "invalid_signature",
+            Reason::RegistryUnreachable => "registry_unreachable",
+            Reason::RegistryDenied => "registry_denied",
+        }
+    }
+
+    /// Whether the check could not be made at all (an infrastructure problem, exit 3) rather
+    /// than made and failed.
+    pub fn is_infrastructure(self) -> bool {
+        matches!(self, Reason::RegistryUnreachable | Reason::RegistryDenied)
+    }
+}
+
+/// Who signed: a certificate identity and issuer (keyless), or a key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Signer {
+    /// The certificate's identity (its SAN: a URI such as a workflow, or an email).
+    pub identity: Option<String>,
+    /// The certificate's OIDC issuer.
+    pub issuer: Option<String>,
+    /// The key, as `sha256:` + the hex SHA-256 of its DER public key (for a key pair, or the
+    /// certificate's key).
+    pub key: Option<String>,
+    /// CI claims Fulcio put in the certificate (`source_repository_uri`, `source_repository_ref`,
+    /// `source_repository_digest`, `build_trigger`, `run_invocation_uri`, …), when present.
+    pub claims: BTreeMap<String, String>,
+}
+
+/// What a check required of the signer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Expected {
+    /// The exact identity required.
+    pub identity: Option<String>,
+    /// The identity pattern required (a regular expression, unanchored as in cosign).
+    pub identity_regexp: Option<String>,
+    /// The exact OIDC issuer required.
+    pub issuer: Option<String>,
+    /// The OIDC issuer pattern required.
+    pub issuer_regexp: Option<String>,
+    /// The key required (`sha256:` + hex SHA-256 of the DER public key), for key checks.
+    pub key: Option<String>,
+}
+
+/// A transparency-log (Rekor) entry that vouches for a signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RekorEntry {
+    /// The entry's index in the log.
+    pub log_index: u64,
+    /// The log's id (hex SHA-256 of its public key).
+    pub log_id: String,
+    /// Entry kind and version (`hashedrekord/0.0.1`, `dsse/0.0.1`, `intoto/0.0.2`).
+    pub kind: String,
+    /// When the log recorded it (RFC 3339), for logs that say.
+    pub integrated_time: Option<String>,
+}
+
+/// The result of one signature check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    /// Which check this is (`signatures[0]` of `verdict.yaml`, or `command line`).
+    pub check: String,
+    /// `image` or `blob`.
+    pub kind: SubjectKind,
+    /// The subject as the check names it: image reference or file path.
+    pub subject: String,
+    /// The digest that was verified (`sha256:…`); for images, resolved from the registry.
+    pub digest: Option<String>,
+    /// For an attestation check, the predicate type required; `null` for a signature.
+    pub predicate_type: Option<String>,
+    /// Whether a signature (or attestation) verified against the check's requirements.
+    pub verified: bool,
+    /// Who signed: the verified signer, or (when the signer was not the expected one) who
+    /// actually signed.
+    pub signer: Option<Signer>,
+    /// What the check required.
+    pub expected: Expected,
+    /// The transparency-log entry of the verified signature.
+    pub rekor: Option<RekorEntry>,
+    /// Why it did not verify; `null` when verified.
+    pub reason: Option<Reason>,
+    /// What went wrong, in words; `null` when verified.
+    pub error: Option<String>,
+    /// How many signatures (or attestations) were found and tried.
+    pub candidates: u32,
+}
+
+/// One subject of an in-toto statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatementSubject {
+    /// The subject's name.
+    pub name: String,
+    /// Its digests by algorithm (`sha256` → hex).
+    pub digest: BTreeMap<String, String>,
+}
+
+/// A verified in-toto attestation (SLSA provenance, an SBOM, a vulnerability scan, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Attestation {
+    /// The check that verified it.
+    pub check: String,
+    /// The image or file it is about, as the check names it.
+    pub subject: String,
+    /// The verified digest of that subject.
+    pub digest: Option<String>,
+    /// The predicate type (`https://slsa.dev/provenance/v1`, `https://cyclonedx.org/bom`, …).
+    pub predicate_type: String,
+    /// The statement's subjects.
+    pub statement_subjects: Vec<StatementSubject>,
+    /// The predicate, as signed.
+    pub predicate: serde_json::Value,
+    /// Who signed it.
+    pub signer: Signer,
+    /// Its transparency-log entry.
+    pub rekor: Option<RekorEntry>,
 }

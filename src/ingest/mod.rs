@@ -8,7 +8,7 @@
 
 mod error;
 mod json;
-mod read;
+pub(crate) mod read;
 pub mod sniff;
 mod xml;
 

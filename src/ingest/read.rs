@@ -45,6 +45,20 @@ impl<R: Read> Read for Measured<R> {
     }
 }
 
+/// Reads a whole small file (a key, a bundle, a trust root), failing past `limit` bytes with
+/// a message that names the limit.
+pub fn bytes_capped(path: &std::path::Path, limit: u64) -> io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::other(format!(
+            "is larger than {limit} bytes, too large for what it should be"
+        )));
+    }
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

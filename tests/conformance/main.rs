@@ -10,6 +10,7 @@
 mod checkov;
 mod cyclonedx;
 mod junit;
+mod sigstore;
 mod spdx;
 mod trivy;
 

@@ -1,0 +1,141 @@
+//! Files: a Sigstore bundle (v0.1–v0.3, message signature or DSSE attestation), cosign's
+//! older `{base64Signature, cert, rekorBundle}` bundle, or a detached signature with a key or
+//! certificate. Fully offline: everything needed is in the files and the trust root.
+
+use std::io::Read;
+use std::path::Path;
+
+use base64::Engine;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sigstore_verify::types::Bundle;
+
+use super::cosign::{self, Content, Material};
+use super::{Artifact, BlobSubject, Check, Checked, Options, Outcome, check_bundle};
+use crate::ingest::read;
+
+/// Bundles hold a few certificates and at most an attestation's predicate (an SBOM can be
+/// large); signatures and certificates are small.
+const MAX_BUNDLE: u64 = 64 * 1024 * 1024;
+const MAX_SIGNATURE: u64 = 64 * 1024;
+
+/// Verifies a file check and records the result.
+pub(super) fn verify(check: &Check, b: &BlobSubject, options: &Options, out: &mut Outcome) {
+    let sha = match digest(b) {
+        Ok(d) => d,
+        Err(e) => return out.fail_input(check, None, e),
+    };
+    let shown = format!("sha256:{}", hex::encode(sha));
+    let bundle = match material(b, sha) {
+        Ok(bundle) => bundle,
+        Err(e) => return out.fail_input(check, Some(shown), e),
+    };
+    let artifact = match &b.path {
+        Some(p) => Artifact::File(p),
+        None => Artifact::Digest(sha),
+    };
+    let result = check_bundle(&bundle, artifact, check, &options.trust);
+    out.record(check, Some(shown), None, Checked { candidates: 1, result });
+}
+
+/// The SHA-256 of the file (streamed) or the given digest.
+fn digest(b: &BlobSubject) -> Result<[u8; 32], String> {
+    match (&b.path, &b.digest) {
+        (Some(p), _) => {
+            let mut f = std::fs::File::open(p)
+                .map_err(|e| format!("{}: cannot read the file to verify: {e}", p.display()))?;
+            let mut h = Sha256::new();
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                let n = f.read(&mut buf).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+                if n == 0 {
+                    break;
+                }
+                h.update(buf.get(..n).unwrap_or_default());
+            }
+            Ok(h.finalize().into())
+        }
+        (None, Some(d)) => parse_digest(d),
+        (None, None) => Err("no file or digest to verify".into()),
+    }
+}
+
+/// `sha256:<64 hex>` or the bare hex → bytes.
+pub fn parse_digest(d: &str) -> Result<[u8; 32], String> {
+    let hex_part = d.strip_prefix("sha256:").unwrap_or(d);
+    let bytes = hex::decode(hex_part)
+        .map_err(|_| format!("`{d}` is not a SHA-256 digest (sha256: and 64 hex digits)"))?;
+    bytes.try_into().map_err(|_| format!("`{d}` is not a SHA-256 digest (sha256: and 64 hex digits)"))
+}
+
+/// The bundle to verify: read from `--bundle`, or built from a detached signature.
+fn material(b: &BlobSubject, sha: [u8; 32]) -> Result<Bundle, String> {
+    if let Some(path) = &b.bundle {
+        return load_bundle(path, sha);
+    }
+    let Some(sig_path) = &b.signature else {
+        return Err("nothing to verify the file with: give its Sigstore bundle (`bundle:` / `--bundle`, what \
+                    `cosign sign-blob --bundle` writes) or its detached signature (`signature:` / `--signature`)"
+            .into());
+    };
+    let sig = read_text(sig_path, MAX_SIGNATURE, "signature")?;
+    let sig = sig.trim();
+    // cosign writes the signature base64-encoded; a raw DER signature is accepted too.
+    let sig_b64 = if base64::engine::general_purpose::STANDARD.decode(sig).is_ok() {
+        sig.to_owned()
+    } else {
+        let raw = read::bytes_capped(sig_path, MAX_SIGNATURE)
+            .map_err(|e| format!("{}: {e}", sig_path.display()))?;
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    };
+    let certificate = match &b.certificate {
+        Some(p) => {
+            let text = read_text(p, MAX_SIGNATURE, "certificate")?;
+            // cosign's --output-certificate writes PEM; some pipelines store it base64-encoded.
+            Some(if text.contains("-----BEGIN") {
+                text
+            } else {
+                base64::engine::general_purpose::STANDARD
+                    .decode(text.trim())
+                    .ok()
+                    .and_then(|d| String::from_utf8(d).ok())
+                    .filter(|t| t.contains("-----BEGIN"))
+                    .ok_or_else(|| format!("{}: is not a PEM certificate", p.display()))?
+            })
+        }
+        None => None,
+    };
+    let m = Material { signature: sig_b64, certificate, chain: None, rekor: None };
+    cosign::to_bundle(&m, Content::Message { sha256: sha })
+        .map_err(|e| format!("{}: {e}", sig_path.display()))
+}
+
+/// Reads a bundle file: a Sigstore bundle of any version, or cosign's older bundle.
+fn load_bundle(path: &Path, sha: [u8; 32]) -> Result<Bundle, String> {
+    let text = read_text(path, MAX_BUNDLE, "bundle")?;
+    let shown = path.display();
+    let doc: Value = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{shown}:{}:{}: is not JSON ({e}); expected a Sigstore bundle (`cosign sign-blob --bundle`)",
+            e.line(),
+            e.column()
+        )
+    })?;
+    if let Some(legacy) = cosign::legacy_blob_bundle(&doc, sha) {
+        return legacy.map_err(|e| format!("{shown}: cosign bundle {e}"));
+    }
+    if doc.get("mediaType").and_then(Value::as_str).is_none() {
+        return Err(format!(
+            "{shown}: at $.mediaType: missing; expected a Sigstore bundle (mediaType \
+             application/vnd.dev.sigstore.bundle.v0.3+json or …bundle+json;version=0.1/0.2) or cosign's \
+             {{base64Signature, cert, rekorBundle}} bundle"
+        ));
+    }
+    Bundle::from_json(&text).map_err(|e| format!("{shown}: is not a valid Sigstore bundle: {e}"))
+}
+
+fn read_text(path: &Path, limit: u64, what: &str) -> Result<String, String> {
+    let bytes = read::bytes_capped(path, limit)
+        .map_err(|e| format!("{}: cannot read the {what}: {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|_| format!("{}: the {what} is not UTF-8 text", path.display()))
+}

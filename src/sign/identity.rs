@@ -1,0 +1,185 @@
+//! Who must have signed: a key, or a certificate identity and OIDC issuer (exact or a
+//! regular expression, as cosign's `--certificate-identity[-regexp]` and
+//! `--certificate-oidc-issuer[-regexp]`).
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use sigstore_verify::crypto::CertificateInfo;
+
+use super::trust::{Key, fingerprint};
+use crate::evidence;
+
+/// The signer a check requires.
+#[derive(Debug, Clone)]
+pub enum Signer {
+    /// Signed with this key pair (`cosign sign --key`).
+    Key(Key),
+    /// Signed keylessly: a Fulcio certificate for this identity, from this issuer.
+    Keyless {
+        /// The certificate's SAN (a workflow URI, an email).
+        identity: Matcher,
+        /// The certificate's OIDC issuer.
+        issuer: Matcher,
+    },
+}
+
+/// An exact value or a pattern.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    /// Equal to this.
+    Exact(String),
+    /// Matched by this regular expression, unanchored like Go's `MatchString` in cosign: write
+    /// `^…$` to match the whole value.
+    Regex(Regex),
+}
+
+impl Matcher {
+    /// A pattern, checked.
+    pub fn regex(pattern: &str) -> Result<Self, String> {
+        Regex::new(pattern).map(Matcher::Regex).map_err(|e| format!("is not a valid regular expression: {e}"))
+    }
+
+    /// Whether `value` matches.
+    pub fn matches(&self, value: &str) -> bool {
+        match self {
+            Matcher::Exact(s) => s == value,
+            Matcher::Regex(r) => r.is_match(value),
+        }
+    }
+
+    /// (exact, pattern), for evidence.
+    pub fn split(&self) -> (Option<String>, Option<String>) {
+        match self {
+            Matcher::Exact(s) => (Some(s.clone()), None),
+            Matcher::Regex(r) => (None, Some(r.as_str().to_owned())),
+        }
+    }
+
+    /// For messages: `"https://…"` or `matching ^https://…`.
+    pub fn describe(&self) -> String {
+        match self {
+            Matcher::Exact(s) => format!("`{s}`"),
+            Matcher::Regex(r) => format!("one matching `{}`", r.as_str()),
+        }
+    }
+
+    /// A pattern that is not anchored at both ends matches more than it seems to: `acme`
+    /// also matches `https://github.com/evil/acme-fake/…`. Returns the warning to give.
+    pub fn unanchored_warning(&self, what: &str) -> Option<String> {
+        match self {
+            Matcher::Regex(r) if !(r.as_str().starts_with('^') && r.as_str().ends_with('$')) => {
+                Some(format!(
+                    "the {what} pattern `{}` is not anchored, so it also matches values that merely contain it; \
+                 write `^…$` to match the whole value",
+                    r.as_str()
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The signer evidence of a certificate: identity, issuer, key and CI claims.
+pub(crate) fn from_certificate(info: &CertificateInfo) -> evidence::Signer {
+    let c = &info.ci_claims;
+    let mut claims = BTreeMap::new();
+    let mut put = |k: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            claims.insert(k.to_owned(), v.clone());
+        }
+    };
+    put("build_signer_uri", &c.build_signer_uri);
+    put("build_signer_digest", &c.build_signer_digest);
+    put("runner_environment", &c.runner_environment);
+    put("source_repository_uri", &c.source_repository_uri);
+    put("source_repository_digest", &c.source_repository_digest);
+    put("source_repository_ref", &c.source_repository_ref);
+    put("source_repository_identifier", &c.source_repository_identifier);
+    put("source_repository_owner_uri", &c.source_repository_owner_uri);
+    put("source_repository_owner_identifier", &c.source_repository_owner_identifier);
+    put("build_config_uri", &c.build_config_uri);
+    put("build_config_digest", &c.build_config_digest);
+    put("build_trigger", &c.build_trigger);
+    put("run_invocation_uri", &c.run_invocation_uri);
+    put("source_repository_visibility_at_signing", &c.source_repository_visibility_at_signing);
+    put("deployment_environment", &c.deployment_environment);
+    evidence::Signer {
+        identity: info.identity.as_ref().map(|s| s.as_str().to_owned()),
+        issuer: info.issuer.clone(),
+        key: Some(fingerprint(info.public_key.as_bytes())),
+        claims,
+    }
+}
+
+/// The signer evidence of a key.
+pub(crate) fn from_key(key: &Key) -> evidence::Signer {
+    evidence::Signer { key: Some(key.fingerprint.clone()), ..evidence::Signer::default() }
+}
+
+/// Checks a verified certificate's identity and issuer against the requirement; the error
+/// names what was expected and what the certificate says.
+pub(crate) fn check(
+    identity: &Matcher,
+    issuer: &Matcher,
+    signer: &evidence::Signer,
+) -> Result<(), (evidence::Reason, String)> {
+    let got_identity = signer.identity.as_deref().unwrap_or("");
+    if !identity.matches(got_identity) {
+        return Err((
+            evidence::Reason::IdentityMismatch,
+            format!(
+                "signed by `{got_identity}`, but the check requires the identity {}",
+                identity.describe()
+            ),
+        ));
+    }
+    let got_issuer = signer.issuer.as_deref().unwrap_or("");
+    if !issuer.matches(got_issuer) {
+        return Err((
+            evidence::Reason::IssuerMismatch,
+            format!(
+                "signed by `{got_identity}` with a token from `{}`, but the check requires the issuer {}",
+                if got_issuer.is_empty() { "(no issuer)" } else { got_issuer },
+                issuer.describe()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Patterns are unanchored like cosign's, and the unanchored ones are flagged.
+    #[test]
+    fn regex_semantics() {
+        let m = Matcher::regex("acme/app").unwrap();
+        assert!(m.matches("https://github.com/evil/acme/app-fake"));
+        assert!(m.unanchored_warning("identity").is_some());
+        let a = Matcher::regex("^https://github\\.com/acme/app/.*$").unwrap();
+        assert!(a.unanchored_warning("identity").is_none());
+        assert!(!a.matches("https://github.com/evil/acme/app"));
+        assert!(Matcher::regex("(").is_err());
+    }
+
+    /// Identity is judged before issuer, and each names both sides.
+    #[test]
+    fn mismatch_reasons() {
+        let signer = evidence::Signer {
+            identity: Some("https://github.com/acme/app/.github/workflows/ci.yml@refs/heads/main".into()),
+            issuer: Some("https://token.actions.githubusercontent.com".into()),
+            ..evidence::Signer::default()
+        };
+        let want_issuer = Matcher::Exact("https://token.actions.githubusercontent.com".into());
+        let (r, msg) = check(&Matcher::regex("release\\.yml").unwrap(), &want_issuer, &signer).unwrap_err();
+        assert_eq!(r, evidence::Reason::IdentityMismatch);
+        assert!(msg.contains("ci.yml") && msg.contains("release"), "{msg}");
+        let (r, _) =
+            check(&Matcher::regex("acme").unwrap(), &Matcher::Exact("https://gitlab.com".into()), &signer)
+                .unwrap_err();
+        assert_eq!(r, evidence::Reason::IssuerMismatch);
+        assert!(check(&Matcher::regex("acme").unwrap(), &want_issuer, &signer).is_ok());
+    }
+}
