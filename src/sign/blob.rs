@@ -2,12 +2,10 @@
 //! older `{base64Signature, cert, rekorBundle}` bundle, or a detached signature with a key or
 //! certificate. Fully offline: everything needed is in the files and the trust root.
 
-use std::io::Read;
 use std::path::Path;
 
 use base64::Engine;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use sigstore_verify::types::Bundle;
 
 use super::cosign::{self, Content, Material};
@@ -41,20 +39,7 @@ pub(super) fn verify(check: &Check, b: &BlobSubject, options: &Options, out: &mu
 /// The SHA-256 of the file (streamed) or the given digest.
 fn digest(b: &BlobSubject) -> Result<[u8; 32], String> {
     match (&b.path, &b.digest) {
-        (Some(p), _) => {
-            let mut f = std::fs::File::open(p)
-                .map_err(|e| format!("{}: cannot read the file to verify: {e}", p.display()))?;
-            let mut h = Sha256::new();
-            let mut buf = vec![0u8; 64 * 1024];
-            loop {
-                let n = f.read(&mut buf).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
-                if n == 0 {
-                    break;
-                }
-                h.update(buf.get(..n).unwrap_or_default());
-            }
-            Ok(h.finalize().into())
-        }
+        (Some(p), _) => super::file_sha256(p),
         (None, Some(d)) => parse_digest(d),
         (None, None) => Err("no file or digest to verify".into()),
     }

@@ -18,6 +18,8 @@ pub(crate) struct Context<'a> {
     pub bundle: &'a Bundle,
     /// The key the check requires, for key checks.
     pub key_fingerprint: Option<&'a str>,
+    /// The signing certificate's end of validity, when there is a certificate.
+    pub not_after: Option<jiff::Timestamp>,
 }
 
 /// The reason and the sentence for a verification error.
@@ -120,12 +122,12 @@ pub(crate) fn classify(err: &Error, cx: &Context<'_>) -> (Reason, String) {
             ),
             _ => (Reason::TransparencyLogInvalid, t.to_string()),
         },
-        Error::Timestamp(TimestampError::NoVerifiedTimestamp(_)) if !has_time => no_time(err),
+        Error::Timestamp(TimestampError::NoVerifiedTimestamp(_)) if !has_time => no_time(err, cx),
         Error::Timestamp(t) => (Reason::TransparencyLogInvalid, t.to_string()),
         Error::InvalidBundle(detail) | Error::UnsupportedBundle(detail)
             if !has_time && (detail.contains("tlog") || detail.contains("transparency")) =>
         {
-            no_time(err)
+            no_time(err, cx)
         }
         Error::Bundle(b)
             if ["inclusion", "checkpoint", "tlog", "log entr"].iter().any(|w| b.to_string().contains(w)) =>
@@ -139,7 +141,18 @@ pub(crate) fn classify(err: &Error, cx: &Context<'_>) -> (Reason, String) {
     }
 }
 
-fn no_time(err: &Error) -> (Reason, String) {
+fn no_time(err: &Error, cx: &Context<'_>) -> (Reason, String) {
+    if let Some(end) = cx.not_after
+        && end < jiff::Timestamp::now()
+    {
+        return (
+            Reason::CertificateExpired,
+            format!(
+                "the signing certificate expired at {end} and no transparency-log entry or timestamp proves the \
+                 signature was made while it was valid"
+            ),
+        );
+    }
     (
         Reason::NoTransparencyLog,
         format!(

@@ -305,8 +305,15 @@ pub(crate) fn check_bundle(
         Signer::Key(k) => Some(k.fingerprint.as_str()),
         Signer::Keyless { .. } => None,
     };
-    let cx = classify::Context { bundle, key_fingerprint: key_fp };
+    let cx = classify::Context {
+        bundle,
+        key_fingerprint: key_fp,
+        not_after: claimed.as_ref().map(|c| c.not_after),
+    };
     let verifier = trust.verifier();
+    if !classify::has_time_evidence(bundle) {
+        return without_log(bundle, &artifact, check, claimed.as_ref(), claimed_signer);
+    }
     let outcome = match &check.signer {
         Signer::Key(k) => {
             if !keyed {
@@ -360,6 +367,122 @@ pub(crate) fn check_bundle(
         }
     };
     Ok(Verified { signer, rekor: rekor_entry(bundle), statement: statement(bundle) })
+}
+
+/// A signature with no transparency-log entry and no timestamp: nothing proves when it was
+/// made. Sigstore's verifier refuses such bundles outright, so the reasons are decided here:
+/// a keyless signature needs that time (its certificate lives ten minutes), so it is
+/// `certificate_expired` once the certificate has expired and `no_transparency_log` before;
+/// a key signature is `no_transparency_log` unless the check accepts unlogged signatures
+/// (`ignore_tlog`), and then the signature is checked with the key directly.
+fn without_log(
+    bundle: &sigstore_verify::types::Bundle,
+    artifact: &Artifact<'_>,
+    check: &Check,
+    claimed: Option<&sigstore_verify::crypto::CertificateInfo>,
+    claimed_signer: Option<evidence::Signer>,
+) -> Result<Verified, Failure> {
+    let no_log = |signer: Option<evidence::Signer>| Failure {
+        reason: Reason::NoTransparencyLog,
+        message: "there is no transparency-log entry (or timestamp) for the signature: it was made with \
+                  --tlog-upload=false; sign with the transparency log (cosign's default), or accept unlogged \
+                  key signatures explicitly with `ignore_tlog: true` / `--insecure-ignore-tlog`"
+            .into(),
+        signer: signer.map(Box::new),
+    };
+    let key = match &check.signer {
+        Signer::Keyless { .. } => {
+            if let Some(info) = claimed
+                && info.not_after < jiff::Timestamp::now()
+            {
+                return Err(Failure {
+                    reason: Reason::CertificateExpired,
+                    message: format!(
+                        "the signing certificate expired at {} and no transparency-log entry or timestamp proves the \
+                         signature was made while it was valid",
+                        info.not_after
+                    ),
+                    signer: claimed_signer.map(Box::new),
+                });
+            }
+            return Err(no_log(claimed_signer));
+        }
+        Signer::Key(k) if check.ignore_tlog => k,
+        Signer::Key(_) => return Err(no_log(None)),
+    };
+    if claimed.is_some() {
+        return Err(Failure::new(
+            Reason::WrongKey,
+            format!("signed keylessly, but the check requires the key {}", key.fingerprint),
+        ));
+    }
+    let vk = sigstore_verify::crypto::VerificationKey::from_spki(&key.der)
+        .map_err(|e| Failure::new(Reason::InvalidSignature, format!("the key cannot verify: {e}")))?;
+    let wrong = |detail: String| {
+        Failure::new(
+            Reason::WrongKey,
+            format!(
+                "the signature does not verify with the key {} ({detail}): it was made with another key (or the content \
+                 was changed after signing; no transparency-log entry records which key signed)",
+                key.fingerprint
+            ),
+        )
+    };
+    use sigstore_verify::types::SignatureContent;
+    match &bundle.content {
+        SignatureContent::MessageSignature(m) => {
+            let r = match artifact {
+                Artifact::Bytes(b) => vk.verify(b, &m.signature),
+                Artifact::Digest(d) => vk.verify_prehashed(d, &m.signature),
+                Artifact::File(p) => {
+                    let d = file_sha256(p).map_err(|e| Failure::new(Reason::InvalidSignature, e))?;
+                    vk.verify_prehashed(&d, &m.signature)
+                }
+            };
+            r.map_err(|e| wrong(e.to_string()))?;
+        }
+        SignatureContent::DsseEnvelope(env) => {
+            let pae = sigstore_verify::types::dsse::pae(&env.payload_type, env.payload.as_bytes());
+            vk.verify(&pae, &env.signature.sig).map_err(|e| wrong(e.to_string()))?;
+            let want = match artifact {
+                Artifact::Digest(d) => hex::encode(d),
+                Artifact::Bytes(b) => hex::encode(cosign::sha256(b)),
+                Artifact::File(p) => {
+                    hex::encode(file_sha256(p).map_err(|e| Failure::new(Reason::InvalidSignature, e))?)
+                }
+            };
+            let st = statement(bundle);
+            if !st
+                .as_ref()
+                .is_some_and(|st| st.subjects.iter().any(|s| s.digest.get("sha256") == Some(&want)))
+            {
+                return Err(Failure::new(
+                    Reason::DigestMismatch,
+                    format!("the attestation is valid, but its subjects do not include sha256:{want}"),
+                ));
+            }
+        }
+        _ => return Err(Failure::new(Reason::InvalidSignature, "unsupported signature content")),
+    }
+    Ok(Verified { signer: identity::from_key(key), rekor: None, statement: statement(bundle) })
+}
+
+/// SHA-256 of a file, streamed.
+pub(crate) fn file_sha256(p: &std::path::Path) -> Result<[u8; 32], String> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut f = std::fs::File::open(p)
+        .map_err(|e| format!("{}: cannot read the file to verify: {e}", p.display()))?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+        if n == 0 {
+            break;
+        }
+        h.update(buf.get(..n).unwrap_or_default());
+    }
+    Ok(h.finalize().into())
 }
 
 /// Runs the verifier on the artifact in whatever form it is.
