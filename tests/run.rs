@@ -73,6 +73,7 @@ fn demo_verdict_document() {
             ("vulnerabilities", "fail"),
             ("misconfigurations", "warn"),
             ("sbom", "fail"),
+            ("signatures", "pass"),
             ("cost", "fail")
         ]
     );
@@ -213,4 +214,76 @@ fn every_verdict_key_is_documented() {
     missing.sort();
     missing.dedup();
     assert!(missing.is_empty(), "keys missing from docs/verdict.md: {missing:?}");
+}
+
+/// The demo's release tarball is signed by its release workflow: the signature check of its
+/// verdict.yaml verifies, offline, and the evidence records who signed and the log entry.
+#[test]
+fn demo_signature_verifies() {
+    let out = verdict(root(), &["run", "fixtures/demo", "--format", "json"]);
+    let v = json(&out);
+    let step = v["steps"].as_array().unwrap().iter().find(|s| s["name"] == "signatures").unwrap();
+    assert_eq!(step["summary"], "1 of 1 verified");
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| !f["id"].as_str().unwrap_or("").starts_with("signature-"))
+    );
+}
+
+/// A signature check with the wrong expected identity fails the gate with a finding that
+/// names both identities and says how to fix it.
+#[test]
+fn signature_identity_mismatch_fails_the_gate() {
+    let demo = root().join("fixtures/demo");
+    let config = format!(
+        "signatures:\n  - blob: {}\n    bundle: {}\n    certificate_identity_regexp: '^https://github\\.com/acme/other/'\n    certificate_oidc_issuer: https://token.actions.githubusercontent.com\n    trusted_root: {}\n",
+        demo.join("dist/shop-api-1.4.2.tar.gz").display(),
+        demo.join("dist/shop-api-1.4.2.tar.gz.sigstore.json").display(),
+        demo.join("sigstore/trusted_root.json").display()
+    );
+    let dir = demo_copy(&config);
+    let out = verdict(dir.path(), &["run", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out);
+    let f =
+        v["findings"].as_array().unwrap().iter().find(|f| f["id"] == "signature-identity-mismatch").unwrap();
+    assert_eq!(f["level"], "fail");
+    assert!(f["msg"].as_str().unwrap().contains("release.yml@refs/tags/v1.4.2"), "{f}");
+    assert!(f["remediation"].as_str().unwrap().contains("^https://github\\.com/acme/other/"), "{f}");
+}
+
+/// A registry that cannot be reached makes the verdict an error with exit code 3, never a
+/// pass or a plain failure.
+#[test]
+fn unreachable_registry_is_an_infrastructure_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let config = format!("signatures: {{image: '127.0.0.1:{port}/acme/shop:1', key: cosign.pub}}\n");
+    let dir = demo_copy(&config);
+    std::fs::write(
+        dir.path().join("cosign.pub"),
+        "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE2G2Y+2tabdTV5BcGiBIx0a9fAFwrkBbmLSGtks4L3qX6yYY0zufBnhC8Ur/iy55GhWP/9A/bY2LhC30M9+RYtw==\n-----END PUBLIC KEY-----\n",
+    )
+    .unwrap();
+    let out = verdict(dir.path(), &["run", "--format", "json", "--registry-timeout", "2"]);
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["outcome"], "error");
+    assert_eq!(v["problems"][0]["code"], "sign/registry");
+    assert!(v["problems"][0]["message"].as_str().unwrap().contains(&format!("127.0.0.1:{port}")));
+}
+
+/// A key file that is not a public key is refused before anything runs (exit 2), naming the
+/// setting and the file.
+#[test]
+fn unreadable_key_is_an_input_error() {
+    let dir = demo_copy("signatures: {image: 'ghcr.io/acme/shop:1', key: cosign.key}\n");
+    std::fs::write(dir.path().join("cosign.key"), "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n").unwrap();
+    let out = verdict(dir.path(), &["run"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error[sign/key]") && err.contains("signatures.key in verdict.yaml"), "{err}");
+    assert!(err.contains("private key"), "{err}");
 }

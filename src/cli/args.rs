@@ -29,15 +29,15 @@ Docs: docs/evidence.md (the evidence document), docs/diagnostics.md (every error
 #[command(name = "verdict", version, about = ABOUT, after_help = AFTER_HELP, propagate_version = true)]
 pub struct Cli {
     /// More output on stderr: -v lists every artifact read or skipped, -vv debug, -vvv trace
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, display_order = 900)]
     pub verbose: u8,
 
     /// Only errors on stderr
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, global = true, conflicts_with = "verbose", display_order = 901)]
     pub quiet: bool,
 
     /// Log line format on stderr
-    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true, env = "VERDICT_LOG_FORMAT")]
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true, env = "VERDICT_LOG_FORMAT", display_order = 902)]
     pub log_format: LogFormat,
 
     /// What to do
@@ -209,7 +209,8 @@ required inputs, your policies and data, thresholds, waivers (docs/config.md). C
 PATHs replace inputs.paths; --input, --policy, --data and --namespace add to the file's.
 
 Exit status: 0 pass (and warn, unless --fail-on warn); 1 fail: policy said no; 2 usage,
-config, input or policy error (including a missing required input); 3 internal error.";
+config, input or policy error (including a missing required input); 3 internal error, or a
+registry a signature check needs could not be reached.";
 
 /// `verdict run`.
 #[derive(Debug, Args)]
@@ -265,6 +266,14 @@ pub struct RunArgs {
     /// Time allowed for policy evaluation, in seconds
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub policy_timeout: u64,
+
+    /// Talk plain HTTP to every registry of the signature checks, not only to loopback ones
+    #[arg(long)]
+    pub allow_http_registry: bool,
+
+    /// Time allowed for each registry request of the signature checks, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub registry_timeout: u64,
 
     /// Most findings policies may produce before the run stops as an error
     #[arg(long, value_name = "N", default_value_t = crate::policy::DEFAULT_MAX_FINDINGS)]

@@ -123,12 +123,44 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
         name: n.name.clone(),
         path: n.path.clone(),
     }));
-    let evidence = super::gather(&paths, &inputs, &limits).map_err(Error::Inputs)?;
+    let mut evidence = super::gather(&paths, &inputs, &limits).map_err(Error::Inputs)?;
     tracing::info!(
         artifacts = evidence.sources.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,
         "evidence read"
     );
+
+    // 1b. Signatures: the checks of verdict.yaml, verified into the evidence.
+    let mut sign_problems = Vec::new();
+    if !config.signatures.is_empty() {
+        let checks = super::verify::config_checks(&config.signatures)?;
+        let options = crate::sign::Options {
+            trust: crate::sign::TrustRoot::public_good(),
+            registry: super::verify::registry_settings(args.allow_http_registry, args.registry_timeout),
+        };
+        let out = crate::sign::verify(&checks, &options);
+        tracing::info!(
+            checks = out.signatures.len(),
+            verified = out.signatures.iter().filter(|s| s.verified).count(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "signatures checked"
+        );
+        evidence.signatures = out.signatures;
+        evidence.attestations = out.attestations;
+        sign_problems = out
+            .problems
+            .into_iter()
+            .map(|p| verdict::Problem {
+                code: if p.infrastructure { "sign/registry" } else { "sign/input" }.to_owned(),
+                message: format!("{}: {}", p.check, p.message),
+                help: if p.infrastructure {
+                    "the signature could not be checked, so the gate cannot pass: fix the registry access and run again".into()
+                } else {
+                    "fix the signature check's input (see docs/signatures.md)".into()
+                },
+            })
+            .collect();
+    }
 
     // 2. Policies and data.
     let mut files =
@@ -177,7 +209,8 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
         None => config.fail_on,
     };
     let settings = Settings { fail_on, required: &config.inputs.required, waivers: &config.waivers, today };
-    let v = verdict::fold(&evidence, findings, &packages, &settings);
+    let mut v = verdict::fold(&evidence, findings, &packages, &settings);
+    v.add_problems(sign_problems);
     tracing::info!(outcome = v.outcome.word(), elapsed_ms = started.elapsed().as_millis() as u64, "verdict");
 
     // 4. Report.
@@ -189,6 +222,7 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
     };
     super::write_text(&text, args.output.as_deref())?;
     Ok(match v.outcome {
+        Outcome::Error if v.problems.iter().any(verdict::Problem::is_infrastructure) => Exit::Internal,
         Outcome::Error => Exit::Input,
         Outcome::Fail => Exit::Fail,
         Outcome::Warn | Outcome::Pass | Outcome::Skipped => Exit::Pass,

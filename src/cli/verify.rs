@@ -14,9 +14,9 @@ use crate::sign::{self, BlobSubject, Check, Key, Matcher, Options, Signer, Subje
 
 /// Runs `verdict verify`.
 pub fn verify(args: VerifyArgs, color: bool) -> Result<Exit, Error> {
+    let subject = subject(&args)?;
     let options = options(&args.trust)?;
     let signer = signer(&args.signer)?;
-    let subject = subject(&args)?;
     let mut attestations = Vec::new();
     for a in &args.attestations {
         attestations.push(sign::predicate_type(a).map_err(|e| usage(format!("--attestation {a}: {e}")))?);
@@ -34,6 +34,7 @@ pub fn verify(args: VerifyArgs, color: bool) -> Result<Exit, Error> {
         subject,
         signer,
         attestations,
+        trust: None,
         ignore_tlog: args.trust.insecure_ignore_tlog,
     };
     let outcome = sign::verify(std::slice::from_ref(&check), &options);
@@ -78,6 +79,61 @@ pub(crate) fn exit_of(outcome: &sign::Outcome) -> Exit {
     }
 }
 
+/// The checks of `signatures:` in verdict.yaml, with their keys and trust roots read. The
+/// configuration is already validated; what can still fail is reading the files it names.
+pub(crate) fn config_checks(checks: &[crate::config::SignatureCheck]) -> Result<Vec<Check>, Error> {
+    use crate::config::SignatureSubject;
+    let mut out = Vec::new();
+    for c in checks {
+        let key = match &c.key {
+            Some(p) => Some(load_key(p).map_err(|e| in_config(e, &c.name, "key"))?),
+            None => None,
+        };
+        let trust = match &c.trusted_root {
+            Some(p) => Some(TrustRoot::from_file(p).map_err(|e| {
+                Error::Refused(Box::new(
+                    Diagnostic::error("sign/trust-root", format!("{}.trusted_root in verdict.yaml: the trusted root {e}", c.name))
+                        .help("give the trusted_root.json of your Sigstore instance (`cosign trusted-root create`), or remove `trusted_root` to use Sigstore's public-good root"),
+                ))
+            })?),
+            None => None,
+        };
+        let signer = sign::signer(key, c.identity.clone(), c.issuer.clone())
+            .map_err(|m| usage(format!("{}: {m}", c.name)))?;
+        warn_unanchored(&signer);
+        let subject = match &c.subject {
+            SignatureSubject::Image(r) => Subject::Image(r.clone()),
+            SignatureSubject::Blob { path, bundle, signature, certificate } => Subject::Blob(BlobSubject {
+                path: Some(path.clone()),
+                digest: None,
+                bundle: bundle.clone(),
+                signature: signature.clone(),
+                certificate: certificate.clone(),
+            }),
+        };
+        out.push(Check {
+            name: c.name.clone(),
+            subject,
+            signer,
+            attestations: c.attestations.clone(),
+            trust,
+            ignore_tlog: c.ignore_tlog,
+        });
+    }
+    Ok(out)
+}
+
+/// Says which setting of verdict.yaml a refused file came from.
+fn in_config(e: Error, check: &str, key: &str) -> Error {
+    match e {
+        Error::Refused(mut d) => {
+            d.message = format!("{check}.{key} in verdict.yaml: {}", d.message);
+            Error::Refused(d)
+        }
+        other => other,
+    }
+}
+
 /// Trust root and registry settings from flags (and the environment, for credentials).
 pub(crate) fn options(t: &TrustArgs) -> Result<Options, Error> {
     let trust = match &t.trusted_root {
@@ -89,12 +145,16 @@ pub(crate) fn options(t: &TrustArgs) -> Result<Options, Error> {
         })?,
         None => TrustRoot::public_good(),
     };
-    let registry = registry::Settings {
-        allow_http: t.allow_http_registry,
-        timeout: Some(Duration::from_secs(t.registry_timeout.max(1))),
+    Ok(Options { trust, registry: registry_settings(t.allow_http_registry, t.registry_timeout) })
+}
+
+/// Registry settings, with credentials from the environment.
+pub(crate) fn registry_settings(allow_http: bool, timeout_s: u64) -> registry::Settings {
+    registry::Settings {
+        allow_http,
+        timeout: Some(Duration::from_secs(timeout_s.max(1))),
         credentials: registry::Credentials::from_env(|k| std::env::var(k).ok().filter(|v| !v.is_empty())),
-    };
-    Ok(Options { trust, registry })
+    }
 }
 
 /// The signer requirement from cosign-style flags.

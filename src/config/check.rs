@@ -25,6 +25,9 @@ pub(crate) struct Cx<'a> {
     pub base: PathBuf,
     /// Everything reported, in document order.
     pub diags: Vec<Diagnostic>,
+    /// Reads an environment variable, for `${VAR}` in signature subjects (the process's
+    /// environment in production, a map in tests).
+    pub env: &'a dyn Fn(&str) -> Option<String>,
 }
 
 /// `a.b`, or `b` at the top.
@@ -65,8 +68,8 @@ pub(crate) type Sections = [(&'static str, &'static [&'static str])];
 
 impl<'a> Cx<'a> {
     /// A context for one file.
-    pub fn new(src: Source<'a>, base: PathBuf) -> Self {
-        Cx { src, base, diags: Vec::new() }
+    pub fn new(src: Source<'a>, base: PathBuf, env: &'a dyn Fn(&str) -> Option<String>) -> Self {
+        Cx { src, base, diags: Vec::new(), env }
     }
 
     /// Reports `code` at `span`.

@@ -46,11 +46,13 @@ pub enum Code {
     CheckDisabled,
     /// A setting that another setting makes pointless (warning).
     NoEffect,
+    /// A signer pattern that matches more than it seems to: not anchored with `^…$` (warning).
+    BroadPattern,
 }
 
 impl Code {
     /// Every code, for documentation tests.
-    pub const ALL: [Code; 17] = [
+    pub const ALL: [Code; 18] = [
         Code::Unreadable,
         Code::TooLarge,
         Code::Ambiguous,
@@ -68,6 +70,7 @@ impl Code {
         Code::RepeatedEntry,
         Code::CheckDisabled,
         Code::NoEffect,
+        Code::BroadPattern,
     ];
 
     /// The code as printed: `config/<kebab-case>`.
@@ -90,6 +93,7 @@ impl Code {
             Code::RepeatedEntry => "config/repeated-entry",
             Code::CheckDisabled => "config/check-disabled",
             Code::NoEffect => "config/no-effect",
+            Code::BroadPattern => "config/broad-pattern",
         }
     }
 
@@ -97,7 +101,7 @@ impl Code {
     /// which it is and a future `--allow/--deny <code>` has one place to remap it.
     pub fn level(self) -> Level {
         match self {
-            Code::RepeatedEntry | Code::CheckDisabled | Code::NoEffect => Level::Warning,
+            Code::RepeatedEntry | Code::CheckDisabled | Code::NoEffect | Code::BroadPattern => Level::Warning,
             Code::Unreadable
             | Code::TooLarge
             | Code::Ambiguous

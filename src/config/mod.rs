@@ -60,8 +60,18 @@ pub fn load(
     text: &str,
     read: impl FnOnce(&Path) -> io::Result<String>,
 ) -> Result<Loaded, Vec<Diagnostic>> {
+    load_with_env(path, text, read, &|k| std::env::var(k).ok())
+}
+
+/// [`load`], with the environment `${VAR}` in signature subjects reads from.
+pub fn load_with_env(
+    path: &Path,
+    text: &str,
+    read: impl FnOnce(&Path) -> io::Result<String>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Loaded, Vec<Diagnostic>> {
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut cx = Cx::new(Source::new(path.display().to_string(), text), base.clone());
+    let mut cx = Cx::new(Source::new(path.display().to_string(), text), base.clone(), env);
     if text.len() > MAX_CONFIG_BYTES {
         return Err(vec![too_large(&cx.src.file)]);
     }
@@ -74,7 +84,7 @@ pub fn load(
         match read(&file) {
             Ok(text) if text.len() > MAX_CONFIG_BYTES => more.push(too_large(&file.display().to_string())),
             Ok(text) => {
-                let mut wcx = Cx::new(Source::new(file.display().to_string(), &text), base);
+                let mut wcx = Cx::new(Source::new(file.display().to_string(), &text), base, env);
                 if let Ok(root) = yaml::parse(&wcx.src, &mut wcx.diags) {
                     let waivers = validate::waivers_file(&mut wcx, root.as_ref(), &mut validated.ledger);
                     validated.config.waivers.extend(waivers);

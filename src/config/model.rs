@@ -25,6 +25,48 @@ pub struct Config {
     pub fail_on: FailOn,
     /// Accepted findings.
     pub waivers: Vec<Waiver>,
+    /// Signature checks (`signatures:`).
+    pub signatures: Vec<SignatureCheck>,
+}
+
+/// One `signatures:` entry: what must be signed, and by whom.
+#[derive(Debug, Clone)]
+pub struct SignatureCheck {
+    /// Its name in evidence and messages: `signatures[0]` (or `signatures` for a single
+    /// mapping).
+    pub name: String,
+    /// What to verify.
+    pub subject: SignatureSubject,
+    /// `key`: the public key that must verify (resolved against the file's folder).
+    pub key: Option<PathBuf>,
+    /// `certificate_identity` / `certificate_identity_regexp`.
+    pub identity: Option<crate::sign::Matcher>,
+    /// `certificate_oidc_issuer` / `certificate_oidc_issuer_regexp`.
+    pub issuer: Option<crate::sign::Matcher>,
+    /// `attestations`: predicate types that must be attested (URIs).
+    pub attestations: Vec<String>,
+    /// `trusted_root`: a Sigstore trusted_root.json instead of the public-good root.
+    pub trusted_root: Option<PathBuf>,
+    /// `ignore_tlog`: accept key signatures without a transparency-log entry.
+    pub ignore_tlog: bool,
+}
+
+/// The subject of a signature check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureSubject {
+    /// `image`: a registry reference (`${VAR}` expanded).
+    Image(String),
+    /// `blob`: a file, with `bundle` or `signature` (and `certificate`).
+    Blob {
+        /// The file.
+        path: PathBuf,
+        /// Its Sigstore bundle.
+        bundle: Option<PathBuf>,
+        /// Its detached signature.
+        signature: Option<PathBuf>,
+        /// The certificate of a detached keyless signature.
+        certificate: Option<PathBuf>,
+    },
 }
 
 /// `inputs:`.

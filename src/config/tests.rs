@@ -468,7 +468,7 @@ fn unknown_key_far_off() {
     assert_eq!(
         d.help.as_deref(),
         Some(
-            "remove it; the keys here are `inputs`, `policies`, `data`, `thresholds`, `fail_on`, `waivers`, `waivers_file` (see docs/config.md)"
+            "remove it; the keys here are `inputs`, `policies`, `data`, `thresholds`, `fail_on`, `waivers`, `waivers_file`, `signatures` (see docs/config.md)"
         )
     );
 }
@@ -881,6 +881,7 @@ fn every_code_is_triggered() {
         "thresholds: { vulnerabilities: { severities: [] } }\n",
         "policies: { builtin: false }\nthresholds: { tests: { flaky: fail } }\n",
         "waivers_file: nowhere.yaml\n",
+        "signatures: {image: r/a@sha256:0, certificate_identity_regexp: acme, certificate_oidc_issuer: https://gitlab.com}\n",
     ];
     let mut seen = BTreeSet::new();
     for text in cases {
@@ -1148,4 +1149,105 @@ fn thresholds_drive_the_builtin_pack() {
     };
     assert_eq!(cost_failures("thresholds: { cost: { budget_usd: 50 } }\n"), 0);
     assert_eq!(cost_failures("thresholds: { cost: { budget_usd: 40 } }\n"), 1);
+}
+
+// Signature checks --------------------------------------------------------------------------
+
+/// Loads with `IMAGE` (and nothing else) in the environment.
+fn load_env(text: &str) -> Result<Loaded, Vec<Diagnostic>> {
+    let env = |k: &str| (k == "IMAGE").then(|| "ghcr.io/acme/shop@sha256:d1".to_owned());
+    load_with_env(Path::new(CFG), text, |_| Err(std::io::Error::other("no files")), &env)
+}
+
+/// The one-line form: one check as a mapping, `${IMAGE}` from the job's environment.
+#[test]
+fn signatures_one_line() {
+    let text = "signatures: {image: \"${IMAGE}\", certificate_identity_regexp: '^https://github\\.com/acme/shop/\\.github/workflows/release\\.yml@refs/tags/', certificate_oidc_issuer: https://token.actions.githubusercontent.com}\n";
+    let (c, w) = load_env(text).unwrap_or_else(|d| panic!("{}", rendered(&d)));
+    assert!(w.is_empty(), "{}", rendered(&w));
+    let [check] = c.signatures.as_slice() else { panic!("one check: {:?}", c.signatures) };
+    assert_eq!(check.name, "signatures");
+    assert_eq!(check.subject, SignatureSubject::Image("ghcr.io/acme/shop@sha256:d1".into()));
+    assert!(check.identity.as_ref().is_some_and(|m| {
+        m.matches("https://github.com/acme/shop/.github/workflows/release.yml@refs/tags/v1")
+    }));
+    assert!(check.issuer.as_ref().is_some_and(|m| m.matches("https://token.actions.githubusercontent.com")));
+}
+
+/// A list of checks: keys and files resolve against the configuration's folder; attestation
+/// types take cosign's short names.
+#[test]
+fn signatures_list() {
+    let text = "signatures:\n  - image: ghcr.io/acme/shop:1\n    key: keys/cosign.pub\n    attestations: [slsaprovenance1, cyclonedx]\n    ignore_tlog: true\n  - blob: dist/app.tgz\n    bundle: dist/app.tgz.sigstore.json\n    certificate_identity: release@acme.com\n    certificate_oidc_issuer: https://accounts.google.com\n    trusted_root: sigstore/trusted_root.json\n";
+    let (c, _) = load_env(text).unwrap_or_else(|d| panic!("{}", rendered(&d)));
+    assert_eq!(c.signatures.len(), 2);
+    let a = &c.signatures[0];
+    assert_eq!((a.name.as_str(), a.key.as_deref()), ("signatures[0]", Some(Path::new("ci/keys/cosign.pub"))));
+    assert_eq!(a.attestations, ["https://slsa.dev/provenance/v1", "https://cyclonedx.org/bom"]);
+    assert!(a.ignore_tlog);
+    let b = &c.signatures[1];
+    assert_eq!(
+        b.subject,
+        SignatureSubject::Blob {
+            path: PathBuf::from("ci/dist/app.tgz"),
+            bundle: Some(PathBuf::from("ci/dist/app.tgz.sigstore.json")),
+            signature: None,
+            certificate: None
+        }
+    );
+    assert_eq!(b.trusted_root.as_deref(), Some(Path::new("ci/sigstore/trusted_root.json")));
+}
+
+/// An unset variable is an error at its place, never an empty reference.
+#[test]
+fn signatures_unset_variable() {
+    let d = load_env("signatures:\n  - image: \"${IMAGE_REF}\"\n    key: k.pub\n").expect_err("refused");
+    assert_eq!(d.len(), 1, "{}", rendered(&d));
+    at(&d[0], Code::InvalidValue, 2, 12, "signatures[0].image");
+    assert!(d[0].message.contains("`${IMAGE_REF}` is not set"), "{}", d[0].message);
+    assert!(d[0].help.as_deref().is_some_and(|h| h.contains("set IMAGE_REF")));
+}
+
+/// Who must have signed: exactly a key, or an identity with its issuer.
+#[test]
+fn signatures_signer_rules() {
+    let d = load_env("signatures: [{image: r/a:1}]\n").expect_err("no signer");
+    assert!(d[0].message.contains("does not say who must have signed"), "{}", rendered(&d));
+    let d = load_env("signatures: [{image: r/a:1, key: k.pub, certificate_identity: me@x.com}]\n")
+        .expect_err("both");
+    assert!(d.iter().any(|d| d.message.contains("not both")), "{}", rendered(&d));
+    let d =
+        load_env("signatures: [{image: r/a:1, certificate_identity: me@x.com}]\n").expect_err("no issuer");
+    assert!(d[0].message.contains("no `certificate_oidc_issuer`"), "{}", rendered(&d));
+    let d = load_env("signatures: [{image: r/a:1, certificate_oidc_issuer: https://gitlab.com}]\n")
+        .expect_err("no id");
+    assert!(d[0].message.contains("no `certificate_identity_regexp`"), "{}", rendered(&d));
+    let d = load_env("signatures: [{image: r/a:1, certificate_identity_regexp: '(', certificate_oidc_issuer: https://gitlab.com}]\n")
+        .expect_err("bad regex");
+    assert!(d[0].message.contains("not a valid regular expression"), "{}", rendered(&d));
+}
+
+/// What is verified: an image or a file with its bundle or signature, and keys that belong
+/// to the other kind are refused.
+#[test]
+fn signatures_subject_rules() {
+    let d = load_env("signatures: [{key: k.pub}]\n").expect_err("nothing");
+    assert!(d[0].message.contains("names nothing to verify"), "{}", rendered(&d));
+    let d = load_env("signatures: [{blob: a.tgz, key: k.pub}]\n").expect_err("no bundle");
+    assert!(d[0].message.contains("needs its `bundle` or `signature`"), "{}", rendered(&d));
+    let d =
+        load_env("signatures: [{image: r/a:1, bundle: b.json, key: k.pub}]\n").expect_err("bundle on image");
+    assert!(d[0].message.contains("`bundle` is for files"), "{}", rendered(&d));
+    let d = load_env("signatures: [{image: r/a:1, key: k.pub, attestations: [slsa]}]\n").expect_err("type");
+    assert!(d[0].message.contains("unknown predicate type `slsa`"), "{}", rendered(&d));
+}
+
+/// An unanchored pattern is a warning: it matches more than it seems to.
+#[test]
+fn signatures_unanchored_pattern_warns() {
+    let (_, w) = load_env("signatures: [{image: r/a:1, certificate_identity_regexp: acme/shop, certificate_oidc_issuer: https://gitlab.com}]\n")
+        .unwrap_or_else(|d| panic!("{}", rendered(&d)));
+    assert_eq!(w.len(), 1, "{}", rendered(&w));
+    assert_eq!(w[0].code, "config/broad-pattern");
+    assert!(w[0].message.contains("does not start with `^`"));
 }

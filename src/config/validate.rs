@@ -17,11 +17,15 @@ use crate::verdict::waiver::{Matcher, Origin, PathGlob, Waiver};
 
 use super::check::{Cx, Sections, Table, child, closest, item};
 use super::codes::Code;
-use super::model::{Action, Config, DataConfig, FailOn, Inputs, NamedInput, Policies, Required, Thresholds};
+use super::model::{
+    Action, Config, DataConfig, FailOn, Inputs, NamedInput, Policies, Required, SignatureCheck,
+    SignatureSubject, Thresholds,
+};
 use super::source::Span;
 use super::yaml::{Node, Typed, Value, short};
 
-const TOP: &[&str] = &["inputs", "policies", "data", "thresholds", "fail_on", "waivers", "waivers_file"];
+const TOP: &[&str] =
+    &["inputs", "policies", "data", "thresholds", "fail_on", "waivers", "waivers_file", "signatures"];
 const INPUTS: &[&str] = &["paths", "named", "required"];
 const NAMED: &[&str] = &["kind", "name", "path"];
 const POLICIES: &[&str] = &["builtin", "paths", "namespaces", "all_namespaces"];
@@ -34,6 +38,21 @@ const SBOM: &[&str] = &["required", "denied_licenses"];
 const COST: &[&str] = &["budget_usd"];
 const WAIVER: &[&str] = &["fingerprint", "id", "purl", "path", "reason", "owner", "expires"];
 const WAIVERS_FILE: &[&str] = &["waivers"];
+const SIGNATURE: &[&str] = &[
+    "image",
+    "blob",
+    "bundle",
+    "signature",
+    "certificate",
+    "key",
+    "certificate_identity",
+    "certificate_identity_regexp",
+    "certificate_oidc_issuer",
+    "certificate_oidc_issuer_regexp",
+    "attestations",
+    "trusted_root",
+    "ignore_tlog",
+];
 
 /// Every mapping of the file and its keys, for "`severities` belongs under …" hints.
 pub(crate) const SECTIONS: &Sections = &[
@@ -49,6 +68,7 @@ pub(crate) const SECTIONS: &Sections = &[
     ("thresholds.sbom", SBOM),
     ("thresholds.cost", COST),
     ("waivers[]", WAIVER),
+    ("signatures[]", SIGNATURE),
 ];
 
 const ACTIONS: &[(&str, Action)] =
@@ -107,6 +127,9 @@ pub(crate) fn config(cx: &mut Cx<'_>, root: Option<&Node>) -> Validated {
     }
     if let Some(n) = top.get("waivers_file") {
         read.waivers_file = cx.path(n, "waivers_file").map(|p| (p, n.span));
+    }
+    if let Some(n) = top.get("signatures") {
+        c.signatures = signatures(cx, n);
     }
     cross_checks(cx, &top, &read.config);
     read
@@ -791,6 +814,285 @@ fn date(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<Date> {
             None
         }
     }
+}
+
+/// `signatures:`: a list of checks, or one check as a mapping.
+fn signatures(cx: &mut Cx<'_>, node: &Node) -> Vec<SignatureCheck> {
+    if matches!(node.value, Value::Map(_)) {
+        return signature(cx, node, "signatures").into_iter().collect();
+    }
+    let mut out = Vec::new();
+    for (i, n) in cx.list(node, "signatures").unwrap_or_default().iter().enumerate() {
+        out.extend(signature(cx, n, &item("signatures", i)));
+    }
+    out
+}
+
+/// One signature check.
+fn signature(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<SignatureCheck> {
+    let t = cx.table(node, path, SIGNATURE, SECTIONS)?;
+    let get = |k: &str| t.get(k).map(|n| (n, child(path, k)));
+    let example =
+        "see docs/signatures.md for examples (GitHub Actions and GitLab CI, keyless and with a key)";
+    let subject = match (get("image"), get("blob")) {
+        (Some((n, p)), None) => {
+            let reference = cx.string(n, &p).and_then(|s| expand(cx, n, &p, &s));
+            for k in ["bundle", "signature", "certificate"] {
+                if let Some(b) = t.get(k) {
+                    let d = cx.report(
+                        Code::InvalidValue,
+                        b.span,
+                        &child(path, k),
+                        format!("`{k}` is for files (`blob`), not images"),
+                    );
+                    d.help = Some("an image's signatures are read from its registry (the tags cosign writes); remove this key".into());
+                }
+            }
+            reference.map(SignatureSubject::Image)
+        }
+        (None, Some((n, p))) => {
+            let file = file_path(cx, n, &p);
+            let bundle = get("bundle").and_then(|(n, p)| file_path(cx, n, &p));
+            let sig = get("signature").and_then(|(n, p)| file_path(cx, n, &p));
+            let certificate = get("certificate").and_then(|(n, p)| file_path(cx, n, &p));
+            if t.get("bundle").is_some() && t.get("signature").is_some() {
+                let span = t.key_span("signature").unwrap_or(node.span);
+                cx.report(
+                    Code::InvalidValue,
+                    span,
+                    &child(path, "signature"),
+                    "give `bundle` or `signature`, not both",
+                )
+                .help = Some("the bundle already holds the signature; remove `signature`".into());
+            } else if t.get("bundle").is_none() && t.get("signature").is_none() {
+                let d = cx.report(
+                    Code::MissingKey,
+                    node.span,
+                    path,
+                    "a file check needs its `bundle` or `signature`",
+                );
+                d.expected = Some(
+                    "`bundle: FILE.sigstore.json` (cosign sign-blob --bundle) or `signature: FILE.sig`"
+                        .into(),
+                );
+            }
+            if let Some(c) = t.get("certificate")
+                && t.get("signature").is_none()
+            {
+                cx.report(
+                    Code::InvalidValue,
+                    c.span,
+                    &child(path, "certificate"),
+                    "`certificate` goes with `signature`",
+                )
+                .help = Some("a bundle holds its certificate; remove `certificate`".into());
+            }
+            Some(SignatureSubject::Blob { path: file?, bundle, signature: sig, certificate })
+        }
+        (Some(_), Some(_)) => {
+            let span = t.key_span("blob").unwrap_or(node.span);
+            cx.report(
+                Code::InvalidValue,
+                span,
+                &child(path, "blob"),
+                "a check verifies an `image` or a `blob`, not both",
+            )
+            .help = Some("write two checks".into());
+            None
+        }
+        (None, None) => {
+            let d =
+                cx.report(Code::MissingKey, node.span, path, "this signature check names nothing to verify");
+            d.expected = Some("`image: REGISTRY/REPO@sha256:…` (or `${IMAGE}`), or `blob: FILE`".into());
+            d.help = Some(example.into());
+            None
+        }
+    };
+    let key = get("key").and_then(|(n, p)| file_path(cx, n, &p));
+    let identity = matcher(cx, &t, path, "certificate_identity");
+    let issuer = matcher(cx, &t, path, "certificate_oidc_issuer");
+    let keyless = t.get("certificate_identity").or(t.get("certificate_identity_regexp")).is_some()
+        || t.get("certificate_oidc_issuer").or(t.get("certificate_oidc_issuer_regexp")).is_some();
+    if t.get("key").is_some() && keyless {
+        let span = t.key_span("key").unwrap_or(node.span);
+        cx.report(
+            Code::InvalidValue,
+            span,
+            &child(path, "key"),
+            "give a `key` or a certificate identity and issuer, not both",
+        )
+        .help = Some(
+            "a signature is made with a key pair or keylessly; write two checks to accept either".into(),
+        );
+    } else if t.get("key").is_none() && !keyless {
+        let d = cx.report(
+            Code::MissingKey,
+            node.span,
+            path,
+            "this signature check does not say who must have signed",
+        );
+        d.expected = Some(
+            "`key: cosign.pub`, or `certificate_identity` (or `certificate_identity_regexp`) with `certificate_oidc_issuer`".into(),
+        );
+        d.help = Some(example.into());
+    } else if keyless {
+        let has_id = t.get("certificate_identity").or(t.get("certificate_identity_regexp")).is_some();
+        let has_issuer =
+            t.get("certificate_oidc_issuer").or(t.get("certificate_oidc_issuer_regexp")).is_some();
+        if !has_id || !has_issuer {
+            let (missing, why) = if has_id {
+                (
+                    "certificate_oidc_issuer",
+                    "without it, a token from any issuer would do: GitHub Actions is https://token.actions.githubusercontent.com, GitLab CI https://gitlab.com",
+                )
+            } else {
+                (
+                    "certificate_identity_regexp",
+                    "without it, anyone with a token from this issuer would do: e.g. ^https://github\\.com/ORG/REPO/\\.github/workflows/release\\.yml@",
+                )
+            };
+            let d = cx.report(Code::MissingKey, node.span, path, format!("this check has no `{missing}`"));
+            d.expected = Some(format!("`{missing}` (or its exact/regexp twin)"));
+            d.help = Some(why.into());
+        }
+    }
+    for (m, what, key) in [
+        (&identity, "identity", "certificate_identity_regexp"),
+        (&issuer, "issuer", "certificate_oidc_issuer_regexp"),
+    ] {
+        if let Some(w) = m.as_ref().and_then(|m| m.unanchored_warning(what))
+            && let Some(n) = t.get(key)
+        {
+            cx.report(Code::BroadPattern, n.span, &child(path, key), w);
+        }
+    }
+    let mut attestations = Vec::new();
+    if let Some((n, p)) = get("attestations") {
+        if matches!(subject, Some(SignatureSubject::Blob { .. })) {
+            cx.report(Code::InvalidValue, n.span, &p, "`attestations` is for images").help =
+                Some("a file's attestation is a DSSE bundle: give it as the check's `bundle`".into());
+        }
+        for (i, a) in cx.list(n, &p).unwrap_or_default().iter().enumerate() {
+            let ip = item(&p, i);
+            let Some(word) = cx.token(a, &ip, "predicate type") else { continue };
+            match crate::sign::predicate_type(&word) {
+                Ok(uri) => attestations.push(uri),
+                Err(e) => {
+                    cx.report(Code::InvalidValue, a.span, &ip, e);
+                }
+            }
+        }
+    }
+    let trusted_root = get("trusted_root").and_then(|(n, p)| file_path(cx, n, &p));
+    let ignore_tlog = get("ignore_tlog").and_then(|(n, p)| cx.boolean(n, &p)).unwrap_or(false);
+    if ignore_tlog
+        && keyless
+        && let Some(span) = t.key_span("ignore_tlog")
+    {
+        let d = cx.report(
+            Code::NoEffect,
+            span,
+            &child(path, "ignore_tlog"),
+            "`ignore_tlog` has no effect on keyless checks",
+        );
+        d.help = Some(
+            "a keyless certificate lives ten minutes: only the transparency log proves it signed while valid"
+                .into(),
+        );
+    }
+    Some(SignatureCheck {
+        name: path.to_owned(),
+        subject: subject?,
+        key,
+        identity,
+        issuer,
+        attestations,
+        trusted_root,
+        ignore_tlog,
+    })
+}
+
+/// `KEY` or `KEY_regexp`, never both.
+fn matcher(cx: &mut Cx<'_>, t: &Table<'_>, path: &str, key: &str) -> Option<crate::sign::Matcher> {
+    let rkey = format!("{key}_regexp");
+    match (t.get(key), t.get(&rkey)) {
+        (Some(_), Some(r)) => {
+            cx.report(
+                Code::InvalidValue,
+                r.span,
+                &child(path, &rkey),
+                format!("give `{key}` or `{rkey}`, not both"),
+            );
+            None
+        }
+        (Some(n), None) => cx.string(n, &child(path, key)).map(crate::sign::Matcher::Exact),
+        (None, Some(n)) => {
+            let p = child(path, &rkey);
+            let pattern = cx.string(n, &p)?;
+            match crate::sign::Matcher::regex(&pattern) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    let d = cx.report(Code::InvalidValue, n.span, &p, format!("`{}` {e}", short(&pattern)));
+                    d.help = Some(
+                        "write a regular expression (Rust/RE2 syntax, as cosign's Go one); escape dots: \\."
+                            .into(),
+                    );
+                    None
+                }
+            }
+        }
+        (None, None) => None,
+    }
+}
+
+/// A path whose `${VAR}`s are expanded, resolved against the configuration's folder.
+fn file_path(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<PathBuf> {
+    let s = cx.string(node, path)?;
+    let s = expand(cx, node, path, &s)?;
+    Some(super::check::resolve(&cx.base, std::path::Path::new(&s)))
+}
+
+/// Expands `${VAR}` from the environment: a pipeline names the image it just built
+/// (`image: ${IMAGE}`). An unset or empty variable is an error, never an empty reference.
+fn expand(cx: &mut Cx<'_>, node: &Node, path: &str, s: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        out.push_str(rest.get(..start).unwrap_or(""));
+        let after = rest.get(start + 2..).unwrap_or("");
+        let Some(end) = after.find('}') else {
+            cx.report(Code::InvalidValue, node.span, path, format!("`{}` has an unclosed `${{`", short(s)))
+                .expected = Some("`${NAME}`".into());
+            return None;
+        };
+        let name = after.get(..end).unwrap_or("");
+        let valid = !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !name.starts_with(|c: char| c.is_ascii_digit());
+        if !valid {
+            cx.report(
+                Code::InvalidValue,
+                node.span,
+                path,
+                format!("`${{{}}}` is not a variable name", short(name)),
+            )
+            .expected = Some("letters, digits and `_`, as `${IMAGE}`".into());
+            return None;
+        }
+        match (cx.env)(name).filter(|v| !v.is_empty()) {
+            Some(v) => out.push_str(&v),
+            None => {
+                let d = cx.report(Code::InvalidValue, node.span, path, format!("`${{{name}}}` is not set"));
+                d.help = Some(format!(
+                    "set {name} in the job's environment (e.g. the reference the build step pushed, with its digest), or write the value here"
+                ));
+                return None;
+            }
+        }
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// Settings that another setting makes pointless.

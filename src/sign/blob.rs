@@ -32,7 +32,7 @@ pub(super) fn verify(check: &Check, b: &BlobSubject, options: &Options, out: &mu
         Some(p) => Artifact::File(p),
         None => Artifact::Digest(sha),
     };
-    let result = check_bundle(&bundle, artifact, check, &options.trust);
+    let result = check_bundle(&bundle, artifact, check, check.trust.as_ref().unwrap_or(&options.trust));
     out.record(check, Some(shown), None, Checked { candidates: 1, result });
 }
 

@@ -64,17 +64,17 @@ impl Matcher {
         }
     }
 
-    /// A pattern that is not anchored at both ends matches more than it seems to: `acme`
-    /// also matches `https://github.com/evil/acme-fake/…`. Returns the warning to give.
+    /// A pattern that does not start with `^` matches its text anywhere in the value:
+    /// `acme/shop` also matches `https://github.com/evil/acme/shop-fork/…`. Returns the
+    /// warning to give. (A pattern anchored at the start only is the usual, safe form: the
+    /// ref after `@` varies.)
     pub fn unanchored_warning(&self, what: &str) -> Option<String> {
         match self {
-            Matcher::Regex(r) if !(r.as_str().starts_with('^') && r.as_str().ends_with('$')) => {
-                Some(format!(
-                    "the {what} pattern `{}` is not anchored, so it also matches values that merely contain it; \
-                 write `^…$` to match the whole value",
-                    r.as_str()
-                ))
-            }
+            Matcher::Regex(r) if !r.as_str().starts_with('^') => Some(format!(
+                "the {what} pattern `{}` does not start with `^`, so it matches its text anywhere in the {what} \
+                 (also in another organization's or repository's); anchor it: `^https://…`",
+                r.as_str()
+            )),
             _ => None,
         }
     }
@@ -158,7 +158,7 @@ mod tests {
         let m = Matcher::regex("acme/app").unwrap();
         assert!(m.matches("https://github.com/evil/acme/app-fake"));
         assert!(m.unanchored_warning("identity").is_some());
-        let a = Matcher::regex("^https://github\\.com/acme/app/.*$").unwrap();
+        let a = Matcher::regex("^https://github\\.com/acme/app/").unwrap();
         assert!(a.unanchored_warning("identity").is_none());
         assert!(!a.matches("https://github.com/evil/acme/app"));
         assert!(Matcher::regex("(").is_err());

@@ -67,6 +67,8 @@ pub struct Check {
     pub signer: Signer,
     /// Predicate types that must be attested (full URIs); for images only.
     pub attestations: Vec<String>,
+    /// The trust root for this check, instead of [`Options::trust`].
+    pub trust: Option<TrustRoot>,
     /// Accept signatures without transparency-log evidence (cosign's
     /// `--insecure-ignore-tlog`): for private infrastructure that signs with
     /// `--tlog-upload=false`.

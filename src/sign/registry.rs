@@ -621,7 +621,12 @@ fn verify_signature_layer(
     }
     let bundle = cosign::to_bundle(&m, Content::Message { sha256: cosign::sha256(&layer.payload) })
         .map_err(|e| Failure::new(Reason::InvalidSignature, e))?;
-    let verified = check_bundle(&bundle, Artifact::Bytes(&layer.payload), check, &options.trust)?;
+    let verified = check_bundle(
+        &bundle,
+        Artifact::Bytes(&layer.payload),
+        check,
+        check.trust.as_ref().unwrap_or(&options.trust),
+    )?;
     let named = cosign::simple_signing_digest(&layer.payload)
         .map_err(|e| Failure::new(Reason::InvalidSignature, e))?;
     if named != digest {
@@ -649,7 +654,7 @@ fn verify_attestation_layer(
     })?;
     let bundle = cosign::to_bundle(&m, Content::Dsse(&envelope))
         .map_err(|e| Failure::new(Reason::InvalidSignature, e))?;
-    check_bundle(&bundle, Artifact::Digest(sha), check, &options.trust)
+    check_bundle(&bundle, Artifact::Digest(sha), check, check.trust.as_ref().unwrap_or(&options.trust))
 }
 
 /// The predicate type a layer claims (annotation, else the statement; not yet verified).

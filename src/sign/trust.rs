@@ -136,7 +136,7 @@ pub(crate) fn fingerprint(der: &[u8]) -> String {
 }
 
 fn read_small(path: &Path) -> Result<Vec<u8>, String> {
-    read::bytes_capped(path, MAX_TRUST_FILE).map_err(|e| e.to_string())
+    read::bytes_capped(path, MAX_TRUST_FILE).map_err(|e| format!("cannot be read: {e}"))
 }
 
 #[cfg(test)]

@@ -133,6 +133,28 @@ pub struct Problem {
     pub help: String,
 }
 
+impl Problem {
+    /// Codes of problems where a service failed, not the input (exit 3).
+    pub const INFRASTRUCTURE: &'static [&'static str] = &["sign/registry"];
+
+    /// Whether a service failed (exit 3) rather than the input being wrong (exit 2).
+    pub fn is_infrastructure(&self) -> bool {
+        Self::INFRASTRUCTURE.contains(&self.code.as_str())
+    }
+}
+
+impl Verdict {
+    /// Adds problems found before policy (signature checks that could not be made): the
+    /// outcome becomes an error, never a pass.
+    pub fn add_problems(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        let before = self.problems.len();
+        self.problems.extend(problems);
+        if self.problems.len() > before {
+            self.outcome = Outcome::Error;
+        }
+    }
+}
+
 /// A waiver, as the ledger reports it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LedgerEntry {
@@ -229,11 +251,12 @@ pub struct Settings<'a> {
 }
 
 /// The built-in steps, in the order the report shows them, with the package that judges each.
-pub const BUILTIN_STEPS: [(&str, &str); 5] = [
+pub const BUILTIN_STEPS: [(&str, &str); 6] = [
     ("tests", "verdict.tests"),
     ("vulnerabilities", "verdict.vulnerabilities"),
     ("misconfigurations", "verdict.misconfigurations"),
     ("sbom", "verdict.sbom"),
+    ("signatures", "verdict.signatures"),
     ("cost", "verdict.cost"),
 ];
 
@@ -445,6 +468,7 @@ fn nothing_to_judge(step: &str) -> &'static str {
         "misconfigurations" => "no infrastructure scan found (Checkov or Trivy config)",
         "sbom" => "no SBOM found (CycloneDX or SPDX)",
         "cost" => "no cost estimate given (--input custom:cost=FILE)",
+        "signatures" => "no signature check configured (signatures: in verdict.yaml)",
         _ => "nothing to judge",
     }
 }
@@ -529,6 +553,21 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
         "cost" => {
             let est = ev.custom.get("cost")?.get("estimate_usd")?.as_f64()?;
             Some(format!("estimate ${est:.2}"))
+        }
+        "signatures" => {
+            if ev.signatures.is_empty() {
+                return None;
+            }
+            let ok = ev.signatures.iter().filter(|s| s.verified).count();
+            let mut reasons: Vec<&str> =
+                ev.signatures.iter().filter_map(|s| s.reason.map(|r| r.as_str())).collect();
+            reasons.sort_unstable();
+            reasons.dedup();
+            let mut text = format!("{ok} of {} verified", ev.signatures.len());
+            if !reasons.is_empty() {
+                text.push_str(&format!(" ({})", reasons.join(", ")));
+            }
+            Some(text)
         }
         _ => None,
     }
