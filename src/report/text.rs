@@ -1,0 +1,301 @@
+//! Text from artifacts and policies, made safe for each surface: Markdown (inline text, text
+//! inside HTML, code spans, fenced blocks, links), XML, and GitHub workflow commands.
+//!
+//! Owns: what may reach a report. Control characters (ANSI escapes among them) and the invisible
+//! bidirectional controls never do; in Markdown, nothing from an artifact can open markup, an
+//! image, a link, a heading, a table cell or an HTML comment (so never verdict's marker), and
+//! `@mentions` and issue references are broken with an invisible word joiner so that nobody is
+//! notified and nothing is cross-linked. Pure functions on strings.
+
+use std::fmt::Write as _;
+
+/// Inserted after `@`, `#`, … so that GitHub and GitLab do not read a mention or a reference.
+const JOINER: char = '\u{2060}';
+
+/// What replaces a character that must not reach a report.
+const REPLACEMENT: char = '\u{fffd}';
+
+/// Whether `c` is an invisible bidirectional control (the "Trojan Source" characters): text
+/// containing them reads differently from what it is.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// One line: whitespace runs (newlines included) become one space, control and bidirectional
+/// characters become U+FFFD, the ends are trimmed.
+pub(crate) fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(if c.is_control() || is_bidi_control(c) { REPLACEMENT } else { c });
+    }
+    out
+}
+
+/// Several lines: `\r\n` and `\r` become `\n`, tabs become spaces, other control and
+/// bidirectional characters become U+FFFD.
+pub(crate) fn multi_line(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .chars()
+        .map(|c| match c {
+            '\n' => '\n',
+            '\r' | '\t' => ' ',
+            c if c.is_control() || is_bidi_control(c) => REPLACEMENT,
+            c => c,
+        })
+        .collect()
+}
+
+/// At most `max` characters; a cut ends with `…`.
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some(_) => {
+            let keep = max.saturating_sub(1);
+            let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+            format!("{}…", text.get(..end).unwrap_or(""))
+        }
+    }
+}
+
+/// Whether a character after `@`, `#`, … would continue a mention or a reference.
+fn continues_reference(c: Option<&char>) -> bool {
+    c.is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '"'))
+}
+
+/// Characters that start a mention or a reference on GitHub or GitLab: `@user`, `#123`,
+/// `!123` (merge request), `~label`, `%milestone`, `$123` (snippet), `&123` (epic).
+fn starts_reference(c: char) -> bool {
+    matches!(c, '@' | '#' | '!' | '~' | '%' | '$' | '&')
+}
+
+/// Inline Markdown text: one line of at most `max` characters, with every Markdown and HTML
+/// special escaped (so no emphasis, code, link, image, table cell, math or HTML, and no
+/// heading, list or quote where the text starts a block, as after `- `) and mentions and
+/// references broken.
+pub(crate) fn md(text: &str, max: usize) -> String {
+    let line = clip(&one_line(text), max);
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut chars = line.chars().peekable();
+    let mut first = true;
+    // Only digits so far: `1.` or `1)` followed by a space would start an ordered list.
+    let mut digits = true;
+    while let Some(c) = chars.next() {
+        let spaced = chars.peek().is_none_or(|n| *n == ' ');
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' if first => out.push_str("\\#"),
+            '-' | '+' if first && spaced => {
+                out.push('\\');
+                out.push(c);
+            }
+            '.' | ')' if digits && !first && spaced => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+        if starts_reference(c) && continues_reference(chars.peek()) {
+            out.push(JOINER);
+        }
+        digits &= c.is_ascii_digit();
+        first = false;
+    }
+    out
+}
+
+/// Breaks the sequences that open or close an HTML comment, for text shown verbatim (code spans
+/// and blocks are not read as HTML, but a publisher looking for its marker reads the raw body).
+fn defuse_comments(text: &str) -> String {
+    text.replace("<!--", "<!\u{2060}--").replace("-->", "--\u{2060}>")
+}
+
+/// Longest run of `c` in `text`.
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut best, mut cur) = (0, 0);
+    for d in text.chars() {
+        cur = if d == c { cur + 1 } else { 0 };
+        best = best.max(cur);
+    }
+    best
+}
+
+/// An inline code span of one line of at most `max` characters, with a fence longer than any
+/// backtick run inside. Empty text gives an empty string. Not for table cells (a `|` would
+/// need escaping there).
+pub(crate) fn code(text: &str, max: usize) -> String {
+    let body = defuse_comments(&clip(&one_line(text), max));
+    if body.is_empty() {
+        return String::new();
+    }
+    let fence = "`".repeat(longest_run(&body, '`') + 1);
+    let pad = if body.starts_with(['`', ' ']) || body.ends_with(['`', ' ']) { " " } else { "" };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// A fenced code block of `lang`, every line prefixed with `indent` (to sit inside a list
+/// item), its fence longer than any backtick run inside.
+pub(crate) fn fenced(text: &str, lang: &str, indent: &str) -> String {
+    let body = defuse_comments(&multi_line(text));
+    let fence = "`".repeat(longest_run(&body, '`').max(2) + 1);
+    let mut out = format!("{indent}{fence}{lang}\n");
+    for line in body.lines() {
+        let _ = writeln!(out, "{indent}{line}");
+    }
+    let _ = writeln!(out, "{indent}{fence}");
+    out
+}
+
+/// Longest URL rendered as a link.
+const MAX_URL: usize = 2048;
+
+/// An `http`/`https` URL made safe as a Markdown link destination (spaces, quotes, angle
+/// brackets, parentheses, pipes, backslashes, backticks and non-ASCII percent-encoded), or
+/// `None` for any other scheme, an unusable or a too long URL.
+pub(crate) fn safe_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let has_host = |rest: Option<&str>| rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'));
+    let ok = (lower.starts_with("https://") && has_host(url.get(8..)))
+        || (lower.starts_with("http://") && has_host(url.get(7..)));
+    if !ok || url.len() > MAX_URL || url.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        return None;
+    }
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            ' ' | '"' | '\'' | '<' | '>' | '(' | ')' | '|' | '\\' | '`' | '[' | ']' | '{' | '}' | '^' => {
+                let _ = write!(out, "%{:02X}", c as u32);
+            }
+            c if c.is_ascii() => out.push(c),
+            c => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    let _ = write!(out, "%{b:02X}");
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A Markdown link with an already-escaped label, or the label alone when the URL is unsafe.
+pub(crate) fn link(label_md: &str, url: &str) -> String {
+    match safe_url(url) {
+        Some(u) => format!("[{label_md}]({u})"),
+        None => label_md.to_owned(),
+    }
+}
+
+/// A repository path as a URI reference: each segment percent-encoded except unreserved
+/// characters, `/` kept.
+pub(crate) fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/' | b'@' | b'+') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// A count with thousands separators: `49,990`.
+pub(crate) fn num(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1 warning`, `3 warnings`, with thousands separators.
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{} {many}", num(n)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whitespace collapses, controls and bidi characters are replaced, ends trimmed.
+    #[test]
+    fn lines() {
+        assert_eq!(one_line("  a\n\n b\tc \x1b[31mred\u{202e}x  "), "a b c \u{fffd}[31mred\u{fffd}x");
+        assert_eq!(multi_line("a\r\nb\rc\x07"), "a\nb c\u{fffd}");
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("abcd", 4), "abcd");
+        assert_eq!(clip("ééé", 2), "é…");
+        assert_eq!(num(0), "0");
+        assert_eq!(num(1234567), "1,234,567");
+        assert_eq!(plural(1, "x", "xs"), "1 x");
+        assert_eq!(plural(50000, "x", "xs"), "50,000 xs");
+    }
+
+    /// Markdown and HTML specials never open markup; mentions and references are broken.
+    #[test]
+    fn markdown_text() {
+        assert_eq!(md("a *b* _c_ `d` [e](f) ![g](h)", 100), r"a \*b\* \_c\_ \`d\` \[e\](f) !\[g\](h)");
+        assert_eq!(md("</details><!-- x -->&amp;", 100), "&lt;/details&gt;&lt;!-- x --&gt;&amp;\u{2060}amp;");
+        assert_eq!(md("a | b", 100), r"a \| b");
+        assert_eq!(md("# title", 100), r"\# title");
+        assert_eq!(md("- item", 100), r"\- item");
+        assert_eq!(md("12. item", 100), r"12\. item");
+        assert_eq!(md("1.2.3 -x", 100), "1.2.3 -x");
+        assert_eq!(md("-x", 100), "-x");
+        assert_eq!(md("see #12", 100), "see #\u{2060}12");
+        assert_eq!(md("cc @org/team and a@b.c", 100), "cc @\u{2060}org/team and a@\u{2060}b.c");
+        assert_eq!(md("$x$ ~y~", 100), "\\$\u{2060}x\\$ \\~\u{2060}y\\~");
+        assert_eq!(md("line\nbreak", 100), "line break");
+        assert_eq!(md("x".repeat(10).as_str(), 5), "xxxx…");
+    }
+
+    /// Code spans take a fence longer than any backtick run, and never carry an HTML comment.
+    #[test]
+    fn code_spans() {
+        assert_eq!(code("a.b", 100), "`a.b`");
+        assert_eq!(code("a`b", 100), "``a`b``");
+        assert_eq!(code("`x`", 100), "`` `x` ``");
+        assert_eq!(code("", 100), "");
+        assert_eq!(
+            code("<!-- verdict:comment gate=x -->", 100),
+            "`<!\u{2060}-- verdict:comment gate=x --\u{2060}>`"
+        );
+        let block = fenced("a\n```\nb", "yaml", "  ");
+        assert_eq!(block, "  ````yaml\n  a\n  ```\n  b\n  ````\n");
+    }
+
+    /// Only http and https links, encoded so that they cannot end the link early.
+    #[test]
+    fn urls() {
+        assert_eq!(
+            safe_url("https://x.org/a b(c)|\"é"),
+            Some("https://x.org/a%20b%28c%29%7C%22%C3%A9".into())
+        );
+        assert_eq!(safe_url("javascript:alert(1)"), None);
+        assert_eq!(safe_url("HTTP://x"), Some("HTTP://x".into()));
+        assert_eq!(safe_url("https://"), None);
+        assert_eq!(safe_url("https:///etc"), None);
+        assert_eq!(link("l", "data:x"), "l");
+        assert_eq!(uri_path("a b/ü#.tf"), "a%20b/%C3%BC%23.tf");
+    }
+}
