@@ -6,7 +6,7 @@ use super::context::RenderContext;
 use super::text::one_line;
 use crate::evidence::Severity;
 use crate::policy::Level;
-use crate::verdict::{Finding, Status, Verdict};
+use crate::verdict::{Finding, LedgerEntry, Status, Verdict};
 
 /// `namespace.rule`: the id of the rule that produced a finding.
 pub(crate) fn rule_id(f: &Finding) -> String {
@@ -101,6 +101,120 @@ impl RenderContext {
         }
         if parts.is_empty() { None } else { Some(parts.join("/")) }
     }
+
+    /// Where a finding sits on a surface that requires a path: its file and line when known,
+    /// else the anchor (line 1).
+    pub(crate) fn place(&self, f: &Finding) -> Place {
+        match f.policy.file.as_deref().and_then(|p| self.repo_path(p)) {
+            Some(path) => Place { path, line: f.policy.line.filter(|l| *l >= 1), anchored: false },
+            None => self.anchor_place(),
+        }
+    }
+
+    /// The anchor (line 1): where what names no usable file is shown.
+    fn anchor_place(&self) -> Place {
+        Place {
+            path: self.repo_path(&self.anchor).unwrap_or_else(|| super::context::DEFAULT_ANCHOR.to_owned()),
+            line: None,
+            anchored: true,
+        }
+    }
+
+    /// Where a waiver is shown: its origin (`verdict.yaml:12`) as a repository path and line,
+    /// else the anchor.
+    pub(crate) fn origin_place(&self, origin: &str) -> Place {
+        let (file, line) = split_origin(origin);
+        match self.repo_path(file) {
+            Some(path) => Place { path, line, anchored: false },
+            None => self.anchor_place(),
+        }
+    }
+}
+
+/// Why a waiver of the ledger is reported on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WaiverState {
+    /// Past its `expires` day: it accepts nothing any more (a warning).
+    Expired,
+    /// Active but matched nothing: stale (a warning).
+    Unused,
+    /// Active, expiring within 14 days (a note).
+    ExpiringSoon,
+}
+
+impl WaiverState {
+    /// Expired and unused waivers are warnings of the verdict.
+    pub(crate) fn is_warning(self) -> bool {
+        match self {
+            WaiverState::Expired | WaiverState::Unused => true,
+            WaiverState::ExpiringSoon => false,
+        }
+    }
+
+    /// A short title.
+    pub(crate) fn title(self) -> &'static str {
+        match self {
+            WaiverState::Expired => "Waiver expired",
+            WaiverState::Unused => "Waiver matches nothing",
+            WaiverState::ExpiringSoon => "Waiver expires soon",
+        }
+    }
+
+    /// One line saying what is wrong and what to do.
+    pub(crate) fn message(self, e: &LedgerEntry) -> String {
+        let what = one_line(&e.matches);
+        let owner = one_line(&e.owner);
+        match self {
+            WaiverState::Expired => format!(
+                "The waiver for {what} expired on {}: it no longer accepts anything. Renew it (with a reason) or fix the finding. Owner: {owner}",
+                e.expires
+            ),
+            WaiverState::Unused => {
+                format!("The waiver for {what} matched no finding in this run: remove it. Owner: {owner}")
+            }
+            WaiverState::ExpiringSoon => {
+                let left = if e.days_left == 1 {
+                    "1 day left".to_owned()
+                } else {
+                    format!("{} days left", e.days_left.max(0))
+                };
+                format!("The waiver for {what} expires on {} ({left}). Owner: {owner}", e.expires)
+            }
+        }
+    }
+}
+
+/// The waivers reported on their own: expired, unused, then expiring soon.
+pub(crate) fn waivers_to_report(v: &Verdict) -> Vec<(&LedgerEntry, WaiverState)> {
+    let l = &v.waivers;
+    l.expired
+        .iter()
+        .map(|e| (e, WaiverState::Expired))
+        .chain(l.unused.iter().map(|e| (e, WaiverState::Unused)))
+        .chain(l.expiring_soon.iter().map(|e| (e, WaiverState::ExpiringSoon)))
+        .collect()
+}
+
+/// Where a finding is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Place {
+    /// A repository path.
+    pub path: String,
+    /// The line, when known.
+    pub line: Option<u64>,
+    /// The finding names no file: `path` is the context's anchor.
+    pub anchored: bool,
+}
+
+/// A waiver ledger entry's `origin` (`verdict.yaml:12`) as a path and a line.
+pub(crate) fn split_origin(origin: &str) -> (&str, Option<u64>) {
+    match origin.rsplit_once(':') {
+        Some((file, line)) => match line.parse::<u64>() {
+            Ok(n) if n >= 1 => (file, Some(n)),
+            _ => (origin, None),
+        },
+        None => (origin, None),
+    }
 }
 
 #[cfg(test)]
@@ -123,5 +237,13 @@ mod tests {
             cx.repo_path("/home/runner/work/r/rx/a.rs").as_deref(),
             Some("home/runner/work/r/rx/a.rs")
         );
+    }
+
+    /// A waiver's origin splits into file and line.
+    #[test]
+    fn origins() {
+        assert_eq!(split_origin("verdict.yaml:12"), ("verdict.yaml", Some(12)));
+        assert_eq!(split_origin("verdict.yaml"), ("verdict.yaml", None));
+        assert_eq!(split_origin("c:x"), ("c:x", None));
     }
 }

@@ -46,6 +46,8 @@ pub(crate) enum Surface {
     Comment,
     /// A GitHub job summary.
     JobSummary,
+    /// A GitHub check run's summary.
+    CheckRun,
 }
 
 impl Surface {
@@ -53,6 +55,7 @@ impl Surface {
         match self {
             Surface::Comment => "comment",
             Surface::JobSummary => "job summary",
+            Surface::CheckRun => "check run summary",
         }
     }
 }

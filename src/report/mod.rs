@@ -2,6 +2,7 @@
 //!
 //! - [`terminal`]: the text `verdict run` prints.
 //! - [`markdown`]: the PR/MR comment, the GitHub job summary.
+//! - [`annotations`]: GitHub workflow commands, check-run annotations and summary.
 //! - [`json`]: the verdict document itself.
 //!
 //! Each takes the verdict and, where it needs one, a [`RenderContext`] (values only: gate key,
@@ -9,6 +10,7 @@
 //! policies is escaped for its surface ([`text`]). Must not: read files, the clock or the
 //! environment, print, or call CI APIs (publishing is `publish`'s job).
 
+pub mod annotations;
 pub mod budget;
 mod common;
 mod context;

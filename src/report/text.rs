@@ -66,6 +66,18 @@ pub(crate) fn clip(text: &str, max: usize) -> String {
     }
 }
 
+/// At most `max` bytes, cut at a character boundary; a cut ends with `…`.
+pub(crate) fn clip_bytes(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max.saturating_sub('…'.len_utf8());
+    while end > 0 && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", text.get(..end).unwrap_or(""))
+}
+
 /// Whether a character after `@`, `#`, … would continue a mention or a reference.
 fn continues_reference(c: Option<&char>) -> bool {
     c.is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '"'))
@@ -215,6 +227,29 @@ pub(crate) fn uri_path(path: &str) -> String {
     out
 }
 
+/// The data of a GitHub workflow command (the message after `::`): `%`, `\r` and `\n` escaped
+/// as the runner expects, other control characters replaced, and the legacy `##[` command
+/// prefix (which the runner finds anywhere in a line) broken.
+pub(crate) fn workflow_data(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.replace("##[", "#\u{2060}#[").chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if c.is_control() || is_bidi_control(c) => out.push(REPLACEMENT),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A property value of a GitHub workflow command (`file=…,title=…`): as [`workflow_data`], and
+/// `:` and `,` escaped too.
+pub(crate) fn workflow_property(text: &str) -> String {
+    workflow_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
 /// A count with thousands separators: `49,990`.
 pub(crate) fn num(n: usize) -> String {
     let digits = n.to_string();
@@ -249,6 +284,13 @@ mod tests {
         assert_eq!(num(1234567), "1,234,567");
         assert_eq!(plural(1, "x", "xs"), "1 x");
         assert_eq!(plural(50000, "x", "xs"), "50,000 xs");
+    }
+
+    /// Byte cuts land on a character boundary.
+    #[test]
+    fn byte_clips() {
+        assert_eq!(clip_bytes("ééé", 5), "é…");
+        assert_eq!(clip_bytes("abc", 3), "abc");
     }
 
     /// Markdown and HTML specials never open markup; mentions and references are broken.
@@ -297,5 +339,12 @@ mod tests {
         assert_eq!(safe_url("https:///etc"), None);
         assert_eq!(link("l", "data:x"), "l");
         assert_eq!(uri_path("a b/ü#.tf"), "a%20b/%C3%BC%23.tf");
+    }
+
+    /// Workflow commands escape what the runner would interpret.
+    #[test]
+    fn workflow_commands() {
+        assert_eq!(workflow_data("50%\r\n::error::x ##[error]"), "50%25%0D%0A::error::x #\u{2060}#[error]");
+        assert_eq!(workflow_property("a:b,c%"), "a%3Ab%2Cc%25");
     }
 }

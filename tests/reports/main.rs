@@ -4,6 +4,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::print_stderr)]
 
+mod annotations;
 mod markdown;
 mod support;
 
