@@ -2,6 +2,8 @@
 //! findings block the gate, repository paths and where a finding is anchored, and the rules
 //! seen in a verdict (the verdict carries findings, not the rule catalog).
 
+use std::collections::BTreeMap;
+
 use super::context::RenderContext;
 use super::text::one_line;
 use crate::evidence::Severity;
@@ -151,6 +153,15 @@ impl WaiverState {
         }
     }
 
+    /// The id reports use for it as a rule.
+    pub(crate) fn rule_id(self) -> &'static str {
+        match self {
+            WaiverState::Expired => "verdict.waivers.expired",
+            WaiverState::Unused => "verdict.waivers.unused",
+            WaiverState::ExpiringSoon => "verdict.waivers.expiring",
+        }
+    }
+
     /// A short title.
     pub(crate) fn title(self) -> &'static str {
         match self {
@@ -215,6 +226,81 @@ pub(crate) fn split_origin(origin: &str) -> (&str, Option<u64>) {
         },
         None => (origin, None),
     }
+}
+
+/// A stable 128-bit id in lower-case hex (32 characters) over `parts`: SHA-256, truncated as
+/// the evidence's fingerprints are, each part length-prefixed so that no two lists collide.
+pub(crate) fn hash128(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p.as_bytes());
+    }
+    let out = h.finalize();
+    hex::encode(out.get(..16).unwrap_or_default())
+}
+
+/// A rule as the verdict's findings show it.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleInfo<'a> {
+    /// `namespace.rule`.
+    pub id: String,
+    /// The step its findings belong to.
+    pub step: &'a str,
+    /// The package.
+    pub namespace: &'a str,
+    /// The rule's name.
+    pub rule: &'a str,
+    /// The short title.
+    pub title: Option<&'a str>,
+    /// Why it matters.
+    pub description: Option<&'a str>,
+    /// The remediation, when every finding of the rule gives the same one.
+    pub remediation: Option<&'a str>,
+    /// The link, when every finding of the rule gives the same one.
+    pub url: Option<&'a str>,
+    /// A failing rule (`deny`/`violation`): some finding fails, or is a `deny` reported as a
+    /// warning until its `effective_on` day.
+    pub fails: bool,
+    /// Its findings, in verdict order.
+    pub findings: Vec<&'a Finding>,
+}
+
+/// The rules that produced the verdict's findings, in the order of their first finding (so the
+/// most severe first). Rules without findings are not in the verdict, so not here.
+pub(crate) fn rules(v: &Verdict) -> Vec<RuleInfo<'_>> {
+    let mut index: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+    let mut out: Vec<RuleInfo<'_>> = Vec::new();
+    for f in &v.findings {
+        let key = (f.step.as_str(), f.policy.namespace.as_str(), f.policy.rule.as_str());
+        let i = *index.entry(key).or_insert_with(|| {
+            out.push(RuleInfo {
+                id: rule_id(f),
+                step: &f.step,
+                namespace: &f.policy.namespace,
+                rule: &f.policy.rule,
+                title: f.policy.title.as_deref(),
+                description: f.policy.description.as_deref(),
+                remediation: f.policy.remediation.as_deref(),
+                url: f.policy.url.as_deref(),
+                fails: false,
+                findings: Vec::new(),
+            });
+            out.len() - 1
+        });
+        if let Some(r) = out.get_mut(i) {
+            if r.remediation != f.policy.remediation.as_deref() {
+                r.remediation = None;
+            }
+            if r.url != f.policy.url.as_deref() {
+                r.url = None;
+            }
+            r.fails |= f.level == Level::Fail || f.policy.enforced_from.is_some();
+            r.findings.push(f);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! - [`terminal`]: the text `verdict run` prints.
 //! - [`markdown`]: the PR/MR comment, the GitHub job summary.
 //! - [`annotations`]: GitHub workflow commands, check-run annotations and summary.
+//! - [`sarif`]: SARIF 2.1.0 for code scanning.
 //! - [`json`]: the verdict document itself.
 //!
 //! Each takes the verdict and, where it needs one, a [`RenderContext`] (values only: gate key,
@@ -15,6 +16,7 @@ pub mod budget;
 mod common;
 mod context;
 pub mod markdown;
+pub mod sarif;
 pub mod terminal;
 mod text;
 

@@ -250,6 +250,33 @@ pub(crate) fn workflow_property(text: &str) -> String {
     workflow_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// Every string in a JSON document (keys included) made safe as [`multi_line`] does: no
+/// control or bidirectional characters but newlines.
+pub(crate) fn scrub_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => {
+            if s.chars().any(|c| (c.is_control() && c != '\n') || is_bidi_control(c)) {
+                *s = multi_line(s);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(scrub_json),
+        serde_json::Value::Object(map) => {
+            let dirty: Vec<String> = map
+                .keys()
+                .filter(|k| k.chars().any(|c| c.is_control() || is_bidi_control(c)))
+                .cloned()
+                .collect();
+            for k in dirty {
+                if let Some(v) = map.remove(&k) {
+                    map.insert(one_line(&k), v);
+                }
+            }
+            map.values_mut().for_each(scrub_json);
+        }
+        serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {}
+    }
+}
+
 /// A count with thousands separators: `49,990`.
 pub(crate) fn num(n: usize) -> String {
     let digits = n.to_string();
@@ -346,5 +373,13 @@ mod tests {
     fn workflow_commands() {
         assert_eq!(workflow_data("50%\r\n::error::x ##[error]"), "50%25%0D%0A::error::x #\u{2060}#[error]");
         assert_eq!(workflow_property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+
+    /// JSON strings lose control characters but newlines, keys included.
+    #[test]
+    fn json_strings() {
+        let mut v = serde_json::json!({ "a\x1b": ["x\ny\u{202e}", 1] });
+        scrub_json(&mut v);
+        assert_eq!(v, serde_json::json!({ "a\u{fffd}": ["x\ny\u{fffd}", 1] }));
     }
 }
