@@ -4,6 +4,7 @@
 //! - [`markdown`]: the PR/MR comment, the GitHub job summary.
 //! - [`annotations`]: GitHub workflow commands, check-run annotations and summary.
 //! - [`sarif`]: SARIF 2.1.0 for code scanning.
+//! - [`junit`]: JUnit XML for CI test-report views.
 //! - [`json`]: the verdict document itself.
 //!
 //! Each takes the verdict and, where it needs one, a [`RenderContext`] (values only: gate key,
@@ -15,6 +16,7 @@ pub mod annotations;
 pub mod budget;
 mod common;
 mod context;
+pub mod junit;
 pub mod markdown;
 pub mod sarif;
 pub mod terminal;

@@ -227,6 +227,27 @@ pub(crate) fn uri_path(path: &str) -> String {
     out
 }
 
+/// XML character data or an attribute value: `&`, `<`, `>`, `"`, `'` escaped; characters XML
+/// 1.0 forbids (most controls) and bidirectional controls become U+FFFD. Newlines are kept
+/// (callers pass one line to attributes).
+pub(crate) fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\t' => out.push(c),
+            '\u{fffe}' | '\u{ffff}' => out.push(REPLACEMENT),
+            c if c.is_control() || is_bidi_control(c) => out.push(REPLACEMENT),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The data of a GitHub workflow command (the message after `::`): `%`, `\r` and `\n` escaped
 /// as the runner expects, other control characters replaced, and the legacy `##[` command
 /// prefix (which the runner finds anywhere in a line) broken.
@@ -366,6 +387,15 @@ mod tests {
         assert_eq!(safe_url("https:///etc"), None);
         assert_eq!(link("l", "data:x"), "l");
         assert_eq!(uri_path("a b/ü#.tf"), "a%20b/%C3%BC%23.tf");
+    }
+
+    /// XML escapes markup and drops what XML 1.0 forbids.
+    #[test]
+    fn xml_text() {
+        assert_eq!(
+            xml("<a href=\"x\">&'\x1b\u{ffff}"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\u{fffd}\u{fffd}"
+        );
     }
 
     /// Workflow commands escape what the runner would interpret.
