@@ -5,6 +5,7 @@
 //! - [`annotations`]: GitHub workflow commands, check-run annotations and summary.
 //! - [`sarif`]: SARIF 2.1.0 for code scanning.
 //! - [`junit`]: JUnit XML for CI test-report views.
+//! - [`codequality`]: GitLab Code Quality JSON.
 //! - [`json`]: the verdict document itself.
 //!
 //! Each takes the verdict and, where it needs one, a [`RenderContext`] (values only: gate key,
@@ -14,6 +15,7 @@
 
 pub mod annotations;
 pub mod budget;
+pub mod codequality;
 mod common;
 mod context;
 pub mod junit;

@@ -5,6 +5,7 @@
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::print_stderr)]
 
 mod annotations;
+mod codequality;
 mod junit;
 mod markdown;
 mod sarif;

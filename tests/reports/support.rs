@@ -252,3 +252,55 @@ pub fn verdict_of(findings: Vec<Finding>) -> Verdict {
         evidence: EvidenceSummary { ci: ci(), sources: Vec::new(), skipped: 0 },
     }
 }
+
+const SEVERITIES: [Severity; 4] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+
+/// `n` findings of realistic size over three steps and a dozen rules: mostly open failures,
+/// some warnings, some waived and excepted, with files, lines, purls and long remediations.
+pub fn large(n: usize) -> Verdict {
+    let mut findings = Vec::with_capacity(n);
+    for i in 0..n {
+        let step = ["vulnerabilities", "misconfigurations", "main"][i % 3];
+        let ns = if step == "main" { "main".to_owned() } else { format!("verdict.{step}") };
+        let level = if i % 7 == 0 { Level::Warn } else { Level::Fail };
+        let rule = format!("{}_{}", if level == Level::Fail { "deny" } else { "warn" }, i % 4);
+        let mut p = policy_finding(
+            &ns,
+            &rule,
+            level,
+            &format!(
+                "CVE-2026-{i:05} in libexample{} 1.{}.0: heap overflow in the parser when reading a crafted header",
+                i % 50,
+                i % 9
+            ),
+        );
+        p.id = Some(format!("CVE-2026-{i:05}"));
+        p.severity = SEVERITIES.get(i % 4).copied();
+        p.title = Some(format!("Rule {rule} of {ns}"));
+        p.description =
+            Some("Why this rule exists, in a sentence or two that a reviewer reads once per rule.".into());
+        p.remediation = Some(format!(
+            "Upgrade libexample{} to 1.{}.1 or later in services/api/go.mod; if it cannot be upgraded yet, waive it with a reason and an owner",
+            i % 50,
+            i % 9
+        ));
+        p.fingerprint = format!("{i:032x}");
+        p.purl = Some(format!("pkg:golang/example.com/libexample{}@1.{}.0", i % 50, i % 9));
+        if i % 2 == 0 {
+            p.file = Some(format!("services/svc{}/main.tf", i % 100));
+            p.line = Some((i % 400) as u64 + 1);
+        }
+        p.url = Some(format!("https://avd.aquasec.com/nvd/cve-2026-{i:05}"));
+        let status = match i % 50 {
+            1 => Status::Waived,
+            2 => {
+                p.excepted = true;
+                Status::Excepted
+            }
+            _ => Status::Open,
+        };
+        findings.push(finding(step, status, p));
+    }
+    findings.sort_by_key(|f| (f.level, f.status as u8, f.policy.severity));
+    verdict_of(findings)
+}
