@@ -5,7 +5,9 @@
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::print_stderr)]
 
 mod annotations;
+mod budgets;
 mod codequality;
+mod hostile;
 mod junit;
 mod markdown;
 mod sarif;
