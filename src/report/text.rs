@@ -1,5 +1,5 @@
-//! Text from artifacts and policies, made safe for each surface: Markdown (inline text, text
-//! inside HTML, code spans, fenced blocks, links), XML, and GitHub workflow commands.
+//! Text from artifacts and policies, made safe for each surface: Markdown (inline text, code
+//! spans, fenced blocks, links), XML, JSON strings, and GitHub workflow commands.
 //!
 //! Owns: what may reach a report. Control characters (ANSI escapes among them) and the invisible
 //! bidirectional controls never do; in Markdown, nothing from an artifact can open markup, an
@@ -78,15 +78,19 @@ pub(crate) fn clip_bytes(text: &str, max: usize) -> String {
     format!("{}…", text.get(..end).unwrap_or(""))
 }
 
-/// Whether a character after `@`, `#`, … would continue a mention or a reference.
-fn continues_reference(c: Option<&char>) -> bool {
-    c.is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '"'))
-}
-
-/// Characters that start a mention or a reference on GitHub or GitLab: `@user`, `#123`,
-/// `!123` (merge request), `~label`, `%milestone`, `$123` (snippet), `&123` (epic).
-fn starts_reference(c: char) -> bool {
-    matches!(c, '@' | '#' | '!' | '~' | '%' | '$' | '&')
+/// Whether `c`, between `prev` and `next`, starts what GitHub or GitLab would read as a
+/// mention or a reference: `@user` (not after a letter or digit, as in `pkg@1.0` or an email
+/// address), `#123` (also `repo#123`), `!123` (merge request), `&123` (epic), `$123`
+/// (snippet), `~label` and `%milestone`. Only those get a word joiner, so that text people
+/// copy (`#checkov:skip=…`, `name@1.2.3`) stays as it was.
+fn starts_reference(prev: Option<char>, c: char, next: Option<&char>) -> bool {
+    let Some(&n) = next else { return false };
+    match c {
+        '@' => !prev.is_some_and(|p| p.is_alphanumeric() || p == '_') && (n.is_alphanumeric() || n == '_'),
+        '#' | '!' | '&' | '$' => n.is_ascii_digit(),
+        '~' | '%' => n.is_alphanumeric() || n == '"',
+        _ => false,
+    }
 }
 
 /// Inline Markdown text: one line of at most `max` characters, with every Markdown and HTML
@@ -100,6 +104,7 @@ pub(crate) fn md(text: &str, max: usize) -> String {
     let mut first = true;
     // Only digits so far: `1.` or `1)` followed by a space would start an ordered list.
     let mut digits = true;
+    let mut prev = None;
     while let Some(c) = chars.next() {
         let spaced = chars.peek().is_none_or(|n| *n == ' ');
         match c {
@@ -121,11 +126,12 @@ pub(crate) fn md(text: &str, max: usize) -> String {
             }
             c => out.push(c),
         }
-        if starts_reference(c) && continues_reference(chars.peek()) {
+        if starts_reference(prev, c, chars.peek()) {
             out.push(JOINER);
         }
         digits &= c.is_ascii_digit();
         first = false;
+        prev = Some(c);
     }
     out
 }
@@ -345,7 +351,7 @@ mod tests {
     #[test]
     fn markdown_text() {
         assert_eq!(md("a *b* _c_ `d` [e](f) ![g](h)", 100), r"a \*b\* \_c\_ \`d\` \[e\](f) !\[g\](h)");
-        assert_eq!(md("</details><!-- x -->&amp;", 100), "&lt;/details&gt;&lt;!-- x --&gt;&amp;\u{2060}amp;");
+        assert_eq!(md("</details><!-- x -->&amp;", 100), "&lt;/details&gt;&lt;!-- x --&gt;&amp;amp;");
         assert_eq!(md("a | b", 100), r"a \| b");
         assert_eq!(md("# title", 100), r"\# title");
         assert_eq!(md("- item", 100), r"\- item");
@@ -353,8 +359,12 @@ mod tests {
         assert_eq!(md("1.2.3 -x", 100), "1.2.3 -x");
         assert_eq!(md("-x", 100), "-x");
         assert_eq!(md("see #12", 100), "see #\u{2060}12");
-        assert_eq!(md("cc @org/team and a@b.c", 100), "cc @\u{2060}org/team and a@\u{2060}b.c");
-        assert_eq!(md("$x$ ~y~", 100), "\\$\u{2060}x\\$ \\~\u{2060}y\\~");
+        assert_eq!(md("cc @org/team and a@b.c", 100), "cc @\u{2060}org/team and a@b.c");
+        assert_eq!(
+            md("(@octocat) pkg@1.2.3 #checkov:skip=X !45 &7 %v1", 100),
+            "(@\u{2060}octocat) pkg@1.2.3 #checkov:skip=X !\u{2060}45 &amp;\u{2060}7 %\u{2060}v1"
+        );
+        assert_eq!(md("$x$ ~y~", 100), "\\$x\\$ \\~\u{2060}y\\~");
         assert_eq!(md("line\nbreak", 100), "line break");
         assert_eq!(md("x".repeat(10).as_str(), 5), "xxxx…");
     }
