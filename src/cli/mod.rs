@@ -26,6 +26,7 @@ use crate::ingest::{Code, IngestError, Limits};
 use crate::config::Config;
 use args::{Cli, Command, EvidenceArgs, InputSpec, SchemaArgs, SchemaDocument};
 pub use collect::FileError;
+pub use verify::config_checks;
 
 /// Everything a command can fail with; each maps to one exit code.
 #[derive(Debug, thiserror::Error)]

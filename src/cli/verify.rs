@@ -81,7 +81,7 @@ pub(crate) fn exit_of(outcome: &sign::Outcome) -> Exit {
 
 /// The checks of `signatures:` in verdict.yaml, with their keys and trust roots read. The
 /// configuration is already validated; what can still fail is reading the files it names.
-pub(crate) fn config_checks(checks: &[crate::config::SignatureCheck]) -> Result<Vec<Check>, Error> {
+pub fn config_checks(checks: &[crate::config::SignatureCheck]) -> Result<Vec<Check>, Error> {
     use crate::config::SignatureSubject;
     let mut out = Vec::new();
     for c in checks {

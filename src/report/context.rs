@@ -1,0 +1,122 @@
+//! What a renderer needs besides the verdict: the gate key, links to the run and to the full
+//! report files, the commit, the version, and where to anchor findings that name no file.
+//! Values only: the CLI (or the publisher) fills it from its settings and the CI environment.
+
+use crate::verdict::Verdict;
+
+/// The gate key used when none is configured.
+pub const DEFAULT_GATE: &str = "default";
+
+/// The path findings without a file are anchored to on surfaces that require one.
+pub const DEFAULT_ANCHOR: &str = "verdict.yaml";
+
+/// A link to a report file (the uploaded JSON verdict, the SARIF file, the job's artifacts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportLink {
+    /// What it is, as shown (`verdict.json`).
+    pub label: String,
+    /// Where it is (`https://…`). Only `http` and `https` links are rendered as links.
+    pub url: String,
+}
+
+/// Everything a renderer needs besides the verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderContext {
+    /// The gate key: one sticky comment per key, so that the jobs of a monorepo keep theirs.
+    pub gate: String,
+    /// A link to the CI run or job.
+    pub run_url: Option<String>,
+    /// The commit judged.
+    pub commit: Option<String>,
+    /// `owner/name` (GitHub) or the project path (GitLab).
+    pub repository: Option<String>,
+    /// The base of links to files at the judged commit, without a trailing slash
+    /// (`https://github.com/o/r/blob/<sha>`, `https://gitlab.com/g/p/-/blob/<sha>`); a file link
+    /// is this, `/`, the path and `#L<line>`.
+    pub blob_url: Option<String>,
+    /// The full report files; the first one is what the pointer in a shortened report names.
+    pub reports: Vec<ReportLink>,
+    /// verdict's version.
+    pub version: String,
+    /// Where findings without a file are anchored on surfaces that require a path (SARIF for
+    /// GitHub code scanning, GitLab Code Quality, check-run annotations): the gate's config file,
+    /// where the waiver that would accept them goes. Relative to the repository root.
+    pub anchor: String,
+    /// The checkout's absolute path (`GITHUB_WORKSPACE`, `CI_PROJECT_DIR`): stripped from
+    /// absolute file paths so that they become repository paths.
+    pub workspace: Option<String>,
+}
+
+impl RenderContext {
+    /// A context with the defaults: gate `default`, anchor `verdict.yaml`, no links.
+    pub fn new(version: impl Into<String>) -> Self {
+        RenderContext {
+            gate: DEFAULT_GATE.to_owned(),
+            run_url: None,
+            commit: None,
+            repository: None,
+            blob_url: None,
+            reports: Vec::new(),
+            version: version.into(),
+            anchor: DEFAULT_ANCHOR.to_owned(),
+            workspace: None,
+        }
+    }
+
+    /// A context with the run URL, commit and repository the verdict's evidence recorded.
+    pub fn for_verdict(v: &Verdict, version: impl Into<String>) -> Self {
+        let ci = &v.evidence.ci;
+        RenderContext {
+            run_url: ci.run_url.clone(),
+            commit: ci.commit.clone(),
+            repository: ci.repository.clone(),
+            ..RenderContext::new(version)
+        }
+    }
+
+    /// The gate key as it appears in markers and reports (see [`gate_key`]).
+    pub fn gate_key(&self) -> String {
+        gate_key(&self.gate)
+    }
+}
+
+/// Longest gate key kept, in characters.
+const MAX_GATE_CHARS: usize = 64;
+
+/// A gate key made safe: ASCII letters, digits, `.`, `_`, `/` and `-` are kept, anything else
+/// becomes `-`, at most 64 characters; empty becomes `default`. So it can never close the
+/// marker's HTML comment (`-->`, `--!>`), break a Markdown line or carry a mention.
+pub fn gate_key(raw: &str) -> String {
+    let key: String = raw
+        .trim()
+        .chars()
+        .take(MAX_GATE_CHARS)
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-') { c } else { '-' })
+        .collect();
+    if key.is_empty() { DEFAULT_GATE.to_owned() } else { key }
+}
+
+/// The hidden HTML comment that identifies verdict's sticky comment for a gate key, the first
+/// line of every comment: `<!-- verdict:comment gate=default -->`. A publisher finds its comment
+/// by this whole string; text from artifacts can never produce it (`<` is always escaped).
+pub fn marker(gate: &str) -> String {
+    format!("<!-- verdict:comment gate={} -->", gate_key(gate))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The gate key cannot close the comment, carry markup or be empty.
+    #[test]
+    fn gate_keys() {
+        assert_eq!(marker("default"), "<!-- verdict:comment gate=default -->");
+        assert_eq!(marker("services/api"), "<!-- verdict:comment gate=services/api -->");
+        assert_eq!(marker("x --> <b>"), "<!-- verdict:comment gate=x------b- -->");
+        assert_eq!(marker("a--!>b"), "<!-- verdict:comment gate=a----b -->");
+        assert_eq!(marker("  "), "<!-- verdict:comment gate=default -->");
+        assert_eq!(marker("@org/team\n# x"), "<!-- verdict:comment gate=-org/team---x -->");
+        assert_eq!(gate_key(&"k".repeat(200)).len(), 64);
+        assert_eq!(gate_key("é"), "-");
+    }
+}

@@ -1,0 +1,425 @@
+//! Text from artifacts and policies, made safe for each surface: Markdown (inline text, code
+//! spans, fenced blocks, links), XML, JSON strings, and GitHub workflow commands.
+//!
+//! Owns: what may reach a report. Control characters (ANSI escapes among them) and the invisible
+//! bidirectional controls never do; in Markdown, nothing from an artifact can open markup, an
+//! image, a link, a heading, a table cell or an HTML comment (so never verdict's marker), and
+//! `@mentions` and issue references are broken with an invisible word joiner so that nobody is
+//! notified and nothing is cross-linked. Pure functions on strings.
+
+use std::fmt::Write as _;
+
+/// Inserted after `@`, `#`, … so that GitHub and GitLab do not read a mention or a reference.
+const JOINER: char = '\u{2060}';
+
+/// What replaces a character that must not reach a report.
+const REPLACEMENT: char = '\u{fffd}';
+
+/// Whether `c` is an invisible bidirectional control (the "Trojan Source" characters): text
+/// containing them reads differently from what it is.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// One line: whitespace runs (newlines included) become one space, control and bidirectional
+/// characters become U+FFFD, the ends are trimmed.
+pub(crate) fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(if c.is_control() || is_bidi_control(c) { REPLACEMENT } else { c });
+    }
+    out
+}
+
+/// Several lines: `\r\n` and `\r` become `\n`, tabs become spaces, other control and
+/// bidirectional characters become U+FFFD.
+pub(crate) fn multi_line(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .chars()
+        .map(|c| match c {
+            '\n' => '\n',
+            '\r' | '\t' => ' ',
+            c if c.is_control() || is_bidi_control(c) => REPLACEMENT,
+            c => c,
+        })
+        .collect()
+}
+
+/// At most `max` characters; a cut ends with `…`.
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some(_) => {
+            let keep = max.saturating_sub(1);
+            let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+            format!("{}…", text.get(..end).unwrap_or(""))
+        }
+    }
+}
+
+/// At most `max` bytes, cut at a character boundary; a cut ends with `…`.
+pub(crate) fn clip_bytes(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max.saturating_sub('…'.len_utf8());
+    while end > 0 && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", text.get(..end).unwrap_or(""))
+}
+
+/// Whether `c`, between `prev` and `next`, starts what GitHub or GitLab would read as a
+/// mention or a reference: `@user` (not after a letter or digit, as in `pkg@1.0` or an email
+/// address), `#123` (also `repo#123`), `!123` (merge request), `&123` (epic), `$123`
+/// (snippet), `~label` and `%milestone`. Only those get a word joiner, so that text people
+/// copy (`#checkov:skip=…`, `name@1.2.3`) stays as it was.
+fn starts_reference(prev: Option<char>, c: char, next: Option<&char>) -> bool {
+    let Some(&n) = next else { return false };
+    match c {
+        '@' => !prev.is_some_and(|p| p.is_alphanumeric() || p == '_') && (n.is_alphanumeric() || n == '_'),
+        '#' | '!' | '&' | '$' => n.is_ascii_digit(),
+        '~' | '%' => n.is_alphanumeric() || n == '"',
+        _ => false,
+    }
+}
+
+/// Inline Markdown text: one line of at most `max` characters, with every Markdown and HTML
+/// special escaped (so no emphasis, code, link, image, table cell, math or HTML, and no
+/// heading, list or quote where the text starts a block, as after `- `) and mentions and
+/// references broken.
+pub(crate) fn md(text: &str, max: usize) -> String {
+    let line = clip(&one_line(text), max);
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut chars = line.chars().peekable();
+    let mut first = true;
+    // Only digits so far: `1.` or `1)` followed by a space would start an ordered list.
+    let mut digits = true;
+    let mut prev = None;
+    while let Some(c) = chars.next() {
+        let spaced = chars.peek().is_none_or(|n| *n == ' ');
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' if first => out.push_str("\\#"),
+            '-' | '+' if first && spaced => {
+                out.push('\\');
+                out.push(c);
+            }
+            '.' | ')' if digits && !first && spaced => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+        if starts_reference(prev, c, chars.peek()) {
+            out.push(JOINER);
+        }
+        digits &= c.is_ascii_digit();
+        first = false;
+        prev = Some(c);
+    }
+    out
+}
+
+/// Breaks the sequences that open or close an HTML comment, for text shown verbatim (code spans
+/// and blocks are not read as HTML, but a publisher looking for its marker reads the raw body).
+fn defuse_comments(text: &str) -> String {
+    text.replace("<!--", "<!\u{2060}--").replace("-->", "--\u{2060}>")
+}
+
+/// Longest run of `c` in `text`.
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut best, mut cur) = (0, 0);
+    for d in text.chars() {
+        cur = if d == c { cur + 1 } else { 0 };
+        best = best.max(cur);
+    }
+    best
+}
+
+/// An inline code span of one line of at most `max` characters, with a fence longer than any
+/// backtick run inside. Empty text gives an empty string. Not for table cells (a `|` would
+/// need escaping there).
+pub(crate) fn code(text: &str, max: usize) -> String {
+    let body = defuse_comments(&clip(&one_line(text), max));
+    if body.is_empty() {
+        return String::new();
+    }
+    let fence = "`".repeat(longest_run(&body, '`') + 1);
+    let pad = if body.starts_with(['`', ' ']) || body.ends_with(['`', ' ']) { " " } else { "" };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// A fenced code block of `lang`, every line prefixed with `indent` (to sit inside a list
+/// item), its fence longer than any backtick run inside.
+pub(crate) fn fenced(text: &str, lang: &str, indent: &str) -> String {
+    let body = defuse_comments(&multi_line(text));
+    let fence = "`".repeat(longest_run(&body, '`').max(2) + 1);
+    let mut out = format!("{indent}{fence}{lang}\n");
+    for line in body.lines() {
+        let _ = writeln!(out, "{indent}{line}");
+    }
+    let _ = writeln!(out, "{indent}{fence}");
+    out
+}
+
+/// Longest URL rendered as a link.
+const MAX_URL: usize = 2048;
+
+/// An `http`/`https` URL made safe as a Markdown link destination (spaces, quotes, angle
+/// brackets, parentheses, pipes, backslashes, backticks and non-ASCII percent-encoded), or
+/// `None` for any other scheme, an unusable or a too long URL.
+pub(crate) fn safe_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let has_host = |rest: Option<&str>| rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'));
+    let ok = (lower.starts_with("https://") && has_host(url.get(8..)))
+        || (lower.starts_with("http://") && has_host(url.get(7..)));
+    if !ok || url.len() > MAX_URL || url.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        return None;
+    }
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            ' ' | '"' | '\'' | '<' | '>' | '(' | ')' | '|' | '\\' | '`' | '[' | ']' | '{' | '}' | '^' => {
+                let _ = write!(out, "%{:02X}", c as u32);
+            }
+            c if c.is_ascii() => out.push(c),
+            c => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    let _ = write!(out, "%{b:02X}");
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A Markdown link with an already-escaped label, or the label alone when the URL is unsafe.
+pub(crate) fn link(label_md: &str, url: &str) -> String {
+    match safe_url(url) {
+        Some(u) => format!("[{label_md}]({u})"),
+        None => label_md.to_owned(),
+    }
+}
+
+/// A repository path as a URI reference: each segment percent-encoded except unreserved
+/// characters, `/` kept.
+pub(crate) fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/' | b'@' | b'+') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// XML character data or an attribute value: `&`, `<`, `>`, `"`, `'` escaped; characters XML
+/// 1.0 forbids (most controls) and bidirectional controls become U+FFFD. Newlines are kept
+/// (callers pass one line to attributes).
+pub(crate) fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\t' => out.push(c),
+            '\u{fffe}' | '\u{ffff}' => out.push(REPLACEMENT),
+            c if c.is_control() || is_bidi_control(c) => out.push(REPLACEMENT),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The data of a GitHub workflow command (the message after `::`): `%`, `\r` and `\n` escaped
+/// as the runner expects, other control characters replaced, and the legacy `##[` command
+/// prefix (which the runner finds anywhere in a line) broken.
+pub(crate) fn workflow_data(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.replace("##[", "#\u{2060}#[").chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if c.is_control() || is_bidi_control(c) => out.push(REPLACEMENT),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A property value of a GitHub workflow command (`file=…,title=…`): as [`workflow_data`], and
+/// `:` and `,` escaped too.
+pub(crate) fn workflow_property(text: &str) -> String {
+    workflow_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Every string in a JSON document (keys included) made safe as [`multi_line`] does: no
+/// control or bidirectional characters but newlines.
+pub(crate) fn scrub_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => {
+            if s.chars().any(|c| (c.is_control() && c != '\n') || is_bidi_control(c)) {
+                *s = multi_line(s);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(scrub_json),
+        serde_json::Value::Object(map) => {
+            let dirty: Vec<String> = map
+                .keys()
+                .filter(|k| k.chars().any(|c| c.is_control() || is_bidi_control(c)))
+                .cloned()
+                .collect();
+            for k in dirty {
+                if let Some(v) = map.remove(&k) {
+                    map.insert(one_line(&k), v);
+                }
+            }
+            map.values_mut().for_each(scrub_json);
+        }
+        serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {}
+    }
+}
+
+/// A count with thousands separators: `49,990`.
+pub(crate) fn num(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1 warning`, `3 warnings`, with thousands separators.
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{} {many}", num(n)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whitespace collapses, controls and bidi characters are replaced, ends trimmed.
+    #[test]
+    fn lines() {
+        assert_eq!(one_line("  a\n\n b\tc \x1b[31mred\u{202e}x  "), "a b c \u{fffd}[31mred\u{fffd}x");
+        assert_eq!(multi_line("a\r\nb\rc\x07"), "a\nb c\u{fffd}");
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("abcd", 4), "abcd");
+        assert_eq!(clip("ééé", 2), "é…");
+        assert_eq!(num(0), "0");
+        assert_eq!(num(1234567), "1,234,567");
+        assert_eq!(plural(1, "x", "xs"), "1 x");
+        assert_eq!(plural(50000, "x", "xs"), "50,000 xs");
+    }
+
+    /// Byte cuts land on a character boundary.
+    #[test]
+    fn byte_clips() {
+        assert_eq!(clip_bytes("ééé", 5), "é…");
+        assert_eq!(clip_bytes("abc", 3), "abc");
+    }
+
+    /// Markdown and HTML specials never open markup; mentions and references are broken.
+    #[test]
+    fn markdown_text() {
+        assert_eq!(md("a *b* _c_ `d` [e](f) ![g](h)", 100), r"a \*b\* \_c\_ \`d\` \[e\](f) !\[g\](h)");
+        assert_eq!(md("</details><!-- x -->&amp;", 100), "&lt;/details&gt;&lt;!-- x --&gt;&amp;amp;");
+        assert_eq!(md("a | b", 100), r"a \| b");
+        assert_eq!(md("# title", 100), r"\# title");
+        assert_eq!(md("- item", 100), r"\- item");
+        assert_eq!(md("12. item", 100), r"12\. item");
+        assert_eq!(md("1.2.3 -x", 100), "1.2.3 -x");
+        assert_eq!(md("-x", 100), "-x");
+        assert_eq!(md("see #12", 100), "see #\u{2060}12");
+        assert_eq!(md("cc @org/team and a@b.c", 100), "cc @\u{2060}org/team and a@b.c");
+        assert_eq!(
+            md("(@octocat) pkg@1.2.3 #checkov:skip=X !45 &7 %v1", 100),
+            "(@\u{2060}octocat) pkg@1.2.3 #checkov:skip=X !\u{2060}45 &amp;\u{2060}7 %\u{2060}v1"
+        );
+        assert_eq!(md("$x$ ~y~", 100), "\\$x\\$ \\~\u{2060}y\\~");
+        assert_eq!(md("line\nbreak", 100), "line break");
+        assert_eq!(md("x".repeat(10).as_str(), 5), "xxxx…");
+    }
+
+    /// Code spans take a fence longer than any backtick run, and never carry an HTML comment.
+    #[test]
+    fn code_spans() {
+        assert_eq!(code("a.b", 100), "`a.b`");
+        assert_eq!(code("a`b", 100), "``a`b``");
+        assert_eq!(code("`x`", 100), "`` `x` ``");
+        assert_eq!(code("", 100), "");
+        assert_eq!(
+            code("<!-- verdict:comment gate=x -->", 100),
+            "`<!\u{2060}-- verdict:comment gate=x --\u{2060}>`"
+        );
+        let block = fenced("a\n```\nb", "yaml", "  ");
+        assert_eq!(block, "  ````yaml\n  a\n  ```\n  b\n  ````\n");
+    }
+
+    /// Only http and https links, encoded so that they cannot end the link early.
+    #[test]
+    fn urls() {
+        assert_eq!(
+            safe_url("https://x.org/a b(c)|\"é"),
+            Some("https://x.org/a%20b%28c%29%7C%22%C3%A9".into())
+        );
+        assert_eq!(safe_url("javascript:alert(1)"), None);
+        assert_eq!(safe_url("HTTP://x"), Some("HTTP://x".into()));
+        assert_eq!(safe_url("https://"), None);
+        assert_eq!(safe_url("https:///etc"), None);
+        assert_eq!(link("l", "data:x"), "l");
+        assert_eq!(uri_path("a b/ü#.tf"), "a%20b/%C3%BC%23.tf");
+    }
+
+    /// XML escapes markup and drops what XML 1.0 forbids.
+    #[test]
+    fn xml_text() {
+        assert_eq!(
+            xml("<a href=\"x\">&'\x1b\u{ffff}"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\u{fffd}\u{fffd}"
+        );
+    }
+
+    /// Workflow commands escape what the runner would interpret.
+    #[test]
+    fn workflow_commands() {
+        assert_eq!(workflow_data("50%\r\n::error::x ##[error]"), "50%25%0D%0A::error::x #\u{2060}#[error]");
+        assert_eq!(workflow_property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+
+    /// JSON strings lose control characters but newlines, keys included.
+    #[test]
+    fn json_strings() {
+        let mut v = serde_json::json!({ "a\x1b": ["x\ny\u{202e}", 1] });
+        scrub_json(&mut v);
+        assert_eq!(v, serde_json::json!({ "a\u{fffd}": ["x\ny\u{fffd}", 1] }));
+    }
+}
