@@ -82,6 +82,9 @@ fn demo_verdict_document() {
             assert!(f[key].as_str().is_some_and(|s| !s.is_empty()), "{key} missing in {f}");
         }
     }
+    // Each finding has its keys once (a flattened field once doubled `level`).
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("\"level\":").count(), v["findings"].as_array().unwrap().len());
     let cve = v["findings"].as_array().unwrap().iter().find(|f| f["id"] == "CVE-2022-22965").unwrap();
     assert!(cve["remediation"].as_str().unwrap().contains("5.3.18"));
     assert_eq!(cve["purl"], "pkg:maven/org.springframework/spring-beans@5.3.15");

@@ -83,7 +83,8 @@ pub struct Finding {
     pub step: String,
     /// Open, waived or excepted.
     pub status: Status,
-    /// Fail or warn.
+    /// Fail or warn (the policy's level; serialized once, from the policy's finding).
+    #[serde(skip)]
     pub level: Level,
     /// The policy's finding: message, id, severity, remediation, location, …
     #[serde(flatten)]
