@@ -22,6 +22,8 @@ use serde_json::Value;
 struct Fixture {
     /// `127.0.0.1:PORT`.
     registry: String,
+    /// The same storage served with htpasswd auth (user `robot`, password [`PASSWORD`]).
+    registry_auth: String,
     /// The fakesigstore PKI.
     pki: PathBuf,
     /// Kept alive for the temp dir.
@@ -64,22 +66,51 @@ fn fixture() -> Option<&'static Fixture> {
             ),
         )
         .unwrap();
-        // The registry lives as long as this test process: the shell kills it when its stdin
-        // (held by this process) closes, which happens however the process ends.
-        #[allow(clippy::zombie_processes)] // lives as long as the test process, by design
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(format!("docker-registry serve {} >/dev/null 2>&1 & pid=$!; cat >/dev/null; kill $pid", cfg.display()))
-            .stdin(Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::mem::forget(child.stdin.take());
+        serve(&cfg);
         wait_for(&registry);
+        // A second registry on the same storage, behind htpasswd auth: what is pushed and signed
+        // through the open one is read through this one.
+        let registry_auth = format!("127.0.0.1:{}", free_port());
+        let htpasswd = dir.path().join("htpasswd");
+        std::fs::write(&htpasswd, format!("robot:{HTPASSWD_HASH}\n")).unwrap();
+        let cfg_auth = dir.path().join("registry-auth.yml");
+        std::fs::write(
+            &cfg_auth,
+            format!(
+                "version: 0.1\nlog: {{ level: error }}\nstorage: {{ filesystem: {{ rootdirectory: {} }} }}\nhttp: {{ addr: {registry_auth} }}\nauth: {{ htpasswd: {{ realm: verdict-test, path: {} }} }}\n",
+                dir.path().join("data").display(),
+                htpasswd.display()
+            ),
+        )
+        .unwrap();
+        serve(&cfg_auth);
+        wait_for(&registry_auth);
         let pki = dir.path().join("pki");
         fakesigstore(&["init", pki.to_str().unwrap()]);
-        Some(Fixture { registry, pki, _dir: dir })
+        Some(Fixture { registry, registry_auth, pki, _dir: dir })
     })
     .as_ref()
+}
+
+/// The password of the authenticated registry's user `robot`, and its bcrypt hash (made once
+/// with Python's bcrypt; the registry accepts only bcrypt in htpasswd files).
+const PASSWORD: &str = "hunter2-test";
+const HTPASSWD_HASH: &str = "$2b$04$ft./QpS2Zd/FCmrYa4QXOONse9o1nMO8thRkfTLjT/Tuzx8H8yyju";
+
+/// Starts a registry that lives as long as this test process: the shell kills it when its
+/// stdin (held by this process) closes, which happens however the process ends.
+fn serve(cfg: &Path) {
+    #[allow(clippy::zombie_processes)] // lives as long as the test process, by design
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "docker-registry serve {} >/dev/null 2>&1 & pid=$!; cat >/dev/null; kill $pid",
+            cfg.display()
+        ))
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::mem::forget(child.stdin.take());
 }
 
 fn free_port() -> u16 {
@@ -148,14 +179,25 @@ impl Fixture {
 
 /// `verdict verify` with the fixture's trust root; returns (exit code, JSON evidence, stderr).
 fn verify(f: &Fixture, args: &[&str]) -> (i32, Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
-        .arg("verify")
+    verify_env(f, args, &[])
+}
+
+/// [`verify`] with environment variables (no Docker config unless `DOCKER_CONFIG` is given).
+fn verify_env(f: &Fixture, args: &[&str], env: &[(&str, &str)]) -> (i32, Value, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_verdict"));
+    cmd.arg("verify")
         .args(args)
         .args(["--trusted-root", &f.trusted_root(), "--format", "json", "--registry-timeout", "5"])
         .env_remove("VERDICT_REGISTRY_USERNAME")
+        .env_remove("VERDICT_REGISTRY_PASSWORD")
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("CI_REGISTRY")
         .env("DOCKER_CONFIG", f.pki.join("no-docker-config"))
-        .output()
-        .unwrap();
+        .env("REGISTRY_AUTH_FILE", f.pki.join("no-auth-file.json"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let json =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON on stdout ({e}): {stderr}"));
@@ -586,4 +628,48 @@ fn blobs_every_form() {
     args.extend(keyless());
     let (code, v, _) = verify(f, &args);
     assert_eq!((code, reason(&v)), (1, "digest_mismatch"), "{v:#}");
+}
+
+/// A registry behind authentication: without credentials the check cannot be made (exit 3,
+/// `registry_denied`); with them, from the Docker config or the documented variables, it
+/// verifies; a wrong password is denied; the password never shows.
+#[test]
+fn registry_credentials() {
+    let Some(f) = fixture() else { return };
+    let (_, digest) = f.image("private");
+    f.sign("private", &digest, &[]);
+    let reference = format!("{}/demo/private@{digest}", f.registry_auth);
+    let mut args = vec![reference.as_str()];
+    args.extend(keyless());
+
+    let (code, v, err) = verify(f, &args);
+    assert_eq!((code, reason(&v)), (3, "registry_denied"), "{v:#}\n{err}");
+    assert!(err.contains("docker login"), "says how to give credentials: {err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    use base64::Engine;
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("robot:{PASSWORD}"));
+    std::fs::write(
+        dir.path().join("config.json"),
+        format!(r#"{{"auths": {{"{}": {{"auth": "{auth}"}}}}}}"#, f.registry_auth),
+    )
+    .unwrap();
+    let (code, v, err) = verify_env(f, &args, &[("DOCKER_CONFIG", dir.path().to_str().unwrap())]);
+    assert_eq!(code, 0, "Docker config: {v:#}\n{err}");
+
+    let (code, v, err) = verify_env(
+        f,
+        &args,
+        &[("VERDICT_REGISTRY_USERNAME", "robot"), ("VERDICT_REGISTRY_PASSWORD", PASSWORD)],
+    );
+    assert_eq!(code, 0, "VERDICT_REGISTRY_*: {v:#}\n{err}");
+
+    let (code, v, err) = verify_env(
+        f,
+        &args,
+        &[("VERDICT_REGISTRY_USERNAME", "robot"), ("VERDICT_REGISTRY_PASSWORD", "wrong-pass")],
+    );
+    assert_eq!((code, reason(&v)), (3, "registry_denied"), "{v:#}\n{err}");
+    let all = format!("{v}{err}");
+    assert!(!all.contains("wrong-pass") && !all.contains(PASSWORD), "{all}");
 }

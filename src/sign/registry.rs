@@ -183,6 +183,7 @@ fn fetch_error(e: OciDistributionError, host: &str) -> Fetch {
     match e {
         E::ImageManifestNotFoundError(_) => Fetch::NotFound,
         E::AuthenticationFailure(m) => Fetch::Denied(format!("{host} refused the credentials: {m}")),
+        E::UnauthorizedError { .. } => Fetch::Denied(format!("{host} answered 401 Unauthorized")),
         E::ServerError { code, message, .. } => match code {
             401 | 403 => Fetch::Denied(format!("{host} answered {code}: {message}")),
             404 => Fetch::NotFound,
