@@ -71,10 +71,19 @@ fn mark(o: Outcome) -> &'static str {
     }
 }
 
+/// CI runners read a line of a job's output as a command when, after its indentation, it
+/// starts with `::` (GitHub Actions workflow commands such as `::add-mask::`) or holds `##[`
+/// (the older form, anywhere). Text from artifacts must never become one: a zero-width space
+/// breaks the pattern and stays invisible to a reader.
+fn defuse(text: String) -> String {
+    let text = if text.contains("##[") { text.replace("##[", "##\u{200b}[") } else { text };
+    if text.trim_start().starts_with("::") { format!("\u{200b}{text}") } else { text }
+}
+
 /// One line of text from outside, made safe and short.
 fn line(text: &str, max: usize) -> String {
     let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
-    let cleaned = clean(first);
+    let cleaned = defuse(clean(first));
     if cleaned.chars().count() <= max {
         cleaned
     } else {
@@ -101,6 +110,9 @@ fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
         if !cur.is_empty() {
             lines.push(cur);
         }
+    }
+    for l in &mut lines {
+        *l = defuse(std::mem::take(l));
     }
     if lines.len() > max_lines {
         lines.truncate(max_lines);
@@ -432,5 +444,16 @@ mod tests {
         let p = Paint { on: false };
         assert_eq!(p.red("t"), "t");
         assert_eq!(Paint { on: true }.red("t"), "\x1b[1;31mt\x1b[0m");
+    }
+
+    /// Text from artifacts never becomes a CI runner command, wherever wrapping puts it.
+    #[test]
+    fn no_workflow_commands() {
+        let hostile = "assertion failed ::add-mask::secret and ##[error]boom";
+        for l in wrap(hostile, 16, 10) {
+            assert!(!l.trim_start().starts_with("::"), "{l:?}");
+            assert!(!l.contains("##["), "{l:?}");
+        }
+        assert!(!line("::warning file=x::fake", 80).starts_with("::"));
     }
 }
