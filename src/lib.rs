@@ -14,5 +14,6 @@ pub mod evidence;
 pub mod exit;
 pub mod ingest;
 pub mod policy;
+pub mod publish;
 pub mod report;
 pub mod verdict;
