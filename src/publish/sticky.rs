@@ -156,8 +156,11 @@ pub(crate) async fn publish<A: NoteApi>(api: &A, s: &Sticky<'_>) -> Result<Outco
             Err(e) => return Err(e),
         }
     };
-    let wrote = matches!(action, Action::Created { .. } | Action::Updated { .. });
-    if !(wrote || seen_several) {
+    // Only a create can add a duplicate (a concurrent run that also saw none does the same, and
+    // each creator re-reads). An update found the comment already there; duplicates it saw are
+    // cleaned now, and any left by a run that died mid-way are cleaned by the next run.
+    let created = matches!(action, Action::Created { .. });
+    if !(created || seen_several) {
         return Ok(Outcome { action, removed: 0 });
     }
     dedupe(api, s, &body, action).await
