@@ -100,6 +100,8 @@ pub struct GitHubContext {
     pub fork: bool,
     /// A link to this run (`SERVER/OWNER/REPO/actions/runs/ID`).
     pub run_url: Option<String>,
+    /// `GITHUB_ACTOR` (who triggered the run).
+    pub actor: Option<String>,
     /// `GITHUB_TOKEN`.
     pub token: Option<Secret>,
     /// `GITHUB_STEP_SUMMARY`: the file the job summary is appended to.
@@ -153,12 +155,31 @@ impl GitHubContext {
             fork: from_payload.fork,
             pull_request,
             run_url,
+            actor: get("GITHUB_ACTOR"),
             token: get("GITHUB_TOKEN").map(Secret::new),
             step_summary: get("GITHUB_STEP_SUMMARY").map(PathBuf::from),
             output: get("GITHUB_OUTPUT").map(PathBuf::from),
             event_name,
             repository,
         })
+    }
+}
+
+impl GitHubContext {
+    /// Why this run's token is read-only by GitHub's design, if it is: on `pull_request`, a PR from
+    /// a fork or one opened by Dependabot. (`pull_request_target` and `workflow_run` get a write
+    /// token, so a 403 there is a misconfiguration, not a reason to degrade.)
+    pub fn read_only_token(&self) -> Option<&'static str> {
+        if self.event_name != "pull_request" {
+            return None;
+        }
+        if self.fork {
+            Some("this pull request comes from a fork, whose token is read-only")
+        } else if self.actor.as_deref() == Some("dependabot[bot]") {
+            Some("Dependabot's pull request runs get a read-only token")
+        } else {
+            None
+        }
     }
 }
 
@@ -305,6 +326,29 @@ mod tests {
         )
         .unwrap();
         assert_eq!((ctx.pull_request, ctx.fork), (Some(7), false));
+    }
+
+    /// The token is read-only by design on pull_request from a fork or by Dependabot, and not on
+    /// pull_request_target.
+    #[test]
+    fn read_only_tokens() {
+        let fork = r#"{"number": 1, "pull_request": {"head": {"sha": "h", "repo": {"full_name": "m/shop"}},
+            "base": {"repo": {"full_name": "acme/shop"}}}}"#;
+        let same = r#"{"number": 1, "pull_request": {"head": {"sha": "h", "repo": {"full_name": "acme/shop"}},
+            "base": {"repo": {"full_name": "acme/shop"}}}}"#;
+        let ctx = |event: &'static str, payload, actor: &'static str| {
+            GitHubContext::from_env(
+                &env(&with(&[("GITHUB_EVENT_NAME", event), ("GITHUB_ACTOR", actor)])),
+                Some(payload),
+                None,
+            )
+            .unwrap()
+            .read_only_token()
+        };
+        assert!(ctx("pull_request", fork, "mallory").is_some_and(|w| w.contains("fork")));
+        assert!(ctx("pull_request", same, "dependabot[bot]").is_some_and(|w| w.contains("Dependabot")));
+        assert_eq!(ctx("pull_request", same, "alice"), None);
+        assert_eq!(ctx("pull_request_target", fork, "mallory"), None);
     }
 
     /// A deleted fork leaves `head.repo: null`: still a fork.

@@ -28,8 +28,8 @@ const NOTE_ROOM: usize = 4 * 1024;
 const COMMENT_HINT: &str = "the token needs `pull-requests: write` (workflow `permissions:`)";
 const CHECKS_HINT: &str = "the token needs `checks: write` (workflow `permissions:`)";
 const STATUS_HINT: &str = "the token needs `statuses: write` (workflow `permissions:`)";
-const FORK_NOTE: &str = "this pull request comes from a fork, whose token is read-only: \
-    the verdict is in the job summary and the annotations instead";
+/// Said after why the token is read-only.
+const INSTEAD: &str = "the verdict is in the job summary and the annotations instead";
 
 /// Publishes everything the publication asks for.
 pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Publication<'_>) -> PublishReport {
@@ -95,7 +95,9 @@ pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Public
     // The check run and the commit status, when asked for.
     if let Some(spec) = &p.check_run {
         let action = match (&api, &ctx.head_sha) {
-            _ if read_only => Action::Degraded { reason: FORK_NOTE.into() },
+            _ if read_only => Action::Degraded {
+                reason: format!("{}: {INSTEAD}", ctx.read_only_token().unwrap_or("the token is read-only")),
+            },
             (None, _) => unavailable(),
             (_, None) => Action::Skipped { reason: "no head commit (GITHUB_SHA is not set)".into() },
             (Some(api), Some(sha)) => match api.check_run(ctx, p, spec, sha).await {
@@ -107,7 +109,9 @@ pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Public
     }
     if p.commit_status {
         let action = match (&api, &ctx.head_sha) {
-            _ if read_only => Action::Degraded { reason: FORK_NOTE.into() },
+            _ if read_only => Action::Degraded {
+                reason: format!("{}: {INSTEAD}", ctx.read_only_token().unwrap_or("the token is read-only")),
+            },
             (None, _) => unavailable(),
             (_, None) => Action::Skipped { reason: "no head commit (GITHUB_SHA is not set)".into() },
             (Some(api), Some(sha)) => match api.commit_status(ctx, p, sha).await {
@@ -134,13 +138,15 @@ pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Public
     report
 }
 
-/// A 403 on a fork PR degrades (its token is read-only by design); anything else fails.
+/// A 403 where the token is read-only by design (a fork's or Dependabot's PR) degrades; anything
+/// else fails.
 fn degrade_or_fail(ctx: &GitHubContext, e: PublishError, read_only: &mut bool) -> Action {
-    if ctx.fork && matches!(e, PublishError::Forbidden { .. }) {
-        *read_only = true;
-        Action::Degraded { reason: FORK_NOTE.into() }
-    } else {
-        Action::Failed(e)
+    match ctx.read_only_token() {
+        Some(why) if matches!(e, PublishError::Forbidden { .. }) => {
+            *read_only = true;
+            Action::Degraded { reason: format!("{why}: {INSTEAD}") }
+        }
+        _ => Action::Failed(e),
     }
 }
 

@@ -270,17 +270,25 @@ pub(crate) fn expect(
     let message = super::api_message(&response.body, secret);
     Err(match status {
         403 => PublishError::Forbidden { op: op.to_string(), message, hint },
-        400 | 422 if message.to_ascii_lowercase().contains("too long") => {
+        400 | 422 if too_long(&message) => {
             PublishError::TooLong { op: op.to_string(), budget: sent, max: named_maximum(&message), message }
         }
         _ => PublishError::status(op, &response, secret, 1),
     })
 }
 
-/// The N in "maximum is N characters" (GitHub's and GitLab's wording).
+/// Whether an API message says the body is too long: "body is too long (maximum is N
+/// characters)" (GitHub comments, GitLab notes) or "Only N characters are allowed; M were
+/// supplied." (GitHub check-run output).
+fn too_long(message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    lower.contains("too long") || lower.contains("characters are allowed")
+}
+
+/// The N in "maximum is N characters" or "only N characters are allowed".
 fn named_maximum(message: &str) -> Option<usize> {
     let lower = message.to_ascii_lowercase();
-    let after = lower.split("maximum is").nth(1)?;
+    let after = lower.split("maximum is").nth(1).or_else(|| lower.split("only ").nth(1))?;
     let digits: String = after
         .trim_start()
         .chars()
@@ -319,6 +327,10 @@ mod tests {
             Some(1_000_000)
         );
         assert_eq!(named_maximum("body is too long"), None);
+        let check_run = "Invalid request.\n\nOnly 65535 characters are allowed; 70000 were supplied.";
+        assert!(too_long(check_run));
+        assert_eq!(named_maximum(check_run), Some(65535));
+        assert!(!too_long("Validation Failed: name can't be blank"));
     }
 
     /// Path segments: unreserved characters stay, everything else is encoded.

@@ -32,7 +32,7 @@ fn server_errors_are_retried() {
         [Fault::Reply(error(500, "boom")), Fault::Reply(error(502, "bad gateway"))],
     );
     let clock = support::manual_clock();
-    let report = support::pr_run(&server, &fake, &support::settings(clock.clone()));
+    let report = support::pr_run(&fake, &support::settings(clock.clone()));
     let m = support::marker("default");
     assert!(matches!(report.action("comment"), Some(Action::Created { .. })), "{:?}", report.lines());
     let sleeps = clock.sleeps();
@@ -49,7 +49,7 @@ fn secondary_rate_limit_with_retry_after() {
     let (fake, server) = GitHub::start(&corpus, Config::default());
     server.script("issues/create-comment", [Fault::Reply(error(403, SECONDARY).header("retry-after", "7"))]);
     let clock = support::manual_clock();
-    let report = support::pr_run(&server, &fake, &support::settings(clock.clone()));
+    let report = support::pr_run(&fake, &support::settings(clock.clone()));
     let m = support::marker("default");
     assert!(matches!(report.action("comment"), Some(Action::Created { .. })), "{:?}", report.lines());
     assert_eq!(clock.sleeps(), vec![Duration::from_secs(7)]);
@@ -65,7 +65,7 @@ fn secondary_rate_limit_without_retry_after() {
     let (fake, server) = GitHub::start(&corpus, Config::default());
     server.script("issues/list-comments", [Fault::Reply(error(403, SECONDARY))]);
     let clock = support::manual_clock();
-    let report = support::pr_run(&server, &fake, &support::settings(clock.clone()));
+    let report = support::pr_run(&fake, &support::settings(clock.clone()));
     assert!(!report.failed(), "{:?}", report.lines());
     assert_eq!(clock.sleeps(), vec![Duration::from_secs(60)]);
 }
@@ -90,7 +90,7 @@ fn rate_limits_429_and_reset() {
         )],
     );
     let clock = support::manual_clock();
-    let report = support::pr_run(&server, &fake, &support::settings(clock.clone()));
+    let report = support::pr_run(&fake, &support::settings(clock.clone()));
     let m = support::marker("default");
     assert!(matches!(report.action("comment"), Some(Action::Created { .. })), "{:?}", report.lines());
     let sleeps = clock.sleeps();
@@ -119,7 +119,7 @@ fn a_wait_past_the_budget_fails_fast() {
     let mut p = publication(&m, Outcome::Fail, &render);
     p.job_summary = Some(&summary);
     let report = publish::publish(
-        &support::github_pr(&server, &fake, dir.path(), false),
+        &support::github_pr(&fake, dir.path(), false),
         &support::settings(clock.clone()),
         &p,
     );
@@ -149,7 +149,7 @@ fn server_errors_until_the_tries_run_out() {
     let clock = support::manual_clock();
     let m = support::marker("default");
     let report = publish::publish(
-        &support::github_pr(&server, &fake, dir.path(), false),
+        &support::github_pr(&fake, dir.path(), false),
         &support::settings(clock.clone()),
         &publication(&m, Outcome::Fail, &|_| String::new()),
     );
@@ -166,7 +166,7 @@ fn server_errors_until_the_tries_run_out() {
 #[test]
 fn too_long_shrinks_and_retries() {
     let Some(corpus) = support::corpus() else { return };
-    let (fake, server) = GitHub::start(&corpus, Config { max_comment_chars: 10_000, ..Config::default() });
+    let (fake, _server) = GitHub::start(&corpus, Config { max_comment_chars: 10_000, ..Config::default() });
     let dir = tempfile::tempdir().unwrap();
     let m = support::marker("default");
     let budgets = std::sync::Mutex::new(Vec::new());
@@ -175,7 +175,7 @@ fn too_long_shrinks_and_retries() {
         format!("{m}\n{}", "x".repeat(budget.min(50_000) - m.len() - 1))
     };
     let report = publish::publish(
-        &support::github_pr(&server, &fake, dir.path(), false),
+        &support::github_pr(&fake, dir.path(), false),
         &support::settings(support::manual_clock()),
         &publication(&m, Outcome::Fail, &render),
     );
@@ -201,7 +201,7 @@ fn too_long_without_a_maximum() {
     let m = support::marker("default");
     let body = Body::new(&m, "x");
     let report = publish::publish(
-        &support::github_pr(&server, &fake, dir.path(), false),
+        &support::github_pr(&fake, dir.path(), false),
         &support::settings(support::manual_clock()),
         &publication(&m, Outcome::Fail, &|b| body.render(b)),
     );
@@ -228,7 +228,7 @@ fn fork_pr_degrades() {
         Some(CheckRun { name: "verdict".into(), title: "FAIL".into(), summary: &check, annotations: vec![] });
     p.commit_status = true;
     let report = publish::publish(
-        &support::github_pr(&server, &fake, dir.path(), true),
+        &support::github_pr(&fake, dir.path(), true),
         &support::settings(support::manual_clock()),
         &p,
     );
@@ -251,8 +251,8 @@ fn fork_pr_degrades() {
 #[test]
 fn forbidden_on_own_pr_fails_with_a_hint() {
     let Some(corpus) = support::corpus() else { return };
-    let (fake, server) = GitHub::start(&corpus, Config { read_only: true, ..Config::default() });
-    let report = support::pr_run(&server, &fake, &support::settings(support::manual_clock()));
+    let (fake, _server) = GitHub::start(&corpus, Config { read_only: true, ..Config::default() });
+    let report = support::pr_run(&fake, &support::settings(support::manual_clock()));
     let line = report.lines().into_iter().find(|l| l.contains("comment failed")).unwrap();
     assert!(line.contains("HTTP 403") && line.contains("pull-requests: write"), "{line}");
 }
@@ -280,7 +280,7 @@ fn hung_server_times_out_within_the_budget() {
     let m = support::marker("default");
     let started = Instant::now();
     let report = publish::publish(
-        &support::github_pr(&server, &fake, dir.path(), false),
+        &support::github_pr(&fake, dir.path(), false),
         &real_time(300, 1_000),
         &publication(&m, Outcome::Fail, &|_| String::new()),
     );
@@ -299,7 +299,7 @@ fn slow_server_within_the_timeout() {
     let (fake, server) = GitHub::start(&corpus, Config::default());
     server.script("issues/list-comments", [Fault::Delay(Duration::from_millis(300))]);
     server.script("issues/create-comment", [Fault::Delay(Duration::from_millis(300))]);
-    let report = support::pr_run(&server, &fake, &real_time(2_000, 10_000));
+    let report = support::pr_run(&fake, &real_time(2_000, 10_000));
     assert!(matches!(report.action("comment"), Some(Action::Created { .. })), "{:?}", report.lines());
 }
 
@@ -311,7 +311,7 @@ fn dropped_connections() {
     let (fake, server) = GitHub::start(&corpus, Config::default());
     server.script("issues/list-comments", [Fault::Drop]);
     server.script("issues/create-comment", [Fault::Drop]);
-    let report = support::pr_run(&server, &fake, &support::settings(support::manual_clock()));
+    let report = support::pr_run(&fake, &support::settings(support::manual_clock()));
     let m = support::marker("default");
     assert!(matches!(report.action("comment"), Some(Action::Created { .. })), "{:?}", report.lines());
     assert_eq!(
@@ -340,7 +340,7 @@ fn a_post_that_timed_out_but_landed() {
     let mut settings = support::settings(support::manual_clock());
     settings.retry.request_timeout = Duration::from_millis(300);
     let report = publish::publish(
-        &support::github_pr(&server, &fake, dir.path(), false),
+        &support::github_pr(&fake, dir.path(), false),
         &settings,
         &publication(&m, Outcome::Fail, &|b| body.render(b)),
     );
@@ -358,7 +358,7 @@ fn concurrent_runs_end_with_one_comment() {
     // Hold both first listings until both have been read, so both see no comment.
     server.script("issues/list-comments", [Fault::Barrier(2), Fault::Barrier(2)]);
     let dir = tempfile::tempdir().unwrap();
-    let dest = support::github_pr(&server, &fake, dir.path(), false);
+    let dest = support::github_pr(&fake, dir.path(), false);
     let m = support::marker("default");
     let reports = support::race(&dest, &m);
     assert!(reports.iter().all(|r| !r.failed()), "{reports:?}");
@@ -372,18 +372,91 @@ fn concurrent_runs_end_with_one_comment() {
 #[test]
 fn stale_duplicates_are_removed() {
     let Some(corpus) = support::corpus() else { return };
-    let (fake, server) = GitHub::start(&corpus, Config::default());
+    let (fake, _server) = GitHub::start(&corpus, Config::default());
     let m = support::marker("default");
     let oldest = fake.seed_comment(&format!("{m}\nfirst"));
     fake.seed_comment(&format!("{m}\nsecond"));
     let dir = tempfile::tempdir().unwrap();
     let body = Body::new(&m, "third");
     let report = publish::publish(
-        &support::github_pr(&server, &fake, dir.path(), false),
+        &support::github_pr(&fake, dir.path(), false),
         &support::settings(support::manual_clock()),
         &publication(&m, Outcome::Fail, &|b| body.render(b)),
     );
     assert_eq!(report.removed_duplicates, 1);
     let ours = fake.comments_with(&m);
     assert_eq!((ours.len(), ours[0].id, ours[0].body.as_str()), (1, oldest, format!("{m}\nthird").as_str()));
+}
+
+/// A check-run summary GitHub finds too long ("Only N characters are allowed") is rendered again
+/// within that maximum.
+#[test]
+fn check_run_summary_too_long() {
+    let Some(corpus) = support::corpus() else { return };
+    let (fake, server) = GitHub::start(&corpus, Config::default());
+    server.script(
+        "checks/create",
+        [Fault::Reply(error(
+            422,
+            "Invalid request.\n\nOnly 1000 characters are allowed; 65535 were supplied.",
+        ))],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let m = support::marker("default");
+    let budgets = std::sync::Mutex::new(Vec::new());
+    let summary = |budget: usize| {
+        budgets.lock().unwrap().push(budget);
+        "s".repeat(budget)
+    };
+    let render = |_| format!("{m}\nx");
+    let mut p = publication(&m, Outcome::Fail, &render);
+    p.check_run = Some(CheckRun {
+        name: "verdict".into(),
+        title: "FAIL".into(),
+        summary: &summary,
+        annotations: vec![],
+    });
+    let report = publish::publish(
+        &support::github_pr(&fake, dir.path(), false),
+        &support::settings(support::manual_clock()),
+        &p,
+    );
+    assert!(matches!(report.action("check run"), Some(Action::Created { .. })), "{:?}", report.lines());
+    assert_eq!(*budgets.lock().unwrap(), vec![65_535, 980]);
+    assert_eq!(fake.state.lock().unwrap().check_runs.values().next().unwrap().summary.len(), 980);
+}
+
+/// Dependabot's pull_request runs get a read-only token too: a 403 degrades, it does not fail.
+#[test]
+fn dependabot_pr_degrades() {
+    let Some(corpus) = support::corpus() else { return };
+    let (fake, _server) = GitHub::start(&corpus, Config { read_only: true, ..Config::default() });
+    let dir = tempfile::tempdir().unwrap();
+    let c = &fake.config;
+    let event = json!({"number": c.pr, "pull_request": {
+        "head": {"sha": "0123456789abcdef0123456789abcdef01234567", "repo": {"full_name": "acme/shop"}},
+        "base": {"repo": {"full_name": "acme/shop"}}}})
+    .to_string();
+    let vars = support::env(vec![
+        ("GITHUB_REPOSITORY", "acme/shop".into()),
+        ("GITHUB_API_URL", fake.base()),
+        ("GITHUB_EVENT_NAME", "pull_request".into()),
+        ("GITHUB_ACTOR", "dependabot[bot]".into()),
+        ("GITHUB_TOKEN", c.token.clone()),
+        ("GITHUB_STEP_SUMMARY", dir.path().join("summary.md").display().to_string()),
+    ]);
+    let dest = publish::resolve(publish::PublishTarget::GitHub, &vars, Some(&event), None).unwrap();
+    let m = support::marker("default");
+    let render = |_| format!("{m}\nx");
+    let report = publish::publish(
+        &dest,
+        &support::settings(support::manual_clock()),
+        &publication(&m, Outcome::Fail, &render),
+    );
+    assert!(
+        matches!(report.action("comment"), Some(Action::Degraded { reason }) if reason.contains("Dependabot")),
+        "{:?}",
+        report.lines()
+    );
+    assert!(!report.failed());
 }

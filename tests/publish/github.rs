@@ -17,7 +17,7 @@ fn sticky_comment_lifecycle() {
     let Some(corpus) = support::corpus() else { return };
     let (fake, server) = GitHub::start(&corpus, Config::default());
     let dir = tempfile::tempdir().unwrap();
-    let dest = support::github_pr(&server, &fake, dir.path(), false);
+    let dest = support::github_pr(&fake, dir.path(), false);
     let m = support::marker("default");
     let settings = support::settings(support::manual_clock());
 
@@ -50,7 +50,7 @@ fn always_and_off_modes() {
     let Some(corpus) = support::corpus() else { return };
     let (fake, server) = GitHub::start(&corpus, Config::default());
     let dir = tempfile::tempdir().unwrap();
-    let dest = support::github_pr(&server, &fake, dir.path(), false);
+    let dest = support::github_pr(&fake, dir.path(), false);
     let m = support::marker("default");
     let settings = support::settings(support::manual_clock());
     let body = Body::new(&m, "same");
@@ -77,7 +77,7 @@ fn failures_mode() {
     let Some(corpus) = support::corpus() else { return };
     let (fake, server) = GitHub::start(&corpus, Config::default());
     let dir = tempfile::tempdir().unwrap();
-    let dest = support::github_pr(&server, &fake, dir.path(), false);
+    let dest = support::github_pr(&fake, dir.path(), false);
     let m = support::marker("default");
     let settings = support::settings(support::manual_clock());
     let run = |outcome, text: &str| {
@@ -105,7 +105,7 @@ fn gate_keys_and_foreign_comments() {
     let (fake, server) = GitHub::start(&corpus, Config::default());
     let human = fake.seed_comment(&format!("LGTM, but see:\n> {}", support::marker("api")));
     let dir = tempfile::tempdir().unwrap();
-    let dest = support::github_pr(&server, &fake, dir.path(), false);
+    let dest = support::github_pr(&fake, dir.path(), false);
     let settings = support::settings(support::manual_clock());
     let (api, web) = (support::marker("api"), support::marker("web"));
     for round in ["one", "two"] {
@@ -134,7 +134,7 @@ fn finds_its_comment_on_a_later_page() {
     }
     let ours = fake.seed_comment(&format!("{m}\nold"));
     let dir = tempfile::tempdir().unwrap();
-    let dest = support::github_pr(&server, &fake, dir.path(), false);
+    let dest = support::github_pr(&fake, dir.path(), false);
     let body = Body::new(&m, "new");
     let report = publish::publish(
         &dest,
@@ -163,7 +163,7 @@ fn push_publishes_the_job_summary_only() {
     let (fake, server) = GitHub::start(&corpus, Config::default());
     let dir = tempfile::tempdir().unwrap();
     let event = r#"{"ref": "refs/heads/main", "after": "1111111111111111111111111111111111111111"}"#;
-    let dest = support::github_destination(&server, &fake, dir.path(), "push", Some(event), None);
+    let dest = support::github_destination(&fake, dir.path(), "push", Some(event), None);
     let m = support::marker("default");
     let body = Body::new(&m, "comment");
     let render = |b| body.render(b);
@@ -191,7 +191,7 @@ fn check_run_status_and_outputs() {
     let Some(corpus) = support::corpus() else { return };
     let (fake, server) = GitHub::start(&corpus, Config::default());
     let dir = tempfile::tempdir().unwrap();
-    let dest = support::github_pr(&server, &fake, dir.path(), false);
+    let dest = support::github_pr(&fake, dir.path(), false);
     let m = support::marker("api");
     let body = Body::new(&m, "3 failures");
     let annotations: Vec<Annotation> = (1..=120)
@@ -263,4 +263,50 @@ fn nowhere_says_so() {
             "publish: not running in GitHub Actions or GitLab CI: nothing published (--publish github|gitlab to force)"
         ]
     );
+}
+
+/// GitHub Enterprise Server: the API under `/api/v3` (GITHUB_API_URL) is reached there.
+#[test]
+fn enterprise_server_api_path() {
+    let Some(corpus) = support::corpus() else { return };
+    let (fake, server) = GitHub::start(&corpus, Config { prefix: "/api/v3".into(), ..Config::default() });
+    let report = support::pr_run(&fake, &support::settings(support::manual_clock()));
+    assert!(matches!(report.action("comment"), Some(Action::Created { .. })), "{:?}", report.lines());
+    assert!(server.requests().iter().all(|r| r.path.starts_with("/api/v3/repos/acme/shop/")));
+}
+
+/// The workflow_run hand-off: a fork's workflow_run carries no PR, so `--pr` names it; the check
+/// run goes on workflow_run's head SHA.
+#[test]
+fn workflow_run_hand_off() {
+    let Some(corpus) = support::corpus() else { return };
+    let (fake, server) = GitHub::start(&corpus, Config::default());
+    let dir = tempfile::tempdir().unwrap();
+    let event = r#"{"workflow_run": {"head_sha": "abababababababababababababababababababab", "pull_requests": [],
+        "head_repository": {"full_name": "mallory/shop"}, "repository": {"full_name": "acme/shop"}}}"#;
+    let m = support::marker("default");
+    let body = Body::new(&m, "from workflow_run");
+    let summary = |_| "s".to_string();
+    let render = |b| body.render(b);
+    let mut p = publication(&m, Outcome::Fail, &render);
+    p.check_run = Some(CheckRun {
+        name: "verdict".into(),
+        title: "FAIL".into(),
+        summary: &summary,
+        annotations: vec![],
+    });
+
+    let without = support::github_destination(&fake, dir.path(), "workflow_run", Some(event), None);
+    let report = publish::publish(&without, &support::settings(support::manual_clock()), &p);
+    assert!(matches!(report.action("comment"), Some(Action::Skipped { .. })));
+
+    let with = support::github_destination(&fake, dir.path(), "workflow_run", Some(event), Some(42));
+    let report = publish::publish(&with, &support::settings(support::manual_clock()), &p);
+    assert!(matches!(report.action("comment"), Some(Action::Created { .. })), "{:?}", report.lines());
+    assert_eq!(fake.comments_with(&m).len(), 1);
+    let state = fake.state.lock().unwrap();
+    let heads: Vec<&str> = state.check_runs.values().map(|r| r.body["head_sha"].as_str().unwrap()).collect();
+    assert_eq!(heads, vec!["abababababababababababababababababababab"; 2]);
+    drop(state);
+    assert!(server.requests().iter().all(|r| !r.path.contains("/pulls")));
 }

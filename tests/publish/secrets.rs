@@ -80,7 +80,7 @@ fn github_token_stays_in_its_header() {
     server.script("issues/create-comment", [Fault::Reply(echo(401))]);
     server.script("checks/create", [Fault::Reply(echo(422))]);
     let dir = tempfile::tempdir().unwrap();
-    let dest = support::github_pr(&server, &fake, dir.path(), false);
+    let dest = support::github_pr(&fake, dir.path(), false);
     assert_absent(&token, "the destination's Debug", &format!("{dest:?}"));
     let m = support::marker("default");
     let body = Body::new(&m, "x");

@@ -50,6 +50,8 @@ pub struct Config {
     pub read_only: bool,
     /// Comment bodies longer than this are refused with GitHub's 422.
     pub max_comment_chars: usize,
+    /// Where the API is served (`/api/v3` on GitHub Enterprise Server).
+    pub prefix: String,
 }
 
 impl Default for Config {
@@ -61,6 +63,7 @@ impl Default for Config {
             token: "ghs_fakeToken0123456789".into(),
             read_only: false,
             max_comment_chars: 65_536,
+            prefix: String::new(),
         }
     }
 }
@@ -114,8 +117,14 @@ impl GitHub {
         self.comments().into_iter().filter(|c| c.body.lines().next() == Some(marker)).collect()
     }
 
-    fn base(&self) -> &str {
-        self.base.get().map(String::as_str).unwrap_or("http://127.0.0.1")
+    /// The API base URL (what `GITHUB_API_URL` points at).
+    pub fn base(&self) -> String {
+        format!("{}{}", self.base.get().map(String::as_str).unwrap_or("http://127.0.0.1"), self.config.prefix)
+    }
+
+    /// The request's path inside the API, or `None` when it is outside the prefix.
+    fn api_path<'r>(&self, req: &'r Recorded) -> Option<&'r str> {
+        req.path.strip_prefix(self.config.prefix.as_str()).filter(|p| p.starts_with('/'))
     }
 
     fn error(&self, status: u16, message: &str) -> Reply {
@@ -222,7 +231,8 @@ pub fn timestamp(secs: i64) -> String {
 
 impl Api for GitHub {
     fn route(&self, req: &Recorded) -> Result<String, Vec<String>> {
-        let Some((op, params)) = self.openapi.find(&req.method, &req.path) else {
+        let Some((op, params)) = self.api_path(req).and_then(|path| self.openapi.find(&req.method, path))
+        else {
             return Err(vec![format!(
                 "{} {}: no such operation in the GitHub description",
                 req.method, req.path
@@ -249,7 +259,8 @@ impl Api for GitHub {
     }
 
     fn process(&self, op: &str, req: &Recorded) -> Reply {
-        let (_, params) = self.openapi.find(&req.method, &req.path).expect("routed before");
+        let path = self.api_path(req).expect("routed before");
+        let (_, params) = self.openapi.find(&req.method, path).expect("routed before");
         let Config { owner, repo, pr, .. } = &self.config;
         if params.get("owner") != Some(owner) || params.get("repo") != Some(repo) {
             return self.error(404, "Not Found");
@@ -275,7 +286,7 @@ impl Api for GitHub {
                     .collect();
                 let last = all.len().div_ceil(per_page).max(1);
                 let link = |p: usize, rel: &str| {
-                    format!("<{}{}?per_page={per_page}&page={p}>; rel=\"{rel}\"", self.base(), req.path)
+                    format!("<{}{path}?per_page={per_page}&page={p}>; rel=\"{rel}\"", self.base())
                 };
                 let mut reply = Reply::json(200, Value::Array(items));
                 if page < last {

@@ -53,7 +53,7 @@ pub fn env(pairs: Vec<(&str, String)>) -> impl Fn(&str) -> Option<String> + use<
 }
 
 /// A GitHub Actions pull_request run against `fake`, with summary and output files in `dir`.
-pub fn github_pr(server: &server::Server, fake: &github::GitHub, dir: &Path, fork: bool) -> Destination {
+pub fn github_pr(fake: &github::GitHub, dir: &Path, fork: bool) -> Destination {
     let c = &fake.config;
     let head = if fork { "mallory/shop".to_string() } else { format!("{}/{}", c.owner, c.repo) };
     let event = serde_json::json!({
@@ -63,12 +63,11 @@ pub fn github_pr(server: &server::Server, fake: &github::GitHub, dir: &Path, for
             "base": {"sha": "fedcba9876543210fedcba9876543210fedcba98", "repo": {"full_name": format!("{}/{}", c.owner, c.repo)}}}
     })
     .to_string();
-    github_destination(server, fake, dir, "pull_request", Some(&event), None)
+    github_destination(fake, dir, "pull_request", Some(&event), None)
 }
 
 /// A GitHub Actions run of `event_name` against `fake`.
 pub fn github_destination(
-    server: &server::Server,
     fake: &github::GitHub,
     dir: &Path,
     event_name: &str,
@@ -79,7 +78,7 @@ pub fn github_destination(
     let vars = env(vec![
         ("GITHUB_ACTIONS", "true".into()),
         ("GITHUB_REPOSITORY", format!("{}/{}", c.owner, c.repo)),
-        ("GITHUB_API_URL", server.url()),
+        ("GITHUB_API_URL", fake.base()),
         ("GITHUB_SERVER_URL", "https://github.com".into()),
         ("GITHUB_EVENT_NAME", event_name.into()),
         ("GITHUB_SHA", "1111111111111111111111111111111111111111".into()),
@@ -108,12 +107,12 @@ pub fn gitlab_mr(server: &server::Server, fake: &gitlab::GitLab) -> Destination 
 }
 
 /// One failing PR run against a fake GitHub, with the comment `x` under the default gate key.
-pub fn pr_run(server: &server::Server, fake: &github::GitHub, settings: &Settings) -> PublishReport {
+pub fn pr_run(fake: &github::GitHub, settings: &Settings) -> PublishReport {
     let dir = tempfile::tempdir().unwrap();
     let m = marker("default");
     let body = Body::new(&m, "x");
     let render = |b| body.render(b);
-    let dest = github_pr(server, fake, dir.path(), false);
+    let dest = github_pr(fake, dir.path(), false);
     verdict::publish::publish(&dest, settings, &crate::publication(&m, Outcome::Fail, &render))
 }
 

@@ -259,9 +259,11 @@ async fn handle(shared: Arc<Shared>, req: hyper::Request<hyper::body::Incoming>)
     shared.acted.send_modify(|m| *m.entry(op.clone()).or_default() += 1);
     if let Some(Fault::Barrier(n)) = fault {
         let mut rx = shared.acted.subscribe();
-        let waited =
-            tokio::time::timeout(Duration::from_secs(10), rx.wait_for(|m| m.get(&op).copied().unwrap_or_default() >= n))
-                .await;
+        let waited = tokio::time::timeout(
+            Duration::from_secs(10),
+            rx.wait_for(|m| m.get(&op).copied().unwrap_or_default() >= n),
+        )
+        .await;
         if waited.is_err() {
             shared.violations.lock().unwrap().push(format!("barrier on {op} for {n} requests timed out"));
         }
