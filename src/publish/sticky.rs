@@ -179,16 +179,16 @@ async fn dedupe<A: NoteApi>(
         // Ours vanished between the write and the read (someone deleted it): say what we did.
         return Ok(Outcome { action, removed: 0 });
     };
-    if rest.is_empty() {
-        return Ok(Outcome { action, removed: 0 });
-    }
-    let action = if same(&keep.body, body) {
-        match action {
-            Action::Created { id, url } | Action::Updated { id, url } if id == keep.id => {
-                Action::Updated { id, url }
-            }
-            _ => Action::Updated { id: keep.id, url: keep.url.clone() },
-        }
+    let written = match &action {
+        Action::Created { id, .. } | Action::Updated { id, .. } | Action::Unchanged { id, .. } => Some(*id),
+        _ => None,
+    };
+    let action = if written == Some(keep.id) {
+        // Ours is the one kept. If a concurrent run has since written its own body, it is newer.
+        action
+    } else if same(&keep.body, body) {
+        // Ours was the duplicate; the kept one already says the same.
+        Action::Unchanged { id: keep.id, url: keep.url.clone() }
     } else {
         let n = api.update(keep.id, body).await?;
         Action::Updated { id: n.id, url: n.url }
@@ -243,6 +243,75 @@ mod tests {
         let long = fit(&|_| format!("{M}\n{}", "é".repeat(500)), 200, M);
         assert_eq!(long.chars().count(), 200);
         assert!(long.starts_with(M) && long.ends_with("artifacts)"));
+    }
+
+    /// An in-memory comment list; `race` runs right after each create, as a concurrent run would.
+    struct Mem {
+        notes: std::cell::RefCell<Vec<Note>>,
+        race: fn(&mut Vec<Note>),
+        retrier: Retrier,
+    }
+
+    impl Mem {
+        fn new(race: fn(&mut Vec<Note>)) -> Mem {
+            let clock = std::sync::Arc::new(super::super::ManualClock::new(std::time::UNIX_EPOCH));
+            let retrier = Retrier::new(super::super::RetryPolicy::default(), clock, Some(1));
+            Mem { notes: Default::default(), race, retrier }
+        }
+    }
+
+    impl NoteApi for Mem {
+        async fn list(&self) -> Result<Vec<Note>, PublishError> {
+            Ok(self.notes.borrow().clone())
+        }
+        async fn create(&self, body: &str) -> Result<Note, PublishError> {
+            let n = note(100, body, "2026-01-01T00:00:10Z");
+            self.notes.borrow_mut().push(n.clone());
+            (self.race)(&mut self.notes.borrow_mut());
+            Ok(n)
+        }
+        async fn update(&self, id: u64, body: &str) -> Result<Note, PublishError> {
+            let mut notes = self.notes.borrow_mut();
+            let n = notes.iter_mut().find(|n| n.id == id).unwrap();
+            n.body = body.to_string();
+            Ok(n.clone())
+        }
+        async fn delete(&self, id: u64) -> Result<(), PublishError> {
+            self.notes.borrow_mut().retain(|n| n.id != id);
+            Ok(())
+        }
+        fn retrier(&self) -> &Retrier {
+            &self.retrier
+        }
+    }
+
+    fn run(api: &Mem) -> Outcome {
+        let render = |_| format!("{M}\nours");
+        let s = Sticky { marker: M, mode: CommentMode::Changes, failing: true, render: &render, limit: 1000 };
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        rt.block_on(publish(api, &s)).unwrap()
+    }
+
+    /// A concurrent run posted earlier with another body and already deleted ours: the kept
+    /// comment gets our body, and the report names it, not our deleted one.
+    #[test]
+    fn ours_deleted_by_a_concurrent_run() {
+        let api = Mem::new(|notes| {
+            notes.retain(|n| n.id != 100);
+            notes.push(note(7, &format!("{M}\ntheirs"), "2026-01-01T00:00:05Z"));
+        });
+        let done = run(&api);
+        assert!(matches!(done.action, Action::Updated { id: 7, .. }), "{done:?}");
+        assert_eq!(*api.notes.borrow(), vec![note(7, &format!("{M}\nours"), "2026-01-01T00:00:05Z")]);
+    }
+
+    /// A concurrent run posted the same body earlier: ours is the duplicate and is deleted.
+    #[test]
+    fn ours_is_the_duplicate() {
+        let api = Mem::new(|notes| notes.push(note(7, &format!("{M}\nours"), "2026-01-01T00:00:05Z")));
+        let done = run(&api);
+        assert!(matches!(done.action, Action::Unchanged { id: 7, .. }), "{done:?}");
+        assert_eq!((done.removed, api.notes.borrow().len()), (1, 1));
     }
 
     /// Shrinking goes just under the named maximum, else halves.
