@@ -48,15 +48,10 @@ pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Public
     let wants_api = (ctx.pull_request.is_some() && p.comment_mode != super::CommentMode::Off)
         || p.check_run.is_some()
         || p.commit_status;
-    // The first surface that needs the client reports why there is none; the others say so.
     let (api, mut no_api) = match wants_api.then(|| Api::connect(ctx, settings)) {
         Some(Ok(api)) => (Some(api), None),
         Some(Err(e)) => (None, Some(e)),
         None => (None, None),
-    };
-    let mut unavailable = || match no_api.take() {
-        Some(e) => Action::Failed(e),
-        None => Action::Skipped { reason: "no GitHub client (see the error above)".into() },
     };
     let mut read_only = false;
 
@@ -71,7 +66,7 @@ pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Public
                 if ctx.event_name.is_empty() { "GitHub" } else { ctx.event_name.as_str() }
             ),
         },
-        (Some(_), None) => unavailable(),
+        (Some(_), None) => unavailable(&mut no_api),
         (Some(pr), Some(api)) => {
             let comments = Comments { api, pr };
             let sticky = Sticky {
@@ -94,30 +89,22 @@ pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Public
 
     // The check run and the commit status, when asked for.
     if let Some(spec) = &p.check_run {
-        let action = match (&api, &ctx.head_sha) {
-            _ if read_only => Action::Degraded {
-                reason: format!("{}: {INSTEAD}", ctx.read_only_token().unwrap_or("the token is read-only")),
-            },
-            (None, _) => unavailable(),
-            (_, None) => Action::Skipped { reason: "no head commit (GITHUB_SHA is not set)".into() },
-            (Some(api), Some(sha)) => match api.check_run(ctx, p, spec, sha).await {
-                Ok(action) => action,
-                Err(e) => degrade_or_fail(ctx, e, &mut read_only),
-            },
+        let action = match ready(ctx, api.as_ref(), &mut no_api, read_only) {
+            Err(action) => action,
+            Ok((api, sha)) => api
+                .check_run(ctx, p, spec, sha)
+                .await
+                .unwrap_or_else(|e| degrade_or_fail(ctx, e, &mut read_only)),
         };
         report.push("check run", action);
     }
     if p.commit_status {
-        let action = match (&api, &ctx.head_sha) {
-            _ if read_only => Action::Degraded {
-                reason: format!("{}: {INSTEAD}", ctx.read_only_token().unwrap_or("the token is read-only")),
-            },
-            (None, _) => unavailable(),
-            (_, None) => Action::Skipped { reason: "no head commit (GITHUB_SHA is not set)".into() },
-            (Some(api), Some(sha)) => match api.commit_status(ctx, p, sha).await {
-                Ok(action) => action,
-                Err(e) => degrade_or_fail(ctx, e, &mut read_only),
-            },
+        let action = match ready(ctx, api.as_ref(), &mut no_api, read_only) {
+            Err(action) => action,
+            Ok((api, sha)) => api
+                .commit_status(ctx, p, sha)
+                .await
+                .unwrap_or_else(|e| degrade_or_fail(ctx, e, &mut read_only)),
         };
         report.push("commit status", action);
     }
@@ -136,6 +123,33 @@ pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Public
         report.push("job summary note", Action::Failed(e));
     }
     report
+}
+
+/// Without a client, the first surface that needed one reports why; the others say so.
+fn unavailable(no_api: &mut Option<PublishError>) -> Action {
+    match no_api.take() {
+        Some(e) => Action::Failed(e),
+        None => Action::Skipped { reason: "no GitHub client (see the error above)".into() },
+    }
+}
+
+/// The client and the head commit for a check run or status, or what to report instead.
+fn ready<'c>(
+    ctx: &'c GitHubContext,
+    api: Option<&'c Api<'c>>,
+    no_api: &mut Option<PublishError>,
+    read_only: bool,
+) -> Result<(&'c Api<'c>, &'c str), Action> {
+    if read_only {
+        let why = ctx.read_only_token().unwrap_or("the token is read-only");
+        return Err(Action::Degraded { reason: format!("{why}: {INSTEAD}") });
+    }
+    let api = api.ok_or_else(|| unavailable(no_api))?;
+    let sha = ctx
+        .head_sha
+        .as_deref()
+        .ok_or_else(|| Action::Skipped { reason: "no head commit (GITHUB_SHA is not set)".into() })?;
+    Ok((api, sha))
 }
 
 /// A 403 where the token is read-only by design (a fork's or Dependabot's PR) degrades; anything

@@ -92,6 +92,24 @@ where
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// A client's result, read whole: the answer, or the error described without the token.
+async fn answer<B, E>(
+    response: Result<http::Response<B>, E>,
+    secret: Option<&Secret>,
+) -> Result<ApiResponse, TransportError>
+where
+    B: http_body::Body<Data = Bytes>,
+    B::Error: Into<Box<dyn StdError + Send + Sync>>,
+    E: StdError + 'static,
+{
+    let response = response.map_err(|e| {
+        let (message, connect) = describe(&e, secret);
+        TransportError::Failed { message, connect }
+    })?;
+    let (parts, body) = response.into_parts();
+    Ok(ApiResponse { status: parts.status, headers: parts.headers, body: read_body(body).await? })
+}
+
 /// The error and its causes on one line, scrubbed of the token and cut short.
 fn describe(error: &(dyn StdError + 'static), secret: Option<&Secret>) -> (String, bool) {
     let mut parts = Vec::new();
@@ -164,12 +182,7 @@ impl Transport for GitHubHttp {
                     });
                 }
             };
-            let response = response.map_err(|e| {
-                let (message, connect) = describe(&e, self.token.as_ref());
-                TransportError::Failed { message, connect }
-            })?;
-            let (parts, body) = response.into_parts();
-            Ok(ApiResponse { status: parts.status, headers: parts.headers, body: read_body(body).await? })
+            answer(response, self.token.as_ref()).await
         };
         tokio::time::timeout(timeout, call).await.map_err(|_| TransportError::Timeout)?
     }
@@ -235,14 +248,7 @@ impl Transport for GitLabHttp {
             None => Full::new(Bytes::new()),
         };
         let request = builder.body(body).map_err(|e| failed(format!("cannot build the request: {e}")))?;
-        let call = async {
-            let response = self.client.request(request).await.map_err(|e| {
-                let (message, connect) = describe(&e, self.token.as_ref());
-                TransportError::Failed { message, connect }
-            })?;
-            let (parts, body) = response.into_parts();
-            Ok(ApiResponse { status: parts.status, headers: parts.headers, body: read_body(body).await? })
-        };
+        let call = async { answer(self.client.request(request).await, self.token.as_ref()).await };
         tokio::time::timeout(timeout, call).await.map_err(|_| TransportError::Timeout)?
     }
 
