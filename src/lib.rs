@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod exit;
 pub mod ingest;
 pub mod policy;
+pub mod publish;
 pub mod report;
 pub mod sign;
 pub mod verdict;

@@ -1,0 +1,156 @@
+//! The files CI reads after a step: GitHub's step outputs (`GITHUB_OUTPUT`) and job summary
+//! (`GITHUB_STEP_SUMMARY`), and report files (GitLab `artifacts:reports`, SARIF, JUnit, …)
+//! written atomically into an output directory.
+//!
+//! Owns: the step-output syntax (every value as a heredoc with a random delimiter, so a value with
+//! newlines or `=` cannot inject another output), appending, and write-to-temp-then-rename.
+//! Takes paths and values; every error names its file.
+
+use std::fs::{self, OpenOptions};
+use std::hash::{BuildHasher as _, Hasher as _};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::PublishError;
+
+/// A random hex token (for heredoc delimiters and temp names): the OS-seeded hasher, no extra crate.
+fn random_hex() -> String {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::UNIX_EPOCH.elapsed().map(|d| d.as_nanos()).unwrap_or_default());
+    h.write_u32(std::process::id());
+    format!("{:016x}", h.finish())
+}
+
+/// Formats step outputs: `name<<DELIM\nvalue\nDELIM\n` each, with a delimiter that occurs in no
+/// value. Names must be letters, digits, `-` or `_`.
+pub fn format_outputs(outputs: &[(String, String)]) -> Result<String, String> {
+    if let Some((bad, _)) = outputs
+        .iter()
+        .find(|(n, _)| n.is_empty() || !n.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)))
+    {
+        return Err(format!("`{bad}` is not a valid step output name"));
+    }
+    let delimiter = loop {
+        let candidate = format!("ghadelimiter_{}", random_hex());
+        if !outputs.iter().any(|(_, v)| v.contains(&candidate)) {
+            break candidate;
+        }
+    };
+    let mut text = String::new();
+    for (name, value) in outputs {
+        text.push_str(&format!("{name}<<{delimiter}\n{value}\n{delimiter}\n"));
+    }
+    Ok(text)
+}
+
+/// Appends step outputs to the `GITHUB_OUTPUT` file.
+pub fn write_outputs(path: &Path, outputs: &[(String, String)]) -> Result<(), PublishError> {
+    let text = format_outputs(outputs).map_err(|e| PublishError::Io {
+        what: "write step outputs to",
+        path: path.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, e),
+    })?;
+    append(path, &text, "write step outputs to")
+}
+
+/// Appends Markdown to the `GITHUB_STEP_SUMMARY` file.
+pub fn append_summary(path: &Path, markdown: &str) -> Result<(), PublishError> {
+    let mut text = markdown.to_string();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    append(path, &text, "append to the job summary")
+}
+
+fn append(path: &Path, text: &str, what: &'static str) -> Result<(), PublishError> {
+    let io = |source| PublishError::Io { what, path: path.to_path_buf(), source };
+    let mut file = OpenOptions::new().create(true).append(true).open(path).map_err(io)?;
+    file.write_all(text.as_bytes()).map_err(io)?;
+    file.flush().map_err(io)
+}
+
+/// Writes `bytes` to `dir/name` atomically: a temp file in the same directory, synced, then
+/// renamed over the target, so a reader never sees half a report. Creates `dir` if needed.
+/// `name` must be a plain file name.
+pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, PublishError> {
+    let target = dir.join(name);
+    let io = |source| PublishError::Io { what: "write the report", path: target.clone(), source };
+    if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+        return Err(io(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a plain file name")));
+    }
+    fs::create_dir_all(dir).map_err(io)?;
+    let temp = dir.join(format!(".{name}.{}.tmp", random_hex()));
+    let written = (|| {
+        let mut file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temp, &target)
+    })();
+    if let Err(source) = written {
+        let _ = fs::remove_file(&temp);
+        return Err(io(source));
+    }
+    Ok(target)
+}
+
+/// Writes each `(file name, bytes)` into `dir` atomically; returns the paths in order.
+pub fn write_reports(dir: &Path, reports: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, PublishError> {
+    reports.iter().map(|(name, bytes)| write_atomic(dir, name, bytes)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Multi-line values and values that look like other outputs stay inside their heredoc.
+    #[test]
+    fn outputs_are_injection_safe() {
+        let outputs = vec![
+            ("outcome".to_string(), "fail".to_string()),
+            ("summary".to_string(), "line 1\nfake=1\nEOF\nline 4".to_string()),
+        ];
+        let text = format_outputs(&outputs).unwrap();
+        let delimiter = text.lines().next().unwrap().split_once("<<").unwrap().1.to_string();
+        assert!(delimiter.starts_with("ghadelimiter_"));
+        assert_eq!(
+            text,
+            format!(
+                "outcome<<{delimiter}\nfail\n{delimiter}\nsummary<<{delimiter}\nline 1\nfake=1\nEOF\nline 4\n{delimiter}\n"
+            )
+        );
+        assert!(format_outputs(&[("bad name".into(), "x".into())]).is_err());
+    }
+
+    /// The output and summary files are appended to, not replaced.
+    #[test]
+    fn appends() {
+        let dir = tempfile::tempdir().unwrap();
+        let summary = dir.path().join("summary.md");
+        fs::write(&summary, "# earlier step\n").unwrap();
+        append_summary(&summary, "## verdict").unwrap();
+        assert_eq!(fs::read_to_string(&summary).unwrap(), "# earlier step\n## verdict\n");
+        let out = dir.path().join("out");
+        write_outputs(&out, &[("a".into(), "1".into())]).unwrap();
+        write_outputs(&out, &[("b".into(), "2".into())]).unwrap();
+        let text = fs::read_to_string(&out).unwrap();
+        assert!(text.starts_with("a<<") && text.contains("\nb<<"), "{text}");
+    }
+
+    /// Reports are written whole, replacing an older one, and leave no temp file; bad names and
+    /// unwritable places are errors that name the file.
+    #[test]
+    fn atomic_reports() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("reports");
+        write_atomic(&out, "gl-code-quality-report.json", b"[old]").unwrap();
+        let paths = write_reports(&out, &[("gl-code-quality-report.json".into(), b"[]".to_vec())]).unwrap();
+        assert_eq!(fs::read(&paths[0]).unwrap(), b"[]");
+        assert_eq!(fs::read_dir(&out).unwrap().count(), 1);
+        let err = write_atomic(&out, "../escape", b"x").unwrap_err();
+        assert!(err.to_string().contains("escape"), "{err}");
+        let file = dir.path().join("file");
+        fs::write(&file, "x").unwrap();
+        let err = write_atomic(&file, "r.json", b"x").unwrap_err();
+        assert!(err.to_string().starts_with("cannot write the report"), "{err}");
+    }
+}

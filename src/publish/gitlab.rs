@@ -1,0 +1,167 @@
+//! GitLab: the sticky merge request note, through the REST API v4 notes endpoints.
+//!
+//! Owns: the notes paths and parameters (GitLab's `doc/api/notes.md`), `PRIVATE-TOKEN`
+//! authentication, pagination by `X-Next-Page`, skipping system notes, and the note's web link.
+//! Takes a [`GitLabContext`], [`Settings`] and a [`Publication`]; returns a [`PublishReport`].
+//! The Code Quality and JUnit files for `artifacts:reports` are written by the CLI with
+//! [`super::files::write_reports`]: GitLab reads them from the job's artifacts, not through the API.
+
+use http::Method;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::context::GitLabContext;
+use super::http::{ApiRequest, ApiResponse, GitLabHttp, Transport as _, expect, segment};
+use super::retry::Retrier;
+use super::sticky::{self, Note, NoteApi, Sticky};
+use super::{Action, CommentMode, GITLAB_NOTE_LIMIT, Publication, PublishError, PublishReport, Settings};
+
+/// Pages of 100 notes read at most.
+const MAX_PAGES: u32 = 100;
+const NOTE_HINT: &str = "the token needs the `api` scope and at least the Reporter role on the project";
+
+/// Publishes the sticky note.
+pub(crate) async fn publish(ctx: &GitLabContext, settings: &Settings, p: &Publication<'_>) -> PublishReport {
+    let mut report = PublishReport::to("gitlab");
+    let action = match (ctx.merge_request_iid, &ctx.token) {
+        _ if p.comment_mode == CommentMode::Off => Action::Skipped { reason: "--comment-mode off".into() },
+        (None, _) => Action::Skipped {
+            reason: "not a merge request pipeline (CI_MERGE_REQUEST_IID is not set): no note".into(),
+        },
+        (Some(_), None) => Action::Failed(PublishError::NoToken {
+            system: "GitLab",
+            variable: "VERDICT_GITLAB_TOKEN (or GITLAB_TOKEN)",
+            hint: "a project access token with the `api` scope; CI_JOB_TOKEN cannot write notes",
+        }),
+        (Some(iid), Some(token)) => match GitLabHttp::new(&ctx.api_url, Some(token)) {
+            Err(e) => Action::Failed(e),
+            Ok(http) => {
+                let notes = Notes {
+                    http,
+                    retrier: Retrier::new(
+                        settings.retry.clone(),
+                        settings.clock.clone(),
+                        settings.jitter_seed,
+                    ),
+                    base: format!("/projects/{}/merge_requests/{iid}/notes", segment(&ctx.project_id)),
+                    web: ctx.job_url.as_deref().and_then(|job| {
+                        job.split_once("/-/jobs/")
+                            .map(|(project, _)| format!("{project}/-/merge_requests/{iid}"))
+                    }),
+                };
+                let sticky = Sticky {
+                    marker: p.marker,
+                    mode: p.comment_mode,
+                    failing: p.fails_gate,
+                    render: p.comment,
+                    limit: GITLAB_NOTE_LIMIT,
+                };
+                match sticky::publish(&notes, &sticky).await {
+                    Ok(done) => {
+                        report.removed_duplicates += done.removed;
+                        done.action
+                    }
+                    Err(e) => Action::Failed(e),
+                }
+            }
+        },
+    };
+    report.push("note", action);
+    report
+}
+
+/// One MR's notes.
+struct Notes {
+    http: GitLabHttp,
+    retrier: Retrier,
+    /// `/projects/ID/merge_requests/IID/notes`.
+    base: String,
+    /// The MR's web page, when `CI_JOB_URL` says where the project lives.
+    web: Option<String>,
+}
+
+/// The fields read from a note.
+#[derive(Deserialize)]
+struct RawNote {
+    id: u64,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    created_at: String,
+    #[serde(default)]
+    system: bool,
+}
+
+impl Notes {
+    async fn call(
+        &self,
+        op: &'static str,
+        method: Method,
+        path: String,
+        body: Option<&serde_json::Value>,
+    ) -> Result<ApiResponse, PublishError> {
+        self.retrier.send(&self.http, &ApiRequest::new(op, method, path, body)).await
+    }
+
+    fn note(&self, raw: RawNote) -> Note {
+        let url = self.web.as_ref().map(|mr| format!("{mr}#note_{}", raw.id));
+        Note { id: raw.id, body: raw.body.unwrap_or_default(), created_at: raw.created_at, url }
+    }
+
+    fn decode<T: for<'de> Deserialize<'de>>(op: &'static str, body: &str) -> Result<T, PublishError> {
+        serde_json::from_str(body).map_err(|e| PublishError::Decode {
+            op: op.to_string(),
+            message: super::http::truncate(&e.to_string(), 200),
+        })
+    }
+}
+
+impl NoteApi for Notes {
+    async fn list(&self) -> Result<Vec<Note>, PublishError> {
+        let mut notes = Vec::new();
+        let mut page = 1u32;
+        for _ in 0..MAX_PAGES {
+            let path = format!("{}?sort=asc&order_by=created_at&per_page=100&page={page}", self.base);
+            let response = self.call("list notes", Method::GET, path, None).await?;
+            let response = expect("list notes", response, &[200], self.http.secret(), NOTE_HINT, 0)?;
+            let next = response.header("x-next-page").and_then(|n| n.trim().parse::<u32>().ok());
+            let raw: Vec<RawNote> = Self::decode("list notes", &response.body)?;
+            // System notes ("added 1 commit") are GitLab's, never ours.
+            notes.extend(raw.into_iter().filter(|n| !n.system).map(|n| self.note(n)));
+            match next {
+                Some(n) if n > page => page = n,
+                _ => break,
+            }
+        }
+        Ok(notes)
+    }
+
+    async fn create(&self, body: &str) -> Result<Note, PublishError> {
+        let json = json!({ "body": body });
+        let response = self.call("create note", Method::POST, self.base.clone(), Some(&json)).await?;
+        let sent = body.chars().count();
+        let response = expect("create note", response, &[201], self.http.secret(), NOTE_HINT, sent)?;
+        Ok(self.note(Self::decode("create note", &response.body)?))
+    }
+
+    async fn update(&self, id: u64, body: &str) -> Result<Note, PublishError> {
+        let json = json!({ "body": body });
+        let path = format!("{}/{id}", self.base);
+        let response = self.call("update note", Method::PUT, path, Some(&json)).await?;
+        let sent = body.chars().count();
+        let response = expect("update note", response, &[200], self.http.secret(), NOTE_HINT, sent)?;
+        Ok(self.note(Self::decode("update note", &response.body)?))
+    }
+
+    async fn delete(&self, id: u64) -> Result<(), PublishError> {
+        let path = format!("{}/{id}", self.base);
+        let response = self.call("delete duplicate note", Method::DELETE, path, None).await?;
+        // 404: a concurrent run deleted it first.
+        expect("delete duplicate note", response, &[204, 404], self.http.secret(), NOTE_HINT, 0)?;
+        Ok(())
+    }
+
+    fn retrier(&self) -> &Retrier {
+        &self.retrier
+    }
+}

@@ -1,0 +1,324 @@
+//! The sticky comment: one per gate key, created once, then updated in place, never left
+//! duplicated — the same algorithm for GitHub issue comments and GitLab MR notes.
+//!
+//! Owns: finding our comment by its marker (exact match of the body's first line), the comment
+//! modes, shrinking a body the server found too long, re-reading after a POST whose fate is
+//! unknown, and the dedupe pass (keep the oldest, update it, delete the rest).
+//! Takes a [`NoteApi`] (list/create/update/delete of one PR's comments) and a renderer.
+//! Must not: talk HTTP itself, or delete anything that does not carry our exact marker.
+
+use super::retry::Retrier;
+use super::{Action, CommentMode, PublishError, Render};
+
+/// Rounds of read-then-write after a POST whose fate is unknown.
+const MAX_ROUNDS: u32 = 3;
+/// How many times a too-long body is shortened before giving up.
+const MAX_SHRINKS: u32 = 2;
+
+/// One comment, as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Note {
+    pub id: u64,
+    pub body: String,
+    /// When it was created (RFC 3339).
+    pub created_at: String,
+    /// Its web link.
+    pub url: Option<String>,
+}
+
+/// One PR's (or MR's) comments.
+pub(crate) trait NoteApi {
+    /// All comments, every page.
+    async fn list(&self) -> Result<Vec<Note>, PublishError>;
+    /// Creates one. A body the server finds too long is [`PublishError::TooLong`].
+    async fn create(&self, body: &str) -> Result<Note, PublishError>;
+    /// Replaces one's body.
+    async fn update(&self, id: u64, body: &str) -> Result<Note, PublishError>;
+    /// Deletes one; already gone is fine.
+    async fn delete(&self, id: u64) -> Result<(), PublishError>;
+    /// The retry state shared by this publish (for pauses between rounds).
+    fn retrier(&self) -> &Retrier;
+}
+
+/// What the sticky comment should say and when.
+pub(crate) struct Sticky<'a> {
+    pub marker: &'a str,
+    pub mode: CommentMode,
+    /// The gate fails or errs (for [`CommentMode::Failures`]).
+    pub failing: bool,
+    pub render: Render<'a>,
+    /// The surface's limit, in characters.
+    pub limit: usize,
+}
+
+/// The action taken and the duplicates removed.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    pub action: Action,
+    pub removed: usize,
+}
+
+/// Our comments, oldest first (by creation time, then id: both APIs hand out increasing ids).
+fn ours(notes: Vec<Note>, marker: &str) -> Vec<Note> {
+    let mut mine: Vec<Note> = notes.into_iter().filter(|n| carries(&n.body, marker)).collect();
+    mine.sort_by_key(|n| {
+        let at = n.created_at.parse::<jiff::Timestamp>().ok();
+        (at.is_none(), at, n.id)
+    });
+    mine
+}
+
+/// The body's first line is exactly the marker.
+fn carries(body: &str, marker: &str) -> bool {
+    body.lines().next().is_some_and(|first| first.trim_end() == marker)
+}
+
+/// Whether two bodies say the same (servers may trim trailing whitespace or normalise CRLF).
+fn same(a: &str, b: &str) -> bool {
+    a.replace("\r\n", "\n").trim_end() == b.replace("\r\n", "\n").trim_end()
+}
+
+/// Renders within `budget` characters, with the marker as the first line and never longer than
+/// the budget (a renderer that overshoots is cut, with a note saying so).
+pub(crate) fn fit(render: Render<'_>, budget: usize, marker: &str) -> String {
+    let mut body = render(budget);
+    if !carries(&body, marker) {
+        body = format!("{marker}\n{body}");
+    }
+    cut(body, budget)
+}
+
+/// `text` if it fits `budget` characters, else its start and a note saying it was cut, together
+/// exactly `budget` characters (the start alone when the budget is too small for the note).
+pub(crate) fn cut(text: String, budget: usize) -> String {
+    const CUT: &str = "\n\n… (cut to fit: the full report is in the job's artifacts)";
+    if text.chars().count() <= budget {
+        return text;
+    }
+    let note = CUT.chars().count();
+    let (keep, suffix) = if budget > 2 * note { (budget - note, CUT) } else { (budget, "") };
+    let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+    format!("{}{suffix}", text.get(..end).unwrap_or_default())
+}
+
+/// The next budget after a "too long": just under the server's maximum if it named one below
+/// the current budget, else half.
+pub(crate) fn shrink(budget: usize, max: Option<usize>) -> usize {
+    match max {
+        Some(max) if max < budget => max - max / 50,
+        _ => budget / 2,
+    }
+}
+
+/// Creates or updates the sticky comment, then makes sure exactly one carries the marker.
+pub(crate) async fn publish<A: NoteApi>(api: &A, s: &Sticky<'_>) -> Result<Outcome, PublishError> {
+    if s.mode == CommentMode::Off {
+        return Ok(Outcome { action: Action::Skipped { reason: "--comment-mode off".into() }, removed: 0 });
+    }
+    let mut budget = s.limit;
+    let mut body = fit(s.render, budget, s.marker);
+    let (mut shrinks, mut round) = (0, 0);
+    let mut seen_several = false;
+    let action = loop {
+        round += 1;
+        let mine = ours(api.list().await?, s.marker);
+        seen_several |= mine.len() > 1;
+        let written = match mine.first() {
+            Some(existing) if s.mode != CommentMode::Always && same(&existing.body, &body) => {
+                break Action::Unchanged { id: existing.id, url: existing.url.clone() };
+            }
+            Some(existing) => {
+                api.update(existing.id, &body).await.map(|n| Action::Updated { id: n.id, url: n.url })
+            }
+            None if s.mode == CommentMode::Failures && !s.failing => {
+                let reason =
+                    "the gate passed and there is no earlier comment to update (--comment-mode failures)";
+                return Ok(Outcome { action: Action::Skipped { reason: reason.into() }, removed: 0 });
+            }
+            None => api.create(&body).await.map(|n| Action::Created { id: n.id, url: n.url }),
+        };
+        match written {
+            Ok(action) => break action,
+            Err(PublishError::TooLong { max, .. }) if shrinks < MAX_SHRINKS => {
+                shrinks += 1;
+                budget = shrink(budget, max);
+                body = fit(s.render, budget, s.marker);
+                tracing::debug!(budget, "publish: the server found the comment too long; shortened");
+            }
+            Err(e) if e.may_have_landed() && round < MAX_ROUNDS => {
+                // The write may have landed: read again before writing again.
+                if let Err(stop) =
+                    api.retrier().pause("write comment", round, None, "its fate is unknown").await
+                {
+                    return Err(PublishError::GaveUp { last: Box::new(e), stop: Box::new(stop) });
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    // Only a create can add a duplicate (a concurrent run that also saw none does the same, and
+    // each creator re-reads). An update found the comment already there; duplicates it saw are
+    // cleaned now, and any left by a run that died mid-way are cleaned by the next run.
+    let created = matches!(action, Action::Created { .. });
+    if !(created || seen_several) {
+        return Ok(Outcome { action, removed: 0 });
+    }
+    dedupe(api, s, &body, action).await
+}
+
+/// A concurrent run, or a POST that timed out but landed, can leave two comments with our marker.
+/// Keep the oldest (every run agrees on which), give it our body, delete the others.
+async fn dedupe<A: NoteApi>(
+    api: &A,
+    s: &Sticky<'_>,
+    body: &str,
+    action: Action,
+) -> Result<Outcome, PublishError> {
+    let mine = ours(api.list().await?, s.marker);
+    let Some((keep, rest)) = mine.split_first() else {
+        // Ours vanished between the write and the read (someone deleted it): say what we did.
+        return Ok(Outcome { action, removed: 0 });
+    };
+    let written = match &action {
+        Action::Created { id, .. } | Action::Updated { id, .. } | Action::Unchanged { id, .. } => Some(*id),
+        _ => None,
+    };
+    let action = if written == Some(keep.id) {
+        // Ours is the one kept. If a concurrent run has since written its own body, it is newer.
+        action
+    } else if same(&keep.body, body) {
+        // Ours was the duplicate; the kept one already says the same.
+        Action::Unchanged { id: keep.id, url: keep.url.clone() }
+    } else {
+        let n = api.update(keep.id, body).await?;
+        Action::Updated { id: n.id, url: n.url }
+    };
+    for extra in rest {
+        api.delete(extra.id).await?;
+    }
+    tracing::debug!(removed = rest.len(), kept = keep.id, "publish: removed duplicate comments");
+    Ok(Outcome { action, removed: rest.len() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const M: &str = "<!-- verdict:comment gate=api -->";
+
+    fn note(id: u64, body: &str, at: &str) -> Note {
+        Note { id, body: body.into(), created_at: at.into(), url: None }
+    }
+
+    /// Only an exact first-line match is ours; another gate key's or a quoted marker is not.
+    #[test]
+    fn marker_match() {
+        let notes = vec![
+            note(5, &format!("{M}\nnew"), "2026-01-01T00:00:02Z"),
+            note(3, "<!-- verdict:comment gate=web -->\nother gate", "2026-01-01T00:00:00Z"),
+            note(4, &format!("> quoting\n{M}"), "2026-01-01T00:00:00Z"),
+            note(2, &format!("{M}\r\nold"), "2026-01-01T00:00:01Z"),
+            note(1, &format!("{M}-x\nprefix of another key"), "2026-01-01T00:00:00Z"),
+        ];
+        let ids: Vec<u64> = ours(notes, M).iter().map(|n| n.id).collect();
+        assert_eq!(ids, vec![2, 5]);
+    }
+
+    /// Ties on the creation second are broken by id.
+    #[test]
+    fn oldest_first() {
+        let at = "2026-01-01T00:00:00Z";
+        let ids: Vec<u64> = ours(vec![note(9, M, at), note(7, M, at), note(8, M, "2025-12-31T23:59:59Z")], M)
+            .iter()
+            .map(|n| n.id)
+            .collect();
+        assert_eq!(ids, vec![8, 7, 9]);
+    }
+
+    /// The marker is put first if the renderer left it out; an overlong body is cut to the budget.
+    #[test]
+    fn fitting() {
+        assert_eq!(fit(&|_| "hello".into(), 100, M), format!("{M}\nhello"));
+        assert_eq!(fit(&|_| format!("{M}\nhello"), 100, M), format!("{M}\nhello"));
+        let long = fit(&|_| format!("{M}\n{}", "é".repeat(500)), 200, M);
+        assert_eq!(long.chars().count(), 200);
+        assert!(long.starts_with(M) && long.ends_with("artifacts)"));
+    }
+
+    /// An in-memory comment list; `race` runs right after each create, as a concurrent run would.
+    struct Mem {
+        notes: std::cell::RefCell<Vec<Note>>,
+        race: fn(&mut Vec<Note>),
+        retrier: Retrier,
+    }
+
+    impl Mem {
+        fn new(race: fn(&mut Vec<Note>)) -> Mem {
+            let clock = std::sync::Arc::new(super::super::ManualClock::new(std::time::UNIX_EPOCH));
+            let retrier = Retrier::new(super::super::RetryPolicy::default(), clock, Some(1));
+            Mem { notes: Default::default(), race, retrier }
+        }
+    }
+
+    impl NoteApi for Mem {
+        async fn list(&self) -> Result<Vec<Note>, PublishError> {
+            Ok(self.notes.borrow().clone())
+        }
+        async fn create(&self, body: &str) -> Result<Note, PublishError> {
+            let n = note(100, body, "2026-01-01T00:00:10Z");
+            self.notes.borrow_mut().push(n.clone());
+            (self.race)(&mut self.notes.borrow_mut());
+            Ok(n)
+        }
+        async fn update(&self, id: u64, body: &str) -> Result<Note, PublishError> {
+            let mut notes = self.notes.borrow_mut();
+            let n = notes.iter_mut().find(|n| n.id == id).unwrap();
+            n.body = body.to_string();
+            Ok(n.clone())
+        }
+        async fn delete(&self, id: u64) -> Result<(), PublishError> {
+            self.notes.borrow_mut().retain(|n| n.id != id);
+            Ok(())
+        }
+        fn retrier(&self) -> &Retrier {
+            &self.retrier
+        }
+    }
+
+    fn run(api: &Mem) -> Outcome {
+        let render = |_| format!("{M}\nours");
+        let s = Sticky { marker: M, mode: CommentMode::Changes, failing: true, render: &render, limit: 1000 };
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        rt.block_on(publish(api, &s)).unwrap()
+    }
+
+    /// A concurrent run posted earlier with another body and already deleted ours: the kept
+    /// comment gets our body, and the report names it, not our deleted one.
+    #[test]
+    fn ours_deleted_by_a_concurrent_run() {
+        let api = Mem::new(|notes| {
+            notes.retain(|n| n.id != 100);
+            notes.push(note(7, &format!("{M}\ntheirs"), "2026-01-01T00:00:05Z"));
+        });
+        let done = run(&api);
+        assert!(matches!(done.action, Action::Updated { id: 7, .. }), "{done:?}");
+        assert_eq!(*api.notes.borrow(), vec![note(7, &format!("{M}\nours"), "2026-01-01T00:00:05Z")]);
+    }
+
+    /// A concurrent run posted the same body earlier: ours is the duplicate and is deleted.
+    #[test]
+    fn ours_is_the_duplicate() {
+        let api = Mem::new(|notes| notes.push(note(7, &format!("{M}\nours"), "2026-01-01T00:00:05Z")));
+        let done = run(&api);
+        assert!(matches!(done.action, Action::Unchanged { id: 7, .. }), "{done:?}");
+        assert_eq!((done.removed, api.notes.borrow().len()), (1, 1));
+    }
+
+    /// Shrinking goes just under the named maximum, else halves.
+    #[test]
+    fn shrinking() {
+        assert_eq!(shrink(65_536, Some(10_000)), 9_800);
+        assert_eq!(shrink(65_536, None), 32_768);
+        assert_eq!(shrink(5_000, Some(10_000)), 2_500);
+    }
+}
