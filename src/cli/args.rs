@@ -263,6 +263,14 @@ pub struct RunArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Write every report into DIR: verdict.json, verdict.md, verdict.sarif, verdict.junit.xml, gl-code-quality-report.json
+    #[arg(long, value_name = "DIR", env = "VERDICT_OUTPUT_DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Publishing settings.
+    #[command(flatten)]
+    pub publish: PublishArgs,
+
     /// Time allowed for policy evaluation, in seconds
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub policy_timeout: u64,
@@ -288,6 +296,38 @@ pub struct RunArgs {
     pub limits: LimitArgs,
 }
 
+/// Where and how the verdict is published.
+#[derive(Debug, Clone, Args)]
+pub struct PublishArgs {
+    /// Where to publish: the PR comment, job summary, step outputs (GitHub), the MR note (GitLab)
+    #[arg(long = "publish", value_enum, value_name = "WHERE", default_value_t = PublishArg::Auto, env = "VERDICT_PUBLISH")]
+    pub target: PublishArg,
+
+    /// The gate's key: one sticky comment (and check run) per key, for monorepos and matrix jobs
+    #[arg(long, value_name = "KEY", default_value = "default", env = "VERDICT_GATE_KEY")]
+    pub gate_key: String,
+
+    /// When to write the sticky PR/MR comment
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = CommentModeArg::Changes, env = "VERDICT_COMMENT_MODE")]
+    pub comment_mode: CommentModeArg,
+
+    /// Also create a GitHub check run with annotations on the changed files (needs `checks: write`)
+    #[arg(long, env = "VERDICT_CHECK_RUN")]
+    pub check_run: bool,
+
+    /// Also set a GitHub commit status (needs `statuses: write`)
+    #[arg(long, env = "VERDICT_COMMIT_STATUS")]
+    pub commit_status: bool,
+
+    /// Exit 3 when publishing fails (by default a failed publish is reported but the exit code is the verdict's)
+    #[arg(long, env = "VERDICT_REQUIRE_PUBLISH")]
+    pub require_publish: bool,
+
+    /// The pull request to comment on, for a workflow_run hand-off (GitHub gives none for forks)
+    #[arg(long, value_name = "N")]
+    pub pr: Option<u64>,
+}
+
 /// `--fail-on`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOnArg {
@@ -304,6 +344,42 @@ pub enum OutputFormat {
     Text,
     /// The verdict document, verdict/verdict/v1 (docs/verdict.md)
     Json,
+    /// The PR/MR comment (Markdown)
+    Markdown,
+    /// SARIF 2.1.0 (GitHub code scanning)
+    Sarif,
+    /// JUnit XML: one testcase per rule, one suite per step
+    Junit,
+    /// GitLab Code Quality JSON
+    Codequality,
+    /// GitHub workflow-command annotations
+    Github,
+}
+
+/// `--publish`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PublishArg {
+    /// GitHub in GitHub Actions, GitLab in GitLab CI, else nowhere
+    Auto,
+    /// GitHub, whatever the environment says
+    Github,
+    /// GitLab, whatever the environment says
+    Gitlab,
+    /// Nowhere
+    None,
+}
+
+/// `--comment-mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CommentModeArg {
+    /// Create or update the comment on every run
+    Always,
+    /// Create it, or update it when its text changed
+    Changes,
+    /// Create it only when the gate fails; keep an existing one up to date
+    Failures,
+    /// Never write a comment
+    Off,
 }
 
 /// `verdict init`.

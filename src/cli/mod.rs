@@ -6,6 +6,7 @@
 pub mod args;
 mod ci;
 mod collect;
+mod deliver;
 mod discover;
 mod log;
 mod run;

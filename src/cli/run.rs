@@ -8,13 +8,12 @@ use std::time::{Duration, Instant};
 use jiff::civil::Date;
 
 use super::Error;
-use super::args::{FailOnArg, OutputFormat, PolicyTestArgs, RunArgs};
+use super::args::{FailOnArg, PolicyTestArgs, RunArgs};
 use super::discover::display;
 use crate::config::FailOn;
 use crate::exit::Exit;
 use crate::ingest::Limits;
 use crate::policy::{self, DataFile, Options, Policies, PolicyFile, TestOutcome};
-use crate::report::terminal::{self, Style};
 use crate::verdict::{self, Outcome, Settings};
 
 /// Largest policy file read (policies are code, not data).
@@ -213,20 +212,17 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
     v.add_problems(sign_problems);
     tracing::info!(outcome = v.outcome.word(), elapsed_ms = started.elapsed().as_millis() as u64, "verdict");
 
-    // 4. Report.
-    let text = match args.format {
-        OutputFormat::Text => {
-            terminal::render(&v, Style { color: color && args.output.is_none(), ..Style::default() })
-        }
-        OutputFormat::Json => crate::report::json(&v, false).map_err(Error::Serialize)? + "\n",
-    };
-    super::write_text(&text, args.output.as_deref())?;
-    Ok(match v.outcome {
+    // 4. Report and publish.
+    let var = |k: &str| std::env::var(k).ok();
+    let published = super::deliver::deliver(&v, &args, config.origin.as_deref(), color, &var)?;
+    let judged = match v.outcome {
         Outcome::Error if v.problems.iter().any(verdict::Problem::is_infrastructure) => Exit::Internal,
         Outcome::Error => Exit::Input,
         Outcome::Fail => Exit::Fail,
         Outcome::Warn | Outcome::Pass | Outcome::Skipped => Exit::Pass,
-    })
+    };
+    // A publish that failed under --require-publish outranks the verdict (exit 3).
+    Ok(published.map_or(judged, |p| p.max(judged)))
 }
 
 /// Runs policy tests.

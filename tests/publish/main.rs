@@ -9,6 +9,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::print_stderr, clippy::expect_used)]
 
+mod end_to_end;
 mod faults;
 mod github;
 mod gitlab;

@@ -1,0 +1,252 @@
+//! After the verdict: the report on stdout (`--format`), the report files (`--output-dir`),
+//! and publishing where people look (`--publish`): the PR/MR comment, the job summary, step
+//! outputs, annotations, an optional check run and commit status.
+//!
+//! The renderers (`report::*`) are pure; the publisher (`publish::*`) is the only code that
+//! calls a CI API. This is the edge that fills their context from the environment, writes the
+//! files, prints, and folds a failed publish into the exit code only when asked
+//! (`--require-publish`).
+
+use std::path::{Path, PathBuf};
+
+use super::Error;
+use super::args::{CommentModeArg, OutputFormat, PublishArg, RunArgs};
+use crate::exit::Exit;
+use crate::publish::{
+    self, Annotation, AnnotationLevel, CheckRun, CommentMode, Destination, Publication, PublishTarget,
+};
+use crate::report::{
+    self, RenderContext, ReportLink, annotations, codequality, junit, markdown, sarif, terminal,
+};
+use crate::verdict::Verdict;
+
+/// The report files `--output-dir` writes, by format.
+pub const REPORT_FILES: [(&str, OutputFormat); 5] = [
+    ("verdict.json", OutputFormat::Json),
+    ("verdict.md", OutputFormat::Markdown),
+    ("verdict.sarif", OutputFormat::Sarif),
+    ("verdict.junit.xml", OutputFormat::Junit),
+    ("gl-code-quality-report.json", OutputFormat::Codequality),
+];
+
+/// Prints, writes and publishes; returns the exit code publishing adds (`--require-publish`).
+#[allow(clippy::print_stderr)]
+pub fn deliver(
+    v: &Verdict,
+    args: &RunArgs,
+    config_file: Option<&Path>,
+    color: bool,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Exit>, Error> {
+    let destination = destination(args, var);
+    let cx = context(v, args, config_file, &destination, var);
+
+    // 1. Report files: written first, so the links in the comment point at files that exist.
+    let mut written: Vec<(String, PathBuf)> = Vec::new();
+    if let Some(dir) = &args.output_dir {
+        let files: Vec<(String, Vec<u8>)> = REPORT_FILES
+            .iter()
+            .map(|(name, format)| Ok(((*name).to_owned(), render(v, &cx, *format, false)?.into_bytes())))
+            .collect::<Result<_, Error>>()?;
+        let paths = publish::files::write_reports(dir, &files).map_err(|e| Error::Output {
+            path: dir.display().to_string(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        for ((name, _), path) in REPORT_FILES.iter().zip(paths) {
+            written.push((report_name(name), path));
+        }
+    }
+
+    // 2. stdout (or --output).
+    let text = render(v, &cx, args.format, color && args.output.is_none())?;
+    super::write_text(&text, args.output.as_deref())?;
+    // On GitHub, annotations are workflow commands in the job's output: printed after a text
+    // report on stdout, never into a document on stdout (it would stop being JSON or SARIF).
+    if matches!(destination, Ok(Destination::GitHub(_)))
+        && args.format == OutputFormat::Text
+        && args.output.is_none()
+    {
+        super::write_text(&annotations::workflow_commands(v, &cx), None)?;
+    }
+
+    // 3. Publish.
+    let destination = match destination {
+        Ok(Destination::Nowhere(why)) => {
+            // A local run: nothing to publish, said at -v only.
+            tracing::info!("publish: {why}");
+            return Ok(None);
+        }
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("publish: {e}");
+            return Ok(args.publish.require_publish.then_some(Exit::Internal));
+        }
+    };
+    let gate = cx.gate_key();
+    let marker = report::marker(&gate);
+    let comment_limit = match destination {
+        Destination::GitLab(_) => publish::GITLAB_NOTE_LIMIT,
+        _ => publish::GITHUB_COMMENT_LIMIT,
+    };
+    let comment = |budget: usize| markdown::comment(v, &cx, budget.min(comment_limit));
+    let summary = |budget: usize| markdown::job_summary(v, &cx, budget);
+    let check_summary = |budget: usize| {
+        if budget >= publish::CHECK_RUN_SUMMARY_LIMIT {
+            annotations::check_run_summary(v, &cx)
+        } else {
+            markdown::comment(v, &cx, budget)
+        }
+    };
+    let mut p = Publication::of(v, &gate, &marker, &comment);
+    p.comment_mode = match args.publish.comment_mode {
+        CommentModeArg::Always => CommentMode::Always,
+        CommentModeArg::Changes => CommentMode::Changes,
+        CommentModeArg::Failures => CommentMode::Failures,
+        CommentModeArg::Off => CommentMode::Off,
+    };
+    p.job_summary = Some(&summary);
+    p.commit_status = args.publish.commit_status;
+    p.reports = written;
+    if args.publish.check_run {
+        let name =
+            if gate == report::DEFAULT_GATE { "verdict".to_owned() } else { format!("verdict/{gate}") };
+        p.check_run = Some(CheckRun {
+            name,
+            title: annotations::check_run_title(v),
+            summary: &check_summary,
+            annotations: annotations::check_run_batches(v, &cx)
+                .into_iter()
+                .flatten()
+                .map(annotation)
+                .collect(),
+        });
+    }
+    let outcome = publish::publish(&destination, &publish::Settings::default(), &p);
+    for line in outcome.lines() {
+        eprintln!("{line}");
+    }
+    Ok(outcome.exit(args.publish.require_publish))
+}
+
+/// `verdict.junit.xml` → `junit`: the step output `report-junit`.
+fn report_name(file: &str) -> String {
+    match file {
+        "gl-code-quality-report.json" => "codequality".to_owned(),
+        f => f.trim_start_matches("verdict.").split('.').next().unwrap_or(f).to_owned(),
+    }
+}
+
+fn annotation(a: annotations::CheckRunAnnotation) -> Annotation {
+    Annotation {
+        path: a.path,
+        start_line: a.start_line,
+        end_line: a.end_line,
+        level: match a.annotation_level {
+            annotations::AnnotationLevel::Failure => AnnotationLevel::Failure,
+            annotations::AnnotationLevel::Warning => AnnotationLevel::Warning,
+            annotations::AnnotationLevel::Notice => AnnotationLevel::Notice,
+        },
+        message: a.message,
+        title: Some(a.title),
+    }
+}
+
+/// One format, rendered.
+fn render(v: &Verdict, cx: &RenderContext, format: OutputFormat, color: bool) -> Result<String, Error> {
+    Ok(match format {
+        OutputFormat::Text => terminal::render(v, terminal::Style { color, ..terminal::Style::default() }),
+        OutputFormat::Json => report::json(v, false).map_err(Error::Serialize)? + "\n",
+        OutputFormat::Markdown => markdown::comment(v, cx, publish::GITHUB_COMMENT_LIMIT),
+        OutputFormat::Sarif => sarif::render(v, cx),
+        OutputFormat::Junit => junit::render(v),
+        OutputFormat::Codequality => codequality::render(v, cx),
+        OutputFormat::Github => annotations::workflow_commands(v, cx),
+    })
+}
+
+/// Where to publish; a context that cannot be read (GITHUB_REPOSITORY missing, a broken event
+/// payload) is a failed publish, not a failed run.
+fn destination(
+    args: &RunArgs,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> Result<Destination, publish::PublishError> {
+    let target = match args.publish.target {
+        PublishArg::Auto => PublishTarget::Auto,
+        PublishArg::Github => PublishTarget::GitHub,
+        PublishArg::Gitlab => PublishTarget::GitLab,
+        PublishArg::None => PublishTarget::None,
+    };
+    let event = match var("GITHUB_EVENT_PATH").filter(|_| target != PublishTarget::None) {
+        Some(p) if !p.is_empty() => Some(publish::context::read_event_file(Path::new(&p))?),
+        _ => None,
+    };
+    publish::resolve(target, var, event.as_deref(), args.publish.pr)
+}
+
+/// What the renderers need from the environment: the gate, links to the run, to files at the
+/// commit and to the report files, and where findings without a file are anchored.
+fn context(
+    v: &Verdict,
+    args: &RunArgs,
+    config_file: Option<&Path>,
+    destination: &Result<Destination, publish::PublishError>,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> RenderContext {
+    let mut cx = RenderContext::for_verdict(v, env!("CARGO_PKG_VERSION"));
+    cx.gate = args.publish.gate_key.clone();
+    cx.workspace = var("GITHUB_WORKSPACE").or_else(|| var("CI_PROJECT_DIR")).filter(|w| !w.is_empty());
+    let mut artifacts = None;
+    match destination {
+        Ok(Destination::GitHub(g)) => {
+            let sha = g.head_sha.clone().or_else(|| cx.commit.clone());
+            cx.commit = sha.clone();
+            cx.run_url = g.run_url.clone().or(cx.run_url.take());
+            if let Some(sha) = sha {
+                cx.blob_url =
+                    Some(format!("{}/{}/blob/{sha}", g.server_url.trim_end_matches('/'), g.repository));
+            }
+            artifacts = cx.run_url.clone().map(|u| format!("{u}#artifacts"));
+        }
+        Ok(Destination::GitLab(_)) => {
+            if let (Some(project), Some(sha)) = (var("CI_PROJECT_URL"), var("CI_COMMIT_SHA")) {
+                cx.blob_url = Some(format!("{}/-/blob/{sha}", project.trim_end_matches('/')));
+            }
+            cx.run_url = var("CI_JOB_URL").or(cx.run_url.take());
+            artifacts = var("CI_JOB_URL").map(|u| format!("{}/artifacts/browse", u.trim_end_matches('/')));
+        }
+        _ => {}
+    }
+    if let (Some(dir), Some(url)) = (&args.output_dir, artifacts) {
+        let dir = dir.display().to_string();
+        cx.reports = ["verdict.json", "verdict.sarif"]
+            .iter()
+            .map(|name| ReportLink {
+                label: format!("{}/{name}", dir.trim_end_matches('/')),
+                url: url.clone(),
+            })
+            .collect();
+    }
+    if let Some(config) = config_file {
+        let shown = config.display().to_string();
+        let relative = match &cx.workspace {
+            Some(ws) => {
+                shown.strip_prefix(ws.as_str()).map(|s| s.trim_start_matches('/').to_owned()).unwrap_or(shown)
+            }
+            None => shown.trim_start_matches("./").to_owned(),
+        };
+        cx.anchor = relative;
+    }
+    cx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Step-output names of the report files.
+    #[test]
+    fn report_names() {
+        let names: Vec<String> = REPORT_FILES.iter().map(|(f, _)| report_name(f)).collect();
+        assert_eq!(names, ["json", "md", "sarif", "junit", "codequality"]);
+    }
+}
