@@ -334,7 +334,12 @@ impl Retrier {
                     (None, "timed out".to_string(), error)
                 }
                 Err(TransportError::Failed { message, connect }) => {
+                    let untrusted = untrusted_certificate(&message);
                     let error = PublishError::Connection { op: req.op.to_string(), message, connect };
+                    // A certificate that is not trusted will not become trusted by asking again.
+                    if untrusted {
+                        return Err(error);
+                    }
                     // A refused connection never reached the server: safe to repeat even a POST.
                     if !req.idempotent && !connect {
                         return Err(error);
@@ -354,6 +359,12 @@ impl Retrier {
     }
 }
 
+/// Whether a transport error is the server's certificate failing verification (rustls's
+/// wording: "invalid peer certificate: UnknownIssuer", expired, wrong name), which no retry cures.
+fn untrusted_certificate(message: &str) -> bool {
+    message.contains("invalid peer certificate") || message.contains("UnknownIssuer")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,6 +379,13 @@ mod tests {
     }
 
     const NOW: u64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+    /// A certificate the client does not trust is final; a refused connection is not.
+    #[test]
+    fn untrusted_certificates_are_not_retried() {
+        assert!(untrusted_certificate("client error (Connect): invalid peer certificate: UnknownIssuer"));
+        assert!(!untrusted_certificate("client error (Connect): tcp connect error: Connection refused"));
+    }
 
     fn now() -> SystemTime {
         std::time::UNIX_EPOCH + Duration::from_secs(NOW)

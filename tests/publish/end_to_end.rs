@@ -185,3 +185,121 @@ fn demo_merge_request_on_gitlab() {
     let notes = fake.notes_with("<!-- verdict:comment gate=default -->");
     assert_eq!((notes.len(), notes[0].id), (1, first[0].id), "updated in place");
 }
+
+/// The image as a GitHub job runs it: as the non-root user, on a read-only root filesystem,
+/// publishing from inside the container to the fake GitHub on the host, reached by the name
+/// `localhost` (name resolution in the static binary) over HTTPS with a test CA handed over
+/// in SSL_CERT_FILE (the TLS stack and its certificate loading in an empty image).
+#[test]
+#[ignore = "needs the image: .ci/run builds it and runs this with VERDICT_IMAGE set"]
+fn image_publishes_over_tls() {
+    let image = std::env::var("VERDICT_IMAGE").expect("VERDICT_IMAGE names the image to test");
+    let corpus = support::corpus().expect("the corpus");
+    let dir = tempfile::tempdir().unwrap();
+    let tls = test_tls(dir.path());
+    let (fake, _server) = GitHub::start_with(&corpus, GitHubConfig::default(), Some(tls));
+    let c = &fake.config;
+
+    // The container's files: world-writable, since it runs as 65532.
+    let gh = dir.path().join("gh");
+    std::fs::create_dir(&gh).unwrap();
+    let event = serde_json::json!({
+        "number": c.pr,
+        "pull_request": {"number": c.pr,
+            "head": {"sha": "0123456789abcdef0123456789abcdef01234567", "repo": {"full_name": format!("{}/{}", c.owner, c.repo)}},
+            "base": {"sha": "fedcba9876543210fedcba9876543210fedcba98", "repo": {"full_name": format!("{}/{}", c.owner, c.repo)}}}
+    });
+    std::fs::write(gh.join("event.json"), event.to_string()).unwrap();
+    for f in ["summary.md", "output.txt"] {
+        std::fs::write(gh.join(f), "").unwrap();
+    }
+    chmod_all(&gh);
+    let conf = dir.path().join("containers.conf");
+    std::fs::write(&conf, "[containers]\ndefault_ulimits = []\n").unwrap();
+
+    let demo = root().join("fixtures/demo");
+    let run = |trust_test_ca: bool| {
+        let mut cmd = Command::new("podman");
+        cmd.env("CONTAINERS_CONF", &conf)
+            .args(["--runtime", "runc", "run", "--rm", "--network", "host", "--read-only", "--user", "65532"])
+            .arg("-v")
+            .arg(format!("{}:/work:ro", demo.display()))
+            .arg("-v")
+            .arg(format!("{}:/gh", gh.display()))
+            .arg("-v")
+            .arg(format!("{}:/ca.pem:ro", dir.path().join("ca.pem").display()));
+        if trust_test_ca {
+            cmd.args(["-e", "SSL_CERT_FILE=/ca.pem"]);
+        }
+        cmd.args(["-e", "GITHUB_ACTIONS=true"])
+            .args(["-e", &format!("GITHUB_REPOSITORY={}/{}", c.owner, c.repo)])
+            .args(["-e", &format!("GITHUB_API_URL={}", fake.base())])
+            .args(["-e", "GITHUB_EVENT_NAME=pull_request", "-e", "GITHUB_EVENT_PATH=/gh/event.json"])
+            .args(["-e", "GITHUB_SHA=1111111111111111111111111111111111111111", "-e", "GITHUB_RUN_ID=99"])
+            .args(["-e", &format!("GITHUB_TOKEN={}", c.token)])
+            .args(["-e", "GITHUB_STEP_SUMMARY=/gh/summary.md", "-e", "GITHUB_OUTPUT=/gh/output.txt"])
+            .args([image.as_str(), "run", "--today", "2026-11-21"])
+            .output()
+            .expect("podman runs")
+    };
+
+    // With only the image's own CA bundle the test server is not trusted: the publish fails
+    // (certificates are checked), and the exit code stays the verdict's.
+    let out = run(false);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("publish: comment failed") && stderr.contains("UnknownIssuer"),
+        "an untrusted certificate is refused: {stderr}"
+    );
+    assert!(fake.comments().is_empty());
+
+    let out = run(true);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(fake.base().starts_with("https://localhost:"), "{}", fake.base());
+    assert_eq!(out.status.code(), Some(1), "the demo's exit code from the image\n{stdout}\n{stderr}");
+    assert!(stderr.contains("publish: comment created"), "{stderr}");
+    assert_eq!(fake.comments_with("<!-- verdict:comment gate=default -->").len(), 1);
+    assert!(std::fs::read_to_string(gh.join("summary.md")).unwrap().contains("verdict: FAIL"));
+    assert!(std::fs::read_to_string(gh.join("output.txt")).unwrap().contains("outcome<<"));
+}
+
+/// A CA and a certificate for `localhost` (made with openssl), and the server configuration.
+fn test_tls(dir: &Path) -> std::sync::Arc<rustls::ServerConfig> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let sh = |script: &str| {
+        let out = Command::new("sh").arg("-c").arg(script).current_dir(dir).output().unwrap();
+        assert!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
+        -subj /CN=verdict-test-ca -days 1 -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign 2>/dev/null");
+    sh(
+        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr -subj /CN=localhost 2>/dev/null",
+    );
+    sh(
+        "printf 'subjectAltName=DNS:localhost\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > ext.cnf && \
+        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 1 -extfile ext.cnf 2>/dev/null",
+    );
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(dir.join("server.pem")).unwrap().map(Result::unwrap).collect();
+    let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    std::sync::Arc::new(config)
+}
+
+fn chmod_all(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    for e in std::fs::read_dir(dir).unwrap() {
+        std::fs::set_permissions(e.unwrap().path(), std::fs::Permissions::from_mode(0o666)).unwrap();
+    }
+}

@@ -89,13 +89,25 @@ pub fn operation_count(corpus: &std::path::Path) -> usize {
 impl GitHub {
     /// Starts a fake with `config`.
     pub fn start(corpus: &std::path::Path, config: Config) -> (Arc<GitHub>, Server) {
+        GitHub::start_with(corpus, config, None)
+    }
+
+    /// Starts a fake with `config`, served over TLS (`https://localhost:PORT`) when `tls` is given.
+    pub fn start_with(
+        corpus: &std::path::Path,
+        config: Config,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> (Arc<GitHub>, Server) {
         let fake = Arc::new(GitHub {
             config,
             openapi: openapi(corpus),
             state: Mutex::new(State { next_id: 1000, ..State::default() }),
             base: OnceLock::new(),
         });
-        let server = Server::start(fake.clone());
+        let server = match tls {
+            Some(tls) => Server::start_tls(fake.clone(), tls),
+            None => Server::start(fake.clone()),
+        };
         fake.base.set(server.url()).unwrap();
         (fake, server)
     }

@@ -97,6 +97,8 @@ struct Shared {
 /// The running server. Dropping it stops it and fails the test on any violation.
 pub struct Server {
     pub addr: SocketAddr,
+    /// Served over TLS (reached as `https://localhost:PORT`).
+    tls: bool,
     shared: Arc<Shared>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -105,6 +107,17 @@ pub struct Server {
 impl Server {
     /// Starts serving `api` (the caller keeps its own `Arc` to look at its state).
     pub fn start(api: Arc<dyn Api>) -> Server {
+        Server::start_with(api, None)
+    }
+
+    /// Starts serving `api` over HTTPS with this server configuration.
+    pub fn start_tls(api: Arc<dyn Api>, tls: Arc<rustls::ServerConfig>) -> Server {
+        Server::start_with(api, Some(tls))
+    }
+
+    fn start_with(api: Arc<dyn Api>, tls: Option<Arc<rustls::ServerConfig>>) -> Server {
+        let is_tls = tls.is_some();
+        let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
         let shared = Arc::new(Shared {
             api,
             requests: Mutex::new(Vec::new()),
@@ -128,9 +141,18 @@ impl Server {
                         accepted = listener.accept() => {
                             let Ok((stream, _)) = accepted else { continue };
                             let shared = for_thread.clone();
+                            let acceptor = acceptor.clone();
                             tokio::spawn(async move {
                                 let svc = service_fn(move |req| handle(shared.clone(), req));
-                                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
+                                match acceptor {
+                                    Some(a) => {
+                                        let Ok(tls) = a.accept(stream).await else { return };
+                                        let _ = http1::Builder::new().serve_connection(TokioIo::new(tls), svc).await;
+                                    }
+                                    None => {
+                                        let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
+                                    }
+                                }
                             });
                         }
                     }
@@ -139,11 +161,15 @@ impl Server {
             // Hung requests are pending tasks: dropping the runtime cancels them.
             rt.shutdown_timeout(Duration::from_millis(200));
         });
-        Server { addr, shared, stop: Some(stop), thread: Some(thread) }
+        Server { addr, tls: is_tls, shared, stop: Some(stop), thread: Some(thread) }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        if self.tls {
+            format!("https://localhost:{}", self.addr.port())
+        } else {
+            format!("http://{}", self.addr)
+        }
     }
 
     /// Queues faults for the next requests of `op`.
