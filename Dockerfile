@@ -5,7 +5,7 @@
 #   docker build -t verdict .
 #   docker run --rm -v "$PWD:/work:ro" verdict            # = verdict run, on the artifacts in $PWD
 #
-# Stage `build` compiles a fully static binary (glibc statically linked: no libc, no loader, no
+# Stage `build` compiles a fully static binary (profile `dist`: release with fat LTO) (glibc statically linked: no libc, no loader, no
 # shared libraries needed at run time) and gathers what the final stage copies into /out. The
 # final stage is FROM scratch: the binary, CA certificates (for registries, GitHub and GitLab over
 # TLS), a passwd/group naming the non-root user 65532, and a static busybox as /bin/sh, because a
@@ -31,7 +31,7 @@ COPY Cargo.toml Cargo.lock ./
 RUN mkdir -p src \
  && echo 'fn main() {}' > src/main.rs \
  && touch src/lib.rs \
- && cargo build --locked --release --target "$CARGO_TARGET" \
+ && cargo build --locked --profile dist --target "$CARGO_TARGET" \
  && rm -rf src
 # The sources (the policy pack and the CycloneDX schemas are embedded at compile time).
 COPY src ./src
@@ -39,8 +39,8 @@ COPY policies ./policies
 COPY schemas ./schemas
 COPY docker/rootfs.sh ./docker/rootfs.sh
 RUN touch src/main.rs src/lib.rs \
- && cargo build --locked --release --target "$CARGO_TARGET" \
- && sh docker/rootfs.sh /out "target/$CARGO_TARGET/release/verdict"
+ && cargo build --locked --profile dist --target "$CARGO_TARGET" \
+ && sh docker/rootfs.sh /out "target/$CARGO_TARGET/dist/verdict"
 
 FROM scratch
 ARG VERSION=0.1.0

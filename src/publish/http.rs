@@ -211,7 +211,7 @@ impl GitLabHttp {
                 message: format!("CI_API_V4_URL `{api_url}` is not an http(s) URL"),
             });
         }
-        let provider = rustls::crypto::ring::default_provider();
+        let provider = rustls::crypto::aws_lc_rs::default_provider();
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_provider_and_native_roots(std::sync::Arc::new(provider))
             .map_err(|e| PublishError::Client {
