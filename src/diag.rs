@@ -250,17 +250,24 @@ pub fn causes(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
     out
 }
 
-/// Replaces control characters (ANSI escapes, NUL, bell, …) with `�` and line breaks with
-/// `⏎`, so artifact text can neither restyle nor rewrite the terminal.
+/// Replaces control characters (ANSI escapes, NUL, bell, …) and the invisible bidirectional
+/// controls (which reorder what a reader sees: `U+202E` shows `txet` as `text`) with `�`, and
+/// line breaks with `⏎`, so artifact text can neither restyle, rewrite nor disguise the terminal.
 pub fn clean(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\n' | '\r' => '⏎',
             '\t' => ' ',
-            c if c.is_control() => '\u{fffd}',
+            c if c.is_control() || is_bidi_control(c) => '\u{fffd}',
             c => c,
         })
         .collect()
+}
+
+/// Whether `c` is an invisible bidirectional control (the "Trojan Source" characters): text
+/// containing them reads differently from what it is.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Where to find the snippet.

@@ -235,7 +235,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
                     .as_deref()
                     .map(|t| line(t, 100))
                     .unwrap_or_else(|| format!("{}.{}", f.policy.namespace, f.policy.rule));
-                let _ = writeln!(s, "\n  {} {}", p.dim(&format!("{} ·", f.step)), p.bold(&title));
+                let _ = writeln!(s, "\n  {} {}", p.dim(&format!("{} ·", clean(&f.step))), p.bold(&title));
                 if let Some(why) = &f.policy.description {
                     for l in wrap(why, 100, 3) {
                         let _ = writeln!(s, "  {}", p.dim(&l));
@@ -245,7 +245,13 @@ pub fn render(v: &Verdict, style: Style) -> String {
             finding_block(&mut s, &p, f);
         }
         for (step, n) in cut {
-            let _ = writeln!(s, "\n  {} and {} more in {step} (all of them: --format json)", p.dim("…"), n);
+            let _ = writeln!(
+                s,
+                "\n  {} and {} more in {} (all of them: --format json)",
+                p.dim("…"),
+                n,
+                clean(step)
+            );
         }
     }
 
@@ -258,7 +264,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
             let msg = wrap(&f.policy.msg, 100, 2);
             for (i, l) in msg.iter().enumerate() {
                 if i == 0 {
-                    let mut text = format!("{} {l}", p.dim(&format!("{} ·", f.step)));
+                    let mut text = format!("{} {l}", p.dim(&format!("{} ·", clean(&f.step))));
                     if let Some(from) = f.policy.enforced_from {
                         let _ = write!(text, " {}", p.yellow(&format!("(fails from {from})")));
                     }
@@ -294,7 +300,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
                         "waived by {} until {} ({}): {}",
                         clean(&w.owner),
                         w.expires,
-                        w.origin,
+                        clean(&w.origin),
                         line(&w.reason, 80)
                     )
                 }
@@ -304,7 +310,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
                 s,
                 "  {} {} {}",
                 p.dim("~"),
-                p.dim(&format!("{} ·", f.step)),
+                p.dim(&format!("{} ·", clean(&f.step))),
                 line(&f.policy.msg, 100)
             );
             let _ = writeln!(s, "      {}", p.dim(&how));
@@ -341,7 +347,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
                 plural(e.days_left.max(0) as usize, "day", "days"),
                 clean(&e.matches),
                 clean(&e.owner),
-                e.origin
+                clean(&e.origin)
             );
         }
         for e in &l.expired {
@@ -352,7 +358,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
                 e.expires,
                 clean(&e.matches),
                 clean(&e.owner),
-                e.origin
+                clean(&e.origin)
             );
         }
         for e in &l.unused {
@@ -361,7 +367,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
                 "  {} matches nothing, remove it: {} ({})",
                 p.yellow("!"),
                 clean(&e.matches),
-                e.origin
+                clean(&e.origin)
             );
         }
     }
@@ -373,7 +379,10 @@ pub fn render(v: &Verdict, style: Style) -> String {
         Outcome::Warn | Outcome::Pass | Outcome::Skipped => "exit 0: the gate passed",
     };
     let _ = writeln!(s, "\n{}", p.dim(&format!("{exit}. The whole verdict: --format json")));
-    s
+    // `clean` keeps artifact text on verdict's own lines, so no line can start with `::`; but
+    // the runner finds `##[` anywhere in a line, including in the middle of a step's summary or
+    // a problem's message: break every one, once, here.
+    if s.contains("##[") { s.replace("##[", "##\u{200b}[") } else { s }
 }
 
 fn finding_block(s: &mut String, p: &Paint, f: &Finding) {
@@ -420,7 +429,7 @@ fn finding_block(s: &mut String, p: &Paint, f: &Finding) {
     for l in f.waiver_snippet.lines() {
         let label = if first { "waive" } else { "     " };
         first = false;
-        let _ = writeln!(s, "        {}  {}", p.dim(label), p.dim(&clean(l)));
+        let _ = writeln!(s, "        {}  {}", p.dim(label), p.dim(&defuse(clean(l))));
     }
 }
 

@@ -9,17 +9,13 @@
 
 use std::fmt::Write as _;
 
+use crate::diag::is_bidi_control;
+
 /// Inserted after `@`, `#`, … so that GitHub and GitLab do not read a mention or a reference.
 const JOINER: char = '\u{2060}';
 
 /// What replaces a character that must not reach a report.
 const REPLACEMENT: char = '\u{fffd}';
-
-/// Whether `c` is an invisible bidirectional control (the "Trojan Source" characters): text
-/// containing them reads differently from what it is.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
 
 /// One line: whitespace runs (newlines included) become one space, control and bidirectional
 /// characters become U+FFFD, the ends are trimmed.

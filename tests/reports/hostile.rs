@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use verdict::evidence::Severity;
 use verdict::policy::Level;
 use verdict::report::{
-    RenderContext, ReportLink, annotations, budget, codequality, junit, markdown, marker, sarif,
+    RenderContext, ReportLink, annotations, budget, codequality, junit, markdown, marker, sarif, terminal,
 };
 use verdict::verdict::{LedgerEntry, Problem, Status, Verdict};
 
@@ -133,6 +133,24 @@ fn markdown_surfaces() {
         let longest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
         assert!(longest < 4_000, "{name}: a line of {longest} characters");
     }
+}
+
+/// The terminal report: no control character, bidi control or line break from an artifact or
+/// from `verdict.yaml` (a waiver's reason, owner, or the name of the file it came from), so
+/// nothing can restyle, rewrite or disguise the terminal, and no line becomes a runner command.
+#[test]
+fn terminal() {
+    let out = terminal::render(
+        &hostile_verdict(),
+        terminal::Style { color: false, max_fail_per_step: 5, max_warn: 5 },
+    );
+    let bad = out.chars().find(|c| (c.is_control() && *c != '\n') || verdict::diag::is_bidi_control(*c));
+    assert_eq!(bad, None, "{out}");
+    for line in out.lines() {
+        assert!(!line.trim_start().starts_with("::") && !line.contains("##["), "{line:?}");
+    }
+    // Every hostile text is there, on one line each: shown, not obeyed.
+    assert!(out.contains("waived by </details>"), "{out}");
 }
 
 /// Workflow commands: one line each, properties and data escaped, no second command smuggled
