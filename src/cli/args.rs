@@ -326,6 +326,10 @@ pub struct PublishArgs {
     /// The pull request to comment on, for a workflow_run hand-off (GitHub gives none for forks)
     #[arg(long, value_name = "N")]
     pub pr: Option<u64>,
+
+    /// Time allowed for all of publishing, retries and rate-limit waits included, in seconds (each request gets at most 10)
+    #[arg(long, value_name = "SECONDS", default_value_t = 120, env = "VERDICT_PUBLISH_TIMEOUT")]
+    pub publish_timeout: u64,
 }
 
 /// `--fail-on`.

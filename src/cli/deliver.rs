@@ -8,6 +8,7 @@
 //! (`--require-publish`).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::Error;
 use super::args::{CommentModeArg, OutputFormat, PublishArg, RunArgs};
@@ -121,7 +122,8 @@ pub fn deliver(
                 .collect(),
         });
     }
-    let outcome = publish::publish(&destination, &publish::Settings::default(), &p);
+    let retry = publish::RetryPolicy::within(Duration::from_secs(args.publish.publish_timeout.max(1)));
+    let outcome = publish::publish(&destination, &publish::Settings { retry, ..Default::default() }, &p);
     for line in outcome.lines() {
         eprintln!("{line}");
     }

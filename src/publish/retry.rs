@@ -41,6 +41,15 @@ pub struct RetryPolicy {
     pub secondary_rate_limit_wait: Duration,
 }
 
+impl RetryPolicy {
+    /// The default policy with a total budget of `total` (`--publish-timeout`); one request
+    /// never gets more than the whole budget.
+    pub fn within(total: Duration) -> RetryPolicy {
+        let default = RetryPolicy::default();
+        RetryPolicy { total_budget: total, request_timeout: default.request_timeout.min(total), ..default }
+    }
+}
+
 impl Default for RetryPolicy {
     fn default() -> RetryPolicy {
         RetryPolicy {

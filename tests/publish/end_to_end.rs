@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 
 use crate::support::github::{Config as GitHubConfig, GitHub};
 use crate::support::gitlab::{Config as GitLabConfig, GitLab};
+use crate::support::server::{Fault, Reply};
 use crate::support::{self};
 
 fn root() -> &'static Path {
@@ -138,6 +139,31 @@ fn failed_publish_and_require_publish() {
     assert!(summary.contains("verdict: FAIL"), "the job summary still has the verdict");
     let out = run_github(&fake, dir.path(), &["--require-publish"]);
     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `--publish-timeout` bounds publishing: a rate limit asking for longer than it allows is not
+/// waited out; the publish fails at once, saying so, and the exit code stays the verdict's.
+#[test]
+fn publish_timeout_bounds_the_waits() {
+    let Some(corpus) = support::corpus() else { return };
+    let (fake, server) = GitHub::start(&corpus, GitHubConfig::default());
+    let slow_down =
+        serde_json::json!({"message": "slow down", "documentation_url": "https://docs.github.com/rest"});
+    server.script(
+        "issues/list-comments",
+        [Fault::Reply(Reply::json(429, slow_down).header("retry-after", "30"))],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let out = run_github(&fake, dir.path(), &["--publish-timeout", "5"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let line = stderr.lines().find(|l| l.contains("publish: comment failed")).unwrap_or_default();
+    assert!(
+        line.contains("HTTP 429") && line.contains("waiting 30 s") && line.contains("of 5 s left"),
+        "{stderr}"
+    );
 }
 
 /// GitLab: the merge request note is created once and updated in place.
