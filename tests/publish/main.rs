@@ -5,10 +5,12 @@
 //! that times out but landed, and two runs racing.
 //!
 //! Modules: `github` (the sticky comment's lifecycle, check runs, statuses, files), `faults`
-//! (retries, budgets, degrading), `gitlab` (MR notes), `secrets` (no token anywhere but its header).
+//! (retries, budgets, degrading), `chaos` (many publishes with random faults and races),
+//! `gitlab` (MR notes), `secrets` (no token anywhere but its header).
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::print_stderr, clippy::expect_used)]
 
+mod chaos;
 mod end_to_end;
 mod faults;
 mod github;

@@ -177,6 +177,16 @@ impl Server {
         self.shared.faults.lock().unwrap().entry(op.to_string()).or_default().extend(faults);
     }
 
+    /// Forgets the faults not played yet.
+    pub fn clear_script(&self) {
+        self.shared.faults.lock().unwrap().clear();
+    }
+
+    /// How many requests of `op` were acted on so far (what a [`Fault::Barrier`] counts).
+    pub fn acted(&self, op: &str) -> usize {
+        self.shared.acted.borrow().get(op).copied().unwrap_or_default()
+    }
+
     /// Every request so far.
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.requests.lock().unwrap().clone()
