@@ -12,6 +12,7 @@
 //! and builtin errors are errors (regorus's strict mode): a rule that cannot be evaluated
 //! never passes silently.
 
+pub mod input;
 pub mod metadata;
 pub mod pack;
 pub mod test;
@@ -328,6 +329,8 @@ struct RuleRef {
     meta: Metadata,
     file: String,
     line: u32,
+    /// Evaluated on the built-in pack's view of the evidence ([`input::PackView`]).
+    view: bool,
 }
 
 /// A loaded module: its package, file and rule heads.
@@ -414,6 +417,7 @@ impl Policies {
             .filter(|m| texts.get(m.file.as_str()).is_some_and(|f| f.builtin))
             .map(|m| m.package.clone())
             .collect();
+        let builtin_pkgs_all = builtin_pkgs.clone();
         let mut selected: BTreeSet<String> = builtin_pkgs;
         if options.all_namespaces {
             selected.extend(all.iter().cloned());
@@ -448,6 +452,15 @@ impl Policies {
         if !errors.is_empty() {
             return Err(errors);
         }
+        // The built-in pack's rules read only what its view keeps, as long as nothing else is
+        // added to its packages: a user module in `verdict.*` could read anything, so then
+        // every rule sees the whole document.
+        let user_in_pack = policies.modules.iter().any(|m| {
+            (m.package == "verdict" || m.package.starts_with("verdict."))
+                && !texts.get(m.file.as_str()).is_some_and(|f| f.builtin)
+        });
+        let view_packages: BTreeSet<String> =
+            if user_in_pack { BTreeSet::new() } else { builtin_pkgs_all.clone() };
         let mut seen = BTreeSet::new();
         for m in &policies.modules {
             if !selected.contains(&m.package) {
@@ -488,6 +501,7 @@ impl Policies {
                         meta: rule_meta,
                         file: m.file.clone(),
                         line: *line,
+                        view: view_packages.contains(&m.package),
                     });
                 }
             }
@@ -506,22 +520,18 @@ impl Policies {
 
     /// Evaluates every selected rule against `input`. `today` decides `effective_on`.
     pub fn evaluate(&self, input: &Evidence, today: Date) -> Result<Vec<Finding>, PolicyError> {
-        let conversion = |e: &dyn std::fmt::Display| PolicyError::Eval {
-            rule: "input".into(),
-            file: None,
-            line: None,
-            column: None,
-            message: format!("the evidence could not be converted: {e}"),
-            text: None,
-        };
-        let json = serde_json::to_string(input).map_err(|e| conversion(&e))?;
-        let value = regorus::Value::from_json_str(&json).map_err(|e| conversion(&e))?;
-        self.evaluate_value(value, today)
+        let raw = self.evaluate_raw_evidence(input)?;
+        self.normalize_all(raw, today)
     }
 
-    /// Evaluates against an input already converted to a regorus value.
+    /// Evaluates against an input already converted to a regorus value (every rule, the
+    /// built-in pack's too, sees all of it).
     pub fn evaluate_value(&self, input: regorus::Value, today: Date) -> Result<Vec<Finding>, PolicyError> {
         let raw = self.evaluate_raw(input)?;
+        self.normalize_all(raw, today)
+    }
+
+    fn normalize_all(&self, raw: Vec<RawResult>, today: Date) -> Result<Vec<Finding>, PolicyError> {
         let by_rule: BTreeMap<(&str, &str), &RuleRef> =
             self.rules.iter().map(|r| ((r.package.as_str(), r.name.as_str()), r)).collect();
         raw.into_iter()
@@ -539,63 +549,73 @@ impl Policies {
             .collect()
     }
 
+    /// Evaluates every selected rule on the evidence and returns each element as the rule
+    /// produced it: the built-in pack's rules on [`input::PackView`], every other rule on the
+    /// whole document. Each input is converted only when a rule needs it.
+    pub fn evaluate_raw_evidence(&self, evidence: &Evidence) -> Result<Vec<RawResult>, PolicyError> {
+        let conversion = |e: &dyn std::fmt::Display| PolicyError::Eval {
+            rule: "input".into(),
+            file: None,
+            line: None,
+            column: None,
+            message: format!("the evidence could not be converted: {e}"),
+            text: None,
+        };
+        let started = Instant::now();
+        let convert = |needed: bool, doc: &dyn erased::Serialize| -> Result<regorus::Value, PolicyError> {
+            if needed { doc.to_value().map_err(|e| conversion(&e)) } else { Ok(regorus::Value::Undefined) }
+        };
+        let view = convert(self.rules.iter().any(|r| r.view), &input::PackView::of(evidence))?;
+        let full = convert(self.rules.iter().any(|r| !r.view) || !self.exceptions.is_empty(), evidence)?;
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "evidence converted for policies");
+        self.run_rules(&Inputs { view, full })
+    }
+
     /// Evaluates every selected rule and returns each element as the rule produced it (no
     /// METADATA, no normalization): what an OPA parity check compares.
     pub fn evaluate_raw(&self, input: regorus::Value) -> Result<Vec<RawResult>, PolicyError> {
-        let mut engine = self.engine.clone();
-        engine.set_input(input);
+        self.run_rules(&Inputs { view: input.clone(), full: input })
+    }
+
+    /// The rules, spread over one thread per core (each with its own clone of the engine, the
+    /// inputs shared): a pack's rules are independent, and the costly ones each walk a
+    /// different part of the evidence. Results, errors included, come back in rule order.
+    fn run_rules(&self, inputs: &Inputs) -> Result<Vec<RawResult>, PolicyError> {
         let started = Instant::now();
-        let mut eval = |path: &str| -> Result<regorus::Value, PolicyError> {
-            let left = self.options.timeout.saturating_sub(started.elapsed());
-            if left.is_zero() {
-                return Err(PolicyError::Timeout { rule: path.to_owned(), limit: self.options.timeout });
-            }
-            engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-                limit: left,
-                check_interval: NonZeroU32::new(1024).unwrap_or(NonZeroU32::MIN),
-            });
-            engine.eval_rule(path.to_owned()).map_err(|e| {
-                if started.elapsed() >= self.options.timeout || e.to_string().contains("time limit") {
-                    PolicyError::Timeout { rule: path.to_owned(), limit: self.options.timeout }
-                } else {
-                    let mut err = eval_error(path, &e.to_string());
-                    if let PolicyError::Eval { file: Some(f), text, .. } = &mut err {
-                        *text = self.texts.get(f.as_str()).cloned();
-                    }
-                    err
-                }
-            })
-        };
-        // Exceptions first: which `_name` rules are suppressed in each package.
+        // Exceptions first: which `_name` rules are suppressed in each package. (Only user
+        // packages have them; they see the whole document.)
         let mut excepted: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-        for pkg in &self.exceptions {
-            let path = format!("data.{pkg}.exception");
-            let value = eval(&path)?;
-            let mut names = BTreeSet::new();
-            for item in elements(&value) {
-                match item {
-                    Json::Array(list) => {
-                        names.extend(list.iter().filter_map(|n| n.as_str().map(str::to_owned)))
-                    }
-                    Json::String(s) => {
-                        names.insert(s);
-                    }
-                    other => {
-                        return Err(PolicyError::BadResult {
-                            rule: path,
-                            message: format!("an exception must be a list of rule names, not {other}"),
-                        });
+        if !self.exceptions.is_empty() {
+            let mut engine = self.engine.clone();
+            engine.set_input(inputs.full.clone());
+            for pkg in &self.exceptions {
+                let path = format!("data.{pkg}.exception");
+                let value = self.eval(&mut engine, &path, started)?;
+                let mut names = BTreeSet::new();
+                for item in elements(&value) {
+                    match item {
+                        Json::Array(list) => {
+                            names.extend(list.iter().filter_map(|n| n.as_str().map(str::to_owned)))
+                        }
+                        Json::String(s) => {
+                            names.insert(s);
+                        }
+                        other => {
+                            return Err(PolicyError::BadResult {
+                                rule: path,
+                                message: format!("an exception must be a list of rule names, not {other}"),
+                            });
+                        }
                     }
                 }
+                excepted.insert(pkg.as_str(), names);
             }
-            excepted.insert(pkg.as_str(), names);
         }
+        let values = self.eval_parallel(inputs, started);
         let mut out = Vec::new();
-        for rule in &self.rules {
+        for (rule, value) in self.rules.iter().zip(values) {
             let path = format!("data.{}.{}", rule.package, rule.name);
-            let rule_started = Instant::now();
-            let value = eval(&path)?;
-            tracing::debug!(rule = %path, elapsed_ms = rule_started.elapsed().as_millis() as u64, "evaluated");
+            let value = value.unwrap_or_else(|| Err(eval_error(&path, "the rule was not evaluated")))?;
             let suffix = rule.name.split_once('_').map(|(_, s)| s);
             let is_excepted = suffix
                 .is_some_and(|s| excepted.get(rule.package.as_str()).is_some_and(|names| names.contains(s)));
@@ -615,6 +635,111 @@ impl Policies {
             }
         }
         Ok(out)
+    }
+
+    /// Each rule's value, in rule order. Workers take the next rule from a shared counter; a
+    /// worker keeps one engine per input, so rules of one package that share helper rules
+    /// reuse their values when they land on the same worker. After the first error no new
+    /// rule is started.
+    fn eval_parallel(
+        &self,
+        inputs: &Inputs,
+        started: Instant,
+    ) -> Vec<Option<Result<regorus::Value, PolicyError>>> {
+        use std::sync::Mutex;
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let threads =
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(self.rules.len()).max(1);
+        let next = AtomicUsize::new(0);
+        let failed = AtomicBool::new(false);
+        let slots: Vec<Mutex<Option<Result<regorus::Value, PolicyError>>>> =
+            self.rules.iter().map(|_| Mutex::new(None)).collect();
+        let work = || {
+            let (mut view_engine, mut full_engine): (Option<regorus::Engine>, Option<regorus::Engine>) =
+                (None, None);
+            while !failed.load(Ordering::Relaxed) {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let (Some(rule), Some(slot)) = (self.rules.get(i), slots.get(i)) else { break };
+                let (engine, input) = if rule.view {
+                    (&mut view_engine, &inputs.view)
+                } else {
+                    (&mut full_engine, &inputs.full)
+                };
+                let engine = engine.get_or_insert_with(|| {
+                    let mut e = self.engine.clone();
+                    e.set_input(input.clone());
+                    e
+                });
+                let path = format!("data.{}.{}", rule.package, rule.name);
+                let rule_started = Instant::now();
+                let value = self.eval(engine, &path, started);
+                tracing::debug!(rule = %path, elapsed_ms = rule_started.elapsed().as_millis() as u64, "evaluated");
+                if value.is_err() {
+                    failed.store(true, Ordering::Relaxed);
+                }
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = Some(value);
+                }
+            }
+        };
+        if threads == 1 {
+            work();
+        } else {
+            std::thread::scope(|s| {
+                for _ in 0..threads {
+                    s.spawn(work);
+                }
+            });
+        }
+        slots.into_iter().map(|m| m.into_inner().ok().flatten()).collect()
+    }
+
+    /// One rule's value, within what is left of the time allowed.
+    fn eval(
+        &self,
+        engine: &mut regorus::Engine,
+        path: &str,
+        started: Instant,
+    ) -> Result<regorus::Value, PolicyError> {
+        let left = self.options.timeout.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Err(PolicyError::Timeout { rule: path.to_owned(), limit: self.options.timeout });
+        }
+        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+            limit: left,
+            check_interval: NonZeroU32::new(1024).unwrap_or(NonZeroU32::MIN),
+        });
+        engine.eval_rule(path.to_owned()).map_err(|e| {
+            if started.elapsed() >= self.options.timeout || e.to_string().contains("time limit") {
+                PolicyError::Timeout { rule: path.to_owned(), limit: self.options.timeout }
+            } else {
+                let mut err = eval_error(path, &e.to_string());
+                if let PolicyError::Eval { file: Some(f), text, .. } = &mut err {
+                    *text = self.texts.get(f.as_str()).cloned();
+                }
+                err
+            }
+        })
+    }
+}
+
+/// The documents rules are evaluated on: the built-in pack's view and the whole evidence
+/// (`Undefined` when no rule needs one).
+struct Inputs {
+    view: regorus::Value,
+    full: regorus::Value,
+}
+
+/// A document that converts to a regorus value, as a trait object (`convert` above takes
+/// either the view or the evidence).
+mod erased {
+    pub trait Serialize {
+        fn to_value(&self) -> Result<regorus::Value, super::input::Error>;
+    }
+    impl<T: serde::Serialize> Serialize for T {
+        fn to_value(&self) -> Result<regorus::Value, super::input::Error> {
+            super::input::to_value(self)
+        }
     }
 }
 

@@ -1,0 +1,418 @@
+//! Evidence → a regorus value, directly: a serde `Serializer` whose output is a
+//! [`regorus::Value`], so a large evidence document is converted once, without writing it out as
+//! JSON text and parsing that text back (which took as long as evaluating the built-in pack).
+//!
+//! Struct field names are `&'static str`: each one becomes a shared string once per conversion
+//! (an interned key), so 100,000 test cases share one `"fingerprint"` key instead of holding
+//! 100,000 copies of it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use regorus::Value;
+use serde::Serialize;
+use serde::ser::{self, Impossible};
+
+use crate::evidence::{CheckStatus, Evidence, TestCase, TestStatus};
+
+/// The evidence as the built-in pack sees it: every field, except that `tests.cases` holds
+/// only the tests that did not simply pass (failed, errored, or flaky) and
+/// `misconfigurations` only the failed checks — the only records the pack's rules read
+/// (`policies/README.md` says so to whoever changes them). At scale that drops ~97% of the
+/// test cases before they are converted and iterated over. User policies always get the whole
+/// document; `tests/opa_parity.rs` proves the pack finds the same on both.
+#[derive(Serialize)]
+pub struct PackView<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'a str,
+    meta: &'a crate::evidence::Meta,
+    sources: &'a [crate::evidence::Source],
+    skipped: &'a [crate::evidence::Skipped],
+    tests: TestsView<'a>,
+    vulnerabilities: &'a [crate::evidence::Vulnerability],
+    misconfigurations: Vec<&'a crate::evidence::Misconfiguration>,
+    secrets: &'a [crate::evidence::Secret],
+    licenses: &'a [crate::evidence::LicenseFinding],
+    components: &'a [crate::evidence::Component],
+    dependencies: &'a [crate::evidence::Dependency],
+    custom: &'a BTreeMap<String, serde_json::Value>,
+    signatures: &'a [crate::evidence::Signature],
+    attestations: &'a [crate::evidence::Attestation],
+}
+
+#[derive(Serialize)]
+struct TestsView<'a> {
+    totals: &'a crate::evidence::TestTotals,
+    testcases: &'a crate::evidence::TestcaseTotals,
+    discrepancies: &'a [crate::evidence::SuiteDiscrepancy],
+    cases: Vec<&'a TestCase>,
+}
+
+impl<'a> PackView<'a> {
+    /// The view of `e`.
+    pub fn of(e: &'a Evidence) -> Self {
+        // Destructured, so that a field added to the evidence cannot be forgotten here.
+        let Evidence {
+            api_version,
+            meta,
+            sources,
+            skipped,
+            tests,
+            vulnerabilities,
+            misconfigurations,
+            secrets,
+            licenses,
+            components,
+            dependencies,
+            custom,
+            signatures,
+            attestations,
+        } = e;
+        let crate::evidence::Tests { totals, testcases, discrepancies, cases } = tests;
+        PackView {
+            api_version,
+            meta,
+            sources,
+            skipped,
+            tests: TestsView {
+                totals,
+                testcases,
+                discrepancies,
+                cases: cases
+                    .iter()
+                    .filter(|c| c.flaky || matches!(c.status, TestStatus::Failed | TestStatus::Errored))
+                    .collect(),
+            },
+            vulnerabilities,
+            misconfigurations: misconfigurations.iter().filter(|m| m.status == CheckStatus::Failed).collect(),
+            secrets,
+            licenses,
+            components,
+            dependencies,
+            custom,
+            signatures,
+            attestations,
+        }
+    }
+}
+
+/// Converts any serializable document into a regorus value (as `Value::from_json_str` of its
+/// JSON would, number for number: integers stay integers, floats stay floats).
+pub fn to_value<T: Serialize + ?Sized>(doc: &T) -> Result<Value, Error> {
+    let mut keys = Keys::default();
+    doc.serialize(ToValue { keys: &mut keys })
+}
+
+/// Why a document could not be converted (only non-string map keys and unsupported types).
+#[derive(Debug)]
+pub struct Error(String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl ser::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Error(msg.to_string())
+    }
+}
+
+/// Interned keys, by the address of their static text.
+#[derive(Default)]
+struct Keys {
+    by_ptr: HashMap<(usize, usize), Value>,
+}
+
+impl Keys {
+    fn get(&mut self, key: &'static str) -> Value {
+        self.by_ptr.entry((key.as_ptr() as usize, key.len())).or_insert_with(|| Value::from(key)).clone()
+    }
+}
+
+struct ToValue<'k> {
+    keys: &'k mut Keys,
+}
+
+impl<'k> ser::Serializer for ToValue<'k> {
+    type Ok = Value;
+    type Error = Error;
+    type SerializeSeq = Seq<'k>;
+    type SerializeTuple = Seq<'k>;
+    type SerializeTupleStruct = Seq<'k>;
+    type SerializeTupleVariant = Impossible<Value, Error>;
+    type SerializeMap = Map<'k>;
+    type SerializeStruct = Struct<'k>;
+    type SerializeStructVariant = Impossible<Value, Error>;
+
+    fn serialize_bool(self, v: bool) -> Result<Value, Error> {
+        Ok(Value::from(v))
+    }
+    fn serialize_i8(self, v: i8) -> Result<Value, Error> {
+        Ok(Value::from(i64::from(v)))
+    }
+    fn serialize_i16(self, v: i16) -> Result<Value, Error> {
+        Ok(Value::from(i64::from(v)))
+    }
+    fn serialize_i32(self, v: i32) -> Result<Value, Error> {
+        Ok(Value::from(i64::from(v)))
+    }
+    fn serialize_i64(self, v: i64) -> Result<Value, Error> {
+        Ok(Value::from(v))
+    }
+    fn serialize_u8(self, v: u8) -> Result<Value, Error> {
+        Ok(Value::from(u64::from(v)))
+    }
+    fn serialize_u16(self, v: u16) -> Result<Value, Error> {
+        Ok(Value::from(u64::from(v)))
+    }
+    fn serialize_u32(self, v: u32) -> Result<Value, Error> {
+        Ok(Value::from(u64::from(v)))
+    }
+    fn serialize_u64(self, v: u64) -> Result<Value, Error> {
+        Ok(Value::from(v))
+    }
+    fn serialize_f32(self, v: f32) -> Result<Value, Error> {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_f64(self, v: f64) -> Result<Value, Error> {
+        // JSON has no NaN or infinity; serde_json writes them as null.
+        Ok(if v.is_finite() { Value::from(v) } else { Value::Null })
+    }
+    fn serialize_char(self, v: char) -> Result<Value, Error> {
+        Ok(Value::from(v.to_string()))
+    }
+    fn serialize_str(self, v: &str) -> Result<Value, Error> {
+        Ok(Value::from(v))
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<Value, Error> {
+        Ok(Value::from(v.iter().map(|b| Value::from(u64::from(*b))).collect::<Vec<_>>()))
+    }
+    fn serialize_none(self) -> Result<Value, Error> {
+        Ok(Value::Null)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Value, Error> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<Value, Error> {
+        Ok(Value::Null)
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<Value, Error> {
+        Ok(Value::Null)
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<Value, Error> {
+        Ok(self.keys.get(variant))
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<Value, Error> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<Value, Error> {
+        let key = self.keys.get(variant);
+        let inner = value.serialize(ToValue { keys: self.keys })?;
+        let mut map = BTreeMap::new();
+        map.insert(key, inner);
+        Ok(Value::from(map))
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<Seq<'k>, Error> {
+        Ok(Seq { keys: self.keys, items: Vec::with_capacity(len.unwrap_or(0)) })
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Seq<'k>, Error> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Seq<'k>, Error> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant, Error> {
+        Err(Error(format!("tuple variants ({name}) are not part of the evidence")))
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Map<'k>, Error> {
+        Ok(Map { keys: self.keys, map: BTreeMap::new(), next: None })
+    }
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Struct<'k>, Error> {
+        Ok(Struct { keys: self.keys, map: BTreeMap::new() })
+    }
+    fn serialize_struct_variant(
+        self,
+        name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant, Error> {
+        Err(Error(format!("struct variants ({name}) are not part of the evidence")))
+    }
+}
+
+struct Seq<'k> {
+    keys: &'k mut Keys,
+    items: Vec<Value>,
+}
+
+impl ser::SerializeSeq for Seq<'_> {
+    type Ok = Value;
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.items.push(value.serialize(ToValue { keys: self.keys })?);
+        Ok(())
+    }
+    fn end(self) -> Result<Value, Error> {
+        Ok(Value::from(self.items))
+    }
+}
+
+impl ser::SerializeTuple for Seq<'_> {
+    type Ok = Value;
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Result<Value, Error> {
+        ser::SerializeSeq::end(self)
+    }
+}
+
+impl ser::SerializeTupleStruct for Seq<'_> {
+    type Ok = Value;
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Result<Value, Error> {
+        ser::SerializeSeq::end(self)
+    }
+}
+
+struct Map<'k> {
+    keys: &'k mut Keys,
+    map: BTreeMap<Value, Value>,
+    next: Option<Value>,
+}
+
+impl ser::SerializeMap for Map<'_> {
+    type Ok = Value;
+    type Error = Error;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        let k = key.serialize(ToValue { keys: self.keys })?;
+        if !matches!(k, Value::String(_)) {
+            return Err(Error(format!("map keys must be strings, not {k}")));
+        }
+        self.next = Some(k);
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        let key = self.next.take().ok_or_else(|| Error("a map value without its key".into()))?;
+        self.map.insert(key, value.serialize(ToValue { keys: self.keys })?);
+        Ok(())
+    }
+    fn end(self) -> Result<Value, Error> {
+        Ok(Value::from(self.map))
+    }
+}
+
+struct Struct<'k> {
+    keys: &'k mut Keys,
+    map: BTreeMap<Value, Value>,
+}
+
+impl ser::SerializeStruct for Struct<'_> {
+    type Ok = Value;
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+        let k = self.keys.get(key);
+        self.map.insert(k, value.serialize(ToValue { keys: self.keys })?);
+        Ok(())
+    }
+    fn end(self) -> Result<Value, Error> {
+        Ok(Value::from(self.map))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The direct conversion gives what parsing the document's JSON gives, for every shape the
+    /// evidence uses: structs, flattened maps, options, enums, numbers, nested lists.
+    #[test]
+    fn same_as_through_json() {
+        let doc = serde_json::json!({
+            "a": [1, -2, 3.5, 1e300, null, true, "x"],
+            "b": {"nested": {"k": "v"}, "empty": {}, "list": []},
+            "n": 18446744073709551615u64,
+        });
+        let direct = to_value(&doc).unwrap();
+        let parsed = Value::from_json_str(&doc.to_string()).unwrap();
+        assert_eq!(direct, parsed);
+
+        let demo = crate::cli::gather(
+            &[std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo")],
+            &[],
+            &crate::ingest::Limits::default(),
+        )
+        .expect("the demo reads");
+        let direct = to_value(&demo).unwrap();
+        let parsed = Value::from_json_str(&serde_json::to_string(&demo).unwrap()).unwrap();
+        assert_eq!(direct, parsed, "the demo's evidence converts the same both ways");
+    }
+
+    /// The pack's view has every field of the evidence, and keeps exactly the records the pack
+    /// reads: non-passing or flaky tests, failed checks.
+    #[test]
+    fn pack_view_keeps_every_field_and_the_records_the_pack_reads() {
+        let demo = crate::cli::gather(
+            &[std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo")],
+            &[],
+            &crate::ingest::Limits::default(),
+        )
+        .expect("the demo reads");
+        let full = serde_json::to_value(&demo).unwrap();
+        let view = serde_json::to_value(PackView::of(&demo)).unwrap();
+        let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        assert_eq!(keys(&full), keys(&view));
+        assert_eq!(keys(&full["tests"]), keys(&view["tests"]));
+        for (name, value) in full.as_object().unwrap() {
+            if name != "tests" && name != "misconfigurations" {
+                assert_eq!(value, &view[name], "{name}");
+            }
+        }
+        let cases = view["tests"]["cases"].as_array().unwrap();
+        let all = full["tests"]["cases"].as_array().unwrap();
+        assert!(!cases.is_empty() && cases.len() < all.len(), "{} of {}", cases.len(), all.len());
+        let kept = |c: &&serde_json::Value| {
+            c["flaky"] == true || c["status"] == "failed" || c["status"] == "errored"
+        };
+        assert_eq!(cases.iter().collect::<Vec<_>>(), all.iter().filter(kept).collect::<Vec<_>>());
+        let checks = view["misconfigurations"].as_array().unwrap();
+        let failed: Vec<_> = full["misconfigurations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["status"] == "failed")
+            .collect();
+        assert!(!failed.is_empty());
+        assert_eq!(checks.iter().collect::<Vec<_>>(), failed);
+    }
+}
