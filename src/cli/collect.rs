@@ -86,17 +86,26 @@ pub fn collect(candidates: &[Candidate], limits: &Limits, meta: Meta) -> Result<
     if errors.is_empty() { Ok(evidence) } else { Err(errors) }
 }
 
-/// Reads all candidates on up to one thread per core; outcomes come back in input order.
+/// Reads all candidates on up to one thread per core; outcomes come back in input order. The
+/// largest files are started first: one large scan started last would otherwise run alone
+/// while the other cores sit idle.
 fn read_all(candidates: &[Candidate], limits: &Limits) -> Vec<Outcome> {
     let threads =
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(candidates.len()).max(1);
+    let mut order: Vec<(u64, usize)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (std::fs::metadata(&c.path).map(|m| m.len()).unwrap_or(0), i))
+        .collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<Outcome>>> = candidates.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(_, i)) = order.get(n) else { break };
                     let Some(c) = candidates.get(i) else { break };
                     let outcome = read_one(c, limits);
                     if let Some(slot) = slots.get(i) {
