@@ -158,7 +158,9 @@ impl<'de> Visitor<'de> for Report<'_, '_, '_> {
         // The summary-only object Checkov prints when nothing was scanned.
         let mut bare = Summary::default();
         let mut bare_seen = false;
+        let mut keys = json::Keys::default();
         while let Some(key) = map.next_key::<String>()? {
+            keys.first(&key)?;
             match key.as_str() {
                 "check_type" => {
                     let v: Option<String> = map.next_value()?;
@@ -221,7 +223,9 @@ impl<'de> Visitor<'de> for Results<'_, '_, '_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let Results { st, listed } = self;
+        let mut keys = json::Keys::default();
         while let Some(key) = map.next_key::<String>()? {
+            keys.first(&key)?;
             let status = match key.as_str() {
                 "failed_checks" => CheckStatus::Failed,
                 "passed_checks" => CheckStatus::Passed,

@@ -16,7 +16,7 @@ pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> 
         return Err(IngestError::new(Code::WrongKind, "a custom input needs a name")
             .expected("--input custom:NAME=PATH"));
     };
-    let value: serde_json::Value = json::read(reader, "write it as a single JSON document")?;
+    let json::Unique(value) = json::read(reader, "write it as a single JSON document")?;
     let mut out = Parsed { facts: Facts::default(), ..Parsed::default() };
     out.records.custom.insert(name.to_owned(), value);
     Ok(out)

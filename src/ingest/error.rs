@@ -36,11 +36,13 @@ pub enum Code {
     BadValue,
     /// Two `--input custom:NAME=…` share a name.
     DuplicateName,
+    /// A JSON object gives one key twice.
+    DuplicateKey,
 }
 
 impl Code {
     /// Every code, for documentation tests.
-    pub const ALL: [Code; 15] = [
+    pub const ALL: [Code; 16] = [
         Code::Unreadable,
         Code::TooLarge,
         Code::Truncated,
@@ -56,6 +58,7 @@ impl Code {
         Code::MissingField,
         Code::BadValue,
         Code::DuplicateName,
+        Code::DuplicateKey,
     ];
 
     /// The code as printed: `ingest/<kebab-case>`.
@@ -76,6 +79,7 @@ impl Code {
             Code::MissingField => "ingest/missing-field",
             Code::BadValue => "ingest/bad-value",
             Code::DuplicateName => "ingest/duplicate-name",
+            Code::DuplicateKey => "ingest/duplicate-key",
         }
     }
 }

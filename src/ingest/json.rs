@@ -5,16 +5,26 @@
 //! without recursion, in constant stack and one byte of memory per level, so their depth
 //! cannot hurt and is not an error.
 //!
+//! Duplicate keys: a key given twice in an object verdict reads is an error
+//! (`ingest/duplicate-key`). Readers disagree on which of the two values counts (serde_json
+//! keeps the last, others the first), so a report with two `Severity` keys could say one thing
+//! to verdict and another to the tool that shows it. serde's derived structs refuse a repeated
+//! field they read; the hand-written visitors use [`Keys`]; documents kept whole (custom inputs,
+//! CycloneDX elements) are read with [`Unique`].
+//!
 //! Owns: driving serde_json over a reader with the JSON path tracked for errors, rejecting
-//! trailing content, streaming large arrays element by element ([`ForEach`]), and mapping
-//! serde_json's errors to [`IngestError`]s with line, column and path.
+//! trailing content, streaming large arrays element by element ([`ForEach`]), refusing
+//! duplicate keys, and mapping serde_json's errors to [`IngestError`]s with line, column and
+//! path.
 //! Must not: open files or know any format.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::io::Read;
 use std::marker::PhantomData;
 
-use serde::de::{self, DeserializeOwned, DeserializeSeed, SeqAccess, Visitor};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
 
 use super::error::{Code, IngestError, Location, from_io};
 
@@ -88,6 +98,10 @@ pub(crate) fn convert(e: serde_json::Error, path: &str, regenerate: &str) -> Ing
                 Some((m, x)) => (m.to_owned(), Some(x.to_owned())),
                 None => (full, None),
             };
+            if let Some(key) = msg.strip_prefix("duplicate field ").or_else(|| msg.strip_prefix("duplicate key ")) {
+                let key = key.trim_matches('`');
+                return duplicate_key_error(key, loc, regenerate);
+            }
             let code = if msg.starts_with("missing field") { Code::MissingField } else { Code::BadValue };
             let mut err = IngestError::new(code, msg).at(loc).help(regenerate_help());
             if let Some(x) = expected {
@@ -104,6 +118,106 @@ fn strip_position(msg: &str) -> String {
         Some(i) => msg.get(..i).unwrap_or(msg).to_owned(),
         None => msg.to_owned(),
     }
+}
+
+/// The keys of one JSON object read so far, for visitors that read an object key by key.
+#[derive(Debug, Default)]
+pub(crate) struct Keys(HashSet<String>);
+
+impl Keys {
+    /// Notes `key`; an error if the object already had it.
+    pub(crate) fn first<E: de::Error>(&mut self, key: &str) -> Result<(), E> {
+        if self.0.insert(key.to_owned()) { Ok(()) } else { Err(duplicate_key(key)) }
+    }
+}
+
+fn duplicate_key<E: de::Error>(key: &str) -> E {
+    E::custom(format_args!("duplicate key `{key}`"))
+}
+
+/// The error for an object that gives `key` twice.
+pub(crate) fn duplicate_key_error(key: &str, loc: Location, regenerate: &str) -> IngestError {
+    IngestError::new(Code::DuplicateKey, format!("the object has the key `{key}` twice"))
+        .at(loc)
+        .expected("each key once")
+        .help(format!(
+            "readers disagree on which of two values counts, so verdict reads neither: no tool writes this; check where the file came from, or regenerate it: {regenerate}"
+        ))
+}
+
+/// A JSON value read whole, like `serde_json::Value`, except that an object repeating a key is
+/// an error rather than keeping the last value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Unique(pub Value);
+
+impl<'de> de::Deserialize<'de> for Unique {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueVisitor).map(Unique)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> Visitor<'de> for UniqueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        // JSON has no NaN or infinity, and serde_json refuses numbers out of f64's range.
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Unique(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(duplicate_key(&key));
+            }
+            let Unique(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Parses a piece of JSON text (a whole element), refusing duplicate keys.
+pub(crate) fn unique_from_slice(text: &[u8]) -> Result<Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let Unique(value) = de::Deserialize::deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
 }
 
 /// A seed that streams a JSON array (or `null`, read as empty) element by element, calling
@@ -256,6 +370,27 @@ mod tests {
         let bytes: &[u8] = b"{\"items\": [], \"x\": \"\xff\xfe\"}";
         let e = read::<_, serde_json::Value>(bytes, "x").expect_err("utf8");
         assert_eq!(e.code, Code::InvalidUtf8);
+    }
+
+    /// A repeated key is an error wherever it is, with its path: in a derived struct, in an
+    /// object read whole, in a visitor using `Keys`; numbers and nesting read as serde_json's.
+    #[test]
+    fn duplicate_keys() {
+        let e = read::<_, Doc>(r#"{"items": [{"n": 1, "n": 2}]}"#.as_bytes(), "x").expect_err("derived");
+        assert_eq!((e.code, e.message.as_str()), (Code::DuplicateKey, "the object has the key `n` twice"));
+        assert_eq!(e.location.path.as_deref(), Some("items[0]"));
+        let e =
+            read::<_, Unique>(r#"{"a": {"b": [1, {"c": 1, "c": 1}]}}"#.as_bytes(), "x").expect_err("whole");
+        assert_eq!((e.code, e.location.path.as_deref()), (Code::DuplicateKey, Some("a.b[1]")));
+        let text = r#"{"a": [1, -2, 1.5e300, "s", true, null, {}], "b": {"c": 18446744073709551615}}"#;
+        let Unique(v) = read(text.as_bytes(), "x").expect("no duplicate");
+        assert_eq!(v, serde_json::from_str::<Value>(text).expect("json"));
+        assert!(unique_from_slice(br#"{"k": 1, "k": 1}"#).is_err());
+        assert!(unique_from_slice(br#"{"k": 1} 2"#).is_err());
+        let mut keys = Keys::default();
+        assert!(keys.first::<serde_json::Error>("a").is_ok());
+        assert!(keys.first::<serde_json::Error>("b").is_ok());
+        assert!(keys.first::<serde_json::Error>("a").is_err());
     }
 
     /// `bad_value` keeps the expectation apart from the message.

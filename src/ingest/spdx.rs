@@ -262,7 +262,9 @@ impl<'de> Visitor<'de> for Document<'_, '_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let st = self.st;
         let mut version_seen = false;
+        let mut keys = json::Keys::default();
         while let Some(key) = map.next_key::<String>()? {
+            keys.first(&key)?;
             match key.as_str() {
                 "spdxVersion" => {
                     let v = map.next_value_seed(Version { st: &mut *st })?;

@@ -61,7 +61,9 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
         let Report { cx, out } = self;
         let mut schema_version = None;
         let mut version = None;
+        let mut keys = json::Keys::default();
         while let Some(key) = map.next_key::<String>()? {
+            keys.first(&key)?;
             match key.as_str() {
                 "SchemaVersion" => {
                     let v: u64 = map.next_value()?;

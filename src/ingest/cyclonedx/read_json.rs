@@ -87,7 +87,7 @@ const PENDING_BUDGET: usize = 64 * 1024 * 1024;
 
 /// Parses one element's text.
 fn parse_element(el: &Element<'_>) -> Result<Value, IngestError> {
-    serde_json::from_slice(el.raw).map_err(|e| {
+    json::unique_from_slice(el.raw).map_err(|e| {
         piece_error(
             e,
             el.raw,
@@ -180,6 +180,7 @@ impl<'a, 'c> Doc<'a, 'c> {
             }
         }
         let mut first = true;
+        let mut keys = HashSet::new();
         loop {
             match s.peek().map_err(|e| scan_error(e, ""))? {
                 Some(b'}') if first => {
@@ -193,6 +194,9 @@ impl<'a, 'c> Doc<'a, 'c> {
             first = false;
             let at = s.value(&mut buf).map_err(|e| scan_error(e, ""))?;
             let key: String = serde_json::from_slice(&buf).map_err(|e| piece_error(e, &buf, at, ""))?;
+            if !keys.insert(key.clone()) {
+                return Err(json::duplicate_key_error(&key, loc(at, ""), REGENERATE));
+            }
             s.expect(b':', "`:` after the key").map_err(|e| scan_error(e, &key))?;
             match Section::from_key(&key) {
                 Some(section) => self.stream(s, section, key, &mut buf)?,
@@ -236,7 +240,7 @@ impl<'a, 'c> Doc<'a, 'c> {
             Some(b'n') => {
                 let at = s.value(buf).map_err(|e| scan_error(e, &key))?;
                 if buf.as_slice() != b"null" {
-                    let _: Value = serde_json::from_slice(buf).map_err(|e| piece_error(e, buf, at, &key))?;
+                    json::unique_from_slice(buf).map_err(|e| piece_error(e, buf, at, &key))?;
                 }
                 self.nulls.push(section);
                 return Ok(());
@@ -270,7 +274,7 @@ impl<'a, 'c> Doc<'a, 'c> {
     }
 
     fn member(&mut self, key: String, at: Pos, raw: Vec<u8>) -> Result<(), IngestError> {
-        let value: Value = serde_json::from_slice(&raw).map_err(|e| piece_error(e, &raw, at, &key))?;
+        let value = json::unique_from_slice(&raw).map_err(|e| piece_error(e, &raw, at, &key))?;
         match key.as_str() {
             "bomFormat" => {
                 if value.as_str() != Some("CycloneDX") {
