@@ -29,6 +29,13 @@ impl Default for Style {
     }
 }
 
+/// Longest text shown for a name (a waiver's owner), a field (a path, a purl, a URL, a step's
+/// summary) and any other text from outside, in characters: artifacts, policies and the
+/// configuration cannot make one line of the report longer.
+const MAX_NAME: usize = 80;
+const MAX_FIELD: usize = 200;
+const MAX_TEXT: usize = 300;
+
 struct Paint {
     on: bool,
 }
@@ -80,10 +87,9 @@ fn defuse(text: String) -> String {
     if text.trim_start().starts_with("::") { format!("\u{200b}{text}") } else { text }
 }
 
-/// One line of text from outside, made safe and short.
-fn line(text: &str, max: usize) -> String {
-    let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
-    let cleaned = defuse(clean(first));
+/// Text from outside, made safe (see [`clean`]) and at most `max` characters long.
+fn short(text: &str, max: usize) -> String {
+    let cleaned = clean(text);
     if cleaned.chars().count() <= max {
         cleaned
     } else {
@@ -92,23 +98,44 @@ fn line(text: &str, max: usize) -> String {
     }
 }
 
+/// One line of text from outside, made safe and short.
+fn line(text: &str, max: usize) -> String {
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    defuse(short(first, max))
+}
+
 /// Text from outside, made safe, wrapped at `width` columns, at most `max_lines` lines (the last
-/// one marked with `…` when cut).
+/// one marked with `…` when cut). A word longer than a line (a URL, a path) gets a line of its
+/// own, and is broken only past [`MAX_TEXT`] characters.
 fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
-    for para in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    'text: for para in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let mut cur = String::new();
+        let mut cur_len = 0;
         for word in clean(para).split(' ').filter(|w| !w.is_empty()) {
-            if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
-                lines.push(std::mem::take(&mut cur));
+            let mut chars: Vec<char> = word.chars().collect();
+            while !chars.is_empty() {
+                let take = chars.len().min(MAX_TEXT);
+                if cur_len > 0 && cur_len + 1 + take > width {
+                    lines.push(std::mem::take(&mut cur));
+                    cur_len = 0;
+                    if lines.len() > max_lines {
+                        break 'text;
+                    }
+                }
+                if cur_len > 0 {
+                    cur.push(' ');
+                    cur_len += 1;
+                }
+                cur.extend(chars.drain(..take));
+                cur_len += take;
             }
-            if !cur.is_empty() {
-                cur.push(' ');
-            }
-            cur.push_str(word);
         }
         if !cur.is_empty() {
             lines.push(cur);
+        }
+        if lines.len() > max_lines {
+            break;
         }
     }
     for l in &mut lines {
@@ -176,15 +203,15 @@ pub fn render(v: &Verdict, style: Style) -> String {
 
     // 2. Problems that stopped the judgement.
     for problem in &v.problems {
-        let _ = writeln!(s, "  {} {}", p.red("✗"), clean(&problem.message));
-        let _ = writeln!(s, "    {} {}", p.dim("fix"), clean(&problem.help));
+        let _ = writeln!(s, "  {} {}", p.red("✗"), short(&problem.message, MAX_TEXT));
+        let _ = writeln!(s, "    {} {}", p.dim("fix"), short(&problem.help, MAX_TEXT));
     }
     if !v.problems.is_empty() {
         s.push('\n');
     }
 
     // 3. Steps with counts.
-    let width = v.steps.iter().map(|st| st.name.chars().count()).max().unwrap_or(0).max(5);
+    let width = v.steps.iter().map(|st| st.name.chars().count().min(MAX_NAME)).max().unwrap_or(0).max(5);
     for st in &v.steps {
         let mut counts = Vec::new();
         if st.counts.fail > 0 {
@@ -200,13 +227,13 @@ pub fn render(v: &Verdict, style: Style) -> String {
             counts.push(p.dim(&format!("{} excepted", st.counts.excepted)));
         }
         let tail = if counts.is_empty() { String::new() } else { format!("  — {}", counts.join(", ")) };
-        let name = format!("{:<width$}", clean(&st.name));
+        let name = format!("{:<width$}", short(&st.name, MAX_NAME));
         let _ = writeln!(
             s,
             "  {} {}  {}{}",
             p.outcome(st.outcome, mark(st.outcome)),
             p.bold(&name),
-            clean(&st.summary),
+            short(&st.summary, MAX_FIELD),
             tail
         );
     }
@@ -235,7 +262,12 @@ pub fn render(v: &Verdict, style: Style) -> String {
                     .as_deref()
                     .map(|t| line(t, 100))
                     .unwrap_or_else(|| format!("{}.{}", f.policy.namespace, f.policy.rule));
-                let _ = writeln!(s, "\n  {} {}", p.dim(&format!("{} ·", clean(&f.step))), p.bold(&title));
+                let _ = writeln!(
+                    s,
+                    "\n  {} {}",
+                    p.dim(&format!("{} ·", short(&f.step, MAX_NAME))),
+                    p.bold(&title)
+                );
                 if let Some(why) = &f.policy.description {
                     for l in wrap(why, 100, 3) {
                         let _ = writeln!(s, "  {}", p.dim(&l));
@@ -250,7 +282,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
                 "\n  {} and {} more in {} (all of them: --format json)",
                 p.dim("…"),
                 n,
-                clean(step)
+                short(step, MAX_NAME)
             );
         }
     }
@@ -264,7 +296,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
             let msg = wrap(&f.policy.msg, 100, 2);
             for (i, l) in msg.iter().enumerate() {
                 if i == 0 {
-                    let mut text = format!("{} {l}", p.dim(&format!("{} ·", clean(&f.step))));
+                    let mut text = format!("{} {l}", p.dim(&format!("{} ·", short(&f.step, MAX_NAME))));
                     if let Some(from) = f.policy.enforced_from {
                         let _ = write!(text, " {}", p.yellow(&format!("(fails from {from})")));
                     }
@@ -298,19 +330,19 @@ pub fn render(v: &Verdict, style: Style) -> String {
                 (Status::Waived, Some(w)) => {
                     format!(
                         "waived by {} until {} ({}): {}",
-                        clean(&w.owner),
+                        short(&w.owner, MAX_NAME),
                         w.expires,
-                        clean(&w.origin),
+                        short(&w.origin, MAX_FIELD),
                         line(&w.reason, 80)
                     )
                 }
-                _ => format!("excepted by {}.exception", clean(&f.policy.namespace)),
+                _ => format!("excepted by {}.exception", short(&f.policy.namespace, MAX_NAME)),
             };
             let _ = writeln!(
                 s,
                 "  {} {} {}",
                 p.dim("~"),
-                p.dim(&format!("{} ·", clean(&f.step))),
+                p.dim(&format!("{} ·", short(&f.step, MAX_NAME))),
                 line(&f.policy.msg, 100)
             );
             let _ = writeln!(s, "      {}", p.dim(&how));
@@ -345,9 +377,9 @@ pub fn render(v: &Verdict, style: Style) -> String {
                 "  {} expires in {}: {} ({}, {})",
                 p.yellow("!"),
                 plural(e.days_left.max(0) as usize, "day", "days"),
-                clean(&e.matches),
-                clean(&e.owner),
-                clean(&e.origin)
+                short(&e.matches, MAX_FIELD),
+                short(&e.owner, MAX_NAME),
+                short(&e.origin, MAX_FIELD)
             );
         }
         for e in &l.expired {
@@ -356,9 +388,9 @@ pub fn render(v: &Verdict, style: Style) -> String {
                 "  {} expired on {}, no longer applies: {} ({}, {})",
                 p.yellow("!"),
                 e.expires,
-                clean(&e.matches),
-                clean(&e.owner),
-                clean(&e.origin)
+                short(&e.matches, MAX_FIELD),
+                short(&e.owner, MAX_NAME),
+                short(&e.origin, MAX_FIELD)
             );
         }
         for e in &l.unused {
@@ -366,8 +398,8 @@ pub fn render(v: &Verdict, style: Style) -> String {
                 s,
                 "  {} matches nothing, remove it: {} ({})",
                 p.yellow("!"),
-                clean(&e.matches),
-                clean(&e.origin)
+                short(&e.matches, MAX_FIELD),
+                short(&e.origin, MAX_FIELD)
             );
         }
     }
@@ -402,7 +434,7 @@ fn finding_block(s: &mut String, p: &Paint, f: &Finding) {
     }
     let mut place = String::new();
     if let Some(file) = &f.policy.file {
-        place.push_str(&clean(file));
+        place.push_str(&short(file, MAX_FIELD));
         if let Some(l) = f.policy.line {
             let _ = write!(place, ":{l}");
         }
@@ -411,7 +443,7 @@ fn finding_block(s: &mut String, p: &Paint, f: &Finding) {
         if !place.is_empty() {
             place.push_str(" · ");
         }
-        place.push_str(&clean(purl));
+        place.push_str(&short(purl, MAX_FIELD));
     }
     if !place.is_empty() {
         let _ = writeln!(s, "        {}  {}", p.dim("where"), place);
@@ -423,13 +455,13 @@ fn finding_block(s: &mut String, p: &Paint, f: &Finding) {
         }
     }
     if let Some(url) = &f.policy.url {
-        let _ = writeln!(s, "        {}  {}", p.dim("more "), clean(url));
+        let _ = writeln!(s, "        {}  {}", p.dim("more "), short(url, MAX_FIELD));
     }
     let mut first = true;
     for l in f.waiver_snippet.lines() {
         let label = if first { "waive" } else { "     " };
         first = false;
-        let _ = writeln!(s, "        {}  {}", p.dim(label), p.dim(&defuse(clean(l))));
+        let _ = writeln!(s, "        {}  {}", p.dim(label), p.dim(&defuse(short(l, MAX_TEXT))));
     }
 }
 
@@ -443,6 +475,11 @@ mod tests {
         assert_eq!(wrap("one two three four", 9, 5), ["one two", "three", "four"]);
         assert_eq!(wrap("one two three four", 9, 2), ["one two", "three …"]);
         assert_eq!(wrap("a\n\nb", 10, 5), ["a", "b"]);
+        // A word longer than a line gets one of its own; a huge one is broken, never printed whole.
+        let (b150, x) = ("b".repeat(150), "x".repeat(1_000_000));
+        assert_eq!(wrap(&format!("a {b150} c"), 100, 5), ["a", b150.as_str(), "c"]);
+        assert_eq!(wrap(&x, 100, 2), ["x".repeat(MAX_TEXT), format!("{} …", "x".repeat(MAX_TEXT))]);
+        assert_eq!(short(&x, 5), "xxxx…");
     }
 
     /// Control characters in messages never reach the terminal, colours only when asked.
