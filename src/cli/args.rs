@@ -287,6 +287,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = crate::policy::DEFAULT_MAX_FINDINGS)]
     pub max_findings: usize,
 
+    /// Most findings listed per step in the terminal and per severity in the comment and summaries; the rest are counted (all of them: --format json) [default: 5 per step in the terminal, 10 warnings; in Markdown, as many as the comment's size limit holds]
+    #[arg(long, value_name = "N")]
+    pub max_shown: Option<usize>,
+
     /// The day waivers and effective_on dates are judged on [default: today, UTC]
     #[arg(long, value_name = "YYYY-MM-DD", hide = true, env = "VERDICT_TODAY")]
     pub today: Option<jiff::civil::Date>,

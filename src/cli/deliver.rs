@@ -156,7 +156,13 @@ fn annotation(a: annotations::CheckRunAnnotation) -> Annotation {
 /// One format, rendered.
 fn render(v: &Verdict, cx: &RenderContext, format: OutputFormat, color: bool) -> Result<String, Error> {
     Ok(match format {
-        OutputFormat::Text => terminal::render(v, terminal::Style { color, ..terminal::Style::default() }),
+        OutputFormat::Text => {
+            let mut style = terminal::Style { color, ..terminal::Style::default() };
+            if let Some(n) = cx.max_shown {
+                (style.max_fail_per_step, style.max_warn) = (n, n);
+            }
+            terminal::render(v, style)
+        }
         OutputFormat::Json => report::json(v, false).map_err(Error::Serialize)? + "\n",
         OutputFormat::Markdown => markdown::comment(v, cx, publish::GITHUB_COMMENT_LIMIT),
         OutputFormat::Sarif => sarif::render(v, cx),
@@ -196,6 +202,7 @@ fn context(
 ) -> RenderContext {
     let mut cx = RenderContext::for_verdict(v, env!("CARGO_PKG_VERSION"));
     cx.gate = args.publish.gate_key.clone();
+    cx.max_shown = args.max_shown;
     cx.workspace = var("GITHUB_WORKSPACE").or_else(|| var("CI_PROJECT_DIR")).filter(|w| !w.is_empty());
     let mut artifacts = None;
     match destination {

@@ -45,6 +45,9 @@ pub struct RenderContext {
     /// The checkout's absolute path (`GITHUB_WORKSPACE`, `CI_PROJECT_DIR`): stripped from
     /// absolute file paths so that they become repository paths.
     pub workspace: Option<String>,
+    /// At most this many findings of one severity in each section of the Markdown reports (and
+    /// waiver-ledger entries per list), the rest counted; `None`: as many as the budget holds.
+    pub max_shown: Option<usize>,
 }
 
 impl RenderContext {
@@ -60,6 +63,7 @@ impl RenderContext {
             version: version.into(),
             anchor: DEFAULT_ANCHOR.to_owned(),
             workspace: None,
+            max_shown: None,
         }
     }
 

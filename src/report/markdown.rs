@@ -102,6 +102,16 @@ struct Plan {
     rows: usize,
 }
 
+impl Plan {
+    /// This plan showing at most `max` findings per severity, when there is a maximum.
+    fn within(self, max: Option<usize>) -> Plan {
+        match max {
+            Some(m) => Plan { top: Some(self.top.map_or(m, |t| t.min(m))), ..self },
+            None => self,
+        }
+    }
+}
+
 const fn plan(collapse_passing: bool, top: Option<usize>, details: bool, compact: bool, rows: usize) -> Plan {
     Plan { collapse_passing, top, details, compact, rows }
 }
@@ -232,7 +242,7 @@ pub(crate) fn render(
     let facts = Facts::new(v);
     let r = Renderer { v, cx, surface, measure, budget, facts, note };
     for plan in PLANS {
-        if let Some(text) = r.attempt(plan) {
+        if let Some(text) = r.attempt(plan.within(cx.max_shown)) {
             return text;
         }
     }
