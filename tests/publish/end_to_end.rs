@@ -17,34 +17,15 @@ fn root() -> &'static Path {
 
 /// `verdict run fixtures/demo` in a GitHub Actions pull_request job pointed at `fake`.
 fn run_github(fake: &GitHub, dir: &Path, extra: &[&str]) -> Output {
-    let c = &fake.config;
-    let event = serde_json::json!({
-        "number": c.pr,
-        "pull_request": {"number": c.pr,
-            "head": {"sha": "0123456789abcdef0123456789abcdef01234567", "repo": {"full_name": format!("{}/{}", c.owner, c.repo)}},
-            "base": {"sha": "fedcba9876543210fedcba9876543210fedcba98", "repo": {"full_name": format!("{}/{}", c.owner, c.repo)}}}
-    });
-    let event_path = dir.join("event.json");
-    std::fs::write(&event_path, event.to_string()).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_verdict"));
-    cmd.current_dir(root())
+    Command::new(env!("CARGO_BIN_EXE_verdict"))
+        .current_dir(root())
         .args(["run", "fixtures/demo", "--today", "2026-11-21"])
         .args(extra)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_REPOSITORY", format!("{}/{}", c.owner, c.repo))
-        .env("GITHUB_API_URL", fake.base())
-        .env("GITHUB_SERVER_URL", "https://github.com")
-        .env("GITHUB_EVENT_NAME", "pull_request")
-        .env("GITHUB_EVENT_PATH", &event_path)
-        .env("GITHUB_SHA", "1111111111111111111111111111111111111111")
-        .env("GITHUB_REF", format!("refs/pull/{}/merge", c.pr))
-        .env("GITHUB_RUN_ID", "99")
-        .env("GITHUB_TOKEN", &c.token)
-        .env("GITHUB_STEP_SUMMARY", dir.join("summary.md"))
-        .env("GITHUB_OUTPUT", dir.join("output.txt"));
-    cmd.output().unwrap()
+        .envs(support::github_job_env(fake, dir))
+        .output()
+        .unwrap()
 }
 
 /// The demo in a PR job: one comment, created, then updated in place by a second run whose
@@ -171,7 +152,6 @@ fn publish_timeout_bounds_the_waits() {
 fn demo_merge_request_on_gitlab() {
     let Some(corpus) = support::corpus() else { return };
     let (fake, server) = GitLab::start(&corpus, GitLabConfig::default());
-    let c = &fake.config;
     let run = |extra: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_verdict"))
             .current_dir(root())
@@ -179,14 +159,7 @@ fn demo_merge_request_on_gitlab() {
             .args(extra)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("GITLAB_CI", "true")
-            .env("CI_API_V4_URL", format!("{}/api/v4", server.url()))
-            .env("CI_PROJECT_ID", &c.project)
-            .env("CI_MERGE_REQUEST_IID", c.iid.to_string())
-            .env("CI_COMMIT_SHA", "2222222222222222222222222222222222222222")
-            .env("CI_PROJECT_URL", "https://gitlab.example.com/acme/shop")
-            .env("CI_JOB_URL", "https://gitlab.example.com/acme/shop/-/jobs/77")
-            .env("VERDICT_GITLAB_TOKEN", &c.token)
+            .envs(support::gitlab_job_env(&server, &fake))
             .output()
             .unwrap()
     };
@@ -229,13 +202,7 @@ fn image_publishes_over_tls() {
     // The container's files: world-writable, since it runs as 65532.
     let gh = dir.path().join("gh");
     std::fs::create_dir(&gh).unwrap();
-    let event = serde_json::json!({
-        "number": c.pr,
-        "pull_request": {"number": c.pr,
-            "head": {"sha": "0123456789abcdef0123456789abcdef01234567", "repo": {"full_name": format!("{}/{}", c.owner, c.repo)}},
-            "base": {"sha": "fedcba9876543210fedcba9876543210fedcba98", "repo": {"full_name": format!("{}/{}", c.owner, c.repo)}}}
-    });
-    std::fs::write(gh.join("event.json"), event.to_string()).unwrap();
+    std::fs::write(gh.join("event.json"), support::pull_request_event(&fake, false)).unwrap();
     for f in ["summary.md", "output.txt"] {
         std::fs::write(gh.join(f), "").unwrap();
     }

@@ -52,30 +52,39 @@ pub fn env(pairs: Vec<(&str, String)>) -> impl Fn(&str) -> Option<String> + use<
     move |k| map.get(k).cloned()
 }
 
-/// A GitHub Actions pull_request run against `fake`, with summary and output files in `dir`.
-pub fn github_pr(fake: &github::GitHub, dir: &Path, fork: bool) -> Destination {
+/// The event of a pull_request run against `fake`, from a fork or not.
+pub fn pull_request_event(fake: &github::GitHub, fork: bool) -> String {
     let c = &fake.config;
     let head = if fork { "mallory/shop".to_string() } else { format!("{}/{}", c.owner, c.repo) };
-    let event = serde_json::json!({
+    serde_json::json!({
         "number": c.pr,
         "pull_request": {"number": c.pr,
             "head": {"sha": "0123456789abcdef0123456789abcdef01234567", "repo": {"full_name": head}},
             "base": {"sha": "fedcba9876543210fedcba9876543210fedcba98", "repo": {"full_name": format!("{}/{}", c.owner, c.repo)}}}
     })
-    .to_string();
-    github_destination(fake, dir, "pull_request", Some(&event), None)
+    .to_string()
 }
 
-/// A GitHub Actions run of `event_name` against `fake`.
-pub fn github_destination(
-    fake: &github::GitHub,
-    dir: &Path,
-    event_name: &str,
-    event: Option<&str>,
-    pr: Option<u64>,
-) -> Destination {
+/// A GitHub Actions pull_request run against `fake`, with summary and output files in `dir`.
+pub fn github_pr(fake: &github::GitHub, dir: &Path, fork: bool) -> Destination {
+    github_destination(fake, dir, "pull_request", Some(&pull_request_event(fake, fork)), None)
+}
+
+/// The environment of a GitHub Actions pull_request job against `fake` (its event file, job
+/// summary and step outputs in `dir`), for running the binary.
+pub fn github_job_env(fake: &github::GitHub, dir: &Path) -> Vec<(&'static str, String)> {
+    let event = dir.join("event.json");
+    std::fs::write(&event, pull_request_event(fake, false)).unwrap();
+    let mut vars = github_vars(fake, dir, "pull_request");
+    vars.push(("GITHUB_EVENT_PATH", event.display().to_string()));
+    vars.push(("GITHUB_REF", format!("refs/pull/{}/merge", fake.config.pr)));
+    vars
+}
+
+/// What every GitHub Actions job against `fake` has in its environment.
+fn github_vars(fake: &github::GitHub, dir: &Path, event_name: &str) -> Vec<(&'static str, String)> {
     let c = &fake.config;
-    let vars = env(vec![
+    vec![
         ("GITHUB_ACTIONS", "true".into()),
         ("GITHUB_REPOSITORY", format!("{}/{}", c.owner, c.repo)),
         ("GITHUB_API_URL", fake.base()),
@@ -86,24 +95,41 @@ pub fn github_destination(
         ("GITHUB_TOKEN", c.token.clone()),
         ("GITHUB_STEP_SUMMARY", dir.join("summary.md").display().to_string()),
         ("GITHUB_OUTPUT", dir.join("output.txt").display().to_string()),
-    ]);
+    ]
+}
+
+/// A GitHub Actions run of `event_name` against `fake`.
+pub fn github_destination(
+    fake: &github::GitHub,
+    dir: &Path,
+    event_name: &str,
+    event: Option<&str>,
+    pr: Option<u64>,
+) -> Destination {
+    let vars = env(github_vars(fake, dir, event_name));
     verdict::publish::resolve(PublishTarget::Auto, &vars, event, pr).expect("a GitHub context")
 }
 
 /// A GitLab merge request pipeline against `fake`.
 pub fn gitlab_mr(server: &server::Server, fake: &gitlab::GitLab) -> Destination {
+    let mut vars = gitlab_job_env(server, fake);
+    vars.push(("CI_JOB_TOKEN", "job-token-cannot-write-notes".into()));
+    verdict::publish::resolve(PublishTarget::Auto, &env(vars), None, None).expect("a GitLab context")
+}
+
+/// The environment of a GitLab merge request pipeline's job against `fake`, its token included.
+pub fn gitlab_job_env(server: &server::Server, fake: &gitlab::GitLab) -> Vec<(&'static str, String)> {
     let c = &fake.config;
-    let vars = env(vec![
+    vec![
         ("GITLAB_CI", "true".into()),
         ("CI_API_V4_URL", format!("{}/api/v4", server.url())),
         ("CI_PROJECT_ID", c.project.clone()),
         ("CI_MERGE_REQUEST_IID", c.iid.to_string()),
         ("CI_COMMIT_SHA", "2222222222222222222222222222222222222222".into()),
+        ("CI_PROJECT_URL", "https://gitlab.example.com/acme/shop".into()),
         ("CI_JOB_URL", "https://gitlab.example.com/acme/shop/-/jobs/77".into()),
-        ("CI_JOB_TOKEN", "job-token-cannot-write-notes".into()),
         ("VERDICT_GITLAB_TOKEN", c.token.clone()),
-    ]);
-    verdict::publish::resolve(PublishTarget::Auto, &vars, None, None).expect("a GitLab context")
+    ]
 }
 
 /// One failing PR run against a fake GitHub, with the comment `x` under the default gate key.
