@@ -178,7 +178,37 @@ enum Fetch {
     Corrupt(String),
 }
 
-fn fetch_error(e: OciDistributionError, host: &str) -> Fetch {
+/// How a registry call failed, its texts without the credentials sent (a registry may echo
+/// them in its error message).
+fn fetch_error(e: OciDistributionError, host: &str, auth: &RegistryAuth) -> Fetch {
+    let clean = |text: String| without_credentials(text, auth);
+    match describe(e, host) {
+        Fetch::NotFound => Fetch::NotFound,
+        Fetch::Denied(m) => Fetch::Denied(clean(m)),
+        Fetch::Unreachable(m) => Fetch::Unreachable(clean(m)),
+        Fetch::Corrupt(m) => Fetch::Corrupt(clean(m)),
+    }
+}
+
+/// The credentials as a registry's answer could echo them — the password or token, and the
+/// base64 of a Basic header — replaced by `***`.
+fn without_credentials(text: String, auth: &RegistryAuth) -> String {
+    use base64::Engine as _;
+    let secrets = match auth {
+        RegistryAuth::Basic(user, password) => {
+            vec![
+                password.clone(),
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")),
+            ]
+        }
+        RegistryAuth::Bearer(token) => vec![token.clone()],
+        RegistryAuth::Anonymous => Vec::new(),
+    };
+    // A secret shorter than 4 characters would redact ordinary words; no real one is that short.
+    secrets.iter().filter(|s| s.len() >= 4).fold(text, |text, s| text.replace(s.as_str(), "***"))
+}
+
+fn describe(e: OciDistributionError, host: &str) -> Fetch {
     use OciDistributionError as E;
     match e {
         E::ImageManifestNotFoundError(_) => Fetch::NotFound,
@@ -272,7 +302,7 @@ pub(super) async fn verify_image(
         None => match with_deadline(timeout, oci.fetch_manifest_digest(&image, &auth)).await {
             Ok(d) => d,
             Err(e) => {
-                return match fetch_error(e, &host) {
+                return match fetch_error(e, &host, &auth) {
                     Fetch::NotFound => out.fail_input(
                         check,
                         None,
@@ -511,7 +541,7 @@ async fn fetch_layers(
     let raw = match with_deadline(timeout, oci.pull_manifest_raw(tag, auth, &accepted)).await {
         Ok((bytes, _digest)) => bytes,
         Err(e) => {
-            return match fetch_error(e, host) {
+            return match fetch_error(e, host, auth) {
                 Fetch::NotFound => Ok(Vec::new()),
                 other => Err(other),
             };
@@ -535,7 +565,7 @@ async fn fetch_layers(
         }
         let mut buf = Vec::with_capacity(usize::try_from(desc.size).unwrap_or(0));
         let pull = oci.pull_blob(tag, &desc, Capped { buf: &mut buf, limit: MAX_LAYER as usize });
-        with_deadline(timeout, pull).await.map_err(|e| fetch_error(e, host))?;
+        with_deadline(timeout, pull).await.map_err(|e| fetch_error(e, host, auth))?;
         let annotations = desc
             .annotations
             .clone()
@@ -698,6 +728,23 @@ mod tests {
         let t = without_secrets("error sending request for url (https://user:hunter2@ghcr.io/v2/)");
         assert!(!t.contains("hunter2"), "{t}");
         assert!(t.contains("ghcr.io"), "{t}");
+    }
+
+    /// A registry that echoes the credentials it was sent has them cut from its error: the
+    /// password, the token, the Basic header's base64.
+    #[test]
+    fn echoed_credentials_are_cut() {
+        let basic = RegistryAuth::Basic("robot".into(), "hunter2-pass".into());
+        let echo = OciDistributionError::ServerError {
+            code: 500,
+            url: "https://r.example/v2/".into(),
+            message: "you sent Basic cm9ib3Q6aHVudGVyMi1wYXNz, that is robot:hunter2-pass".into(),
+        };
+        let Fetch::Unreachable(m) = fetch_error(echo, "r.example", &basic) else { panic!("unreachable") };
+        assert_eq!(m, "r.example answered 500: you sent Basic ***, that is robot:***");
+        let bearer = RegistryAuth::Bearer("tok-123456".into());
+        assert_eq!(without_credentials("denied for tok-123456".into(), &bearer), "denied for ***");
+        assert_eq!(without_credentials("a b".into(), &RegistryAuth::Basic("u".into(), "b".into())), "a b");
     }
 
     /// The CI's own registry credentials apply to that registry only.

@@ -138,21 +138,27 @@ fn gitlab_token_stays_in_its_header() {
     assert_absent(&token, "the requests outside PRIVATE-TOKEN", &outside_header(&requests, "private-token"));
 }
 
-/// A registry that refuses everyone and echoes what it was sent: 401 with a Basic challenge,
-/// then 401 again with the credentials, the Authorization header and the password in its error
-/// message (so `verify` and the signature check of `run` report the refusal, and those errors
-/// are checked too).
-struct Registry;
+/// A registry that asks for credentials (401 with a Basic challenge), then answers them with
+/// `status`, echoing what it was sent in its error message: the Authorization header and the
+/// password it decodes from it (so `verify` and the signature check of `run` report the failure,
+/// and those errors are checked too).
+struct Registry {
+    status: u16,
+}
 
 impl Api for Registry {
     fn route(&self, _: &Recorded) -> Result<String, Vec<String>> {
         Ok("registry".into())
     }
     fn process(&self, _: &str, req: &Recorded) -> Reply {
-        let sent = req.header("authorization").unwrap_or("nothing");
-        let message = format!("authentication required; you sent {sent} ({REGISTRY_PASSWORD})");
-        Reply::json(401, json!({"errors": [{"code": "UNAUTHORIZED", "message": message}]}))
-            .header("www-authenticate", r#"Basic realm="fake""#)
+        let Some(sent) = req.header("authorization") else {
+            return Reply::json(401, json!({"errors": [{"code": "UNAUTHORIZED", "message": "log in"}]}))
+                .header("www-authenticate", r#"Basic realm="fake""#);
+        };
+        let message = format!("no; you sent {sent}, that is {REGISTRY_USER}:{REGISTRY_PASSWORD}");
+        let code = if self.status == 401 { "UNAUTHORIZED" } else { "UNKNOWN_ERROR_X" };
+        let reply = Reply::json(self.status, json!({"errors": [{"code": code, "message": message}]}));
+        if self.status == 401 { reply.header("www-authenticate", r#"Basic realm="fake""#) } else { reply }
     }
     fn check_reply(&self, _: &str, _: &Reply) -> Vec<String> {
         Vec::new()
@@ -204,7 +210,9 @@ fn no_command_shows_a_secret() {
     let Some(corpus) = support::corpus() else { return };
     let (github, gh_server) = crate::support::github::GitHub::start(&corpus, Default::default());
     let (gitlab, gl_server) = crate::support::gitlab::GitLab::start(&corpus, Default::default());
-    let registry = Server::start(Arc::new(Registry));
+    let registry = Server::start(Arc::new(Registry { status: 401 }));
+    let failing: Vec<Server> =
+        [403, 500].into_iter().map(|status| Server::start(Arc::new(Registry { status }))).collect();
     let basic =
         base64::engine::general_purpose::STANDARD.encode(format!("{REGISTRY_USER}:{REGISTRY_PASSWORD}"));
     let secrets = [
@@ -222,15 +230,22 @@ fn no_command_shows_a_secret() {
     let github_env = support::github_job_env(&github, tmp.path());
     let gitlab_env = support::gitlab_job_env(&gl_server, &gitlab);
     let image = format!("127.0.0.1:{}/acme/app:1", registry.addr.port());
-    let config = tmp.path().join("verdict.yaml");
-    std::fs::write(
-        &config,
-        format!(
-            "signatures:\n  - image: {image}\n    certificate_identity_regexp: '.*'\n    \
-             certificate_oidc_issuer: https://token.actions.githubusercontent.com\n"
-        ),
-    )
-    .unwrap();
+    // The signature checks of `run`: every registry, so each one's error reaches the verdict,
+    // its reports and the comment.
+    let images: Vec<String> = std::iter::once(&registry)
+        .chain(&failing)
+        .map(|server| format!("127.0.0.1:{}/acme/app:1", server.addr.port()))
+        .collect();
+    let checks: String = images
+        .iter()
+        .map(|image| {
+            format!(
+                "  - image: {image}\n    certificate_identity_regexp: '.*'\n    \
+                 certificate_oidc_issuer: https://token.actions.githubusercontent.com\n"
+            )
+        })
+        .collect();
+    std::fs::write(tmp.path().join("verdict.yaml"), format!("signatures:\n{checks}")).unwrap();
     let run = ["run", "fixtures/demo", "--today", "2026-11-21", "-vvv"];
     let formats = ["text", "json", "markdown", "sarif", "junit", "codequality", "github"];
     let mut cases = Vec::new();
@@ -277,6 +292,11 @@ fn no_command_shows_a_secret() {
             [&["verify", image.as_str(), "-vvv", "--log-format", logs, "--format", "json"], &signer[..]]
                 .concat();
         cases.push(case(format!("verify, {logs} logs (a registry that refuses)"), &args, &github_env));
+    }
+    for server in &failing {
+        let image = format!("127.0.0.1:{}/acme/app:1", server.addr.port());
+        let args = [&["verify", image.as_str(), "-vvv"], &signer[..]].concat();
+        cases.push(case(format!("verify (a registry that fails, {})", server.addr), &args, &github_env));
     }
     cases.push(case("policy test", &["policy", "test", "--builtin", "--coverage", "-vvv"], &github_env));
     cases.push(case("init", &["init", "--dir", &out("init"), "-vvv"], &gitlab_env));
@@ -335,7 +355,13 @@ fn no_command_shows_a_secret() {
     }
 
     // The requests: each token in its own header, nothing else anywhere.
-    let (gh, gl, reg) = (gh_server.requests(), gl_server.requests(), registry.requests());
+    let (gh, gl) = (gh_server.requests(), gl_server.requests());
+    let mut reg = registry.requests();
+    for server in &failing {
+        let requests = server.requests();
+        assert!(!requests.is_empty(), "{} was called", server.addr);
+        reg.extend(requests);
+    }
     assert!(
         gh.iter().any(|r| r.op == "checks/create") && gh.iter().any(|r| r.op.contains("status")),
         "{gh:?}"
