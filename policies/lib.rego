@@ -88,9 +88,16 @@ first(values) := found[0] if {
 # for blank text, so that no message ends in an empty ": ".
 oneline(value) := cut(line, 200) if {
 	is_string(value)
-	line := trim_space(split(trim_space(value), "\n")[0])
+	line := trim_space(_first_line(trim_space(value)))
 	line != ""
 } else := null
+
+# (indexof rather than split: a stack trace of a thousand lines need not be cut into a
+# thousand strings to keep the first.)
+_first_line(text) := substring(text, 0, end) if {
+	end := indexof(text, "\n")
+	end >= 0
+} else := text
 
 # cut(value, n) is value cut to n characters, the last one an ellipsis. It compares substrings
 # rather than count(value), whose unit (code points or UTF-16 units) differs between engines.

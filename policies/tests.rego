@@ -19,14 +19,18 @@ import rego.v1
 deny_failed contains finding if {
 	some case in input.tests.cases
 	case.status in {"failed", "errored"}
+	# Each piece once: a function call is the costly step of evaluating a large report.
+	suite := _suite(case)
+	id := _test_id(case, suite)
+	said := lib.oneline(case.message)
 	finding := lib.result({
-		"msg": _failed_msg(case),
-		"id": _test_id(case),
+		"msg": _failed_msg(case, suite, said),
+		"id": id,
 		"severity": "HIGH",
 		"fingerprint": case.fingerprint,
 		"file": case.file,
 		"line": case.line,
-		"remediation": _failed_fix(case),
+		"remediation": _failed_fix(case, id, said),
 	})
 }
 
@@ -61,21 +65,24 @@ _flaky contains finding if {
 	some case in input.tests.cases
 	case.flaky == true
 	not _ended_failing(case)
+	suite := _suite(case)
+	id := _test_id(case, suite)
+	said := lib.oneline(case.message)
 	finding := lib.result({
 		"msg": lib.text([
 			sprintf("Test \"%s\"", [case.name]),
-			lib.part(" in ", _suite(case), ""),
+			lib.part(" in ", suite, ""),
 			lib.part(" is flaky: it passed only after ", case.attempts, " attempts"),
-			lib.part(" (earlier failure: ", lib.oneline(case.message), ")"),
+			lib.part(" (earlier failure: ", said, ")"),
 		]),
-		"id": _test_id(case),
+		"id": id,
 		"severity": "MEDIUM",
 		"fingerprint": case.fingerprint,
 		"file": case.file,
 		"line": case.line,
 		"remediation": lib.text([
-			"Make ", _test_id(case), " deterministic",
-			lib.part(": the failing attempt said \"", lib.oneline(case.message), "\""),
+			"Make ", id, " deterministic",
+			lib.part(": the failing attempt said \"", said, "\""),
 			lib.part(" (", case.failure_type, ")"),
 			"; look for timeouts, test order and shared state, and quarantine the test",
 			" rather than relying on reruns",
@@ -85,19 +92,19 @@ _flaky contains finding if {
 
 _ended_failing(case) if case.status in {"failed", "errored"}
 
-_failed_msg(case) := lib.text([
+_failed_msg(case, suite, said) := lib.text([
 	sprintf("Test \"%s\"", [case.name]),
-	lib.part(" in ", _suite(case), ""),
+	lib.part(" in ", suite, ""),
 	_outcome[case.status],
-	lib.part(": ", lib.oneline(case.message), ""),
+	lib.part(": ", said, ""),
 ])
 
 _outcome := {"failed": " failed", "errored": " could not run (error)"}
 
-_failed_fix(case) := lib.text([
-	"Run ", _test_id(case), " locally and fix the code or the test",
+_failed_fix(case, id, said) := lib.text([
+	"Run ", id, " locally and fix the code or the test",
 	lib.part(" (", lib.location(case.file, case.line), ")"),
-	lib.part(_cause[case.status], _reason(case), ""),
+	lib.part(_cause[case.status], _reason(case.failure_type, said), ""),
 	lib.part("; report: ", case.source, ""),
 ])
 
@@ -107,14 +114,16 @@ _cause := {
 }
 
 # What the report says went wrong: "org.opentest4j.AssertionFailedError: expected: <1> but was: <2>".
-_reason(case) := concat(": ", known) if {
-	known := [reason | some reason in [case.failure_type, lib.oneline(case.message)]; is_string(reason)]
+_reason(failure_type, said) := concat(": ", known) if {
+	known := [reason | some reason in [failure_type, said]; is_string(reason)]
 	count(known) > 0
 } else := null
 
 # The test's qualified name, the id waivers can match: "com.acme.CartTest.appliesDiscount".
-_test_id(case) := concat(".", [_suite(case), case.name]) if _suite(case) != null
+_test_id(case, suite) := concat(".", [suite, case.name]) if suite != null
 else := case.name
 
 # Where the test lives: its class, else its suite (runners without class names).
-_suite(case) := lib.first([case.classname, case.suite])
+_suite(case) := case.classname if is_string(case.classname)
+else := case.suite if is_string(case.suite)
+else := null

@@ -24,10 +24,10 @@ import rego.v1
 #   severity: HIGH
 #   remediation: Upgrade the package to a fixed version.
 deny_fixable contains finding if {
-	some vuln in input.vulnerabilities
-	_blocking(vuln)
-	count(_fixes(vuln)) > 0
-	finding := _finding(vuln, _upgrade(vuln))
+	some vuln in _blocking
+	fixes := _fixes(vuln)
+	count(fixes) > 0
+	finding := _finding(vuln, _upgrade(vuln, fixes))
 }
 
 # METADATA
@@ -57,18 +57,19 @@ warn_unfixed contains finding if {
 }
 
 _unfixed contains finding if {
-	some vuln in input.vulnerabilities
-	_blocking(vuln)
+	some vuln in _blocking
 	count(_fixes(vuln)) == 0
 	finding := _finding(vuln, _no_fix(vuln))
 }
 
 _severities := lib.severity_set(lib.settings.vulnerabilities.severities)
 
-_blocking(vuln) if {
+# The vulnerabilities of a blocking severity, picked out once for both rules above.
+_blocking := [vuln |
+	some vuln in input.vulnerabilities
 	is_string(vuln.severity)
 	upper(vuln.severity) in _severities
-}
+]
 
 # The fixed versions; a record without the list (it is never null in the evidence) has none.
 _fixes(vuln) := vuln.fixed_versions if is_array(vuln.fixed_versions)
@@ -92,7 +93,7 @@ _finding(vuln, remediation) := lib.result({
 
 # "Upgrade org.springframework:spring-beans 5.3.15 → 5.3.18 (or 5.2.20) in app/lib/…jar",
 # and for a package of the operating system, how that is done in an image.
-_upgrade(vuln) := lib.text([
+_upgrade(vuln, fixes) := lib.text([
 	"Upgrade ", vuln.package.name,
 	lib.part(" ", vuln.package.version, ""),
 	" → ", preferred,
@@ -100,8 +101,8 @@ _upgrade(vuln) := lib.text([
 	lib.part(" in ", _where(vuln), ""),
 	_os_hint(vuln.package),
 ]) if {
-	preferred := _preferred_fix(vuln.package.version, _fixes(vuln))
-	others := [fix | some fix in _fixes(vuln); fix != preferred]
+	preferred := _preferred_fix(vuln.package.version, fixes)
+	others := [fix | some fix in fixes; fix != preferred]
 }
 
 _others(others) := concat(", ", others) if count(others) > 0
@@ -111,7 +112,8 @@ else := null
 # lists several (5.3.15 → 5.3.18 rather than 5.2.20), else the first one listed.
 _preferred_fix(installed, fixes) := same_line[0] if {
 	is_string(installed)
-	same_line := [fix | some fix in fixes; _release_line(fix) == _release_line(installed)]
+	line := _release_line(installed)
+	same_line := [fix | some fix in fixes; _release_line(fix) == line]
 	count(same_line) > 0
 } else := fixes[0]
 
@@ -119,7 +121,9 @@ _preferred_fix(installed, fixes) := same_line[0] if {
 _release_line(version) := concat(".", array.slice(split(version, "."), 0, 2))
 
 # Where the package sits: the jar or binary inside the image, else the lockfile or image.
-_where(vuln) := lib.first([vuln.package.path, vuln.target])
+_where(vuln) := vuln.package.path if is_string(vuln.package.path)
+else := vuln.target if is_string(vuln.target)
+else := null
 
 _os_hint(pkg) := ": rebuild the image from an updated base image, or upgrade the package in its Dockerfile" if {
 	_os_package(pkg)
@@ -132,7 +136,9 @@ _os_package(pkg) if {
 	strings.any_prefix_match(pkg.purl, ["pkg:deb/", "pkg:apk/", "pkg:rpm/"])
 }
 
-_os_package(pkg) if pkg.type in {
+_os_package(pkg) if pkg.type in _os_types
+
+_os_types := {
 	"alma", "alpine", "amazon", "azurelinux", "cbl-mariner", "centos", "chainguard", "debian",
 	"fedora", "oracle", "photon", "redhat", "rocky", "suse", "ubuntu", "wolfi",
 }
