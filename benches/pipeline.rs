@@ -44,7 +44,8 @@ fn bench_kit() -> PathBuf {
 /// deterministic).
 fn artifacts() -> PathBuf {
     let scale = std::env::var("VERDICT_BENCH_SCALE").unwrap_or_else(|_| "1".into());
-    let data = std::env::var_os("VERDICT_BENCH_DATA").map_or_else(|| root().join("target/bench-data"), PathBuf::from);
+    let data = std::env::var_os("VERDICT_BENCH_DATA")
+        .map_or_else(|| root().join("target/bench-data"), PathBuf::from);
     let dir = data.join(format!("s{scale}"));
     if !dir.join("manifest.json").is_file() {
         let out = Command::new("python3")
@@ -212,7 +213,9 @@ fn policy(c: &mut Criterion) {
     assert_eq!(messages_sha256(&warn), truth["warn_sha256"].as_str().unwrap(), "gate.rego warn messages");
     g.bench_function("gate_rego_eval", |b| b.iter(|| eval(value.clone())));
     // With handing the input over (JSON text → value), which OPA's eval_s includes.
-    g.bench_function("gate_rego_with_input", |b| b.iter(|| eval(regorus::Value::from_json_str(&json).unwrap())));
+    g.bench_function("gate_rego_with_input", |b| {
+        b.iter(|| eval(regorus::Value::from_json_str(&json).unwrap()))
+    });
     g.finish();
 }
 
@@ -232,7 +235,11 @@ fn renderers(c: &mut Criterion) {
     let mut g = c.benchmark_group("render");
     g.sample_size(10);
     g.bench_function("fold", |b| {
-        b.iter_batched(|| findings.clone(), |f| fold(&evidence, f, &packages, &settings), BatchSize::LargeInput)
+        b.iter_batched(
+            || findings.clone(),
+            |f| fold(&evidence, f, &packages, &settings),
+            BatchSize::LargeInput,
+        )
     });
     let v = verdict_of(&evidence, &policies);
     let cx = RenderContext::for_verdict(&v, "bench");
