@@ -80,3 +80,41 @@ fn named_and_found_is_read_once() {
     assert_eq!(ev.custom["cost"]["estimate_usd"], 12);
     assert!(ev.skipped.is_empty());
 }
+
+/// Walking a folder never leaves it and never loops: symbolic links are not followed, whether
+/// they point at a file or a folder outside (absolute or through `..`), at a parent (a loop),
+/// at each other (a cycle) or nowhere; a FIFO is not opened (it would block). Only the one real
+/// report inside is read, and nothing is an error. A link named explicitly is the user's choice,
+/// and is read.
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_tree_and_loops_are_not_followed() {
+    use std::os::unix::fs::symlink;
+    let junit = r#"<testsuite name="s"><testcase name="t"/></testsuite>"#;
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "secret/junit.xml", junit);
+    write(outside.path(), "cost.json", r#"{"estimate_usd": 1}"#);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    write(&ws, "reports/junit.xml", junit);
+    symlink(outside.path().join("secret"), ws.join("reports/outside-dir")).unwrap();
+    symlink(outside.path().join("secret/junit.xml"), ws.join("reports/outside-file.xml")).unwrap();
+    symlink("../../../", ws.join("reports/up")).unwrap();
+    symlink(&ws, ws.join("reports/loop")).unwrap();
+    symlink(ws.join("reports/b"), ws.join("reports/a")).unwrap();
+    symlink(ws.join("reports/a"), ws.join("reports/b")).unwrap();
+    symlink(ws.join("nowhere"), ws.join("reports/dangling.xml")).unwrap();
+    let fifo = ws.join("reports/fifo.xml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+
+    let ev = verdict::cli::gather(std::slice::from_ref(&ws), &[], &Limits::default()).unwrap();
+    let read: Vec<_> =
+        ev.sources.iter().map(|s| Path::new(&s.path).strip_prefix(&ws).unwrap().to_owned()).collect();
+    assert_eq!(read, [Path::new("reports/junit.xml")]);
+    assert_eq!((ev.tests.totals.total, ev.meta.discovery.files_examined), (1, 1));
+
+    let named = ws.join("reports/outside-file.xml");
+    let ev = verdict::cli::gather(&[named], &[], &Limits::default()).unwrap();
+    assert_eq!(ev.tests.totals.total, 1, "a link named explicitly is read");
+}
