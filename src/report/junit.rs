@@ -162,7 +162,13 @@ fn step_suite(v: &Verdict, step: &Step, all_rules: &[RuleInfo<'_>]) -> Suite {
     if cases.is_empty() {
         let result = match step.outcome {
             Outcome::Skipped => CaseResult::Skipped { message: step.summary.clone() },
-            Outcome::Pass | Outcome::Warn | Outcome::Fail | Outcome::Error => CaseResult::Passed,
+            // A step that could not be judged (a signature check that could not be made).
+            Outcome::Error => CaseResult::Errored {
+                message: format!("{}: could not be judged", step.name),
+                kind: "verdict/error".into(),
+                body: step.summary.clone(),
+            },
+            Outcome::Pass | Outcome::Warn | Outcome::Fail => CaseResult::Passed,
         };
         cases.push(Case {
             classname: step.namespaces.join(","),

@@ -146,12 +146,19 @@ impl Problem {
 
 impl Verdict {
     /// Adds problems found before policy (signature checks that could not be made): the
-    /// outcome becomes an error, never a pass.
+    /// outcome becomes an error, never a pass, and so does the step the problem belongs to
+    /// (`sign/…` → `signatures`), so that no report shows that step as passed.
     pub fn add_problems(&mut self, problems: impl IntoIterator<Item = Problem>) {
         let before = self.problems.len();
         self.problems.extend(problems);
         if self.problems.len() > before {
             self.outcome = Outcome::Error;
+        }
+        let signing = self.problems.iter().skip(before).any(|p| p.code.starts_with("sign/"));
+        if signing {
+            for step in self.steps.iter_mut().filter(|s| s.name == "signatures") {
+                step.outcome = Outcome::Error;
+            }
         }
     }
 }

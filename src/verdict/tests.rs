@@ -68,6 +68,28 @@ fn outcomes() {
     assert!(v.problems[0].message.contains("Trivy"));
 }
 
+/// A signature check that could not be made (registry down or access refused) is an error of
+/// the run and of the signatures step: no report may show that step as passed.
+#[test]
+fn a_signature_problem_is_an_error_of_its_step() {
+    let ev = Evidence::new(Meta::default());
+    let mut pkgs = packages();
+    pkgs.push("verdict.signatures".into());
+    let mut v = fold(&ev, vec![], &pkgs, &settings(&[], &[], FailOn::Fail));
+    let before: Vec<Outcome> = v.steps.iter().map(|s| s.outcome).collect();
+    v.add_problems([Problem {
+        code: "sign/registry".into(),
+        message: "ghcr.io/acme/shop: access denied".into(),
+        help: "fix the registry access".into(),
+    }]);
+    assert_eq!(v.outcome, Outcome::Error);
+    for (step, was) in v.steps.iter().zip(before) {
+        let expected = if step.name == "signatures" { Outcome::Error } else { was };
+        assert_eq!(step.outcome, expected, "{}", step.name);
+    }
+    assert!(v.steps.iter().any(|s| s.name == "signatures"));
+}
+
 /// A waiver accepts its finding until its day; expired, it stops and the ledger says so;
 /// one that matches nothing is listed as unused; the finding stays visible as waived.
 #[test]
