@@ -417,7 +417,15 @@ impl Policies {
             .filter(|m| texts.get(m.file.as_str()).is_some_and(|f| f.builtin))
             .map(|m| m.package.clone())
             .collect();
-        let builtin_pkgs_all = builtin_pkgs.clone();
+        // The built-in pack's rules read only what its view keeps, as long as nothing else is
+        // added to its packages: a user module in `verdict.*` could read anything, so then
+        // every rule sees the whole document.
+        let user_in_pack = policies.modules.iter().any(|m| {
+            (m.package == "verdict" || m.package.starts_with("verdict."))
+                && !texts.get(m.file.as_str()).is_some_and(|f| f.builtin)
+        });
+        let view_packages: BTreeSet<String> =
+            if user_in_pack { BTreeSet::new() } else { builtin_pkgs.clone() };
         let mut selected: BTreeSet<String> = builtin_pkgs;
         if options.all_namespaces {
             selected.extend(all.iter().cloned());
@@ -452,15 +460,6 @@ impl Policies {
         if !errors.is_empty() {
             return Err(errors);
         }
-        // The built-in pack's rules read only what its view keeps, as long as nothing else is
-        // added to its packages: a user module in `verdict.*` could read anything, so then
-        // every rule sees the whole document.
-        let user_in_pack = policies.modules.iter().any(|m| {
-            (m.package == "verdict" || m.package.starts_with("verdict."))
-                && !texts.get(m.file.as_str()).is_some_and(|f| f.builtin)
-        });
-        let view_packages: BTreeSet<String> =
-            if user_in_pack { BTreeSet::new() } else { builtin_pkgs_all.clone() };
         let mut seen = BTreeSet::new();
         for m in &policies.modules {
             if !selected.contains(&m.package) {
@@ -562,11 +561,16 @@ impl Policies {
             text: None,
         };
         let started = Instant::now();
-        let convert = |needed: bool, doc: &dyn erased::Serialize| -> Result<regorus::Value, PolicyError> {
-            if needed { doc.to_value().map_err(|e| conversion(&e)) } else { Ok(regorus::Value::Undefined) }
+        let view = if self.rules.iter().any(|r| r.view) {
+            input::to_value(&input::PackView::of(evidence)).map_err(|e| conversion(&e))?
+        } else {
+            regorus::Value::Undefined
         };
-        let view = convert(self.rules.iter().any(|r| r.view), &input::PackView::of(evidence))?;
-        let full = convert(self.rules.iter().any(|r| !r.view) || !self.exceptions.is_empty(), evidence)?;
+        let full = if self.rules.iter().any(|r| !r.view) || !self.exceptions.is_empty() {
+            input::to_value(evidence).map_err(|e| conversion(&e))?
+        } else {
+            regorus::Value::Undefined
+        };
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "evidence converted for policies");
         self.run_rules(&Inputs { view, full })
     }
@@ -728,19 +732,6 @@ impl Policies {
 struct Inputs {
     view: regorus::Value,
     full: regorus::Value,
-}
-
-/// A document that converts to a regorus value, as a trait object (`convert` above takes
-/// either the view or the evidence).
-mod erased {
-    pub trait Serialize {
-        fn to_value(&self) -> Result<regorus::Value, super::input::Error>;
-    }
-    impl<T: serde::Serialize> Serialize for T {
-        fn to_value(&self) -> Result<regorus::Value, super::input::Error> {
-            super::input::to_value(self)
-        }
-    }
 }
 
 /// One element of a conftest rule's value, as the rule produced it.

@@ -274,3 +274,26 @@ impl TestOutcome {
         }
     }
 }
+
+/// The built-in pack is evaluated on its view of the evidence (no passing tests), but a rule a
+/// user adds to one of its packages may read anything, so then the whole document is given.
+#[test]
+fn the_pack_view_is_never_given_to_user_rules() {
+    let demo = crate::cli::gather(
+        &[std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo")],
+        &[],
+        &crate::ingest::Limits::default(),
+    )
+    .expect("the demo reads");
+    let passed = demo.tests.cases.iter().filter(|c| c.status == crate::evidence::TestStatus::Passed).count();
+    assert!(passed > 0);
+    let reads_passed = "package PKG\nimport rego.v1\n\nwarn_passed contains c.name if {\n\tsome c in input.tests.cases\n\tc.status == \"passed\"\n}\n";
+    for pkg in ["main", "verdict.tests"] {
+        let mut files = pack::files(false);
+        files.push(file("policy/passed.rego", &reads_passed.replace("PKG", pkg)));
+        let p = Policies::build(&files, &[], &[], Options::default()).expect("builds");
+        let found = p.evaluate(&demo, today()).expect("evaluates");
+        let mine = found.iter().filter(|f| f.rule == "warn_passed").count();
+        assert_eq!(mine, passed, "a rule of the user's in package {pkg} sees every passing test");
+    }
+}
