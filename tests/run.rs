@@ -94,26 +94,10 @@ fn demo_verdict_document() {
 /// ones; with every failure waived the gate passes with warnings.
 #[test]
 fn waivers_end_to_end() {
-    let dir = demo_copy(
-        "inputs:\n  named:\n    - { kind: custom, name: cost, path: cost.json }\nthresholds:\n  cost: { budget_usd: 40 }\nwaivers:
-  - id: CVE-2022-22965
-    reason: Spring4Shell needs JDK 9+ on Tomcat as a WAR; we run a Boot jar on JDK 8
-    owner: shop-team
-    expires: 2026-11-30
-  - fingerprint: da4247f1e8542a7ce0ebb20ba578afc6
-    reason: Legal approved pdf-render under GPL-3.0-only for internal use
-    owner: legal
-    expires: 2027-03-01
-  - fingerprint: 9ed2304630bc3e35c0c0b89d27b248bf
-    reason: Discount fix lands in the next sprint
-    owner: shop-team
-    expires: 2026-11-01
-  - id: CVE-1999-0001
-    reason: Left over
-    owner: nobody
-    expires: 2027-01-01
-",
-    );
+    let dir = demo_copy(concat!(
+        "inputs:\n  named:\n    - { kind: custom, name: cost, path: cost.json }\nthresholds:\n  cost: { budget_usd: 40 }\n",
+        include_str!("../fixtures/waivers/demo.yaml"),
+    ));
     let out = verdict(dir.path(), &["run", "--format", "json"]);
     let v = json(&out);
     assert_eq!(out.status.code(), Some(1), "the test waiver expired and the cost is over budget");

@@ -122,24 +122,7 @@ pub fn passing() -> Verdict {
 }
 
 /// Waivers over the demo: one applied and expiring soon, one applied, one expired, one unused.
-pub const DEMO_WAIVERS: &str = "waivers:
-  - id: CVE-2022-22965
-    reason: Spring4Shell needs JDK 9+ on Tomcat as a WAR; we run a Boot jar on JDK 8
-    owner: shop-team
-    expires: 2026-11-30
-  - fingerprint: da4247f1e8542a7ce0ebb20ba578afc6
-    reason: Legal approved pdf-render under GPL-3.0-only for internal use
-    owner: legal
-    expires: 2027-03-01
-  - fingerprint: 9ed2304630bc3e35c0c0b89d27b248bf
-    reason: Discount fix lands in the next sprint
-    owner: shop-team
-    expires: 2026-11-01
-  - id: CVE-1999-0001
-    reason: Left over
-    owner: nobody
-    expires: 2027-01-01
-";
+pub const DEMO_WAIVERS: &str = include_str!("../../fixtures/waivers/demo.yaml");
 
 /// The context the snapshots use: every link set.
 pub fn context(v: &Verdict) -> RenderContext {
