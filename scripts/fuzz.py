@@ -8,7 +8,7 @@ Needs a nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked --r
 (`cargo test --test fuzz_regressions -- --ignored write_seed_corpora`: fixtures/, examples/,
 policies/, ../shared/corpus and fuzz/seeds/ into fuzz/corpus/TARGET/), builds every target,
 then runs each under `nice -n 19`, a single libFuzzer process, until it has run --max seconds or
-its coverage (libFuzzer's `cov` and `ft`) has not grown for --plateau seconds. A target's
+its coverage (libFuzzer's `cov`, the edges covered) has not grown for --plateau seconds. A target's
 corpus grows in fuzz/corpus/TARGET/ (git-ignored) and is kept for the next campaign; crashes,
 timeouts and OOMs land in fuzz/artifacts/TARGET/ (git-ignored): fix each, then copy the input
 to fuzz/regressions/TARGET/, which tests/fuzz_regressions.rs replays on every test run.
@@ -73,7 +73,7 @@ def campaign(exe, target, max_secs, plateau):
             if m:
                 execs = int(m.group(1))
                 c, f = int(m.group(2)), int(m.group(3))
-                if c > cov or f > ft:
+                if c > cov:  # new edges; ft (edge hit-count buckets) creeps on for hours
                     grew = time.monotonic()
                 cov, ft = max(cov, c), max(ft, f)
                 if time.monotonic() - grew > plateau and proc.poll() is None:
@@ -91,7 +91,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max", type=int, default=480, help="seconds per target at most (480)")
     parser.add_argument("--plateau", type=int, default=180,
-                        help="stop a target whose coverage has not grown for this long (180)")
+                        help="stop a target whose edge coverage (cov) has not grown for this long (180)")
     parser.add_argument("--no-seed", action="store_true",
                         help="leave fuzz/corpus/ as it is (skips building the test that writes the seeds)")
     parser.add_argument("targets", nargs="*", default=TARGETS)

@@ -315,6 +315,10 @@ pub struct PublishArgs {
     #[arg(long, value_enum, value_name = "MODE", default_value_t = CommentModeArg::Changes, env = "VERDICT_COMMENT_MODE")]
     pub comment_mode: CommentModeArg,
 
+    /// The login the token writes comments as, for a personal access token: only its comments carrying verdict's marker are verdict's (by default, any bot account's: GITHUB_TOKEN, GitHub Apps, GitLab project tokens)
+    #[arg(long, value_name = "LOGIN", env = "VERDICT_COMMENT_AUTHOR")]
+    pub comment_author: Option<String>,
+
     /// Also create a GitHub check run with annotations on the changed files (needs `checks: write`)
     #[arg(long, env = "VERDICT_CHECK_RUN")]
     pub check_run: bool,

@@ -105,6 +105,7 @@ pub fn deliver(
         CommentModeArg::Failures => CommentMode::Failures,
         CommentModeArg::Off => CommentMode::Off,
     };
+    p.comment_author = args.publish.comment_author.as_deref().filter(|a| !a.trim().is_empty());
     p.job_summary = Some(&summary);
     p.commit_status = args.publish.commit_status;
     p.reports = written;

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::context::GitHubContext;
 use super::http::{ApiRequest, ApiResponse, GitHubHttp, Transport as _, expect};
 use super::retry::Retrier;
-use super::sticky::{self, Note, NoteApi, Sticky};
+use super::sticky::{self, Author, Note, NoteApi, Sticky};
 use super::{
     ANNOTATIONS_PER_REQUEST, Action, Annotation, CHECK_RUN_SUMMARY_LIMIT, CheckRun, GITHUB_COMMENT_LIMIT,
     JOB_SUMMARY_LIMIT, Publication, PublishError, PublishReport, Settings, files,
@@ -75,10 +75,12 @@ pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Public
                 failing: p.fails_gate,
                 render: p.comment,
                 limit: GITHUB_COMMENT_LIMIT,
+                authors: sticky::Authors::from_config(p.comment_author),
             };
             match sticky::publish(&comments, &sticky).await {
                 Ok(done) => {
                     report.removed_duplicates += done.removed;
+                    report.notes.extend(done.author_hint());
                     done.action
                 }
                 Err(e) => degrade_or_fail(ctx, e, &mut read_only),
@@ -418,11 +420,23 @@ struct Comment {
     created_at: String,
     #[serde(default)]
     html_url: Option<String>,
+    /// `null` for a deleted ("ghost") account.
+    #[serde(default)]
+    user: Option<User>,
+}
+
+/// A comment's author.
+#[derive(Deserialize)]
+struct User {
+    login: String,
+    #[serde(default, rename = "type")]
+    kind: String,
 }
 
 impl From<Comment> for Note {
     fn from(c: Comment) -> Note {
-        Note { id: c.id, body: c.body.unwrap_or_default(), created_at: c.created_at, url: c.html_url }
+        let author = c.user.map(|u| Author { bot: u.kind == "Bot", login: u.login });
+        Note { id: c.id, body: c.body.unwrap_or_default(), created_at: c.created_at, url: c.html_url, author }
     }
 }
 

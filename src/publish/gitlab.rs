@@ -13,7 +13,7 @@ use serde_json::json;
 use super::context::GitLabContext;
 use super::http::{ApiRequest, ApiResponse, GitLabHttp, Transport as _, expect, segment};
 use super::retry::Retrier;
-use super::sticky::{self, Note, NoteApi, Sticky};
+use super::sticky::{self, Author, Note, NoteApi, Sticky};
 use super::{Action, CommentMode, GITLAB_NOTE_LIMIT, Publication, PublishError, PublishReport, Settings};
 
 /// Pages of 100 notes read at most.
@@ -55,10 +55,12 @@ pub(crate) async fn publish(ctx: &GitLabContext, settings: &Settings, p: &Public
                     failing: p.fails_gate,
                     render: p.comment,
                     limit: GITLAB_NOTE_LIMIT,
+                    authors: sticky::Authors::from_config(p.comment_author),
                 };
                 match sticky::publish(&notes, &sticky).await {
                     Ok(done) => {
                         report.removed_duplicates += done.removed;
+                        report.notes.extend(done.author_hint());
                         done.action
                     }
                     Err(e) => Action::Failed(e),
@@ -90,8 +92,29 @@ struct RawNote {
     created_at: String,
     #[serde(default)]
     system: bool,
+    #[serde(default)]
+    author: Option<RawAuthor>,
 }
 
+/// A note's author.
+#[derive(Deserialize)]
+struct RawAuthor {
+    username: String,
+}
+
+/// The users GitLab makes for project and group access tokens (`project_7_bot`,
+/// `project_7_bot_0f3c…`, `group_7_bot_…`) and its service accounts (`service_account_…`):
+/// the accounts a CI job's token writes notes as.
+fn bot(username: &str) -> bool {
+    let token_user = ["project_", "group_"].iter().any(|kind| {
+        username.strip_prefix(kind).and_then(|rest| rest.split_once("_bot")).is_some_and(|(id, tail)| {
+            !id.is_empty()
+                && id.bytes().all(|b| b.is_ascii_digit())
+                && (tail.is_empty() || tail.starts_with('_'))
+        })
+    });
+    token_user || username.starts_with("service_account")
+}
 impl Notes {
     async fn call(
         &self,
@@ -105,7 +128,8 @@ impl Notes {
 
     fn note(&self, raw: RawNote) -> Note {
         let url = self.web.as_ref().map(|mr| format!("{mr}#note_{}", raw.id));
-        Note { id: raw.id, body: raw.body.unwrap_or_default(), created_at: raw.created_at, url }
+        let author = raw.author.map(|a| Author { bot: bot(&a.username), login: a.username });
+        Note { id: raw.id, body: raw.body.unwrap_or_default(), created_at: raw.created_at, url, author }
     }
 
     fn decode<T: for<'de> Deserialize<'de>>(op: &'static str, body: &str) -> Result<T, PublishError> {
@@ -163,5 +187,24 @@ impl NoteApi for Notes {
 
     fn retrier(&self) -> &Retrier {
         &self.retrier
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The users of project and group access tokens and service accounts are bots; people,
+    /// and names that only look alike, are not.
+    #[test]
+    fn bot_users() {
+        for bot in
+            ["project_5_bot", "project_278964_bot_0f3c9a1e2b", "group_12_bot_ab", "service_account_group_3_x"]
+        {
+            assert!(super::bot(bot), "{bot}");
+        }
+        for person in
+            ["mallory", "project_bot", "project_x_bot", "project_5_botany", "my_project_5_bot", "group__bot"]
+        {
+            assert!(!super::bot(person), "{person}");
+        }
     }
 }

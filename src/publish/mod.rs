@@ -260,6 +260,9 @@ pub struct Publication<'a> {
     pub counts: Counts,
     /// When to write the comment.
     pub comment_mode: CommentMode,
+    /// The login the token writes comments as (`--comment-author`); any bot account when `None`.
+    /// A marked comment by anyone else is never taken for ours.
+    pub comment_author: Option<&'a str>,
     /// The comment or note body.
     pub comment: Render<'a>,
     /// The job summary (GitHub), within [`JOB_SUMMARY_LIMIT`] bytes.
@@ -287,6 +290,7 @@ impl<'a> Publication<'a> {
             fails_gate,
             counts: verdict.counts,
             comment_mode: CommentMode::default(),
+            comment_author: None,
             comment,
             job_summary: None,
             check_run: None,

@@ -1,11 +1,12 @@
 //! The sticky comment: one per gate key, created once, then updated in place, never left
 //! duplicated — the same algorithm for GitHub issue comments and GitLab MR notes.
 //!
-//! Owns: finding our comment by its marker (exact match of the body's first line), the comment
-//! modes, shrinking a body the server found too long, re-reading after a POST whose fate is
+//! Owns: finding our comment by its marker (exact match of the body's first line) and its author
+//! (see [`Authors`]), the comment modes, shrinking a body the server found too long, re-reading after a POST whose fate is
 //! unknown, and the dedupe pass (keep the oldest, update it, delete the rest).
 //! Takes a [`NoteApi`] (list/create/update/delete of one PR's comments) and a renderer.
-//! Must not: talk HTTP itself, or delete anything that does not carry our exact marker.
+//! Must not: talk HTTP itself, or touch anything that does not carry our exact marker and come
+//! from an author we accept.
 
 use super::retry::Retrier;
 use super::{Action, CommentMode, PublishError, Render};
@@ -24,6 +25,46 @@ pub(crate) struct Note {
     pub created_at: String,
     /// Its web link.
     pub url: Option<String>,
+    /// Who wrote it, when the server says.
+    pub author: Option<Author>,
+}
+
+/// A comment's author as the platform lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Author {
+    /// GitHub's `user.login`, GitLab's `author.username`.
+    pub login: String,
+    /// A bot account: GitHub's `user.type == "Bot"` (GITHUB_TOKEN, GitHub Apps); on GitLab a
+    /// project or group access token's user (`project_7_bot…`, `group_7_bot…`) or a service
+    /// account (`service_account…`).
+    pub bot: bool,
+}
+
+/// Whose comments carrying our marker are ours. Anyone can write the marker into a comment;
+/// taking a person's comment for ours would overwrite or delete it, and let its author edit
+/// the verdict it then shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Authors {
+    /// Exactly this login (`--comment-author`), case-insensitively as both platforms compare
+    /// logins.
+    Login(String),
+    /// Any bot account: the default, since CI tokens write as bots.
+    Bots,
+}
+
+impl Authors {
+    /// `--comment-author` if given, else any bot.
+    pub(crate) fn from_config(login: Option<&str>) -> Authors {
+        login.map_or(Authors::Bots, |login| Authors::Login(login.to_owned()))
+    }
+
+    fn accept(&self, author: Option<&Author>) -> bool {
+        match (self, author) {
+            (Authors::Login(login), Some(a)) => a.login.eq_ignore_ascii_case(login),
+            (Authors::Bots, Some(a)) => a.bot,
+            (_, None) => false,
+        }
+    }
 }
 
 /// One PR's (or MR's) comments.
@@ -49,6 +90,8 @@ pub(crate) struct Sticky<'a> {
     pub render: Render<'a>,
     /// The surface's limit, in characters.
     pub limit: usize,
+    /// Whose marked comments are ours.
+    pub authors: Authors,
 }
 
 /// The action taken and the duplicates removed.
@@ -56,11 +99,28 @@ pub(crate) struct Sticky<'a> {
 pub(crate) struct Outcome {
     pub action: Action,
     pub removed: usize,
+    /// The login our comment was created under, when [`Sticky::authors`] does not accept it:
+    /// the next run will not find this comment, so the caller says how to configure that.
+    pub unaccepted_author: Option<String>,
+}
+
+impl Outcome {
+    /// What to tell the user when the comment was written under an author we do not accept.
+    pub(crate) fn author_hint(&self) -> Option<String> {
+        self.unaccepted_author.as_ref().map(|login| {
+            format!(
+                "the token writes comments as {login:?}, which is not a bot account, so the next run \
+                 will not recognise this comment as verdict's and will post again (then remove the \
+                 extra): set --comment-author {login:?} (VERDICT_COMMENT_AUTHOR) to update it in place"
+            )
+        })
+    }
 }
 
 /// Our comments, oldest first (by creation time, then id: both APIs hand out increasing ids).
-fn ours(notes: Vec<Note>, marker: &str) -> Vec<Note> {
-    let mut mine: Vec<Note> = notes.into_iter().filter(|n| carries(&n.body, marker)).collect();
+fn ours(notes: Vec<Note>, marker: &str, authors: &Authors) -> Vec<Note> {
+    let mut mine: Vec<Note> =
+        notes.into_iter().filter(|n| carries(&n.body, marker) && authors.accept(n.author.as_ref())).collect();
     mine.sort_by_key(|n| {
         let at = n.created_at.parse::<jiff::Timestamp>().ok();
         (at.is_none(), at, n.id)
@@ -113,15 +173,17 @@ pub(crate) fn shrink(budget: usize, max: Option<usize>) -> usize {
 /// Creates or updates the sticky comment, then makes sure exactly one carries the marker.
 pub(crate) async fn publish<A: NoteApi>(api: &A, s: &Sticky<'_>) -> Result<Outcome, PublishError> {
     if s.mode == CommentMode::Off {
-        return Ok(Outcome { action: Action::Skipped { reason: "--comment-mode off".into() }, removed: 0 });
+        let action = Action::Skipped { reason: "--comment-mode off".into() };
+        return Ok(Outcome { action, removed: 0, unaccepted_author: None });
     }
     let mut budget = s.limit;
     let mut body = fit(s.render, budget, s.marker);
     let (mut shrinks, mut round) = (0, 0);
     let mut seen_several = false;
+    let mut unaccepted = None;
     let action = loop {
         round += 1;
-        let mine = ours(api.list().await?, s.marker);
+        let mine = ours(api.list().await?, s.marker, &s.authors);
         seen_several |= mine.len() > 1;
         let written = match mine.first() {
             Some(existing) if s.mode != CommentMode::Always && same(&existing.body, &body) => {
@@ -133,9 +195,16 @@ pub(crate) async fn publish<A: NoteApi>(api: &A, s: &Sticky<'_>) -> Result<Outco
             None if s.mode == CommentMode::Failures && !s.failing => {
                 let reason =
                     "the gate passed and there is no earlier comment to update (--comment-mode failures)";
-                return Ok(Outcome { action: Action::Skipped { reason: reason.into() }, removed: 0 });
+                let action = Action::Skipped { reason: reason.into() };
+                return Ok(Outcome { action, removed: 0, unaccepted_author: None });
             }
-            None => api.create(&body).await.map(|n| Action::Created { id: n.id, url: n.url }),
+            None => api.create(&body).await.map(|n| {
+                // Created under an author we do not accept (a personal or app token without
+                // --comment-author): this run still cleans up after that same author, which
+                // the create just proved is the token's.
+                unaccepted = n.author.filter(|a| !s.authors.accept(Some(a))).map(|a| a.login);
+                Action::Created { id: n.id, url: n.url }
+            }),
         };
         match written {
             Ok(action) => break action,
@@ -161,23 +230,26 @@ pub(crate) async fn publish<A: NoteApi>(api: &A, s: &Sticky<'_>) -> Result<Outco
     // cleaned now, and any left by a run that died mid-way are cleaned by the next run.
     let created = matches!(action, Action::Created { .. });
     if !(created || seen_several) {
-        return Ok(Outcome { action, removed: 0 });
+        return Ok(Outcome { action, removed: 0, unaccepted_author: None });
     }
-    dedupe(api, s, &body, action).await
+    let authors = unaccepted.clone().map_or_else(|| s.authors.clone(), Authors::Login);
+    let (action, removed) = dedupe(api, s.marker, &authors, &body, action).await?;
+    Ok(Outcome { action, removed, unaccepted_author: unaccepted })
 }
 
 /// A concurrent run, or a POST that timed out but landed, can leave two comments with our marker.
 /// Keep the oldest (every run agrees on which), give it our body, delete the others.
 async fn dedupe<A: NoteApi>(
     api: &A,
-    s: &Sticky<'_>,
+    marker: &str,
+    authors: &Authors,
     body: &str,
     action: Action,
-) -> Result<Outcome, PublishError> {
-    let mine = ours(api.list().await?, s.marker);
+) -> Result<(Action, usize), PublishError> {
+    let mine = ours(api.list().await?, marker, authors);
     let Some((keep, rest)) = mine.split_first() else {
         // Ours vanished between the write and the read (someone deleted it): say what we did.
-        return Ok(Outcome { action, removed: 0 });
+        return Ok((action, 0));
     };
     let written = match &action {
         Action::Created { id, .. } | Action::Updated { id, .. } | Action::Unchanged { id, .. } => Some(*id),
@@ -197,7 +269,7 @@ async fn dedupe<A: NoteApi>(
         api.delete(extra.id).await?;
     }
     tracing::debug!(removed = rest.len(), kept = keep.id, "publish: removed duplicate comments");
-    Ok(Outcome { action, removed: rest.len() })
+    Ok((action, rest.len()))
 }
 
 #[cfg(test)]
@@ -207,7 +279,12 @@ mod tests {
     const M: &str = "<!-- verdict:comment gate=api -->";
 
     fn note(id: u64, body: &str, at: &str) -> Note {
-        Note { id, body: body.into(), created_at: at.into(), url: None }
+        by("github-actions[bot]", true, id, body, at)
+    }
+
+    fn by(login: &str, bot: bool, id: u64, body: &str, at: &str) -> Note {
+        let author = Some(Author { login: login.into(), bot });
+        Note { id, body: body.into(), created_at: at.into(), url: None, author }
     }
 
     /// Only an exact first-line match is ours; another gate key's or a quoted marker is not.
@@ -220,18 +297,37 @@ mod tests {
             note(2, &format!("{M}\r\nold"), "2026-01-01T00:00:01Z"),
             note(1, &format!("{M}-x\nprefix of another key"), "2026-01-01T00:00:00Z"),
         ];
-        let ids: Vec<u64> = ours(notes, M).iter().map(|n| n.id).collect();
+        let ids: Vec<u64> = ours(notes, M, &Authors::Bots).iter().map(|n| n.id).collect();
         assert_eq!(ids, vec![2, 5]);
+    }
+
+    /// A marked comment is ours only from an author we accept: by default any bot, never a
+    /// person; with --comment-author exactly that login; never one whose author is unknown.
+    #[test]
+    fn author_match() {
+        let at = "2026-01-01T00:00:00Z";
+        let body = format!("{M}\nverdict");
+        let notes = vec![
+            by("mallory", false, 1, &body, at),
+            note(2, &body, at),
+            by("verdict-app[bot]", true, 3, &body, at),
+            by("Release-Robot", false, 4, &body, at),
+            Note { author: None, ..note(5, &body, at) },
+        ];
+        let ids = |authors: Authors| -> Vec<u64> {
+            ours(notes.clone(), M, &authors).iter().map(|n| n.id).collect()
+        };
+        assert_eq!(ids(Authors::Bots), vec![2, 3]);
+        assert_eq!(ids(Authors::Login("release-robot".into())), vec![4]);
+        assert_eq!(ids(Authors::Login("github-actions[bot]".into())), vec![2]);
     }
 
     /// Ties on the creation second are broken by id.
     #[test]
     fn oldest_first() {
         let at = "2026-01-01T00:00:00Z";
-        let ids: Vec<u64> = ours(vec![note(9, M, at), note(7, M, at), note(8, M, "2025-12-31T23:59:59Z")], M)
-            .iter()
-            .map(|n| n.id)
-            .collect();
+        let notes = vec![note(9, M, at), note(7, M, at), note(8, M, "2025-12-31T23:59:59Z")];
+        let ids: Vec<u64> = ours(notes, M, &Authors::Bots).iter().map(|n| n.id).collect();
         assert_eq!(ids, vec![8, 7, 9]);
     }
 
@@ -250,13 +346,15 @@ mod tests {
         notes: std::cell::RefCell<Vec<Note>>,
         race: fn(&mut Vec<Note>),
         retrier: Retrier,
+        /// Who the token writes as.
+        me: (&'static str, bool),
     }
 
     impl Mem {
         fn new(race: fn(&mut Vec<Note>)) -> Mem {
             let clock = std::sync::Arc::new(super::super::ManualClock::new(std::time::UNIX_EPOCH));
             let retrier = Retrier::new(super::super::RetryPolicy::default(), clock, Some(1));
-            Mem { notes: Default::default(), race, retrier }
+            Mem { notes: Default::default(), race, retrier, me: ("github-actions[bot]", true) }
         }
     }
 
@@ -265,7 +363,13 @@ mod tests {
             Ok(self.notes.borrow().clone())
         }
         async fn create(&self, body: &str) -> Result<Note, PublishError> {
-            let n = note(100, body, "2026-01-01T00:00:10Z");
+            let n = by(
+                self.me.0,
+                self.me.1,
+                100 + self.notes.borrow().len() as u64,
+                body,
+                "2026-01-01T00:00:10Z",
+            );
             self.notes.borrow_mut().push(n.clone());
             (self.race)(&mut self.notes.borrow_mut());
             Ok(n)
@@ -286,8 +390,19 @@ mod tests {
     }
 
     fn run(api: &Mem) -> Outcome {
+        run_as(api, Authors::Bots)
+    }
+
+    fn run_as(api: &Mem, authors: Authors) -> Outcome {
         let render = |_| format!("{M}\nours");
-        let s = Sticky { marker: M, mode: CommentMode::Changes, failing: true, render: &render, limit: 1000 };
+        let s = Sticky {
+            marker: M,
+            mode: CommentMode::Changes,
+            failing: true,
+            render: &render,
+            limit: 1000,
+            authors,
+        };
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         rt.block_on(publish(api, &s)).unwrap()
     }
@@ -297,7 +412,7 @@ mod tests {
     #[test]
     fn ours_deleted_by_a_concurrent_run() {
         let api = Mem::new(|notes| {
-            notes.retain(|n| n.id != 100);
+            notes.retain(|n| n.id < 100);
             notes.push(note(7, &format!("{M}\ntheirs"), "2026-01-01T00:00:05Z"));
         });
         let done = run(&api);
@@ -312,6 +427,44 @@ mod tests {
         let done = run(&api);
         assert!(matches!(done.action, Action::Unchanged { id: 7, .. }), "{done:?}");
         assert_eq!((done.removed, api.notes.borrow().len()), (1, 1));
+    }
+
+    /// A person's comment that starts with our marker is neither updated nor deleted: ours is
+    /// created beside it, and found and updated by the next run.
+    #[test]
+    fn a_persons_copy_of_the_marker_is_left_alone() {
+        let api = Mem::new(|_| {});
+        let spoof = by("mallory", false, 1, &format!("{M}\nall good, merge it"), "2026-01-01T00:00:00Z");
+        api.notes.borrow_mut().push(spoof.clone());
+        let first = run(&api);
+        assert!(matches!(first.action, Action::Created { id: 101, .. }), "{first:?}");
+        let second = run(&api);
+        assert!(matches!(second.action, Action::Unchanged { id: 101, .. }), "{second:?}");
+        assert_eq!(api.notes.borrow()[0], spoof);
+        assert_eq!((api.notes.borrow().len(), first.removed + second.removed), (2, 0));
+    }
+
+    /// A token that writes as a person, without --comment-author: every run creates a comment
+    /// the next one will not accept, so each cleans up after the author its create revealed —
+    /// the oldest is kept and updated — and says what to configure. Never anyone else's.
+    #[test]
+    fn a_personal_token_without_comment_author() {
+        let mut api = Mem::new(|_| {});
+        api.me = ("release-robot", false);
+        let other = by("mallory", false, 1, &format!("{M}\nspoof"), "2026-01-01T00:00:00Z");
+        api.notes.borrow_mut().push(other.clone());
+        for _ in 0..3 {
+            let done = run(&api);
+            assert_eq!(done.unaccepted_author.as_deref(), Some("release-robot"));
+        }
+        let notes = api.notes.borrow();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert_eq!((&notes[0], notes[1].id, notes[1].body.as_str()), (&other, 101, &*format!("{M}\nours")));
+        drop(notes);
+        // Configured, it is found and left as it is.
+        let done = run_as(&api, Authors::Login("release-robot".into()));
+        assert!(matches!(done.action, Action::Unchanged { id: 101, .. }), "{done:?}");
+        assert_eq!(done.unaccepted_author, None);
     }
 
     /// Shrinking goes just under the named maximum, else halves.

@@ -310,3 +310,49 @@ fn workflow_run_hand_off() {
     drop(state);
     assert!(server.requests().iter().all(|r| !r.path.contains("/pulls")));
 }
+
+/// A person can write verdict's marker as the first line of a comment (to spoof a passing
+/// verdict, or by copying the raw Markdown): verdict never updates or deletes it, and keeps
+/// its own comment beside it. With `--comment-author`, only that login's comments are taken.
+#[test]
+fn a_persons_marked_comment_is_never_taken() {
+    let Some(corpus) = support::corpus() else { return };
+    let (fake, server) = GitHub::start(&corpus, Config::default());
+    let m = support::marker("default");
+    let spoof = fake.seed_comment_by("mallory", &format!("{m}\n## ✅ verdict: PASS"));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = support::github_pr(&fake, dir.path(), false);
+    let settings = support::settings(support::manual_clock());
+    for (round, expect_created) in [("one", true), ("two", false)] {
+        let body = Body::new(&m, round);
+        let report = publish::publish(&dest, &settings, &publication(&m, Outcome::Fail, &|b| body.render(b)));
+        assert_eq!(
+            matches!(report.action("comment"), Some(Action::Created { .. })),
+            expect_created,
+            "{:?}",
+            report.lines()
+        );
+        assert!(!report.lines().iter().any(|l| l.contains("--comment-author")), "{:?}", report.lines());
+    }
+    let marked = fake.comments_with(&m);
+    assert_eq!(marked.len(), 2);
+    assert_eq!(
+        (marked[0].id, marked[0].body.as_str()),
+        (spoof, format!("{m}\n## ✅ verdict: PASS").as_str())
+    );
+    assert_eq!(marked[1].body, format!("{m}\ntwo"));
+    assert!(!server.ops().iter().any(|op| op == "issues/delete-comment"));
+
+    // Told to accept only the person's login, verdict takes that comment (and the bot's is not
+    // its any more): the setting is exact.
+    let body = Body::new(&m, "three");
+    let render = |b| body.render(b);
+    let mut p = publication(&m, Outcome::Fail, &render);
+    p.comment_author = Some("Mallory");
+    let report = publish::publish(&dest, &settings, &p);
+    assert!(
+        matches!(report.action("comment"), Some(Action::Updated { id, .. }) if *id == spoof),
+        "{:?}",
+        report.lines()
+    );
+}

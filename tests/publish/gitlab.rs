@@ -180,3 +180,25 @@ fn when_nothing_can_be_published() {
     assert_eq!(server.ops(), vec!["list-all-merge-request-notes"]);
     assert!(fake.notes().is_empty());
 }
+
+/// A person's note whose first line is verdict's marker is never updated or deleted: verdict
+/// keeps its own note (by the project token's bot user) beside it.
+#[test]
+fn a_persons_marked_note_is_never_taken() {
+    let Some(corpus) = support::corpus() else { return };
+    let (fake, server) = GitLab::start(&corpus, Config::default());
+    let m = support::marker("default");
+    let spoof = fake.seed_by("mallory", &format!("{m}\nall green"));
+    let dest = support::gitlab_mr(&server, &fake);
+    let settings = support::settings(support::manual_clock());
+    for round in ["one", "two"] {
+        let body = Body::new(&m, round);
+        let report = publish::publish(&dest, &settings, &publication(&m, Outcome::Fail, &|b| body.render(b)));
+        assert!(!report.failed(), "{:?}", report.lines());
+    }
+    let marked = fake.notes_with(&m);
+    assert_eq!(marked.len(), 2, "{marked:?}");
+    assert_eq!((marked[0].id, marked[0].body.as_str()), (spoof, format!("{m}\nall green").as_str()));
+    assert_eq!(marked[1].body, format!("{m}\ntwo"));
+    assert!(!server.ops().iter().any(|op| op == "delete-a-merge-request-note"));
+}

@@ -31,6 +31,7 @@ pub fn publication<'a>(marker: &'a str, outcome: Outcome, comment: Render<'a>) -
         fails_gate: failing,
         counts: Counts { fail: usize::from(failing), warn: 2, waived: 1, excepted: 0 },
         comment_mode: CommentMode::Changes,
+        comment_author: None,
         comment,
         job_summary: None,
         check_run: None,

@@ -19,6 +19,8 @@ pub struct Comment {
     pub body: String,
     pub created: i64,
     pub updated: i64,
+    /// A person's login; `None` for the token's own account, `github-actions[bot]`.
+    pub author: Option<String>,
 }
 
 /// A stored check run.
@@ -119,6 +121,13 @@ impl GitHub {
         new_comment(&mut s, issue, body)
     }
 
+    /// Adds a comment written by the person `login`.
+    pub fn seed_comment_by(&self, login: &str, body: &str) -> u64 {
+        let id = self.seed_comment(body);
+        self.state.lock().unwrap().comments.get_mut(&id).unwrap().author = Some(login.into());
+        id
+    }
+
     /// The comments on the PR, oldest first.
     pub fn comments(&self) -> Vec<Comment> {
         self.state.lock().unwrap().comments.values().filter(|c| c.issue == self.config.pr).cloned().collect()
@@ -171,7 +180,10 @@ impl GitHub {
             "html_url": format!("https://github.com/{owner}/{repo}/pull/{}#issuecomment-{}", c.issue, c.id),
             "issue_url": format!("{}/repos/{owner}/{repo}/issues/{}", self.base(), c.issue),
             "body": c.body,
-            "user": self.user(),
+            "user": match &c.author {
+                None => self.user(),
+                Some(login) => person(login),
+            },
             "created_at": timestamp(c.created),
             "updated_at": timestamp(c.updated),
             "author_association": "NONE",
@@ -232,8 +244,26 @@ fn new_comment(s: &mut State, issue: u64, body: &str) -> u64 {
     s.next_id += 1;
     s.now += 1;
     let id = s.next_id;
-    s.comments.insert(id, Comment { id, issue, body: body.to_string(), created: s.now, updated: s.now });
+    s.comments.insert(
+        id,
+        Comment { id, issue, body: body.to_string(), created: s.now, updated: s.now, author: None },
+    );
     id
+}
+
+/// A person's account, as GitHub describes it.
+fn person(login: &str) -> Value {
+    let url = format!("https://api.github.com/users/{login}");
+    json!({
+        "login": login, "id": 583231, "node_id": "MDQ6VXNlcjU4MzIzMQ==",
+        "avatar_url": "https://avatars.githubusercontent.com/u/583231?v=4", "gravatar_id": "",
+        "url": url, "html_url": format!("https://github.com/{login}"),
+        "followers_url": format!("{url}/followers"), "following_url": format!("{url}/following{{/other_user}}"),
+        "gists_url": format!("{url}/gists{{/gist_id}}"), "starred_url": format!("{url}/starred{{/owner}}{{/repo}}"),
+        "subscriptions_url": format!("{url}/subscriptions"), "organizations_url": format!("{url}/orgs"),
+        "repos_url": format!("{url}/repos"), "events_url": format!("{url}/events{{/privacy}}"),
+        "received_events_url": format!("{url}/received_events"), "type": "User", "site_admin": false
+    })
 }
 
 /// RFC 3339 from the fake's seconds (2026-01-01 onwards).

@@ -168,6 +168,8 @@ pub struct Note {
     pub system: bool,
     pub created: i64,
     pub updated: i64,
+    /// A person's username; `None` for the token's own user, `project_5_bot`.
+    pub author: Option<String>,
 }
 
 #[derive(Default)]
@@ -228,6 +230,13 @@ impl GitLab {
         new_note(&mut s, body, system)
     }
 
+    /// Adds a note written by the person `username`.
+    pub fn seed_by(&self, username: &str, body: &str) -> u64 {
+        let id = self.seed(body, false);
+        self.state.lock().unwrap().notes.get_mut(&id).unwrap().author = Some(username.into());
+        id
+    }
+
     pub fn notes(&self) -> Vec<Note> {
         self.state.lock().unwrap().notes.values().cloned().collect()
     }
@@ -239,8 +248,12 @@ impl GitLab {
     fn note_json(&self, n: &Note) -> Value {
         json!({
             "id": n.id, "body": n.body, "attachment": Value::Null,
-            "author": {"id": 1, "username": "project_5_bot", "email": "bot@example.com", "name": "verdict bot",
-                "state": "active", "created_at": "2013-09-30T13:46:01Z"},
+            "author": match &n.author {
+                None => json!({"id": 1, "username": "project_5_bot", "email": "bot@example.com",
+                    "name": "verdict bot", "state": "active", "created_at": "2013-09-30T13:46:01Z"}),
+                Some(username) => json!({"id": 2, "username": username, "email": "person@example.com",
+                    "name": username, "state": "active", "created_at": "2013-09-30T13:46:01Z"}),
+            },
             "created_at": super::github::timestamp(n.created), "updated_at": super::github::timestamp(n.updated),
             "system": n.system, "noteable_id": 2, "noteable_type": "MergeRequest",
             "project_id": self.config.project.parse::<u64>().unwrap_or(5), "noteable_iid": self.config.iid,
@@ -257,7 +270,10 @@ fn new_note(s: &mut State, body: &str, system: bool) -> u64 {
     s.next_id += 1;
     s.now += 1;
     let id = s.next_id;
-    s.notes.insert(id, Note { id, body: body.to_string(), system, created: s.now, updated: s.now });
+    s.notes.insert(
+        id,
+        Note { id, body: body.to_string(), system, created: s.now, updated: s.now, author: None },
+    );
     id
 }
 
