@@ -260,6 +260,34 @@ fn a_policy_with_millions_of_results_stops_at_the_limit() {
     assert!(stderr(&out).contains("more than 10 findings"), "{}", stderr(&out));
 }
 
+/// A rule that builds a huge collection before it yields anything (here a billion numbers,
+/// tens of GB) stops at `--max-policy-memory` as `policy/out-of-memory`, exit 2, without a
+/// verdict: regorus checks the limit as it evaluates, so the runner keeps its memory.
+#[test]
+fn a_runaway_policy_stops_at_its_memory_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "policy/range.rego",
+        "package main\n\ndeny contains msg if {\n\tsome i in numbers.range(1, 1000000000)\n\tmsg := sprintf(\"%d\", [i])\n}\n",
+    );
+    let demo = root().join("fixtures/demo");
+    let args =
+        ["run", demo.to_str().unwrap(), "--policy", "policy", "--output-dir", "out", "--max-policy-memory"];
+    let out = verdict(dir.path(), &[&args[..], &["64MiB"]].concat());
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("error[policy/out-of-memory]: policy evaluation needed more than 64 MiB of memory"),
+        "{err}"
+    );
+    assert!(err.contains("--> at data.main.deny"), "{err}");
+    assert!(out.stdout.is_empty() && !dir.path().join("out").exists(), "no verdict was written");
+    // The built-in pack on the demo fits in far less.
+    let out = verdict(dir.path(), &["run", demo.to_str().unwrap(), "--max-policy-memory", "16MiB"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
 /// A finding whose message is one 10 MB word: the terminal shows a few hundred characters of
 /// it, the comment a few hundred more, and `--max-shown` bounds how many findings are listed.
 #[test]

@@ -287,6 +287,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = crate::policy::DEFAULT_MAX_FINDINGS)]
     pub max_findings: usize,
 
+    /// Most memory policy evaluation may take on top of the evidence before the run stops as an error (e.g. 2GiB, 500MB)
+    #[arg(long, value_name = "SIZE", default_value_t = Size(crate::policy::DEFAULT_MAX_MEMORY))]
+    pub max_policy_memory: Size,
+
     /// Most findings listed per step in the terminal and per severity in the comment and summaries; the rest are counted (all of them: --format json) [default: 5 per step in the terminal, 10 warnings; in Markdown, as many as the comment's size limit holds]
     #[arg(long, value_name = "N")]
     pub max_shown: Option<usize>,

@@ -191,6 +191,7 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
         all_namespaces: args.all_namespaces || config.policies.all_namespaces,
         timeout: Duration::from_secs(args.policy_timeout.max(1)),
         max_findings: args.max_findings,
+        max_memory: args.max_policy_memory.0,
     };
     let policies = Policies::build(&files, &data, &extra, options).map_err(Error::Policy)?;
     for f in &policies.v0_files {

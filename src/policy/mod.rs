@@ -8,7 +8,8 @@
 //! [`PolicyError`]s. Must not: read files, print, use the network, or decide the outcome.
 //!
 //! The engine is built once per run ([`Policies::build`]) and cloned for each evaluation.
-//! Evaluation is bounded in time (`Options::timeout`) and in output (`Options::max_findings`),
+//! Evaluation is bounded in time (`Options::timeout`), in memory (`Options::max_memory`, with
+//! the default `mimalloc` feature) and in output (`Options::max_findings`),
 //! and builtin errors are errors (regorus's strict mode): a rule that cannot be evaluated
 //! never passes silently.
 
@@ -65,6 +66,9 @@ pub struct Options {
     pub timeout: Duration,
     /// Most findings all rules together may produce.
     pub max_findings: usize,
+    /// Most bytes the heap may grow by while rules run (checked by regorus as it evaluates;
+    /// needs the `mimalloc` feature, which the fuzz targets leave out).
+    pub max_memory: u64,
 }
 
 impl Default for Options {
@@ -75,6 +79,7 @@ impl Default for Options {
             all_namespaces: false,
             timeout: DEFAULT_TIMEOUT,
             max_findings: DEFAULT_MAX_FINDINGS,
+            max_memory: DEFAULT_MAX_MEMORY,
         }
     }
 }
@@ -86,6 +91,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default for [`Options::max_findings`]: far above any real report (a monorepo's gate at 1M
 /// tests finds ~60k problems), far below what would exhaust memory.
 pub const DEFAULT_MAX_FINDINGS: usize = 250_000;
+
+/// Default for [`Options::max_memory`], 2 GiB: the built-in pack needs about a tenth of that
+/// on ≈1 GB of artifacts, and a runaway rule (`numbers.range(1, 1e9)`) stops here instead of
+/// taking the runner's memory.
+pub const DEFAULT_MAX_MEMORY: u64 = 2 << 30;
 
 /// Whether a finding fails the gate or warns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -216,6 +226,14 @@ pub enum PolicyError {
         /// The limit.
         limit: Duration,
     },
+    /// Evaluation needed more memory than allowed.
+    #[error("policy evaluation needed more than {} MiB of memory", limit >> 20)]
+    OutOfMemory {
+        /// The rule being evaluated.
+        rule: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// Rules produced more findings than allowed.
     #[error("policies produced more than {limit} findings")]
     TooManyFindings {
@@ -237,12 +255,13 @@ impl PolicyError {
             PolicyError::Eval { .. } => "policy/eval",
             PolicyError::BadResult { .. } => "policy/bad-result",
             PolicyError::Timeout { .. } => "policy/timeout",
+            PolicyError::OutOfMemory { .. } => "policy/out-of-memory",
             PolicyError::TooManyFindings { .. } => "policy/too-many-findings",
         }
     }
 
     /// Every code, for documentation tests.
-    pub const CODES: [&'static str; 8] = [
+    pub const CODES: [&'static str; 9] = [
         "policy/syntax",
         "policy/metadata",
         "policy/data",
@@ -250,6 +269,7 @@ impl PolicyError {
         "policy/eval",
         "policy/bad-result",
         "policy/timeout",
+        "policy/out-of-memory",
         "policy/too-many-findings",
     ];
 
@@ -310,6 +330,10 @@ impl PolicyError {
             PolicyError::Timeout { rule, .. } => {
                 d.doc_path = Some(rule.clone());
                 d.help = Some("raise --policy-timeout if the policy is genuinely slow, or look for an unbounded iteration".into());
+            }
+            PolicyError::OutOfMemory { rule, .. } => {
+                d.doc_path = Some(rule.clone());
+                d.help = Some("look for a rule that builds an unbounded collection (a large numbers.range, a comprehension over every pair of records); raise --max-policy-memory if the policy genuinely needs it".into());
             }
             PolicyError::TooManyFindings { rule, .. } => {
                 d.doc_path = Some(rule.clone());
@@ -586,6 +610,7 @@ impl Policies {
     /// different part of the evidence. Results, errors included, come back in rule order.
     fn run_rules(&self, inputs: &Inputs) -> Result<Vec<RawResult>, PolicyError> {
         let started = Instant::now();
+        let _budget = MemoryBudget::set(self.options.max_memory);
         // Exceptions first: which `_name` rules are suppressed in each package. (Only user
         // packages have them; they see the whole document.)
         let mut excepted: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
@@ -714,8 +739,11 @@ impl Policies {
             check_interval: NonZeroU32::new(1024).unwrap_or(NonZeroU32::MIN),
         });
         engine.eval_rule(path.to_owned()).map_err(|e| {
-            if started.elapsed() >= self.options.timeout || e.to_string().contains("time limit") {
+            let message = e.to_string();
+            if started.elapsed() >= self.options.timeout || message.contains("exceeded time limit") {
                 PolicyError::Timeout { rule: path.to_owned(), limit: self.options.timeout }
+            } else if message.contains("exceeded memory limit") {
+                PolicyError::OutOfMemory { rule: path.to_owned(), limit: self.options.max_memory }
             } else {
                 let mut err = eval_error(path, &e.to_string());
                 if let PolicyError::Eval { file: Some(f), text, .. } = &mut err {
@@ -724,6 +752,32 @@ impl Policies {
                 err
             }
         })
+    }
+}
+
+/// While alive, regorus stops evaluation once the heap has grown by more than the budget since
+/// it was set (regorus's allocator counts every allocation, so the limit is process-wide: the
+/// evidence already held is the baseline). Dropping it lifts the limit.
+struct MemoryBudget;
+
+impl MemoryBudget {
+    #[cfg(feature = "mimalloc")]
+    fn set(budget: u64) -> MemoryBudget {
+        let (now, _) = regorus_mimalloc::allocation_stats_snapshot();
+        regorus::set_global_memory_limit(Some(now.allocated.saturating_add(budget)));
+        MemoryBudget
+    }
+
+    #[cfg(not(feature = "mimalloc"))]
+    fn set(_budget: u64) -> MemoryBudget {
+        MemoryBudget
+    }
+}
+
+impl Drop for MemoryBudget {
+    fn drop(&mut self) {
+        #[cfg(feature = "mimalloc")]
+        regorus::set_global_memory_limit(None);
     }
 }
 
