@@ -13,7 +13,8 @@ corpus grows in fuzz/corpus/TARGET/ (git-ignored) and is kept for the next campa
 timeouts and OOMs land in fuzz/artifacts/TARGET/ (git-ignored): fix each, then copy the input
 to fuzz/regressions/TARGET/, which tests/fuzz_regressions.rs replays on every test run.
 
-Prints one Markdown table row per target (seconds, executions, final cov/ft, crashes), as
+Prints one Markdown table row per target (seconds, executions, `cov` after loading the corpus,
+three minutes before the end and at the end, final `ft`, crashes), as
 docs/security.md#fuzzing records them, and exits 1 if any target crashed.
 """
 
@@ -49,7 +50,8 @@ def cargo_fuzz():
 
 
 def campaign(exe, target, max_secs, plateau):
-    """Runs one target; returns (seconds, executions, cov, ft, crash files)."""
+    """Runs one target; returns (seconds, executions, cov at start, cov 3 min before the end,
+    cov, ft, crash files)."""
     artifacts = FUZZ / "artifacts" / target
     before = set(artifacts.glob("*")) if artifacts.is_dir() else set()
     cmd = ["nice", "-n", "19", exe, "run", target, "--",
@@ -63,6 +65,8 @@ def campaign(exe, target, max_secs, plateau):
     started = time.monotonic()
     grew = started
     cov = ft = execs = 0
+    start_cov = None
+    history = []  # (time, cov) at each status line
     with open(log, "w") as out:
         # A session of its own, so that stopping it stops libFuzzer under cargo-fuzz too.
         proc = subprocess.Popen(cmd, cwd=FUZZ, env=env, stderr=subprocess.PIPE, stdout=out, text=True,
@@ -76,15 +80,20 @@ def campaign(exe, target, max_secs, plateau):
                 if c > cov:  # new edges; ft (edge hit-count buckets) creeps on for hours
                     grew = time.monotonic()
                 cov, ft = max(cov, c), max(ft, f)
+                if start_cov is None:
+                    start_cov = c  # after the corpus is loaded (INITED)
+                history.append((time.monotonic(), cov))
                 if time.monotonic() - grew > plateau and proc.poll() is None:
                     os.killpg(proc.pid, signal.SIGINT)  # libFuzzer prints its final stats
             m = EXECS.match(line)
             if m:
                 execs = int(m.group(1))
         proc.wait()
-    seconds = round(time.monotonic() - started)
+    ended = time.monotonic()
+    seconds = round(ended - started)
     crashes = sorted(set(artifacts.glob("*")) - before) if artifacts.is_dir() else []
-    return seconds, execs, cov, ft, crashes
+    earlier = [c for t, c in history if t <= ended - 180]
+    return seconds, execs, start_cov or 0, earlier[-1] if earlier else 0, cov, ft, crashes
 
 
 def main():
@@ -102,14 +111,15 @@ def main():
                         "write_seed_corpora"], cwd=ROOT, check=True)
     subprocess.run(["nice", "-n", "19", exe, "build"], cwd=FUZZ, check=True,
                    env=dict(os.environ, RUSTUP_TOOLCHAIN="nightly"))
-    print("| target | seconds | executions | cov | ft | crashes |")
-    print("|---|---:|---:|---:|---:|---|")
+    print("| target | seconds | executions | cov at start | cov 3 min before the end | final cov | final ft | crashes |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     failed = False
     for target in args.targets:
-        seconds, execs, cov, ft, crashes = campaign(exe, target, args.max, args.plateau)
+        seconds, execs, start, before, cov, ft, crashes = campaign(exe, target, args.max, args.plateau)
         failed |= bool(crashes)
         names = ", ".join(c.name for c in crashes) or "none"
-        print(f"| `{target}` | {seconds} | {execs:,} | {cov:,} | {ft:,} | {names} |", flush=True)
+        print(f"| `{target}` | {seconds} | {execs:,} | {start:,} | {before:,} | {cov:,} | {ft:,} | {names} |",
+              flush=True)
     return 1 if failed else 0
 
 
