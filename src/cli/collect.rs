@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::evidence::{Evidence, Format, Kind, Meta, Skipped, Source};
+use crate::evidence::{Evidence, Format, Keep, Kind, Meta, Skipped, Source, TestCase};
 use crate::ingest::sniff::{self, SNIFF_BYTES, Sniffed};
 use crate::ingest::{self, Code, Cx, IngestError, Limits, Measured, Parsed};
 
@@ -31,9 +31,15 @@ enum Outcome {
     Failed(FileError),
 }
 
-/// Reads every candidate into one document, or returns every error.
-pub fn collect(candidates: &[Candidate], limits: &Limits, meta: Meta) -> Result<Evidence, Vec<FileError>> {
-    let outcomes = read_all(candidates, limits);
+/// Reads every candidate into one document, keeping the records `keep` says, or returns every
+/// error.
+pub fn collect(
+    candidates: &[Candidate],
+    limits: &Limits,
+    meta: Meta,
+    keep: Keep,
+) -> Result<Evidence, Vec<FileError>> {
+    let outcomes = read_all(candidates, limits, keep);
     let mut evidence = Evidence::new(meta);
     evidence.reserve(outcomes.iter().filter_map(|o| match o {
         Outcome::Read(read) => Some(&read.1.records),
@@ -89,7 +95,7 @@ pub fn collect(candidates: &[Candidate], limits: &Limits, meta: Meta) -> Result<
 /// Reads all candidates on up to one thread per core; outcomes come back in input order. The
 /// largest files are started first: one large scan started last would otherwise run alone
 /// while the other cores sit idle.
-fn read_all(candidates: &[Candidate], limits: &Limits) -> Vec<Outcome> {
+fn read_all(candidates: &[Candidate], limits: &Limits, keep: Keep) -> Vec<Outcome> {
     let threads =
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(candidates.len()).max(1);
     let mut order: Vec<(u64, usize)> = candidates
@@ -107,7 +113,13 @@ fn read_all(candidates: &[Candidate], limits: &Limits) -> Vec<Outcome> {
                     let n = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&(_, i)) = order.get(n) else { break };
                     let Some(c) = candidates.get(i) else { break };
-                    let outcome = read_one(c, limits);
+                    let mut outcome = read_one(c, limits);
+                    if let (Outcome::Read(read), Keep::Judged) = (&mut outcome, keep) {
+                        // Dropped as each file is read, so that they never all sit in memory.
+                        let cases = &mut read.1.records.tests.cases;
+                        cases.retain(TestCase::judged);
+                        cases.shrink_to_fit();
+                    }
                     if let Some(slot) = slots.get(i) {
                         *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(outcome);
                     }

@@ -20,7 +20,7 @@ use std::time::Instant;
 use clap::Parser;
 
 use crate::diag::{self, Diagnostic, Target};
-use crate::evidence::{Evidence, Meta};
+use crate::evidence::{Evidence, Keep, Meta};
 use crate::exit::Exit;
 use crate::ingest::{Code, IngestError, Limits};
 
@@ -148,6 +148,16 @@ fn evidence(args: EvidenceArgs) -> Result<(), Error> {
 /// over `paths`, the named `inputs`, concurrent parsing. Returns every problem when any
 /// artifact cannot be read.
 pub fn gather(paths: &[PathBuf], inputs: &[InputSpec], limits: &Limits) -> Result<Evidence, Vec<FileError>> {
+    gather_keeping(paths, inputs, limits, Keep::All)
+}
+
+/// [`gather`], keeping only the records `keep` says.
+pub fn gather_keeping(
+    paths: &[PathBuf],
+    inputs: &[InputSpec],
+    limits: &Limits,
+    keep: Keep,
+) -> Result<Evidence, Vec<FileError>> {
     let named: Vec<_> = inputs.iter().map(|i| (i.kind, i.name.clone(), i.path.clone())).collect();
     let found = discover::discover(paths, &named);
     let meta = Meta {
@@ -166,7 +176,7 @@ pub fn gather(paths: &[PathBuf], inputs: &[InputSpec], limits: &Limits) -> Resul
                 .caused_by(e.source),
         })
         .collect();
-    match collect::collect(&found.candidates, limits, meta) {
+    match collect::collect(&found.candidates, limits, meta, keep) {
         Ok(ev) if errors.is_empty() => Ok(ev),
         Ok(_) => Err(errors),
         Err(mut more) => {

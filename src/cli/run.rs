@@ -11,6 +11,7 @@ use super::Error;
 use super::args::{FailOnArg, PolicyTestArgs, RunArgs};
 use super::discover::display;
 use crate::config::FailOn;
+use crate::evidence::Keep;
 use crate::exit::Exit;
 use crate::ingest::Limits;
 use crate::policy::{self, DataFile, Options, Policies, PolicyFile, TestOutcome};
@@ -122,7 +123,11 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
         name: n.name.clone(),
         path: n.path.clone(),
     }));
-    let mut evidence = super::gather(&paths, &inputs, &limits).map_err(Error::Inputs)?;
+    // Only the built-in pack judges unless there are policies of your own, and it never looks
+    // at a passing test: those are counted and dropped as they are read.
+    let own_policies = !config.policies.paths.is_empty() || !args.policies.is_empty();
+    let keep = if own_policies { Keep::All } else { Keep::Judged };
+    let mut evidence = super::gather_keeping(&paths, &inputs, &limits, keep).map_err(Error::Inputs)?;
     tracing::info!(
         artifacts = evidence.sources.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,

@@ -247,3 +247,23 @@ mod tests {
         assert_eq!((a.testcases.total, a.testcases.failed, a.testcases.errored), (3, 1, 1));
     }
 }
+
+impl TestCase {
+    /// A test the built-in pack judges: it failed or errored last, or it was flaky. Passing and
+    /// skipped tests are only counted (in [`Tests::totals`]).
+    pub fn judged(&self) -> bool {
+        self.flaky || matches!(self.status, TestStatus::Failed | TestStatus::Errored)
+    }
+}
+
+/// Which records reading keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Keep {
+    /// Every record: for `verdict evidence`, and for policies of your own, which may read any.
+    #[default]
+    All,
+    /// Only what the built-in pack judges ([`TestCase::judged`]); the totals still count every
+    /// test. Passing tests are most of a large run's records, so memory then follows the
+    /// findings rather than the size of the files.
+    Judged,
+}

@@ -13,7 +13,7 @@ use regorus::Value;
 use serde::Serialize;
 use serde::ser::{self, Impossible};
 
-use crate::evidence::{CheckStatus, Evidence, TestCase, TestStatus};
+use crate::evidence::{CheckStatus, Evidence, TestCase};
 
 /// The evidence as the built-in pack sees it: every field, except that `tests.cases` holds
 /// only the tests that did not simply pass (failed, errored, or flaky) and
@@ -78,10 +78,7 @@ impl<'a> PackView<'a> {
                 totals,
                 testcases,
                 discrepancies,
-                cases: cases
-                    .iter()
-                    .filter(|c| c.flaky || matches!(c.status, TestStatus::Failed | TestStatus::Errored))
-                    .collect(),
+                cases: cases.iter().filter(|c| c.judged()).collect(),
             },
             vulnerabilities,
             misconfigurations: misconfigurations.iter().filter(|m| m.status == CheckStatus::Failed).collect(),

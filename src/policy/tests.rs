@@ -297,3 +297,31 @@ fn the_pack_view_is_never_given_to_user_rules() {
         assert_eq!(mine, passed, "a rule of the user's in package {pkg} sees every passing test");
     }
 }
+
+/// When only the built-in pack judges, `verdict run` reads with [`Keep::Judged`]: passing and
+/// skipped tests are counted, then dropped. The totals and the pack's findings are exactly
+/// those of the whole document; only the records nobody looks at are gone.
+#[test]
+fn reading_only_what_the_pack_judges_changes_no_finding() {
+    use crate::evidence::Keep;
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let paths = [root.join("fixtures/demo"), root.join("fixtures/junit")];
+    let read = |keep| {
+        crate::cli::gather_keeping(&paths, &[], &crate::ingest::Limits::default(), keep)
+            .expect("the fixtures read")
+    };
+    let (all, judged) = (read(Keep::All), read(Keep::Judged));
+    assert_eq!((&all.tests.totals, &all.tests.testcases), (&judged.tests.totals, &judged.tests.testcases));
+    let kept: Vec<_> = all.tests.cases.iter().filter(|c| c.judged()).cloned().collect();
+    assert!(
+        kept.iter().any(|c| c.flaky && c.status == crate::evidence::TestStatus::Passed),
+        "a flaky pass is kept"
+    );
+    assert!(kept.len() < all.tests.cases.len() / 2, "{} of {}", kept.len(), all.tests.cases.len());
+    assert_eq!(judged.tests.cases, kept);
+    let p = Policies::build(&pack::files(false), &[], &[], Options::default()).expect("builds");
+    let (a, j) =
+        (p.evaluate(&all, today()).expect("evaluates"), p.evaluate(&judged, today()).expect("evaluates"));
+    assert!(a.len() > 5, "{a:?}");
+    assert_eq!(a, j);
+}
