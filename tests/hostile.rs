@@ -6,7 +6,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -47,13 +46,13 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
 }
 
 /// A 1 GiB JUnit report (sparse: a real header, then zeros) is refused by its size before a
-/// byte of it is parsed, whether discovery found it or it was named, in seconds.
+/// byte of it is parsed, whether discovery found it or it was named: parsed, its zeros would be
+/// malformed XML (`ingest/malformed-xml`), and the size error is the only one.
 #[test]
 fn a_gigabyte_artifact_is_refused_unread() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "reports/huge.xml", "<?xml version=\"1.0\"?>\n<testsuite name=\"s\">\n");
     std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(1 << 30).unwrap();
-    let started = Instant::now();
     refused(&verdict(dir.path(), &["run", "reports"]), "ingest/too-large", &["reports/huge.xml"]);
     refused(
         &verdict(dir.path(), &["evidence", "--input", "junit=reports/huge.xml"]),
@@ -61,8 +60,9 @@ fn a_gigabyte_artifact_is_refused_unread() {
         &["reports/huge.xml"],
     );
     let out = verdict(dir.path(), &["run", "reports"]);
-    assert!(stderr(&out).contains("the file is 1 GiB, above the limit of 512 MiB"), "{}", stderr(&out));
-    assert!(started.elapsed() < Duration::from_secs(20), "refusing took {:?}", started.elapsed());
+    let err = stderr(&out);
+    assert!(err.contains("the file is 1 GiB, above the limit of 512 MiB"), "{err}");
+    assert_eq!(err.matches("error[").count(), 1, "only the size is an error: {err}");
 }
 
 /// NUL bytes and other control characters: raw in JSON text they are malformed JSON (the JSON
@@ -221,43 +221,38 @@ fn deep_data_and_configuration_are_refused() {
     );
 }
 
-/// A policy that produces millions of results stops at `--max-findings` (250,000) as an
-/// error, `policy/too-many-findings` with exit 2, within its time limit: never a partial
-/// verdict, never a report of millions of lines.
-#[test]
-fn a_policy_with_millions_of_results_stops_at_the_limit() {
+/// `verdict run` on the demo with `rego` as the user's policy and `args`, writing reports to
+/// `out/`; asserts that it stopped as an input error (exit 2) without writing a verdict, and
+/// returns what it said.
+fn policy_refused(rego: &str, args: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "policy/many.rego",
-        "package main\n\ndeny contains msg if {\n\tsome i in numbers.range(1, 2000000)\n\tmsg := i\n}\n",
-    );
+    write(dir.path(), "policy/p.rego", rego);
     let demo = root().join("fixtures/demo");
-    let started = Instant::now();
-    let out =
-        verdict(dir.path(), &["run", demo.to_str().unwrap(), "--policy", "policy", "--output-dir", "out"]);
+    let run = ["run", demo.to_str().unwrap(), "--policy", "policy", "--output-dir", "out"];
+    let out = verdict(dir.path(), &[&run[..], args].concat());
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty() && !dir.path().join("out").exists(), "no verdict was written");
+    err
+}
+
+/// A policy that produces millions of results stops at `--max-findings` (250,000) as an
+/// error, `policy/too-many-findings` with exit 2 (not a timeout): never a partial verdict,
+/// never a report of millions of lines.
+#[test]
+fn a_policy_with_millions_of_results_stops_at_the_limit() {
+    let many =
+        "package main\n\ndeny contains msg if {\n\tsome i in numbers.range(1, 2000000)\n\tmsg := i\n}\n";
+    let err = policy_refused(many, &[]);
     assert!(
         err.contains("error[policy/too-many-findings]: policies produced more than 250000 findings"),
         "{err}"
     );
-    assert!(out.stdout.is_empty() && !dir.path().join("out").exists(), "no verdict was written");
-    assert!(started.elapsed() < Duration::from_secs(60), "took {:?}", started.elapsed());
-    let out = verdict(
-        dir.path(),
-        &[
-            "run",
-            demo.to_str().unwrap(),
-            "--policy",
-            "policy",
-            "--max-findings",
-            "10",
-            "--policy-timeout",
-            "30",
-        ],
+    let err = policy_refused(many, &["--max-findings", "10"]);
+    assert!(
+        err.contains("error[policy/too-many-findings]: policies produced more than 10 findings"),
+        "{err}"
     );
-    assert!(stderr(&out).contains("more than 10 findings"), "{}", stderr(&out));
 }
 
 /// A rule that builds a huge collection before it yields anything (here a billion numbers,
@@ -265,25 +260,15 @@ fn a_policy_with_millions_of_results_stops_at_the_limit() {
 /// verdict: regorus checks the limit as it evaluates, so the runner keeps its memory.
 #[test]
 fn a_runaway_policy_stops_at_its_memory_limit() {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "policy/range.rego",
-        "package main\n\ndeny contains msg if {\n\tsome i in numbers.range(1, 1000000000)\n\tmsg := sprintf(\"%d\", [i])\n}\n",
-    );
-    let demo = root().join("fixtures/demo");
-    let args =
-        ["run", demo.to_str().unwrap(), "--policy", "policy", "--output-dir", "out", "--max-policy-memory"];
-    let out = verdict(dir.path(), &[&args[..], &["64MiB"]].concat());
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let range = "package main\n\ndeny contains msg if {\n\tsome i in numbers.range(1, 1000000000)\n\tmsg := sprintf(\"%d\", [i])\n}\n";
+    let err = policy_refused(range, &["--max-policy-memory", "64MiB"]);
     assert!(
         err.contains("error[policy/out-of-memory]: policy evaluation needed more than 64 MiB of memory"),
         "{err}"
     );
     assert!(err.contains("--> at data.main.deny"), "{err}");
-    assert!(out.stdout.is_empty() && !dir.path().join("out").exists(), "no verdict was written");
     // The built-in pack on the demo fits in far less.
+    let (dir, demo) = (tempfile::tempdir().unwrap(), root().join("fixtures/demo"));
     let out = verdict(dir.path(), &["run", demo.to_str().unwrap(), "--max-policy-memory", "16MiB"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }

@@ -125,8 +125,9 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
     }));
     // Only the built-in pack judges unless there are policies of your own, and it never looks
     // at a passing test: those are counted and dropped as they are read.
-    let own_policies = !config.policies.paths.is_empty() || !args.policies.is_empty();
-    let keep = if own_policies { Keep::All } else { Keep::Judged };
+    let mut policy_paths: Vec<PathBuf> = config.policies.paths.iter().map(|p| base.join(p)).collect();
+    policy_paths.extend(args.policies.iter().cloned());
+    let keep = if policy_paths.is_empty() { Keep::Judged } else { Keep::All };
     let mut evidence = super::gather_keeping(&paths, &inputs, &limits, keep).map_err(Error::Inputs)?;
     tracing::info!(
         artifacts = evidence.sources.len(),
@@ -169,8 +170,6 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
     // 2. Policies and data.
     let mut files =
         if config.policies.builtin && !args.no_builtin { policy::pack::files(false) } else { Vec::new() };
-    let mut policy_paths: Vec<PathBuf> = config.policies.paths.iter().map(|p| base.join(p)).collect();
-    policy_paths.extend(args.policies.iter().cloned());
     files.extend(read_policies(&policy_paths, false)?);
     let mut data_paths: Vec<PathBuf> = config.data.files.iter().map(|p| base.join(p)).collect();
     data_paths.extend(args.data.iter().cloned());

@@ -745,7 +745,7 @@ impl Policies {
             } else if message.contains("exceeded memory limit") {
                 PolicyError::OutOfMemory { rule: path.to_owned(), limit: self.options.max_memory }
             } else {
-                let mut err = eval_error(path, &e.to_string());
+                let mut err = eval_error(path, &message);
                 if let PolicyError::Eval { file: Some(f), text, .. } = &mut err {
                     *text = self.texts.get(f.as_str()).cloned();
                 }

@@ -80,7 +80,7 @@ pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Public
             match sticky::publish(&comments, &sticky).await {
                 Ok(done) => {
                     report.removed_duplicates += done.removed;
-                    report.notes.extend(done.author_hint());
+                    report.notes.extend(done.author_hint);
                     done.action
                 }
                 Err(e) => degrade_or_fail(ctx, e, &mut read_only),

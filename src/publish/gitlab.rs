@@ -60,7 +60,7 @@ pub(crate) async fn publish(ctx: &GitLabContext, settings: &Settings, p: &Public
                 match sticky::publish(&notes, &sticky).await {
                     Ok(done) => {
                         report.removed_duplicates += done.removed;
-                        report.notes.extend(done.author_hint());
+                        report.notes.extend(done.author_hint);
                         done.action
                     }
                     Err(e) => Action::Failed(e),
@@ -115,6 +115,7 @@ fn bot(username: &str) -> bool {
     });
     token_user || username.starts_with("service_account")
 }
+
 impl Notes {
     async fn call(
         &self,

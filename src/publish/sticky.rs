@@ -1,9 +1,10 @@
 //! The sticky comment: one per gate key, created once, then updated in place, never left
 //! duplicated — the same algorithm for GitHub issue comments and GitLab MR notes.
 //!
-//! Owns: finding our comment by its marker (exact match of the body's first line) and its author
-//! (see [`Authors`]), the comment modes, shrinking a body the server found too long, re-reading after a POST whose fate is
-//! unknown, and the dedupe pass (keep the oldest, update it, delete the rest).
+//! Owns: finding our comment by its marker (exact match of the body's first line) and its
+//! author (see [`Authors`]), the comment modes, shrinking a body the server found too long,
+//! re-reading after a POST whose fate is unknown, and the dedupe pass (keep the oldest, update
+//! it, delete the rest).
 //! Takes a [`NoteApi`] (list/create/update/delete of one PR's comments) and a renderer.
 //! Must not: talk HTTP itself, or touch anything that does not carry our exact marker and come
 //! from an author we accept.
@@ -99,21 +100,24 @@ pub(crate) struct Sticky<'a> {
 pub(crate) struct Outcome {
     pub action: Action,
     pub removed: usize,
-    /// The login our comment was created under, when [`Sticky::authors`] does not accept it:
-    /// the next run will not find this comment, so the caller says how to configure that.
-    pub unaccepted_author: Option<String>,
+    /// What to tell the user when our comment was created under an author [`Sticky::authors`]
+    /// does not accept: the next run will not find it.
+    pub author_hint: Option<String>,
 }
 
-impl Outcome {
-    /// What to tell the user when the comment was written under an author we do not accept.
-    pub(crate) fn author_hint(&self) -> Option<String> {
-        self.unaccepted_author.as_ref().map(|login| {
-            format!(
-                "the token writes comments as {login:?}, which is not a bot account, so the next run \
-                 will not recognise this comment as verdict's and will post again (then remove the \
-                 extra): set --comment-author {login:?} (VERDICT_COMMENT_AUTHOR) to update it in place"
-            )
-        })
+impl Authors {
+    /// Why `login`, the account a comment was just created under, is not accepted, and what to
+    /// set instead.
+    fn hint(&self, login: &str) -> String {
+        let why = match self {
+            Authors::Bots => "which is not a bot account".to_owned(),
+            Authors::Login(expected) => format!("not as {expected:?} (--comment-author)"),
+        };
+        format!(
+            "the token writes comments as {login:?}, {why}, so the next run will not recognise this \
+             comment as verdict's and will post again (then remove the extra): set --comment-author \
+             {login:?} (VERDICT_COMMENT_AUTHOR) to update it in place"
+        )
     }
 }
 
@@ -174,7 +178,7 @@ pub(crate) fn shrink(budget: usize, max: Option<usize>) -> usize {
 pub(crate) async fn publish<A: NoteApi>(api: &A, s: &Sticky<'_>) -> Result<Outcome, PublishError> {
     if s.mode == CommentMode::Off {
         let action = Action::Skipped { reason: "--comment-mode off".into() };
-        return Ok(Outcome { action, removed: 0, unaccepted_author: None });
+        return Ok(Outcome { action, removed: 0, author_hint: None });
     }
     let mut budget = s.limit;
     let mut body = fit(s.render, budget, s.marker);
@@ -196,7 +200,7 @@ pub(crate) async fn publish<A: NoteApi>(api: &A, s: &Sticky<'_>) -> Result<Outco
                 let reason =
                     "the gate passed and there is no earlier comment to update (--comment-mode failures)";
                 let action = Action::Skipped { reason: reason.into() };
-                return Ok(Outcome { action, removed: 0, unaccepted_author: None });
+                return Ok(Outcome { action, removed: 0, author_hint: None });
             }
             None => api.create(&body).await.map(|n| {
                 // Created under an author we do not accept (a personal or app token without
@@ -230,11 +234,12 @@ pub(crate) async fn publish<A: NoteApi>(api: &A, s: &Sticky<'_>) -> Result<Outco
     // cleaned now, and any left by a run that died mid-way are cleaned by the next run.
     let created = matches!(action, Action::Created { .. });
     if !(created || seen_several) {
-        return Ok(Outcome { action, removed: 0, unaccepted_author: None });
+        return Ok(Outcome { action, removed: 0, author_hint: None });
     }
-    let authors = unaccepted.clone().map_or_else(|| s.authors.clone(), Authors::Login);
+    let author_hint = unaccepted.as_deref().map(|login| s.authors.hint(login));
+    let authors = unaccepted.map_or_else(|| s.authors.clone(), Authors::Login);
     let (action, removed) = dedupe(api, s.marker, &authors, &body, action).await?;
-    Ok(Outcome { action, removed, unaccepted_author: unaccepted })
+    Ok(Outcome { action, removed, author_hint })
 }
 
 /// A concurrent run, or a POST that timed out but landed, can leave two comments with our marker.
@@ -454,8 +459,9 @@ mod tests {
         let other = by("mallory", false, 1, &format!("{M}\nspoof"), "2026-01-01T00:00:00Z");
         api.notes.borrow_mut().push(other.clone());
         for _ in 0..3 {
-            let done = run(&api);
-            assert_eq!(done.unaccepted_author.as_deref(), Some("release-robot"));
+            let hint = run(&api).author_hint.expect("says what to set");
+            assert!(hint.contains(r#"as "release-robot", which is not a bot account"#), "{hint}");
+            assert!(hint.contains(r#"set --comment-author "release-robot""#), "{hint}");
         }
         let notes = api.notes.borrow();
         assert_eq!(notes.len(), 2, "{notes:?}");
@@ -464,7 +470,11 @@ mod tests {
         // Configured, it is found and left as it is.
         let done = run_as(&api, Authors::Login("release-robot".into()));
         assert!(matches!(done.action, Action::Unchanged { id: 101, .. }), "{done:?}");
-        assert_eq!(done.unaccepted_author, None);
+        assert_eq!(done.author_hint, None);
+        // Misconfigured, the hint names both logins.
+        let hint = run_as(&api, Authors::Login("release-bot".into())).author_hint.expect("a hint");
+        assert!(hint.contains(r#"as "release-robot", not as "release-bot" (--comment-author)"#), "{hint}");
+        assert_eq!(api.notes.borrow().len(), 2, "still one of ours, beside the spoof");
     }
 
     /// Shrinking goes just under the named maximum, else halves.
