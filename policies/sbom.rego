@@ -17,8 +17,9 @@ import rego.v1
 #   severity: HIGH
 #   remediation: Replace the component, or record a waiver once your legal team approves it.
 deny_license contains finding if {
-	some component in input.components
-	denied := {lib.license_text(license) | some license in _judged(component); lib.denied_license(license)}
+	some i in _suspects
+	component := input.components[i]
+	denied := {lib.license_text(license) | some license in _judged(component); license in _denied}
 	count(denied) > 0
 	licenses := concat(", ", sort(denied))
 	finding := lib.result({
@@ -65,6 +66,20 @@ deny_missing contains finding if {
 _has_sbom if {
 	some source in input.sources
 	source.kind in {"cyclonedx", "spdx"}
+}
+
+# SBOMs repeat a handful of license entries over thousands of components, and weighing one
+# (an SPDX expression above all) is the costly part: each distinct entry is weighed once, and
+# only the components holding a denied one are looked at closely.
+_denied := {license |
+	some license in {entry | some component in input.components; some entry in component.licenses}
+	lib.denied_license(license)
+}
+
+_suspects contains i if {
+	some i, component in input.components
+	some license in component.licenses
+	license in _denied
 }
 
 # The license entries a component is judged by: the concluded ones when the SBOM has any
