@@ -96,17 +96,23 @@ _finding(vuln, remediation) := lib.result({
 _upgrade(vuln, fixes) := lib.text([
 	"Upgrade ", vuln.package.name,
 	lib.part(" ", vuln.package.version, ""),
-	" → ", preferred,
-	lib.part(" (or ", _others(others), ")"),
+	" → ", choice[0],
+	choice[1],
 	lib.part(" in ", _where(vuln), ""),
 	_os_hint(vuln.package),
 ]) if {
-	preferred := _preferred_fix(vuln.package.version, fixes)
-	others := [fix | some fix in fixes; fix != preferred]
+	choice := _choice(vuln.package.version, fixes)
 }
 
-_others(others) := concat(", ", others) if count(others) > 0
-else := null
+# [the fix to suggest first, the others as " (or …)" or null]. Most advisories list one fix,
+# and that case is decided without comparing release lines: a user function call costs the
+# interpreter microseconds, and this runs once per finding.
+_choice(installed, fixes) := [fixes[0], null] if count(fixes) == 1
+else := [preferred, sprintf(" (or %s)", [concat(", ", others)])] if {
+	preferred := _preferred_fix(installed, fixes)
+	others := [fix | some fix in fixes; fix != preferred]
+	count(others) > 0
+} else := [fixes[0], null]
 
 # The fix to suggest first: one in the installed version's release line when the scanner
 # lists several (5.3.15 → 5.3.18 rather than 5.2.20), else the first one listed.
@@ -125,18 +131,16 @@ _where(vuln) := vuln.package.path if is_string(vuln.package.path)
 else := vuln.target if is_string(vuln.target)
 else := null
 
-_os_hint(pkg) := ": rebuild the image from an updated base image, or upgrade the package in its Dockerfile" if {
-	_os_package(pkg)
-} else := null
-
-# Packages of the operating system (Debian, Alpine, RPM-based distributions): they come with
-# the base image, so the fix is a rebuild on a newer base rather than a lockfile change.
-_os_package(pkg) if {
+# Packages of the operating system (Debian, Alpine, RPM-based distributions) come with the
+# base image, so the fix is a rebuild on a newer base rather than a lockfile change.
+_os_hint(pkg) := _rebuild_hint if {
 	is_string(pkg.purl)
 	strings.any_prefix_match(pkg.purl, ["pkg:deb/", "pkg:apk/", "pkg:rpm/"])
-}
+} else := _rebuild_hint if {
+	pkg.type in _os_types
+} else := null
 
-_os_package(pkg) if pkg.type in _os_types
+_rebuild_hint := ": rebuild the image from an updated base image, or upgrade the package in its Dockerfile"
 
 _os_types := {
 	"alma", "alpine", "amazon", "azurelinux", "cbl-mariner", "centos", "chainguard", "debian",
