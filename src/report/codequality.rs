@@ -38,17 +38,26 @@ const MAX_BODY: usize = 1_000;
 
 /// Renders the verdict as a GitLab Code Quality report (a JSON array).
 pub fn render(v: &Verdict, cx: &RenderContext) -> String {
-    let mut issues: Vec<Value> = Vec::new();
+    // Each issue is scrubbed and serialized as it is made, rather than as one tree of values
+    // for the whole report.
+    let mut out = String::from("[");
+    let mut push = |mut issue: Value| {
+        scrub_json(&mut issue);
+        if let Ok(text) = serde_json::to_string(&issue) {
+            if out.len() > 1 {
+                out.push(',');
+            }
+            out.push_str(&text);
+        }
+    };
     for want in [Standing::Blocking, Standing::Warning] {
-        issues
-            .extend(v.findings.iter().filter(|f| standing(v, f) == want).map(|f| finding_issue(f, want, cx)));
+        v.findings.iter().filter(|f| standing(v, f) == want).for_each(|f| push(finding_issue(f, want, cx)));
     }
     for (e, state) in waivers_to_report(v).into_iter().filter(|(_, s)| s.is_warning()) {
-        issues.push(waiver_issue(e, state, cx));
+        push(waiver_issue(e, state, cx));
     }
-    let mut report = Value::Array(issues);
-    scrub_json(&mut report);
-    serde_json::to_string(&report).unwrap_or_else(|_| "[]".to_owned()) + "\n"
+    out.push_str("]\n");
+    out
 }
 
 /// The Code Quality severity of a finding.

@@ -20,6 +20,8 @@
 //!
 //! Pure: a verdict and a context in, JSON out.
 
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use super::budget;
@@ -67,25 +69,33 @@ pub fn render(v: &Verdict, cx: &RenderContext) -> String {
 
     let fixed: usize = serde_json::to_string(&descriptors).map_or(0, |s| s.len()) + ENVELOPE;
     let mut size = fixed;
-    let mut results: Vec<Value> = Vec::new();
+    // Each result is scrubbed and serialized once, as it is made: its size counts against the
+    // budget, and the text goes into the log as it is (a run of 25,000 results would otherwise
+    // be a tree of a million JSON values, serialized twice).
+    let mut results: Vec<Box<RawValue>> = Vec::new();
     let mut omitted = 0usize;
     for item in &order {
         if results.len() >= budget::SARIF_MAX_RESULTS || size > budget::SARIF_MAX_BYTES {
             omitted += 1;
             continue;
         }
-        let r = match item {
+        let mut r = match item {
             Item::Finding(f) => finding_result(v, f, cx, index_of(&rule_id(f))),
             Item::Waiver(e, s) => ledger_result(e, *s, cx, index_of(s.rule_id())),
         };
-        let n = serde_json::to_string(&r).map_or(0, |s| s.len()) + 1;
+        scrub_json(&mut r);
+        let Ok(text) = serde_json::to_string(&r).and_then(RawValue::from_string) else {
+            omitted += 1;
+            continue;
+        };
+        let n = text.get().len() + 1;
         if size + n > budget::SARIF_MAX_BYTES {
             omitted += 1;
             size = budget::SARIF_MAX_BYTES + 1;
             continue;
         }
         size += n;
-        results.push(r);
+        results.push(text);
     }
 
     let mut notifications: Vec<Value> = v
@@ -129,7 +139,6 @@ pub fn render(v: &Verdict, cx: &RenderContext) -> String {
         }]),
     );
     run.insert("columnKind".into(), json!("unicodeCodePoints"));
-    run.insert("results".into(), Value::Array(results));
     run.insert(
         "properties".into(),
         json!({
@@ -142,13 +151,27 @@ pub fn render(v: &Verdict, cx: &RenderContext) -> String {
             }
         }),
     );
-    let mut log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [Value::Object(run)],
-    });
-    scrub_json(&mut log);
+    let mut run = Value::Object(run);
+    scrub_json(&mut run);
+    let log = Log { schema: SCHEMA, version: "2.1.0", runs: [Run { fields: &run, results: &results }] };
     serde_json::to_string(&log).unwrap_or_default() + "\n"
+}
+
+/// The log around its one run.
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+/// The run: its fields, then the results already serialized.
+#[derive(Serialize)]
+struct Run<'a> {
+    #[serde(flatten)]
+    fields: &'a Value,
+    results: &'a [Box<RawValue>],
 }
 
 /// Something that becomes a result.
