@@ -355,6 +355,9 @@ struct RuleRef {
     line: u32,
     /// Evaluated on the built-in pack's view of the evidence ([`input::PackView`]).
     view: bool,
+    /// The parts of the input its package's files name (`vulnerabilities` for
+    /// `input.vulnerabilities`): how much it may have to walk, to start the largest first.
+    reads: BTreeSet<String>,
 }
 
 /// A loaded module: its package, file and rule heads.
@@ -517,6 +520,13 @@ impl Policies {
                     continue;
                 }
                 if seen.insert((m.package.clone(), name.clone())) {
+                    let reads = policies
+                        .modules
+                        .iter()
+                        .filter(|other| other.package == m.package)
+                        .filter_map(|other| texts.get(other.file.as_str()))
+                        .flat_map(|f| input_roots(&f.text))
+                        .collect();
                     policies.rules.push(RuleRef {
                         package: m.package.clone(),
                         name: name.clone(),
@@ -525,6 +535,7 @@ impl Policies {
                         file: m.file.clone(),
                         line: *line,
                         view: view_packages.contains(&m.package),
+                        reads,
                     });
                 }
             }
@@ -621,7 +632,7 @@ impl Policies {
                 let path = format!("data.{pkg}.exception");
                 let value = self.eval(&mut engine, &path, started)?;
                 let mut names = BTreeSet::new();
-                for item in elements(&value) {
+                for item in elements(&value, &path)? {
                     match item {
                         Json::Array(list) => {
                             names.extend(list.iter().filter_map(|n| n.as_str().map(str::to_owned)))
@@ -648,7 +659,7 @@ impl Policies {
             let suffix = rule.name.split_once('_').map(|(_, s)| s);
             let is_excepted = suffix
                 .is_some_and(|s| excepted.get(rule.package.as_str()).is_some_and(|names| names.contains(s)));
-            for item in elements(&value) {
+            for item in elements(&value, &path)? {
                 if out.len() >= self.options.max_findings {
                     return Err(PolicyError::TooManyFindings {
                         rule: path,
@@ -679,6 +690,16 @@ impl Policies {
         use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
         let threads =
             std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(self.rules.len()).max(1);
+        // Longest first: a rule that walks twenty thousand vulnerabilities should not be the
+        // last one started while the other workers sit idle. The size of what a rule's package
+        // reads is the estimate of its cost.
+        let mut order: Vec<usize> = (0..self.rules.len()).collect();
+        order.sort_by_key(|&i| {
+            self.rules.get(i).map_or(std::cmp::Reverse(0), |r| {
+                let input = if r.view { &inputs.view } else { &inputs.full };
+                std::cmp::Reverse(r.reads.iter().map(|name| records(&input[name.as_str()])).sum::<usize>())
+            })
+        });
         let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
         let slots: Vec<Mutex<Option<Result<regorus::Value, PolicyError>>>> =
@@ -687,7 +708,7 @@ impl Policies {
             let (mut view_engine, mut full_engine): (Option<regorus::Engine>, Option<regorus::Engine>) =
                 (None, None);
             while !failed.load(Ordering::Relaxed) {
-                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
                 let (Some(rule), Some(slot)) = (self.rules.get(i), slots.get(i)) else { break };
                 let (engine, input) = if rule.view {
                     (&mut view_engine, &inputs.view)
@@ -815,14 +836,51 @@ fn package_line(text: Option<&str>) -> Option<u32> {
 
 /// The elements of a rule's value: a set or array's items; a single string or object as one;
 /// undefined or empty as none.
-fn elements(value: &regorus::Value) -> Vec<Json> {
+/// The top-level parts of the input a policy text names: `vulnerabilities` for
+/// `input.vulnerabilities[_]` (comments included; this only orders the work).
+fn input_roots(text: &str) -> BTreeSet<String> {
+    let mut roots = BTreeSet::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("input.") {
+        let before = rest.get(..at).and_then(|b| b.chars().next_back());
+        let after = rest.get(at + "input.".len()..).unwrap_or("");
+        let name: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        if !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') && !name.is_empty() {
+            roots.insert(name);
+        }
+        rest = after;
+    }
+    roots
+}
+
+/// How many records a part of the input holds: the elements of a collection, or of the
+/// collections one level inside an object (`tests.cases`).
+fn records(value: &regorus::Value) -> usize {
+    let len = |v: &regorus::Value| match v {
+        regorus::Value::Array(a) => a.len(),
+        regorus::Value::Set(s) => s.len(),
+        regorus::Value::Object(o) => o.len(),
+        _ => 0,
+    };
     match value {
-        regorus::Value::Undefined | regorus::Value::Null => Vec::new(),
-        regorus::Value::Bool(false) => Vec::new(),
+        regorus::Value::Object(o) => o.values().map(len).sum(),
+        other => len(other),
+    }
+}
+
+/// The elements of a rule's value as JSON. A value that cannot be read as JSON is an error
+/// naming the rule, never "no findings".
+fn elements(value: &regorus::Value, rule: &str) -> Result<Vec<Json>, PolicyError> {
+    match value {
+        regorus::Value::Undefined | regorus::Value::Null => Ok(Vec::new()),
+        regorus::Value::Bool(false) => Ok(Vec::new()),
         other => match serde_json::to_value(other) {
-            Ok(Json::Array(items)) => items,
-            Ok(single) => vec![single],
-            Err(_) => Vec::new(),
+            Ok(Json::Array(items)) => Ok(items),
+            Ok(single) => Ok(vec![single]),
+            Err(e) => Err(PolicyError::BadResult {
+                rule: rule.to_owned(),
+                message: format!("`{rule}` produced a value that is not JSON: {e}"),
+            }),
         },
     }
 }
