@@ -93,6 +93,25 @@ impl<'a> PackView<'a> {
     }
 }
 
+impl PackView<'_> {
+    /// The view as a regorus value. Its vulnerabilities (on a large run the biggest part, tens
+    /// of thousands of records) are converted on a thread of their own beside the rest.
+    pub fn to_value(mut self) -> Result<Value, Error> {
+        let vulnerabilities = std::mem::take(&mut self.vulnerabilities);
+        std::thread::scope(|s| {
+            let converting = s.spawn(|| to_value(vulnerabilities));
+            let mut value = to_value(&self)?;
+            let vulnerabilities =
+                converting.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            value
+                .as_object_mut()
+                .map_err(|e| Error(e.to_string()))?
+                .insert(Value::from("vulnerabilities"), vulnerabilities);
+            Ok(value)
+        })
+    }
+}
+
 /// Converts any serializable document into a regorus value (as `Value::from_json_str` of its
 /// JSON would, number for number: integers stay integers, floats stay floats).
 pub fn to_value<T: Serialize + ?Sized>(doc: &T) -> Result<Value, Error> {

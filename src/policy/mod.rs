@@ -596,16 +596,23 @@ impl Policies {
             text: None,
         };
         let started = Instant::now();
-        let view = if self.rules.iter().any(|r| r.view) {
-            input::to_value(&input::PackView::of(evidence)).map_err(|e| conversion(&e))?
-        } else {
-            regorus::Value::Undefined
-        };
-        let full = if self.rules.iter().any(|r| !r.view) || !self.exceptions.is_empty() {
-            input::to_value(evidence).map_err(|e| conversion(&e))?
-        } else {
-            regorus::Value::Undefined
-        };
+        let needs_full = self.rules.iter().any(|r| !r.view) || !self.exceptions.is_empty();
+        let (view, full) = std::thread::scope(|s| {
+            let full = needs_full.then(|| s.spawn(|| input::to_value(evidence)));
+            let view = if self.rules.iter().any(|r| r.view) {
+                input::PackView::of(evidence).to_value()
+            } else {
+                Ok(regorus::Value::Undefined)
+            };
+            let full = match full {
+                Some(converting) => {
+                    converting.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                }
+                None => Ok(regorus::Value::Undefined),
+            };
+            (view, full)
+        });
+        let (view, full) = (view.map_err(|e| conversion(&e))?, full.map_err(|e| conversion(&e))?);
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "evidence converted for policies");
         self.run_rules(&Inputs { view, full })
     }
