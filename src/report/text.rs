@@ -20,6 +20,11 @@ const REPLACEMENT: char = '\u{fffd}';
 /// One line: whitespace runs (newlines included) become one space, control and bidirectional
 /// characters become U+FFFD, the ends are trimmed.
 pub(crate) fn one_line(text: &str) -> String {
+    // Most text is already one clean line of ASCII: copied as it is.
+    if printable_ascii(text, false) && !text.starts_with(' ') && !text.ends_with(' ') && !text.contains("  ")
+    {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     let mut space = false;
     for c in text.chars() {
@@ -39,6 +44,9 @@ pub(crate) fn one_line(text: &str) -> String {
 /// Several lines: `\r\n` and `\r` become `\n`, tabs become spaces, other control and
 /// bidirectional characters become U+FFFD.
 pub(crate) fn multi_line(text: &str) -> String {
+    if printable_ascii(text, true) {
+        return text.to_owned();
+    }
     text.replace("\r\n", "\n")
         .chars()
         .map(|c| match c {
@@ -48,6 +56,12 @@ pub(crate) fn multi_line(text: &str) -> String {
             c => c,
         })
         .collect()
+}
+
+/// Whether `text` is only printable ASCII (and newlines, when `newlines` is set): nothing the
+/// helpers above would change but whitespace runs. A fast path: most report text is.
+fn printable_ascii(text: &str, newlines: bool) -> bool {
+    text.bytes().all(|b| (0x20..0x7f).contains(&b) || (newlines && b == b'\n'))
 }
 
 /// At most `max` characters; a cut ends with `…`.
@@ -278,7 +292,9 @@ pub(crate) fn workflow_property(text: &str) -> String {
 pub(crate) fn scrub_json(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::String(s) => {
-            if s.chars().any(|c| (c.is_control() && c != '\n') || is_bidi_control(c)) {
+            if !printable_ascii(s, true)
+                && s.chars().any(|c| (c.is_control() && c != '\n') || is_bidi_control(c))
+            {
                 *s = multi_line(s);
             }
         }
