@@ -91,9 +91,7 @@ impl<'a> PackView<'a> {
             attestations,
         }
     }
-}
 
-impl PackView<'_> {
     /// The view as a regorus value. Its vulnerabilities (on a large run the biggest part, tens
     /// of thousands of records) are converted on a thread of their own beside the rest.
     pub fn to_value(mut self) -> Result<Value, Error> {

@@ -841,8 +841,6 @@ fn package_line(text: Option<&str>) -> Option<u32> {
     text?.lines().position(|l| l.trim_start().starts_with("package ")).map(|i| (i + 1) as u32)
 }
 
-/// The elements of a rule's value: a set or array's items; a single string or object as one;
-/// undefined or empty as none.
 /// The top-level parts of the input a policy text names: `vulnerabilities` for
 /// `input.vulnerabilities[_]` (comments included; this only orders the work).
 fn input_roots(text: &str) -> BTreeSet<String> {
@@ -875,8 +873,9 @@ fn records(value: &regorus::Value) -> usize {
     }
 }
 
-/// The elements of a rule's value as JSON. A value that cannot be read as JSON is an error
-/// naming the rule, never "no findings".
+/// The elements of a rule's value: a set or array's items; a single string or object as one;
+/// undefined or empty as none. A value that cannot be read as JSON is an error naming the
+/// rule, never "no findings".
 fn elements(value: &regorus::Value, rule: &str) -> Result<Vec<Json>, PolicyError> {
     match value {
         regorus::Value::Undefined | regorus::Value::Null => Ok(Vec::new()),
