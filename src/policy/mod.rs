@@ -701,7 +701,7 @@ impl Policies {
         // last one started while the other workers sit idle. The size of what a rule's package
         // reads is the estimate of its cost.
         let mut order: Vec<usize> = (0..self.rules.len()).collect();
-        order.sort_by_key(|&i| {
+        order.sort_by_cached_key(|&i| {
             self.rules.get(i).map_or(std::cmp::Reverse(0), |r| {
                 let input = if r.view { &inputs.view } else { &inputs.full };
                 std::cmp::Reverse(r.reads.iter().map(|name| records(&input[name.as_str()])).sum::<usize>())

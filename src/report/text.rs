@@ -343,6 +343,13 @@ mod tests {
     fn lines() {
         assert_eq!(one_line("  a\n\n b\tc \x1b[31mred\u{202e}x  "), "a b c \u{fffd}[31mred\u{fffd}x");
         assert_eq!(multi_line("a\r\nb\rc\x07"), "a\nb c\u{fffd}");
+        // Plain ASCII takes a shortcut; its whitespace runs and ends are still one_line's.
+        assert_eq!(
+            (one_line(" a"), one_line("a "), one_line("a  b")),
+            ("a".into(), "a".into(), "a b".into())
+        );
+        assert_eq!((one_line("a b"), one_line("")), ("a b".to_owned(), String::new()));
+        assert_eq!(multi_line("a\nb  c "), "a\nb  c ");
         assert_eq!(clip("abcdef", 4), "abc…");
         assert_eq!(clip("abcd", 4), "abcd");
         assert_eq!(clip("ééé", 2), "é…");
