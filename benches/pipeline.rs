@@ -65,7 +65,9 @@ fn today() -> Date {
 
 fn parse_bytes(kind: Kind, format: Format, bytes: &[u8]) -> ingest::Parsed {
     let limits = Limits::default();
-    let cx = Cx { source: "bench".into(), limits: &limits, custom_name: None };
+    // The size is known, as it is for a file: moderate JSON files are then read whole.
+    let cx =
+        Cx { source: "bench".into(), limits: &limits, custom_name: None, size: Some(bytes.len() as u64) };
     ingest::parse(kind, format, bytes, &cx).expect("the generated artifact parses")
 }
 

@@ -98,7 +98,7 @@ pub fn spdx(data: &[u8]) {
 fn parse(kind: Kind, format: Format, data: &[u8]) {
     let _ = sniff::sniff(data);
     let limits = Limits::default();
-    let cx = Cx { source: "fuzz".into(), limits: &limits, custom_name: None };
+    let cx = Cx { source: "fuzz".into(), limits: &limits, custom_name: None, size: Some(data.len() as u64) };
     if let Ok(parsed) = ingest::parse(kind, format, data, &cx) {
         let mut evidence = Evidence::new(Meta::default());
         evidence.absorb(parsed.records);

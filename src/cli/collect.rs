@@ -231,7 +231,7 @@ fn read_one(c: &Candidate, limits: &Limits) -> Outcome {
             );
         }
     };
-    let cx = Cx { source: c.display.as_str().into(), limits, custom_name };
+    let cx = Cx { source: c.display.as_str().into(), limits, custom_name, size: file_len };
     let parsed = match ingest::parse(kind, format, reader, &cx) {
         Ok(p) => p,
         Err(e) => return fail(e),

@@ -40,7 +40,7 @@ const NAMED_FILES: usize = 10;
 /// Parses a Checkov JSON report.
 pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> {
     let mut st = State { cx, out: Parsed::default(), version: None };
-    json::read_seed(reader, Top { st: &mut st }, REGENERATE)?;
+    json::read_seed(reader, cx.size, Top { st: &mut st }, REGENERATE)?;
     let State { mut out, version, .. } = st;
     out.facts.tool = Some(Tool { name: "checkov".into(), version });
     Ok(out)

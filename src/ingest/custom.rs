@@ -16,7 +16,7 @@ pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> 
         return Err(IngestError::new(Code::WrongKind, "a custom input needs a name")
             .expected("--input custom:NAME=PATH"));
     };
-    let json::Unique(value) = json::read(reader, "write it as a single JSON document")?;
+    let json::Unique(value) = json::read(reader, cx.size, "write it as a single JSON document")?;
     let mut out = Parsed { facts: Facts::default(), ..Parsed::default() };
     out.records.custom.insert(name.to_owned(), value);
     Ok(out)
@@ -39,7 +39,7 @@ mod tests {
     #[test]
     fn stores_document() {
         let limits = Limits::default();
-        let cx = Cx { source: "cost.json".into(), limits: &limits, custom_name: Some("cost") };
+        let cx = Cx { source: "cost.json".into(), limits: &limits, custom_name: Some("cost"), size: None };
         let p = parse(&br#"{"estimate_usd": 12.5, "currency": "USD"}"#[..], &cx).expect("parses");
         assert_eq!(
             p.records.custom.get("cost").and_then(|v| v.get("estimate_usd")).and_then(|v| v.as_f64()),

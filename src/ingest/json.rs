@@ -37,14 +37,60 @@ pub(crate) fn bad_value<E: de::Error>(message: impl fmt::Display, expected: impl
     E::custom(format_args!("{message}{EXPECTED_SEP}{expected}"))
 }
 
+/// JSON files up to this size are read into memory whole and parsed from there: serde_json
+/// parses a slice about twice as fast as a reader, which it reads byte by byte. Larger files
+/// are parsed as they stream in, so that memory does not grow with the size of a large scan.
+/// The buffer is an anonymous mapping, outside the allocator: it is returned to the system
+/// the moment the file is parsed, while memory the allocator has held stays counted in the
+/// process's size until it is reused.
+const WHOLE_MAX: u64 = 64 * 1024 * 1024;
+
 /// Reads one whole JSON document with `seed`, then requires that only whitespace follows.
-/// `regenerate` is a hint on how to produce a good file, used in the `help` of errors.
-pub(crate) fn read_seed<R, S, V>(reader: R, seed: S, regenerate: &str) -> Result<V, IngestError>
+/// `size` is the file's size when known (see [`WHOLE_MAX`]). `regenerate` is a hint on how to
+/// produce a good file, used in the `help` of errors.
+pub(crate) fn read_seed<R, S, V>(
+    mut reader: R,
+    size: Option<u64>,
+    seed: S,
+    regenerate: &str,
+) -> Result<V, IngestError>
 where
     R: Read,
     S: for<'de> DeserializeSeed<'de, Value = V>,
 {
-    let mut de = serde_json::Deserializer::from_reader(reader);
+    let Some(mut whole) = size.filter(|n| (1..=WHOLE_MAX).contains(n)).and_then(|n| {
+        // One byte more than the file had when it was opened, to see whether it grew since.
+        memmap2::MmapMut::map_anon(usize::try_from(n).ok()? + 1).ok()
+    }) else {
+        return read_with(serde_json::Deserializer::from_reader(reader), seed, regenerate);
+    };
+    let mut filled = 0;
+    while let Some(rest) = whole.get_mut(filled..).filter(|rest| !rest.is_empty()) {
+        match reader.read(rest) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(from_io(e, Location::none())),
+        }
+    }
+    if filled == whole.len() {
+        // The file grew while it was read (a report still being written): parse what was
+        // read and the rest as it streams in.
+        let text = std::io::Cursor::new(&whole[..]).chain(reader);
+        return read_with(serde_json::Deserializer::from_reader(text), seed, regenerate);
+    }
+    read_with(serde_json::Deserializer::from_slice(whole.get(..filled).unwrap_or_default()), seed, regenerate)
+}
+
+fn read_with<'de, R, S, V>(
+    mut de: serde_json::Deserializer<R>,
+    seed: S,
+    regenerate: &str,
+) -> Result<V, IngestError>
+where
+    R: serde_json::de::Read<'de>,
+    S: DeserializeSeed<'de, Value = V>,
+{
     let mut track = serde_path_to_error::Track::new();
     let value = seed
         .deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track))
@@ -54,8 +100,12 @@ where
 }
 
 /// Reads one whole JSON document into `T`.
-pub(crate) fn read<R: Read, T: DeserializeOwned>(reader: R, regenerate: &str) -> Result<T, IngestError> {
-    read_seed(reader, PhantomData::<T>, regenerate)
+pub(crate) fn read<R: Read, T: DeserializeOwned>(
+    reader: R,
+    size: Option<u64>,
+    regenerate: &str,
+) -> Result<T, IngestError> {
+    read_seed(reader, size, PhantomData::<T>, regenerate)
 }
 
 /// Maps a serde_json error at a JSON path to an ingest error.
@@ -326,11 +376,44 @@ mod tests {
         n: u32,
     }
 
+    /// Reads `text` as a file of known size is read (whole, from memory) and as one of
+    /// unknown size (streamed); both must give the same value or the same error.
+    fn both<T: DeserializeOwned>(text: &[u8]) -> Result<T, IngestError> {
+        let whole = read::<_, T>(text, Some(text.len() as u64), "x");
+        let streamed = read::<_, T>(text, None, "x");
+        match (&whole, &streamed) {
+            (Ok(_), Ok(_)) => {}
+            (Err(a), Err(b)) => {
+                assert_eq!((a.code, &a.message, &a.expected), (b.code, &b.message, &b.expected));
+                // serde_json's slice reader may place an error one column before its
+                // stream reader does (after a key was read, for one): same line and path.
+                assert_eq!((a.location.line, &a.location.path), (b.location.line, &b.location.path));
+                let (x, y) = (a.location.column.unwrap_or(0), b.location.column.unwrap_or(0));
+                assert!(x.abs_diff(y) <= 1, "columns {x} and {y}");
+            }
+            _ => panic!("read whole: {}, streamed: {}", whole.is_ok(), streamed.is_ok()),
+        }
+        whole
+    }
+
+    /// A file that grows while it is read (a report still being written) is read to its end,
+    /// and one that shrank is read as it is now.
+    #[test]
+    fn size_changed_while_reading() {
+        let text = br#"{"items": [{"n": 1}, {"n": 2}]}"#;
+        let grown: Doc = read(&text[..], Some(5), "x").expect("grew");
+        assert_eq!(grown.items.len(), 2);
+        let shrunk: Doc = read(&text[..], Some(1000), "x").expect("shrank");
+        assert_eq!(shrunk.items.len(), 2);
+        let e = read::<_, Doc>(&text[..20], Some(5), "x").expect_err("cut off after growing");
+        assert_eq!(e.code, Code::Truncated);
+    }
+
     /// Errors carry line, column and the JSON path of the bad value.
     #[test]
     fn error_location_and_path() {
         let text = "{\n  \"items\": [\n    {\"n\": 1},\n    {\"n\": \"two\"}\n  ]\n}";
-        let e = read::<_, Doc>(text.as_bytes(), "x").expect_err("bad type");
+        let e = both::<Doc>(text.as_bytes()).expect_err("bad type");
         assert_eq!(e.code, Code::BadValue);
         assert_eq!(e.location.line, Some(4));
         assert_eq!(e.location.path.as_deref(), Some("items[1].n"));
@@ -339,9 +422,9 @@ mod tests {
     /// A cut-off file is reported as truncated, trailing garbage as malformed.
     #[test]
     fn truncated_and_trailing() {
-        let e = read::<_, Doc>("{\"items\": [".as_bytes(), "x").expect_err("truncated");
+        let e = both::<Doc>("{\"items\": [".as_bytes()).expect_err("truncated");
         assert_eq!(e.code, Code::Truncated);
-        let e = read::<_, Doc>("{\"items\": []} x".as_bytes(), "x").expect_err("trailing");
+        let e = both::<Doc>("{\"items\": []} x".as_bytes()).expect_err("trailing");
         assert_eq!(e.code, Code::MalformedJson);
     }
 
@@ -349,7 +432,7 @@ mod tests {
     #[test]
     fn too_deep() {
         let text = "[".repeat(10_000) + &"]".repeat(10_000);
-        let e = read::<_, serde_json::Value>(text.as_bytes(), "x").expect_err("deep");
+        let e = both::<serde_json::Value>(text.as_bytes()).expect_err("deep");
         assert_eq!(e.code, Code::TooDeep);
     }
 
@@ -359,8 +442,8 @@ mod tests {
     fn deep_values_skipped_or_refused() {
         let deep = "[".repeat(100_000) + &"]".repeat(100_000);
         let skipped = format!("{{\"items\": [], \"other\": {deep}}}");
-        read::<_, Doc>(skipped.as_bytes(), "x").expect("skipped in constant stack");
-        let e = read::<_, serde_json::Value>(deep.as_bytes(), "x").expect_err("read");
+        both::<Doc>(skipped.as_bytes()).expect("skipped in constant stack");
+        let e = both::<serde_json::Value>(deep.as_bytes()).expect_err("read");
         assert_eq!(e.code, Code::TooDeep);
     }
 
@@ -368,7 +451,7 @@ mod tests {
     #[test]
     fn invalid_utf8() {
         let bytes: &[u8] = b"{\"items\": [], \"x\": \"\xff\xfe\"}";
-        let e = read::<_, serde_json::Value>(bytes, "x").expect_err("utf8");
+        let e = both::<serde_json::Value>(bytes).expect_err("utf8");
         assert_eq!(e.code, Code::InvalidUtf8);
     }
 
@@ -376,14 +459,13 @@ mod tests {
     /// object read whole, in a visitor using `Keys`; numbers and nesting read as serde_json's.
     #[test]
     fn duplicate_keys() {
-        let e = read::<_, Doc>(r#"{"items": [{"n": 1, "n": 2}]}"#.as_bytes(), "x").expect_err("derived");
+        let e = both::<Doc>(r#"{"items": [{"n": 1, "n": 2}]}"#.as_bytes()).expect_err("derived");
         assert_eq!((e.code, e.message.as_str()), (Code::DuplicateKey, "the object has the key `n` twice"));
         assert_eq!(e.location.path.as_deref(), Some("items[0]"));
-        let e =
-            read::<_, Unique>(r#"{"a": {"b": [1, {"c": 1, "c": 1}]}}"#.as_bytes(), "x").expect_err("whole");
+        let e = both::<Unique>(r#"{"a": {"b": [1, {"c": 1, "c": 1}]}}"#.as_bytes()).expect_err("whole");
         assert_eq!((e.code, e.location.path.as_deref()), (Code::DuplicateKey, Some("a.b[1]")));
         let text = r#"{"a": [1, -2, 1.5e300, "s", true, null, {}], "b": {"c": 18446744073709551615}}"#;
-        let Unique(v) = read(text.as_bytes(), "x").expect("no duplicate");
+        let Unique(v) = both::<Unique>(text.as_bytes()).expect("no duplicate");
         assert_eq!(v, serde_json::from_str::<Value>(text).expect("json"));
         assert!(unique_from_slice(br#"{"k": 1, "k": 1}"#).is_err());
         assert!(unique_from_slice(br#"{"k": 1} 2"#).is_err());
@@ -404,7 +486,7 @@ mod tests {
                 Err(bad_value(format!("unexpected severity {s:?}"), "one of HIGH, LOW"))
             }
         }
-        let e = read::<_, Vec<Sev>>("[\"SEVERE\"]".as_bytes(), "x").expect_err("bad");
+        let e = both::<Vec<Sev>>("[\"SEVERE\"]".as_bytes()).expect_err("bad");
         assert_eq!(e.message, "unexpected severity \"SEVERE\"");
         assert_eq!(e.expected.as_deref(), Some("one of HIGH, LOW"));
         assert_eq!(e.location.path.as_deref(), Some("[0]"));

@@ -103,7 +103,7 @@ pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> 
         bad_purls: 0,
         relationships: 0,
     };
-    if let Err(mut e) = json::read_seed(reader, Document { st: &mut st }, REGENERATE) {
+    if let Err(mut e) = json::read_seed(reader, cx.size, Document { st: &mut st }, REGENERATE) {
         if st.unsupported {
             e.code = Code::UnsupportedVersion;
             e.help = Some(regenerate_help());

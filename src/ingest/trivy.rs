@@ -27,7 +27,7 @@ const REGENERATE: &str = "`trivy image|fs|repo --format json --output trivy.json
 /// Parses a Trivy JSON report.
 pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> {
     let mut out = Parsed::default();
-    json::read_seed(reader, Report { cx, out: &mut out }, REGENERATE)?;
+    json::read_seed(reader, cx.size, Report { cx, out: &mut out }, REGENERATE)?;
     Ok(out)
 }
 
