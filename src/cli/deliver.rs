@@ -45,15 +45,14 @@ pub fn deliver(
     // 1. Report files: written first, so the links in the comment point at files that exist.
     let mut written: Vec<(String, PathBuf)> = Vec::new();
     if let Some(dir) = &args.output_dir {
-        let files: Vec<(String, Vec<u8>)> = REPORT_FILES
-            .iter()
-            .map(|(name, format)| Ok(((*name).to_owned(), render(v, &cx, *format, false)?.into_bytes())))
-            .collect::<Result<_, Error>>()?;
-        let paths = publish::files::write_reports(dir, &files).map_err(|e| Error::Output {
-            path: dir.display().to_string(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
-        for ((name, _), path) in REPORT_FILES.iter().zip(paths) {
+        // Each file is written as soon as it is rendered, so that only one is held in memory
+        // (on a large run they are tens of megabytes together).
+        for (name, format) in REPORT_FILES {
+            let bytes = render(v, &cx, format, false)?.into_bytes();
+            let path = publish::files::write_atomic(dir, name, &bytes).map_err(|e| Error::Output {
+                path: dir.display().to_string(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
             written.push((report_name(name), path));
         }
     }

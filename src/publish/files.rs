@@ -93,11 +93,6 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Pub
     Ok(target)
 }
 
-/// Writes each `(file name, bytes)` into `dir` atomically; returns the paths in order.
-pub fn write_reports(dir: &Path, reports: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, PublishError> {
-    reports.iter().map(|(name, bytes)| write_atomic(dir, name, bytes)).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,8 +138,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("reports");
         write_atomic(&out, "gl-code-quality-report.json", b"[old]").unwrap();
-        let paths = write_reports(&out, &[("gl-code-quality-report.json".into(), b"[]".to_vec())]).unwrap();
-        assert_eq!(fs::read(&paths[0]).unwrap(), b"[]");
+        let path = write_atomic(&out, "gl-code-quality-report.json", b"[]").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"[]");
         assert_eq!(fs::read_dir(&out).unwrap().count(), 1);
         let err = write_atomic(&out, "../escape", b"x").unwrap_err();
         assert!(err.to_string().contains("escape"), "{err}");

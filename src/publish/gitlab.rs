@@ -4,7 +4,7 @@
 //! authentication, pagination by `X-Next-Page`, skipping system notes, and the note's web link.
 //! Takes a [`GitLabContext`], [`Settings`] and a [`Publication`]; returns a [`PublishReport`].
 //! The Code Quality and JUnit files for `artifacts:reports` are written by the CLI with
-//! [`super::files::write_reports`]: GitLab reads them from the job's artifacts, not through the API.
+//! [`super::files::write_atomic`]: GitLab reads them from the job's artifacts, not through the API.
 
 use http::Method;
 use serde::Deserialize;
