@@ -24,8 +24,8 @@ deny_failed_check contains finding if {
 	some check in input.misconfigurations
 	check.status == "failed"
 	not _unknown_severity(check)
-	upper(check.severity) in _severities
-	finding := _finding(check, upper(check.severity))
+	check.severity in _severities
+	finding := _finding(check, check.severity)
 }
 
 # METADATA
@@ -67,10 +67,7 @@ _severities := lib.severity_set(lib.settings.misconfigurations.severities)
 # regorus) for a record without the field.
 _unknown_severity(check) if not is_string(object.get(check, "severity", null))
 
-_unknown_severity(check) if {
-	is_string(check.severity)
-	upper(check.severity) == "UNKNOWN"
-}
+_unknown_severity(check) if check.severity == "UNKNOWN"
 
 _finding(check, severity) := lib.result({
 	"msg": lib.text([
