@@ -16,11 +16,12 @@ use serde::ser::{self, Impossible};
 use crate::evidence::{CheckStatus, Evidence, TestCase};
 
 /// The evidence as the built-in pack sees it: every field, except that `tests.cases` holds
-/// only the tests that did not simply pass (failed, errored, or flaky) and
-/// `misconfigurations` only the failed checks — the only records the pack's rules read
-/// (`policies/README.md` says so to whoever changes them). At scale that drops ~97% of the
-/// test cases before they are converted and iterated over. User policies always get the whole
-/// document; `tests/opa_parity.rs` proves the pack finds the same on both.
+/// only the tests that did not simply pass (failed, errored, or flaky), `misconfigurations`
+/// only the failed checks, and each vulnerability and component only the fields the pack's
+/// rules read ([`VULNERABILITY_LEFT_OUT`], [`COMPONENT_LEFT_OUT`]; `policies/README.md` says so
+/// to whoever changes them). At scale that drops ~97% of the test cases before they are
+/// converted and iterated over, and a third of the pack's input. User policies always get the
+/// whole document; `tests/opa_parity.rs` proves the pack finds the same on both.
 #[derive(Serialize)]
 pub struct PackView<'a> {
     #[serde(rename = "apiVersion")]
@@ -29,15 +30,106 @@ pub struct PackView<'a> {
     sources: &'a [crate::evidence::Source],
     skipped: &'a [crate::evidence::Skipped],
     tests: TestsView<'a>,
-    vulnerabilities: &'a [crate::evidence::Vulnerability],
+    vulnerabilities: Vec<VulnerabilityView<'a>>,
     misconfigurations: Vec<&'a crate::evidence::Misconfiguration>,
     secrets: &'a [crate::evidence::Secret],
     licenses: &'a [crate::evidence::LicenseFinding],
-    components: &'a [crate::evidence::Component],
+    components: Vec<ComponentView<'a>>,
     dependencies: &'a [crate::evidence::Dependency],
     custom: &'a BTreeMap<String, serde_json::Value>,
     signatures: &'a [crate::evidence::Signature],
     attestations: &'a [crate::evidence::Attestation],
+}
+
+/// The fields of a vulnerability the pack never reads: left out of its view, they would be a
+/// third of the regorus values it is given (the CVSS vectors most of all).
+pub const VULNERABILITY_LEFT_OUT: &[&str] =
+    &["source", "aliases", "fixed_version", "severity_source", "cvss", "cwe_ids", "published"];
+
+/// The fields of an SBOM component the pack never reads.
+pub const COMPONENT_LEFT_OUT: &[&str] =
+    &["source", "bom_ref", "type", "cpe", "hashes", "scope", "supplier", "parent"];
+
+/// A vulnerability without [`VULNERABILITY_LEFT_OUT`].
+#[derive(Serialize)]
+struct VulnerabilityView<'a> {
+    fingerprint: &'a str,
+    target: &'a Option<String>,
+    id: &'a str,
+    package: &'a crate::evidence::Package,
+    fixed_versions: &'a [String],
+    severity: crate::evidence::Severity,
+    status: &'a Option<String>,
+    title: &'a Option<String>,
+    url: &'a Option<String>,
+}
+
+impl<'a> From<&'a crate::evidence::Vulnerability> for VulnerabilityView<'a> {
+    fn from(v: &'a crate::evidence::Vulnerability) -> Self {
+        // Destructured, so that a field added to the evidence is either seen or left out here.
+        let crate::evidence::Vulnerability {
+            fingerprint,
+            source: _,
+            target,
+            id,
+            aliases: _,
+            package,
+            fixed_version: _,
+            fixed_versions,
+            severity,
+            severity_source: _,
+            cvss: _,
+            status,
+            title,
+            url,
+            cwe_ids: _,
+            published: _,
+        } = v;
+        VulnerabilityView {
+            fingerprint,
+            target,
+            id,
+            package,
+            fixed_versions,
+            severity: *severity,
+            status,
+            title,
+            url,
+        }
+    }
+}
+
+/// A component without [`COMPONENT_LEFT_OUT`].
+#[derive(Serialize)]
+struct ComponentView<'a> {
+    fingerprint: &'a str,
+    name: &'a str,
+    group: &'a Option<String>,
+    version: &'a Option<String>,
+    purl: &'a Option<String>,
+    licenses: &'a [crate::evidence::License],
+}
+
+impl<'a> From<&'a crate::evidence::Component> for ComponentView<'a> {
+    fn from(c: &'a crate::evidence::Component) -> Self {
+        let crate::evidence::Component {
+            fingerprint,
+            source: _,
+            bom_ref: _,
+            component_type: _,
+            name,
+            group,
+            version,
+            purl,
+            cpe: _,
+            licenses,
+            hashes: _,
+            scope: _,
+            supplier: _,
+            parent: _,
+        } = c;
+        ComponentView { fingerprint, name, group, version, purl, licenses }
+    }
 }
 
 #[derive(Serialize)]
@@ -80,11 +172,11 @@ impl<'a> PackView<'a> {
                 discrepancies,
                 cases: cases.iter().filter(|c| c.judged()).collect(),
             },
-            vulnerabilities,
+            vulnerabilities: vulnerabilities.iter().map(VulnerabilityView::from).collect(),
             misconfigurations: misconfigurations.iter().filter(|m| m.status == CheckStatus::Failed).collect(),
             secrets,
             licenses,
-            components,
+            components: components.iter().map(ComponentView::from).collect(),
             dependencies,
             custom,
             signatures,
@@ -97,7 +189,7 @@ impl<'a> PackView<'a> {
     pub fn to_value(mut self) -> Result<Value, Error> {
         let vulnerabilities = std::mem::take(&mut self.vulnerabilities);
         std::thread::scope(|s| {
-            let converting = s.spawn(|| to_value(vulnerabilities));
+            let converting = s.spawn(|| to_value(&vulnerabilities));
             let mut value = to_value(&self)?;
             let vulnerabilities =
                 converting.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
@@ -393,7 +485,8 @@ mod tests {
     }
 
     /// The pack's view has every field of the evidence, and keeps exactly the records the pack
-    /// reads: non-passing or flaky tests, failed checks.
+    /// reads (non-passing or flaky tests, failed checks) and, of vulnerabilities and
+    /// components, every field but those it says it leaves out.
     #[test]
     fn pack_view_keeps_every_field_and_the_records_the_pack_reads() {
         let demo = crate::cli::gather(
@@ -408,9 +501,25 @@ mod tests {
         assert_eq!(keys(&full), keys(&view));
         assert_eq!(keys(&full["tests"]), keys(&view["tests"]));
         for (name, value) in full.as_object().unwrap() {
-            if name != "tests" && name != "misconfigurations" {
+            if !["tests", "misconfigurations", "vulnerabilities", "components"].contains(&name.as_str()) {
                 assert_eq!(value, &view[name], "{name}");
             }
+        }
+        for (name, left_out) in
+            [("vulnerabilities", VULNERABILITY_LEFT_OUT), ("components", COMPONENT_LEFT_OUT)]
+        {
+            let records = full[name].as_array().unwrap();
+            assert!(!records.is_empty(), "the demo has {name}");
+            let mut trimmed = full[name].clone();
+            for record in trimmed.as_array_mut().unwrap() {
+                for field in left_out {
+                    assert!(
+                        record.as_object_mut().unwrap().remove(*field).is_some(),
+                        "{name} have `{field}`"
+                    );
+                }
+            }
+            assert_eq!(trimmed, view[name], "{name}: the view is the record without {left_out:?}");
         }
         let cases = view["tests"]["cases"].as_array().unwrap();
         let all = full["tests"]["cases"].as_array().unwrap();
@@ -428,5 +537,34 @@ mod tests {
             .collect();
         assert!(!failed.is_empty());
         assert_eq!(checks.iter().collect::<Vec<_>>(), failed);
+    }
+
+    /// No rule of the pack that reads vulnerabilities or components names a field its view
+    /// leaves out (`vuln.cvss` would be undefined there, and the rule would quietly never
+    /// fire). A rule that needs one must put it back into the view.
+    #[test]
+    fn the_pack_reads_no_field_its_view_leaves_out() {
+        let named =
+            |text: &str, field: &str| regex::Regex::new(&format!(r"\.{field}\b")).unwrap().is_match(text);
+        let files = crate::policy::pack::files(false);
+        assert!(files.iter().any(|f| f.text.contains("input.vulnerabilities")));
+        assert!(files.iter().any(|f| f.text.contains("input.components")));
+        for file in &files {
+            for (root, left_out) in
+                [("input.vulnerabilities", VULNERABILITY_LEFT_OUT), ("input.components", COMPONENT_LEFT_OUT)]
+            {
+                if !file.text.contains(root) {
+                    continue;
+                }
+                for field in left_out {
+                    assert!(
+                        !named(&file.text, field),
+                        "{} reads `.{field}`, which the view of {root} leaves out",
+                        file.path
+                    );
+                }
+            }
+        }
+        assert!(named("x := vuln.cvss[0]", "cvss") && !named("vuln.fixed_versions", "fixed_version"));
     }
 }
