@@ -31,7 +31,7 @@ pub struct PackView<'a> {
     skipped: &'a [crate::evidence::Skipped],
     tests: TestsView<'a>,
     vulnerabilities: Vec<VulnerabilityView<'a>>,
-    misconfigurations: Vec<&'a crate::evidence::Misconfiguration>,
+    misconfigurations: Vec<CheckView<'a>>,
     secrets: &'a [crate::evidence::Secret],
     licenses: &'a [crate::evidence::LicenseFinding],
     components: Vec<ComponentView<'a>>,
@@ -45,6 +45,12 @@ pub struct PackView<'a> {
 /// third of the regorus values it is given (the CVSS vectors most of all).
 pub const VULNERABILITY_LEFT_OUT: &[&str] =
     &["source", "aliases", "fixed_version", "severity_source", "cvss", "cwe_ids", "published"];
+
+/// The fields of a test case the pack never reads (`details` is the stack trace).
+pub const TEST_CASE_LEFT_OUT: &[&str] = &["duration_s", "details"];
+
+/// The fields of an infrastructure-as-code check the pack never reads.
+pub const CHECK_LEFT_OUT: &[&str] = &["source", "framework", "aliases", "end_line", "message", "skip_reason"];
 
 /// The fields of an SBOM component the pack never reads.
 pub const COMPONENT_LEFT_OUT: &[&str] =
@@ -99,6 +105,111 @@ impl<'a> From<&'a crate::evidence::Vulnerability> for VulnerabilityView<'a> {
     }
 }
 
+/// A test case without [`TEST_CASE_LEFT_OUT`].
+#[derive(Serialize)]
+struct TestCaseView<'a> {
+    fingerprint: &'a str,
+    source: &'a crate::evidence::SourcePath,
+    suite: &'a Option<String>,
+    classname: &'a Option<String>,
+    name: &'a str,
+    file: &'a Option<String>,
+    line: Option<u64>,
+    status: crate::evidence::TestStatus,
+    message: &'a Option<String>,
+    failure_type: &'a Option<String>,
+    attempts: u32,
+    flaky: bool,
+}
+
+impl<'a> From<&'a TestCase> for TestCaseView<'a> {
+    fn from(c: &'a TestCase) -> Self {
+        let TestCase {
+            fingerprint,
+            source,
+            suite,
+            classname,
+            name,
+            file,
+            line,
+            status,
+            duration_s: _,
+            message,
+            details: _,
+            failure_type,
+            attempts,
+            flaky,
+        } = c;
+        TestCaseView {
+            fingerprint,
+            source,
+            suite,
+            classname,
+            name,
+            file,
+            line: *line,
+            status: *status,
+            message,
+            failure_type,
+            attempts: *attempts,
+            flaky: *flaky,
+        }
+    }
+}
+
+/// A check without [`CHECK_LEFT_OUT`].
+#[derive(Serialize)]
+struct CheckView<'a> {
+    fingerprint: &'a str,
+    tool: &'a str,
+    check_id: &'a str,
+    title: &'a Option<String>,
+    severity: Option<crate::evidence::Severity>,
+    status: CheckStatus,
+    resource: &'a Option<String>,
+    file: &'a Option<String>,
+    start_line: Option<u64>,
+    guideline: &'a Option<String>,
+    resolution: &'a Option<String>,
+}
+
+impl<'a> From<&'a crate::evidence::Misconfiguration> for CheckView<'a> {
+    fn from(m: &'a crate::evidence::Misconfiguration) -> Self {
+        let crate::evidence::Misconfiguration {
+            fingerprint,
+            source: _,
+            tool,
+            framework: _,
+            check_id,
+            aliases: _,
+            title,
+            severity,
+            status,
+            resource,
+            file,
+            start_line,
+            end_line: _,
+            guideline,
+            resolution,
+            message: _,
+            skip_reason: _,
+        } = m;
+        CheckView {
+            fingerprint,
+            tool,
+            check_id,
+            title,
+            severity: *severity,
+            status: *status,
+            resource,
+            file,
+            start_line: *start_line,
+            guideline,
+            resolution,
+        }
+    }
+}
+
 /// A component without [`COMPONENT_LEFT_OUT`].
 #[derive(Serialize)]
 struct ComponentView<'a> {
@@ -137,7 +248,7 @@ struct TestsView<'a> {
     totals: &'a crate::evidence::TestTotals,
     testcases: &'a crate::evidence::TestcaseTotals,
     discrepancies: &'a [crate::evidence::SuiteDiscrepancy],
-    cases: Vec<&'a TestCase>,
+    cases: Vec<TestCaseView<'a>>,
 }
 
 impl<'a> PackView<'a> {
@@ -170,10 +281,14 @@ impl<'a> PackView<'a> {
                 totals,
                 testcases,
                 discrepancies,
-                cases: cases.iter().filter(|c| c.judged()).collect(),
+                cases: cases.iter().filter(|c| c.judged()).map(TestCaseView::from).collect(),
             },
             vulnerabilities: vulnerabilities.iter().map(VulnerabilityView::from).collect(),
-            misconfigurations: misconfigurations.iter().filter(|m| m.status == CheckStatus::Failed).collect(),
+            misconfigurations: misconfigurations
+                .iter()
+                .filter(|m| m.status == CheckStatus::Failed)
+                .map(CheckView::from)
+                .collect(),
             secrets,
             licenses,
             components: components.iter().map(ComponentView::from).collect(),
@@ -484,9 +599,9 @@ mod tests {
         assert_eq!(direct, parsed, "the demo's evidence converts the same both ways");
     }
 
-    /// The pack's view has every field of the evidence, and keeps exactly the records the pack
-    /// reads (non-passing or flaky tests, failed checks) and, of vulnerabilities and
-    /// components, every field but those it says it leaves out.
+    /// The pack's view has every field of the evidence, keeps exactly the records the pack
+    /// reads (non-passing or flaky tests, failed checks), and of each test case, check,
+    /// vulnerability and component every field but those it says it leaves out.
     #[test]
     fn pack_view_keeps_every_field_and_the_records_the_pack_reads() {
         let demo = crate::cli::gather(
@@ -510,16 +625,8 @@ mod tests {
         {
             let records = full[name].as_array().unwrap();
             assert!(!records.is_empty(), "the demo has {name}");
-            let mut trimmed = full[name].clone();
-            for record in trimmed.as_array_mut().unwrap() {
-                for field in left_out {
-                    assert!(
-                        record.as_object_mut().unwrap().remove(*field).is_some(),
-                        "{name} have `{field}`"
-                    );
-                }
-            }
-            assert_eq!(trimmed, view[name], "{name}: the view is the record without {left_out:?}");
+            let trimmed: Vec<_> = records.iter().map(|r| without(r, left_out)).collect();
+            assert_eq!(view[name].as_array().unwrap(), &trimmed, "{name}: each record without {left_out:?}");
         }
         let cases = view["tests"]["cases"].as_array().unwrap();
         let all = full["tests"]["cases"].as_array().unwrap();
@@ -527,35 +634,46 @@ mod tests {
         let kept = |c: &&serde_json::Value| {
             c["flaky"] == true || c["status"] == "failed" || c["status"] == "errored"
         };
-        assert_eq!(cases.iter().collect::<Vec<_>>(), all.iter().filter(kept).collect::<Vec<_>>());
+        let judged: Vec<_> = all.iter().filter(kept).map(|c| without(c, TEST_CASE_LEFT_OUT)).collect();
+        assert_eq!(cases, &judged);
         let checks = view["misconfigurations"].as_array().unwrap();
         let failed: Vec<_> = full["misconfigurations"]
             .as_array()
             .unwrap()
             .iter()
             .filter(|m| m["status"] == "failed")
+            .map(|m| without(m, CHECK_LEFT_OUT))
             .collect();
         assert!(!failed.is_empty());
-        assert_eq!(checks.iter().collect::<Vec<_>>(), failed);
+        assert_eq!(checks, &failed);
     }
 
-    /// No rule of the pack that reads vulnerabilities or components names a field its view
-    /// leaves out (`vuln.cvss` would be undefined there, and the rule would quietly never
-    /// fire). A rule that needs one must put it back into the view.
+    /// `record` without `fields`, each of which it must have.
+    fn without(record: &serde_json::Value, fields: &[&str]) -> serde_json::Value {
+        let mut record = record.clone();
+        for field in fields {
+            assert!(record.as_object_mut().unwrap().remove(*field).is_some(), "the record has `{field}`");
+        }
+        record
+    }
+
+    /// No file of the pack that reads a kind of record names a field its view leaves out
+    /// (`vuln.cvss` would be undefined there, and the rule would quietly never fire). A rule
+    /// that needs one must put it back into the view.
     #[test]
     fn the_pack_reads_no_field_its_view_leaves_out() {
         let named =
             |text: &str, field: &str| regex::Regex::new(&format!(r"\.{field}\b")).unwrap().is_match(text);
+        let roots = [
+            ("input.tests.cases", TEST_CASE_LEFT_OUT),
+            ("input.misconfigurations", CHECK_LEFT_OUT),
+            ("input.vulnerabilities", VULNERABILITY_LEFT_OUT),
+            ("input.components", COMPONENT_LEFT_OUT),
+        ];
         let files = crate::policy::pack::files(false);
-        assert!(files.iter().any(|f| f.text.contains("input.vulnerabilities")));
-        assert!(files.iter().any(|f| f.text.contains("input.components")));
-        for file in &files {
-            for (root, left_out) in
-                [("input.vulnerabilities", VULNERABILITY_LEFT_OUT), ("input.components", COMPONENT_LEFT_OUT)]
-            {
-                if !file.text.contains(root) {
-                    continue;
-                }
+        for (root, left_out) in roots {
+            assert!(files.iter().any(|f| f.text.contains(root)), "a pack file reads {root}");
+            for file in files.iter().filter(|f| f.text.contains(root)) {
                 for field in left_out {
                     assert!(
                         !named(&file.text, field),
