@@ -660,13 +660,13 @@ impl Policies {
         }
         let values = self.eval_parallel(inputs, started);
         let mut out = Vec::new();
-        for (rule, value) in self.rules.iter().zip(values) {
+        for (rule, items) in self.rules.iter().zip(values) {
             let path = format!("data.{}.{}", rule.package, rule.name);
-            let value = value.unwrap_or_else(|| Err(eval_error(&path, "the rule was not evaluated")))?;
+            let items = items.unwrap_or_else(|| Err(eval_error(&path, "the rule was not evaluated")))?;
             let suffix = rule.name.split_once('_').map(|(_, s)| s);
             let is_excepted = suffix
                 .is_some_and(|s| excepted.get(rule.package.as_str()).is_some_and(|names| names.contains(s)));
-            for item in elements(&value, &path)? {
+            for item in items {
                 if out.len() >= self.options.max_findings {
                     return Err(PolicyError::TooManyFindings {
                         rule: path,
@@ -684,15 +684,12 @@ impl Policies {
         Ok(out)
     }
 
-    /// Each rule's value, in rule order. Workers take the next rule from a shared counter; a
-    /// worker keeps one engine per input, so rules of one package that share helper rules
-    /// reuse their values when they land on the same worker. After the first error no new
-    /// rule is started.
-    fn eval_parallel(
-        &self,
-        inputs: &Inputs,
-        started: Instant,
-    ) -> Vec<Option<Result<regorus::Value, PolicyError>>> {
+    /// Each rule's elements as JSON, in rule order. Workers take the next rule from a shared
+    /// counter; a worker keeps one engine per input, so rules of one package that share helper
+    /// rules reuse their values when they land on the same worker, and converts each value as
+    /// soon as it has it (thousands of findings, converted beside the other worker's rules
+    /// rather than after all of them). After the first error no new rule is started.
+    fn eval_parallel(&self, inputs: &Inputs, started: Instant) -> Vec<Option<RuleItems>> {
         use std::sync::Mutex;
         use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
         let threads =
@@ -709,8 +706,7 @@ impl Policies {
         });
         let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
-        let slots: Vec<Mutex<Option<Result<regorus::Value, PolicyError>>>> =
-            self.rules.iter().map(|_| Mutex::new(None)).collect();
+        let slots: Vec<Mutex<Option<RuleItems>>> = self.rules.iter().map(|_| Mutex::new(None)).collect();
         let work = || {
             let (mut view_engine, mut full_engine): (Option<regorus::Engine>, Option<regorus::Engine>) =
                 (None, None);
@@ -729,7 +725,7 @@ impl Policies {
                 });
                 let path = format!("data.{}.{}", rule.package, rule.name);
                 let rule_started = Instant::now();
-                let value = self.eval(engine, &path, started);
+                let value = self.eval(engine, &path, started).and_then(|value| elements(&value, &path));
                 tracing::debug!(rule = %path, elapsed_ms = rule_started.elapsed().as_millis() as u64, "evaluated");
                 if value.is_err() {
                     failed.store(true, Ordering::Relaxed);
@@ -873,10 +869,13 @@ fn records(value: &regorus::Value) -> usize {
     }
 }
 
+/// A rule's elements as JSON, or why it has none.
+type RuleItems = Result<Vec<Json>, PolicyError>;
+
 /// The elements of a rule's value: a set or array's items; a single string or object as one;
 /// undefined or empty as none. A value that cannot be read as JSON is an error naming the
 /// rule, never "no findings".
-fn elements(value: &regorus::Value, rule: &str) -> Result<Vec<Json>, PolicyError> {
+fn elements(value: &regorus::Value, rule: &str) -> RuleItems {
     match value {
         regorus::Value::Undefined | regorus::Value::Null => Ok(Vec::new()),
         regorus::Value::Bool(false) => Ok(Vec::new()),
