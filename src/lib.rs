@@ -18,3 +18,4 @@ pub mod publish;
 pub mod report;
 pub mod sign;
 pub mod verdict;
+pub mod work;

@@ -4,8 +4,6 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::evidence::{Evidence, Format, Keep, Kind, Meta, Skipped, Source, TestCase};
 use crate::ingest::sniff::{self, SNIFF_BYTES, Sniffed};
@@ -96,44 +94,30 @@ pub fn collect(
 /// largest files are started first: one large scan started last would otherwise run alone
 /// while the other cores sit idle.
 fn read_all(candidates: &[Candidate], limits: &Limits, keep: Keep) -> Vec<Outcome> {
-    let threads =
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(candidates.len()).max(1);
     let mut order: Vec<(u64, usize)> = candidates
         .iter()
         .enumerate()
         .map(|(i, c)| (std::fs::metadata(&c.path).map(|m| m.len()).unwrap_or(0), i))
         .collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<Outcome>>> = candidates.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                loop {
-                    let n = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(_, i)) = order.get(n) else { break };
-                    let Some(c) = candidates.get(i) else { break };
-                    let mut outcome = read_one(c, limits);
-                    if let (Outcome::Read(read), Keep::Judged) = (&mut outcome, keep) {
-                        // Dropped as each file is read, so that they never all sit in memory.
-                        let cases = &mut read.1.records.tests.cases;
-                        cases.retain(TestCase::judged);
-                        cases.shrink_to_fit();
-                    }
-                    if let Some(slot) = slots.get(i) {
-                        *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(outcome);
-                    }
-                }
-            });
-        }
-    });
-    slots
+    let order: Vec<usize> = order.into_iter().map(|(_, i)| i).collect();
+    let outcomes = crate::work::longest_first(
+        &order,
+        || (),
+        |_, i| {
+            let mut outcome = read_one(candidates.get(i)?, limits);
+            if let (Outcome::Read(read), Keep::Judged) = (&mut outcome, keep) {
+                // Dropped as each file is read, so that they never all sit in memory.
+                let cases = &mut read.1.records.tests.cases;
+                cases.retain(TestCase::judged);
+                cases.shrink_to_fit();
+            }
+            Some(outcome)
+        },
+    );
+    outcomes
         .into_iter()
-        .map(|m| {
-            m.into_inner()
-                .unwrap_or_else(|p| p.into_inner())
-                .expect("every slot is filled: each index below len is taken by exactly one worker")
-        })
+        .map(|o| o.flatten().expect("every candidate is read: the order names each index once"))
         .collect()
 }
 

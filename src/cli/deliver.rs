@@ -155,37 +155,18 @@ fn annotation(a: annotations::CheckRunAnnotation) -> Annotation {
 /// rendered, so that a lane holds one at a time (on a large run they are tens of megabytes
 /// together). The paths, or the errors, come back in [`REPORT_FILES`] order.
 fn write_report_files(v: &Verdict, cx: &RenderContext, dir: &Path) -> Vec<Result<PathBuf, Error>> {
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<Result<PathBuf, Error>>>> =
-        REPORT_FILES.iter().map(|_| Mutex::new(None)).collect();
-    let lanes = std::thread::available_parallelism().map_or(1, |n| n.get()).min(REPORT_FILES.len());
-    let lane = || {
-        while let Some(&i) = RENDER_ORDER.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let (Some((name, format)), Some(slot)) = (REPORT_FILES.get(i), slots.get(i)) else { break };
-            let written = render(v, cx, *format, false).and_then(|text| {
-                publish::files::write_atomic(dir, name, text.as_bytes()).map_err(|e| Error::Output {
-                    path: dir.display().to_string(),
-                    source: std::io::Error::other(e.to_string()),
-                })
-            });
-            *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(written);
-        }
+    let write = |i: usize| {
+        let (name, format) = REPORT_FILES.get(i)?;
+        Some(render(v, cx, *format, false).and_then(|text| {
+            publish::files::write_atomic(dir, name, text.as_bytes()).map_err(|e| Error::Output {
+                path: dir.display().to_string(),
+                source: std::io::Error::other(e.to_string()),
+            })
+        }))
     };
-    std::thread::scope(|s| {
-        for _ in 1..lanes {
-            s.spawn(lane);
-        }
-        lane();
-    });
-    slots
+    crate::work::longest_first(&RENDER_ORDER, || (), |_, i| write(i))
         .into_iter()
-        .map(|m| {
-            m.into_inner()
-                .unwrap_or_else(|p| p.into_inner())
-                .expect("every slot is filled: RENDER_ORDER names each report file once")
-        })
+        .map(|written| written.flatten().expect("every file is written: RENDER_ORDER names each once"))
         .collect()
 }
 

@@ -690,10 +690,7 @@ impl Policies {
     /// soon as it has it (thousands of findings, converted beside the other worker's rules
     /// rather than after all of them). After the first error no new rule is started.
     fn eval_parallel(&self, inputs: &Inputs, started: Instant) -> Vec<Option<RuleItems>> {
-        use std::sync::Mutex;
-        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-        let threads =
-            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(self.rules.len()).max(1);
+        use std::sync::atomic::{AtomicBool, Ordering};
         // Longest first: a rule that walks twenty thousand vulnerabilities should not be the
         // last one started while the other workers sit idle. The size of what a rule's package
         // reads is the estimate of its cost.
@@ -704,47 +701,34 @@ impl Policies {
                 std::cmp::Reverse(r.reads.iter().map(|name| records(&input[name.as_str()])).sum::<usize>())
             })
         });
-        let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
-        let slots: Vec<Mutex<Option<RuleItems>>> = self.rules.iter().map(|_| Mutex::new(None)).collect();
-        let work = || {
-            let (mut view_engine, mut full_engine): (Option<regorus::Engine>, Option<regorus::Engine>) =
-                (None, None);
-            while !failed.load(Ordering::Relaxed) {
-                let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
-                let (Some(rule), Some(slot)) = (self.rules.get(i), slots.get(i)) else { break };
-                let (engine, input) = if rule.view {
-                    (&mut view_engine, &inputs.view)
-                } else {
-                    (&mut full_engine, &inputs.full)
-                };
-                let engine = engine.get_or_insert_with(|| {
-                    let mut e = self.engine.clone();
-                    e.set_input(input.clone());
-                    e
-                });
-                let path = format!("data.{}.{}", rule.package, rule.name);
-                let rule_started = Instant::now();
-                let value = self.eval(engine, &path, started).and_then(|value| elements(&value, &path));
-                tracing::debug!(rule = %path, elapsed_ms = rule_started.elapsed().as_millis() as u64, "evaluated");
-                if value.is_err() {
-                    failed.store(true, Ordering::Relaxed);
-                }
-                if let Ok(mut slot) = slot.lock() {
-                    *slot = Some(value);
-                }
+        let engines = || -> (Option<regorus::Engine>, Option<regorus::Engine>) { (None, None) };
+        let evaluate = |(view_engine, full_engine): &mut (
+            Option<regorus::Engine>,
+            Option<regorus::Engine>,
+        ),
+                        i: usize| {
+            let rule = self.rules.get(i)?;
+            if failed.load(Ordering::Relaxed) {
+                return None;
             }
-        };
-        if threads == 1 {
-            work();
-        } else {
-            std::thread::scope(|s| {
-                for _ in 0..threads {
-                    s.spawn(work);
-                }
+            let (engine, input) =
+                if rule.view { (view_engine, &inputs.view) } else { (full_engine, &inputs.full) };
+            let engine = engine.get_or_insert_with(|| {
+                let mut e = self.engine.clone();
+                e.set_input(input.clone());
+                e
             });
-        }
-        slots.into_iter().map(|m| m.into_inner().ok().flatten()).collect()
+            let path = format!("data.{}.{}", rule.package, rule.name);
+            let rule_started = Instant::now();
+            let items = self.eval(engine, &path, started).and_then(|value| elements(&value, &path));
+            tracing::debug!(rule = %path, elapsed_ms = rule_started.elapsed().as_millis() as u64, "evaluated");
+            if items.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
+            Some(items)
+        };
+        crate::work::longest_first(&order, engines, evaluate).into_iter().map(Option::flatten).collect()
     }
 
     /// One rule's value, within what is left of the time allowed.
