@@ -22,9 +22,10 @@
 //!   decides its status, and a mix of passing and failing attempts makes it flaky.
 //!   `tests.testcases` keeps the per-element counts beside the distinct-test `tests.totals`.
 
-use std::collections::HashMap;
 use std::io::BufRead;
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use super::xml::{Capture, Ev, Start, XmlReader};
 use super::{Code, Cx, Facts, IngestError, Parsed, caps};
@@ -38,7 +39,7 @@ pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> 
     let mut p = Parser {
         cx,
         tests: Tests::default(),
-        index: HashMap::new(),
+        index: FxHashMap::default(),
         seen: Vec::new(),
         suites: Vec::new(),
         tool: None,
@@ -89,8 +90,9 @@ struct Suite {
 struct Parser<'a, 'c> {
     cx: &'a Cx<'c>,
     tests: Tests,
-    /// Distinct-test key → index in `tests.cases`.
-    index: HashMap<u128, usize>,
+    /// Distinct-test key → index in `tests.cases`. The key is already a hash: a cheap hasher
+    /// does.
+    index: FxHashMap<u128, usize>,
     /// Per test in `tests.cases`: whether any attempt passed, whether any failed.
     seen: Vec<(bool, bool)>,
     suites: Vec<Suite>,

@@ -237,8 +237,7 @@ pub(crate) fn hash128(parts: &[&str]) -> String {
         h.update((p.len() as u64).to_le_bytes());
         h.update(p.as_bytes());
     }
-    let out = h.finalize();
-    hex::encode(out.get(..16).unwrap_or_default())
+    crate::evidence::fingerprint::hex128(&h.finalize())
 }
 
 /// A rule as the verdict's findings show it.
