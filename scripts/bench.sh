@@ -13,8 +13,10 @@
 #   verdict-junit     verdict evidence DIR/junit                        (JUnit ingest)
 #   verdict-json      verdict evidence trivy.json checkov.json sbom.cdx.json
 #   verdict-version   verdict --version
-# and, unless --no-micro, the policy micro-benchmark (cargo bench -- policy/gate_rego): the
-# peers' own policy and input in regorus, against OPA's eval_s. Then prints the tables of
+# and, unless --no-micro, the in-process micro-benchmarks, timed as the peers time themselves
+# (warm, inside the process): ingest/junit and ingest/json (what `verdict evidence` does before
+# it writes its document) against junitparser and json.load, and policy/gate_rego (the peers'
+# own policy and input in regorus) against OPA's eval_s. Then prints the tables of
 # docs/performance.md (scripts/bench_report.py), also written to DIR/report.md.
 #
 # Defaults: scales "1 10 100", --repeat 5 (3 at scale 100), --data target/bench-data,
@@ -66,13 +68,13 @@ for scale in $scales; do
   t verdict-json "'$bin' evidence {dir}/trivy.json {dir}/checkov.json {dir}/sbom.cdx.json --compact -o /dev/null"
   t verdict-version "'$bin' --version > /dev/null"
   if [ "$micro" = 1 ]; then
-    echo "[bench] scale $scale: policy micro-benchmark (regorus on the peers' policy and input)" >&2
+    echo "[bench] scale $scale: in-process micro-benchmarks (ingest; regorus on the peers' policy and input)" >&2
     (cd "$root" && VERDICT_BENCH_SCALE=$scale VERDICT_BENCH_DATA="$data" \
-      cargo bench --locked --bench pipeline -- --noplot 'policy/gate_rego' >&2)
-    for name in gate_rego_eval gate_rego_with_input; do
-      est="$root/target/criterion/policy/$name/new/estimates.json"
-      python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); print(json.dumps({"peer": "verdict-" + sys.argv[2].replace("_", "-"), "seconds": e["median"]["point_estimate"] / 1e9, "scale": float(sys.argv[3]), "source": "criterion median"}))' \
-        "$est" "$name" "$scale" | tee -a "$out" >&2
+      cargo bench --locked --bench pipeline -- --noplot 'policy/gate_rego|ingest/' >&2)
+    for bench in policy/gate_rego_eval policy/gate_rego_with_input ingest/junit ingest/json; do
+      est="$root/target/criterion/$bench/new/estimates.json"
+      python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); name=sys.argv[2].replace("policy/", "").replace("/", "-").replace("_", "-"); print(json.dumps({"peer": "verdict-" + name, "seconds": e["median"]["point_estimate"] / 1e9, "scale": float(sys.argv[3]), "source": "criterion median"}))' \
+        "$est" "$bench" "$scale" | tee -a "$out" >&2
     done
   fi
   results+=("$out")

@@ -61,15 +61,20 @@ def main():
         vj, vjson = rows.get("verdict-junit"), rows.get("verdict-json")
         ver = rows.get("verdict-version")
         gate_eval, gate_in = rows.get("verdict-gate-rego-eval"), rows.get("verdict-gate-rego-with-input")
+        in_junit, in_json = rows.get("verdict-ingest-junit"), rows.get("verdict-ingest-json")
         s = lambda r: (r or {}).get("seconds")
         print(f"### Scale {scale:g}\n" if isinstance(scale, float) else f"### Scale {scale}\n")
         print("| what | verdict | peer | peer's time | ratio | verdict RSS | peer RSS |")
         print("|---|---|---|---|---|---|---|")
         print(f"| whole run: every artifact, built-in pack, all reports | {secs(s(run))} | OPA end-to-end (normalize.py + OPA) | {secs(s(opa))} | {ratio(s(opa), s(run))} | {mb(run)} | {mb(opa)} |")
         print(f"| whole run against the read floor | {secs(s(run))} | `cat` of every artifact | {secs(s(floor))} | verdict = {s(run) / s(floor):.1f}x the floor | | |" if run and floor else "| read floor | - | - | - | - | | |")
-        print(f"| JUnit ingest (`verdict evidence junit/`) | {secs(s(vj))} | junitparser | {secs(s(junitparser))} | {ratio(s(junitparser), s(vj))} | {mb(vj)} | {mb(junitparser)} |")
-        print(f"| JUnit ingest | {secs(s(vj))} | lxml iterparse, counting only | {secs(s(lxml))} | {ratio(s(lxml), s(vj))} | {mb(vj)} | {mb(lxml)} |")
-        print(f"| JSON ingest (Trivy, Checkov, SBOM) | {secs(s(vjson))} | `json.load` + counting | {secs(s(jsonload))} | {ratio(s(jsonload), s(vjson))} | {mb(vjson)} | {mb(jsonload)} |")
+        if in_junit:
+            print(f"| JUnit ingest, in-process as the peer times itself (`ingest/junit`) | {secs(s(in_junit))} | junitparser | {secs(s(junitparser))} | {ratio(s(junitparser), s(in_junit))} | | |")
+        print(f"| JUnit ingest, whole process writing the evidence (`verdict evidence junit/`) | {secs(s(vj))} | junitparser | {secs(s(junitparser))} | {ratio(s(junitparser), s(vj))} | {mb(vj)} | {mb(junitparser)} |")
+        print(f"| JUnit ingest, whole process | {secs(s(vj))} | lxml iterparse, counting only | {secs(s(lxml))} | {ratio(s(lxml), s(vj))} | {mb(vj)} | {mb(lxml)} |")
+        if in_json:
+            print(f"| JSON ingest (Trivy, Checkov, SBOM), in-process (`ingest/json`) | {secs(s(in_json))} | `json.load` + counting | {secs(s(jsonload))} | {ratio(s(jsonload), s(in_json))} | | |")
+        print(f"| JSON ingest, whole process writing the evidence | {secs(s(vjson))} | `json.load` + counting | {secs(s(jsonload))} | {ratio(s(jsonload), s(vjson))} | {mb(vjson)} | {mb(jsonload)} |")
         if opa:
             print(f"| policy evaluation: the peers' gate.rego on the peers' input, regorus | {secs(s(gate_in))} (eval alone {secs(s(gate_eval))}) | OPA `eval_s` (input hand-over included) | {secs(opa.get('eval_s'))} | {ratio(opa.get('eval_s'), s(gate_in))} ({ratio(opa.get('eval_s'), s(gate_eval))} eval alone) | | |")
         print(f"| `verdict --version` | {secs(s(ver))} | | | | {mb(ver)} | |")
