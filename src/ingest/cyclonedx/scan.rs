@@ -126,26 +126,38 @@ impl<R: BufRead> Scanner<R> {
                 return if scalar && !out.is_empty() { Ok(start) } else { Err(ScanError::Eof(self.pos())) };
             }
             let mut end = None;
-            for (i, &b) in buf.iter().enumerate() {
+            let mut i = 0;
+            while let Some(&b) = buf.get(i) {
                 if scalar {
                     if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
                         end = Some(i);
                         break;
                     }
+                    i += 1;
                     continue;
                 }
                 if in_string {
                     if escaped {
                         escaped = false;
-                    } else if b == b'\\' {
+                        i += 1;
+                        continue;
+                    }
+                    // Most of a document is the text of its strings: jump to the next quote or
+                    // backslash rather than looking at every byte.
+                    let Some(j) = buf.get(i..).and_then(|rest| memchr::memchr2(b'"', b'\\', rest)) else {
+                        break;
+                    };
+                    i += j;
+                    if buf.get(i) == Some(&b'\\') {
                         escaped = true;
-                    } else if b == b'"' {
+                    } else {
                         in_string = false;
                         if depth == 0 {
                             end = Some(i + 1);
                             break;
                         }
                     }
+                    i += 1;
                     continue;
                 }
                 match b {
@@ -160,6 +172,7 @@ impl<R: BufRead> Scanner<R> {
                     }
                     _ => {}
                 }
+                i += 1;
             }
             let n = end.unwrap_or(buf.len());
             let piece = buf.get(..n).unwrap_or_default();
@@ -178,11 +191,16 @@ mod tests {
     use super::*;
 
     fn values(text: &str) -> Vec<(String, Pos)> {
-        let mut s = Scanner::new(text.as_bytes());
+        values_in(text.as_bytes())
+    }
+
+    fn values_in(reader: impl BufRead) -> Vec<(String, Pos)> {
+        let mut s = Scanner::new(reader);
         let mut out = Vec::new();
         let mut buf = Vec::new();
         while s.peek().expect("reads").is_some() {
             let pos = s.value(&mut buf).expect("a value");
+            assert!(!buf.is_empty(), "no value at {pos:?} after {out:?}");
             out.push((String::from_utf8(buf.clone()).expect("utf-8"), pos));
             if s.peek().expect("reads") == Some(b',') {
                 s.bump();
@@ -199,6 +217,19 @@ mod tests {
         assert_eq!(texts, ["{\"a\": \"}]\\\"\"}", "[1, [2]]", "17", "\"x\\\\\"", "null"]);
         assert_eq!(v[2].1, Pos { offset: 26, line: 2 });
         assert_eq!(v[3].1.line, 3);
+    }
+
+    /// The same values whatever the reader's buffer size: a string, an escape or a value may
+    /// be cut between two reads anywhere.
+    #[test]
+    fn boundaries_across_reads() {
+        let text = "{\"a\": \"}]\\\"x\\\\\"}, [\"\\\\\", [2]],\n 17 ,\n\"x\\\\\", null, {\"long\": \"éé \\u00e9 ]]]\"}";
+        let whole = values(text);
+        assert_eq!(whole.len(), 6, "{whole:?}");
+        for capacity in 1..=9 {
+            let chunked = values_in(io::BufReader::with_capacity(capacity, text.as_bytes()));
+            assert_eq!(chunked, whole, "buffer of {capacity} bytes");
+        }
     }
 
     /// A value cut off by the end of the input is an error, not a short value.
