@@ -50,6 +50,30 @@ fn demo_copy(config: &str) -> tempfile::TempDir {
     dir
 }
 
+/// Each report file holds exactly what `--format` prints for it: the files are written as they
+/// are serialized, the printed documents rendered whole, and the two must never drift apart.
+#[test]
+fn report_files_equal_the_printed_formats() {
+    for (file, format) in [
+        ("verdict.json", "json"),
+        ("verdict.sarif", "sarif"),
+        ("gl-code-quality-report.json", "codequality"),
+        ("verdict.junit.xml", "junit"),
+        ("verdict.md", "markdown"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let reports = dir.path().to_str().unwrap();
+        let out = verdict(
+            root(),
+            &["run", "fixtures/demo", "--publish", "none", "--output-dir", reports, "--format", format],
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        let written = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        assert!(written.len() > 100, "{file} is nearly empty: {written}");
+        assert_eq!(written, String::from_utf8_lossy(&out.stdout), "{file} differs from --format {format}");
+    }
+}
+
 /// The demo's verdict document: outcome, steps, counts, and every failure with what, where,
 /// why, how and the waiver entry; exit code 1.
 #[test]

@@ -157,11 +157,25 @@ fn annotation(a: annotations::CheckRunAnnotation) -> Annotation {
 fn write_report_files(v: &Verdict, cx: &RenderContext, dir: &Path) -> Vec<Result<PathBuf, Error>> {
     let write = |i: usize| {
         let (name, format) = REPORT_FILES.get(i)?;
-        Some(render(v, cx, *format, false).and_then(|text| {
-            publish::files::write_atomic(dir, name, text.as_bytes()).map_err(|e| Error::Output {
-                path: dir.display().to_string(),
-                source: std::io::Error::other(e.to_string()),
-            })
+        // The three large documents go to their file as they are serialized; the others are
+        // small texts.
+        let written = match format {
+            OutputFormat::Json => publish::files::write_atomic_with(dir, name, |w| {
+                serde_json::to_writer_pretty(&mut *w, v)?;
+                w.write_all(b"\n")
+            }),
+            OutputFormat::Sarif => publish::files::write_atomic_with(dir, name, |w| sarif::write(v, cx, w)),
+            OutputFormat::Codequality => {
+                publish::files::write_atomic_with(dir, name, |w| codequality::write(v, cx, w))
+            }
+            _ => match render(v, cx, *format, false) {
+                Ok(text) => publish::files::write_atomic(dir, name, text.as_bytes()),
+                Err(e) => return Some(Err(e)),
+            },
+        };
+        Some(written.map_err(|e| Error::Output {
+            path: dir.display().to_string(),
+            source: std::io::Error::other(e.to_string()),
         }))
     };
     crate::work::longest_first(&RENDER_ORDER, || (), |_, i| write(i))

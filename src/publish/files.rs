@@ -8,7 +8,7 @@
 
 use std::fs::{self, OpenOptions};
 use std::hash::{BuildHasher as _, Hasher as _};
-use std::io::Write as _;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::PublishError;
@@ -73,6 +73,16 @@ fn append(path: &Path, text: &str, what: &'static str) -> Result<(), PublishErro
 /// renamed over the target, so a reader never sees half a report. Creates `dir` if needed.
 /// `name` must be a plain file name.
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, PublishError> {
+    write_atomic_with(dir, name, |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`], the content written by `write` into a buffered writer: a large report is
+/// then never held whole in memory.
+pub fn write_atomic_with(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<PathBuf, PublishError> {
     let target = dir.join(name);
     let io = |source| PublishError::Io { what: "write the report", path: target.clone(), source };
     if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
@@ -81,8 +91,10 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Pub
     fs::create_dir_all(dir).map_err(io)?;
     let temp = dir.join(format!(".{name}.{}.tmp", random_hex()));
     let written = (|| {
-        let mut file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
-        file.write_all(bytes)?;
+        let file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
+        let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
+        write(&mut out)?;
+        let file = out.into_inner().map_err(std::io::IntoInnerError::into_error)?;
         file.sync_all()?;
         fs::rename(&temp, &target)
     })();

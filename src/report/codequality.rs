@@ -23,6 +23,8 @@
 //!
 //! Pure: a verdict and a context in, JSON out.
 
+use std::io::Write;
+
 use serde_json::{Value, json};
 
 use super::common::{Standing, WaiverState, hash128, rule_id, standing, waivers_to_report};
@@ -38,26 +40,35 @@ const MAX_BODY: usize = 1_000;
 
 /// Renders the verdict as a GitLab Code Quality report (a JSON array).
 pub fn render(v: &Verdict, cx: &RenderContext) -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail, and serde_json writes UTF-8.
+    let _ = write(v, cx, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render`], written to `out` as it is made.
+pub fn write(v: &Verdict, cx: &RenderContext, out: &mut dyn Write) -> std::io::Result<()> {
     // Each issue is scrubbed and serialized as it is made, rather than as one tree of values
     // for the whole report.
-    let mut out = String::from("[");
-    let mut push = |mut issue: Value| {
+    out.write_all(b"[")?;
+    let mut first = true;
+    let mut push = |mut issue: Value| -> std::io::Result<()> {
         scrub_json(&mut issue);
-        if let Ok(text) = serde_json::to_string(&issue) {
-            if out.len() > 1 {
-                out.push(',');
-            }
-            out.push_str(&text);
+        if !first {
+            out.write_all(b",")?;
         }
+        first = false;
+        serde_json::to_writer(&mut *out, &issue).map_err(std::io::Error::from)
     };
     for want in [Standing::Blocking, Standing::Warning] {
-        v.findings.iter().filter(|f| standing(v, f) == want).for_each(|f| push(finding_issue(f, want, cx)));
+        for f in v.findings.iter().filter(|f| standing(v, f) == want) {
+            push(finding_issue(f, want, cx))?;
+        }
     }
     for (e, state) in waivers_to_report(v).into_iter().filter(|(_, s)| s.is_warning()) {
-        push(waiver_issue(e, state, cx));
+        push(waiver_issue(e, state, cx))?;
     }
-    out.push_str("]\n");
-    out
+    out.write_all(b"]\n")
 }
 
 /// The Code Quality severity of a finding.

@@ -20,6 +20,8 @@
 //!
 //! Pure: a verdict and a context in, JSON out.
 
+use std::io::Write;
+
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
@@ -48,6 +50,15 @@ const FINGERPRINT_KEY: &str = "verdictFingerprint/v1";
 
 /// Renders the verdict as a SARIF 2.1.0 log (compact JSON, one line).
 pub fn render(v: &Verdict, cx: &RenderContext) -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail, and serde_json writes UTF-8.
+    let _ = write(v, cx, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render`], the log written to `out` around results already serialized: the report file is
+/// not held a second time as one text.
+pub fn write(v: &Verdict, cx: &RenderContext, out: &mut dyn Write) -> std::io::Result<()> {
     let rules = rules(v);
     let mut descriptors: Vec<Value> = rules.iter().map(rule_descriptor).collect();
     let ledger = waivers_to_report(v);
@@ -154,7 +165,8 @@ pub fn render(v: &Verdict, cx: &RenderContext) -> String {
     let mut run = Value::Object(run);
     scrub_json(&mut run);
     let log = Log { schema: SCHEMA, version: "2.1.0", runs: [Run { fields: &run, results: &results }] };
-    serde_json::to_string(&log).unwrap_or_default() + "\n"
+    serde_json::to_writer(&mut *out, &log).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
 }
 
 /// The log around its one run.
