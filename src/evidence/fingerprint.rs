@@ -121,7 +121,6 @@ mod tests {
         assert_eq!(d, e);
     }
 
-    /// Kinds never collide even with equal fields.
     /// Waivers name fingerprints, so their values never change between versions: these were
     /// computed outside verdict (Python's hashlib over the documented layout).
     #[test]
@@ -134,6 +133,7 @@ mod tests {
         assert_eq!(v, "b027395c4f8beb2955e811cb61f55ee2");
     }
 
+    /// Kinds never collide even with equal fields.
     #[test]
     fn kinds_are_separate() {
         assert_ne!(misconfiguration("X", None, None), secret("X", ""));
