@@ -274,7 +274,7 @@ fn renderers(c: &mut Criterion) {
     let v = verdict_of(&evidence, &policies);
     let cx = RenderContext::for_verdict(&v, "bench");
     g.bench_function("terminal", |b| b.iter(|| terminal::render(&v, Style::default())));
-    g.bench_function("json", |b| b.iter(|| report::json(&v, false).unwrap()));
+    g.bench_function("json", |b| b.iter(|| report::json(&v)));
     g.bench_function("markdown_comment", |b| b.iter(|| markdown::comment(&v, &cx, 65_536)));
     g.bench_function("job_summary", |b| b.iter(|| markdown::job_summary(&v, &cx, 1 << 20)));
     g.bench_function("sarif", |b| b.iter(|| sarif::render(&v, &cx)));

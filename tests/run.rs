@@ -50,8 +50,8 @@ fn demo_copy(config: &str) -> tempfile::TempDir {
     dir
 }
 
-/// Each report file holds exactly what `--format` prints for it: the files are written as they
-/// are serialized, the printed documents rendered whole, and the two must never drift apart.
+/// Each report file holds exactly what `--format` prints for it: every file is paired with its
+/// format, and a file gets the same bytes as stdout (no colour, nothing cut).
 #[test]
 fn report_files_equal_the_printed_formats() {
     for (file, format) in [

@@ -7,6 +7,7 @@
 //! files, prints, and folds a failed publish into the exit code only when asked
 //! (`--require-publish`).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -55,8 +56,11 @@ pub fn deliver(
     }
 
     // 2. stdout (or --output).
-    let text = render(v, &cx, args.format, color && args.output.is_none())?;
-    super::write_text(&text, args.output.as_deref())?;
+    let color = color && args.output.is_none();
+    super::write_with(args.output.as_deref(), |w| {
+        write_format(v, &cx, args.format, color, w)
+            .map_err(|source| Error::Output { path: "stdout".into(), source })
+    })?;
     // On GitHub, annotations are workflow commands in the job's output: printed after a text
     // report on stdout, never into a document on stdout (it would stop being JSON or SARIF).
     if matches!(destination, Ok(Destination::GitHub(_)))
@@ -150,29 +154,15 @@ fn annotation(a: annotations::CheckRunAnnotation) -> Annotation {
     }
 }
 
-/// Renders and writes the report files on one thread per core (two lanes on two cores: SARIF,
-/// the slowest, beside the others), largest first. Each file is written as soon as it is
-/// rendered, so that a lane holds one at a time (on a large run they are tens of megabytes
-/// together). The paths, or the errors, come back in [`REPORT_FILES`] order.
+/// Writes the report files on one thread per core (two lanes on two cores: SARIF, the
+/// slowest, beside the others), largest first. Each goes to its file as it is made, so that a
+/// lane holds at most one (on a large run they are tens of megabytes together). The paths, or
+/// the errors, come back in [`REPORT_FILES`] order.
 fn write_report_files(v: &Verdict, cx: &RenderContext, dir: &Path) -> Vec<Result<PathBuf, Error>> {
     let write = |i: usize| {
         let (name, format) = REPORT_FILES.get(i)?;
-        // The three large documents go to their file as they are serialized; the others are
-        // small texts.
-        let written = match format {
-            OutputFormat::Json => publish::files::write_atomic_with(dir, name, |w| {
-                serde_json::to_writer_pretty(&mut *w, v)?;
-                w.write_all(b"\n")
-            }),
-            OutputFormat::Sarif => publish::files::write_atomic_with(dir, name, |w| sarif::write(v, cx, w)),
-            OutputFormat::Codequality => {
-                publish::files::write_atomic_with(dir, name, |w| codequality::write(v, cx, w))
-            }
-            _ => match render(v, cx, *format, false) {
-                Ok(text) => publish::files::write_atomic(dir, name, text.as_bytes()),
-                Err(e) => return Some(Err(e)),
-            },
-        };
+        let written =
+            publish::files::write_atomic_with(dir, name, |w| write_format(v, cx, *format, false, w));
         Some(written.map_err(|e| Error::Output {
             path: dir.display().to_string(),
             source: std::io::Error::other(e.to_string()),
@@ -184,9 +174,20 @@ fn write_report_files(v: &Verdict, cx: &RenderContext, dir: &Path) -> Vec<Result
         .collect()
 }
 
-/// One format, rendered.
-fn render(v: &Verdict, cx: &RenderContext, format: OutputFormat, color: bool) -> Result<String, Error> {
-    Ok(match format {
+/// One format, written to `out`, on stdout and in the report files alike. The three large
+/// documents (JSON, SARIF, Code Quality) go out as they are serialized and are never held
+/// whole; the others are short texts, rendered first.
+fn write_format(
+    v: &Verdict,
+    cx: &RenderContext,
+    format: OutputFormat,
+    color: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let text = match format {
+        OutputFormat::Json => return report::write_json(v, out),
+        OutputFormat::Sarif => return sarif::write(v, cx, out),
+        OutputFormat::Codequality => return codequality::write(v, cx, out),
         OutputFormat::Text => {
             let mut style = terminal::Style { color, ..terminal::Style::default() };
             if let Some(n) = cx.max_shown {
@@ -194,13 +195,11 @@ fn render(v: &Verdict, cx: &RenderContext, format: OutputFormat, color: bool) ->
             }
             terminal::render(v, style)
         }
-        OutputFormat::Json => report::json(v, false).map_err(Error::Serialize)? + "\n",
         OutputFormat::Markdown => markdown::comment(v, cx, publish::GITHUB_COMMENT_LIMIT),
-        OutputFormat::Sarif => sarif::render(v, cx),
         OutputFormat::Junit => junit::render(v),
-        OutputFormat::Codequality => codequality::render(v, cx),
         OutputFormat::Github => annotations::workflow_commands(v, cx),
-    })
+    };
+    out.write_all(text.as_bytes())
 }
 
 /// Where to publish; a context that cannot be read (GITHUB_REPOSITORY missing, a broken event

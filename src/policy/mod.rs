@@ -702,12 +702,11 @@ impl Policies {
             })
         });
         let failed = AtomicBool::new(false);
-        let engines = || -> (Option<regorus::Engine>, Option<regorus::Engine>) { (None, None) };
-        let evaluate = |(view_engine, full_engine): &mut (
-            Option<regorus::Engine>,
-            Option<regorus::Engine>,
-        ),
-                        i: usize| {
+        // Each worker's engines: one on the pack's view, one on the whole document, made
+        // when a rule first needs it.
+        type Engines = (Option<regorus::Engine>, Option<regorus::Engine>);
+        let engines = || -> Engines { (None, None) };
+        let evaluate = |(view_engine, full_engine): &mut Engines, i: usize| {
             let rule = self.rules.get(i)?;
             if failed.load(Ordering::Relaxed) {
                 return None;

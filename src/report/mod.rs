@@ -26,9 +26,20 @@ mod text;
 
 pub use context::{DEFAULT_ANCHOR, DEFAULT_GATE, RenderContext, ReportLink, gate_key, marker};
 
+use std::io::Write;
+
 use crate::verdict::Verdict;
 
-/// The verdict document as JSON (`docs/verdict.md`).
-pub fn json(v: &Verdict, compact: bool) -> Result<String, serde_json::Error> {
-    if compact { serde_json::to_string(v) } else { serde_json::to_string_pretty(v) }
+/// The verdict document as indented JSON, with a final newline (`docs/verdict.md`).
+pub fn json(v: &Verdict) -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail, and serde_json writes UTF-8.
+    let _ = write_json(v, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`json`], written to `out` as it is serialized.
+pub fn write_json(v: &Verdict, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, v)?;
+    out.write_all(b"\n")
 }
