@@ -62,6 +62,8 @@ _unfixed contains finding if {
 	finding := _finding(vuln, _no_fix(vuln))
 }
 
+# verdict evaluates this first and gives the rules of this file only the vulnerabilities of
+# these severities (policies/README.md): every rule here starts from _blocking.
 _severities := lib.severity_set(lib.settings.vulnerabilities.severities)
 
 # The vulnerabilities of a blocking severity, picked out once for both rules above. The

@@ -6,7 +6,7 @@
 //! (an interned key), so 100,000 test cases share one `"fingerprint"` key instead of holding
 //! 100,000 copies of it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use regorus::Value;
@@ -15,13 +15,16 @@ use serde::ser::{self, Impossible};
 
 use crate::evidence::{CheckStatus, Evidence, TestCase};
 
-/// The evidence as the built-in pack sees it: every field, except that `tests.cases` holds
-/// only the tests that did not simply pass (failed, errored, or flaky), `misconfigurations`
-/// only the failed checks, and each vulnerability and component only the fields the pack's
-/// rules read ([`VULNERABILITY_LEFT_OUT`], [`COMPONENT_LEFT_OUT`]; `policies/README.md` says so
-/// to whoever changes them). At scale that drops ~97% of the test cases before they are
-/// converted and iterated over, and a third of the pack's input. User policies always get the
-/// whole document; `tests/opa_parity.rs` proves the pack finds the same on both.
+/// The evidence as the built-in pack sees it: every field but those no rule of the pack reads
+/// ([`LEFT_OUT`]), except that `tests.cases` holds only the tests that did not simply pass
+/// (failed, errored, or flaky), `misconfigurations` only the failed checks,
+/// `vulnerabilities` only those of a severity the pack's settings block (when known, see
+/// [`PackView::of`]), and each vulnerability and component only the fields the pack's rules
+/// read ([`VULNERABILITY_LEFT_OUT`], [`COMPONENT_LEFT_OUT`]; `policies/README.md` says so to
+/// whoever changes them). At scale that drops ~97% of the test cases and three quarters of
+/// the vulnerabilities before they are converted and iterated over, and a third of what is
+/// left of each record. User policies always get the whole document; `tests/opa_parity.rs`
+/// proves the pack finds the same on both.
 #[derive(Serialize)]
 pub struct PackView<'a> {
     #[serde(rename = "apiVersion")]
@@ -35,11 +38,14 @@ pub struct PackView<'a> {
     secrets: &'a [crate::evidence::Secret],
     licenses: &'a [crate::evidence::LicenseFinding],
     components: Vec<ComponentView<'a>>,
-    dependencies: &'a [crate::evidence::Dependency],
     custom: &'a BTreeMap<String, serde_json::Value>,
     signatures: &'a [crate::evidence::Signature],
     attestations: &'a [crate::evidence::Attestation],
 }
+
+/// The parts of the evidence no rule of the pack reads: an SBOM's dependency graph has more
+/// records than its components.
+pub const LEFT_OUT: &[&str] = &["dependencies"];
 
 /// The fields of a vulnerability the pack never reads: left out of its view, they would be a
 /// third of the regorus values it is given (the CVSS vectors most of all).
@@ -252,8 +258,11 @@ struct TestsView<'a> {
 }
 
 impl<'a> PackView<'a> {
-    /// The view of `e`.
-    pub fn of(e: &'a Evidence) -> Self {
+    /// The view of `e`. `severities`, when given, are the vulnerability severities the pack's
+    /// settings block (its `data.verdict.vulnerabilities._severities`, read from the pack
+    /// itself): every rule of `verdict.vulnerabilities` starts from the records of those
+    /// severities, so the view holds only them. `None` keeps every vulnerability.
+    pub fn of(e: &'a Evidence, severities: Option<&BTreeSet<String>>) -> Self {
         // Destructured, so that a field added to the evidence cannot be forgotten here.
         let Evidence {
             api_version,
@@ -266,7 +275,7 @@ impl<'a> PackView<'a> {
             secrets,
             licenses,
             components,
-            dependencies,
+            dependencies: _,
             custom,
             signatures,
             attestations,
@@ -283,7 +292,11 @@ impl<'a> PackView<'a> {
                 discrepancies,
                 cases: cases.iter().filter(|c| c.judged()).map(TestCaseView::from).collect(),
             },
-            vulnerabilities: vulnerabilities.iter().map(VulnerabilityView::from).collect(),
+            vulnerabilities: vulnerabilities
+                .iter()
+                .filter(|v| severities.is_none_or(|set| set.contains(v.severity.as_str())))
+                .map(VulnerabilityView::from)
+                .collect(),
             misconfigurations: misconfigurations
                 .iter()
                 .filter(|m| m.status == CheckStatus::Failed)
@@ -292,7 +305,6 @@ impl<'a> PackView<'a> {
             secrets,
             licenses,
             components: components.iter().map(ComponentView::from).collect(),
-            dependencies,
             custom,
             signatures,
             attestations,
@@ -599,8 +611,9 @@ mod tests {
         assert_eq!(direct, parsed, "the demo's evidence converts the same both ways");
     }
 
-    /// The pack's view has every field of the evidence, keeps exactly the records the pack
-    /// reads (non-passing or flaky tests, failed checks), and of each test case, check,
+    /// The pack's view has every field of the evidence but those it says it leaves out, keeps
+    /// exactly the records the pack reads (non-passing or flaky tests, failed checks, the
+    /// vulnerabilities of the severities it is given), and of each test case, check,
     /// vulnerability and component every field but those it says it leaves out.
     #[test]
     fn pack_view_keeps_every_field_and_the_records_the_pack_reads() {
@@ -611,12 +624,18 @@ mod tests {
         )
         .expect("the demo reads");
         let full = serde_json::to_value(&demo).unwrap();
-        let view = serde_json::to_value(PackView::of(&demo)).unwrap();
+        let view = serde_json::to_value(PackView::of(&demo, None)).unwrap();
         let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
-        assert_eq!(keys(&full), keys(&view));
+        let mut kept = keys(&full);
+        kept.retain(|k| !LEFT_OUT.contains(&k.as_str()));
+        assert_eq!(kept.len() + LEFT_OUT.len(), keys(&full).len(), "the evidence has each of {LEFT_OUT:?}");
+        assert_eq!(kept, keys(&view));
+        assert!(!full["dependencies"].as_array().unwrap().is_empty(), "the demo has dependencies");
         assert_eq!(keys(&full["tests"]), keys(&view["tests"]));
         for (name, value) in full.as_object().unwrap() {
-            if !["tests", "misconfigurations", "vulnerabilities", "components"].contains(&name.as_str()) {
+            if !["tests", "misconfigurations", "vulnerabilities", "components"].contains(&name.as_str())
+                && !LEFT_OUT.contains(&name.as_str())
+            {
                 assert_eq!(value, &view[name], "{name}");
             }
         }
@@ -636,16 +655,22 @@ mod tests {
         };
         let judged: Vec<_> = all.iter().filter(kept).map(|c| without(c, TEST_CASE_LEFT_OUT)).collect();
         assert_eq!(cases, &judged);
-        let checks = view["misconfigurations"].as_array().unwrap();
-        let failed: Vec<_> = full["misconfigurations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|m| m["status"] == "failed")
-            .map(|m| without(m, CHECK_LEFT_OUT))
-            .collect();
+        // The records of `part` whose `field` is `value`, without the fields `left_out`.
+        let only = |part: &str, field: &str, value: &str, left_out: &[&str]| -> Vec<serde_json::Value> {
+            let records = full[part].as_array().unwrap().iter();
+            records.filter(|r| r[field] == value).map(|r| without(r, left_out)).collect()
+        };
+        let failed = only("misconfigurations", "status", "failed", CHECK_LEFT_OUT);
         assert!(!failed.is_empty());
-        assert_eq!(checks, &failed);
+        assert_eq!(view["misconfigurations"].as_array().unwrap(), &failed);
+
+        // Given the blocking severities, only the vulnerabilities of those.
+        let blocking: BTreeSet<String> = ["CRITICAL".to_owned()].into();
+        let narrowed = serde_json::to_value(PackView::of(&demo, Some(&blocking))).unwrap();
+        let critical = only("vulnerabilities", "severity", "CRITICAL", VULNERABILITY_LEFT_OUT);
+        let all = full["vulnerabilities"].as_array().unwrap().len();
+        assert!(!critical.is_empty() && critical.len() < all, "{} of {all}", critical.len());
+        assert_eq!(narrowed["vulnerabilities"].as_array().unwrap(), &critical);
     }
 
     /// `record` without `fields`, each of which it must have.
@@ -658,8 +683,9 @@ mod tests {
     }
 
     /// No file of the pack that reads a kind of record names a field its view leaves out
-    /// (`vuln.cvss` would be undefined there, and the rule would quietly never fire). A rule
-    /// that needs one must put it back into the view.
+    /// (`vuln.cvss` would be undefined there, and the rule would quietly never fire), and no
+    /// file reads a part of the evidence the view leaves out. A rule that needs one must put
+    /// it back into the view.
     #[test]
     fn the_pack_reads_no_field_its_view_leaves_out() {
         let named =
@@ -684,5 +710,11 @@ mod tests {
             }
         }
         assert!(named("x := vuln.cvss[0]", "cvss") && !named("vuln.fixed_versions", "fixed_version"));
+        for part in LEFT_OUT {
+            let root = format!("input.{part}");
+            for file in &files {
+                assert!(!file.text.contains(&root), "{} reads {root}, which the view leaves out", file.path);
+            }
+        }
     }
 }

@@ -600,7 +600,8 @@ impl Policies {
         let (view, full) = std::thread::scope(|s| {
             let full = needs_full.then(|| s.spawn(|| input::to_value(evidence)));
             let view = if self.rules.iter().any(|r| r.view) {
-                input::PackView::of(evidence).to_value()
+                let severities = self.blocking_severities(started);
+                input::PackView::of(evidence, severities.as_ref()).to_value()
             } else {
                 Ok(regorus::Value::Undefined)
             };
@@ -615,6 +616,21 @@ impl Policies {
         let (view, full) = (view.map_err(|e| conversion(&e))?, full.map_err(|e| conversion(&e))?);
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "evidence converted for policies");
         self.run_rules(&Inputs { view, full })
+    }
+
+    /// The vulnerability severities the pack's settings block, read from the pack itself
+    /// (`_severities` in `policies/vulnerabilities.rego`), when its vulnerability rules judge
+    /// the view: the view then leaves the records of other severities out, since each of those
+    /// rules starts from the blocking ones. `None`, and every record kept, when they do not, or
+    /// when the settings cannot be read: evaluating the rules then reports why.
+    fn blocking_severities(&self, started: Instant) -> Option<BTreeSet<String>> {
+        if !self.rules.iter().any(|r| r.view && r.package == "verdict.vulnerabilities") {
+            return None;
+        }
+        let mut engine = self.engine.clone();
+        engine.set_input(regorus::Value::new_object());
+        let value = self.eval(&mut engine, "data.verdict.vulnerabilities._severities", started).ok()?;
+        value.as_set().ok()?.iter().map(|s| s.as_string().ok().map(|s| s.to_string())).collect()
     }
 
     /// Evaluates every selected rule and returns each element as the rule produced it (no

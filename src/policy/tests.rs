@@ -325,3 +325,40 @@ fn reading_only_what_the_pack_judges_changes_no_finding() {
     assert!(a.len() > 5, "{a:?}");
     assert_eq!(a, j);
 }
+
+/// The pack's view holds only the vulnerabilities of a severity its settings block, read from
+/// the pack's own `_severities`: whatever the project sets (lower-case words too, which the
+/// pack upper-cases), the findings are exactly those of the pack on the whole document.
+#[test]
+fn the_view_keeps_the_vulnerabilities_the_settings_block() {
+    use serde_json::json;
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let demo = crate::cli::gather(&[root.join("fixtures/demo")], &[], &crate::ingest::Limits::default())
+        .expect("the demo reads");
+    let whole = crate::policy::input::to_value(&demo).expect("converts");
+    let vulnerabilities = |found: &[Finding]| {
+        found
+            .iter()
+            .filter(|f| f.namespace == "verdict.vulnerabilities")
+            .map(|f| f.id.clone())
+            .collect::<Vec<_>>()
+    };
+    let mut counts = Vec::new();
+    for severities in [json!(null), json!(["critical"]), json!(["MEDIUM", "low", "UNKNOWN"]), json!([])] {
+        let settings = if severities.is_null() {
+            json!({"verdict": {"config": {}}})
+        } else {
+            json!({"verdict": {"config": {"vulnerabilities": {"severities": severities, "unfixed": "fail"}}}})
+        };
+        let p = Policies::build(&pack::files(false), &[], &[settings], Options::default()).expect("builds");
+        let (on_view, on_whole) = (
+            p.evaluate(&demo, today()).expect("evaluates"),
+            p.evaluate_value(whole.clone(), today()).expect("evaluates"),
+        );
+        assert_eq!(on_view, on_whole, "severities {severities}");
+        counts.push(vulnerabilities(&on_view).len());
+    }
+    // Each setting judged a different part of the demo's vulnerabilities.
+    assert!(counts[0] > 0 && counts[1] > 0 && counts[2] > 0 && counts[3] == 0, "{counts:?}");
+    assert!(counts[1] < counts[0], "{counts:?}");
+}
