@@ -46,17 +46,24 @@ impl Evidence {
 
     /// Makes room for the records of many artifacts at once, so that merging them allocates
     /// each list once instead of doubling it repeatedly (which would briefly hold up to twice
-    /// the largest list).
+    /// the largest list). A list that only one artifact fills gets no room: [`Evidence::absorb`]
+    /// then takes that artifact's list as it is instead of copying it (a Trivy report's
+    /// twenty thousand vulnerabilities, an SBOM's components).
     pub fn reserve<'a>(&mut self, all: impl Iterator<Item = &'a Records> + Clone) {
-        let sum = |f: fn(&Records) -> usize| all.clone().map(f).sum::<usize>();
-        self.tests.cases.reserve(sum(|r| r.tests.cases.len()));
-        self.tests.discrepancies.reserve(sum(|r| r.tests.discrepancies.len()));
-        self.vulnerabilities.reserve(sum(|r| r.vulnerabilities.len()));
-        self.misconfigurations.reserve(sum(|r| r.misconfigurations.len()));
-        self.secrets.reserve(sum(|r| r.secrets.len()));
-        self.licenses.reserve(sum(|r| r.licenses.len()));
-        self.components.reserve(sum(|r| r.components.len()));
-        self.dependencies.reserve(sum(|r| r.dependencies.len()));
+        fn room<T>(list: &mut Vec<T>, lens: impl Iterator<Item = usize>) {
+            let (filled, sum) = lens.filter(|&n| n > 0).fold((0, 0), |(f, s), n| (f + 1, s + n));
+            if filled > 1 {
+                list.reserve(sum);
+            }
+        }
+        room(&mut self.tests.cases, all.clone().map(|r| r.tests.cases.len()));
+        room(&mut self.tests.discrepancies, all.clone().map(|r| r.tests.discrepancies.len()));
+        room(&mut self.vulnerabilities, all.clone().map(|r| r.vulnerabilities.len()));
+        room(&mut self.misconfigurations, all.clone().map(|r| r.misconfigurations.len()));
+        room(&mut self.secrets, all.clone().map(|r| r.secrets.len()));
+        room(&mut self.licenses, all.clone().map(|r| r.licenses.len()));
+        room(&mut self.components, all.clone().map(|r| r.components.len()));
+        room(&mut self.dependencies, all.map(|r| r.dependencies.len()));
     }
 
     /// Appends the records of one artifact. Callers add artifacts in a stable order (sorted by
@@ -73,13 +80,23 @@ impl Evidence {
             custom,
         } = records;
         self.tests.absorb(tests);
-        self.vulnerabilities.extend(vulnerabilities);
-        self.misconfigurations.extend(misconfigurations);
-        self.secrets.extend(secrets);
-        self.licenses.extend(licenses);
-        self.components.extend(components);
-        self.dependencies.extend(dependencies);
+        append(&mut self.vulnerabilities, vulnerabilities);
+        append(&mut self.misconfigurations, misconfigurations);
+        append(&mut self.secrets, secrets);
+        append(&mut self.licenses, licenses);
+        append(&mut self.components, components);
+        append(&mut self.dependencies, dependencies);
         self.custom.extend(custom);
+    }
+}
+
+/// Appends `more` to `list`; a list with no room yet (nothing reserved, nothing added) takes
+/// `more` as it is, without copying it.
+fn append<T>(list: &mut Vec<T>, more: Vec<T>) {
+    if list.capacity() == 0 {
+        *list = more;
+    } else {
+        list.extend(more);
     }
 }
 
@@ -88,8 +105,8 @@ impl Tests {
     pub fn absorb(&mut self, other: Tests) {
         self.totals.add(&other.totals);
         self.testcases.add(&other.testcases);
-        self.discrepancies.extend(other.discrepancies);
-        self.cases.extend(other.cases);
+        append(&mut self.discrepancies, other.discrepancies);
+        append(&mut self.cases, other.cases);
     }
 }
 
@@ -245,6 +262,46 @@ mod tests {
         a.absorb(b);
         assert_eq!((a.totals.total, a.totals.passed, a.totals.errored, a.totals.flaky), (2, 1, 1, 1));
         assert_eq!((a.testcases.total, a.testcases.failed, a.testcases.errored), (3, 1, 1));
+    }
+
+    /// Artifacts merge in the order they are given; a list only one artifact fills is taken
+    /// as it is (the same buffer, not a copy), and one that several fill is allocated once.
+    #[test]
+    fn merging_copies_only_lists_that_several_artifacts_fill() {
+        let node = |sbom: &str, name: &str| Dependency {
+            source: sbom.into(),
+            dependency_ref: name.to_owned(),
+            depends_on: Vec::new(),
+        };
+        let artifact = |sbom: &str, names: &[&str]| Records {
+            dependencies: names.iter().map(|n| node(sbom, n)).collect(),
+            ..Default::default()
+        };
+        let meta =
+            || Meta { verdict_version: String::new(), ci: Default::default(), discovery: Default::default() };
+
+        let only = artifact("a.json", &["x", "y"]);
+        let buffer = only.dependencies.as_ptr();
+        let mut ev = Evidence::new(meta());
+        let all = [only, Records::default()];
+        ev.reserve(all.iter());
+        for records in all {
+            ev.absorb(records);
+        }
+        assert_eq!(ev.dependencies, vec![node("a.json", "x"), node("a.json", "y")]);
+        assert_eq!(ev.dependencies.as_ptr(), buffer, "one artifact's list is taken, not copied");
+
+        let all = [artifact("a.json", &["x"]), artifact("b.json", &["y", "z"])];
+        let mut ev = Evidence::new(meta());
+        ev.reserve(all.iter());
+        assert!(ev.dependencies.capacity() >= 3);
+        let room = ev.dependencies.as_ptr();
+        for records in all {
+            ev.absorb(records);
+        }
+        let names: Vec<_> = ev.dependencies.iter().map(|d| (&*d.source, d.dependency_ref.as_str())).collect();
+        assert_eq!(names, [("a.json", "x"), ("b.json", "y"), ("b.json", "z")]);
+        assert_eq!(ev.dependencies.as_ptr(), room, "no second allocation");
     }
 }
 
