@@ -15,7 +15,8 @@
 #   verdict-version   verdict --version
 # and, unless --no-micro, the in-process micro-benchmarks, timed as the peers time themselves
 # (warm, inside the process): ingest/junit and ingest/json (what `verdict evidence` does before
-# it writes its document) against junitparser and json.load, and policy/gate_rego (the peers'
+# it writes its document; it never frees the records, so neither do the timings) against
+# junitparser and json.load, and policy/gate_rego (the peers'
 # own policy and input in regorus) against OPA's eval_s. Then prints the tables of
 # docs/performance.md (scripts/bench_report.py), also written to DIR/report.md.
 #
