@@ -5,7 +5,7 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 
-use crate::evidence::{Evidence, Format, Keep, Kind, Meta, Skipped, Source, TestCase};
+use crate::evidence::{Evidence, Format, Keep, Kind, Meta, Skipped, Source};
 use crate::ingest::sniff::{self, SNIFF_BYTES, Sniffed};
 use crate::ingest::{self, Code, Cx, IngestError, Limits, Measured, Parsed};
 
@@ -107,10 +107,7 @@ fn read_all(candidates: &[Candidate], limits: &Limits, keep: Keep) -> Vec<Outcom
         |_, i| {
             let mut outcome = read_one(candidates.get(i)?, limits);
             if let (Outcome::Read(read), Keep::Judged) = (&mut outcome, keep) {
-                // Dropped as each file is read, so that they never all sit in memory.
-                let cases = &mut read.1.records.tests.cases;
-                cases.retain(TestCase::judged);
-                cases.shrink_to_fit();
+                crate::policy::input::keep_judged(&mut read.1.records);
             }
             Some(outcome)
         },

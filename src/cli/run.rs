@@ -124,7 +124,8 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
         path: n.path.clone(),
     }));
     // Only the built-in pack judges unless there are policies of your own, and it never looks
-    // at a passing test: those are counted and dropped as they are read.
+    // at a passing test or check, nor at most fields: those are counted or dropped as they are
+    // read (`policy::input::keep_judged`).
     let mut policy_paths: Vec<PathBuf> = config.policies.paths.iter().map(|p| base.join(p)).collect();
     policy_paths.extend(args.policies.iter().cloned());
     let keep = if policy_paths.is_empty() { Keep::Judged } else { Keep::All };

@@ -41,6 +41,7 @@ impl Evidence {
             signatures: Vec::new(),
             attestations: Vec::new(),
             custom: Default::default(),
+            unkept: Unkept::default(),
         }
     }
 
@@ -78,7 +79,9 @@ impl Evidence {
             components,
             dependencies,
             custom,
+            unkept,
         } = records;
+        self.unkept.misconfigurations += unkept.misconfigurations;
         self.tests.absorb(tests);
         append(&mut self.vulnerabilities, vulnerabilities);
         append(&mut self.misconfigurations, misconfigurations);
@@ -319,8 +322,10 @@ pub enum Keep {
     /// Every record: for `verdict evidence`, and for policies of your own, which may read any.
     #[default]
     All,
-    /// Only what the built-in pack judges ([`TestCase::judged`]); the totals still count every
-    /// test. Passing tests are most of a large run's records, so memory then follows the
-    /// findings rather than the size of the files.
+    /// Only what the built-in pack's view holds (`policy::input::keep_judged`): the tests it
+    /// judges ([`TestCase::judged`]), the failed checks, no dependency graph, and of each
+    /// record only the fields the pack reads. The totals still count every test, and
+    /// [`Evidence::unkept`] the checks. Passing tests and passed checks are most of a large
+    /// run's records, so memory then follows the findings rather than the size of the files.
     Judged,
 }

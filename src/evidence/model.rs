@@ -47,6 +47,17 @@ pub struct Evidence {
     /// The in-toto statements whose signature verified against their check's signer; an
     /// attestation that did not verify is never here (its check in `signatures` says why).
     pub attestations: Vec<Attestation>,
+    /// Records read but not kept ([`crate::evidence::Keep::Judged`]), counted so that what is
+    /// said about the artifacts still covers all of them. Not part of the document.
+    #[serde(skip)]
+    pub unkept: Unkept,
+}
+
+/// How many records of each kind were read but not kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unkept {
+    /// Infrastructure-as-code checks that did not fail (passed, skipped, excepted).
+    pub misconfigurations: usize,
 }
 
 /// Where and by what the document was made.
@@ -654,6 +665,8 @@ pub struct Records {
     pub dependencies: Vec<Dependency>,
     /// Custom documents by name.
     pub custom: BTreeMap<String, serde_json::Value>,
+    /// Records read but not kept.
+    pub unkept: Unkept,
 }
 
 /// What a signature check verified: an image in a registry or a file.

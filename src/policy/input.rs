@@ -13,7 +13,7 @@ use regorus::Value;
 use serde::Serialize;
 use serde::ser::{self, Impossible};
 
-use crate::evidence::{CheckStatus, Evidence, TestCase};
+use crate::evidence::{CheckStatus, Component, Evidence, Misconfiguration, Records, TestCase, Vulnerability};
 
 /// The evidence as the built-in pack sees it: every field but those no rule of the pack reads
 /// ([`LEFT_OUT`]), except that `tests.cases` holds only the tests that did not simply pass
@@ -249,6 +249,122 @@ impl<'a> From<&'a crate::evidence::Component> for ComponentView<'a> {
     }
 }
 
+/// A check the pack judges: a failed one.
+fn judged(m: &Misconfiguration) -> bool {
+    m.status == CheckStatus::Failed
+}
+
+/// Keeps of one artifact's records only what the pack's view holds, for a run that the pack
+/// alone judges ([`crate::evidence::Keep::Judged`]): the tests it judges, the failed checks
+/// (the others counted in `unkept`), no dependency graph, and of each record only the fields
+/// the view does not leave out (but `source`, which all records of a file share). Done as
+/// each file is read, so that what nobody reads is never all in memory at once.
+pub fn keep_judged(records: &mut Records) {
+    let cases = &mut records.tests.cases;
+    cases.retain(TestCase::judged);
+    cases.shrink_to_fit();
+    cases.iter_mut().for_each(trim_test_case);
+    let checks = &mut records.misconfigurations;
+    let read = checks.len();
+    checks.retain(judged);
+    checks.shrink_to_fit();
+    checks.iter_mut().for_each(trim_check);
+    records.unkept.misconfigurations += read - checks.len();
+    records.vulnerabilities.iter_mut().for_each(trim_vulnerability);
+    records.components.iter_mut().for_each(trim_component);
+    records.dependencies = Vec::new();
+}
+
+// Each `trim_` clears what the record's view leaves out. Destructured, like the views, so that
+// a field added to the evidence is placed on one side or the other here too.
+
+fn trim_test_case(c: &mut TestCase) {
+    let TestCase {
+        fingerprint: _,
+        source: _,
+        suite: _,
+        classname: _,
+        name: _,
+        file: _,
+        line: _,
+        status: _,
+        duration_s,
+        message: _,
+        details,
+        failure_type: _,
+        attempts: _,
+        flaky: _,
+    } = c;
+    (*duration_s, *details) = (None, None);
+}
+
+fn trim_check(m: &mut Misconfiguration) {
+    let Misconfiguration {
+        fingerprint: _,
+        source: _,
+        tool: _,
+        framework,
+        check_id: _,
+        aliases,
+        title: _,
+        severity: _,
+        status: _,
+        resource: _,
+        file: _,
+        start_line: _,
+        end_line,
+        guideline: _,
+        resolution: _,
+        message,
+        skip_reason,
+    } = m;
+    (*framework, *aliases, *end_line, *message, *skip_reason) = (None, Vec::new(), None, None, None);
+}
+
+fn trim_vulnerability(v: &mut Vulnerability) {
+    let Vulnerability {
+        fingerprint: _,
+        source: _,
+        target: _,
+        id: _,
+        aliases,
+        package: _,
+        fixed_version,
+        fixed_versions: _,
+        severity: _,
+        severity_source,
+        cvss,
+        status: _,
+        title: _,
+        url: _,
+        cwe_ids,
+        published,
+    } = v;
+    (*aliases, *fixed_version, *severity_source, *cvss, *cwe_ids, *published) =
+        (Vec::new(), None, None, Vec::new(), Vec::new(), None);
+}
+
+fn trim_component(c: &mut Component) {
+    let Component {
+        fingerprint: _,
+        source: _,
+        bom_ref,
+        component_type,
+        name: _,
+        group: _,
+        version: _,
+        purl: _,
+        cpe,
+        licenses: _,
+        hashes,
+        scope,
+        supplier,
+        parent,
+    } = c;
+    (*bom_ref, *component_type, *cpe, *hashes, *scope, *supplier, *parent) =
+        (None, None, None, Vec::new(), None, None, None);
+}
+
 #[derive(Serialize)]
 struct TestsView<'a> {
     totals: &'a crate::evidence::TestTotals,
@@ -279,6 +395,7 @@ impl<'a> PackView<'a> {
             custom,
             signatures,
             attestations,
+            unkept: _,
         } = e;
         let crate::evidence::Tests { totals, testcases, discrepancies, cases } = tests;
         PackView {
@@ -297,11 +414,7 @@ impl<'a> PackView<'a> {
                 .filter(|v| severities.is_none_or(|set| set.contains(v.severity.as_str())))
                 .map(VulnerabilityView::from)
                 .collect(),
-            misconfigurations: misconfigurations
-                .iter()
-                .filter(|m| m.status == CheckStatus::Failed)
-                .map(CheckView::from)
-                .collect(),
+            misconfigurations: misconfigurations.iter().filter(|m| judged(m)).map(CheckView::from).collect(),
             secrets,
             licenses,
             components: components.iter().map(ComponentView::from).collect(),

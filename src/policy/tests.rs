@@ -299,11 +299,14 @@ fn the_pack_view_is_never_given_to_user_rules() {
 }
 
 /// When only the built-in pack judges, `verdict run` reads with [`Keep::Judged`]: passing and
-/// skipped tests are counted, then dropped. The totals and the pack's findings are exactly
-/// those of the whole document; only the records nobody looks at are gone.
+/// skipped tests and the checks that did not fail are counted, then dropped, with the
+/// dependency graph and every field the pack never reads. What is kept is exactly the pack's
+/// view of the whole document, so its findings are exactly the same; only what nobody looks
+/// at is gone.
 #[test]
 fn reading_only_what_the_pack_judges_changes_no_finding() {
     use crate::evidence::Keep;
+    use crate::policy::input::PackView;
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let paths = [root.join("fixtures/demo"), root.join("fixtures/junit")];
     let read = |keep| {
@@ -311,14 +314,30 @@ fn reading_only_what_the_pack_judges_changes_no_finding() {
             .expect("the fixtures read")
     };
     let (all, judged) = (read(Keep::All), read(Keep::Judged));
+    let view = |e| serde_json::to_value(PackView::of(e, None)).expect("serializes");
+    assert_eq!(view(&all), view(&judged), "the view is the same");
+
     assert_eq!((&all.tests.totals, &all.tests.testcases), (&judged.tests.totals, &judged.tests.testcases));
-    let kept: Vec<_> = all.tests.cases.iter().filter(|c| c.judged()).cloned().collect();
+    let kept = all.tests.cases.iter().filter(|c| c.judged()).count();
     assert!(
-        kept.iter().any(|c| c.flaky && c.status == crate::evidence::TestStatus::Passed),
+        judged.tests.cases.iter().any(|c| c.flaky && c.status == crate::evidence::TestStatus::Passed),
         "a flaky pass is kept"
     );
-    assert!(kept.len() < all.tests.cases.len() / 2, "{} of {}", kept.len(), all.tests.cases.len());
-    assert_eq!(judged.tests.cases, kept);
+    assert!(kept < all.tests.cases.len() / 2, "{kept} of {}", all.tests.cases.len());
+    assert_eq!(judged.tests.cases.len(), kept);
+    let failed = |e: &crate::evidence::Evidence| {
+        e.misconfigurations.iter().filter(|m| m.status == crate::evidence::CheckStatus::Failed).count()
+    };
+    assert!(failed(&all) > 0 && failed(&all) < all.misconfigurations.len());
+    assert_eq!(judged.misconfigurations.len(), failed(&all), "only failed checks are kept");
+    assert_eq!(judged.misconfigurations.len() + judged.unkept.misconfigurations, all.misconfigurations.len());
+    assert!(!all.dependencies.is_empty() && judged.dependencies.is_empty());
+    assert!(all.vulnerabilities.iter().any(|v| !v.cvss.is_empty()));
+    assert!(
+        judged.vulnerabilities.iter().all(|v| v.cvss.is_empty()),
+        "fields the pack never reads are dropped"
+    );
+    assert_eq!(judged.vulnerabilities.len(), all.vulnerabilities.len());
     let p = Policies::build(&pack::files(false), &[], &[], Options::default()).expect("builds");
     let (a, j) =
         (p.evaluate(&all, today()).expect("evaluates"), p.evaluate(&judged, today()).expect("evaluates"));

@@ -541,11 +541,13 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
         }
         "misconfigurations" => {
             let checks = &ev.misconfigurations;
-            if checks.is_empty() && sources(&[Kind::Checkov]) == 0 {
+            // The checks that did not fail may not have been kept, only counted.
+            let read = checks.len() + ev.unkept.misconfigurations;
+            if read == 0 && sources(&[Kind::Checkov]) == 0 {
                 return None;
             }
             let failed = checks.iter().filter(|m| m.status == crate::evidence::CheckStatus::Failed).count();
-            Some(format!("{} checked, {failed} failed", plural(checks.len(), "check", "checks")))
+            Some(format!("{} checked, {failed} failed", plural(read, "check", "checks")))
         }
         "sbom" => {
             let n = sources(&[Kind::Cyclonedx, Kind::Spdx]);

@@ -181,3 +181,29 @@ fn waiver_snippet() {
         "- fingerprint: abc   # ID-abc\n  reason: \"<why this is acceptable for now>\"\n  owner: \"<team or person>\"\n  expires: 2026-12-21"
     );
 }
+
+/// What each step says about the artifacts (how many tests, vulnerabilities, checks and
+/// components were read) is the same whether reading kept every record or, when the built-in
+/// pack is the only judge, only what it judges.
+#[test]
+fn summaries_count_what_was_read_not_what_was_kept() {
+    use crate::evidence::Keep;
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let read = |keep| {
+        crate::cli::gather_keeping(
+            &[root.join("fixtures/demo")],
+            &[],
+            &crate::ingest::Limits::default(),
+            keep,
+        )
+        .expect("the demo reads")
+    };
+    let (all, judged) = (read(Keep::All), read(Keep::Judged));
+    assert!(judged.misconfigurations.len() < all.misconfigurations.len(), "checks were dropped");
+    for step in ["tests", "vulnerabilities", "misconfigurations", "sbom"] {
+        let said = evidence_summary(step, &all);
+        assert!(said.is_some(), "the demo has {step}");
+        assert_eq!(said, evidence_summary(step, &judged), "{step}");
+    }
+    assert_eq!(evidence_summary("misconfigurations", &judged).as_deref(), Some("3 checks checked, 1 failed"));
+}
