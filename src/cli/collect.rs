@@ -105,7 +105,7 @@ fn read_all(candidates: &[Candidate], limits: &Limits, keep: Keep) -> Vec<Outcom
         &order,
         || (),
         |_, i| {
-            let mut outcome = read_one(candidates.get(i)?, limits);
+            let mut outcome = read_one(candidates.get(i)?, limits, keep);
             if let (Outcome::Read(read), Keep::Judged) = (&mut outcome, keep) {
                 crate::policy::input::keep_judged(&mut read.1.records);
             }
@@ -118,7 +118,7 @@ fn read_all(candidates: &[Candidate], limits: &Limits, keep: Keep) -> Vec<Outcom
         .collect()
 }
 
-fn read_one(c: &Candidate, limits: &Limits) -> Outcome {
+fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
     let fail = |error: IngestError| {
         Outcome::Failed(FileError { path: c.path.clone(), display: c.display.clone(), error })
     };
@@ -212,7 +212,7 @@ fn read_one(c: &Candidate, limits: &Limits) -> Outcome {
             );
         }
     };
-    let cx = Cx { source: c.display.as_str().into(), limits, custom_name, size: file_len };
+    let cx = Cx { source: c.display.as_str().into(), limits, custom_name, size: file_len, keep };
     let parsed = match ingest::parse(kind, format, reader, &cx) {
         Ok(p) => p,
         Err(e) => return fail(e),

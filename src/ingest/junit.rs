@@ -30,7 +30,7 @@ use rustc_hash::FxHashMap;
 use super::xml::{Capture, Ev, Start, XmlReader};
 use super::{Code, Cx, Facts, IngestError, Parsed, caps};
 use crate::evidence::{
-    CountedCounts, DeclaredCounts, SuiteDiscrepancy, TestCase, TestStatus, Tests, Tool, fingerprint,
+    CountedCounts, DeclaredCounts, Keep, SuiteDiscrepancy, TestCase, TestStatus, Tests, Tool, fingerprint,
 };
 
 /// Parses a JUnit XML report.
@@ -41,6 +41,8 @@ pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> 
         tests: Tests::default(),
         index: FxHashMap::default(),
         seen: Vec::new(),
+        passed: Vec::new(),
+        distinct: 0,
         suites: Vec::new(),
         tool: None,
     };
@@ -90,13 +92,42 @@ struct Suite {
 struct Parser<'a, 'c> {
     cx: &'a Cx<'c>,
     tests: Tests,
-    /// Distinct-test key → index in `tests.cases`. The key is already a hash: a cheap hasher
-    /// does.
-    index: FxHashMap<u128, usize>,
-    /// Per test in `tests.cases`: whether any attempt passed, whether any failed.
-    seen: Vec<(bool, bool)>,
+    /// Distinct-test key → where the test is. The key is already a hash: a cheap hasher does.
+    index: FxHashMap<u128, Slot>,
+    /// Per test in `tests.cases`: whether any attempt passed, whether any failed, and its
+    /// place among the distinct tests of the report.
+    seen: Vec<(bool, bool, u32)>,
+    /// With [`Keep::Judged`], the tests that have not failed (so far): only what it takes to
+    /// count them and to merge a later attempt, not a whole record each.
+    passed: Vec<Passed>,
+    /// Distinct tests so far.
+    distinct: u32,
     suites: Vec<Suite>,
     tool: Option<Tool>,
+}
+
+/// Where a distinct test is.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// In `tests.cases`.
+    Kept(usize),
+    /// In `passed` (only with [`Keep::Judged`]).
+    Passed(usize),
+}
+
+/// A test none of whose attempts failed so far, when only judged tests are kept: a test that
+/// passed or was skipped is counted, never judged, so its record is not built unless a later
+/// attempt fails (a rerun in another testcase element).
+struct Passed {
+    status: TestStatus,
+    any_passed: bool,
+    attempts: u32,
+    /// The first attempt's `line`: the one a record keeps.
+    line: Option<u64>,
+    /// Its place among the distinct tests of the report.
+    order: u32,
+    /// A later attempt failed: the test is in `tests.cases` now.
+    kept: bool,
 }
 
 /// What one `<testcase>` element says.
@@ -268,7 +299,7 @@ impl Parser<'_, '_> {
         let key = u128::from_str_radix(fp.get(..32).unwrap_or(&fp), 16).unwrap_or_default();
         // A testcase without a name cannot be told apart from anything: never merged.
         let repeated = if name.is_empty() { None } else { self.index.get(&key).copied() };
-        if let Some(i) = repeated
+        if let Some(Slot::Kept(i)) = repeated
             && let (Some(case), Some(seen)) = (self.tests.cases.get_mut(i), self.seen.get_mut(i))
         {
             // A repeated testcase: another attempt of the same test.
@@ -280,6 +311,39 @@ impl Parser<'_, '_> {
             apply(case, el);
             return Ok(());
         }
+        // The earlier attempts of a test that had not failed yet (only with Keep::Judged).
+        let earlier = match repeated {
+            Some(Slot::Passed(j)) => self.passed.get_mut(j),
+            _ => None,
+        };
+        let (order, line, attempts, any_passed) = match earlier {
+            Some(p) if !el.had_fail => {
+                // Still never failed: counted, not kept.
+                p.status = el.status;
+                p.any_passed |= el.had_pass;
+                p.attempts = p.attempts.saturating_add(el.attempts);
+                return Ok(());
+            }
+            Some(p) => {
+                // It fails now: its record is built as if it had been kept from the first.
+                p.kept = true;
+                (p.order, p.line, p.attempts.saturating_add(el.attempts), p.any_passed)
+            }
+            None => {
+                let order = self.distinct;
+                self.distinct = self.distinct.saturating_add(1);
+                if self.cx.keep == Keep::Judged && !el.had_fail {
+                    if !name.is_empty() {
+                        self.index.insert(key, Slot::Passed(self.passed.len()));
+                    }
+                    let (status, any_passed, attempts) = (el.status, el.had_pass, el.attempts);
+                    self.passed.push(Passed { status, any_passed, attempts, line, order, kept: false });
+                    return Ok(());
+                }
+                (order, line, el.attempts, false)
+            }
+        };
+        let seen = (any_passed || el.had_pass, el.had_fail);
         let mut case = TestCase {
             fingerprint: fp,
             source: self.cx.source.clone(),
@@ -293,13 +357,13 @@ impl Parser<'_, '_> {
             message: None,
             details: None,
             failure_type: None,
-            attempts: el.attempts,
-            flaky: el.had_pass && el.had_fail,
+            attempts,
+            flaky: seen.0 && seen.1,
         };
-        self.seen.push((el.had_pass, el.had_fail));
+        self.seen.push((seen.0, seen.1, order));
         apply(&mut case, el);
         if !case.name.is_empty() {
-            self.index.insert(key, self.tests.cases.len());
+            self.index.insert(key, Slot::Kept(self.tests.cases.len()));
         }
         self.tests.cases.push(case);
         Ok(())
@@ -388,6 +452,20 @@ impl Parser<'_, '_> {
         let mut tests = self.tests;
         for case in &tests.cases {
             tests.totals.count(case.status, case.flaky);
+        }
+        for p in self.passed.iter().filter(|p| !p.kept) {
+            tests.totals.count(p.status, false);
+        }
+        // A test that failed only on a later attempt was recorded then: back to the place of
+        // its first attempt, where reading every record puts it.
+        if self.seen.windows(2).any(|w| matches!(w, [a, b] if a.2 > b.2)) {
+            let mut ordered: Vec<_> = self.seen.iter().map(|s| s.2).zip(tests.cases).collect();
+            ordered.sort_by_key(|(order, _)| *order);
+            tests.cases = ordered.into_iter().map(|(_, case)| case).collect();
+        }
+        if self.cx.keep == Keep::Judged {
+            // A test that failed and then was skipped is counted, not judged.
+            tests.cases.retain(TestCase::judged);
         }
         Parsed {
             facts: Facts { tool: self.tool, spec_version: None, subject: None, warnings: Vec::new() },
@@ -561,6 +639,52 @@ mod tests {
 
     fn tests(text: &str) -> Tests {
         parse_str(text).expect("parses").records.tests
+    }
+
+    fn tests_keeping(text: &str, keep: Keep) -> Tests {
+        let limits = crate::ingest::Limits::default();
+        let cx = Cx { source: "junit.xml".into(), limits: &limits, custom_name: None, size: None, keep };
+        parse(text.as_bytes(), &cx).expect("parses").records.tests
+    }
+
+    /// With `Keep::Judged` no record is built for a test that never failed, yet the tests
+    /// kept, their order and every count are those of reading all and keeping the judged:
+    /// however its attempts are spread over testcase elements (passed then failed, failed then
+    /// passed, skipped then failed, failed then skipped, reruns inside one element), and for
+    /// tests without a name, which are never merged.
+    #[test]
+    fn keeping_only_judged_tests_is_reading_all_then_dropping() {
+        let text = r#"<testsuites><testsuite name="s">
+              <testcase classname="c" name="pass-then-fail" line="3" time="1"/>
+              <testcase classname="c" name="always-passes"/>
+              <testcase classname="c" name="fail-then-pass"><failure message="first"/></testcase>
+              <testcase classname="c" name="skip-then-fail"><skipped/></testcase>
+              <testcase classname="c" name="fail-then-skip"><error message="e"/></testcase>
+              <testcase classname="c" name="rerun-inside"><flakyFailure message="once"/></testcase>
+              <testcase classname="c" name=""/>
+              <testcase classname="c" name=""><failure message="anonymous"/></testcase>
+              <testcase classname="c" name="pass-then-fail" line="9" time="2"><failure message="late">trace</failure></testcase>
+              <testcase classname="c" name="always-passes"/>
+              <testcase classname="c" name="fail-then-pass"/>
+              <testcase classname="c" name="skip-then-fail"><failure message="now"/></testcase>
+              <testcase classname="c" name="fail-then-skip"><skipped message="later"/></testcase>
+              <testcase classname="c" name="pass-pass-fail"/>
+              <testcase classname="c" name="pass-pass-fail"/>
+              <testcase classname="c" name="pass-pass-fail"><error/></testcase>
+            </testsuite></testsuites>"#;
+        let (all, judged) = (tests_keeping(text, Keep::All), tests_keeping(text, Keep::Judged));
+        let kept: Vec<_> = all.cases.iter().filter(|c| c.judged()).cloned().collect();
+        let names: Vec<_> = kept.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["pass-then-fail", "fail-then-pass", "skip-then-fail", "rerun-inside", "", "pass-pass-fail"],
+            "the judged tests, in the order of their first attempt"
+        );
+        assert_eq!(judged.cases, kept);
+        assert_eq!((judged.totals, judged.testcases), (all.totals, all.testcases));
+        assert_eq!(all.cases.len(), 9);
+        let late = &judged.cases[0];
+        assert_eq!((late.line, late.attempts, late.flaky, late.duration_s), (Some(3), 2, true, Some(2.0)));
     }
 
     /// The most severe result child decides a testcase; messages fall back to the body.

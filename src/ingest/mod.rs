@@ -24,7 +24,7 @@ use std::io::BufRead;
 pub use error::{Code, IngestError, LimitExceeded, Location, from_io, human_bytes, too_large};
 pub use read::Measured;
 
-use crate::evidence::{Format, Kind, Records, SourcePath, Tool, Warning};
+use crate::evidence::{Format, Keep, Kind, Records, SourcePath, Tool, Warning};
 
 /// Limits that keep reading bounded. All are configurable on the command line.
 #[derive(Debug, Clone)]
@@ -69,6 +69,11 @@ pub struct Cx<'a> {
     /// The file's size, when known before reading: a JSON file of moderate size is then read
     /// whole and parsed from memory, which is about twice as fast as parsing from a reader.
     pub size: Option<u64>,
+    /// Which records the caller keeps. With [`Keep::Judged`] a parser may leave out, as it
+    /// reads, records the caller would drop: the JUnit parser then builds no record for a
+    /// test that never failed, so that one report of a million passing tests is not a million
+    /// records in memory at once.
+    pub keep: Keep,
 }
 
 /// What a parser learned about the artifact itself.
@@ -140,7 +145,7 @@ pub(crate) fn parse_text(
         kind,
         format,
         text.as_bytes(),
-        &Cx { source: source.into(), limits: &limits, custom_name: None, size: None },
+        &Cx { source: source.into(), limits: &limits, custom_name: None, size: None, keep: Keep::All },
     )
 }
 

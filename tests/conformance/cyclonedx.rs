@@ -287,6 +287,7 @@ fn checkov_cyclonedx_files_parse() {
         limits: &limits,
         custom_name: None,
         size: None,
+        keep: verdict::evidence::Keep::All,
     };
     let parsed = verdict::ingest::cyclonedx::parse_json(text.as_bytes(), &cx)
         .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.message));
