@@ -316,6 +316,14 @@ impl TestCase {
     }
 }
 
+impl CheckStatus {
+    /// A check in this state is one the built-in pack judges: a failed one. The others are
+    /// only counted.
+    pub fn judged(self) -> bool {
+        self == CheckStatus::Failed
+    }
+}
+
 /// Which records reading keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Keep {

@@ -29,7 +29,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 
 use super::json::{self, ForEach, bad_value, cap, list, non_empty};
 use super::{Cx, IngestError, Parsed, caps};
-use crate::evidence::{CheckStatus, Misconfiguration, Severity, Tool, Warning, fingerprint};
+use crate::evidence::{CheckStatus, Keep, Misconfiguration, Severity, Tool, Warning, fingerprint};
 
 const REGENERATE: &str =
     "`checkov -d . -o json --output-file-path reports/` (writes reports/results_json.json)";
@@ -250,10 +250,17 @@ impl<'de> Visitor<'de> for Results<'_, '_, '_, '_> {
                 }
             };
             let cx = st.cx;
-            let records = &mut st.out.records.misconfigurations;
+            let records = &mut st.out.records;
+            // With Keep::Judged the checks that are not judged are only counted, so that a
+            // report of a million passed checks is not a million records in memory.
+            let keep = cx.keep == Keep::All || status.judged();
             let mut n = 0;
             let mut each = |c: Check| {
-                records.push(convert(c, status, cx));
+                if keep {
+                    records.misconfigurations.push(convert(c, status, cx));
+                } else {
+                    records.unkept.misconfigurations += 1;
+                }
                 n += 1;
                 Ok(())
             };
@@ -422,6 +429,31 @@ mod tests {
             "checkov.json",
             text,
         )
+    }
+
+    /// With `Keep::Judged` only the failed checks become records, the same as reading them
+    /// all; the others are counted, and the summary's counts still agree (no warning).
+    #[test]
+    fn keeping_only_judged_checks() {
+        let text = include_str!("../../fixtures/checkov/terraform-skip-parse-error.json");
+        let limits = crate::ingest::Limits::default();
+        let read = |keep| {
+            let cx =
+                Cx { source: "checkov.json".into(), limits: &limits, custom_name: None, size: None, keep };
+            parse(text.as_bytes(), &cx).expect("parses")
+        };
+        let (all, judged) = (read(Keep::All), read(Keep::Judged));
+        let failed: Vec<_> = all
+            .records
+            .misconfigurations
+            .iter()
+            .filter(|m| m.status == CheckStatus::Failed)
+            .cloned()
+            .collect();
+        assert_eq!((failed.len(), all.records.misconfigurations.len()), (6, 11));
+        assert_eq!(judged.records.misconfigurations, failed);
+        assert_eq!(judged.records.unkept.misconfigurations, 5);
+        assert_eq!(judged.facts.warnings, all.facts.warnings);
     }
 
     /// One check object with the given id, severity JSON and extra fields (`guideline`,

@@ -71,8 +71,9 @@ pub struct Cx<'a> {
     pub size: Option<u64>,
     /// Which records the caller keeps. With [`Keep::Judged`] a parser may leave out, as it
     /// reads, records the caller would drop: the JUnit parser then builds no record for a
-    /// test that never failed, so that one report of a million passing tests is not a million
-    /// records in memory at once.
+    /// test that never failed, and the Checkov parser none for a check that did not fail
+    /// (counted in `unkept`), so that one report of a million passing tests or checks is not a
+    /// million records in memory at once.
     pub keep: Keep,
 }
 

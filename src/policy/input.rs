@@ -249,9 +249,9 @@ impl<'a> From<&'a crate::evidence::Component> for ComponentView<'a> {
     }
 }
 
-/// A check the pack judges: a failed one.
+/// A check the pack judges ([`CheckStatus::judged`]).
 fn judged(m: &Misconfiguration) -> bool {
-    m.status == CheckStatus::Failed
+    m.status.judged()
 }
 
 /// Keeps of one artifact's records only what the pack's view holds, for a run that the pack
