@@ -21,6 +21,9 @@
 //!   name and file — gotestsum `--rerun-fails`, retried jest runs) are one test: the last attempt
 //!   decides its status, and a mix of passing and failing attempts makes it flaky.
 //!   `tests.testcases` keeps the per-element counts beside the distinct-test `tests.totals`.
+//! - With [`Keep::Judged`] (a run that only the built-in pack judges), a test that never failed
+//!   is counted but gets no record; the records kept, their order and every count are those of
+//!   reading all and dropping the rest.
 
 use std::io::BufRead;
 use std::sync::Arc;
