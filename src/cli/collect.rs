@@ -106,8 +106,8 @@ fn read_all(candidates: &[Candidate], limits: &Limits, keep: Keep) -> Vec<Outcom
         || (),
         |_, i| {
             let mut outcome = read_one(candidates.get(i)?, limits, keep);
-            if let (Outcome::Read(read), Keep::Judged) = (&mut outcome, keep) {
-                crate::policy::input::keep_judged(&mut read.1.records);
+            if let (Outcome::Read(read), Keep::Judged { vulnerabilities }) = (&mut outcome, keep) {
+                crate::policy::input::keep_judged(&mut read.1.records, vulnerabilities);
             }
             Some(outcome)
         },

@@ -11,7 +11,7 @@ use super::Error;
 use super::args::{FailOnArg, PolicyTestArgs, RunArgs};
 use super::discover::display;
 use crate::config::FailOn;
-use crate::evidence::Keep;
+use crate::evidence::{Keep, Severities};
 use crate::exit::Exit;
 use crate::ingest::Limits;
 use crate::policy::{self, DataFile, Options, Policies, PolicyFile, TestOutcome};
@@ -107,7 +107,6 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
         Limits { max_file_size: args.limits.max_file_size.0, max_depth: usize::from(args.limits.max_depth) };
     let today = today(args.today);
 
-    // 1. Evidence.
     // Named inputs add to discovery: a run always searches its paths (the current folder when
     // neither the command line nor inputs.paths names any).
     let paths = if !args.paths.is_empty() {
@@ -123,52 +122,11 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
         name: n.name.clone(),
         path: n.path.clone(),
     }));
-    // Only the built-in pack judges unless there are policies of your own, and it never looks
-    // at a passing test or check, nor at most fields: those are counted or dropped as they are
-    // read (`policy::input::keep_judged`).
     let mut policy_paths: Vec<PathBuf> = config.policies.paths.iter().map(|p| base.join(p)).collect();
     policy_paths.extend(args.policies.iter().cloned());
-    let keep = if policy_paths.is_empty() { Keep::Judged } else { Keep::All };
-    let mut evidence = super::gather_keeping(&paths, &inputs, &limits, keep).map_err(Error::Inputs)?;
-    tracing::info!(
-        artifacts = evidence.sources.len(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "evidence read"
-    );
 
-    // 1b. Signatures: the checks of verdict.yaml, verified into the evidence.
-    let mut sign_problems = Vec::new();
-    if !config.signatures.is_empty() {
-        let checks = super::verify::config_checks(&config.signatures)?;
-        let options = crate::sign::Options {
-            trust: crate::sign::TrustRoot::public_good(),
-            registry: super::verify::registry_settings(args.allow_http_registry, args.registry_timeout),
-        };
-        let out = crate::sign::verify(&checks, &options);
-        tracing::info!(
-            checks = out.signatures.len(),
-            verified = out.signatures.iter().filter(|s| s.verified).count(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "signatures checked"
-        );
-        evidence.signatures = out.signatures;
-        evidence.attestations = out.attestations;
-        sign_problems = out
-            .problems
-            .into_iter()
-            .map(|p| verdict::Problem {
-                code: if p.infrastructure { "sign/registry" } else { "sign/input" }.to_owned(),
-                message: format!("{}: {}", p.check, p.message),
-                help: if p.infrastructure {
-                    "the signature could not be checked, so the gate cannot pass: fix the registry access and run again".into()
-                } else {
-                    "fix the signature check's input (see docs/signatures.md)".into()
-                },
-            })
-            .collect();
-    }
-
-    // 2. Policies and data.
+    // 1. Policies and data, built before the evidence is read: when the built-in pack is the
+    // only judge, what it judges decides what reading keeps.
     let mut files =
         if config.policies.builtin && !args.no_builtin { policy::pack::files(false) } else { Vec::new() };
     files.extend(read_policies(&policy_paths, false)?);
@@ -203,6 +161,57 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
         tracing::warn!(
             "{f} was read as Rego v0; add `import rego.v1` and the v1 keywords (`if`, `contains`) to move it to v1"
         );
+    }
+
+    // 2. Evidence. Only the built-in pack judges unless there are policies of your own, and it
+    // never looks at a passing test or check, a vulnerability of a severity it does not block,
+    // nor at most fields: those are counted or dropped as they are read
+    // (`policy::input::keep_judged`).
+    let keep = if policy_paths.is_empty() {
+        let blocking = policies.blocking_severities();
+        let vulnerabilities = blocking
+            .map_or(Severities::ALL, |words| Severities::from_words(words.iter().map(String::as_str)));
+        Keep::Judged { vulnerabilities }
+    } else {
+        Keep::All
+    };
+    let mut evidence = super::gather_keeping(&paths, &inputs, &limits, keep).map_err(Error::Inputs)?;
+    tracing::info!(
+        artifacts = evidence.sources.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "evidence read"
+    );
+
+    // 2b. Signatures: the checks of verdict.yaml, verified into the evidence.
+    let mut sign_problems = Vec::new();
+    if !config.signatures.is_empty() {
+        let checks = super::verify::config_checks(&config.signatures)?;
+        let options = crate::sign::Options {
+            trust: crate::sign::TrustRoot::public_good(),
+            registry: super::verify::registry_settings(args.allow_http_registry, args.registry_timeout),
+        };
+        let out = crate::sign::verify(&checks, &options);
+        tracing::info!(
+            checks = out.signatures.len(),
+            verified = out.signatures.iter().filter(|s| s.verified).count(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "signatures checked"
+        );
+        evidence.signatures = out.signatures;
+        evidence.attestations = out.attestations;
+        sign_problems = out
+            .problems
+            .into_iter()
+            .map(|p| verdict::Problem {
+                code: if p.infrastructure { "sign/registry" } else { "sign/input" }.to_owned(),
+                message: format!("{}: {}", p.check, p.message),
+                help: if p.infrastructure {
+                    "the signature could not be checked, so the gate cannot pass: fix the registry access and run again".into()
+                } else {
+                    "fix the signature check's input (see docs/signatures.md)".into()
+                },
+            })
+            .collect();
     }
 
     // 3. Evaluate and fold.

@@ -81,7 +81,7 @@ impl Evidence {
             custom,
             unkept,
         } = records;
-        self.unkept.misconfigurations += unkept.misconfigurations;
+        self.unkept.add(&unkept);
         self.tests.absorb(tests);
         append(&mut self.vulnerabilities, vulnerabilities);
         append(&mut self.misconfigurations, misconfigurations);
@@ -331,9 +331,79 @@ pub enum Keep {
     #[default]
     All,
     /// Only what the built-in pack's view holds (`policy::input::keep_judged`): the tests it
-    /// judges ([`TestCase::judged`]), the failed checks, no dependency graph, and of each
-    /// record only the fields the pack reads. The totals still count every test, and
-    /// [`Evidence::unkept`] the checks. Passing tests and passed checks are most of a large
-    /// run's records, so memory then follows the findings rather than the size of the files.
-    Judged,
+    /// judges ([`TestCase::judged`]), the failed checks, the vulnerabilities of the severities
+    /// it blocks, no dependency graph, and of each record only the fields the pack reads. The
+    /// totals still count every test, and [`Evidence::unkept`] the checks and vulnerabilities.
+    /// Passing tests and checks and low-severity advisories are most of a large run's
+    /// records, so memory then follows the findings rather than the size of the files.
+    Judged {
+        /// The vulnerability severities the pack blocks ([`Severities::ALL`] when unknown).
+        vulnerabilities: Severities,
+    },
+}
+
+impl Keep {
+    /// Whether only judged records are kept.
+    pub fn judged_only(self) -> bool {
+        matches!(self, Keep::Judged { .. })
+    }
+
+    /// Whether a vulnerability of this severity is kept.
+    pub fn keeps_vulnerability(self, severity: Severity) -> bool {
+        match self {
+            Keep::All => true,
+            Keep::Judged { vulnerabilities } => vulnerabilities.contains(severity),
+        }
+    }
+}
+
+/// A set of severities (a few bits: cheap to copy into every parser's context).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Severities(u8);
+
+impl Severities {
+    /// Every severity.
+    pub const ALL: Severities = Severities(0b11_1111);
+
+    /// The severities whose word ([`Severity::as_str`], exactly) is among `words`; other words
+    /// name none.
+    pub fn from_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Severities {
+        let mut bits = 0;
+        for word in words {
+            if let Some(i) = Severity::ALL.iter().position(|s| s.as_str() == word) {
+                bits |= 1 << i;
+            }
+        }
+        Severities(bits)
+    }
+
+    /// Whether `severity` is in the set.
+    pub fn contains(self, severity: Severity) -> bool {
+        Severity::ALL.iter().position(|s| *s == severity).is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+}
+
+impl Unkept {
+    fn add(&mut self, other: &Unkept) {
+        self.misconfigurations += other.misconfigurations;
+        for (mine, theirs) in self.vulnerabilities.iter_mut().zip(other.vulnerabilities) {
+            *mine += theirs;
+        }
+        self.fixable_vulnerabilities += other.fixable_vulnerabilities;
+    }
+
+    /// Counts a vulnerability that is not kept.
+    pub fn vulnerability(&mut self, severity: Severity, fixable: bool) {
+        if let Some(n) =
+            Severity::ALL.iter().position(|s| *s == severity).and_then(|i| self.vulnerabilities.get_mut(i))
+        {
+            *n += 1;
+        }
+        self.fixable_vulnerabilities += usize::from(fixable);
+    }
+
+    /// The vulnerabilities not kept.
+    pub fn vulnerabilities(&self) -> usize {
+        self.vulnerabilities.iter().sum()
+    }
 }

@@ -58,6 +58,11 @@ pub struct Evidence {
 pub struct Unkept {
     /// Infrastructure-as-code checks that did not fail (passed, skipped, excepted).
     pub misconfigurations: usize,
+    /// Vulnerabilities of a severity the built-in pack does not block, by severity (in the
+    /// order of [`Severity::ALL`]).
+    pub vulnerabilities: [usize; 6],
+    /// How many of those had a fixed version.
+    pub fixable_vulnerabilities: usize,
 }
 
 /// Where and by what the document was made.

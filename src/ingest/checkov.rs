@@ -29,7 +29,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 
 use super::json::{self, ForEach, bad_value, cap, list, non_empty};
 use super::{Cx, IngestError, Parsed, caps};
-use crate::evidence::{CheckStatus, Keep, Misconfiguration, Severity, Tool, Warning, fingerprint};
+use crate::evidence::{CheckStatus, Misconfiguration, Severity, Tool, Warning, fingerprint};
 
 const REGENERATE: &str =
     "`checkov -d . -o json --output-file-path reports/` (writes reports/results_json.json)";
@@ -253,7 +253,7 @@ impl<'de> Visitor<'de> for Results<'_, '_, '_, '_> {
             let records = &mut st.out.records;
             // With Keep::Judged the checks that are not judged are only counted, so that a
             // report of a million passed checks is not a million records in memory.
-            let keep = cx.keep == Keep::All || status.judged();
+            let keep = !cx.keep.judged_only() || status.judged();
             let mut n = 0;
             let mut each = |c: Check| {
                 if keep {
@@ -419,7 +419,7 @@ fn cross_check(what: &str, index: Option<usize>, summary: &Summary, listed: &Lis
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::Records;
+    use crate::evidence::{Keep, Records, Severities};
     use crate::ingest::Code;
 
     fn parse_str(text: &str) -> Result<Parsed, IngestError> {
@@ -442,7 +442,8 @@ mod tests {
                 Cx { source: "checkov.json".into(), limits: &limits, custom_name: None, size: None, keep };
             parse(text.as_bytes(), &cx).expect("parses")
         };
-        let (all, judged) = (read(Keep::All), read(Keep::Judged));
+        let judged_only = Keep::Judged { vulnerabilities: Severities::ALL };
+        let (all, judged) = (read(Keep::All), read(judged_only));
         let failed: Vec<_> = all
             .records
             .misconfigurations

@@ -21,7 +21,7 @@
 //!   name and file — gotestsum `--rerun-fails`, retried jest runs) are one test: the last attempt
 //!   decides its status, and a mix of passing and failing attempts makes it flaky.
 //!   `tests.testcases` keeps the per-element counts beside the distinct-test `tests.totals`.
-//! - With [`Keep::Judged`] (a run that only the built-in pack judges), a test that never failed
+//! - With [`crate::evidence::Keep::Judged`] (a run that only the built-in pack judges), a test that never failed
 //!   is counted but gets no record; the records kept, their order and every count are those of
 //!   reading all and dropping the rest.
 
@@ -33,7 +33,7 @@ use rustc_hash::FxHashMap;
 use super::xml::{Capture, Ev, Start, XmlReader};
 use super::{Code, Cx, Facts, IngestError, Parsed, caps};
 use crate::evidence::{
-    CountedCounts, DeclaredCounts, Keep, SuiteDiscrepancy, TestCase, TestStatus, Tests, Tool, fingerprint,
+    CountedCounts, DeclaredCounts, SuiteDiscrepancy, TestCase, TestStatus, Tests, Tool, fingerprint,
 };
 
 /// Parses a JUnit XML report.
@@ -100,7 +100,7 @@ struct Parser<'a, 'c> {
     /// Per test in `tests.cases`: whether any attempt passed, whether any failed, and its
     /// place among the distinct tests of the report.
     seen: Vec<(bool, bool, u32)>,
-    /// With [`Keep::Judged`], the tests that have not failed (so far): only what it takes to
+    /// With [`crate::evidence::Keep::Judged`], the tests that have not failed (so far): only what it takes to
     /// count them and to merge a later attempt, not a whole record each.
     passed: Vec<Passed>,
     /// Distinct tests so far.
@@ -114,7 +114,7 @@ struct Parser<'a, 'c> {
 enum Slot {
     /// In `tests.cases`.
     Kept(usize),
-    /// In `passed` (only with [`Keep::Judged`]).
+    /// In `passed` (only with [`crate::evidence::Keep::Judged`]).
     Passed(usize),
 }
 
@@ -335,7 +335,7 @@ impl Parser<'_, '_> {
             None => {
                 let order = self.distinct;
                 self.distinct = self.distinct.saturating_add(1);
-                if self.cx.keep == Keep::Judged && !el.had_fail {
+                if self.cx.keep.judged_only() && !el.had_fail {
                     if !name.is_empty() {
                         self.index.insert(key, Slot::Passed(self.passed.len()));
                     }
@@ -466,7 +466,7 @@ impl Parser<'_, '_> {
             ordered.sort_by_key(|(order, _)| *order);
             tests.cases = ordered.into_iter().map(|(_, case)| case).collect();
         }
-        if self.cx.keep == Keep::Judged {
+        if self.cx.keep.judged_only() {
             // A test that failed and then was skipped is counted, not judged.
             tests.cases.retain(TestCase::judged);
         }
@@ -630,6 +630,7 @@ fn duration(v: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evidence::{Keep, Severities};
 
     fn parse_str(text: &str) -> Result<Parsed, IngestError> {
         crate::ingest::parse_text(
@@ -675,7 +676,8 @@ mod tests {
               <testcase classname="c" name="pass-pass-fail"/>
               <testcase classname="c" name="pass-pass-fail"><error/></testcase>
             </testsuite></testsuites>"#;
-        let (all, judged) = (tests_keeping(text, Keep::All), tests_keeping(text, Keep::Judged));
+        let judged_only = Keep::Judged { vulnerabilities: Severities::ALL };
+        let (all, judged) = (tests_keeping(text, Keep::All), tests_keeping(text, judged_only));
         let kept: Vec<_> = all.cases.iter().filter(|c| c.judged()).cloned().collect();
         let names: Vec<_> = kept.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(

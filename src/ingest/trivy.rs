@@ -285,6 +285,13 @@ fn positive(n: Option<u64>) -> Option<u64> {
 fn convert_result(r: TrivyResult, cx: &Cx<'_>, out: &mut Records) {
     let target = Some(r.target.clone()).filter(|t| !t.is_empty());
     for v in r.vulnerabilities {
+        if !cx.keep.keeps_vulnerability(v.severity.0) {
+            // Not judged in this run: counted, never built.
+            let fixable =
+                v.fixed_version.as_deref().is_some_and(|f| f.split(',').any(|s| !s.trim().is_empty()));
+            out.unkept.vulnerability(v.severity.0, fixable);
+            continue;
+        }
         let purl = v.pkg_identifier.and_then(|p| p.purl);
         let fixed_versions = v
             .fixed_version
@@ -410,6 +417,37 @@ mod tests {
             "trivy.json",
             text,
         )
+    }
+
+    /// With `Keep::Judged`, a vulnerability of a severity the pack does not block is counted
+    /// (by severity, and whether it has a fix) instead of built; the others are the same as
+    /// reading them all.
+    #[test]
+    fn keeping_only_blocking_severities() {
+        use crate::evidence::{Keep, Severities};
+        let text = include_str!("../../fixtures/demo/reports/trivy.json");
+        let limits = crate::ingest::Limits::default();
+        let read = |keep| {
+            let cx = Cx { source: "trivy.json".into(), limits: &limits, custom_name: None, size: None, keep };
+            parse(text.as_bytes(), &cx).expect("parses").records
+        };
+        // Exactly the document's words: the pack upper-cases its settings, and a synonym
+        // (MODERATE) blocks nothing there either.
+        let vulnerabilities = Severities::from_words(["HIGH", "high", "MODERATE"]);
+        let (all, judged) = (read(Keep::All), read(Keep::Judged { vulnerabilities }));
+        let blocking = |v: &&Vulnerability| v.severity == Severity::High;
+        let kept: Vec<_> = all.vulnerabilities.iter().filter(blocking).cloned().collect();
+        assert!(!kept.is_empty() && kept.len() < all.vulnerabilities.len());
+        assert_eq!(judged.vulnerabilities, kept);
+        let others: Vec<_> = all.vulnerabilities.iter().filter(|v| !blocking(v)).collect();
+        assert_eq!(judged.unkept.vulnerabilities(), others.len());
+        assert_eq!(
+            judged.unkept.vulnerabilities[2],
+            others.iter().filter(|v| v.severity == Severity::Medium).count()
+        );
+        let fixable = others.iter().filter(|v| !v.fixed_versions.is_empty()).count();
+        assert!(fixable > 0);
+        assert_eq!(judged.unkept.fixable_vulnerabilities, fixable);
     }
 
     /// A vulnerability keeps its package, fix and scores; the fix text is split.

@@ -13,7 +13,9 @@ use regorus::Value;
 use serde::Serialize;
 use serde::ser::{self, Impossible};
 
-use crate::evidence::{CheckStatus, Component, Evidence, Misconfiguration, Records, TestCase, Vulnerability};
+use crate::evidence::{
+    CheckStatus, Component, Evidence, Misconfiguration, Records, Severities, TestCase, Vulnerability,
+};
 
 /// The evidence as the built-in pack sees it: every field but those no rule of the pack reads
 /// ([`LEFT_OUT`]), except that `tests.cases` holds only the tests that did not simply pass
@@ -255,11 +257,12 @@ fn judged(m: &Misconfiguration) -> bool {
 }
 
 /// Keeps of one artifact's records only what the pack's view holds, for a run that the pack
-/// alone judges ([`crate::evidence::Keep::Judged`]): the tests it judges, the failed checks
-/// (the others counted in `unkept`), no dependency graph, and of each record only the fields
-/// the view does not leave out (but `source`, which all records of a file share). Done as
-/// each file is read, so that what nobody reads is never all in memory at once.
-pub fn keep_judged(records: &mut Records) {
+/// alone judges ([`crate::evidence::Keep::Judged`]): the tests it judges, the failed checks and
+/// the vulnerabilities of the `blocking` severities (the others counted in `unkept`), no
+/// dependency graph, and of each record only the fields the view does not leave out (but
+/// `source`, which all records of a file share). Done as each file is read, so that what
+/// nobody reads is never all in memory at once.
+pub fn keep_judged(records: &mut Records, blocking: Severities) {
     let cases = &mut records.tests.cases;
     cases.retain(TestCase::judged);
     cases.shrink_to_fit();
@@ -270,6 +273,14 @@ pub fn keep_judged(records: &mut Records) {
     checks.shrink_to_fit();
     checks.iter_mut().for_each(trim_check);
     records.unkept.misconfigurations += read - checks.len();
+    let unkept = &mut records.unkept;
+    records.vulnerabilities.retain(|v| {
+        let keep = blocking.contains(v.severity);
+        if !keep {
+            unkept.vulnerability(v.severity, !v.fixed_versions.is_empty());
+        }
+        keep
+    });
     records.vulnerabilities.iter_mut().for_each(trim_vulnerability);
     records.components.iter_mut().for_each(trim_component);
     records.dependencies = Vec::new();

@@ -600,7 +600,7 @@ impl Policies {
         let (view, full) = std::thread::scope(|s| {
             let full = needs_full.then(|| s.spawn(|| input::to_value(evidence)));
             let view = if self.rules.iter().any(|r| r.view) {
-                let severities = self.blocking_severities(started);
+                let severities = self.blocking_severities();
                 input::PackView::of(evidence, severities.as_ref()).to_value()
             } else {
                 Ok(regorus::Value::Undefined)
@@ -623,7 +623,8 @@ impl Policies {
     /// the view: the view then leaves the records of other severities out, since each of those
     /// rules starts from the blocking ones. `None`, and every record kept, when they do not, or
     /// when the settings cannot be read: evaluating the rules then reports why.
-    fn blocking_severities(&self, started: Instant) -> Option<BTreeSet<String>> {
+    pub fn blocking_severities(&self) -> Option<BTreeSet<String>> {
+        let started = Instant::now();
         if !self.rules.iter().any(|r| r.view && r.package == "verdict.vulnerabilities") {
             return None;
         }

@@ -313,8 +313,12 @@ fn reading_only_what_the_pack_judges_changes_no_finding() {
         crate::cli::gather_keeping(&paths, &[], &crate::ingest::Limits::default(), keep)
             .expect("the fixtures read")
     };
-    let (all, judged) = (read(Keep::All), read(Keep::Judged));
-    let view = |e| serde_json::to_value(PackView::of(e, None)).expect("serializes");
+    let p = Policies::build(&pack::files(false), &[], &[], Options::default()).expect("builds");
+    let blocking = p.blocking_severities().expect("the pack's settings read");
+    assert_eq!(blocking, ["CRITICAL".to_owned(), "HIGH".to_owned()].into());
+    let vulnerabilities = crate::evidence::Severities::from_words(blocking.iter().map(String::as_str));
+    let (all, judged) = (read(Keep::All), read(Keep::Judged { vulnerabilities }));
+    let view = |e| serde_json::to_value(PackView::of(e, Some(&blocking))).expect("serializes");
     assert_eq!(view(&all), view(&judged), "the view is the same");
 
     assert_eq!((&all.tests.totals, &all.tests.testcases), (&judged.tests.totals, &judged.tests.testcases));
@@ -337,8 +341,10 @@ fn reading_only_what_the_pack_judges_changes_no_finding() {
         judged.vulnerabilities.iter().all(|v| v.cvss.is_empty()),
         "fields the pack never reads are dropped"
     );
-    assert_eq!(judged.vulnerabilities.len(), all.vulnerabilities.len());
-    let p = Policies::build(&pack::files(false), &[], &[], Options::default()).expect("builds");
+    let blocked = all.vulnerabilities.iter().filter(|v| blocking.contains(v.severity.as_str())).count();
+    assert!(blocked > 0 && blocked < all.vulnerabilities.len());
+    assert_eq!(judged.vulnerabilities.len(), blocked, "only the blocking severities are kept");
+    assert_eq!(blocked + judged.unkept.vulnerabilities(), all.vulnerabilities.len());
     let (a, j) =
         (p.evaluate(&all, today()).expect("evaluates"), p.evaluate(&judged, today()).expect("evaluates"));
     assert!(a.len() > 5, "{a:?}");

@@ -525,18 +525,27 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
             if n == 0 {
                 return None;
             }
+            // Those of a severity the pack does not block may have been counted, not kept.
+            let unkept = &ev.unkept;
             let mut by: BTreeMap<Severity, usize> = BTreeMap::new();
             for v in vulns {
                 *by.entry(v.severity).or_default() += 1;
             }
+            for (severity, count) in Severity::ALL.into_iter().zip(unkept.vulnerabilities) {
+                if count > 0 {
+                    *by.entry(severity).or_default() += count;
+                }
+            }
             let parts: Vec<String> = by.iter().map(|(s, c)| format!("{c} {}", s.as_str())).collect();
-            let fixable = vulns.iter().filter(|v| !v.fixed_versions.is_empty()).count();
+            let fixable = vulns.iter().filter(|v| !v.fixed_versions.is_empty()).count()
+                + unkept.fixable_vulnerabilities;
+            let read = vulns.len() + unkept.vulnerabilities();
             Some(format!(
                 "{} in {}{}{}",
-                plural(vulns.len(), "vulnerability", "vulnerabilities"),
+                plural(read, "vulnerability", "vulnerabilities"),
                 plural(n, "scan", "scans"),
                 if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) },
-                if vulns.is_empty() { String::new() } else { format!(", {fixable} with a fix") }
+                if read == 0 { String::new() } else { format!(", {fixable} with a fix") }
             ))
         }
         "misconfigurations" => {

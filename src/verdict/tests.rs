@@ -198,8 +198,10 @@ fn summaries_count_what_was_read_not_what_was_kept() {
         )
         .expect("the demo reads")
     };
-    let (all, judged) = (read(Keep::All), read(Keep::Judged));
+    let critical = crate::evidence::Severities::from_words(["CRITICAL"]);
+    let (all, judged) = (read(Keep::All), read(Keep::Judged { vulnerabilities: critical }));
     assert!(judged.misconfigurations.len() < all.misconfigurations.len(), "checks were dropped");
+    assert!(judged.vulnerabilities.len() < all.vulnerabilities.len(), "vulnerabilities were dropped");
     for step in ["tests", "vulnerabilities", "misconfigurations", "sbom"] {
         let said = evidence_summary(step, &all);
         assert!(said.is_some(), "the demo has {step}");
