@@ -199,11 +199,10 @@ fn conversion(c: &mut Criterion) {
     let mut g = c.benchmark_group("convert");
     g.sample_size(10);
     g.bench_function("evidence_to_value", |b| b.iter(|| input::to_value(&evidence).unwrap()));
-    // The view as `verdict run` builds it with the pack's default settings, which block
-    // CRITICAL and HIGH vulnerabilities.
-    let blocking: std::collections::BTreeSet<String> = ["CRITICAL".into(), "HIGH".into()].into();
+    // The view as `verdict run` builds it, with the pack's default settings.
+    let blocking = pack().blocking_severities();
     g.bench_function("pack_view_to_value", |b| {
-        b.iter(|| PackView::of(&evidence, Some(&blocking)).to_value().unwrap())
+        b.iter(|| PackView::of(&evidence, blocking).to_value().unwrap())
     });
     // What the conversion replaced, for comparison: through JSON text.
     g.bench_function("evidence_via_json_text", |b| {

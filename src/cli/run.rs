@@ -11,7 +11,7 @@ use super::Error;
 use super::args::{FailOnArg, PolicyTestArgs, RunArgs};
 use super::discover::display;
 use crate::config::FailOn;
-use crate::evidence::{Keep, Severities};
+use crate::evidence::Keep;
 use crate::exit::Exit;
 use crate::ingest::Limits;
 use crate::policy::{self, DataFile, Options, Policies, PolicyFile, TestOutcome};
@@ -168,10 +168,7 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
     // nor at most fields: those are counted or dropped as they are read
     // (`policy::input::keep_judged`).
     let keep = if policy_paths.is_empty() {
-        let blocking = policies.blocking_severities();
-        let vulnerabilities = blocking
-            .map_or(Severities::ALL, |words| Severities::from_words(words.iter().map(String::as_str)));
-        Keep::Judged { vulnerabilities }
+        Keep::Judged { vulnerabilities: policies.blocking_severities() }
     } else {
         Keep::All
     };

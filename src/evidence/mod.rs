@@ -170,6 +170,11 @@ impl Severity {
         Severity::Unknown,
     ];
 
+    /// Its place in [`Severity::ALL`] (the order of the declaration).
+    fn index(self) -> usize {
+        self as usize
+    }
+
     /// The word as written in the evidence document.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -243,7 +248,8 @@ mod tests {
         assert_eq!(Severity::parse("INFORMATIONAL"), Some(Severity::Info));
         assert_eq!(Severity::parse("SEVERE"), None);
         assert_eq!(Severity::parse(""), None);
-        for s in Severity::ALL {
+        for (i, s) in Severity::ALL.into_iter().enumerate() {
+            assert_eq!(s.index(), i, "ALL is in the order of the declaration");
             assert_eq!(Severity::parse(s.as_str()), Some(s));
             assert_eq!(
                 serde_json::to_value(s).expect("severity serializes"),
@@ -370,8 +376,8 @@ impl Severities {
     pub fn from_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Severities {
         let mut bits = 0;
         for word in words {
-            if let Some(i) = Severity::ALL.iter().position(|s| s.as_str() == word) {
-                bits |= 1 << i;
+            if let Some(s) = Severity::ALL.into_iter().find(|s| s.as_str() == word) {
+                bits |= 1 << s.index();
             }
         }
         Severities(bits)
@@ -379,7 +385,7 @@ impl Severities {
 
     /// Whether `severity` is in the set.
     pub fn contains(self, severity: Severity) -> bool {
-        Severity::ALL.iter().position(|s| *s == severity).is_some_and(|i| self.0 & (1 << i) != 0)
+        self.0 & (1 << severity.index()) != 0
     }
 }
 
@@ -394,9 +400,7 @@ impl Unkept {
 
     /// Counts a vulnerability that is not kept.
     pub fn vulnerability(&mut self, severity: Severity, fixable: bool) {
-        if let Some(n) =
-            Severity::ALL.iter().position(|s| *s == severity).and_then(|i| self.vulnerabilities.get_mut(i))
-        {
+        if let Some(n) = self.vulnerabilities.get_mut(severity.index()) {
             *n += 1;
         }
         self.fixable_vulnerabilities += usize::from(fixable);

@@ -282,22 +282,21 @@ fn positive(n: Option<u64>) -> Option<u64> {
     n.filter(|&n| n > 0)
 }
 
+/// The single versions of Trivy's `FixedVersion` text ("4.17.21, 5.0.0").
+fn fixes(fixed_version: Option<&str>) -> impl Iterator<Item = &str> {
+    fixed_version.into_iter().flat_map(|f| f.split(',')).map(str::trim).filter(|s| !s.is_empty())
+}
+
 fn convert_result(r: TrivyResult, cx: &Cx<'_>, out: &mut Records) {
     let target = Some(r.target.clone()).filter(|t| !t.is_empty());
     for v in r.vulnerabilities {
         if !cx.keep.keeps_vulnerability(v.severity.0) {
             // Not judged in this run: counted, never built.
-            let fixable =
-                v.fixed_version.as_deref().is_some_and(|f| f.split(',').any(|s| !s.trim().is_empty()));
-            out.unkept.vulnerability(v.severity.0, fixable);
+            out.unkept.vulnerability(v.severity.0, fixes(v.fixed_version.as_deref()).next().is_some());
             continue;
         }
         let purl = v.pkg_identifier.and_then(|p| p.purl);
-        let fixed_versions = v
-            .fixed_version
-            .as_deref()
-            .map(|f| f.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
-            .unwrap_or_default();
+        let fixed_versions = fixes(v.fixed_version.as_deref()).map(str::to_owned).collect();
         let mut cvss = Vec::new();
         for (source, e) in v.cvss.unwrap_or_default() {
             for (version, vector, score) in [

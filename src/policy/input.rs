@@ -6,7 +6,7 @@
 //! (an interned key), so 100,000 test cases share one `"fingerprint"` key instead of holding
 //! 100,000 copies of it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use regorus::Value;
@@ -251,11 +251,6 @@ impl<'a> From<&'a crate::evidence::Component> for ComponentView<'a> {
     }
 }
 
-/// A check the pack judges ([`CheckStatus::judged`]).
-fn judged(m: &Misconfiguration) -> bool {
-    m.status.judged()
-}
-
 /// Keeps of one artifact's records only what the pack's view holds, for a run that the pack
 /// alone judges ([`crate::evidence::Keep::Judged`]): the tests it judges, the failed checks and
 /// the vulnerabilities of the `blocking` severities (the others counted in `unkept`), no
@@ -269,7 +264,7 @@ pub fn keep_judged(records: &mut Records, blocking: Severities) {
     cases.iter_mut().for_each(trim_test_case);
     let checks = &mut records.misconfigurations;
     let read = checks.len();
-    checks.retain(judged);
+    checks.retain(|m| m.status.judged());
     checks.shrink_to_fit();
     checks.iter_mut().for_each(trim_check);
     records.unkept.misconfigurations += read - checks.len();
@@ -385,11 +380,10 @@ struct TestsView<'a> {
 }
 
 impl<'a> PackView<'a> {
-    /// The view of `e`. `severities`, when given, are the vulnerability severities the pack's
-    /// settings block (its `data.verdict.vulnerabilities._severities`, read from the pack
-    /// itself): every rule of `verdict.vulnerabilities` starts from the records of those
-    /// severities, so the view holds only them. `None` keeps every vulnerability.
-    pub fn of(e: &'a Evidence, severities: Option<&BTreeSet<String>>) -> Self {
+    /// The view of `e`, with the vulnerabilities of the `blocking` severities only (the pack's
+    /// `_severities`, [`crate::policy::Policies::blocking_severities`]): every rule of
+    /// `verdict.vulnerabilities` starts from those.
+    pub fn of(e: &'a Evidence, blocking: Severities) -> Self {
         // Destructured, so that a field added to the evidence cannot be forgotten here.
         let Evidence {
             api_version,
@@ -422,10 +416,14 @@ impl<'a> PackView<'a> {
             },
             vulnerabilities: vulnerabilities
                 .iter()
-                .filter(|v| severities.is_none_or(|set| set.contains(v.severity.as_str())))
+                .filter(|v| blocking.contains(v.severity))
                 .map(VulnerabilityView::from)
                 .collect(),
-            misconfigurations: misconfigurations.iter().filter(|m| judged(m)).map(CheckView::from).collect(),
+            misconfigurations: misconfigurations
+                .iter()
+                .filter(|m| m.status.judged())
+                .map(CheckView::from)
+                .collect(),
             secrets,
             licenses,
             components: components.iter().map(ComponentView::from).collect(),
@@ -748,7 +746,7 @@ mod tests {
         )
         .expect("the demo reads");
         let full = serde_json::to_value(&demo).unwrap();
-        let view = serde_json::to_value(PackView::of(&demo, None)).unwrap();
+        let view = serde_json::to_value(PackView::of(&demo, Severities::ALL)).unwrap();
         let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
         let mut kept = keys(&full);
         kept.retain(|k| !LEFT_OUT.contains(&k.as_str()));
@@ -789,8 +787,8 @@ mod tests {
         assert_eq!(view["misconfigurations"].as_array().unwrap(), &failed);
 
         // Given the blocking severities, only the vulnerabilities of those.
-        let blocking: BTreeSet<String> = ["CRITICAL".to_owned()].into();
-        let narrowed = serde_json::to_value(PackView::of(&demo, Some(&blocking))).unwrap();
+        let narrowed =
+            serde_json::to_value(PackView::of(&demo, Severities::from_words(["CRITICAL"]))).unwrap();
         let critical = only("vulnerabilities", "severity", "CRITICAL", VULNERABILITY_LEFT_OUT);
         let all = full["vulnerabilities"].as_array().unwrap().len();
         assert!(!critical.is_empty() && critical.len() < all, "{} of {all}", critical.len());

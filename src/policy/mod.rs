@@ -28,7 +28,7 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use crate::diag::{self, Diagnostic, Target};
-use crate::evidence::{Evidence, Severity, fingerprint};
+use crate::evidence::{Evidence, Severities, Severity, fingerprint};
 use metadata::Metadata;
 pub use test::{TestOutcome, TestReport, TestResult};
 
@@ -381,6 +381,8 @@ pub struct Policies {
     options: Options,
     /// Policy texts by path, for the snippet of an evaluation error.
     texts: BTreeMap<String, String>,
+    /// The vulnerability severities the pack's rules block ([`Policies::blocking_severities`]).
+    blocking: Severities,
 }
 
 impl std::fmt::Debug for Policies {
@@ -422,6 +424,7 @@ impl Policies {
             v0_files,
             options: options.clone(),
             texts: files.iter().map(|f| (f.path.clone(), f.text.clone())).collect(),
+            blocking: Severities::ALL,
         };
         match merge_data(data, extra_data) {
             Ok(merged) => {
@@ -544,6 +547,7 @@ impl Policies {
         if !errors.is_empty() {
             return Err(errors);
         }
+        policies.blocking = policies.read_blocking_severities();
         Ok(policies)
     }
 
@@ -600,8 +604,7 @@ impl Policies {
         let (view, full) = std::thread::scope(|s| {
             let full = needs_full.then(|| s.spawn(|| input::to_value(evidence)));
             let view = if self.rules.iter().any(|r| r.view) {
-                let severities = self.blocking_severities();
-                input::PackView::of(evidence, severities.as_ref()).to_value()
+                input::PackView::of(evidence, self.blocking).to_value()
             } else {
                 Ok(regorus::Value::Undefined)
             };
@@ -618,20 +621,27 @@ impl Policies {
         self.run_rules(&Inputs { view, full })
     }
 
-    /// The vulnerability severities the pack's settings block, read from the pack itself
-    /// (`_severities` in `policies/vulnerabilities.rego`), when its vulnerability rules judge
-    /// the view: the view then leaves the records of other severities out, since each of those
-    /// rules starts from the blocking ones. `None`, and every record kept, when they do not, or
-    /// when the settings cannot be read: evaluating the rules then reports why.
-    pub fn blocking_severities(&self) -> Option<BTreeSet<String>> {
-        let started = Instant::now();
+    /// The vulnerability severities the pack's settings block, read once from the pack itself
+    /// (`_severities` in `policies/vulnerabilities.rego`) when its vulnerability rules judge
+    /// the view: the view, and a run's reading, then leave the records of other severities
+    /// out, since each of those rules starts from the blocking ones. Every severity when they
+    /// do not, or when the settings cannot be read (evaluating the rules then reports why).
+    pub fn blocking_severities(&self) -> Severities {
+        self.blocking
+    }
+
+    fn read_blocking_severities(&self) -> Severities {
         if !self.rules.iter().any(|r| r.view && r.package == "verdict.vulnerabilities") {
-            return None;
+            return Severities::ALL;
         }
         let mut engine = self.engine.clone();
         engine.set_input(regorus::Value::new_object());
-        let value = self.eval(&mut engine, "data.verdict.vulnerabilities._severities", started).ok()?;
-        value.as_set().ok()?.iter().map(|s| s.as_string().ok().map(|s| s.to_string())).collect()
+        let path = "data.verdict.vulnerabilities._severities";
+        let Ok(value) = self.eval(&mut engine, path, Instant::now()) else { return Severities::ALL };
+        match value.as_set() {
+            Ok(set) => Severities::from_words(set.iter().filter_map(|s| s.as_string().ok()).map(|s| &**s)),
+            Err(_) => Severities::ALL,
+        }
     }
 
     /// Evaluates every selected rule and returns each element as the rule produced it (no

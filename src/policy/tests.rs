@@ -314,11 +314,10 @@ fn reading_only_what_the_pack_judges_changes_no_finding() {
             .expect("the fixtures read")
     };
     let p = Policies::build(&pack::files(false), &[], &[], Options::default()).expect("builds");
-    let blocking = p.blocking_severities().expect("the pack's settings read");
-    assert_eq!(blocking, ["CRITICAL".to_owned(), "HIGH".to_owned()].into());
-    let vulnerabilities = crate::evidence::Severities::from_words(blocking.iter().map(String::as_str));
-    let (all, judged) = (read(Keep::All), read(Keep::Judged { vulnerabilities }));
-    let view = |e| serde_json::to_value(PackView::of(e, Some(&blocking))).expect("serializes");
+    let blocking = p.blocking_severities();
+    assert_eq!(blocking, crate::evidence::Severities::from_words(["CRITICAL", "HIGH"]));
+    let (all, judged) = (read(Keep::All), read(Keep::Judged { vulnerabilities: blocking }));
+    let view = |e| serde_json::to_value(PackView::of(e, blocking)).expect("serializes");
     assert_eq!(view(&all), view(&judged), "the view is the same");
 
     assert_eq!((&all.tests.totals, &all.tests.testcases), (&judged.tests.totals, &judged.tests.testcases));
@@ -341,7 +340,7 @@ fn reading_only_what_the_pack_judges_changes_no_finding() {
         judged.vulnerabilities.iter().all(|v| v.cvss.is_empty()),
         "fields the pack never reads are dropped"
     );
-    let blocked = all.vulnerabilities.iter().filter(|v| blocking.contains(v.severity.as_str())).count();
+    let blocked = all.vulnerabilities.iter().filter(|v| blocking.contains(v.severity)).count();
     assert!(blocked > 0 && blocked < all.vulnerabilities.len());
     assert_eq!(judged.vulnerabilities.len(), blocked, "only the blocking severities are kept");
     assert_eq!(blocked + judged.unkept.vulnerabilities(), all.vulnerabilities.len());
