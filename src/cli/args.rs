@@ -102,8 +102,8 @@ untrusted_root, …); 2 usage or input error (an unreadable key, bundle or trust
 /// `verdict verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The image reference, file or sha256:<hex> digest to verify
-    #[arg(value_name = "SUBJECT")]
+    /// What to verify: an image reference, a file, or a file's digest.
+    #[arg(value_name = "SUBJECT", help = "The image reference, file or sha256:<hex> digest to verify")]
     pub subject: String,
 
     /// Who must have signed.

@@ -15,7 +15,7 @@
 //! pointer; and, only for budgets too small for that, a hard cut.
 //!
 //! Pure: a verdict and a context in, text out. All text from artifacts and policies goes
-//! through [`super::text`].
+//! through the `text` module.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

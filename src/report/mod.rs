@@ -10,7 +10,7 @@
 //!
 //! Each takes the verdict and, where it needs one, a [`RenderContext`] (values only: gate key,
 //! links, commit, version), and stays within its surface's [`budget`]. Text from artifacts and
-//! policies is escaped for its surface ([`text`]). Must not: read files, the clock or the
+//! policies is escaped for its surface (the `text` module). Must not: read files, the clock or the
 //! environment, print, or call CI APIs (publishing is `publish`'s job).
 
 pub mod annotations;

@@ -3,19 +3,19 @@
 //! Owns: CycloneDX's field names and element names, the mapping of components, licenses,
 //! hashes and the dependency graph to evidence, and the conformance stance: what makes a
 //! document unreadable (an [`IngestError`]) and what makes it readable but non-conforming
-//! (a [`Warning`] in [`Facts::warnings`]). `docs/formats/cyclonedx.md` is the reference.
+//! (a [`Warning`] in [`Facts::warnings`](crate::ingest::Facts::warnings)). `docs/formats/cyclonedx.md` is the reference.
 //! Takes a reader and a [`Cx`]; returns [`Parsed`] or an [`IngestError`] with a location.
 //! Must not: open files, decide pass or fail, print, or use the network.
 //!
 //! Both readers stream: JSON member by member and array element by element
-//! ([`read_json`]), XML event by event ([`read_xml`]); memory follows the number of
+//! (`read_json`), XML event by event (`read_xml`); memory follows the number of
 //! components, never the size of the file.
 //!
 //! Conformance: JSON documents are checked against the official JSON schema of their
-//! `specVersion` ([`schema`], embedded from `schemas/cyclonedx/`), one top-level array element
+//! `specVersion` (`schema`, embedded from `schemas/cyclonedx/`), one top-level array element
 //! at a time. XML has no usable pure-Rust XSD validator, so the XSD rules that matter — and
 //! every rule the specification's own `invalid-*` documents exercise — are table-driven checks
-//! ([`rules`]).
+//! (`rules`).
 //!
 //! The `cyclonedx-bom` crate is not used here: it reads a whole document into an in-memory
 //! model (memory follows the file), knows only specification 1.3–1.5, and its `validate()`
