@@ -552,11 +552,16 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
             let checks = &ev.misconfigurations;
             // The checks that did not fail may not have been kept, only counted.
             let read = checks.len() + ev.unkept.misconfigurations;
-            if read == 0 && sources(&[Kind::Checkov]) == 0 {
+            let n = sources(&[Kind::Checkov]);
+            if read == 0 && n == 0 {
                 return None;
             }
             let failed = checks.iter().filter(|m| m.status == crate::evidence::CheckStatus::Failed).count();
-            Some(format!("{} checked, {failed} failed", plural(read, "check", "checks")))
+            Some(format!(
+                "{} in {}, {failed} failed",
+                plural(read, "check", "checks"),
+                plural(n, "scan", "scans")
+            ))
         }
         "sbom" => {
             let n = sources(&[Kind::Cyclonedx, Kind::Spdx]);
