@@ -74,7 +74,7 @@ _finding(check, severity) := lib.result({
 		sprintf("Check %s failed", [check.check_id]),
 		lib.part(" on ", check.resource, ""),
 		lib.part(" (", lib.location(check.file, check.start_line), ")"),
-		lib.part(": ", lib.oneline(check.title), ""),
+		lib.part(": ", object.get(_titles, check.title, null), ""),
 	]),
 	"id": check.check_id,
 	"severity": severity,
@@ -92,6 +92,14 @@ _finding(check, severity) := lib.result({
 		lib.part("; if it does not apply here, skip it in code with a reason: ", _skip_comment(check), ""),
 	]),
 })
+
+# Each title's first line, worked out once: a check's title recurs in every resource it fails on.
+_titles := {title: lib.oneline(title) | some title in _failed_titles}
+
+_failed_titles := {check.title |
+	some check in input.misconfigurations
+	check.status == "failed"
+}
 
 # The scanner's own advice, when it gives some (Trivy does), without its final period.
 _resolution(check) := trim_right(line, ".") if {

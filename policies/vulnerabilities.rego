@@ -83,13 +83,13 @@ _finding(vuln, remediation) := lib.result({
 		sprintf("%s vulnerability %s in %s", [vuln.severity, vuln.id, vuln.package.name]),
 		lib.part(" ", vuln.package.version, ""),
 		lib.part(" (", vuln.target, ")"),
-		lib.part(": ", lib.oneline(vuln.title), ""),
+		lib.part(": ", object.get(_titles, vuln.title, null), ""),
 	]),
 	"id": vuln.id,
 	"severity": vuln.severity,
 	"fingerprint": vuln.fingerprint,
 	"purl": vuln.package.purl,
-	"file": _lockfile(vuln.target),
+	"file": object.get(_files, vuln.target, null),
 	"url": vuln.url,
 	"remediation": remediation,
 })
@@ -170,6 +170,12 @@ _no_fix_advice(vuln) := sprintf(
 
 # "perl-base 5.36.0-7+deb12u1".
 _package(vuln) := lib.text([vuln.package.name, lib.part(" ", vuln.package.version, "")])
+
+# Each target's file and each title's first line, worked out once rather than once per finding:
+# a scan has a few dozen targets, and one advisory's title recurs in every package it affects.
+_files := {target: _lockfile(target) | some target in {vuln.target | some vuln in _blocking}}
+
+_titles := {title: lib.oneline(title) | some title in {vuln.title | some vuln in _blocking}}
 
 # The scanned lockfile as the finding's file, so that waivers can match by path
 # (`services/legacy/**`). A target that is not a file (an image with its OS, or a language
