@@ -552,16 +552,14 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
             let checks = &ev.misconfigurations;
             // The checks that did not fail may not have been kept, only counted.
             let read = checks.len() + ev.unkept.misconfigurations;
-            let n = sources(&[Kind::Checkov]);
-            if read == 0 && n == 0 {
+            if read == 0 && sources(&[Kind::Checkov]) == 0 {
                 return None;
             }
+            // No count of scans: Trivy's config scans share the `trivy` kind with its
+            // vulnerability scans, and a scan whose checks all passed may have been counted
+            // without a record saying where they came from.
             let failed = checks.iter().filter(|m| m.status == crate::evidence::CheckStatus::Failed).count();
-            Some(format!(
-                "{} in {}, {failed} failed",
-                plural(read, "check", "checks"),
-                plural(n, "scan", "scans")
-            ))
+            Some(format!("{}, {failed} failed", plural(read, "check", "checks")))
         }
         "sbom" => {
             let n = sources(&[Kind::Cyclonedx, Kind::Spdx]);
