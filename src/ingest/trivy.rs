@@ -119,6 +119,8 @@ struct TrivyResult {
     vulnerabilities: Vec<TrivyVuln>,
     #[serde(rename = "Misconfigurations", default, deserialize_with = "list")]
     misconfigurations: Vec<TrivyMisconf>,
+    #[serde(rename = "MisconfSummary", default)]
+    misconf_summary: Option<MisconfSummary>,
     #[serde(rename = "Secrets", default, deserialize_with = "list")]
     secrets: Vec<TrivySecret>,
     #[serde(rename = "Licenses", default, deserialize_with = "list")]
@@ -223,6 +225,16 @@ struct TrivyMisconf {
     status: MisconfStatus,
     #[serde(rename = "CauseMetadata", default)]
     cause: Option<CauseMetadata>,
+}
+
+/// How many checks of a config result passed or were excepted. Trivy lists only the failed
+/// ones unless run with `--include-non-failures`; the rest are counted here.
+#[derive(Deserialize)]
+struct MisconfSummary {
+    #[serde(rename = "Successes", default)]
+    successes: usize,
+    #[serde(rename = "Exceptions", default)]
+    exceptions: usize,
 }
 
 struct MisconfStatus(CheckStatus);
@@ -339,6 +351,13 @@ fn convert_result(r: TrivyResult, cx: &Cx<'_>, out: &mut Records) {
             cwe_ids: v.cwe_ids,
             published: v.published,
         });
+    }
+    // The checks Trivy ran but did not list are counted, so that a step can say how many
+    // checks ran: those its summary counts beyond the ones listed with the same status.
+    if let Some(summary) = &r.misconf_summary {
+        let listed = |status| r.misconfigurations.iter().filter(|m| m.status.0 == status).count();
+        out.unkept.misconfigurations += summary.successes.saturating_sub(listed(CheckStatus::Passed))
+            + summary.exceptions.saturating_sub(listed(CheckStatus::Exception));
     }
     for m in r.misconfigurations {
         let cause = m.cause.unwrap_or_default();
@@ -535,5 +554,33 @@ mod tests {
             (l.name.as_str(), l.package.as_deref(), l.file.as_deref()),
             ("GPL-3.0", Some("bash"), None)
         );
+    }
+
+    /// The checks a config result's `MisconfSummary` counts but does not list (Trivy lists
+    /// only failures by default) are counted; those listed, as `--include-non-failures`
+    /// lists them, are not counted twice.
+    #[test]
+    fn unlisted_checks_are_counted() {
+        let check = |status: &str| {
+            format!(r#"{{"ID": "DS002", "Title": "root user", "Severity": "HIGH", "Status": "{status}"}}"#)
+        };
+        let result = |summary: &str, checks: &[String]| {
+            format!(
+                r#"{{"Target": "Dockerfile", "Class": "config", "MisconfSummary": {summary}, "Misconfigurations": [{}]}}"#,
+                checks.join(",")
+            )
+        };
+        let doc = format!(
+            r#"{{"SchemaVersion": 2, "Results": [{}, {}, {}]}}"#,
+            result(r#"{"Successes": 26, "Failures": 1}"#, &[check("FAIL")]),
+            result(
+                r#"{"Successes": 2, "Failures": 1, "Exceptions": 3}"#,
+                &[check("PASS"), check("PASS"), check("FAIL"), check("EXCEPTION")]
+            ),
+            r#"{"Target": "k8s.yaml", "Class": "config", "Misconfigurations": []}"#
+        );
+        let p = parse_str(&doc).expect("parses");
+        assert_eq!(p.records.misconfigurations.len(), 5);
+        assert_eq!(p.records.unkept.misconfigurations, 26 + 2);
     }
 }
