@@ -18,7 +18,7 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 use verdict::config::FailOn;
-use verdict::evidence::{Evidence, Format, Keep, Kind};
+use verdict::evidence::{Evidence, Format, Kind};
 use verdict::ingest::{self, Cx, Limits};
 use verdict::policy::input::{self, PackView};
 use verdict::policy::{Options, Policies, pack};
@@ -67,13 +67,7 @@ fn today() -> Date {
 fn parse_bytes(kind: Kind, format: Format, bytes: &[u8]) -> ingest::Parsed {
     let limits = Limits::default();
     // The size is known, as it is for a file: moderate JSON files are then read whole.
-    let cx = Cx {
-        source: "bench".into(),
-        limits: &limits,
-        custom_name: None,
-        size: Some(bytes.len() as u64),
-        keep: Keep::All,
-    };
+    let cx = Cx { size: Some(bytes.len() as u64), ..Cx::new("bench", &limits) };
     ingest::parse(kind, format, bytes, &cx).expect("the generated artifact parses")
 }
 

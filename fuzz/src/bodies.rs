@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use pulldown_cmark::{Event, Options, Parser, Tag};
 use serde_json::Map;
 use verdict::config::FailOn;
-use verdict::evidence::{Evidence, Format, Keep, Kind, Meta, Severity};
+use verdict::evidence::{Evidence, Format, Kind, Meta, Severity};
 use verdict::ingest::{self, Cx, Limits, sniff};
 use verdict::policy::{Finding as PolicyFinding, Level};
 use verdict::report::terminal::{self, Style};
@@ -98,13 +98,7 @@ pub fn spdx(data: &[u8]) {
 fn parse(kind: Kind, format: Format, data: &[u8]) {
     let _ = sniff::sniff(data);
     let limits = Limits::default();
-    let cx = Cx {
-        source: "fuzz".into(),
-        limits: &limits,
-        custom_name: None,
-        size: Some(data.len() as u64),
-        keep: Keep::All,
-    };
+    let cx = Cx { size: Some(data.len() as u64), ..Cx::new("fuzz", &limits) };
     if let Ok(parsed) = ingest::parse(kind, format, data, &cx) {
         let mut evidence = Evidence::new(Meta::default());
         evidence.absorb(parsed.records);

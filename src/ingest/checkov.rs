@@ -438,8 +438,7 @@ mod tests {
         let text = include_str!("../../fixtures/checkov/terraform-skip-parse-error.json");
         let limits = crate::ingest::Limits::default();
         let read = |keep| {
-            let cx =
-                Cx { source: "checkov.json".into(), limits: &limits, custom_name: None, size: None, keep };
+            let cx = Cx { keep, ..Cx::new("checkov.json", &limits) };
             parse(text.as_bytes(), &cx).expect("parses")
         };
         let judged_only = Keep::Judged { vulnerabilities: Severities::ALL };

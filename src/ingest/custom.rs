@@ -39,13 +39,7 @@ mod tests {
     #[test]
     fn stores_document() {
         let limits = Limits::default();
-        let cx = Cx {
-            source: "cost.json".into(),
-            limits: &limits,
-            custom_name: Some("cost"),
-            size: None,
-            keep: crate::evidence::Keep::All,
-        };
+        let cx = Cx { custom_name: Some("cost"), ..Cx::new("cost.json", &limits) };
         let p = parse(&br#"{"estimate_usd": 12.5, "currency": "USD"}"#[..], &cx).expect("parses");
         assert_eq!(
             p.records.custom.get("cost").and_then(|v| v.get("estimate_usd")).and_then(|v| v.as_f64()),

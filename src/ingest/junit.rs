@@ -647,7 +647,7 @@ mod tests {
 
     fn tests_keeping(text: &str, keep: Keep) -> Tests {
         let limits = crate::ingest::Limits::default();
-        let cx = Cx { source: "junit.xml".into(), limits: &limits, custom_name: None, size: None, keep };
+        let cx = Cx { keep, ..Cx::new("junit.xml", &limits) };
         parse(text.as_bytes(), &cx).expect("parses").records.tests
     }
 

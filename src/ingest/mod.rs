@@ -77,6 +77,14 @@ pub struct Cx<'a> {
     pub keep: Keep,
 }
 
+impl<'a> Cx<'a> {
+    /// The context of an artifact labelled `source`: not a custom input, its size unknown,
+    /// every record kept. Callers set the rest with `Cx { size, ..Cx::new(…) }`.
+    pub fn new(source: &str, limits: &'a Limits) -> Self {
+        Cx { source: source.into(), limits, custom_name: None, size: None, keep: Keep::All }
+    }
+}
+
 /// What a parser learned about the artifact itself.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
@@ -142,12 +150,7 @@ pub(crate) fn parse_text(
     text: &str,
 ) -> Result<Parsed, IngestError> {
     let limits = Limits::default();
-    parse(
-        kind,
-        format,
-        text.as_bytes(),
-        &Cx { source: source.into(), limits: &limits, custom_name: None, size: None, keep: Keep::All },
-    )
+    parse(kind, format, text.as_bytes(), &Cx::new(source, &limits))
 }
 
 fn format_name(f: Format) -> &'static str {

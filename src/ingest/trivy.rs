@@ -446,7 +446,7 @@ mod tests {
         let text = include_str!("../../fixtures/demo/reports/trivy.json");
         let limits = crate::ingest::Limits::default();
         let read = |keep| {
-            let cx = Cx { source: "trivy.json".into(), limits: &limits, custom_name: None, size: None, keep };
+            let cx = Cx { keep, ..Cx::new("trivy.json", &limits) };
             parse(text.as_bytes(), &cx).expect("parses").records
         };
         // Exactly the document's words: the pack upper-cases its settings, and a synonym

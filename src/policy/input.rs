@@ -45,6 +45,10 @@ pub struct PackView<'a> {
     attestations: &'a [crate::evidence::Attestation],
 }
 
+/// What one record costs a rule, in the unit of [`PackView::weight`]: a rule on the whole
+/// document gets no finer estimate than this.
+pub const RECORD_WEIGHT: usize = 16;
+
 /// The parts of the evidence no rule of the pack reads: an SBOM's dependency graph has more
 /// records than its components.
 pub const LEFT_OUT: &[&str] = &["dependencies"];
@@ -441,7 +445,7 @@ impl<'a> PackView<'a> {
     /// made the license rule look the costliest and start first, and the vulnerability rules
     /// then ran last on one worker.
     pub fn weight(part: &str) -> usize {
-        if part == "components" { 1 } else { 16 }
+        if part == "components" { 1 } else { RECORD_WEIGHT }
     }
 
     /// The view as a regorus value. Its vulnerabilities (on a large run the biggest part, tens

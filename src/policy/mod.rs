@@ -725,8 +725,11 @@ impl Policies {
         let mut order: Vec<usize> = (0..self.rules.len()).collect();
         order.sort_by_cached_key(|&i| {
             self.rules.get(i).map_or(std::cmp::Reverse(0), |r| {
-                let (input, weight): (_, fn(&str) -> usize) =
-                    if r.view { (&inputs.view, input::PackView::weight) } else { (&inputs.full, |_| 16) };
+                let (input, weight): (_, fn(&str) -> usize) = if r.view {
+                    (&inputs.view, input::PackView::weight)
+                } else {
+                    (&inputs.full, |_| input::RECORD_WEIGHT)
+                };
                 std::cmp::Reverse(
                     r.reads.iter().map(|name| records(&input[name.as_str()]) * weight(name)).sum::<usize>(),
                 )

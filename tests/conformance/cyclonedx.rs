@@ -282,13 +282,7 @@ fn checkov_cyclonedx_files_parse() {
     let text = std::fs::read_to_string(&path).expect("readable");
     let doc: Value = serde_json::from_str(&text).expect("JSON");
     let limits = verdict::ingest::Limits::default();
-    let cx = verdict::ingest::Cx {
-        source: "checkov.cdx.json".into(),
-        limits: &limits,
-        custom_name: None,
-        size: None,
-        keep: verdict::evidence::Keep::All,
-    };
+    let cx = verdict::ingest::Cx::new("checkov.cdx.json", &limits);
     let parsed = verdict::ingest::cyclonedx::parse_json(text.as_bytes(), &cx)
         .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.message));
     assert_eq!(parsed.records.components.len(), json_count(&doc));

@@ -681,13 +681,7 @@ mod tests {
     #[test]
     fn pending_budget() {
         let limits = Limits::default();
-        let cx = Cx {
-            source: "bom".into(),
-            limits: &limits,
-            custom_name: None,
-            size: None,
-            keep: crate::evidence::Keep::All,
-        };
+        let cx = Cx::new("bom", &limits);
         let text = r#"{"components": [{"type": "widget", "name": "a"}, {"type": "gadget", "name": "b"}],
             "bomFormat": "CycloneDX", "specVersion": "1.6"}"#;
         let mut doc = Doc::new(&cx);

@@ -6,7 +6,7 @@ use crate::evidence::Component;
 use crate::ingest::{Code, Limits};
 
 fn cx(limits: &Limits) -> Cx<'_> {
-    Cx { source: "bom".into(), limits, custom_name: None, size: None, keep: crate::evidence::Keep::All }
+    Cx::new("bom", limits)
 }
 
 fn json(text: &str) -> Result<Parsed, IngestError> {
