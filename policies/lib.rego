@@ -104,12 +104,6 @@ _first_line(text) := substring(text, 0, end) if {
 cut(value, n) := value if substring(value, 0, n) == value
 else := concat("", [substring(value, 0, n - 1), "…"])
 
-# location(file, line) is "file:line", "file", or null when the file is unknown.
-location(file, line) := sprintf("%s:%d", [file, line]) if {
-	is_string(file)
-	is_number(line)
-} else := file
-
 # usd(amount) is "$41.50". Cents are rounded once and printed as integers: sprintf's %.2f
 # prints a whole amount such as 40 as "%!f(int=40)" in OPA, and rounding at cents keeps
 # 0.1 + 0.2 from printing as 0.30000000000000004.

@@ -96,12 +96,6 @@ test_cut_keeps_short_text if {
 	lib.cut("exactly", 6) == "exact…"
 }
 
-test_location_joins_file_and_line if {
-	lib.location("infra/s3.tf", 12) == "infra/s3.tf:12"
-	lib.location("infra/s3.tf", null) == "infra/s3.tf"
-	lib.location(null, 12) == null
-}
-
 test_usd_prints_cents if {
 	lib.usd(0) == "$0.00"
 	lib.usd(40) == "$40.00"

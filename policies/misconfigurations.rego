@@ -7,6 +7,11 @@
 # misconfigurations.unknown_severity says, a warning by default. Blocking on every one of them
 # would fail most infrastructure repositories on low-value checks; ignoring them would hide the
 # real ones. Passed, skipped (suppressed in code) and excepted checks are never findings.
+#
+# Each finding names its check by fingerprint, and verdict writes what it says from the record
+# (docs/policy.md, "Findings verdict explains"): the check, resource, place and title, and how
+# to change the resource, with the scanner's resolution and guideline and how to skip the check
+# in code. This pack decides which checks fail, and at what severity.
 package verdict.misconfigurations
 
 import data.verdict.lib
@@ -20,12 +25,11 @@ import rego.v1
 # custom:
 #   severity: HIGH
 #   remediation: Change the resource so that it meets the check, as its guideline explains.
-deny_failed_check contains finding if {
+deny_failed_check contains _finding(check, null) if {
 	some check in input.misconfigurations
 	check.status == "failed"
 	not _unknown_severity(check)
 	check.severity in _severities
-	finding := _finding(check, check.severity)
 }
 
 # METADATA
@@ -54,63 +58,24 @@ warn_unknown_severity contains finding if {
 	some finding in _unknown
 }
 
-_unknown contains finding if {
+_unknown contains _finding(check, "UNKNOWN") if {
 	some check in input.misconfigurations
 	check.status == "failed"
 	_unknown_severity(check)
-	finding := _finding(check, "UNKNOWN")
 }
 
 _severities := lib.severity_set(lib.settings.misconfigurations.severities)
+
+# The record, by fingerprint and line: the fingerprint leaves the line out, and the same check
+# can fail on one resource at two lines. A severity of null is the record's.
+_finding(check, severity) := lib.result({
+	"fingerprint": check.fingerprint,
+	"line": object.get(check, "start_line", null),
+	"severity": severity,
+})
 
 # object.get, because `not is_string(check.severity)` would be undefined in OPA (and true in
 # regorus) for a record without the field.
 _unknown_severity(check) if not is_string(object.get(check, "severity", null))
 
 _unknown_severity(check) if check.severity == "UNKNOWN"
-
-_finding(check, severity) := lib.result({
-	"msg": lib.text([
-		sprintf("Check %s failed", [check.check_id]),
-		lib.part(" on ", check.resource, ""),
-		lib.part(" (", lib.location(check.file, check.start_line), ")"),
-		lib.part(": ", object.get(_titles, check.title, null), ""),
-	]),
-	"id": check.check_id,
-	"severity": severity,
-	"fingerprint": check.fingerprint,
-	"file": check.file,
-	"line": check.start_line,
-	"url": check.guideline,
-	"remediation": lib.text([
-		"Change ", lib.first([check.resource, check.file, "the resource"]),
-		lib.part(" in ", _file_if_resource(check), ""),
-		lib.part(" (line ", check.start_line, ")"),
-		" so that it meets the check",
-		lib.part(": ", _resolution(check), ""),
-		lib.part("; see ", check.guideline, ""),
-		lib.part("; if it does not apply here, skip it in code with a reason: ", _skip_comment(check), ""),
-	]),
-})
-
-# Each title's first line, worked out once: a check's title recurs in every resource it fails on.
-_titles := {title: lib.oneline(title) | some title in _failed_titles}
-
-_failed_titles := {check.title |
-	some check in input.misconfigurations
-	check.status == "failed"
-}
-
-# The scanner's own advice, when it gives some (Trivy does), without its final period.
-_resolution(check) := trim_right(line, ".") if {
-	line := lib.oneline(check.resolution)
-	is_string(line)
-} else := null
-
-_file_if_resource(check) := check.file if is_string(check.resource)
-else := null
-
-# How each scanner is told, in the file itself, that a check does not apply there.
-_skip_comment(check) := sprintf("#checkov:skip=%s:<reason>", [check.check_id]) if check.tool == "checkov"
-else := sprintf("#trivy:ignore:%s", [check.check_id]) if check.tool == "trivy"
-else := null

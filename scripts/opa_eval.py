@@ -9,7 +9,8 @@ engine, so that the two sets of findings can be compared. It follows verdict's c
 - In each selected package (namespace), the rules `deny`, `deny_<name>`, `violation`,
   `violation_<name>`, `warn` and `warn_<name>` produce findings; deny and violation fail,
   warn warns. Each element of such a set is a finding: a string (the message) or an object
-  with at least `msg`.
+  with `msg`, or without it and with the `fingerprint` of the evidence record verdict explains
+  it from (printed with "msg": null).
 - Namespaces: `main`, plus every `verdict.*` package loaded (the built-in pack), plus those
   named with --namespace; --all-namespaces selects every package.
 - Exceptions: `exception` in a package is a set of rule-name lists. When
@@ -55,7 +56,7 @@ string result turned into {"msg": ...}, and with these fields always present:
      "excepted": false, "msg": "...", "id": "CVE-...", "severity": "CRITICAL",
      "fingerprint": "388f...", ...the rest of the result object}
 
-`id`, `severity` and `fingerprint` are null when the result does not set them. METADATA
+`msg`, `id`, `severity` and `fingerprint` are null when the result does not set them. METADATA
 blocks are not applied here (no default severity or remediation, no effective_on): this
 script shows what the engine computed, which is what a parity check compares.
 
@@ -393,7 +394,7 @@ def evaluate(engine, OpaError, modules, namespaces, evidence) -> list[dict]:
         for element in value:
             findings.append(finding(ns, rule, element, excepted))
     findings = [f for f in findings if f is not None]
-    findings.sort(key=lambda f: (f["namespace"], f["rule"], f["fingerprint"] or "", f["msg"],
+    findings.sort(key=lambda f: (f["namespace"], f["rule"], f["fingerprint"] or "", f["msg"] or "",
                                  json.dumps(f, sort_keys=True, ensure_ascii=False)))
     return findings
 
@@ -402,8 +403,11 @@ def finding(namespace: str, rule: str, element, excepted: bool) -> dict | None:
     if isinstance(element, str):
         result = {"msg": element}
     elif isinstance(element, dict):
-        if not isinstance(element.get("msg"), str):
-            raise UsageError(f"a result of data.{namespace}.{rule} has no string `msg`: {json.dumps(element)[:200]}")
+        # Without `msg`, verdict explains the result from the evidence record its fingerprint
+        # names (docs/policy.md, "Findings verdict explains"); it is printed with "msg": null.
+        if not isinstance(element.get("msg"), str) and not ("msg" not in element and isinstance(element.get("fingerprint"), str)):
+            raise UsageError(f"a result of data.{namespace}.{rule} has neither a string `msg` nor a record's "
+                             f"`fingerprint`: {json.dumps(element)[:200]}")
         result = element
     else:  # conftest skips results that are neither strings nor objects
         return None
@@ -412,7 +416,7 @@ def finding(namespace: str, rule: str, element, excepted: bool) -> dict | None:
         "rule": rule,
         "level": "fail" if FAIL_RULE.match(rule) else "warn",
         "excepted": excepted,
-        "msg": result["msg"],
+        "msg": result.get("msg"),
         "id": result.get("id"),
         "severity": result.get("severity"),
         "fingerprint": result.get("fingerprint"),

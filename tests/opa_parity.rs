@@ -150,8 +150,8 @@ fn opa_side(case: &Case<'_>, evidence_file: &Path, tmp: &Path) -> Vec<String> {
             let rule = obj.remove("rule").and_then(|v| v.as_str().map(str::to_owned)).unwrap();
             let excepted = obj.remove("excepted").and_then(|v| v.as_bool()).unwrap_or(false);
             obj.remove("level");
-            // The script always writes these three; drop them where the rule did not set them.
-            for k in ["id", "severity", "fingerprint"] {
+            // The script always writes these four; drop them where the rule did not set them.
+            for k in ["msg", "id", "severity", "fingerprint"] {
                 if obj.get(k).is_some_and(Value::is_null) {
                     obj.remove(k);
                 }

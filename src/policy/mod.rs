@@ -13,6 +13,7 @@
 //! and builtin errors are errors (regorus's strict mode): a rule that cannot be evaluated
 //! never passes silently.
 
+mod explain;
 pub mod input;
 pub mod metadata;
 pub mod pack;
@@ -559,32 +560,40 @@ impl Policies {
     /// Evaluates every selected rule against `input`. `today` decides `effective_on`.
     pub fn evaluate(&self, input: &Evidence, today: Date) -> Result<Vec<Finding>, PolicyError> {
         let raw = self.evaluate_raw_evidence(input)?;
-        self.normalize_all(raw, today)
+        self.normalize_all(raw, today, Some(input))
     }
 
     /// Evaluates against an input already converted to a regorus value (every rule, the
-    /// built-in pack's too, sees all of it).
+    /// built-in pack's too, sees all of it). There is no evidence to explain a result from, so
+    /// every result needs its `msg`.
     pub fn evaluate_value(&self, input: regorus::Value, today: Date) -> Result<Vec<Finding>, PolicyError> {
         let raw = self.evaluate_raw(input)?;
-        self.normalize_all(raw, today)
+        self.normalize_all(raw, today, None)
     }
 
-    fn normalize_all(&self, raw: Vec<RawResult>, today: Date) -> Result<Vec<Finding>, PolicyError> {
+    fn normalize_all(
+        &self,
+        raw: Vec<RawResult>,
+        today: Date,
+        evidence: Option<&Evidence>,
+    ) -> Result<Vec<Finding>, PolicyError> {
         let by_rule: BTreeMap<(&str, &str), &RuleRef> =
             self.rules.iter().map(|r| ((r.package.as_str(), r.name.as_str()), r)).collect();
-        raw.into_iter()
-            .map(|r| {
-                let rule =
-                    by_rule.get(&(r.namespace.as_str(), r.rule.as_str())).copied().ok_or_else(|| {
-                        PolicyError::BadResult {
-                            rule: r.path(),
-                            message: "a result of a rule that was not loaded".into(),
-                        }
-                    })?;
-                let path = r.path();
-                normalize(rule, &path, r.value, r.excepted, today)
-            })
-            .collect()
+        // The records are indexed only when some result asks to be explained from one.
+        let asks = |r: &RawResult| matches!(&r.value, Json::Object(o) if !o.contains_key("msg"));
+        let records = evidence.filter(|_| raw.iter().any(asks)).map(explain::Records::of);
+        let mut out = Vec::with_capacity(raw.len());
+        for r in raw {
+            let rule = by_rule.get(&(r.namespace.as_str(), r.rule.as_str())).copied().ok_or_else(|| {
+                PolicyError::BadResult {
+                    rule: r.path(),
+                    message: "a result of a rule that was not loaded".into(),
+                }
+            })?;
+            let path = r.path();
+            out.extend(normalize(rule, &path, r.value, r.excepted, today, records.as_ref())?);
+        }
+        Ok(out)
     }
 
     /// Evaluates every selected rule on the evidence and returns each element as the rule
@@ -907,13 +916,15 @@ fn elements(value: &regorus::Value, rule: &str) -> RuleItems {
     }
 }
 
+/// One result as findings: one, or one per evidence record a result without `msg` names.
 fn normalize(
     rule: &RuleRef,
     path: &str,
     item: Json,
     excepted: bool,
     today: Date,
-) -> Result<Finding, PolicyError> {
+    records: Option<&explain::Records<'_>>,
+) -> Result<Vec<Finding>, PolicyError> {
     let mut obj = match item {
         Json::String(msg) => {
             let mut m = Map::new();
@@ -928,21 +939,37 @@ fn normalize(
             });
         }
     };
-    let msg = match obj.remove("msg") {
-        Some(Json::String(s)) => s,
-        Some(other) => {
-            return Err(PolicyError::BadResult {
-                rule: path.to_owned(),
-                message: format!("`{path}` produced a result whose `msg` is {other}, not text"),
-            });
-        }
+    match obj.remove("msg") {
+        Some(Json::String(msg)) => Ok(vec![finding(rule, path, msg, obj, excepted, today)?]),
+        Some(other) => Err(PolicyError::BadResult {
+            rule: path.to_owned(),
+            message: format!("`{path}` produced a result whose `msg` is {other}, not text"),
+        }),
+        // Without a message, the result must name evidence records for verdict to explain.
         None => {
-            return Err(PolicyError::BadResult {
-                rule: path.to_owned(),
-                message: format!("`{path}` produced a result object without `msg`"),
-            });
+            let explained = records.map(|records| records.explain(&obj)).unwrap_or_default();
+            if explained.is_empty() {
+                return Err(PolicyError::BadResult {
+                    rule: path.to_owned(),
+                    message: format!(
+                        "`{path}` produced a result object without `msg` whose `fingerprint` names no test case, vulnerability or misconfiguration of the evidence; give it a `msg`, or the `fingerprint` of the record it is about"
+                    ),
+                });
+            }
+            explained.into_iter().map(|(msg, obj)| finding(rule, path, msg, obj, excepted, today)).collect()
         }
-    };
+    }
+}
+
+/// A result object, its message taken out, as a finding.
+fn finding(
+    rule: &RuleRef,
+    path: &str,
+    msg: String,
+    mut obj: Map<String, Json>,
+    excepted: bool,
+    today: Date,
+) -> Result<Finding, PolicyError> {
     let mut text = |key: &str| -> Option<String> {
         match obj.remove(key) {
             Some(Json::String(s)) if !s.trim().is_empty() => Some(s),

@@ -360,11 +360,11 @@ fn the_view_keeps_the_vulnerabilities_the_settings_block() {
     let demo = crate::cli::gather(&[root.join("fixtures/demo")], &[], &crate::ingest::Limits::default())
         .expect("the demo reads");
     let whole = crate::policy::input::to_value(&demo).expect("converts");
-    let vulnerabilities = |found: &[Finding]| {
+    let vulnerabilities = |found: &[RawResult]| {
         found
             .iter()
             .filter(|f| f.namespace == "verdict.vulnerabilities")
-            .map(|f| f.id.clone())
+            .map(|f| f.value.clone())
             .collect::<Vec<_>>()
     };
     let mut counts = Vec::new();
@@ -375,14 +375,65 @@ fn the_view_keeps_the_vulnerabilities_the_settings_block() {
             json!({"verdict": {"config": {"vulnerabilities": {"severities": severities, "unfixed": "fail"}}}})
         };
         let p = Policies::build(&pack::files(false), &[], &[settings], Options::default()).expect("builds");
+        // What the rules return (each finding is then explained from the same evidence).
         let (on_view, on_whole) = (
-            p.evaluate(&demo, today()).expect("evaluates"),
-            p.evaluate_value(whole.clone(), today()).expect("evaluates"),
+            p.evaluate_raw_evidence(&demo).expect("evaluates"),
+            p.evaluate_raw(whole.clone()).expect("evaluates"),
         );
         assert_eq!(on_view, on_whole, "severities {severities}");
         counts.push(vulnerabilities(&on_view).len());
+        p.evaluate(&demo, today()).expect("every finding is explained");
     }
     // Each setting judged a different part of the demo's vulnerabilities.
     assert!(counts[0] > 0 && counts[1] > 0 && counts[2] > 0 && counts[3] == 0, "{counts:?}");
     assert!(counts[1] < counts[0], "{counts:?}");
+}
+
+/// A policy of your own that returns a record's fingerprint gets the finding verdict writes
+/// for that record, the same text the built-in pack's finding has; a fingerprint that is no
+/// record's is an error that says what to do.
+#[test]
+fn a_result_without_msg_is_explained_from_its_record() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let demo = crate::cli::gather(&[root.join("fixtures/demo")], &[], &crate::ingest::Limits::default())
+        .expect("the demo reads");
+    let own = file(
+        "policy/main.rego",
+        r#"package main
+import rego.v1
+deny contains {"fingerprint": vuln.fingerprint} if {
+	some vuln in input.vulnerabilities
+	vuln.severity in {"CRITICAL", "HIGH"}
+	count(vuln.fixed_versions) > 0
+}
+"#,
+    );
+    let mut files = pack::files(false);
+    files.push(own);
+    let p = Policies::build(&files, &[], &[], Options::default()).expect("builds");
+    let found = p.evaluate(&demo, today()).expect("evaluates");
+    let texts = |keep: &dyn Fn(&Finding) -> bool| {
+        let mut texts: Vec<_> = found
+            .iter()
+            .filter(|f| keep(f))
+            .map(|f| {
+                (f.fingerprint.clone(), f.msg.clone(), f.remediation.clone(), f.file.clone(), f.severity)
+            })
+            .collect();
+        texts.sort();
+        texts
+    };
+    let mine = texts(&|f| f.namespace == "main");
+    assert!(!mine.is_empty(), "the demo has fixable vulnerabilities");
+    assert_eq!(mine, texts(&|f| f.rule == "deny_fixable"));
+    assert!(mine.iter().all(|f| f.2.as_deref().is_some_and(|r| r.starts_with("Upgrade "))), "{mine:?}");
+
+    let nowhere = file(
+        "policy/main.rego",
+        "package main\nimport rego.v1\ndeny contains {\"fingerprint\": \"0000\"} if { true }\n",
+    );
+    let p = Policies::build(&[nowhere], &[], &[], Options::default()).expect("builds");
+    let e = p.evaluate(&demo, today()).expect_err("no record has that fingerprint");
+    assert!(matches!(e, PolicyError::BadResult { .. }), "{e:?}");
+    assert!(e.to_string().contains("names no test case, vulnerability or misconfiguration"), "{e}");
 }

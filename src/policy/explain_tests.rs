@@ -1,0 +1,593 @@
+//! What verdict says of each kind of record: the texts the built-in pack's findings carry.
+
+use serde_json::json;
+
+use super::*;
+
+/// `base` with `fields` put over it, one level deep (and one more inside `package`).
+fn with(mut base: Json, fields: Json) -> Json {
+    if let (Some(base), Json::Object(fields)) = (base.as_object_mut(), fields) {
+        for (key, value) in fields {
+            match (base.get_mut(&key), value) {
+                (Some(Json::Object(inner)), Json::Object(over)) => inner.extend(over),
+                (_, value) => {
+                    base.insert(key, value);
+                }
+            }
+        }
+    }
+    base
+}
+
+fn record<T: serde::de::DeserializeOwned>(value: Json) -> T {
+    serde_json::from_value(value).expect("a record as the evidence has it")
+}
+
+// Tests ---------------------------------------------------------------------------------------
+
+/// A test case as the evidence has it, passed by default.
+fn case(fields: Json) -> TestCase {
+    record(with(
+        json!({
+            "fingerprint": "9ed2304630bc3e35c0c0b89d27b248bf",
+            "source": "reports/junit/TEST-com.acme.shop.CartServiceTest.xml",
+            "suite": "com.acme.shop.CartServiceTest",
+            "classname": "com.acme.shop.CartServiceTest",
+            "name": "appliesDiscountOnce",
+            "status": "passed",
+            "attempts": 1,
+            "flaky": false,
+        }),
+        fields,
+    ))
+}
+
+fn failed() -> TestCase {
+    case(json!({
+        "status": "failed",
+        "message": "expected: <90.00> but was: <81.00>",
+        "failure_type": "org.opentest4j.AssertionFailedError",
+    }))
+}
+
+#[test]
+fn a_failed_test_says_what_it_said_and_where_its_report_is() {
+    assert_eq!(
+        test_case(&failed()),
+        Explanation {
+            msg: "Test \"appliesDiscountOnce\" in com.acme.shop.CartServiceTest failed: expected: <90.00> but was: <81.00>"
+                .into(),
+            id: Some("com.acme.shop.CartServiceTest.appliesDiscountOnce".into()),
+            remediation: Some(
+                "Run com.acme.shop.CartServiceTest.appliesDiscountOnce locally and fix the code or the test; \
+                 it failed with org.opentest4j.AssertionFailedError: expected: <90.00> but was: <81.00>; \
+                 report: reports/junit/TEST-com.acme.shop.CartServiceTest.xml"
+                    .into()
+            ),
+            ..Explanation::default()
+        }
+    );
+}
+
+#[test]
+fn an_errored_test_points_at_setup() {
+    let e = test_case(&case(json!({
+        "status": "errored",
+        "message": "Connection refused: localhost:5432",
+        "failure_type": "java.net.ConnectException",
+    })));
+    assert_eq!(
+        e.msg,
+        "Test \"appliesDiscountOnce\" in com.acme.shop.CartServiceTest could not run (error): Connection refused: localhost:5432"
+    );
+    assert!(e.remediation.expect("a fix").contains(
+        "; it stopped before any assertion (usually setup, a fixture or the environment) with java.net.ConnectException: Connection refused: localhost:5432;"
+    ));
+}
+
+#[test]
+fn the_test_source_file_and_line_are_carried() {
+    let mut failed = failed();
+    failed.file = Some("src/test/java/CartServiceTest.java".into());
+    failed.line = Some(58);
+    let e = test_case(&failed);
+    assert_eq!((e.file.as_deref(), e.line), (Some("src/test/java/CartServiceTest.java"), Some(58)));
+    assert!(
+        e.remediation
+            .expect("a fix")
+            .contains("fix the code or the test (src/test/java/CartServiceTest.java:58);")
+    );
+}
+
+#[test]
+fn a_test_without_message_still_reads_well() {
+    let e = test_case(&case(json!({"status": "failed"})));
+    assert_eq!(e.msg, "Test \"appliesDiscountOnce\" in com.acme.shop.CartServiceTest failed");
+    assert_eq!(
+        e.remediation.as_deref(),
+        Some(
+            "Run com.acme.shop.CartServiceTest.appliesDiscountOnce locally and fix the code or the test; report: reports/junit/TEST-com.acme.shop.CartServiceTest.xml"
+        )
+    );
+}
+
+#[test]
+fn a_test_is_named_by_its_class_else_its_suite_else_alone() {
+    let by_suite = test_case(&case(
+        json!({"status": "failed", "classname": null, "suite": "tests/test_api.py", "name": "test_login"}),
+    ));
+    assert_eq!(by_suite.id.as_deref(), Some("tests/test_api.py.test_login"));
+    assert_eq!(by_suite.msg, "Test \"test_login\" in tests/test_api.py failed");
+    let alone =
+        test_case(&case(json!({"status": "failed", "classname": null, "suite": null, "name": "TestLogin"})));
+    assert_eq!(alone.id.as_deref(), Some("TestLogin"));
+    assert_eq!(alone.msg, "Test \"TestLogin\" failed");
+}
+
+#[test]
+fn a_multi_line_message_is_shown_on_one_line_and_a_long_one_cut() {
+    let e = test_case(&case(
+        json!({"status": "failed", "message": "  expected 3 items\n  but got 2\n  at line 4"}),
+    ));
+    assert_eq!(
+        e.msg,
+        "Test \"appliesDiscountOnce\" in com.acme.shop.CartServiceTest failed: expected 3 items"
+    );
+    let long = "é".repeat(300);
+    let e = test_case(&case(json!({"status": "failed", "message": long})));
+    let said = e.msg.rsplit_once(": ").expect("the message is quoted").1;
+    assert_eq!(said.chars().count(), 200);
+    assert!(said.ends_with("é…"), "{said}");
+    let exact = "x".repeat(200);
+    let e = test_case(&case(json!({"status": "failed", "message": exact})));
+    assert!(e.msg.ends_with(&exact), "200 characters are kept whole");
+    let blank = test_case(&case(json!({"status": "failed", "message": " \n "})));
+    assert_eq!(blank.msg, "Test \"appliesDiscountOnce\" in com.acme.shop.CartServiceTest failed");
+}
+
+#[test]
+fn a_flaky_test_says_what_the_failing_attempt_said() {
+    let flaky = case(json!({
+        "name": "checkoutRetriesPaymentGateway",
+        "message": "Read timed out after 500 ms",
+        "failure_type": "java.net.SocketTimeoutException",
+        "attempts": 2,
+        "flaky": true,
+    }));
+    assert_eq!(
+        test_case(&flaky),
+        Explanation {
+            msg: "Test \"checkoutRetriesPaymentGateway\" in com.acme.shop.CartServiceTest is flaky: it passed only after 2 attempts (earlier failure: Read timed out after 500 ms)".into(),
+            id: Some("com.acme.shop.CartServiceTest.checkoutRetriesPaymentGateway".into()),
+            remediation: Some(
+                "Make com.acme.shop.CartServiceTest.checkoutRetriesPaymentGateway deterministic: \
+                 the failing attempt said \"Read timed out after 500 ms\" (java.net.SocketTimeoutException); \
+                 look for timeouts, test order and shared state, and quarantine the test rather than relying on reruns"
+                    .into()
+            ),
+            ..Explanation::default()
+        }
+    );
+    let quiet = test_case(&case(json!({"flaky": true, "attempts": 3})));
+    assert_eq!(
+        quiet.msg,
+        "Test \"appliesDiscountOnce\" in com.acme.shop.CartServiceTest is flaky: it passed only after 3 attempts"
+    );
+    assert_eq!(
+        quiet.remediation.as_deref(),
+        Some(
+            "Make com.acme.shop.CartServiceTest.appliesDiscountOnce deterministic; look for timeouts, test order and shared state, and quarantine the test rather than relying on reruns"
+        )
+    );
+}
+
+/// A flaky test whose last attempt failed is a failure.
+#[test]
+fn a_flaky_test_that_failed_last_reads_as_a_failure() {
+    let mut failed = failed();
+    failed.flaky = true;
+    assert!(test_case(&failed).msg.ends_with(" failed: expected: <90.00> but was: <81.00>"));
+}
+
+/// A policy of your own may name a test that did not fail: the message says what happened
+/// and claims no fix.
+#[test]
+fn a_passed_or_skipped_test_is_named_as_such() {
+    let passed = test_case(&case(json!({})));
+    assert_eq!(passed.msg, "Test \"appliesDiscountOnce\" in com.acme.shop.CartServiceTest passed");
+    assert_eq!(passed.remediation, None);
+    let skipped = test_case(&case(json!({"status": "skipped"})));
+    assert_eq!(skipped.msg, "Test \"appliesDiscountOnce\" in com.acme.shop.CartServiceTest was skipped");
+}
+
+// Vulnerabilities -------------------------------------------------------------------------------
+
+/// Spring4Shell in a jar of an image, fixed in two release lines.
+fn vuln(fields: Json) -> Vulnerability {
+    record(with(
+        json!({
+            "fingerprint": "388fd09c65c10183b4564ea7b79a2832",
+            "source": "reports/trivy.json",
+            "target": "Java",
+            "id": "CVE-2022-22965",
+            "aliases": [],
+            "package": {
+                "name": "org.springframework:spring-beans",
+                "version": "5.3.15",
+                "purl": "pkg:maven/org.springframework/spring-beans@5.3.15",
+                "type": "jar",
+                "path": "app/lib/spring-beans-5.3.15.jar",
+            },
+            "fixed_version": "5.3.18, 5.2.20",
+            "fixed_versions": ["5.3.18", "5.2.20"],
+            "severity": "CRITICAL",
+            "cvss": [],
+            "status": "fixed",
+            "title": "spring-framework: RCE via Data Binding on JDK 9+",
+            "url": "https://avd.aquasec.com/nvd/cve-2022-22965",
+            "cwe_ids": ["CWE-94"],
+        }),
+        fields,
+    ))
+}
+
+/// An OS package of an image with no fix yet.
+fn unfixed(fields: Json) -> Vulnerability {
+    vuln(with(
+        json!({
+            "fingerprint": "a9460e2b251ba4955e65203443631a5d",
+            "target": "registry.example.com/acme/shop-api:1.4.2 (debian 12.7)",
+            "id": "CVE-2023-31484",
+            "package": {
+                "name": "perl-base",
+                "version": "5.36.0-7+deb12u1",
+                "purl": "pkg:deb/debian/perl-base@5.36.0-7%2Bdeb12u1?arch=amd64&distro=debian-12.7",
+                "type": "debian",
+                "path": null,
+            },
+            "fixed_version": null,
+            "fixed_versions": [],
+            "severity": "HIGH",
+            "status": "affected",
+            "title": "perl: CPAN.pm does not verify TLS certificates",
+            "url": "https://avd.aquasec.com/nvd/cve-2023-31484",
+        }),
+        fields,
+    ))
+}
+
+fn lodash() -> Vulnerability {
+    vuln(json!({
+        "target": "web/package-lock.json",
+        "id": "CVE-2021-23337",
+        "package": {"name": "lodash", "version": "4.17.20", "purl": "pkg:npm/lodash@4.17.20", "type": "npm", "path": null},
+        "fixed_versions": ["4.17.21"],
+        "severity": "HIGH",
+        "title": "lodash: command injection via template",
+        "url": "https://avd.aquasec.com/nvd/cve-2021-23337",
+    }))
+}
+
+#[test]
+fn a_fixable_vulnerability_names_the_upgrade() {
+    assert_eq!(
+        vulnerability(&vuln(json!({}))),
+        Explanation {
+            msg: "CRITICAL vulnerability CVE-2022-22965 in org.springframework:spring-beans 5.3.15 (Java): spring-framework: RCE via Data Binding on JDK 9+".into(),
+            id: Some("CVE-2022-22965".into()),
+            severity: Some(Severity::Critical),
+            url: Some("https://avd.aquasec.com/nvd/cve-2022-22965".into()),
+            purl: Some("pkg:maven/org.springframework/spring-beans@5.3.15".into()),
+            remediation: Some(
+                "Upgrade org.springframework:spring-beans 5.3.15 → 5.3.18 (or 5.2.20) in app/lib/spring-beans-5.3.15.jar".into()
+            ),
+            ..Explanation::default()
+        }
+    );
+}
+
+#[test]
+fn the_fix_in_the_installed_release_line_comes_first() {
+    let e = vulnerability(&vuln(json!({"fixed_versions": ["5.2.20", "5.3.18"]})));
+    assert_eq!(
+        e.remediation.as_deref(),
+        Some(
+            "Upgrade org.springframework:spring-beans 5.3.15 → 5.3.18 (or 5.2.20) in app/lib/spring-beans-5.3.15.jar"
+        )
+    );
+    let e = vulnerability(&vuln(
+        json!({"package": {"version": "4.3.1"}, "fixed_versions": ["5.2.20", "5.3.18"]}),
+    ));
+    assert!(
+        e.remediation
+            .expect("a fix")
+            .starts_with("Upgrade org.springframework:spring-beans 4.3.1 → 5.2.20 (or 5.3.18) in")
+    );
+    let e = vulnerability(&vuln(json!({"fixed_versions": ["5.3.18", "5.3.18"]})));
+    assert!(e.remediation.expect("a fix").contains("5.3.15 → 5.3.18 in"), "a fix listed twice is one fix");
+}
+
+#[test]
+fn a_lockfile_is_the_finding_file() {
+    let e = vulnerability(&lodash());
+    assert_eq!(e.file.as_deref(), Some("web/package-lock.json"));
+    assert_eq!(e.remediation.as_deref(), Some("Upgrade lodash 4.17.20 → 4.17.21 in web/package-lock.json"));
+    assert_eq!(
+        e.msg,
+        "HIGH vulnerability CVE-2021-23337 in lodash 4.17.20 (web/package-lock.json): lodash: command injection via template"
+    );
+}
+
+#[test]
+fn only_file_targets_are_files() {
+    for (target, file) in [
+        ("Gemfile.lock", true),
+        ("services/api/go.mod", true),
+        ("requirements.txt", true),
+        ("pnpm-lock.yaml", true),
+        ("app.csproj", true),
+        ("Java", false),
+        ("Node.js", false),
+        ("alpine 3.19", false),
+        ("registry.example.com/shop:1.2 (debian 12.7)", false),
+        ("", false),
+    ] {
+        assert_eq!(is_lockfile(target), file, "{target}");
+    }
+}
+
+#[test]
+fn an_os_package_fix_says_how_images_are_fixed() {
+    let e = vulnerability(&unfixed(json!({"fixed_versions": ["5.36.0-7+deb12u2"]})));
+    assert_eq!(
+        e.remediation.as_deref(),
+        Some(
+            "Upgrade perl-base 5.36.0-7+deb12u1 → 5.36.0-7+deb12u2 in registry.example.com/acme/shop-api:1.4.2 (debian 12.7): \
+             rebuild the image from an updated base image, or upgrade the package in its Dockerfile"
+        )
+    );
+    assert_eq!(e.file, None);
+    let by_type = vulnerability(&vuln(json!({
+        "package": {"name": "musl", "version": "1.2.4-r1", "purl": null, "type": "alpine", "path": null},
+        "target": "alpine 3.19",
+        "fixed_versions": ["1.2.4-r2"],
+    })));
+    assert!(by_type.remediation.expect("a fix").ends_with("or upgrade the package in its Dockerfile"));
+}
+
+#[test]
+fn a_fix_without_installed_version_still_reads_well() {
+    let e = vulnerability(&vuln(
+        json!({"package": {"version": null, "path": null}, "target": "Java", "title": null, "url": null}),
+    ));
+    assert_eq!(e.msg, "CRITICAL vulnerability CVE-2022-22965 in org.springframework:spring-beans (Java)");
+    assert_eq!(
+        e.remediation.as_deref(),
+        Some("Upgrade org.springframework:spring-beans → 5.3.18 (or 5.2.20) in Java")
+    );
+    assert_eq!(e.url, None);
+}
+
+#[test]
+fn an_unfixed_vulnerability_says_what_to_do_by_its_status() {
+    assert_eq!(
+        vulnerability(&unfixed(json!({}))),
+        Explanation {
+            msg: "HIGH vulnerability CVE-2023-31484 in perl-base 5.36.0-7+deb12u1 (registry.example.com/acme/shop-api:1.4.2 (debian 12.7)): perl: CPAN.pm does not verify TLS certificates".into(),
+            id: Some("CVE-2023-31484".into()),
+            severity: Some(Severity::High),
+            url: Some("https://avd.aquasec.com/nvd/cve-2023-31484".into()),
+            purl: Some("pkg:deb/debian/perl-base@5.36.0-7%2Bdeb12u1?arch=amd64&distro=debian-12.7".into()),
+            remediation: Some(
+                "No fixed version of perl-base 5.36.0-7+deb12u1 exists yet for CVE-2023-31484: apply the advisory's \
+                 workaround if there is one, remove the package if unused, and upgrade when a fix ships; \
+                 advisory: https://avd.aquasec.com/nvd/cve-2023-31484"
+                    .into()
+            ),
+            ..Explanation::default()
+        }
+    );
+    let wont = vulnerability(&unfixed(json!({"status": "will_not_fix", "url": null})));
+    assert_eq!(
+        wont.remediation.as_deref(),
+        Some(
+            "The maintainers will not fix CVE-2023-31484 in perl-base 5.36.0-7+deb12u1: replace the package (or the base image), remove it if unused, or accept the risk with a waiver"
+        )
+    );
+    let eol = vulnerability(&unfixed(json!({"status": "end_of_life"})));
+    assert!(eol.remediation.expect("advice").starts_with(
+        "perl-base 5.36.0-7+deb12u1 has reached its end of life and gets no fix for CVE-2023-31484: move to a supported version (or base image)"
+    ));
+}
+
+// Misconfigurations -----------------------------------------------------------------------------
+
+/// A failed Checkov check without a severity (no platform key).
+fn checkov(fields: Json) -> Misconfiguration {
+    record(with(
+        json!({
+            "fingerprint": "72ea56dea4e364dd6c9a261811e3d57f",
+            "source": "reports/checkov.json",
+            "tool": "checkov",
+            "framework": "terraform",
+            "check_id": "CKV_AWS_18",
+            "aliases": [],
+            "title": "Ensure the S3 bucket has access logging enabled",
+            "severity": null,
+            "status": "failed",
+            "resource": "aws_s3_bucket.uploads",
+            "file": "/infra/s3.tf",
+            "start_line": 1,
+            "end_line": 3,
+            "guideline": "https://docs.prismacloud.io/s3-13-enable-logging",
+        }),
+        fields,
+    ))
+}
+
+/// A failed Trivy check, with a severity and the scanner's own resolution.
+fn trivy_check(fields: Json) -> Misconfiguration {
+    checkov(with(
+        json!({
+            "fingerprint": "5e1f0c2a9b7d4e3f8a6c1b0d2e4f6a8c",
+            "tool": "trivy",
+            "framework": "dockerfile",
+            "check_id": "DS002",
+            "aliases": ["AVD-DS-0002"],
+            "title": "Image user should not be 'root'",
+            "severity": "HIGH",
+            "resource": null,
+            "file": "Dockerfile",
+            "start_line": 12,
+            "end_line": 12,
+            "guideline": "https://avd.aquasec.com/misconfig/ds002",
+            "resolution": "Add 'USER <non root user name>' line to the Dockerfile.",
+        }),
+        fields,
+    ))
+}
+
+#[test]
+fn a_failed_check_says_how_to_change_or_skip_it() {
+    assert_eq!(
+        misconfiguration(&trivy_check(json!({}))),
+        Explanation {
+            msg: "Check DS002 failed (Dockerfile:12): Image user should not be 'root'".into(),
+            id: Some("DS002".into()),
+            severity: Some(Severity::High),
+            file: Some("Dockerfile".into()),
+            line: Some(12),
+            url: Some("https://avd.aquasec.com/misconfig/ds002".into()),
+            remediation: Some(
+                "Change Dockerfile (line 12) so that it meets the check: Add 'USER <non root user name>' line to the Dockerfile; \
+                 see https://avd.aquasec.com/misconfig/ds002; if it does not apply here, skip it in code with a reason: #trivy:ignore:DS002"
+                    .into()
+            ),
+            purl: None,
+        }
+    );
+    assert_eq!(
+        misconfiguration(&checkov(json!({}))),
+        Explanation {
+            msg: "Check CKV_AWS_18 failed on aws_s3_bucket.uploads (/infra/s3.tf:1): Ensure the S3 bucket has access logging enabled".into(),
+            id: Some("CKV_AWS_18".into()),
+            severity: None,
+            file: Some("/infra/s3.tf".into()),
+            line: Some(1),
+            url: Some("https://docs.prismacloud.io/s3-13-enable-logging".into()),
+            remediation: Some(
+                "Change aws_s3_bucket.uploads in /infra/s3.tf (line 1) so that it meets the check; \
+                 see https://docs.prismacloud.io/s3-13-enable-logging; \
+                 if it does not apply here, skip it in code with a reason: #checkov:skip=CKV_AWS_18:<reason>"
+                    .into()
+            ),
+            purl: None,
+        }
+    );
+}
+
+#[test]
+fn a_blank_resolution_is_left_out() {
+    let e = misconfiguration(&trivy_check(json!({"resolution": "  "})));
+    assert!(
+        e.remediation
+            .expect("a fix")
+            .starts_with("Change Dockerfile (line 12) so that it meets the check; see ")
+    );
+}
+
+#[test]
+fn a_check_with_little_data_still_reads_well() {
+    let e = misconfiguration(&checkov(json!({
+        "tool": "kics", "resource": null, "file": null, "start_line": null, "title": null, "guideline": null,
+    })));
+    assert_eq!(
+        e,
+        Explanation {
+            msg: "Check CKV_AWS_18 failed".into(),
+            id: Some("CKV_AWS_18".into()),
+            remediation: Some("Change the resource so that it meets the check".into()),
+            ..Explanation::default()
+        }
+    );
+    let passed = misconfiguration(&checkov(
+        json!({"status": "passed", "resource": null, "file": null, "title": null}),
+    ));
+    assert_eq!(passed.msg, "Check CKV_AWS_18 passed");
+}
+
+// Results ---------------------------------------------------------------------------------------
+
+/// A result names its record by fingerprint; the fields it gives are kept and the rest filled,
+/// and a fingerprint that is no record's explains nothing.
+#[test]
+fn a_result_is_filled_where_it_is_silent() {
+    let mut evidence = Evidence::new(crate::evidence::Meta::default());
+    evidence.vulnerabilities.push(lodash());
+    evidence.tests.cases.push(failed());
+    evidence.misconfigurations.push(checkov(json!({})));
+    let records = Records::of(&evidence);
+    let result = |fields: Json| fields.as_object().cloned().expect("an object");
+
+    let explained = records.explain(&result(json!({
+        "fingerprint": lodash().fingerprint, "severity": "LOW", "url": null,
+    })));
+    let [(msg, filled)] = explained.as_slice() else { panic!("one finding: {explained:?}") };
+    assert!(msg.starts_with("HIGH vulnerability CVE-2021-23337 in lodash"), "{msg}");
+    assert_eq!(filled["severity"], "LOW", "the result's own severity is kept");
+    assert_eq!(filled["url"], "https://avd.aquasec.com/nvd/cve-2021-23337", "a null is filled");
+    assert_eq!(filled["file"], "web/package-lock.json");
+    assert_eq!(filled["remediation"], "Upgrade lodash 4.17.20 → 4.17.21 in web/package-lock.json");
+    assert!(!filled.contains_key("msg"), "the message is returned beside the fields");
+
+    let explained = records.explain(&result(json!({"fingerprint": failed().fingerprint})));
+    let [(msg, filled)] = explained.as_slice() else { panic!("one finding: {explained:?}") };
+    assert!(msg.starts_with("Test \"appliesDiscountOnce\""), "{msg}");
+    assert!(
+        !filled.contains_key("severity"),
+        "a test has no severity of its own: the rule's METADATA gives it"
+    );
+
+    for unknown in [json!({"fingerprint": "0000"}), json!({"fingerprint": 42}), json!({})] {
+        assert!(records.explain(&result(unknown.clone())).is_empty(), "{unknown}");
+    }
+}
+
+/// One fingerprint, several records: a finding for each, where it is; a `line` picks one; and
+/// records that read the same are one finding.
+#[test]
+fn a_fingerprint_of_several_records_is_a_finding_for_each() {
+    let mut evidence = Evidence::new(crate::evidence::Meta::default());
+    let fingerprint = "72ea56dea4e364dd6c9a261811e3d57f";
+    for line in [1, 9, 9] {
+        evidence.misconfigurations.push(checkov(json!({"start_line": line})));
+    }
+    let mut in_jar = |path: &str| {
+        evidence.vulnerabilities.push(vuln(json!({"package": {"path": path}})));
+    };
+    in_jar("app/a.jar");
+    in_jar("app/b.jar");
+    let records = Records::of(&evidence);
+    let lines = |explained: Vec<(String, Map<String, Json>)>| -> Vec<Json> {
+        explained.into_iter().map(|(_, filled)| filled["line"].clone()).collect()
+    };
+    assert_eq!(
+        lines(records.explain(&json!({"fingerprint": fingerprint}).as_object().cloned().unwrap_or_default())),
+        [json!(1), json!(9)]
+    );
+    assert_eq!(
+        lines(records.explain(
+            &json!({"fingerprint": fingerprint, "line": 9}).as_object().cloned().unwrap_or_default()
+        )),
+        [json!(9)]
+    );
+    let jars: Vec<String> = records
+        .explain(
+            &json!({"fingerprint": vuln(json!({})).fingerprint}).as_object().cloned().unwrap_or_default(),
+        )
+        .into_iter()
+        .map(|(_, filled)| filled["remediation"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(jars.len(), 2, "{jars:?}");
+    assert!(jars[0].ends_with(" in app/a.jar") && jars[1].ends_with(" in app/b.jar"), "{jars:?}");
+}
