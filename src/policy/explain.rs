@@ -81,6 +81,13 @@ impl<'a> Records<'a> {
             return Vec::new();
         };
         let line = result.get("line").and_then(Json::as_u64);
+        if let [record] = records.as_slice() {
+            if line.is_some() && record.line() != line {
+                return Vec::new();
+            }
+            let mut filled = result.clone();
+            return vec![(record.explain().fill(&mut filled), filled)];
+        }
         let mut seen = HashSet::new();
         let mut out = Vec::with_capacity(1);
         for record in records.iter().filter(|r| line.is_none() || r.line() == line) {

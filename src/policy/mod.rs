@@ -560,7 +560,11 @@ impl Policies {
     /// Evaluates every selected rule against `input`. `today` decides `effective_on`.
     pub fn evaluate(&self, input: &Evidence, today: Date) -> Result<Vec<Finding>, PolicyError> {
         let raw = self.evaluate_raw_evidence(input)?;
-        self.normalize_all(raw, today, Some(input))
+        let started = Instant::now();
+        let findings = self.normalize_all(raw, today, Some(input))?;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        tracing::debug!(findings = findings.len(), elapsed_ms, "findings normalized and explained");
+        Ok(findings)
     }
 
     /// Evaluates against an input already converted to a regorus value (every rule, the
@@ -582,8 +586,7 @@ impl Policies {
         // The records are indexed only when some result asks to be explained from one.
         let asks = |r: &RawResult| matches!(&r.value, Json::Object(o) if !o.contains_key("msg"));
         let records = evidence.filter(|_| raw.iter().any(asks)).map(explain::Records::of);
-        let mut out = Vec::with_capacity(raw.len());
-        for r in raw {
+        let one = |r: RawResult| -> Result<Vec<Finding>, PolicyError> {
             let rule = by_rule.get(&(r.namespace.as_str(), r.rule.as_str())).copied().ok_or_else(|| {
                 PolicyError::BadResult {
                     rule: r.path(),
@@ -591,7 +594,32 @@ impl Policies {
                 }
             })?;
             let path = r.path();
-            out.extend(normalize(rule, &path, r.value, r.excepted, today, records.as_ref())?);
+            normalize(rule, &path, r.value, r.excepted, today, records.as_ref())
+        };
+        // Thousands of results (each explained from its record) are normalized in chunks on
+        // every core, and put back in order: at scale 10 that is ~30 ms of CPU.
+        let mut chunks: Vec<std::sync::Mutex<Vec<RawResult>>> = Vec::new();
+        let mut raw = raw.into_iter().peekable();
+        while raw.peek().is_some() {
+            chunks.push(std::sync::Mutex::new(raw.by_ref().take(NORMALIZE_CHUNK).collect()));
+        }
+        let order: Vec<usize> = (0..chunks.len()).collect();
+        let done = crate::work::longest_first(
+            &order,
+            || (),
+            |_, i| {
+                let chunk =
+                    chunks.get(i).map(|c| std::mem::take(&mut *c.lock().unwrap_or_else(|p| p.into_inner())));
+                let mut out = Vec::new();
+                for r in chunk.unwrap_or_default() {
+                    out.extend(one(r)?);
+                }
+                Ok(out)
+            },
+        );
+        let mut out = Vec::new();
+        for chunk in done {
+            out.extend(chunk.unwrap_or_else(|| Ok(Vec::new()))?);
         }
         Ok(out)
     }
@@ -695,6 +723,7 @@ impl Policies {
             }
         }
         let values = self.eval_parallel(inputs, started);
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "rules evaluated");
         let mut out = Vec::new();
         for (rule, items) in self.rules.iter().zip(values) {
             let path = format!("data.{}.{}", rule.package, rule.name);
@@ -915,6 +944,9 @@ fn elements(value: &regorus::Value, rule: &str) -> RuleItems {
         },
     }
 }
+
+/// How many results a worker normalizes at a time.
+const NORMALIZE_CHUNK: usize = 1024;
 
 /// One result as findings: one, or one per evidence record a result without `msg` names.
 fn normalize(

@@ -437,3 +437,13 @@ deny contains {"fingerprint": vuln.fingerprint} if {
     assert!(matches!(e, PolicyError::BadResult { .. }), "{e:?}");
     assert!(e.to_string().contains("names no test case, vulnerability or misconfiguration"), "{e}");
 }
+
+/// Results are normalized in chunks on every core and come back complete and in order.
+#[test]
+fn many_results_keep_their_order() {
+    let text = "package main\nimport rego.v1\ndeny contains sprintf(\"%05d\", [i]) if { some i in numbers.range(1, 3000) }\n";
+    let found = run_main(text, serde_json::json!({})).expect("evaluates");
+    let msgs: Vec<String> = found.iter().map(|f| f.msg.clone()).collect();
+    let expected: Vec<String> = (1..=3000).map(|i| format!("{i:05}")).collect();
+    assert_eq!(msgs, expected);
+}
