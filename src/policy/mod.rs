@@ -326,7 +326,7 @@ impl PolicyError {
             }
             PolicyError::BadResult { rule, .. } => {
                 d.doc_path = Some(rule.clone());
-                d.help = Some("a conftest rule returns a set of strings, or of objects with a string `msg` (docs/policy.md)".into());
+                d.help = Some("a conftest rule returns a set of strings, or of objects with a string `msg` or the `fingerprint` of an evidence record (docs/policy.md)".into());
             }
             PolicyError::Timeout { rule, .. } => {
                 d.doc_path = Some(rule.clone());
