@@ -34,11 +34,14 @@ enum Record<'a> {
 }
 
 impl Record<'_> {
-    fn line(self) -> Option<u64> {
+    /// Whether the record is at `line`, when a result names one. A vulnerability has no line,
+    /// so a result's `line` does not pick among its records.
+    fn at(self, line: Option<u64>) -> bool {
         match self {
-            Record::Test(case) => case.line,
-            Record::Vulnerability(_) => None,
-            Record::Check(check) => check.start_line,
+            _ if line.is_none() => true,
+            Record::Test(case) => case.line == line,
+            Record::Vulnerability(_) => true,
+            Record::Check(check) => check.start_line == line,
         }
     }
 
@@ -82,7 +85,7 @@ impl<'a> Records<'a> {
         };
         let line = result.get("line").and_then(Json::as_u64);
         if let [record] = records.as_slice() {
-            if line.is_some() && record.line() != line {
+            if !record.at(line) {
                 return Vec::new();
             }
             let mut filled = result.clone();
@@ -90,7 +93,7 @@ impl<'a> Records<'a> {
         }
         let mut seen = HashSet::new();
         let mut out = Vec::with_capacity(1);
-        for record in records.iter().filter(|r| line.is_none() || r.line() == line) {
+        for record in records.iter().filter(|r| r.at(line)) {
             let explanation = record.explain();
             if seen.insert(explanation.clone()) {
                 let mut filled = result.clone();

@@ -589,5 +589,11 @@ fn a_fingerprint_of_several_records_is_a_finding_for_each() {
         .map(|(_, filled)| filled["remediation"].as_str().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(jars.len(), 2, "{jars:?}");
+    let with_line = json!({"fingerprint": vuln(json!({})).fingerprint, "line": 7});
+    assert_eq!(
+        records.explain(&with_line.as_object().cloned().unwrap_or_default()).len(),
+        2,
+        "a vulnerability has no line to pick by"
+    );
     assert!(jars[0].ends_with(" in app/a.jar") && jars[1].ends_with(" in app/b.jar"), "{jars:?}");
 }
