@@ -55,17 +55,19 @@ impl Record<'_> {
 }
 
 impl<'a> Records<'a> {
-    /// Indexes every test case, vulnerability and misconfiguration.
-    pub(crate) fn of(evidence: &'a Evidence) -> Records<'a> {
+    /// Indexes the test cases, vulnerabilities and misconfigurations whose fingerprint is one
+    /// of `wanted` (the results' that ask to be explained): the index holds the findings'
+    /// records, not every record of a large evidence document.
+    pub(crate) fn of(evidence: &'a Evidence, wanted: &HashSet<&str>) -> Records<'a> {
         let tests = evidence.tests.cases.iter().map(|r| (r.fingerprint.as_str(), Record::Test(r)));
         let vulns =
             evidence.vulnerabilities.iter().map(|r| (r.fingerprint.as_str(), Record::Vulnerability(r)));
         let checks = evidence.misconfigurations.iter().map(|r| (r.fingerprint.as_str(), Record::Check(r)));
-        let mut by_fingerprint: HashMap<&str, Vec<Record>> = HashMap::with_capacity(
-            evidence.tests.cases.len() + evidence.vulnerabilities.len() + evidence.misconfigurations.len(),
-        );
+        let mut by_fingerprint: HashMap<&str, Vec<Record>> = HashMap::with_capacity(wanted.len());
         for (fingerprint, record) in tests.chain(vulns).chain(checks) {
-            by_fingerprint.entry(fingerprint).or_default().push(record);
+            if wanted.contains(fingerprint) {
+                by_fingerprint.entry(fingerprint).or_default().push(record);
+            }
         }
         Records { by_fingerprint }
     }

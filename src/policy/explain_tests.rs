@@ -518,6 +518,14 @@ fn a_check_with_little_data_still_reads_well() {
 
 // Results ---------------------------------------------------------------------------------------
 
+/// Every fingerprint of the evidence's tests, vulnerabilities and checks.
+fn all(evidence: &Evidence) -> HashSet<&str> {
+    let tests = evidence.tests.cases.iter().map(|r| r.fingerprint.as_str());
+    let vulns = evidence.vulnerabilities.iter().map(|r| r.fingerprint.as_str());
+    let checks = evidence.misconfigurations.iter().map(|r| r.fingerprint.as_str());
+    tests.chain(vulns).chain(checks).collect()
+}
+
 /// A result names its record by fingerprint; the fields it gives are kept and the rest filled,
 /// and a fingerprint that is no record's explains nothing.
 #[test]
@@ -526,7 +534,7 @@ fn a_result_is_filled_where_it_is_silent() {
     evidence.vulnerabilities.push(lodash());
     evidence.tests.cases.push(failed());
     evidence.misconfigurations.push(checkov(json!({})));
-    let records = Records::of(&evidence);
+    let records = Records::of(&evidence, &all(&evidence));
     let result = |fields: Json| fields.as_object().cloned().expect("an object");
 
     let explained = records.explain(&result(json!({
@@ -567,7 +575,7 @@ fn a_fingerprint_of_several_records_is_a_finding_for_each() {
     };
     in_jar("app/a.jar");
     in_jar("app/b.jar");
-    let records = Records::of(&evidence);
+    let records = Records::of(&evidence, &all(&evidence));
     let lines = |explained: Vec<(String, Map<String, Json>)>| -> Vec<Json> {
         explained.into_iter().map(|(_, filled)| filled["line"].clone()).collect()
     };
@@ -596,4 +604,19 @@ fn a_fingerprint_of_several_records_is_a_finding_for_each() {
         "a vulnerability has no line to pick by"
     );
     assert!(jars[0].ends_with(" in app/a.jar") && jars[1].ends_with(" in app/b.jar"), "{jars:?}");
+}
+
+/// Only the records the results ask for are indexed.
+#[test]
+fn only_wanted_records_are_indexed() {
+    let mut evidence = Evidence::new(crate::evidence::Meta::default());
+    evidence.vulnerabilities.push(lodash());
+    evidence.tests.cases.push(failed());
+    let wanted: HashSet<&str> = [evidence.tests.cases[0].fingerprint.as_str()].into_iter().collect();
+    let records = Records::of(&evidence, &wanted);
+    assert_eq!(records.by_fingerprint.len(), 1);
+    let ask =
+        |fingerprint: String| json!({"fingerprint": fingerprint}).as_object().cloned().unwrap_or_default();
+    assert_eq!(records.explain(&ask(failed().fingerprint)).len(), 1);
+    assert!(records.explain(&ask(lodash().fingerprint)).is_empty());
 }

@@ -583,9 +583,18 @@ impl Policies {
     ) -> Result<Vec<Finding>, PolicyError> {
         let by_rule: BTreeMap<(&str, &str), &RuleRef> =
             self.rules.iter().map(|r| ((r.package.as_str(), r.name.as_str()), r)).collect();
-        // The records are indexed only when some result asks to be explained from one.
-        let asks = |r: &RawResult| matches!(&r.value, Json::Object(o) if !o.contains_key("msg"));
-        let records = evidence.filter(|_| raw.iter().any(asks)).map(explain::Records::of);
+        // The records of the results that ask to be explained from one (an object without
+        // `msg` names its record by fingerprint).
+        let records = evidence.map(|evidence| {
+            let wanted: std::collections::HashSet<&str> = raw
+                .iter()
+                .filter_map(|r| match &r.value {
+                    Json::Object(o) if !o.contains_key("msg") => o.get("fingerprint").and_then(Json::as_str),
+                    _ => None,
+                })
+                .collect();
+            explain::Records::of(evidence, &wanted)
+        });
         let one = |r: RawResult| -> Result<Vec<Finding>, PolicyError> {
             let rule = by_rule.get(&(r.namespace.as_str(), r.rule.as_str())).copied().ok_or_else(|| {
                 PolicyError::BadResult {
