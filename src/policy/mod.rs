@@ -648,7 +648,7 @@ impl Policies {
         let started = Instant::now();
         let needs_full = self.rules.iter().any(|r| !r.view) || !self.exceptions.is_empty();
         let (view, full) = std::thread::scope(|s| {
-            let full = needs_full.then(|| s.spawn(|| input::to_value(evidence)));
+            let full = needs_full.then(|| s.spawn(|| input::evidence_value(evidence)));
             let view = if self.rules.iter().any(|r| r.view) {
                 input::PackView::of(evidence, self.blocking).to_value()
             } else {
