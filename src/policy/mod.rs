@@ -630,6 +630,13 @@ impl Policies {
         for chunk in done {
             out.extend(chunk.unwrap_or_else(|| Ok(Vec::new()))?);
         }
+        // A result explained from several records is several findings: the bound holds after.
+        if let Some(over) = out.get(self.options.max_findings) {
+            return Err(PolicyError::TooManyFindings {
+                rule: format!("data.{}.{}", over.namespace, over.rule),
+                limit: self.options.max_findings,
+            });
+        }
         Ok(out)
     }
 

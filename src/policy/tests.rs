@@ -203,6 +203,33 @@ fn bounded_output() {
     assert!(matches!(e, PolicyError::TooManyFindings { limit: 10, .. }), "{e:?}");
 }
 
+/// The bound holds for findings explained from records: one result naming a fingerprint that
+/// five records share is five findings.
+#[test]
+fn bounded_output_counts_explained_records() {
+    let mut evidence = Evidence::new(crate::evidence::Meta::default());
+    for line in 1..=5 {
+        evidence.misconfigurations.push(
+            serde_json::from_value(serde_json::json!({
+                "fingerprint": "f", "source": "checkov.json", "tool": "checkov", "check_id": "CKV_1",
+                "aliases": [], "status": "failed", "start_line": line,
+            }))
+            .expect("a check"),
+        );
+    }
+    let text = "package main\nimport rego.v1\ndeny contains {\"fingerprint\": \"f\"} if { true }\n";
+    let policies = |max_findings| {
+        let options = Options { max_findings, ..Options::default() };
+        Policies::build(&[file("a.rego", text)], &[], &[], options).expect("builds")
+    };
+    assert_eq!(policies(5).evaluate(&evidence, today()).expect("five findings").len(), 5);
+    let e = policies(3).evaluate(&evidence, today()).expect_err("too many");
+    assert!(
+        matches!(&e, PolicyError::TooManyFindings { limit: 3, rule } if rule == "data.main.deny"),
+        "{e:?}"
+    );
+}
+
 /// Time is bounded: an evaluation that runs past the limit stops with an error.
 #[test]
 fn bounded_time() {
