@@ -298,3 +298,22 @@ fn unreadable_key_is_an_input_error() {
     assert!(err.contains("error[sign/key]") && err.contains("signatures.key in verdict.yaml"), "{err}");
     assert!(err.contains("private key"), "{err}");
 }
+
+/// A broken policy written for Rego v1 (without `import rego.v1`) gets one diagnostic, v1's:
+/// reading it again as v0 made regorus print its own warning about `if` on stderr first.
+#[test]
+fn a_broken_v1_policy_is_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policy")).unwrap();
+    std::fs::write(
+        dir.path().join("policy/main.rego"),
+        "package main\n\ndeny contains msg if {\n  msg := \"x\" +\n}\n",
+    )
+    .unwrap();
+    let out = verdict(dir.path(), &["run", ".", "--publish", "none", "--policy", "policy"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error[policy/syntax]"), "{stderr}");
+    assert!(stderr.contains("policy/main.rego:4:"), "{stderr}");
+    assert!(!stderr.contains("treated as identifier"), "{stderr}");
+}

@@ -1107,6 +1107,27 @@ fn message_of(text: &str) -> String {
 
 /// Loads every file into one engine: Rego v1 first, v0 when only that parses. Returns the
 /// engine, the modules' rule heads, the files read as v0, and the syntax errors.
+/// Whether a policy is written for Rego v1: it imports `rego.v1`, or it uses `if` before a
+/// rule body without importing `future.keywords` (which v0 needs for that keyword).
+fn intends_v1(text: &str) -> bool {
+    static IF_BODY: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\bif\s*\{").ok());
+    text.lines().any(|l| l.trim() == "import rego.v1")
+        || (!text.contains("future.keywords") && IF_BODY.as_ref().is_some_and(|re| re.is_match(text)))
+}
+
+/// regorus's parse error as a syntax error of `f`.
+fn syntax_error(f: &PolicyFile, text: &str) -> PolicyError {
+    let (_, line, column) = location_of(text);
+    PolicyError::Syntax {
+        file: f.path.clone(),
+        line: line.unwrap_or(1),
+        column: column.unwrap_or(1),
+        message: message_of(text),
+        text: f.text.clone(),
+    }
+}
+
 fn load(files: &[PolicyFile]) -> (regorus::Engine, Vec<ModuleInfo>, Vec<String>, Vec<PolicyError>) {
     let mut engine = regorus::Engine::new();
     engine.set_strict_builtin_errors(true);
@@ -1116,6 +1137,12 @@ fn load(files: &[PolicyFile]) -> (regorus::Engine, Vec<ModuleInfo>, Vec<String>,
         engine.set_rego_v0(false);
         let v1 = engine.add_policy(f.path.clone(), f.text.clone());
         let Err(v1_err) = v1 else { continue };
+        // A file written for v1 gets v1's error, not what the v0 parser makes of its keywords
+        // (with a warning regorus prints to stderr itself).
+        if intends_v1(&f.text) {
+            errors.push(syntax_error(f, &v1_err.to_string()));
+            continue;
+        }
         engine.set_rego_v0(true);
         let v0 = engine.add_policy(f.path.clone(), f.text.clone());
         engine.set_rego_v0(false);
@@ -1129,14 +1156,7 @@ fn load(files: &[PolicyFile]) -> (regorus::Engine, Vec<ModuleInfo>, Vec<String>,
                     (l.unwrap_or(0), c.unwrap_or(0))
                 };
                 let chosen = if pos(&v0t) > pos(&v1t) { v0t } else { v1t };
-                let (_, line, column) = location_of(&chosen);
-                errors.push(PolicyError::Syntax {
-                    file: f.path.clone(),
-                    line: line.unwrap_or(1),
-                    column: column.unwrap_or(1),
-                    message: message_of(&chosen),
-                    text: f.text.clone(),
-                });
+                errors.push(syntax_error(f, &chosen));
             }
         }
     }
