@@ -381,7 +381,8 @@ fn misconfiguration(check: &Misconfiguration) -> Explanation {
         line: check.start_line,
         url: check.guideline.clone(),
         purl: None,
-        remediation: Some(fix),
+        // A check that did not fail has nothing to change: the rule's METADATA speaks for it.
+        remediation: (check.status == CheckStatus::Failed).then_some(fix),
     }
 }
 

@@ -514,6 +514,14 @@ fn a_check_with_little_data_still_reads_well() {
         json!({"status": "passed", "resource": null, "file": null, "title": null}),
     ));
     assert_eq!(passed.msg, "Check CKV_AWS_18 passed");
+    assert_eq!(passed.remediation, None, "nothing to change");
+    let skipped = misconfiguration(&checkov(json!({"status": "skipped"})));
+    assert!(
+        skipped.msg.starts_with("Check CKV_AWS_18 was skipped on aws_s3_bucket.uploads"),
+        "{}",
+        skipped.msg
+    );
+    assert_eq!(skipped.remediation, None);
 }
 
 // Results ---------------------------------------------------------------------------------------
