@@ -45,10 +45,6 @@ pub struct PackView<'a> {
     attestations: &'a [crate::evidence::Attestation],
 }
 
-/// What one record costs a rule, in the unit of [`PackView::weight`]: a rule on the whole
-/// document gets no finer estimate than this.
-pub const RECORD_WEIGHT: usize = 16;
-
 /// The parts of the evidence no rule of the pack reads: an SBOM's dependency graph has more
 /// records than its components.
 pub const LEFT_OUT: &[&str] = &["dependencies"];
@@ -435,17 +431,6 @@ impl<'a> PackView<'a> {
             signatures,
             attestations,
         }
-    }
-
-    /// What one record of the view's `part` costs the built-in pack, in sixteenths of a test,
-    /// check or vulnerability (each of those in the view becomes a finding, 50–70 µs of
-    /// regorus's time at scale 10). A component costs ~3.5 µs: the pack weighs each distinct
-    /// license entry once (`_denied` in `policies/sbom.rego`) and looks closely only at the
-    /// components holding a denied one. Counted alike, an SBOM's ten thousand components
-    /// made the license rule look the costliest and start first, and the vulnerability rules
-    /// then ran last on one worker.
-    pub fn weight(part: &str) -> usize {
-        if part == "components" { 1 } else { RECORD_WEIGHT }
     }
 
     /// The view as a regorus value. Its vulnerabilities (on a large run the biggest part, tens
