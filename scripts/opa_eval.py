@@ -405,7 +405,8 @@ def finding(namespace: str, rule: str, element, excepted: bool) -> dict | None:
     elif isinstance(element, dict):
         # Without `msg`, verdict explains the result from the evidence record its fingerprint
         # names (docs/policy.md, "Findings verdict explains"); it is printed with "msg": null.
-        if not isinstance(element.get("msg"), str) and not ("msg" not in element and isinstance(element.get("fingerprint"), str)):
+        explained = "msg" not in element and isinstance(element.get("fingerprint"), str)
+        if not isinstance(element.get("msg"), str) and not explained:
             raise UsageError(f"a result of data.{namespace}.{rule} has neither a string `msg` nor a record's "
                              f"`fingerprint`: {json.dumps(element)[:200]}")
         result = element
