@@ -39,11 +39,24 @@ const NAMED_FILES: usize = 10;
 
 /// Parses a Checkov JSON report.
 pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> {
-    let mut st = State { cx, out: Parsed::default(), version: None };
-    json::read_seed(reader, cx.size, Top { st: &mut st }, REGENERATE)?;
-    let State { mut out, version, .. } = st;
+    let State { mut out, version, .. } = json::read_seed(reader, cx.size, || Whole { cx }, REGENERATE)?;
     out.facts.tool = Some(Tool { name: "checkov".into(), version });
     Ok(out)
+}
+
+/// The whole document, read into a fresh [`State`] (a document is read a second time to
+/// locate an error: see [`json::read_seed`]).
+struct Whole<'a, 'c> {
+    cx: &'a Cx<'c>,
+}
+
+impl<'de, 'a, 'c> DeserializeSeed<'de> for Whole<'a, 'c> {
+    type Value = State<'a, 'c>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<State<'a, 'c>, D::Error> {
+        let mut st = State { cx: self.cx, out: Parsed::default(), version: None };
+        Top { st: &mut st }.deserialize(d)?;
+        Ok(st)
+    }
 }
 
 /// What the parser accumulates across reports.

@@ -45,13 +45,19 @@ pub(crate) fn bad_value<E: de::Error>(message: impl fmt::Display, expected: impl
 /// process's size until it is reused.
 const WHOLE_MAX: u64 = 64 * 1024 * 1024;
 
-/// Reads one whole JSON document with `seed`, then requires that only whitespace follows.
-/// `size` is the file's size when known (see [`WHOLE_MAX`]). `regenerate` is a hint on how to
-/// produce a good file, used in the `help` of errors.
+/// Reads one whole JSON document with the seed `seed()` makes, then requires that only
+/// whitespace follows. `size` is the file's size when known (see [`WHOLE_MAX`]). `regenerate`
+/// is a hint on how to produce a good file, used in the `help` of errors.
+///
+/// A document read whole from memory is first parsed without tracking JSON paths: the tracking
+/// copies every object key it passes (serde_path_to_error keeps the last key as a `String`),
+/// which cost about a tenth of the JSON parsers' time. Only when that parse fails is the same
+/// text parsed again, from a fresh seed, with paths tracked, so that the error names where it
+/// is exactly as a streamed document's does. A streamed document is parsed once, tracked.
 pub(crate) fn read_seed<R, S, V>(
     mut reader: R,
     size: Option<u64>,
-    seed: S,
+    seed: impl Fn() -> S,
     regenerate: &str,
 ) -> Result<V, IngestError>
 where
@@ -62,7 +68,7 @@ where
         // One byte more than the file had when it was opened, to see whether it grew since.
         memmap2::MmapMut::map_anon(usize::try_from(n).ok()? + 1).ok()
     }) else {
-        return read_with(serde_json::Deserializer::from_reader(reader), seed, regenerate);
+        return read_with(serde_json::Deserializer::from_reader(reader), seed(), regenerate);
     };
     let mut filled = 0;
     while let Some(rest) = whole.get_mut(filled..).filter(|rest| !rest.is_empty()) {
@@ -77,9 +83,14 @@ where
         // The file grew while it was read (a report still being written): parse what was
         // read and the rest as it streams in.
         let text = std::io::Cursor::new(&whole[..]).chain(reader);
-        return read_with(serde_json::Deserializer::from_reader(text), seed, regenerate);
+        return read_with(serde_json::Deserializer::from_reader(text), seed(), regenerate);
     }
-    read_with(serde_json::Deserializer::from_slice(whole.get(..filled).unwrap_or_default()), seed, regenerate)
+    let text = whole.get(..filled).unwrap_or_default();
+    let mut de = serde_json::Deserializer::from_slice(text);
+    match seed().deserialize(&mut de).and_then(|value| de.end().map(|()| value)) {
+        Ok(value) => Ok(value),
+        Err(_) => read_with(serde_json::Deserializer::from_slice(text), seed(), regenerate),
+    }
 }
 
 fn read_with<'de, R, S, V>(
@@ -105,7 +116,7 @@ pub(crate) fn read<R: Read, T: DeserializeOwned>(
     size: Option<u64>,
     regenerate: &str,
 ) -> Result<T, IngestError> {
-    read_seed(reader, size, PhantomData::<T>, regenerate)
+    read_seed(reader, size, PhantomData::<T>::default, regenerate)
 }
 
 /// Maps a serde_json error at a JSON path to an ingest error.

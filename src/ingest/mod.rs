@@ -150,7 +150,20 @@ pub(crate) fn parse_text(
     text: &str,
 ) -> Result<Parsed, IngestError> {
     let limits = Limits::default();
-    parse(kind, format, text.as_bytes(), &Cx::new(source, &limits))
+    let streamed = parse(kind, format, text.as_bytes(), &Cx::new(source, &limits));
+    // The same text read as a file of known size is (JSON files are then read whole and
+    // parsed from memory, and parsed a second time to locate an error): both must agree.
+    let size = Some(text.len() as u64);
+    let whole = parse(kind, format, text.as_bytes(), &Cx { size, ..Cx::new(source, &limits) });
+    match (&streamed, &whole) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "read streamed and whole"),
+        (Err(a), Err(b)) => {
+            assert_eq!((a.code, &a.message, &a.expected), (b.code, &b.message, &b.expected));
+            assert_eq!((a.location.line, &a.location.path), (b.location.line, &b.location.path));
+        }
+        _ => panic!("streamed: {:?}, whole: {:?}", streamed.as_ref().err(), whole.as_ref().err()),
+    }
+    whole
 }
 
 fn format_name(f: Format) -> &'static str {

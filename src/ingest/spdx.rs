@@ -21,6 +21,7 @@
 //! Takes a reader and a [`Cx`]; returns [`Parsed`] or an [`IngestError`] with a location.
 //! Must not: open files, decide pass or fail, print, or use the network.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::io::BufRead;
@@ -93,24 +94,44 @@ const RELATIONSHIP_TYPES: [&str; 45] = [
 
 /// Parses an SPDX 2.2/2.3 JSON document.
 pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> {
-    let mut st = State {
-        cx,
-        out: Parsed::default(),
-        unsupported: false,
-        elements: HashSet::new(),
-        edges: Vec::new(),
-        unknown_types: BTreeMap::new(),
-        bad_purls: 0,
-        relationships: 0,
-    };
-    if let Err(mut e) = json::read_seed(reader, cx.size, Document { st: &mut st }, REGENERATE) {
-        if st.unsupported {
-            e.code = Code::UnsupportedVersion;
-            e.help = Some(regenerate_help());
+    let unsupported = Cell::new(false);
+    match json::read_seed(reader, cx.size, || Whole { cx, unsupported: &unsupported }, REGENERATE) {
+        Ok(st) => Ok(st.finish()),
+        Err(mut e) => {
+            if unsupported.get() {
+                e.code = Code::UnsupportedVersion;
+                e.help = Some(regenerate_help());
+            }
+            Err(e)
         }
-        return Err(e);
     }
-    Ok(st.finish())
+}
+
+/// The whole document, read into a fresh [`State`] (a document is read a second time to
+/// locate an error: see [`json::read_seed`]).
+struct Whole<'a, 'c> {
+    cx: &'a Cx<'c>,
+    /// Set when the document was refused for its SPDX version or variant.
+    unsupported: &'a Cell<bool>,
+}
+
+impl<'de, 'a, 'c> DeserializeSeed<'de> for Whole<'a, 'c> {
+    type Value = State<'a, 'c>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<State<'a, 'c>, D::Error> {
+        let mut st = State {
+            cx: self.cx,
+            out: Parsed::default(),
+            unsupported: false,
+            elements: HashSet::new(),
+            edges: Vec::new(),
+            unknown_types: BTreeMap::new(),
+            bad_purls: 0,
+            relationships: 0,
+        };
+        let read = Document { st: &mut st }.deserialize(d);
+        self.unsupported.set(st.unsupported);
+        read.map(|()| st)
+    }
 }
 
 /// For a file named with `--input spdx=…` that discovery does not recognize as SPDX JSON: the

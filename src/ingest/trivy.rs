@@ -26,9 +26,22 @@ const REGENERATE: &str = "`trivy image|fs|repo --format json --output trivy.json
 
 /// Parses a Trivy JSON report.
 pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> {
-    let mut out = Parsed::default();
-    json::read_seed(reader, cx.size, Report { cx, out: &mut out }, REGENERATE)?;
-    Ok(out)
+    json::read_seed(reader, cx.size, || Whole { cx }, REGENERATE)
+}
+
+/// The whole document, read into a fresh [`Parsed`] (a document is read a second time to
+/// locate an error: see [`json::read_seed`]).
+struct Whole<'a, 'c> {
+    cx: &'a Cx<'c>,
+}
+
+impl<'de> de::DeserializeSeed<'de> for Whole<'_, '_> {
+    type Value = Parsed;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Parsed, D::Error> {
+        let mut out = Parsed::default();
+        Report { cx: self.cx, out: &mut out }.deserialize(d)?;
+        Ok(out)
+    }
 }
 
 /// The top-level object, visited key by key so that `Results` streams.
