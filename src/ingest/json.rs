@@ -18,6 +18,7 @@
 //! path.
 //! Must not: open files or know any format.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 use std::io::Read;
@@ -340,6 +341,40 @@ where
     }
 }
 
+/// A string lent by the document when it can be (read whole from memory, and without escapes),
+/// copied otherwise: a record the parser reads and then drops costs no copy of its strings.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Text<'a>(pub Cow<'a, str>);
+
+impl Text<'_> {
+    /// The text as an owned string, `None` when it is blank (scanners write `""` for "no value").
+    pub(crate) fn non_empty(this: Option<Self>) -> Option<String> {
+        this.filter(|t| !t.0.trim().is_empty()).map(|t| t.0.into_owned())
+    }
+}
+
+impl<'de: 'a, 'a> de::Deserialize<'de> for Text<'a> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Lend;
+        impl<'de> Visitor<'de> for Lend {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v))
+            }
+        }
+        d.deserialize_str(Lend).map(Text)
+    }
+}
+
 /// Deserializes a string that may also be written as `null` (absent) — and turns an empty
 /// string into `None`, since scanners write `""` for "no value".
 pub(crate) fn non_empty<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -501,6 +536,23 @@ mod tests {
         assert_eq!(e.message, "unexpected severity \"SEVERE\"");
         assert_eq!(e.expected.as_deref(), Some("one of HIGH, LOW"));
         assert_eq!(e.location.path.as_deref(), Some("[0]"));
+    }
+
+    /// A text is lent by a document read from memory, copied where an escape had to be
+    /// decoded or the document streams, and reads the same either way.
+    #[test]
+    fn text_lent_or_copied() {
+        let text = br#"["plain", "esc\"aped \u00e9", null]"#;
+        let lent: Vec<Option<Text<'_>>> = serde_json::from_slice(text).expect("slice");
+        let mut reader = serde_json::Deserializer::from_reader(&text[..]);
+        let copied: Vec<Option<Text<'_>>> = de::Deserialize::deserialize(&mut reader).expect("reader");
+        assert_eq!(lent, copied);
+        let words: Vec<_> = lent.iter().map(|t| t.as_ref().map(|t| t.0.as_ref())).collect();
+        assert_eq!(words, [Some("plain"), Some("esc\"aped é"), None]);
+        assert!(matches!(lent.first(), Some(Some(Text(Cow::Borrowed(_))))));
+        assert!(matches!(copied.first(), Some(Some(Text(Cow::Owned(_))))));
+        assert_eq!(Text::non_empty(Some(Text(Cow::Borrowed("  ")))), None);
+        assert_eq!(Text::non_empty(Some(Text(Cow::Borrowed("x")))).as_deref(), Some("x"));
     }
 
     /// Capping keeps char boundaries.

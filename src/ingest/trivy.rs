@@ -15,7 +15,7 @@ use std::io::BufRead;
 use serde::Deserialize;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 
-use super::json::{self, ForEach, bad_value, cap, list, non_empty};
+use super::json::{self, ForEach, Text, bad_value, cap, list, non_empty};
 use super::{Cx, Facts, IngestError, Parsed, caps};
 use crate::evidence::{
     CheckStatus, Cvss, LicenseFinding, Misconfiguration, Package, Records, Secret, Severity, Tool,
@@ -98,7 +98,7 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
                 }
                 "Results" => {
                     let records = &mut out.records;
-                    let mut each = |r: TrivyResult| {
+                    let mut each = |r: TrivyResult<'de>| {
                         convert_result(r, cx, records);
                         Ok(())
                     };
@@ -123,13 +123,13 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
 }
 
 #[derive(Deserialize)]
-struct TrivyResult {
+struct TrivyResult<'a> {
     #[serde(rename = "Target", default)]
     target: String,
     #[serde(rename = "Type", default, deserialize_with = "non_empty")]
     result_type: Option<String>,
-    #[serde(rename = "Vulnerabilities", default, deserialize_with = "list")]
-    vulnerabilities: Vec<TrivyVuln>,
+    #[serde(rename = "Vulnerabilities", default, deserialize_with = "list", borrow)]
+    vulnerabilities: Vec<TrivyVuln<'a>>,
     #[serde(rename = "Misconfigurations", default, deserialize_with = "list")]
     misconfigurations: Vec<TrivyMisconf>,
     #[serde(rename = "MisconfSummary", default)]
@@ -145,7 +145,7 @@ struct Sev(Severity);
 
 impl<'de> Deserialize<'de> for Sev {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let word = String::deserialize(d)?;
+        let Text(word) = Text::deserialize(d)?;
         Severity::parse(&word)
             .map(Sev)
             .ok_or_else(|| bad_value(format!("unexpected severity {word:?}"), Severity::expected()))
@@ -153,59 +153,61 @@ impl<'de> Deserialize<'de> for Sev {
 }
 
 #[derive(Deserialize)]
-struct PkgIdentifier {
-    #[serde(rename = "PURL", default, deserialize_with = "non_empty")]
-    purl: Option<String>,
+struct PkgIdentifier<'a> {
+    #[serde(rename = "PURL", default, borrow)]
+    purl: Option<Text<'a>>,
 }
 
 #[derive(Deserialize, Default)]
-struct CvssEntry {
-    #[serde(rename = "V2Vector", default, deserialize_with = "non_empty")]
-    v2_vector: Option<String>,
+struct CvssEntry<'a> {
+    #[serde(rename = "V2Vector", default, borrow)]
+    v2_vector: Option<Text<'a>>,
     #[serde(rename = "V2Score")]
     v2_score: Option<f64>,
-    #[serde(rename = "V3Vector", default, deserialize_with = "non_empty")]
-    v3_vector: Option<String>,
+    #[serde(rename = "V3Vector", default, borrow)]
+    v3_vector: Option<Text<'a>>,
     #[serde(rename = "V3Score")]
     v3_score: Option<f64>,
-    #[serde(rename = "V40Vector", default, deserialize_with = "non_empty")]
-    v40_vector: Option<String>,
+    #[serde(rename = "V40Vector", default, borrow)]
+    v40_vector: Option<Text<'a>>,
     #[serde(rename = "V40Score")]
     v40_score: Option<f64>,
 }
 
+/// A vulnerability as Trivy writes it. Its strings are lent by the document where they can
+/// be: most advisories are of a severity the pack does not block, and are only counted.
 #[derive(Deserialize)]
-struct TrivyVuln {
-    #[serde(rename = "VulnerabilityID")]
-    id: String,
-    #[serde(rename = "VendorIDs", default, deserialize_with = "list")]
-    vendor_ids: Vec<String>,
-    #[serde(rename = "PkgName")]
-    pkg_name: String,
-    #[serde(rename = "PkgPath", default, deserialize_with = "non_empty")]
-    pkg_path: Option<String>,
-    #[serde(rename = "PkgIdentifier")]
-    pkg_identifier: Option<PkgIdentifier>,
-    #[serde(rename = "InstalledVersion", default, deserialize_with = "non_empty")]
-    installed_version: Option<String>,
-    #[serde(rename = "FixedVersion", default, deserialize_with = "non_empty")]
-    fixed_version: Option<String>,
-    #[serde(rename = "Status", default, deserialize_with = "non_empty")]
-    status: Option<String>,
+struct TrivyVuln<'a> {
+    #[serde(rename = "VulnerabilityID", borrow)]
+    id: Text<'a>,
+    #[serde(rename = "VendorIDs", default, deserialize_with = "list", borrow)]
+    vendor_ids: Vec<Text<'a>>,
+    #[serde(rename = "PkgName", borrow)]
+    pkg_name: Text<'a>,
+    #[serde(rename = "PkgPath", default, borrow)]
+    pkg_path: Option<Text<'a>>,
+    #[serde(rename = "PkgIdentifier", borrow)]
+    pkg_identifier: Option<PkgIdentifier<'a>>,
+    #[serde(rename = "InstalledVersion", default, borrow)]
+    installed_version: Option<Text<'a>>,
+    #[serde(rename = "FixedVersion", default, borrow)]
+    fixed_version: Option<Text<'a>>,
+    #[serde(rename = "Status", default, borrow)]
+    status: Option<Text<'a>>,
     #[serde(rename = "Severity")]
     severity: Sev,
-    #[serde(rename = "SeveritySource", default, deserialize_with = "non_empty")]
-    severity_source: Option<String>,
-    #[serde(rename = "Title", default, deserialize_with = "non_empty")]
-    title: Option<String>,
-    #[serde(rename = "PrimaryURL", default, deserialize_with = "non_empty")]
-    primary_url: Option<String>,
-    #[serde(rename = "CweIDs", default, deserialize_with = "list")]
-    cwe_ids: Vec<String>,
-    #[serde(rename = "CVSS", default)]
-    cvss: Option<BTreeMap<String, CvssEntry>>,
-    #[serde(rename = "PublishedDate", default, deserialize_with = "non_empty")]
-    published: Option<String>,
+    #[serde(rename = "SeveritySource", default, borrow)]
+    severity_source: Option<Text<'a>>,
+    #[serde(rename = "Title", default, borrow)]
+    title: Option<Text<'a>>,
+    #[serde(rename = "PrimaryURL", default, borrow)]
+    primary_url: Option<Text<'a>>,
+    #[serde(rename = "CweIDs", default, deserialize_with = "list", borrow)]
+    cwe_ids: Vec<Text<'a>>,
+    #[serde(rename = "CVSS", default, borrow)]
+    cvss: Option<BTreeMap<Text<'a>, CvssEntry<'a>>>,
+    #[serde(rename = "PublishedDate", default, borrow)]
+    published: Option<Text<'a>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -312,57 +314,68 @@ fn fixes(fixed_version: Option<&str>) -> impl Iterator<Item = &str> {
     fixed_version.into_iter().flat_map(|f| f.split(',')).map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn convert_result(r: TrivyResult, cx: &Cx<'_>, out: &mut Records) {
+fn convert_result(r: TrivyResult<'_>, cx: &Cx<'_>, out: &mut Records) {
     let target = Some(r.target.clone()).filter(|t| !t.is_empty());
     for v in r.vulnerabilities {
         if !cx.keep.keeps_vulnerability(v.severity.0) {
             // Not judged in this run: counted, never built.
-            out.unkept.vulnerability(v.severity.0, fixes(v.fixed_version.as_deref()).next().is_some());
+            let fixed = v.fixed_version.as_ref().map(|t| t.0.as_ref());
+            out.unkept.vulnerability(v.severity.0, fixes(fixed).next().is_some());
             continue;
         }
-        let purl = v.pkg_identifier.and_then(|p| p.purl);
-        let fixed_versions = fixes(v.fixed_version.as_deref()).map(str::to_owned).collect();
+        let purl = Text::non_empty(v.pkg_identifier.and_then(|p| p.purl));
+        let fixed_version = Text::non_empty(v.fixed_version);
+        let fixed_versions = fixes(fixed_version.as_deref()).map(str::to_owned).collect();
         let mut cvss = Vec::new();
-        for (source, e) in v.cvss.unwrap_or_default() {
+        for (Text(source), e) in v.cvss.unwrap_or_default() {
             for (version, vector, score) in [
                 ("2", e.v2_vector, e.v2_score),
                 ("3", e.v3_vector, e.v3_score),
                 ("4", e.v40_vector, e.v40_score),
             ] {
+                let vector = Text::non_empty(vector);
                 if vector.is_some() || score.is_some_and(|s| s > 0.0) {
-                    cvss.push(Cvss { source: source.clone(), version: version.into(), vector, score });
+                    cvss.push(Cvss {
+                        source: source.clone().into_owned(),
+                        version: version.into(),
+                        vector,
+                        score,
+                    });
                 }
             }
         }
+        let (id, pkg_name) = (v.id.0.into_owned(), v.pkg_name.0.into_owned());
+        let installed_version = Text::non_empty(v.installed_version);
+        let owned = |list: Vec<Text<'_>>| list.into_iter().map(|t| t.0.into_owned()).collect();
         out.vulnerabilities.push(Vulnerability {
             fingerprint: fingerprint::vulnerability(
-                &v.id,
+                &id,
                 purl.as_deref(),
-                &v.pkg_name,
-                v.installed_version.as_deref(),
+                &pkg_name,
+                installed_version.as_deref(),
                 target.as_deref(),
             ),
             source: cx.source.clone(),
             target: target.clone(),
-            id: v.id,
-            aliases: v.vendor_ids,
+            id,
+            aliases: owned(v.vendor_ids),
             package: Package {
-                name: v.pkg_name,
-                version: v.installed_version,
+                name: pkg_name,
+                version: installed_version,
                 purl,
                 package_type: r.result_type.clone(),
-                path: v.pkg_path,
+                path: Text::non_empty(v.pkg_path),
             },
-            fixed_version: v.fixed_version,
+            fixed_version,
             fixed_versions,
             severity: v.severity.0,
-            severity_source: v.severity_source,
+            severity_source: Text::non_empty(v.severity_source),
             cvss,
-            status: v.status,
-            title: v.title.map(|t| cap(t, caps::MESSAGE)),
-            url: v.primary_url,
-            cwe_ids: v.cwe_ids,
-            published: v.published,
+            status: Text::non_empty(v.status),
+            title: Text::non_empty(v.title).map(|t| cap(t, caps::MESSAGE)),
+            url: Text::non_empty(v.primary_url),
+            cwe_ids: owned(v.cwe_ids),
+            published: Text::non_empty(v.published),
         });
     }
     // The checks Trivy ran but did not list are counted, so that a step can say how many
