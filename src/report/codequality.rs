@@ -25,11 +25,11 @@
 
 use std::io::Write;
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use super::common::{Standing, WaiverState, hash128, rule_id, standing, waivers_to_report};
+use super::common::{Place, Standing, WaiverState, hash128, rule_id, standing, waivers_to_report};
 use super::context::RenderContext;
-use super::text::{clip, multi_line, one_line, scrub_json};
+use super::text::{clip, multi_line, one_line, scrub};
 use crate::evidence::Severity;
 use crate::verdict::{Finding, LedgerEntry, Verdict};
 
@@ -48,12 +48,11 @@ pub fn render(v: &Verdict, cx: &RenderContext) -> String {
 
 /// [`render`], written to `out` as it is made.
 pub fn write(v: &Verdict, cx: &RenderContext, out: &mut dyn Write) -> std::io::Result<()> {
-    // Each issue is scrubbed and serialized as it is made, rather than as one tree of values
-    // for the whole report.
+    // Each issue is serialized as it is made, rather than as one tree of values for the whole
+    // report.
     out.write_all(b"[")?;
     let mut first = true;
-    let mut push = |mut issue: Value| -> std::io::Result<()> {
-        scrub_json(&mut issue);
+    let mut push = |issue: Issue| -> std::io::Result<()> {
         if !first {
             out.write_all(b",")?;
         }
@@ -69,6 +68,60 @@ pub fn write(v: &Verdict, cx: &RenderContext, out: &mut dyn Write) -> std::io::R
         push(waiver_issue(e, state, cx))?;
     }
     out.write_all(b"]\n")
+}
+
+/// One issue. Its fields are declared in the order of their names, the order in which the
+/// report has always written them; every text is scrubbed ([`scrub`]) as it is set.
+#[derive(Serialize)]
+struct Issue {
+    categories: [&'static str; 1],
+    check_name: String,
+    content: Body,
+    description: String,
+    fingerprint: String,
+    location: Location,
+    severity: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Body {
+    body: String,
+}
+
+#[derive(Serialize)]
+struct Location {
+    lines: Lines,
+    path: String,
+}
+
+#[derive(Serialize)]
+struct Lines {
+    begin: u64,
+}
+
+impl Issue {
+    fn new(
+        check_name: String,
+        description: String,
+        body: String,
+        category: &'static str,
+        fingerprint: String,
+        severity: &'static str,
+        place: Place,
+    ) -> Issue {
+        Issue {
+            categories: [category],
+            check_name: scrub(check_name),
+            content: Body { body: scrub(clip(&body, MAX_BODY)) },
+            description: scrub(clip(&description, MAX_DESCRIPTION)),
+            fingerprint: scrub(fingerprint),
+            location: Location { lines: Lines { begin: place.line.unwrap_or(1) }, path: scrub(place.path) },
+            severity,
+            kind: "issue",
+        }
+    }
 }
 
 /// The Code Quality severity of a finding.
@@ -92,12 +145,11 @@ fn category(step: &str) -> &'static str {
     }
 }
 
-fn finding_issue(f: &Finding, standing: Standing, cx: &RenderContext) -> Value {
+fn finding_issue(f: &Finding, standing: Standing, cx: &RenderContext) -> Issue {
     let blocking = match standing {
         Standing::Blocking => true,
         Standing::Warning | Standing::Accepted => false,
     };
-    let place = cx.place(f);
     // GitLab reads only the required fields; the body stays short (how to fix) because a
     // report can hold tens of thousands of issues.
     let body = f
@@ -105,30 +157,29 @@ fn finding_issue(f: &Finding, standing: Standing, cx: &RenderContext) -> Value {
         .remediation
         .as_deref()
         .map_or_else(String::new, |fix| format!("How to fix: {}", multi_line(fix.trim())));
-    json!({
-        "type": "issue",
-        "check_name": rule_id(f),
-        "description": clip(&one_line(&f.policy.msg), MAX_DESCRIPTION),
-        "content": { "body": clip(&body, MAX_BODY) },
-        "categories": [category(&f.step)],
-        "fingerprint": hash128(&["verdict/codequality/v1", &rule_id(f), &f.policy.fingerprint]),
-        "severity": severity(f.policy.severity, blocking),
-        "location": { "path": place.path, "lines": { "begin": place.line.unwrap_or(1) } },
-    })
+    let rule = rule_id(f);
+    let fingerprint = hash128(&["verdict/codequality/v1", &rule, &f.policy.fingerprint]);
+    Issue::new(
+        rule,
+        one_line(&f.policy.msg),
+        body,
+        category(&f.step),
+        fingerprint,
+        severity(f.policy.severity, blocking),
+        cx.place(f),
+    )
 }
 
-fn waiver_issue(e: &LedgerEntry, state: WaiverState, cx: &RenderContext) -> Value {
-    let place = cx.origin_place(&e.origin);
-    json!({
-        "type": "issue",
-        "check_name": state.rule_id(),
-        "description": clip(&state.message(e), MAX_DESCRIPTION),
-        "content": { "body": clip(&format!("Reason: {}", one_line(&e.reason)), MAX_BODY) },
-        "categories": ["Bug Risk"],
-        "fingerprint": hash128(&["verdict/codequality/v1", state.rule_id(), &e.matches]),
-        "severity": "minor",
-        "location": { "path": place.path, "lines": { "begin": place.line.unwrap_or(1) } },
-    })
+fn waiver_issue(e: &LedgerEntry, state: WaiverState, cx: &RenderContext) -> Issue {
+    Issue::new(
+        state.rule_id().to_owned(),
+        state.message(e),
+        format!("Reason: {}", one_line(&e.reason)),
+        "Bug Risk",
+        hash128(&["verdict/codequality/v1", state.rule_id(), &e.matches]),
+        "minor",
+        cx.origin_place(&e.origin),
+    )
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@
 use std::io::Write;
 
 use serde::Serialize;
-use serde_json::value::RawValue;
+use serde_json::value::{RawValue, to_raw_value};
 use serde_json::{Map, Value, json};
 
 use super::budget;
@@ -31,7 +31,7 @@ use super::common::{
     RuleInfo, Standing, WaiverState, hash128, rule_id, rules, severity_word, standing, waivers_to_report,
 };
 use super::context::RenderContext;
-use super::text::{clip, multi_line, num, one_line, safe_url, scrub_json, uri_path};
+use super::text::{clip, multi_line, num, one_line, safe_url, scrub, scrub_json, uri_path};
 use crate::evidence::Severity;
 use crate::verdict::{Finding, LedgerEntry, Status, Verdict};
 
@@ -44,9 +44,6 @@ const MAX_MESSAGE: usize = 4_000;
 const MAX_RULE_TEXT: usize = 2_000;
 /// Room kept for the run's envelope besides rules and results, in bytes.
 const ENVELOPE: usize = 64 * 1024;
-
-/// The key of verdict's fingerprint in `partialFingerprints`.
-const FINGERPRINT_KEY: &str = "verdictFingerprint/v1";
 
 /// Renders the verdict as a SARIF 2.1.0 log (compact JSON, one line).
 pub fn render(v: &Verdict, cx: &RenderContext) -> String {
@@ -80,9 +77,9 @@ pub fn write(v: &Verdict, cx: &RenderContext, out: &mut dyn Write) -> std::io::R
 
     let fixed: usize = serde_json::to_string(&descriptors).map_or(0, |s| s.len()) + ENVELOPE;
     let mut size = fixed;
-    // Each result is scrubbed and serialized once, as it is made: its size counts against the
-    // budget, and the text goes into the log as it is (a run of 25,000 results would otherwise
-    // be a tree of a million JSON values, serialized twice).
+    // Each result is made of typed values, its texts scrubbed as they are set, and serialized
+    // once: its size counts against the budget, and the text goes into the log as it is (a run
+    // of 25,000 results would otherwise be a tree of a million JSON values, serialized twice).
     let mut results: Vec<Box<RawValue>> = Vec::new();
     let mut omitted = 0usize;
     for item in &order {
@@ -90,12 +87,12 @@ pub fn write(v: &Verdict, cx: &RenderContext, out: &mut dyn Write) -> std::io::R
             omitted += 1;
             continue;
         }
-        let mut r = match item {
-            Item::Finding(f) => finding_result(v, f, cx, index_of(&rule_id(f))),
-            Item::Waiver(e, s) => ledger_result(e, *s, cx, index_of(s.rule_id())),
+        // Serialized straight into a raw value: not parsed again to be checked.
+        let text = match item {
+            Item::Finding(f) => to_raw_value(&finding_result(v, f, cx, index_of(&rule_id(f)))),
+            Item::Waiver(e, s) => to_raw_value(&ledger_result(e, *s, cx, index_of(s.rule_id()))),
         };
-        scrub_json(&mut r);
-        let Ok(text) = serde_json::to_string(&r).and_then(RawValue::from_string) else {
+        let Ok(text) = text else {
             omitted += 1;
             continue;
         };
@@ -276,16 +273,124 @@ fn rule_descriptor(r: &RuleInfo<'_>) -> Value {
     Value::Object(d)
 }
 
-fn location(path: &str, line: Option<u64>) -> Value {
-    json!([{
-        "physicalLocation": {
-            "artifactLocation": { "uri": uri_path(path) },
-            "region": { "startLine": line.unwrap_or(1) },
-        }
-    }])
+/// One result. Its fields (and those of the values in it) are declared in the order of their
+/// names, the order in which the log has always written them; every text is scrubbed
+/// ([`scrub`]) as it is set.
+#[derive(Serialize)]
+struct SarifResult<P> {
+    level: &'static str,
+    locations: [Located; 1],
+    message: Text,
+    #[serde(rename = "partialFingerprints")]
+    partial_fingerprints: Fingerprints,
+    properties: P,
+    #[serde(rename = "ruleId")]
+    rule_id: String,
+    #[serde(rename = "ruleIndex", skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[Suppression; 1]>,
 }
 
-fn finding_result(v: &Verdict, f: &Finding, cx: &RenderContext, rule_index: Option<usize>) -> Value {
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Located {
+    #[serde(rename = "physicalLocation")]
+    physical_location: Physical,
+}
+
+#[derive(Serialize)]
+struct Physical {
+    #[serde(rename = "artifactLocation")]
+    artifact_location: Artifact,
+    region: Region,
+}
+
+#[derive(Serialize)]
+struct Artifact {
+    uri: String,
+}
+
+#[derive(Serialize)]
+struct Region {
+    #[serde(rename = "startLine")]
+    start_line: u64,
+}
+
+/// A result's fingerprints. `primaryLocationLineHash` is set too: when it is absent the upload
+/// action computes it from the text of the result's line, and findings anchored to the same
+/// line (every finding without a file) would then be merged into one alert.
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "primaryLocationLineHash")]
+    line_hash: String,
+    /// verdict's fingerprint (the key the rules' help text names).
+    #[serde(rename = "verdictFingerprint/v1")]
+    verdict: String,
+}
+
+impl Fingerprints {
+    fn of(fingerprint: String) -> Fingerprints {
+        let fingerprint = scrub(fingerprint);
+        Fingerprints { line_hash: fingerprint.clone(), verdict: fingerprint }
+    }
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<String>,
+    kind: &'static str,
+    status: &'static str,
+}
+
+/// A finding's properties.
+#[derive(Serialize)]
+struct FindingProperties<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    anchored: Option<bool>,
+    #[serde(rename = "enforcedFrom", skip_serializing_if = "Option::is_none")]
+    enforced_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    policy: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purl: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    severity: Option<&'static str>,
+    status: &'a Status,
+    step: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+/// A waiver's properties.
+#[derive(Serialize)]
+struct WaiverProperties {
+    expires: String,
+    owner: String,
+    reason: String,
+}
+
+fn location(path: String, line: Option<u64>) -> [Located; 1] {
+    [Located {
+        physical_location: Physical {
+            artifact_location: Artifact { uri: scrub(uri_path(&path)) },
+            region: Region { start_line: line.unwrap_or(1) },
+        },
+    }]
+}
+
+fn finding_result<'a>(
+    v: &Verdict,
+    f: &'a Finding,
+    cx: &RenderContext,
+    rule_index: Option<usize>,
+) -> SarifResult<FindingProperties<'a>> {
     let level = match standing(v, f) {
         Standing::Blocking => "error",
         Standing::Warning => "warning",
@@ -300,52 +405,56 @@ fn finding_result(v: &Verdict, f: &Finding, cx: &RenderContext, rule_index: Opti
         text.push_str(&multi_line(fix.trim()));
     }
     let place = cx.place(f);
-    let mut props = Map::new();
-    props.insert("step".into(), json!(f.step));
-    props.insert("status".into(), json!(f.status));
-    if let Some(w) = severity_word(f.policy.severity) {
-        props.insert("severity".into(), json!(w));
-    }
-    for (key, value) in [("id", &f.policy.id), ("purl", &f.policy.purl), ("url", &f.policy.url)] {
-        if let Some(x) = value {
-            props.insert(key.into(), json!(clip(&one_line(x), MAX_RULE_TEXT)));
-        }
-    }
-    if let Some(from) = f.policy.enforced_from {
-        props.insert("enforcedFrom".into(), json!(from.to_string()));
-    }
-    props.insert("policy".into(), json!(f.policy.policy));
-    if place.anchored {
-        props.insert("anchored".into(), json!(true));
-    }
-    let mut r = Map::new();
-    r.insert("ruleId".into(), json!(rule_id(f)));
-    if let Some(i) = rule_index {
-        r.insert("ruleIndex".into(), json!(i));
-    }
-    r.insert("level".into(), json!(level));
-    r.insert("message".into(), json!({ "text": clip(&text, MAX_MESSAGE) }));
-    r.insert("locations".into(), location(&place.path, place.line));
-    r.insert("partialFingerprints".into(), fingerprints(&f.policy.fingerprint));
+    let short = |value: &Option<String>| value.as_deref().map(|x| scrub(clip(&one_line(x), MAX_RULE_TEXT)));
+    let properties = FindingProperties {
+        anchored: place.anchored.then_some(true),
+        enforced_from: f.policy.enforced_from.map(|from| from.to_string()),
+        id: short(&f.policy.id),
+        policy: scrub(f.policy.policy.clone()),
+        purl: short(&f.policy.purl),
+        severity: severity_word(f.policy.severity),
+        status: &f.status,
+        step: scrub(f.step.clone()),
+        url: short(&f.policy.url),
+    };
     let suppression = match (f.status, &f.waiver) {
-        (Status::Waived, Some(w)) => Some(json!({
-            "kind": "external",
-            "status": "accepted",
-            "justification": clip(&format!("{} (owner: {}, until {}, {})", one_line(&w.reason), one_line(&w.owner), w.expires, w.origin), MAX_MESSAGE),
-        })),
-        (Status::Waived, None) => Some(json!({ "kind": "external", "status": "accepted" })),
-        (Status::Excepted, _) => Some(json!({
-            "kind": "external",
-            "status": "accepted",
-            "justification": format!("excepted by the policy's exception rule ({}.exception)", f.policy.namespace),
-        })),
+        (Status::Waived, Some(w)) => Some(Suppression {
+            justification: Some(scrub(clip(
+                &format!(
+                    "{} (owner: {}, until {}, {})",
+                    one_line(&w.reason),
+                    one_line(&w.owner),
+                    w.expires,
+                    w.origin
+                ),
+                MAX_MESSAGE,
+            ))),
+            kind: "external",
+            status: "accepted",
+        }),
+        (Status::Waived, None) => {
+            Some(Suppression { justification: None, kind: "external", status: "accepted" })
+        }
+        (Status::Excepted, _) => Some(Suppression {
+            justification: Some(scrub(format!(
+                "excepted by the policy's exception rule ({}.exception)",
+                f.policy.namespace
+            ))),
+            kind: "external",
+            status: "accepted",
+        }),
         (Status::Open, _) => None,
     };
-    if let Some(s) = suppression {
-        r.insert("suppressions".into(), json!([s]));
+    SarifResult {
+        level,
+        locations: location(place.path, place.line),
+        message: Text { text: scrub(clip(&text, MAX_MESSAGE)) },
+        partial_fingerprints: Fingerprints::of(f.policy.fingerprint.clone()),
+        properties,
+        rule_id: scrub(rule_id(f)),
+        rule_index,
+        suppressions: suppression.map(|s| [s]),
     }
-    r.insert("properties".into(), Value::Object(props));
-    Value::Object(r)
 }
 
 fn ledger_result(
@@ -353,29 +462,22 @@ fn ledger_result(
     state: WaiverState,
     cx: &RenderContext,
     rule_index: Option<usize>,
-) -> Value {
+) -> SarifResult<WaiverProperties> {
     let place = cx.origin_place(&e.origin);
-    let mut r = Map::new();
-    r.insert("ruleId".into(), json!(state.rule_id()));
-    if let Some(i) = rule_index {
-        r.insert("ruleIndex".into(), json!(i));
+    SarifResult {
+        level: waiver_level(state),
+        locations: location(place.path, place.line),
+        message: Text { text: scrub(clip(&state.message(e), MAX_MESSAGE)) },
+        partial_fingerprints: Fingerprints::of(hash128(&["waiver", state.rule_id(), &e.matches])),
+        properties: WaiverProperties {
+            expires: scrub(e.expires.to_string()),
+            owner: scrub(one_line(&e.owner)),
+            reason: scrub(clip(&one_line(&e.reason), MAX_MESSAGE)),
+        },
+        rule_id: state.rule_id().to_owned(),
+        rule_index,
+        suppressions: None,
     }
-    r.insert("level".into(), json!(waiver_level(state)));
-    r.insert("message".into(), json!({ "text": clip(&state.message(e), MAX_MESSAGE) }));
-    r.insert("locations".into(), location(&place.path, place.line));
-    r.insert("partialFingerprints".into(), fingerprints(&hash128(&["waiver", state.rule_id(), &e.matches])));
-    r.insert(
-        "properties".into(),
-        json!({ "owner": one_line(&e.owner), "reason": clip(&one_line(&e.reason), MAX_MESSAGE), "expires": e.expires.to_string() }),
-    );
-    Value::Object(r)
-}
-
-/// A result's fingerprints. `primaryLocationLineHash` is set too: when it is absent the upload
-/// action computes it from the text of the result's line, and findings anchored to the same
-/// line (every finding without a file) would then be merged into one alert.
-fn fingerprints(fingerprint: &str) -> Value {
-    json!({ FINGERPRINT_KEY: fingerprint, "primaryLocationLineHash": fingerprint })
 }
 
 /// `1.2.3`, with an optional pre-release or build suffix.

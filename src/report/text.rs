@@ -287,14 +287,24 @@ pub(crate) fn workflow_property(text: &str) -> String {
     workflow_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// [`scrub_json`] for one string of a report document built from typed values: the same text
+/// the walk over a JSON tree makes of it.
+pub(crate) fn scrub(s: String) -> String {
+    if needs_scrub(&s) { multi_line(&s) } else { s }
+}
+
+/// Whether a string of a JSON report holds a control character other than a newline, or a
+/// bidirectional control.
+fn needs_scrub(s: &str) -> bool {
+    !printable_ascii(s, true) && s.chars().any(|c| (c.is_control() && c != '\n') || is_bidi_control(c))
+}
+
 /// Every string in a JSON document (keys included) made safe as [`multi_line`] does: no
 /// control or bidirectional characters but newlines.
 pub(crate) fn scrub_json(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::String(s) => {
-            if !printable_ascii(s, true)
-                && s.chars().any(|c| (c.is_control() && c != '\n') || is_bidi_control(c))
-            {
+            if needs_scrub(s) {
                 *s = multi_line(s);
             }
         }
