@@ -61,7 +61,12 @@ pub(crate) fn multi_line(text: &str) -> String {
 /// Whether `text` is only printable ASCII (and newlines, when `newlines` is set): nothing the
 /// helpers above would change but whitespace runs. A fast path: most report text is.
 fn printable_ascii(text: &str, newlines: bool) -> bool {
-    text.bytes().all(|b| (0x20..0x7f).contains(&b) || (newlines && b == b'\n'))
+    // Looked at 32 bytes at a time without stopping early inside them, which the compiler
+    // turns into vector instructions: report texts run to kilobytes, and every one is checked.
+    let printable = |b: &u8| ((0x20..0x7f).contains(b) || (newlines && *b == b'\n')) as u8;
+    let mut chunks = text.as_bytes().chunks_exact(32);
+    chunks.all(|chunk| chunk.iter().map(printable).fold(1, |all, ok| all & ok) == 1)
+        && chunks.remainder().iter().all(|b| printable(b) == 1)
 }
 
 /// At most `max` characters; a cut ends with `…`.
@@ -347,6 +352,24 @@ pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A character that is not printable ASCII is seen wherever it is, inside a block of 32
+    /// bytes or in the rest after the last one; a newline only counts when allowed.
+    #[test]
+    fn printable_ascii_anywhere() {
+        for len in 0..100 {
+            let clean = "a".repeat(len);
+            assert!(printable_ascii(&clean, false), "{len}");
+            for at in 0..len {
+                for bad in ["\u{7}", "é", "\u{202e}", "\u{7f}"] {
+                    let text = format!("{}{bad}{}", &clean[..at], &clean[at + 1..]);
+                    assert!(!printable_ascii(&text, true), "{len} {at} {bad:?}");
+                }
+                let line = format!("{}\n{}", &clean[..at], &clean[at + 1..]);
+                assert!(printable_ascii(&line, true) && !printable_ascii(&line, false), "{len} {at}");
+            }
+        }
+    }
 
     /// Whitespace collapses, controls and bidi characters are replaced, ends trimmed.
     #[test]
