@@ -8,15 +8,39 @@
 use sha2::{Digest, Sha256};
 
 fn digest(kind: &str, parts: &[Option<&str>]) -> String {
+    // The bytes hashed: the kind, then for each part the unit separator (it cannot appear in
+    // the fields we hash in any meaningful way) and a length prefix (which makes ("ab","c")
+    // and ("a","bc") differ regardless), then the part. They are laid out in one buffer and
+    // hashed at once when they fit (almost always): a hundred thousand test cases made 13
+    // small `update` calls each, about a fifth of hashing them.
+    const ROOM: usize = 512;
+    let len = kind.len() + parts.iter().map(|p| 9 + p.map_or(0, str::len)).sum::<usize>();
     let mut h = Sha256::new();
-    h.update(kind.as_bytes());
-    for p in parts {
-        // The unit separator cannot appear in the fields we hash in any meaningful way, and
-        // a length prefix makes ("ab","c") and ("a","bc") differ regardless.
-        let s = p.unwrap_or("");
-        h.update([0x1f]);
-        h.update((s.len() as u64).to_le_bytes());
-        h.update(s.as_bytes());
+    if len <= ROOM {
+        let mut buf = [0u8; ROOM];
+        let mut at = 0;
+        let mut put = |bytes: &[u8]| {
+            if let Some(slot) = buf.get_mut(at..at + bytes.len()) {
+                slot.copy_from_slice(bytes);
+            }
+            at += bytes.len();
+        };
+        put(kind.as_bytes());
+        for p in parts {
+            let s = p.unwrap_or("");
+            put(&[0x1f]);
+            put(&(s.len() as u64).to_le_bytes());
+            put(s.as_bytes());
+        }
+        h.update(buf.get(..at).unwrap_or_default());
+    } else {
+        h.update(kind.as_bytes());
+        for p in parts {
+            let s = p.unwrap_or("");
+            h.update([0x1f]);
+            h.update((s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        }
     }
     hex128(&h.finalize())
 }
@@ -26,7 +50,7 @@ fn digest(kind: &str, parts: &[Option<&str>]) -> String {
 pub(crate) fn hex128(digest: &[u8]) -> String {
     let mut out = [0u8; 32];
     match digest.get(..16).map(|head| hex::encode_to_slice(head, &mut out)) {
-        Some(Ok(())) => String::from_utf8_lossy(&out).into_owned(),
+        Some(Ok(())) => std::str::from_utf8(&out).map_or_else(|_| hex::encode(digest), str::to_owned),
         _ => hex::encode(digest),
     }
 }
@@ -131,6 +155,10 @@ mod tests {
         let v =
             vulnerability("CVE-2022-22965", Some(purl), "spring-beans", Some("5.3.15"), Some("app/pom.xml"));
         assert_eq!(v, "b027395c4f8beb2955e811cb61f55ee2");
+        // Longer than the buffer the parts are laid out in: hashed part by part, the same way.
+        let long = format!("parametrized {}", "x".repeat(600));
+        let t = test_case(Some("suite"), Some("cls"), &long, Some("tests/test_cart.py"));
+        assert_eq!(t, "596b1883412239aee9916bdacc974083");
     }
 
     /// Kinds never collide even with equal fields.
