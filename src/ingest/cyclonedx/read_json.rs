@@ -11,7 +11,7 @@
 //! records at once; its text is held, within a budget, to be checked once the version is known.
 
 use std::collections::HashSet;
-use std::hash::{DefaultHasher, Hash as _, Hasher as _};
+use std::hash::{Hash as _, Hasher as _};
 use std::io::BufRead;
 
 use serde_json::{Map, Value};
@@ -347,7 +347,9 @@ impl<'a, 'c> Doc<'a, 'c> {
         let head = [Seg::Key(el.section.key().into()), Seg::Index(el.index)];
         let Some(schema) = v.is_known().then(|| schema::for_version(v)).flatten() else { return value };
         if schema.unique(el.section) {
-            let mut h = DefaultHasher::new();
+            // FxHash: a component's raw text is hundreds of bytes, and SipHash took longer
+            // over it than the check is worth (a collision only warns of a repeat).
+            let mut h = rustc_hash::FxHasher::default();
             el.raw.hash(&mut h);
             let fresh = self.seen.get_mut(el.section.slot()).is_some_and(|s| s.insert(h.finish()));
             if !fresh {
