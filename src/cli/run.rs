@@ -157,6 +157,7 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
         max_memory: args.max_policy_memory.0,
     };
     let policies = Policies::build(&files, &data, &extra, options).map_err(Error::Policy)?;
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "policies built");
     for f in &policies.v0_files {
         tracing::warn!(
             "{f} was read as Rego v0; add `import rego.v1` and the v1 keywords (`if`, `contains`) to move it to v1"
