@@ -159,19 +159,29 @@ fn annotation(a: annotations::CheckRunAnnotation) -> Annotation {
 /// lane holds at most one (on a large run they are tens of megabytes together). The paths, or
 /// the errors, come back in [`REPORT_FILES`] order.
 fn write_report_files(v: &Verdict, cx: &RenderContext, dir: &Path) -> Vec<Result<PathBuf, Error>> {
-    let write = |i: usize| {
-        let (name, format) = REPORT_FILES.get(i)?;
-        let written =
-            publish::files::write_atomic_with(dir, name, |w| write_format(v, cx, *format, false, w));
-        Some(written.map_err(|e| Error::Output {
-            path: dir.display().to_string(),
-            source: std::io::Error::other(e.to_string()),
-        }))
+    let failed = |e: publish::PublishError| Error::Output {
+        path: dir.display().to_string(),
+        source: std::io::Error::other(e.to_string()),
     };
-    crate::work::longest_first(&RENDER_ORDER, || (), |_, i| write(i))
-        .into_iter()
-        .map(|written| written.flatten().expect("every file is written: RENDER_ORDER names each once"))
-        .collect()
+    std::thread::scope(|s| {
+        let write = |i: usize| {
+            let (name, format) = REPORT_FILES.get(i)?;
+            let written = publish::files::write_temp(dir, name, |w| write_format(v, cx, *format, false, w));
+            // Synced and renamed on a thread of its own: waiting for the disk (a few
+            // milliseconds a file) overlaps rendering the lane's next file.
+            Some(written.map(|pending| s.spawn(move || pending.commit())))
+        };
+        crate::work::longest_first(&RENDER_ORDER, || (), |_, i| write(i))
+            .into_iter()
+            .map(|written| {
+                let committing =
+                    written.flatten().expect("every file is written: RENDER_ORDER names each once");
+                let committed = committing
+                    .map(|thread| thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+                committed.and_then(|c| c).map_err(failed)
+            })
+            .collect()
+    })
 }
 
 /// One format, written to `out`, on stdout and in the report files alike. The three large

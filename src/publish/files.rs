@@ -83,6 +83,26 @@ pub fn write_atomic_with(
     name: &str,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<PathBuf, PublishError> {
+    write_temp(dir, name, write)?.commit()
+}
+
+/// A report written into its temporary file beside the target, not yet synced nor renamed
+/// into place: [`Pending::commit`] does both. Dropped without a commit, the temporary file
+/// stays behind, so callers commit or report every one.
+pub struct Pending {
+    file: fs::File,
+    temp: PathBuf,
+    target: PathBuf,
+}
+
+/// The first half of [`write_atomic_with`]: `dir/name`'s content written into a new
+/// temporary file in `dir`. Syncing waits for the disk, so a caller writing several files
+/// can commit each on another thread while it writes the next.
+pub fn write_temp(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<Pending, PublishError> {
     let target = dir.join(name);
     let io = |source| PublishError::Io { what: "write the report", path: target.clone(), source };
     if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
@@ -94,15 +114,31 @@ pub fn write_atomic_with(
         let file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
         let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
         write(&mut out)?;
-        let file = out.into_inner().map_err(std::io::IntoInnerError::into_error)?;
-        file.sync_all()?;
-        fs::rename(&temp, &target)
+        out.into_inner().map_err(std::io::IntoInnerError::into_error)
     })();
-    if let Err(source) = written {
-        let _ = fs::remove_file(&temp);
-        return Err(io(source));
+    match written {
+        Ok(file) => Ok(Pending { file, temp, target }),
+        Err(source) => {
+            let _ = fs::remove_file(&temp);
+            Err(io(source))
+        }
     }
-    Ok(target)
+}
+
+impl Pending {
+    /// Syncs the file and renames it over the target, so that a reader never sees half a
+    /// report, even after a crash; on failure the temporary file is removed.
+    pub fn commit(self) -> Result<PathBuf, PublishError> {
+        let Pending { file, temp, target } = self;
+        let done = file.sync_all().and_then(|()| fs::rename(&temp, &target));
+        match done {
+            Ok(()) => Ok(target),
+            Err(source) => {
+                let _ = fs::remove_file(&temp);
+                Err(PublishError::Io { what: "write the report", path: target, source })
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -126,6 +162,33 @@ mod tests {
             )
         );
         assert!(format_outputs(&[("bad name".into(), "x".into())]).is_err());
+    }
+
+    /// A report written to its temporary file is not in place until it is committed; a commit
+    /// that cannot rename (a folder is in the way) fails naming the target, and neither way
+    /// leaves a temporary file behind.
+    #[test]
+    fn reports_in_place_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let entries = || {
+            let mut names: Vec<String> = fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            names.sort();
+            names
+        };
+        let pending = write_temp(dir.path(), "verdict.json", |w| w.write_all(b"{}")).unwrap();
+        assert!(!dir.path().join("verdict.json").exists());
+        assert_eq!(pending.commit().unwrap(), dir.path().join("verdict.json"));
+        assert_eq!(fs::read_to_string(dir.path().join("verdict.json")).unwrap(), "{}");
+        fs::create_dir_all(dir.path().join("verdict.sarif").join("inside")).unwrap();
+        let pending = write_temp(dir.path(), "verdict.sarif", |w| w.write_all(b"{}")).unwrap();
+        let err = pending.commit().unwrap_err().to_string();
+        assert!(err.contains("verdict.sarif"), "{err}");
+        assert_eq!(entries(), ["verdict.json", "verdict.sarif"]);
+        assert!(write_temp(dir.path(), "x", |_| Err(std::io::Error::other("render failed"))).is_err());
+        assert_eq!(entries(), ["verdict.json", "verdict.sarif"]);
     }
 
     /// The output and summary files are appended to, not replaced.
