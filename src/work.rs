@@ -26,7 +26,7 @@ pub fn longest_first<S, T: Send>(
             *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(out);
         }
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(order.len());
+    let threads = cores().min(order.len());
     std::thread::scope(|s| {
         for _ in 1..threads {
             s.spawn(work);
@@ -34,6 +34,13 @@ pub fn longest_first<S, T: Send>(
         work();
     });
     slots.into_iter().map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).collect()
+}
+
+/// The cores this process may use, asked once: the standard library reads the cgroup's
+/// quota files on every call, and a run spreads its work over the cores several times.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 #[cfg(test)]
