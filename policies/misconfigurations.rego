@@ -25,11 +25,15 @@ import rego.v1
 # custom:
 #   severity: HIGH
 #   remediation: Change the resource so that it meets the check, as its guideline explains.
-deny_failed_check contains _finding(check, null) if {
+deny_failed_check contains finding if {
 	some check in input.misconfigurations
 	check.status == "failed"
-	not _unknown_severity(check)
 	check.severity in _severities
+	check.severity != "UNKNOWN"
+	finding := {key: value |
+		some key, value in {"fingerprint": check.fingerprint, "line": object.get(check, "start_line", null)}
+		value != null
+	}
 }
 
 # METADATA
@@ -58,24 +62,25 @@ warn_unknown_severity contains finding if {
 	some finding in _unknown
 }
 
-_unknown contains _finding(check, "UNKNOWN") if {
+_unknown contains finding if {
 	some check in input.misconfigurations
 	check.status == "failed"
-	_unknown_severity(check)
+	object.get(check, "severity", null) in {null, "UNKNOWN"}
+	finding := {key: value |
+		some key, value in {
+			"fingerprint": check.fingerprint,
+			"line": object.get(check, "start_line", null),
+			"severity": "UNKNOWN",
+		}
+		value != null
+	}
 }
 
 _severities := lib.severity_set(lib.settings.misconfigurations.severities)
 
-# The record, by fingerprint and line: the fingerprint leaves the line out, and the same check
-# can fail on one resource at two lines. A severity of null is the record's.
-_finding(check, severity) := lib.result({
-	"fingerprint": check.fingerprint,
-	"line": object.get(check, "start_line", null),
-	"severity": severity,
-})
-
-# object.get, because `not is_string(check.severity)` would be undefined in OPA (and true in
-# regorus) for a record without the field.
-_unknown_severity(check) if not is_string(object.get(check, "severity", null))
-
-_unknown_severity(check) if check.severity == "UNKNOWN"
+# Each finding names its record by fingerprint and line (the fingerprint leaves the line out,
+# and the same check can fail on one resource at two lines), without a line the record does
+# not have: lib.result's rule, written out in each rule because two function calls per failed
+# check (a finding helper, then lib.result) took regorus about a third of these rules' time.
+# A record's severity is a string or null (docs/evidence.md): object.get also covers a record
+# without the field, which `check.severity == null` would leave undefined.
