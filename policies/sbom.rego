@@ -3,6 +3,10 @@
 #
 # A component under a denied license (sbom.denied_licenses: strong and network copyleft by
 # default) fails the gate, and so does a build without any SBOM when sbom.required is set.
+#
+# deny_license names the component by fingerprint and the licenses found denied by `id`;
+# verdict writes what the finding says from the component (docs/policy.md, "Findings verdict
+# explains"): its group, name, version and purl, and how to be rid of it.
 package verdict.sbom
 
 import data.verdict.lib
@@ -16,24 +20,12 @@ import rego.v1
 # custom:
 #   severity: HIGH
 #   remediation: Replace the component, or record a waiver once your legal team approves it.
-deny_license contains finding if {
+deny_license contains {"fingerprint": component.fingerprint, "id": licenses} if {
 	some i in _suspects
 	component := input.components[i]
 	denied := {lib.license_text(license) | some license in _judged(component); license in _denied}
 	count(denied) > 0
 	licenses := concat(", ", sort(denied))
-	finding := lib.result({
-		"msg": sprintf("Component %s uses a denied license: %s", [_name(component), licenses]),
-		"id": licenses,
-		"severity": "HIGH",
-		"fingerprint": component.fingerprint,
-		"purl": component.purl,
-		"remediation": lib.text([
-			"Replace or remove ", _name(component),
-			lib.part(" (", component.purl, ")"),
-			sprintf(", or keep it under %s only with your legal team's approval, recorded as a waiver", [licenses]),
-		]),
-	})
 }
 
 # METADATA
@@ -90,15 +82,3 @@ _judged(component) := concluded if {
 	concluded := [license | some license in component.licenses; license.acknowledgement == "concluded"]
 	count(concluded) > 0
 } else := component.licenses
-
-# "org.example.legacy:pdf-render 2.1.0"; an npm scope keeps its slash ("@babel/core 7.24.0").
-_name(component) := lib.text([
-	lib.part("", component.group, _group_separator(component.group)),
-	component.name,
-	lib.part(" ", component.version, ""),
-])
-
-_group_separator(group) := "/" if {
-	is_string(group)
-	startswith(group, "@")
-} else := ":"

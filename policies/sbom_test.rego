@@ -39,16 +39,10 @@ _denied(licenses) := {finding.id |
 # Denied licenses -----------------------------------------------------------------------------
 
 test_a_component_under_gpl_fails if {
+	# verdict writes the message and the remediation from the component (src/policy/explain.rs).
 	sbom.deny_license == {{
-		"msg": "Component org.example.legacy:pdf-render 2.1.0 uses a denied license: GPL-3.0-only",
-		"id": "GPL-3.0-only",
-		"severity": "HIGH",
 		"fingerprint": "da4247f1e8542a7ce0ebb20ba578afc6",
-		"purl": "pkg:maven/org.example.legacy/pdf-render@2.1.0",
-		"remediation": concat("", [
-			"Replace or remove org.example.legacy:pdf-render 2.1.0 (pkg:maven/org.example.legacy/pdf-render@2.1.0), ",
-			"or keep it under GPL-3.0-only only with your legal team's approval, recorded as a waiver",
-		]),
+		"id": "GPL-3.0-only",
 	}} with input as _input([_component(_id("GPL-3.0-only"))])
 }
 
@@ -114,7 +108,6 @@ test_every_license_entry_applies if {
 	component := object.union(_component(_id("MIT")), {"licenses": [_id("MIT"), _id("GPL-3.0-only"), _id("AGPL-3.0-only")]})
 	some finding in sbom.deny_license with input as _input([component])
 	finding.id == "AGPL-3.0-only, GPL-3.0-only"
-	finding.msg == "Component org.example.legacy:pdf-render 2.1.0 uses a denied license: AGPL-3.0-only, GPL-3.0-only"
 }
 
 test_a_concluded_license_wins_over_the_declared_one if {
@@ -134,20 +127,6 @@ test_a_concluded_license_wins_over_the_declared_one if {
 test_a_component_without_license_is_no_finding if {
 	component := object.union(_component(_id("MIT")), {"licenses": []})
 	count(sbom.deny_license) == 0 with input as _input([component])
-}
-
-test_an_npm_scope_keeps_its_slash if {
-	component := object.union(_component(_id("GPL-3.0-only")), {"group": "@acme", "name": "charts", "version": "1.0.0", "purl": "pkg:npm/%40acme/charts@1.0.0"})
-	some finding in sbom.deny_license with input as _input([component])
-	finding.msg == "Component @acme/charts 1.0.0 uses a denied license: GPL-3.0-only"
-}
-
-test_a_component_with_little_data_still_reads_well if {
-	component := object.union(_component(_id("GPL-3.0-only")), {"group": null, "version": null, "purl": null})
-	some finding in sbom.deny_license with input as _input([component])
-	finding.msg == "Component pdf-render uses a denied license: GPL-3.0-only"
-	finding.remediation == "Replace or remove pdf-render, or keep it under GPL-3.0-only only with your legal team's approval, recorded as a waiver"
-	not "purl" in object.keys(finding)
 }
 
 # A required SBOM -----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 //! Findings explained from the evidence record they name.
 //!
 //! A rule may return a result object without `msg` whose `fingerprint` is that of a test
-//! case, a vulnerability or a misconfiguration of the evidence:
+//! case, a vulnerability, a misconfiguration or a component of the evidence:
 //! `deny contains {"fingerprint": vuln.fingerprint} if { … }`. verdict then writes what the
 //! finding says from that record (docs/policy.md, "Findings verdict explains"): the message,
 //! the id, the severity, where it is, a link, and how to fix it with the scanner's own fix
@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value as Json};
 
 use crate::evidence::{
-    CheckStatus, Evidence, Misconfiguration, Severity, TestCase, TestStatus, Vulnerability,
+    CheckStatus, Component, Evidence, Misconfiguration, Severity, TestCase, TestStatus, Vulnerability,
 };
 
 /// The evidence's records by fingerprint, for the results that name one.
@@ -31,40 +31,47 @@ enum Record<'a> {
     Test(&'a TestCase),
     Vulnerability(&'a Vulnerability),
     Check(&'a Misconfiguration),
+    Component(&'a Component),
 }
 
 impl Record<'_> {
-    /// Whether the record is at `line`, when a result names one. A vulnerability has no line,
-    /// so a result's `line` does not pick among its records.
+    /// Whether the record is at `line`, when a result names one. A vulnerability or a
+    /// component has no line, so a result's `line` does not pick among its records.
     fn at(self, line: Option<u64>) -> bool {
         match self {
             _ if line.is_none() => true,
             Record::Test(case) => case.line == line,
-            Record::Vulnerability(_) => true,
+            Record::Vulnerability(_) | Record::Component(_) => true,
             Record::Check(check) => check.start_line == line,
         }
     }
 
-    fn explain(self) -> Explanation {
+    /// What verdict says of the record for `result`: only a component's finding reads the
+    /// result, whose `id` names the licenses the rule found denied.
+    fn explain(self, result: &Map<String, Json>) -> Explanation {
         match self {
             Record::Test(case) => test_case(case),
             Record::Vulnerability(vuln) => vulnerability(vuln),
             Record::Check(check) => misconfiguration(check),
+            Record::Component(component) => {
+                component_finding(component, result.get("id").and_then(Json::as_str))
+            }
         }
     }
 }
 
 impl<'a> Records<'a> {
-    /// Indexes the test cases, vulnerabilities and misconfigurations whose fingerprint is one
-    /// of `wanted` (the results' that ask to be explained): the index holds the findings'
-    /// records, not every record of a large evidence document.
+    /// Indexes the test cases, vulnerabilities, misconfigurations and components whose
+    /// fingerprint is one of `wanted` (the results' that ask to be explained): the index holds
+    /// the findings' records, not every record of a large evidence document.
     pub(crate) fn of(evidence: &'a Evidence, wanted: &HashSet<&str>) -> Records<'a> {
         let tests = evidence.tests.cases.iter().map(|r| (r.fingerprint.as_str(), Record::Test(r)));
         let vulns =
             evidence.vulnerabilities.iter().map(|r| (r.fingerprint.as_str(), Record::Vulnerability(r)));
         let checks = evidence.misconfigurations.iter().map(|r| (r.fingerprint.as_str(), Record::Check(r)));
+        let components = evidence.components.iter().map(|r| (r.fingerprint.as_str(), Record::Component(r)));
         let mut by_fingerprint: HashMap<&str, Vec<Record>> = HashMap::with_capacity(wanted.len());
-        for (fingerprint, record) in tests.chain(vulns).chain(checks) {
+        for (fingerprint, record) in tests.chain(vulns).chain(checks).chain(components) {
             if wanted.contains(fingerprint) {
                 by_fingerprint.entry(fingerprint).or_default().push(record);
             }
@@ -91,12 +98,12 @@ impl<'a> Records<'a> {
                 return Vec::new();
             }
             let mut filled = result.clone();
-            return vec![(record.explain().fill(&mut filled), filled)];
+            return vec![(record.explain(result).fill(&mut filled), filled)];
         }
         let mut seen = HashSet::new();
         let mut out = Vec::with_capacity(1);
         for record in records.iter().filter(|r| r.at(line)) {
-            let explanation = record.explain();
+            let explanation = record.explain(result);
             if seen.insert(explanation.clone()) {
                 let mut filled = result.clone();
                 out.push((explanation.fill(&mut filled), filled));
@@ -384,6 +391,50 @@ fn misconfiguration(check: &Misconfiguration) -> Explanation {
         // A check that did not fail has nothing to change: the rule's METADATA speaks for it.
         remediation: (check.status == CheckStatus::Failed).then_some(fix),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Components
+// ---------------------------------------------------------------------------------------------
+
+/// "Component org.example:pdf-render 2.1.0 uses a denied license: GPL-3.0-only", when the
+/// result's `id` names the licenses found denied (the pack's `sbom.deny_license`), and how to
+/// be rid of it. Without them, the component and the SBOM it is in; the rule's METADATA gives
+/// the remediation.
+fn component_finding(component: &Component, denied: Option<&str>) -> Explanation {
+    let name = component_name(component);
+    let Some(licenses) = denied else {
+        return Explanation {
+            msg: format!("Component {name} in {}", component.source),
+            id: component.purl.clone(),
+            purl: component.purl.clone(),
+            ..Explanation::default()
+        };
+    };
+    let mut fix = format!("Replace or remove {name}");
+    part(&mut fix, " (", component.purl.as_deref(), ")");
+    fix.push_str(&format!(
+        ", or keep it under {licenses} only with your legal team's approval, recorded as a waiver"
+    ));
+    Explanation {
+        msg: format!("Component {name} uses a denied license: {licenses}"),
+        id: Some(licenses.to_owned()),
+        purl: component.purl.clone(),
+        remediation: Some(fix),
+        ..Explanation::default()
+    }
+}
+
+/// "org.example.legacy:pdf-render 2.1.0"; an npm scope keeps its slash ("@babel/core 7.24.0").
+fn component_name(component: &Component) -> String {
+    let mut name = String::new();
+    if let Some(group) = component.group.as_deref() {
+        name.push_str(group);
+        name.push(if group.starts_with('@') { '/' } else { ':' });
+    }
+    name.push_str(&component.name);
+    part(&mut name, " ", component.version.as_deref(), "");
+    name
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -524,14 +524,102 @@ fn a_check_with_little_data_still_reads_well() {
     assert_eq!(skipped.remediation, None);
 }
 
+// Components ------------------------------------------------------------------------------------
+
+/// A component as the evidence has it.
+fn component(fields: Json) -> Component {
+    record(with(
+        json!({
+            "fingerprint": "da4247f1e8542a7ce0ebb20ba578afc6",
+            "source": "reports/sbom.cdx.json",
+            "bom_ref": "pkg:maven/org.example.legacy/pdf-render@2.1.0",
+            "type": "library",
+            "name": "pdf-render",
+            "group": "org.example.legacy",
+            "version": "2.1.0",
+            "purl": "pkg:maven/org.example.legacy/pdf-render@2.1.0",
+            "cpe": null,
+            "licenses": [{"id": "GPL-3.0-only", "name": null, "expression": null, "acknowledgement": null}],
+            "hashes": [],
+            "scope": null,
+            "supplier": null,
+            "parent": null,
+        }),
+        fields,
+    ))
+}
+
+#[test]
+fn a_component_under_a_denied_license_says_which_and_how_to_be_rid_of_it() {
+    assert_eq!(
+        component_finding(&component(json!({})), Some("AGPL-3.0-only, GPL-3.0-only")),
+        Explanation {
+            msg: "Component org.example.legacy:pdf-render 2.1.0 uses a denied license: AGPL-3.0-only, GPL-3.0-only"
+                .into(),
+            id: Some("AGPL-3.0-only, GPL-3.0-only".into()),
+            purl: Some("pkg:maven/org.example.legacy/pdf-render@2.1.0".into()),
+            remediation: Some(
+                "Replace or remove org.example.legacy:pdf-render 2.1.0 (pkg:maven/org.example.legacy/pdf-render@2.1.0), \
+                 or keep it under AGPL-3.0-only, GPL-3.0-only only with your legal team's approval, recorded as a waiver"
+                    .into()
+            ),
+            ..Explanation::default()
+        }
+    );
+}
+
+#[test]
+fn an_npm_scope_keeps_its_slash() {
+    let scoped = component(json!({
+        "group": "@acme", "name": "charts", "version": "1.0.0", "purl": "pkg:npm/%40acme/charts@1.0.0",
+    }));
+    assert_eq!(
+        component_finding(&scoped, Some("GPL-3.0-only")).msg,
+        "Component @acme/charts 1.0.0 uses a denied license: GPL-3.0-only"
+    );
+}
+
+#[test]
+fn a_component_with_little_data_still_reads_well() {
+    let bare = component(json!({"group": null, "version": null, "purl": null}));
+    assert_eq!(
+        component_finding(&bare, Some("GPL-3.0-only")),
+        Explanation {
+            msg: "Component pdf-render uses a denied license: GPL-3.0-only".into(),
+            id: Some("GPL-3.0-only".into()),
+            remediation: Some(
+                "Replace or remove pdf-render, or keep it under GPL-3.0-only only with your legal team's approval, recorded as a waiver"
+                    .into()
+            ),
+            ..Explanation::default()
+        }
+    );
+}
+
+/// A rule of your own that names a component without saying which licenses it found denied
+/// gets the component and its SBOM, and the rule's METADATA remediation.
+#[test]
+fn a_component_named_for_another_reason_says_where_it_is() {
+    assert_eq!(
+        component_finding(&component(json!({})), None),
+        Explanation {
+            msg: "Component org.example.legacy:pdf-render 2.1.0 in reports/sbom.cdx.json".into(),
+            id: Some("pkg:maven/org.example.legacy/pdf-render@2.1.0".into()),
+            purl: Some("pkg:maven/org.example.legacy/pdf-render@2.1.0".into()),
+            ..Explanation::default()
+        }
+    );
+}
+
 // Results ---------------------------------------------------------------------------------------
 
-/// Every fingerprint of the evidence's tests, vulnerabilities and checks.
+/// Every fingerprint of the evidence's tests, vulnerabilities, checks and components.
 fn all(evidence: &Evidence) -> HashSet<&str> {
     let tests = evidence.tests.cases.iter().map(|r| r.fingerprint.as_str());
     let vulns = evidence.vulnerabilities.iter().map(|r| r.fingerprint.as_str());
     let checks = evidence.misconfigurations.iter().map(|r| r.fingerprint.as_str());
-    tests.chain(vulns).chain(checks).collect()
+    let components = evidence.components.iter().map(|r| r.fingerprint.as_str());
+    tests.chain(vulns).chain(checks).chain(components).collect()
 }
 
 /// A result names its record by fingerprint; the fields it gives are kept and the rest filled,
@@ -542,6 +630,7 @@ fn a_result_is_filled_where_it_is_silent() {
     evidence.vulnerabilities.push(lodash());
     evidence.tests.cases.push(failed());
     evidence.misconfigurations.push(checkov(json!({})));
+    evidence.components.push(component(json!({})));
     let records = Records::of(&evidence, &all(&evidence));
     let result = |fields: Json| fields.as_object().cloned().expect("an object");
 
@@ -563,6 +652,15 @@ fn a_result_is_filled_where_it_is_silent() {
         !filled.contains_key("severity"),
         "a test has no severity of its own: the rule's METADATA gives it"
     );
+
+    let explained = records.explain(&result(json!({
+        "fingerprint": component(json!({})).fingerprint, "id": "GPL-3.0-only",
+    })));
+    let [(msg, filled)] = explained.as_slice() else { panic!("one finding: {explained:?}") };
+    assert_eq!(msg, "Component org.example.legacy:pdf-render 2.1.0 uses a denied license: GPL-3.0-only");
+    assert_eq!(filled["id"], "GPL-3.0-only");
+    assert_eq!(filled["purl"], "pkg:maven/org.example.legacy/pdf-render@2.1.0");
+    assert!(!filled.contains_key("severity"), "the rule's METADATA gives it");
 
     for unknown in [json!({"fingerprint": "0000"}), json!({"fingerprint": 42}), json!({})] {
         assert!(records.explain(&result(unknown.clone())).is_empty(), "{unknown}");

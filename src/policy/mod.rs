@@ -994,7 +994,7 @@ fn normalize(
                 return Err(PolicyError::BadResult {
                     rule: path.to_owned(),
                     message: format!(
-                        "`{path}` produced a result object without `msg` whose `fingerprint` names no test case, vulnerability or misconfiguration of the evidence; give it a `msg`, or the `fingerprint` of the record it is about"
+                        "`{path}` produced a result object without `msg` whose `fingerprint` names no test case, vulnerability, misconfiguration or component of the evidence; give it a `msg`, or the `fingerprint` of the record it is about"
                     ),
                 });
             }

@@ -462,7 +462,10 @@ deny contains {"fingerprint": vuln.fingerprint} if {
     let p = Policies::build(&[nowhere], &[], &[], Options::default()).expect("builds");
     let e = p.evaluate(&demo, today()).expect_err("no record has that fingerprint");
     assert!(matches!(e, PolicyError::BadResult { .. }), "{e:?}");
-    assert!(e.to_string().contains("names no test case, vulnerability or misconfiguration"), "{e}");
+    assert!(
+        e.to_string().contains("names no test case, vulnerability, misconfiguration or component"),
+        "{e}"
+    );
 }
 
 /// Results are normalized in chunks on every core and come back complete and in order.
