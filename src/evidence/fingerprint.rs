@@ -8,26 +8,30 @@
 use sha2::{Digest, Sha256};
 
 fn digest(kind: &str, parts: &[Option<&str>]) -> String {
-    // The bytes are laid out in one buffer and hashed at once when they fit (almost always): a
-    // hundred thousand test cases made 13 small `update` calls each, about a fifth of hashing
-    // them. Longer ones are hashed piece by piece, the same bytes.
+    hex128(&with_identity(kind, parts, |bytes| Sha256::digest(bytes)))
+}
+
+/// `hash` of the identity bytes of a record (see [`identity_bytes`]), handed over at once: a
+/// hundred thousand test cases made 13 small `update` calls each, about a fifth of hashing
+/// them. They are laid out in a buffer on the stack when they fit (almost always), else in one
+/// on the heap.
+fn with_identity<T>(kind: &str, parts: &[Option<&str>], hash: impl FnOnce(&[u8]) -> T) -> T {
     const ROOM: usize = 512;
     let len = kind.len() + parts.iter().map(|p| 9 + p.map_or(0, str::len)).sum::<usize>();
-    let mut h = Sha256::new();
-    if len <= ROOM {
-        let mut buf = [0u8; ROOM];
-        let mut at = 0;
-        identity_bytes(kind, parts, |bytes| {
-            if let Some(slot) = buf.get_mut(at..at + bytes.len()) {
-                slot.copy_from_slice(bytes);
-            }
-            at += bytes.len();
-        });
-        h.update(buf.get(..at).unwrap_or_default());
-    } else {
-        identity_bytes(kind, parts, |bytes| h.update(bytes));
+    if len > ROOM {
+        let mut whole = Vec::with_capacity(len);
+        identity_bytes(kind, parts, |bytes| whole.extend_from_slice(bytes));
+        return hash(&whole);
     }
-    hex128(&h.finalize())
+    let mut buf = [0u8; ROOM];
+    let mut at = 0;
+    identity_bytes(kind, parts, |bytes| {
+        if let Some(slot) = buf.get_mut(at..at + bytes.len()) {
+            slot.copy_from_slice(bytes);
+        }
+        at += bytes.len();
+    });
+    hash(buf.get(..at).unwrap_or_default())
 }
 
 /// The bytes a fingerprint hashes, in order, handed to `sink`: the kind, then for each part
@@ -57,6 +61,20 @@ pub(crate) fn hex128(digest: &[u8]) -> String {
 /// writes one; never the report's path).
 pub fn test_case(suite: Option<&str>, classname: Option<&str>, name: &str, file: Option<&str>) -> String {
     digest("test", &[suite, classname, Some(name), file])
+}
+
+/// A key for the same identity as [`test_case`]'s fingerprint, for telling the attempts of one
+/// test apart from other tests within a report: XXH3's 128 bits over the same bytes. A JUnit
+/// report names a hundred thousand tests of which a few are kept; SHA-256 (about 10% of reading
+/// JUnit) is then spent only on the fingerprints of the kept ones. Two identities sharing a key
+/// by chance is as unlikely as their sharing a fingerprint (both 128 bits).
+pub(crate) fn test_case_key(
+    suite: Option<&str>,
+    classname: Option<&str>,
+    name: &str,
+    file: Option<&str>,
+) -> u128 {
+    with_identity("test", &[suite, classname, Some(name), file], xxhash_rust::xxh3::xxh3_128)
 }
 
 /// A vulnerability: advisory id, the package (purl when known, else name and version) and the
@@ -153,10 +171,34 @@ mod tests {
         let v =
             vulnerability("CVE-2022-22965", Some(purl), "spring-beans", Some("5.3.15"), Some("app/pom.xml"));
         assert_eq!(v, "b027395c4f8beb2955e811cb61f55ee2");
-        // Longer than the buffer the parts are laid out in: hashed part by part, the same way.
+        // Longer than the buffer on the stack: laid out on the heap, the same bytes.
         let long = format!("parametrized {}", "x".repeat(600));
         let t = test_case(Some("suite"), Some("cls"), &long, Some("tests/test_cart.py"));
         assert_eq!(t, "596b1883412239aee9916bdacc974083");
+    }
+
+    /// The key that merges a test's attempts tells tests apart exactly as the fingerprint does:
+    /// the same for the same identity (however `None` and "" are written), different where a
+    /// field differs or the fields split differently, long identities included.
+    #[test]
+    fn test_keys_follow_the_fingerprints_identity() {
+        let long = format!("parametrized {}", "x".repeat(600));
+        let identities = [
+            (Some("ab"), Some("c"), "t", None),
+            (Some("a"), Some("bc"), "t", None),
+            (Some("a"), Some("bc"), "t", Some("f.py")),
+            (None, None, "t", None),
+            (Some("suite"), Some("cls"), long.as_str(), None),
+            (Some("suite"), Some("cls"), &long[1..], None),
+        ];
+        let keys: std::collections::HashSet<u128> =
+            identities.iter().map(|&(s, c, n, f)| test_case_key(s, c, n, f)).collect();
+        assert_eq!(keys.len(), identities.len());
+        assert_eq!(test_case_key(None, Some(""), "t", None), test_case_key(Some(""), None, "t", Some("")));
+        assert_eq!(
+            test_case_key(Some("suite"), Some("cls"), &long, None),
+            test_case_key(Some("suite"), Some("cls"), &format!("parametrized {}", "x".repeat(600)), None)
+        );
     }
 
     /// Kinds never collide even with equal fields.

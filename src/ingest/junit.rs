@@ -92,6 +92,12 @@ struct Suite {
     counted: CountedCounts,
 }
 
+/// The suite a test case belongs to: the innermost open `<testsuite>`, else the innermost
+/// open element that counts tests.
+fn test_suite(suites: &[Suite]) -> Option<&Suite> {
+    suites.iter().rev().find(|s| s.is_suite).or(suites.last())
+}
+
 struct Parser<'a, 'c> {
     cx: &'a Cx<'c>,
     tests: Tests,
@@ -286,9 +292,18 @@ impl Parser<'_, '_> {
             el.had_fail = el.status.is_failure();
         }
         self.tests.testcases.count(el.status);
-        let suite = self.suites.iter().rev().find(|s| s.is_suite).or(self.suites.last());
-        let suite_name = suite.and_then(|s| s.name.as_deref().map(str::to_owned));
-        let file = file.or_else(|| suite.and_then(|s| s.file.clone()));
+        // The test's identity: its suite, class, name and file. The
+        // fingerprint (SHA-256) and owned copies are made only for a test that is kept.
+        let key = {
+            let suite = test_suite(&self.suites);
+            let file = file.as_deref().or_else(|| suite.and_then(|s| s.file.as_deref()));
+            fingerprint::test_case_key(
+                suite.and_then(|s| s.name.as_deref()),
+                classname.as_deref(),
+                &name,
+                file,
+            )
+        };
         if let Some(open) = self.suites.last_mut() {
             open.counted.tests += 1;
             match el.status {
@@ -298,8 +313,6 @@ impl Parser<'_, '_> {
                 TestStatus::Passed => {}
             }
         }
-        let fp = fingerprint::test_case(suite_name.as_deref(), classname.as_deref(), &name, file.as_deref());
-        let key = u128::from_str_radix(fp.get(..32).unwrap_or(&fp), 16).unwrap_or_default();
         // A testcase without a name cannot be told apart from anything: never merged.
         let repeated = if name.is_empty() { None } else { self.index.get(&key).copied() };
         if let Some(Slot::Kept(i)) = repeated
@@ -347,8 +360,16 @@ impl Parser<'_, '_> {
             }
         };
         let seen = (any_passed || el.had_pass, el.had_fail);
+        let suite = test_suite(&self.suites);
+        let suite_name = suite.and_then(|s| s.name.as_deref().map(str::to_owned));
+        let file = file.or_else(|| suite.and_then(|s| s.file.clone()));
         let mut case = TestCase {
-            fingerprint: fp,
+            fingerprint: fingerprint::test_case(
+                suite_name.as_deref(),
+                classname.as_deref(),
+                &name,
+                file.as_deref(),
+            ),
             source: self.cx.source.clone(),
             suite: suite_name,
             classname,
