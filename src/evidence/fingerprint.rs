@@ -60,7 +60,22 @@ pub(crate) fn hex128(digest: &[u8]) -> String {
 /// A test: suite, class name, test name and the test's own source file (when the runner
 /// writes one; never the report's path).
 pub fn test_case(suite: Option<&str>, classname: Option<&str>, name: &str, file: Option<&str>) -> String {
-    digest("test", &[suite, classname, Some(name), file])
+    hex128(&test_case_digest(suite, classname, name, file))
+}
+
+/// The 128 bits whose hex is [`test_case`]'s fingerprint.
+pub(crate) fn test_case_digest(
+    suite: Option<&str>,
+    classname: Option<&str>,
+    name: &str,
+    file: Option<&str>,
+) -> [u8; 16] {
+    let full = with_identity("test", &[suite, classname, Some(name), file], |bytes| Sha256::digest(bytes));
+    let mut head = [0u8; 16];
+    if let Some(bits) = full.get(..16) {
+        head.copy_from_slice(bits);
+    }
+    head
 }
 
 /// A key for the same identity as [`test_case`]'s fingerprint, for telling the attempts of one
