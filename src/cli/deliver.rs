@@ -31,10 +31,11 @@ pub const REPORT_FILES: [(&str, OutputFormat); 5] = [
     ("gl-code-quality-report.json", OutputFormat::Codequality),
 ];
 
-/// [`REPORT_FILES`] by the time each takes to render, longest first (at scale 10 on one
-/// thread: SARIF ~27 ms, Code Quality ~17, JSON ~21, the others a few). On two lanes either
-/// order of the middle two ends at the same time: SARIF, then the small ones, beside Code
-/// Quality then JSON.
+/// [`REPORT_FILES`] by the time each takes to render, longest first (`cargo bench --
+/// render/` at scale 10 on one thread, on the machine of 2026-11-23: SARIF ~54 ms, JSON ~45,
+/// Code Quality ~36, the Markdown comment and JUnit ~7 each). On two lanes this is the best
+/// split of the five: SARIF then the small ones (~67 ms) beside Code Quality then JSON (~81);
+/// either order of the middle two ends at the same time.
 const RENDER_ORDER: [usize; 5] = [2, 4, 0, 1, 3];
 
 /// Prints, writes and publishes; returns the exit code publishing adds (`--require-publish`).

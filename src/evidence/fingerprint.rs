@@ -8,7 +8,17 @@
 use sha2::{Digest, Sha256};
 
 fn digest(kind: &str, parts: &[Option<&str>]) -> String {
-    hex128(&with_identity(kind, parts, |bytes| Sha256::digest(bytes)))
+    hex128(&bits(kind, parts))
+}
+
+/// The first 128 bits of SHA-256 over the identity bytes: the fingerprint before it is hex.
+fn bits(kind: &str, parts: &[Option<&str>]) -> [u8; 16] {
+    let full = with_identity(kind, parts, |bytes| Sha256::digest(bytes));
+    let mut head = [0u8; 16];
+    if let Some(first) = full.get(..16) {
+        head.copy_from_slice(first);
+    }
+    head
 }
 
 /// `hash` of the identity bytes of a record (see [`identity_bytes`]), handed over at once: a
@@ -70,12 +80,7 @@ pub(crate) fn test_case_digest(
     name: &str,
     file: Option<&str>,
 ) -> [u8; 16] {
-    let full = with_identity("test", &[suite, classname, Some(name), file], |bytes| Sha256::digest(bytes));
-    let mut head = [0u8; 16];
-    if let Some(bits) = full.get(..16) {
-        head.copy_from_slice(bits);
-    }
-    head
+    bits("test", &[suite, classname, Some(name), file])
 }
 
 /// A key for the same identity as [`test_case`]'s fingerprint, for telling the attempts of one
