@@ -215,12 +215,7 @@ pub fn evidence_schema() -> serde_json::Value {
 /// Writes a document as JSON to `output` or to stdout.
 fn write_json<T: serde::Serialize>(doc: &T, output: Option<&Path>, compact: bool) -> Result<(), Error> {
     write_with(output, |w| {
-        let res = if compact {
-            serde_json::to_writer(&mut *w, doc)
-        } else {
-            serde_json::to_writer_pretty(&mut *w, doc)
-        };
-        res.map_err(|e| match e.classify() {
+        crate::report::to_json_writer(doc, !compact, w).map_err(|e| match e.classify() {
             serde_json::error::Category::Io => Error::Output { path: "stdout".into(), source: e.into() },
             _ => Error::Serialize(e),
         })?;
@@ -238,7 +233,7 @@ fn write_with(
 ) -> Result<(), Error> {
     let Some(path) = output else {
         let stdout = io::stdout();
-        let mut w = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
+        let mut w = io::BufWriter::with_capacity(crate::report::WRITE_BUFFER, stdout.lock());
         let res = render(&mut w)
             .and_then(|()| w.flush().map_err(|source| Error::Output { path: "stdout".into(), source }));
         return match res {
@@ -255,13 +250,13 @@ fn write_with(
     let regular = std::fs::metadata(path).map(|m| m.is_file()).unwrap_or(true);
     if !regular {
         let file = std::fs::OpenOptions::new().write(true).open(path).map_err(output_err)?;
-        let mut w = io::BufWriter::with_capacity(256 * 1024, file);
+        let mut w = io::BufWriter::with_capacity(crate::report::WRITE_BUFFER, file);
         return render(&mut w).map_err(relabel).and_then(|()| w.flush().map_err(output_err));
     }
     let tmp = temp_beside(path);
     let write = || -> Result<(), Error> {
         let file = File::create(&tmp).map_err(output_err)?;
-        let mut w = io::BufWriter::with_capacity(256 * 1024, file);
+        let mut w = io::BufWriter::with_capacity(crate::report::WRITE_BUFFER, file);
         render(&mut w).map_err(relabel)?;
         let file = w.into_inner().map_err(|e| output_err(e.into_error()))?;
         file.sync_all().map_err(output_err)?;

@@ -112,7 +112,7 @@ pub fn write_temp(
     let temp = dir.join(format!(".{name}.{}.tmp", random_hex()));
     let written = (|| {
         let file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
-        let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
+        let mut out = std::io::BufWriter::with_capacity(crate::report::WRITE_BUFFER, file);
         write(&mut out)?;
         out.into_inner().map_err(std::io::IntoInnerError::into_error)
     })();

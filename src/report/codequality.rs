@@ -23,7 +23,7 @@
 //!
 //! Pure: a verdict and a context in, JSON out.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 
 use serde::Serialize;
 
@@ -49,7 +49,8 @@ pub fn render(v: &Verdict, cx: &RenderContext) -> String {
 /// [`render`], written to `out` as it is made.
 pub fn write(v: &Verdict, cx: &RenderContext, out: &mut dyn Write) -> std::io::Result<()> {
     // Each issue is serialized as it is made, rather than as one tree of values for the whole
-    // report.
+    // report, through a concrete buffer (see `report::to_json_writer`).
+    let mut out = BufWriter::with_capacity(super::WRITE_BUFFER, out);
     out.write_all(b"[")?;
     let mut first = true;
     let mut push = |issue: Issue| -> std::io::Result<()> {
@@ -57,7 +58,7 @@ pub fn write(v: &Verdict, cx: &RenderContext, out: &mut dyn Write) -> std::io::R
             out.write_all(b",")?;
         }
         first = false;
-        serde_json::to_writer(&mut *out, &issue).map_err(std::io::Error::from)
+        serde_json::to_writer(&mut out, &issue).map_err(std::io::Error::from)
     };
     for want in [Standing::Blocking, Standing::Warning] {
         for f in v.findings.iter().filter(|f| standing(v, f) == want) {
@@ -67,7 +68,8 @@ pub fn write(v: &Verdict, cx: &RenderContext, out: &mut dyn Write) -> std::io::R
     for (e, state) in waivers_to_report(v).into_iter().filter(|(_, s)| s.is_warning()) {
         push(waiver_issue(e, state, cx))?;
     }
-    out.write_all(b"]\n")
+    out.write_all(b"]\n")?;
+    out.flush()
 }
 
 /// One issue. Its fields are declared in the order of their names, the order in which the

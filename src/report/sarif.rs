@@ -162,7 +162,7 @@ pub fn write(v: &Verdict, cx: &RenderContext, out: &mut dyn Write) -> std::io::R
     let mut run = Value::Object(run);
     scrub_json(&mut run);
     let log = Log { schema: SCHEMA, version: "2.1.0", runs: [Run { fields: &run, results: &results }] };
-    serde_json::to_writer(&mut *out, &log).map_err(std::io::Error::from)?;
+    super::to_json_writer(&log, false, out).map_err(std::io::Error::from)?;
     out.write_all(b"\n")
 }
 
