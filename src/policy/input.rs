@@ -433,22 +433,47 @@ impl<'a> PackView<'a> {
         }
     }
 
-    /// The view as a regorus value. Its vulnerabilities (on a large run the biggest part, tens
-    /// of thousands of records) are converted on a thread of their own beside the rest.
+    /// The view as a regorus value. Its three large parts (vulnerabilities, components, failed
+    /// checks: tens of thousands of records on a large run) are converted on every core, beside
+    /// the rest, largest first.
     pub fn to_value(mut self) -> Result<Value, Error> {
         let vulnerabilities = std::mem::take(&mut self.vulnerabilities);
-        std::thread::scope(|s| {
-            let converting = s.spawn(|| to_value(&vulnerabilities));
-            let mut value = to_value(&self)?;
-            let vulnerabilities =
-                converting.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-            value
-                .as_object_mut()
-                .map_err(|e| Error(e.to_string()))?
-                .insert(Value::from("vulnerabilities"), vulnerabilities);
-            Ok(value)
-        })
+        let components = std::mem::take(&mut self.components);
+        let misconfigurations = std::mem::take(&mut self.misconfigurations);
+        let rest = self.tests.cases.len() + self.sources.len() + self.licenses.len();
+        let parts: Vec<Part<'_>> = vec![
+            ("", rest, Box::new(|| to_value(&self))),
+            ("vulnerabilities", vulnerabilities.len(), Box::new(|| to_value(&vulnerabilities))),
+            ("components", components.len(), Box::new(|| to_value(&components))),
+            ("misconfigurations", misconfigurations.len(), Box::new(|| to_value(&misconfigurations))),
+        ];
+        let mut parts = convert_parts(&parts)?.into_iter();
+        let (_, mut doc) = parts.next().ok_or_else(|| Error("the view was not converted".into()))?;
+        let object = doc.as_object_mut().map_err(|e| Error(e.to_string()))?;
+        for (name, value) in parts {
+            object.insert(Value::from(name), value);
+        }
+        Ok(doc)
     }
+}
+
+/// A part of a document to convert: its name, its size in records (the estimate of its cost)
+/// and how to convert it.
+type Part<'a> = (&'static str, usize, Box<dyn Fn() -> Result<Value, Error> + Sync + 'a>);
+
+/// Converts `parts` on every core, largest first, and hands them back in their order.
+fn convert_parts(parts: &[Part<'_>]) -> Result<Vec<(&'static str, Value)>, Error> {
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(parts.get(i).map_or(0, |p| p.1)));
+    let values = crate::work::longest_first(&order, || (), |_, i| parts.get(i).map(|part| (part.2)()));
+    parts
+        .iter()
+        .zip(values)
+        .map(|(part, value)| {
+            let value = value.flatten().ok_or_else(|| Error(format!("`{}` was not converted", part.0)))??;
+            Ok((part.0, value))
+        })
+        .collect()
 }
 
 /// The whole evidence as a regorus value, as [`to_value`] makes it, with its parts converted on
@@ -474,7 +499,6 @@ pub fn evidence_value(evidence: &Evidence) -> Result<Value, Error> {
         attestations,
         unkept: _,
     } = evidence;
-    type Part<'a> = (&'static str, usize, Box<dyn Fn() -> Result<Value, Error> + Sync + 'a>);
     let parts: Vec<Part<'_>> = vec![
         ("apiVersion", 0, Box::new(|| to_value(api_version))),
         ("meta", 0, Box::new(|| to_value(meta))),
@@ -491,14 +515,10 @@ pub fn evidence_value(evidence: &Evidence) -> Result<Value, Error> {
         ("signatures", signatures.len(), Box::new(|| to_value(signatures))),
         ("attestations", attestations.len(), Box::new(|| to_value(attestations))),
     ];
-    let mut order: Vec<usize> = (0..parts.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(parts.get(i).map_or(0, |p| p.1)));
-    let values = crate::work::longest_first(&order, || (), |_, i| parts.get(i).map(|part| (part.2)()));
     let mut doc = Value::new_object();
     let object = doc.as_object_mut().map_err(|e| Error(e.to_string()))?;
-    for (part, value) in parts.iter().zip(values) {
-        let value = value.flatten().ok_or_else(|| Error(format!("`{}` was not converted", part.0)))??;
-        object.insert(Value::from(part.0), value);
+    for (name, value) in convert_parts(&parts)? {
+        object.insert(Value::from(name), value);
     }
     Ok(doc)
 }
