@@ -182,6 +182,65 @@ fn waiver_snippet() {
     );
 }
 
+/// Without an id, the snippet's comment is the message's first 60 characters, with any
+/// control character (a newline would end the YAML comment) turned into a space.
+#[test]
+fn waiver_snippet_without_id() {
+    let ev = Evidence::new(Meta::default());
+    let mut f = finding("main", "deny", Level::Fail, "", "abc");
+    f.id = None;
+    f.msg = format!("line one\nline two\t{}", "é".repeat(70));
+    let v = fold(&ev, vec![f], &packages(), &settings(&[], &[], FailOn::Fail));
+    let comment = v.findings[0].waiver_snippet.lines().next().expect("a first line");
+    assert_eq!(comment, format!("- fingerprint: abc   # line one line two {}", "é".repeat(42)));
+}
+
+/// Findings come failures first, then warnings; within a level by severity, then step, then
+/// message, and findings alike in all of these in the order the policies gave them.
+#[test]
+fn findings_are_ordered_by_level_severity_step_and_message() {
+    let ev = Evidence::new(Meta::default());
+    let mk = |ns: &str, level, severity, msg: &str, fp: &str| {
+        let mut f = finding(ns, "r", level, msg, fp);
+        f.severity = severity;
+        f
+    };
+    let input = vec![
+        mk("verdict.vulnerabilities", Level::Warn, Some(Severity::Critical), "a", "w1"),
+        mk("verdict.vulnerabilities", Level::Fail, Some(Severity::Low), "a", "f-low"),
+        mk("verdict.vulnerabilities", Level::Fail, Some(Severity::Critical), "b", "f-crit-b"),
+        mk("verdict.tests", Level::Fail, Some(Severity::Critical), "z", "f-crit-tests"),
+        mk("verdict.vulnerabilities", Level::Fail, Some(Severity::Critical), "a", "f-crit-a-1"),
+        mk("verdict.vulnerabilities", Level::Fail, None, "a", "f-none"),
+        mk("verdict.vulnerabilities", Level::Fail, Some(Severity::Critical), "a", "f-crit-a-2"),
+        mk("verdict.vulnerabilities", Level::Fail, Some(Severity::High), "a", "f-high"),
+    ];
+    let v = fold(&ev, input, &packages(), &settings(&[], &[], FailOn::Fail));
+    let order: Vec<&str> = v.findings.iter().map(|f| f.policy.fingerprint.as_str()).collect();
+    assert_eq!(
+        order,
+        ["f-crit-tests", "f-crit-a-1", "f-crit-a-2", "f-crit-b", "f-high", "f-low", "f-none", "w1"]
+    );
+}
+
+/// `reorder` applies any permutation: what a plain copy in that order gives.
+#[test]
+fn reorder_applies_a_permutation() {
+    let n = 50usize;
+    // A few permutations with long and short cycles (a multiplier prime to n, and reversal).
+    for step in [1usize, 7, 13, 49] {
+        let order: Vec<usize> = (0..n).map(|k| (k * step + 3) % n).collect();
+        let items: Vec<String> = (0..n).map(|i| format!("item {i}")).collect();
+        let expected: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();
+        let mut got = items.clone();
+        reorder(&mut got, &mut order.clone());
+        assert_eq!(got, expected, "step {step}");
+    }
+    let mut reversed: Vec<u8> = (0..10).collect();
+    reorder(&mut reversed, &mut (0..10).rev().collect::<Vec<usize>>());
+    assert_eq!(reversed, [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+}
+
 /// What each step says about the artifacts (how many tests, vulnerabilities, checks and
 /// components were read) is the same whether reading kept every record or, when the built-in
 /// pack is the only judge, only what it judges.
