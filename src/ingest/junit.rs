@@ -28,8 +28,6 @@
 use std::io::BufRead;
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
-
 use super::xml::{Capture, Ev, Start, XmlReader};
 use super::{Code, Cx, Facts, IngestError, Parsed, caps};
 use crate::evidence::{
@@ -42,7 +40,7 @@ pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> 
     let mut p = Parser {
         cx,
         tests: Tests::default(),
-        index: FxHashMap::default(),
+        index: foldhash::HashMap::default(),
         seen: Vec::new(),
         passed: Vec::new(),
         distinct: 0,
@@ -102,7 +100,7 @@ struct Parser<'a, 'c> {
     cx: &'a Cx<'c>,
     tests: Tests,
     /// Distinct-test key → where the test is. The key is already a hash: a cheap hasher does.
-    index: FxHashMap<u128, Slot>,
+    index: foldhash::HashMap<u128, Slot>,
     /// Per test in `tests.cases`: whether any attempt passed, whether any failed, and its
     /// place among the distinct tests of the report.
     seen: Vec<(bool, bool, u32)>,

@@ -15,7 +15,7 @@
 
 use std::collections::HashSet;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use foldhash::{HashMap as FoldHashMap, HashSet as FoldHashSet};
 use serde_json::{Map, Value as Json};
 
 use crate::evidence::{
@@ -24,7 +24,7 @@ use crate::evidence::{
 
 /// The evidence's records by fingerprint, for the results that name one.
 pub(crate) struct Records<'a> {
-    by_fingerprint: FxHashMap<&'a str, Vec<Record<'a>>>,
+    by_fingerprint: FoldHashMap<&'a str, Vec<Record<'a>>>,
 }
 
 #[derive(Clone, Copy)]
@@ -65,15 +65,16 @@ impl<'a> Records<'a> {
     /// Indexes the test cases, vulnerabilities, misconfigurations and components whose
     /// fingerprint is one of `wanted` (the results' that ask to be explained): the index holds
     /// the findings' records, not every record of a large evidence document.
-    pub(crate) fn of(evidence: &'a Evidence, wanted: &FxHashSet<&str>) -> Records<'a> {
+    pub(crate) fn of(evidence: &'a Evidence, wanted: &FoldHashSet<&str>) -> Records<'a> {
         let tests = evidence.tests.cases.iter().map(|r| (r.fingerprint.as_str(), Record::Test(r)));
         let vulns =
             evidence.vulnerabilities.iter().map(|r| (r.fingerprint.as_str(), Record::Vulnerability(r)));
         let checks = evidence.misconfigurations.iter().map(|r| (r.fingerprint.as_str(), Record::Check(r)));
         let components = evidence.components.iter().map(|r| (r.fingerprint.as_str(), Record::Component(r)));
-        // FxHash: a fingerprint is 32 hex digits, and every record of the evidence is looked up.
-        let mut by_fingerprint: FxHashMap<&str, Vec<Record>> =
-            FxHashMap::with_capacity_and_hasher(wanted.len(), Default::default());
+        // foldhash: a fingerprint is 32 hex digits, and every record of the evidence is looked
+        // up (SipHash took a few milliseconds over them).
+        let mut by_fingerprint: FoldHashMap<&str, Vec<Record>> =
+            FoldHashMap::with_capacity_and_hasher(wanted.len(), Default::default());
         for (fingerprint, record) in tests.chain(vulns).chain(checks).chain(components) {
             if wanted.contains(fingerprint) {
                 by_fingerprint.entry(fingerprint).or_default().push(record);

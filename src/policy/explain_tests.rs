@@ -614,7 +614,7 @@ fn a_component_named_for_another_reason_says_where_it_is() {
 // Results ---------------------------------------------------------------------------------------
 
 /// Every fingerprint of the evidence's tests, vulnerabilities, checks and components.
-fn all(evidence: &Evidence) -> FxHashSet<&str> {
+fn all(evidence: &Evidence) -> FoldHashSet<&str> {
     let tests = evidence.tests.cases.iter().map(|r| r.fingerprint.as_str());
     let vulns = evidence.vulnerabilities.iter().map(|r| r.fingerprint.as_str());
     let checks = evidence.misconfigurations.iter().map(|r| r.fingerprint.as_str());
@@ -718,7 +718,7 @@ fn only_wanted_records_are_indexed() {
     let mut evidence = Evidence::new(crate::evidence::Meta::default());
     evidence.vulnerabilities.push(lodash());
     evidence.tests.cases.push(failed());
-    let wanted: FxHashSet<&str> = [evidence.tests.cases[0].fingerprint.as_str()].into_iter().collect();
+    let wanted: FoldHashSet<&str> = [evidence.tests.cases[0].fingerprint.as_str()].into_iter().collect();
     let records = Records::of(&evidence, &wanted);
     assert_eq!(records.by_fingerprint.len(), 1);
     let ask =

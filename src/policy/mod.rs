@@ -598,7 +598,7 @@ impl Policies {
         // The records of the results that ask to be explained from one (an object without
         // `msg` names its record by fingerprint).
         let records = evidence.map(|evidence| {
-            let wanted: rustc_hash::FxHashSet<&str> = raw
+            let wanted: foldhash::HashSet<&str> = raw
                 .iter()
                 .filter_map(|r| match &r.value {
                     Json::Object(o) if !o.contains_key("msg") => o.get("fingerprint").and_then(Json::as_str),

@@ -30,7 +30,6 @@ mod scan;
 mod schema;
 
 use std::cell::Cell;
-use std::collections::HashSet;
 use std::io::{self, BufRead, Read};
 use std::rc::Rc;
 
@@ -317,9 +316,9 @@ fn digest_lengths(alg: &str) -> Option<&'static [usize]> {
 fn hash_length_problem(alg: &str, content: &str) -> Option<String> {
     let lengths = digest_lengths(alg)?;
     let content = content.trim();
-    let hex = content.bytes().all(|b| b.is_ascii_hexdigit());
+    // The lengths first: a digest of its algorithm's length (nearly every one) is not scanned.
     let schema_length = [32, 40, 64, 96, 128].contains(&content.len());
-    if !hex || !schema_length || lengths.contains(&content.len()) {
+    if !schema_length || lengths.contains(&content.len()) || !content.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     Some(format!(
@@ -355,7 +354,8 @@ struct Site {
 /// references) and where each dependency was written.
 #[derive(Debug, Default)]
 struct Refs {
-    defined: HashSet<String>,
+    /// foldhash, seeded per process: every component and dependency looks a reference up.
+    defined: foldhash::HashSet<String>,
     dependency_sites: Vec<Site>,
 }
 

@@ -11,7 +11,7 @@
 //! records at once; its text is held, within a budget, to be checked once the version is known.
 
 use std::collections::HashSet;
-use std::hash::{Hash as _, Hasher as _};
+use std::hash::BuildHasher as _;
 use std::io::BufRead;
 
 use serde_json::{Map, Value};
@@ -75,7 +75,9 @@ struct Doc<'a, 'c> {
     /// Elements read before `specVersion` beyond the budget, which go unchecked.
     unchecked: u64,
     /// Hashes of the elements' text per array, for `uniqueItems`.
-    seen: [HashSet<u64>; 4],
+    seen: [foldhash::HashSet<u64>; 4],
+    /// What hashes an element's text for `seen`.
+    text_hash: foldhash::fast::RandomState,
     /// The document elements are validated in, once the version is known.
     holder: Option<schema::Holder>,
     out: Out,
@@ -153,6 +155,7 @@ impl<'a, 'c> Doc<'a, 'c> {
             pending_budget: PENDING_BUDGET,
             unchecked: 0,
             seen: Default::default(),
+            text_hash: Default::default(),
             holder: None,
             out: Out::default(),
         }
@@ -347,11 +350,11 @@ impl<'a, 'c> Doc<'a, 'c> {
         let head = [Seg::Key(el.section.key().into()), Seg::Index(el.index)];
         let Some(schema) = v.is_known().then(|| schema::for_version(v)).flatten() else { return value };
         if schema.unique(el.section) {
-            // FxHash: a component's raw text is hundreds of bytes, and SipHash took longer
-            // over it than the check is worth (a collision only warns of a repeat).
-            let mut h = rustc_hash::FxHasher::default();
-            el.raw.hash(&mut h);
-            let fresh = self.seen.get_mut(el.section.slot()).is_some_and(|s| s.insert(h.finish()));
+            // The text's hash stands for it (a collision only warns of a repeat): foldhash, since
+            // a component's text is hundreds of bytes and SipHash took longer over it than the
+            // check is worth, seeded per document so that no SBOM can be written to collide.
+            let hash = self.text_hash.hash_one(el.raw);
+            let fresh = self.seen.get_mut(el.section.slot()).is_some_and(|s| s.insert(hash));
             if !fresh {
                 self.out.warnings.push(
                     codes::SCHEMA_VIOLATION,

@@ -385,3 +385,23 @@ fn codes_are_unique() {
     assert_eq!(all.len(), codes::ALL.len());
     assert!(codes::ALL.iter().all(|c| c.split_once('/').is_some_and(|(module, _)| module == "cyclonedx")));
 }
+
+/// A hex digest of a length its algorithm cannot produce is a problem the schema cannot see;
+/// a digest of the right length, one of no algorithm's length, or one that is not hex (both
+/// the schema's to report), or an algorithm of no fixed length, is not.
+#[test]
+fn digest_lengths_are_checked_against_the_algorithm() {
+    let md5_of_sha256_length = "ab".repeat(32);
+    assert_eq!(
+        hash_length_problem("MD5", &md5_of_sha256_length).as_deref(),
+        Some("a MD5 digest has 64 hex digits, but MD5 produces 32")
+    );
+    assert_eq!(
+        hash_length_problem("SHA-256", &format!(" {} ", "0".repeat(40))).as_deref(),
+        Some("a SHA-256 digest has 40 hex digits, but SHA-256 produces 64")
+    );
+    assert_eq!(hash_length_problem("SHA-256", &md5_of_sha256_length), None);
+    assert_eq!(hash_length_problem("MD5", &"zz".repeat(32)), None);
+    assert_eq!(hash_length_problem("MD5", &"a".repeat(33)), None);
+    assert_eq!(hash_length_problem("BLAKE3", &"a".repeat(40)), None);
+}
