@@ -213,9 +213,7 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
     }
 
     // 3. Evaluate and fold.
-    let inputs = policies.convert(&evidence).map_err(|e| Error::Policy(vec![e]))?;
-    let findings =
-        policies.evaluate_converted(&inputs, &evidence, today).map_err(|e| Error::Policy(vec![e]))?;
+    let findings = policies.evaluate(&evidence, today).map_err(|e| Error::Policy(vec![e]))?;
     let packages: Vec<String> = policies.packages().into_iter().collect();
     let fail_on = match args.fail_on {
         Some(FailOnArg::Warn) => FailOn::Warn,
@@ -236,10 +234,10 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
         Outcome::Fail => Exit::Fail,
         Outcome::Warn | Outcome::Pass | Outcome::Skipped => Exit::Pass,
     };
-    // The process ends here: freeing the evidence (and the rules' copy of it), the verdict and
-    // the engine record by record would only delay the exit (tens of milliseconds on a large
-    // run); the kernel takes the memory back at once.
-    std::mem::forget((evidence, inputs, v, policies));
+    // The process ends here: freeing the evidence, the verdict and the engine record by record
+    // would only delay the exit (tens of milliseconds on a large run); the kernel takes the
+    // memory back at once.
+    std::mem::forget((evidence, v, policies));
     // A publish that failed under --require-publish outranks the verdict (exit 3).
     Ok(published.map_or(judged, |p| p.max(judged)))
 }
