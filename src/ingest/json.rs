@@ -303,17 +303,44 @@ where
 {
     type Value = ();
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_option(OptSeq(self))
+    fn deserialize<D: de::Deserializer<'de>>(mut self, d: D) -> Result<(), D::Error> {
+        EachSeed(&mut self).deserialize(d)
     }
 }
 
-struct OptSeq<'f, T, F>(ForEach<'f, T, F>);
-
-impl<'de, 'f, T, F> Visitor<'de> for OptSeq<'f, T, F>
+/// One element for [`ForEach`]'s function.
+impl<'de, 'f, T, F> DeserializeSeed<'de> for &mut ForEach<'f, T, F>
 where
     T: de::Deserialize<'de>,
     F: FnMut(T) -> Result<(), String>,
+{
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        let item = T::deserialize(d)?;
+        (self.f)(item).map_err(de::Error::custom)
+    }
+}
+
+/// A seed that streams a JSON array (or `null`, read as empty) through another seed, element
+/// by element: for elements that are turned into records as they are read, with somewhere to
+/// put them.
+pub(crate) struct EachSeed<'s, S>(pub &'s mut S);
+
+impl<'de, S> DeserializeSeed<'de> for EachSeed<'_, S>
+where
+    for<'a> &'a mut S: DeserializeSeed<'de, Value = ()>,
+{
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de, S> Visitor<'de> for EachSeed<'_, S>
+where
+    for<'a> &'a mut S: DeserializeSeed<'de, Value = ()>,
 {
     type Value = ();
 
@@ -334,9 +361,7 @@ where
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<T>()? {
-            (self.0.f)(item).map_err(de::Error::custom)?;
-        }
+        while seq.next_element_seed(&mut *self.0)?.is_some() {}
         Ok(())
     }
 }

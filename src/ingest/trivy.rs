@@ -97,12 +97,8 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
                     out.facts.subject = name.filter(|n| !n.is_empty());
                 }
                 "Results" => {
-                    let records = &mut out.records;
-                    let mut each = |r: TrivyResult<'de>| {
-                        convert_result(r, cx, records);
-                        Ok(())
-                    };
-                    map.next_value_seed(ForEach::new(&mut each))?;
+                    let mut each = ResultSeed { cx, out: &mut out.records };
+                    map.next_value_seed(json::EachSeed(&mut each))?;
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -122,21 +118,100 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
     }
 }
 
-#[derive(Deserialize)]
-struct TrivyResult<'a> {
-    #[serde(rename = "Target", default)]
-    target: String,
-    #[serde(rename = "Type", default, deserialize_with = "non_empty")]
+/// One target of `Results`, visited key by key: its vulnerabilities, by far the bulk of a
+/// report, become records one at a time as they are read, while the text they were lent is
+/// still in the cache. Collected whole and converted afterwards (as serde's derive would),
+/// each record's strings were read a second time from memory: a sixth of reading Trivy.
+struct ResultSeed<'a, 'c> {
+    cx: &'a Cx<'c>,
+    out: &'a mut Records,
+}
+
+impl<'de> de::DeserializeSeed<'de> for &mut ResultSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+/// What a result says about the target its findings were found in.
+#[derive(Default)]
+struct Target {
+    /// `Target`, when not blank.
+    name: Option<String>,
+    /// `Type`: the package type of a lockfile or OS, the framework of a config file.
     result_type: Option<String>,
-    #[serde(rename = "Vulnerabilities", default, deserialize_with = "list", borrow)]
-    vulnerabilities: Vec<TrivyVuln<'a>>,
-    #[serde(rename = "Misconfigurations", default, deserialize_with = "list")]
+}
+
+impl<'de> Visitor<'de> for &mut ResultSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a Trivy result (an object with Target and its findings)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let (cx, out) = (self.cx, &mut *self.out);
+        let mut keys = json::Keys::default();
+        let mut target = Target::default();
+        let mut secret_target = String::new();
+        // Vulnerabilities read before `Target` or `Type` (Trivy writes both first; JSON does
+        // not promise it) are completed once the whole result is read: from this index on.
+        let mut incomplete = None;
+        // Whether `Target` and `Type` were read.
+        let mut seen = (false, false);
+        let mut misconfigurations = Vec::new();
+        let mut misconf_summary = None;
+        let mut secrets = Vec::new();
+        let mut licenses = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            keys.first(&key)?;
+            match key.as_str() {
+                "Target" => {
+                    seen.0 = true;
+                    secret_target = map.next_value()?;
+                    target.name = Some(secret_target.clone()).filter(|t| !t.is_empty());
+                }
+                "Type" => {
+                    seen.1 = true;
+                    let word: Option<String> = map.next_value()?;
+                    target.result_type = word.filter(|w| !w.trim().is_empty());
+                }
+                "Vulnerabilities" => {
+                    if !(seen.0 && seen.1) && incomplete.is_none() {
+                        incomplete = Some(out.vulnerabilities.len());
+                    }
+                    let mut each = |v: TrivyVuln<'de>| {
+                        convert_vulnerability(v, cx, &target, out);
+                        Ok(())
+                    };
+                    map.next_value_seed(ForEach::new(&mut each))?;
+                }
+                "Misconfigurations" => misconfigurations = map.next_value::<Option<_>>()?.unwrap_or_default(),
+                "MisconfSummary" => misconf_summary = map.next_value()?,
+                "Secrets" => secrets = map.next_value::<Option<_>>()?.unwrap_or_default(),
+                "Licenses" => licenses = map.next_value::<Option<_>>()?.unwrap_or_default(),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if let Some(first) = incomplete {
+            for v in out.vulnerabilities.get_mut(first..).into_iter().flatten() {
+                complete_vulnerability(v, &target);
+            }
+        }
+        let rest = Rest { misconfigurations, misconf_summary, secrets, licenses };
+        convert_rest(rest, cx, &target, &secret_target, out);
+        Ok(())
+    }
+}
+
+/// A result's findings other than vulnerabilities: few, and read whole.
+struct Rest {
     misconfigurations: Vec<TrivyMisconf>,
-    #[serde(rename = "MisconfSummary", default)]
     misconf_summary: Option<MisconfSummary>,
-    #[serde(rename = "Secrets", default, deserialize_with = "list")]
     secrets: Vec<TrivySecret>,
-    #[serde(rename = "Licenses", default, deserialize_with = "list")]
     licenses: Vec<TrivyLicense>,
 }
 
@@ -314,70 +389,82 @@ fn fixes(fixed_version: Option<&str>) -> impl Iterator<Item = &str> {
     fixed_version.into_iter().flat_map(|f| f.split(',')).map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn convert_result(r: TrivyResult<'_>, cx: &Cx<'_>, out: &mut Records) {
-    let target = Some(r.target.clone()).filter(|t| !t.is_empty());
-    for v in r.vulnerabilities {
-        if !cx.keep.keeps_vulnerability(v.severity.0) {
-            // Not judged in this run: counted, never built.
-            let fixed = v.fixed_version.as_ref().map(|t| t.0.as_ref());
-            out.unkept.vulnerability(v.severity.0, fixes(fixed).next().is_some());
-            continue;
-        }
-        let purl = Text::non_empty(v.pkg_identifier.and_then(|p| p.purl));
-        let fixed_version = Text::non_empty(v.fixed_version);
-        let fixed_versions = fixes(fixed_version.as_deref()).map(str::to_owned).collect();
-        let mut cvss = Vec::new();
-        for (Text(source), e) in v.cvss.unwrap_or_default() {
-            for (version, vector, score) in [
-                ("2", e.v2_vector, e.v2_score),
-                ("3", e.v3_vector, e.v3_score),
-                ("4", e.v40_vector, e.v40_score),
-            ] {
-                let vector = Text::non_empty(vector);
-                if vector.is_some() || score.is_some_and(|s| s > 0.0) {
-                    cvss.push(Cvss {
-                        source: source.clone().into_owned(),
-                        version: version.into(),
-                        vector,
-                        score,
-                    });
-                }
+/// Turns one vulnerability into a record (or counts it, when the run does not judge its
+/// severity), with `target` as far as it is known yet (see [`complete_vulnerability`]).
+fn convert_vulnerability(v: TrivyVuln<'_>, cx: &Cx<'_>, target: &Target, out: &mut Records) {
+    if !cx.keep.keeps_vulnerability(v.severity.0) {
+        // Not judged in this run: counted, never built.
+        let fixed = v.fixed_version.as_ref().map(|t| t.0.as_ref());
+        out.unkept.vulnerability(v.severity.0, fixes(fixed).next().is_some());
+        return;
+    }
+    let purl = Text::non_empty(v.pkg_identifier.and_then(|p| p.purl));
+    let fixed_version = Text::non_empty(v.fixed_version);
+    let fixed_versions = fixes(fixed_version.as_deref()).map(str::to_owned).collect();
+    let mut cvss = Vec::new();
+    for (Text(source), e) in v.cvss.unwrap_or_default() {
+        for (version, vector, score) in
+            [("2", e.v2_vector, e.v2_score), ("3", e.v3_vector, e.v3_score), ("4", e.v40_vector, e.v40_score)]
+        {
+            let vector = Text::non_empty(vector);
+            if vector.is_some() || score.is_some_and(|s| s > 0.0) {
+                cvss.push(Cvss {
+                    source: source.clone().into_owned(),
+                    version: version.into(),
+                    vector,
+                    score,
+                });
             }
         }
-        let (id, pkg_name) = (v.id.0.into_owned(), v.pkg_name.0.into_owned());
-        let installed_version = Text::non_empty(v.installed_version);
-        let owned = |list: Vec<Text<'_>>| list.into_iter().map(|t| t.0.into_owned()).collect();
-        out.vulnerabilities.push(Vulnerability {
-            fingerprint: fingerprint::vulnerability(
-                &id,
-                purl.as_deref(),
-                &pkg_name,
-                installed_version.as_deref(),
-                target.as_deref(),
-            ),
-            source: cx.source.clone(),
-            target: target.clone(),
-            id,
-            aliases: owned(v.vendor_ids),
-            package: Package {
-                name: pkg_name,
-                version: installed_version,
-                purl,
-                package_type: r.result_type.clone(),
-                path: Text::non_empty(v.pkg_path),
-            },
-            fixed_version,
-            fixed_versions,
-            severity: v.severity.0,
-            severity_source: Text::non_empty(v.severity_source),
-            cvss,
-            status: Text::non_empty(v.status),
-            title: Text::non_empty(v.title).map(|t| cap(t, caps::MESSAGE)),
-            url: Text::non_empty(v.primary_url),
-            cwe_ids: owned(v.cwe_ids),
-            published: Text::non_empty(v.published),
-        });
     }
+    let (id, pkg_name) = (v.id.0.into_owned(), v.pkg_name.0.into_owned());
+    let installed_version = Text::non_empty(v.installed_version);
+    let owned = |list: Vec<Text<'_>>| list.into_iter().map(|t| t.0.into_owned()).collect();
+    let mut record = Vulnerability {
+        fingerprint: String::new(),
+        source: cx.source.clone(),
+        target: None,
+        id,
+        aliases: owned(v.vendor_ids),
+        package: Package {
+            name: pkg_name,
+            version: installed_version,
+            purl,
+            package_type: None,
+            path: Text::non_empty(v.pkg_path),
+        },
+        fixed_version,
+        fixed_versions,
+        severity: v.severity.0,
+        severity_source: Text::non_empty(v.severity_source),
+        cvss,
+        status: Text::non_empty(v.status),
+        title: Text::non_empty(v.title).map(|t| cap(t, caps::MESSAGE)),
+        url: Text::non_empty(v.primary_url),
+        cwe_ids: owned(v.cwe_ids),
+        published: Text::non_empty(v.published),
+    };
+    complete_vulnerability(&mut record, target);
+    out.vulnerabilities.push(record);
+}
+
+/// Fills in what a vulnerability takes from its result: the target, which its fingerprint
+/// includes, and the package type.
+fn complete_vulnerability(v: &mut Vulnerability, target: &Target) {
+    v.target.clone_from(&target.name);
+    v.package.package_type.clone_from(&target.result_type);
+    v.fingerprint = fingerprint::vulnerability(
+        &v.id,
+        v.package.purl.as_deref(),
+        &v.package.name,
+        v.package.version.as_deref(),
+        target.name.as_deref(),
+    );
+}
+
+/// Turns a result's misconfigurations, secrets and licenses into records.
+fn convert_rest(r: Rest, cx: &Cx<'_>, target_of: &Target, secret_target: &str, out: &mut Records) {
+    let target = &target_of.name;
     // The checks Trivy ran but did not list are counted, so that a step can say how many
     // checks ran: those its summary counts beyond the ones listed with the same status.
     if let Some(summary) = &r.misconf_summary {
@@ -397,7 +484,7 @@ fn convert_result(r: TrivyResult<'_>, cx: &Cx<'_>, out: &mut Records) {
             ),
             source: cx.source.clone(),
             tool: "trivy".into(),
-            framework: r.result_type.clone(),
+            framework: target_of.result_type.clone(),
             check_id,
             aliases,
             title: m.title,
@@ -415,10 +502,10 @@ fn convert_result(r: TrivyResult<'_>, cx: &Cx<'_>, out: &mut Records) {
     }
     for s in r.secrets {
         out.secrets.push(Secret {
-            fingerprint: fingerprint::secret(&s.rule_id, &r.target),
+            fingerprint: fingerprint::secret(&s.rule_id, secret_target),
             source: cx.source.clone(),
             tool: "trivy".into(),
-            target: r.target.clone(),
+            target: secret_target.to_owned(),
             rule_id: s.rule_id,
             category: s.category,
             severity: s.severity.0,
@@ -514,6 +601,39 @@ mod tests {
         assert_eq!(v.package.package_type.as_deref(), Some("npm"));
         assert_eq!(v.severity, Severity::High);
         assert_eq!(v.cvss.first().map(|c| (c.version.as_str(), c.score)), Some(("3", Some(7.2))));
+    }
+
+    /// A result read in any key order gives the same records: vulnerabilities written before
+    /// `Target` and `Type` still carry them, in their fingerprints too.
+    #[test]
+    fn key_order_within_a_result() {
+        let vulnerabilities = r#""Vulnerabilities": [
+            {"VulnerabilityID": "CVE-1", "PkgName": "a", "InstalledVersion": "1", "Severity": "HIGH"},
+            {"VulnerabilityID": "CVE-2", "PkgName": "b", "Severity": "LOW"}]"#;
+        let doc = |result: String| format!(r#"{{"SchemaVersion": 2, "Results": [{result}]}}"#);
+        let records = |result: String| parse_str(&doc(result)).expect("parses").records;
+        let first = records(format!(r#"{{"Target": "go.sum", "Type": "gomod", {vulnerabilities}}}"#));
+        assert_eq!(first.vulnerabilities.len(), 2);
+        let v = first.vulnerabilities.first().expect("one");
+        assert_eq!((v.target.as_deref(), v.package.package_type.as_deref()), (Some("go.sum"), Some("gomod")));
+        for result in [
+            format!(r#"{{{vulnerabilities}, "Target": "go.sum", "Type": "gomod"}}"#),
+            format!(r#"{{"Type": "gomod", {vulnerabilities}, "Target": "go.sum"}}"#),
+            format!(r#"{{"Target": "go.sum", {vulnerabilities}, "Type": "gomod"}}"#),
+        ] {
+            assert_eq!(records(result.clone()), first, "{result}");
+        }
+        let untyped = records(format!(r#"{{{vulnerabilities}, "Target": "go.sum"}}"#));
+        assert_eq!(untyped.vulnerabilities.first().and_then(|v| v.package.package_type.clone()), None);
+        assert_eq!(untyped.vulnerabilities.first().map(|v| &v.fingerprint), Some(&v.fingerprint));
+    }
+
+    /// A result that repeats a key is refused, like any object in a report.
+    #[test]
+    fn result_repeating_a_key() {
+        let e = parse_str(r#"{"SchemaVersion": 2, "Results": [{"Target": "a", "Target": "b"}]}"#)
+            .expect_err("refused");
+        assert!(e.message.contains("Target"), "{e:?}");
     }
 
     /// Empty, null and absent result lists are all "nothing found".
