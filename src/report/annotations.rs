@@ -133,8 +133,8 @@ fn command(kind: &str, c: &Candidate<'_>, cx: &RenderContext) -> String {
             props.push(format!("line={l}"));
         }
     }
-    props.push(format!("title={}", workflow_property(&clip(&one_line(&title), MAX_TITLE))));
-    format!("::{kind} {}::{}\n", props.join(","), workflow_data(&clip(&message, MAX_COMMAND_MESSAGE)))
+    props.push(format!("title={}", workflow_property(&clip(one_line(&title), MAX_TITLE))));
+    format!("::{kind} {}::{}\n", props.join(","), workflow_data(&clip(message, MAX_COMMAND_MESSAGE)))
 }
 
 /// `verdict · vulnerabilities: No fixable vulnerability of a blocking severity`
@@ -307,8 +307,8 @@ fn annotation(c: Candidate<'_>, level: AnnotationLevel, cx: &RenderContext) -> C
         start_line: line,
         end_line: line,
         annotation_level: level,
-        title: clip(&one_line(&title), budget::GITHUB_ANNOTATION_TITLE_CHARS),
-        message: clip_bytes(&clip(&message, MAX_CHECK_MESSAGE), budget::GITHUB_ANNOTATION_MESSAGE_BYTES),
+        title: clip(one_line(&title), budget::GITHUB_ANNOTATION_TITLE_CHARS),
+        message: clip_bytes(&clip(message, MAX_CHECK_MESSAGE), budget::GITHUB_ANNOTATION_MESSAGE_BYTES),
         raw_details: clip_bytes(&details, budget::GITHUB_ANNOTATION_RAW_DETAILS_BYTES),
     }
 }

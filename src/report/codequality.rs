@@ -116,8 +116,8 @@ impl Issue {
         Issue {
             categories: [category],
             check_name: scrub(check_name),
-            content: Body { body: scrub(clip(&body, MAX_BODY)) },
-            description: scrub(clip(&description, MAX_DESCRIPTION)),
+            content: Body { body: scrub(clip(body, MAX_BODY)) },
+            description: scrub(clip(description, MAX_DESCRIPTION)),
             fingerprint: scrub(fingerprint),
             location: Location { lines: Lines { begin: place.line.unwrap_or(1) }, path: scrub(place.path) },
             severity,

@@ -131,7 +131,7 @@ fn write_case(x: &mut String, c: &Case) {
     let element = |tag: &str, message: &str, kind: &str, body: &str| {
         format!(
             "      <{tag} message=\"{}\" type=\"{}\">{}</{tag}>\n",
-            xml(&clip(&one_line(message), MAX_MESSAGE)),
+            xml(&clip(one_line(message), MAX_MESSAGE)),
             xml(&one_line(kind)),
             xml(&multi_line(body))
         )
@@ -141,7 +141,7 @@ fn write_case(x: &mut String, c: &Case) {
         CaseResult::Failed { message, kind, body } => element("failure", message, kind, body),
         CaseResult::Errored { message, kind, body } => element("error", message, kind, body),
         CaseResult::Skipped { message } => {
-            format!("      <skipped message=\"{}\"/>\n", xml(&clip(&one_line(message), MAX_MESSAGE)))
+            format!("      <skipped message=\"{}\"/>\n", xml(&clip(one_line(message), MAX_MESSAGE)))
         }
     };
     if inner.is_empty() && c.out.is_empty() {
@@ -204,7 +204,7 @@ fn rule_case(v: &Verdict, r: &RuleInfo<'_>) -> Case {
         Some(first) => {
             let mut body = String::new();
             if let Some(d) = r.description {
-                let _ = writeln!(body, "Why it matters: {}\n", clip(&one_line(d), MAX_FIELD));
+                let _ = writeln!(body, "Why it matters: {}\n", clip(one_line(d), MAX_FIELD));
             }
             body.push_str(&listing(&blocking));
             CaseResult::Failed {
@@ -229,7 +229,7 @@ fn listing(findings: &[&Finding]) -> String {
             (Status::Excepted, _) => "~ excepted",
         };
         let sev = severity_word(f.policy.severity).map(|w| format!(" {w}")).unwrap_or_default();
-        let _ = writeln!(s, "{mark}{sev}: {}", clip(&one_line(&f.policy.msg), MAX_FIELD));
+        let _ = writeln!(s, "{mark}{sev}: {}", clip(one_line(&f.policy.msg), MAX_FIELD));
         let mut place = Vec::new();
         if let Some(file) = f.policy.file.as_deref() {
             place.push(match f.policy.line {
@@ -241,10 +241,10 @@ fn listing(findings: &[&Finding]) -> String {
             place.push(one_line(purl));
         }
         if !place.is_empty() {
-            let _ = writeln!(s, "  where: {}", clip(&place.join(" · "), MAX_FIELD));
+            let _ = writeln!(s, "  where: {}", clip(place.join(" · "), MAX_FIELD));
         }
         if let Some(fix) = f.policy.remediation.as_deref() {
-            let _ = writeln!(s, "  fix: {}", clip(&one_line(fix), MAX_FIELD));
+            let _ = writeln!(s, "  fix: {}", clip(one_line(fix), MAX_FIELD));
         }
         if let Some(w) = &f.waiver {
             let _ = writeln!(
@@ -253,7 +253,7 @@ fn listing(findings: &[&Finding]) -> String {
                 one_line(&w.owner),
                 w.expires,
                 w.origin,
-                clip(&one_line(&w.reason), MAX_FIELD)
+                clip(one_line(&w.reason), MAX_FIELD)
             );
         }
         let _ = writeln!(s, "  fingerprint: {}", f.policy.fingerprint);

@@ -23,7 +23,6 @@
 use std::io::Write;
 
 use serde::Serialize;
-use serde_json::value::{RawValue, to_raw_value};
 use serde_json::{Map, Value, json};
 
 use super::budget;
@@ -78,32 +77,43 @@ pub fn write(v: &Verdict, cx: &RenderContext, out: &mut dyn Write) -> std::io::R
     let fixed: usize = serde_json::to_string(&descriptors).map_or(0, |s| s.len()) + ENVELOPE;
     let mut size = fixed;
     // Each result is made of typed values, its texts scrubbed as they are set, and serialized
-    // once: its size counts against the budget, and the text goes into the log as it is (a run
-    // of 25,000 results would otherwise be a tree of a million JSON values, serialized twice).
-    let mut results: Vec<Box<RawValue>> = Vec::new();
+    // once, after the one before it in one buffer: its size counts against the budget, and the
+    // text goes into the log as it is (a run of 25,000 results would otherwise be a tree of a
+    // million JSON values, serialized twice; or 25,000 texts, each grown and copied on its own).
+    let mut results: Vec<u8> =
+        Vec::with_capacity(order.len().saturating_mul(1024).min(budget::SARIF_MAX_BYTES));
+    let mut listed = 0usize;
     let mut omitted = 0usize;
     for item in &order {
-        if results.len() >= budget::SARIF_MAX_RESULTS || size > budget::SARIF_MAX_BYTES {
+        if listed >= budget::SARIF_MAX_RESULTS || size > budget::SARIF_MAX_BYTES {
             omitted += 1;
             continue;
         }
-        // Serialized straight into a raw value: not parsed again to be checked.
-        let text = match item {
-            Item::Finding(f) => to_raw_value(&finding_result(v, f, cx, index_of(&rule_id(f)))),
-            Item::Waiver(e, s) => to_raw_value(&ledger_result(e, *s, cx, index_of(s.rule_id()))),
+        let start = results.len();
+        if listed > 0 {
+            results.push(b',');
+        }
+        let text_start = results.len();
+        let written = match item {
+            Item::Finding(f) => {
+                serde_json::to_writer(&mut results, &finding_result(v, f, cx, index_of(&rule_id(f))))
+            }
+            Item::Waiver(e, s) => {
+                serde_json::to_writer(&mut results, &ledger_result(e, *s, cx, index_of(s.rule_id())))
+            }
         };
-        let Ok(text) = text else {
+        // A result and its comma count as in the file.
+        let n = results.len() - text_start + 1;
+        if written.is_err() || size + n > budget::SARIF_MAX_BYTES {
+            results.truncate(start);
             omitted += 1;
-            continue;
-        };
-        let n = text.get().len() + 1;
-        if size + n > budget::SARIF_MAX_BYTES {
-            omitted += 1;
-            size = budget::SARIF_MAX_BYTES + 1;
+            if written.is_ok() {
+                size = budget::SARIF_MAX_BYTES + 1;
+            }
             continue;
         }
         size += n;
-        results.push(text);
+        listed += 1;
     }
 
     let mut notifications: Vec<Value> = v
@@ -113,7 +123,7 @@ pub fn write(v: &Verdict, cx: &RenderContext, out: &mut dyn Write) -> std::io::R
             json!({
                 "level": "error",
                 "descriptor": { "id": p.code },
-                "message": { "text": clip(&format!("{} — {}", one_line(&p.message), one_line(&p.help)), MAX_MESSAGE) },
+                "message": { "text": clip(format!("{} — {}", one_line(&p.message), one_line(&p.help)), MAX_MESSAGE) },
             })
         })
         .collect();
@@ -161,26 +171,25 @@ pub fn write(v: &Verdict, cx: &RenderContext, out: &mut dyn Write) -> std::io::R
     );
     let mut run = Value::Object(run);
     scrub_json(&mut run);
-    let log = Log { schema: SCHEMA, version: "2.1.0", runs: [Run { fields: &run, results: &results }] };
-    super::to_json_writer(&log, false, out).map_err(std::io::Error::from)?;
-    out.write_all(b"\n")
+    write_log(&run, &results, out)
 }
 
-/// The log around its one run.
-#[derive(Serialize)]
-struct Log<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: [Run<'a>; 1],
-}
-
-/// The run: its fields, then the results already serialized.
-#[derive(Serialize)]
-struct Run<'a> {
-    #[serde(flatten)]
-    fields: &'a Value,
-    results: &'a [Box<RawValue>],
+/// The log around its one run: the run's fields, then `results`, the results serialized and
+/// joined with commas, as they are. What serde would write for
+/// `{"$schema", "version", "runs": [{...run, "results": [...]}]}`, compact, and a newline.
+fn write_log(run: &Value, results: &[u8], out: &mut dyn Write) -> std::io::Result<()> {
+    let fields = serde_json::to_vec(run)?;
+    // The run is an object with fields: its text ends with the `}` the results go before.
+    let fields = fields.strip_suffix(b"}").filter(|f| f.len() > 1).ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, "a SARIF run is an object with fields")
+    })?;
+    out.write_all(b"{\"$schema\":")?;
+    serde_json::to_writer(&mut *out, SCHEMA)?;
+    out.write_all(b",\"version\":\"2.1.0\",\"runs\":[")?;
+    out.write_all(fields)?;
+    out.write_all(b",\"results\":[")?;
+    out.write_all(results)?;
+    out.write_all(b"]}]}\n")
 }
 
 /// Something that becomes a result.
@@ -262,9 +271,9 @@ fn rule_descriptor(r: &RuleInfo<'_>) -> Value {
     let mut d = Map::new();
     d.insert("id".into(), json!(r.id));
     d.insert("name".into(), json!(r.rule));
-    d.insert("shortDescription".into(), json!({ "text": clip(&short, MAX_RULE_TEXT) }));
-    d.insert("fullDescription".into(), json!({ "text": clip(&full, MAX_RULE_TEXT) }));
-    d.insert("help".into(), json!({ "text": clip(&help, MAX_RULE_TEXT * 2) }));
+    d.insert("shortDescription".into(), json!({ "text": clip(short, MAX_RULE_TEXT) }));
+    d.insert("fullDescription".into(), json!({ "text": clip(full, MAX_RULE_TEXT) }));
+    d.insert("help".into(), json!({ "text": clip(help, MAX_RULE_TEXT * 2) }));
     if let Some(url) = r.url.and_then(safe_url) {
         d.insert("helpUri".into(), json!(url));
     }
@@ -405,7 +414,7 @@ fn finding_result<'a>(
         text.push_str(&multi_line(fix.trim()));
     }
     let place = cx.place(f);
-    let short = |value: &Option<String>| value.as_deref().map(|x| scrub(clip(&one_line(x), MAX_RULE_TEXT)));
+    let short = |value: &Option<String>| value.as_deref().map(|x| scrub(clip(one_line(x), MAX_RULE_TEXT)));
     let properties = FindingProperties {
         anchored: place.anchored.then_some(true),
         enforced_from: f.policy.enforced_from.map(|from| from.to_string()),
@@ -420,7 +429,7 @@ fn finding_result<'a>(
     let suppression = match (f.status, &f.waiver) {
         (Status::Waived, Some(w)) => Some(Suppression {
             justification: Some(scrub(clip(
-                &format!(
+                format!(
                     "{} (owner: {}, until {}, {})",
                     one_line(&w.reason),
                     one_line(&w.owner),
@@ -448,7 +457,7 @@ fn finding_result<'a>(
     SarifResult {
         level,
         locations: location(place.path, place.line),
-        message: Text { text: scrub(clip(&text, MAX_MESSAGE)) },
+        message: Text { text: scrub(clip(text, MAX_MESSAGE)) },
         partial_fingerprints: Fingerprints::of(f.policy.fingerprint.clone()),
         properties,
         rule_id: scrub(rule_id(f)),
@@ -467,12 +476,12 @@ fn ledger_result(
     SarifResult {
         level: waiver_level(state),
         locations: location(place.path, place.line),
-        message: Text { text: scrub(clip(&state.message(e), MAX_MESSAGE)) },
+        message: Text { text: scrub(clip(state.message(e), MAX_MESSAGE)) },
         partial_fingerprints: Fingerprints::of(hash128(&["waiver", state.rule_id(), &e.matches])),
         properties: WaiverProperties {
             expires: scrub(e.expires.to_string()),
             owner: scrub(one_line(&e.owner)),
-            reason: scrub(clip(&one_line(&e.reason), MAX_MESSAGE)),
+            reason: scrub(clip(one_line(&e.reason), MAX_MESSAGE)),
         },
         rule_id: state.rule_id().to_owned(),
         rule_index,

@@ -70,9 +70,15 @@ fn printable_ascii(text: &str, newlines: bool) -> bool {
 }
 
 /// At most `max` characters; a cut ends with `…`.
-pub(crate) fn clip(text: &str, max: usize) -> String {
+pub(crate) fn clip<S: AsRef<str> + Into<String>>(owned: S, max: usize) -> String {
+    let text = owned.as_ref();
+    // No more bytes than `max` is no more characters: most texts are handed back as they are,
+    // without counting or copying them.
+    if text.len() <= max {
+        return owned.into();
+    }
     match text.char_indices().nth(max) {
-        None => text.to_owned(),
+        None => owned.into(),
         Some(_) => {
             let keep = max.saturating_sub(1);
             let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
@@ -113,7 +119,7 @@ fn starts_reference(prev: Option<char>, c: char, next: Option<&char>) -> bool {
 /// heading, list or quote where the text starts a block, as after `- `) and mentions and
 /// references broken.
 pub(crate) fn md(text: &str, max: usize) -> String {
-    let line = clip(&one_line(text), max);
+    let line = clip(one_line(text), max);
     let mut out = String::with_capacity(line.len() + 8);
     let mut chars = line.chars().peekable();
     let mut first = true;
@@ -171,7 +177,7 @@ fn longest_run(text: &str, c: char) -> usize {
 /// backtick run inside. Empty text gives an empty string. Not for table cells (a `|` would
 /// need escaping there).
 pub(crate) fn code(text: &str, max: usize) -> String {
-    let body = defuse_comments(&clip(&one_line(text), max));
+    let body = defuse_comments(&clip(one_line(text), max));
     if body.is_empty() {
         return String::new();
     }
@@ -386,6 +392,8 @@ mod tests {
         assert_eq!(clip("abcdef", 4), "abc…");
         assert_eq!(clip("abcd", 4), "abcd");
         assert_eq!(clip("ééé", 2), "é…");
+        // More bytes than the limit is not more characters.
+        assert_eq!((clip("éé", 2), clip("ééé", 3), clip("éé", 3)), ("éé".into(), "ééé".into(), "éé".into()));
         assert_eq!(num(0), "0");
         assert_eq!(num(1234567), "1,234,567");
         assert_eq!(plural(1, "x", "xs"), "1 x");
