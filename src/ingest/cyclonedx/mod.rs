@@ -270,6 +270,21 @@ fn text(s: Option<&str>) -> Option<String> {
     s.map(str::trim).filter(|s| !s.is_empty()).map(|s| cap(s.to_owned(), caps::MESSAGE))
 }
 
+/// [`text`] of a string already owned: handed on as it is unless it needs trimming.
+fn owned_text(s: Option<String>) -> Option<String> {
+    match s {
+        Some(s) if s.trim().len() == s.len() => {
+            Some(s).filter(|s| !s.is_empty()).map(|s| cap(s, caps::MESSAGE))
+        }
+        other => text(other.as_deref()),
+    }
+}
+
+/// `s` without surrounding whitespace, copied only when there is some.
+fn trimmed(s: String) -> String {
+    if s.trim().len() == s.len() { s } else { s.trim().to_owned() }
+}
+
 impl Fields {
     fn into_component(self, cx: &Cx<'_>, parent: Option<String>) -> Component {
         let name = cap(self.name, caps::MESSAGE);

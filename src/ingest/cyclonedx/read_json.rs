@@ -20,7 +20,7 @@ use super::scan::{Pos, ScanError, Scanner};
 use super::schema::{self, Section, Seg, render_path};
 use super::{
     Fields, Out, REGENERATE, Site, SpecVersion, codes, hash_length_problem, locate, missing_component_field,
-    subject, text, tool,
+    owned_text, subject, text, tool, trimmed,
 };
 use crate::evidence::{Hash, License};
 use crate::ingest::json;
@@ -342,7 +342,7 @@ impl<'a, 'c> Doc<'a, 'c> {
                 value
             }
         };
-        self.extract(&el, &value)
+        self.extract(&el, value)
     }
 
     /// Validates one element against the schema of version `v` and hands it back.
@@ -387,17 +387,18 @@ impl<'a, 'c> Doc<'a, 'c> {
     }
 
     /// Turns one element into records.
-    fn extract(&mut self, el: &Element<'_>, value: &Value) -> Result<(), IngestError> {
+    /// The element's value is the records' to take: its strings are moved into them.
+    fn extract(&mut self, el: &Element<'_>, mut value: Value) -> Result<(), IngestError> {
         let head = [Seg::Key(el.section.key().into()), Seg::Index(el.index)];
         let mut path = head.to_vec();
         match el.section {
-            Section::Components => self.component(value, el, &mut path, None),
+            Section::Components => self.component(&mut value, el, &mut path, None),
             Section::Services => {
-                self.service(value, el, &mut path);
+                self.service(&value, el, &mut path);
                 Ok(())
             }
             Section::Dependencies => {
-                self.dependency(value, el);
+                self.dependency(&mut value, el);
                 Ok(())
             }
             Section::Vulnerabilities => Ok(()),
@@ -420,16 +421,16 @@ impl<'a, 'c> Doc<'a, 'c> {
         e.at(loc(at, &render_path(path)))
     }
 
-    /// A field every component must have, as a string.
+    /// A field every component must have, as a string (taken out of the element).
     fn required(
-        obj: &Map<String, Value>,
+        obj: &mut Map<String, Value>,
         field: &str,
         v: Option<SpecVersion>,
         el: &Element<'_>,
         path: &mut Vec<Seg>,
     ) -> Result<String, IngestError> {
-        match obj.get(field) {
-            Some(Value::String(s)) => Ok(s.clone()),
+        match obj.get_mut(field) {
+            Some(Value::String(s)) => Ok(std::mem::take(s)),
             Some(other) => {
                 path.push(Seg::Key(field.into()));
                 let e = IngestError::new(
@@ -446,47 +447,48 @@ impl<'a, 'c> Doc<'a, 'c> {
 
     fn component(
         &mut self,
-        value: &Value,
+        value: &mut Value,
         el: &Element<'_>,
         path: &mut Vec<Seg>,
         parent: Option<&str>,
     ) -> Result<(), IngestError> {
-        let Some(obj) = value.as_object() else {
-            let e =
-                IngestError::new(Code::BadValue, format!("a component is {}, not an object", kind(value)))
-                    .expected("a JSON object")
-                    .help(format!("regenerate the SBOM: {REGENERATE}"));
+        let what = kind(value);
+        let Some(obj) = value.as_object_mut() else {
+            let e = IngestError::new(Code::BadValue, format!("a component is {what}, not an object"))
+                .expected("a JSON object")
+                .help(format!("regenerate the SBOM: {REGENERATE}"));
             return Err(Self::error_at(el, path, e));
         };
         let name = Self::required(obj, "name", self.version, el, path)?;
-        let component_type = text(Some(&Self::required(obj, "type", self.version, el, path)?));
-        let str_of = |key: &str| text(obj.get(key).and_then(Value::as_str));
+        let component_type = owned_text(Some(Self::required(obj, "type", self.version, el, path)?));
         let mut fields = Fields {
-            bom_ref: str_of("bom-ref"),
+            bom_ref: take_text(obj, "bom-ref"),
             component_type,
             name,
-            group: str_of("group"),
-            version: str_of("version"),
-            purl: str_of("purl"),
-            cpe: str_of("cpe"),
-            licenses: licenses(obj.get("licenses")),
+            group: take_text(obj, "group"),
+            version: take_text(obj, "version"),
+            purl: take_text(obj, "purl"),
+            cpe: take_text(obj, "cpe"),
+            licenses: licenses(obj.get_mut("licenses")),
             hashes: Vec::new(),
-            scope: str_of("scope"),
-            supplier: text(obj.get("supplier").and_then(|s| s.get("name")).and_then(Value::as_str)),
+            scope: take_text(obj, "scope"),
+            supplier: obj
+                .get_mut("supplier")
+                .and_then(Value::as_object_mut)
+                .and_then(|s| take_text(s, "name")),
         };
-        for (i, h) in obj.get("hashes").and_then(Value::as_array).into_iter().flatten().enumerate() {
-            let (Some(alg), Some(content)) =
-                (h.get("alg").and_then(Value::as_str), h.get("content").and_then(Value::as_str))
-            else {
+        for (i, h) in obj.get_mut("hashes").and_then(Value::as_array_mut).into_iter().flatten().enumerate() {
+            let Some(h) = h.as_object_mut() else { continue };
+            let (Some(alg), Some(content)) = (take_str(h, "alg"), take_str(h, "content")) else {
                 continue;
             };
-            if let Some(problem) = hash_length_problem(alg, content) {
+            if let Some(problem) = hash_length_problem(&alg, &content) {
                 let mut at = path.clone();
                 at.extend([Seg::Key("hashes".into()), Seg::Index(i), Seg::Key("content".into())]);
                 let site = Self::site(el, &at);
                 self.out.warnings.push(codes::HASH_LENGTH, problem, Some(site.path), site.line);
             }
-            fields.hashes.push(Hash { alg: alg.trim().to_owned(), content: content.trim().to_owned() });
+            fields.hashes.push(Hash { alg: trimmed(alg), content: trimmed(content) });
         }
         let own_ref = fields.bom_ref.clone();
         if let Some(r) = &own_ref {
@@ -494,8 +496,8 @@ impl<'a, 'c> Doc<'a, 'c> {
             self.out.define_ref(r, site);
         }
         self.out.records.components.push(fields.into_component(self.cx, parent.map(str::to_owned)));
-        if let Some(children) = obj.get("components").and_then(Value::as_array) {
-            for (i, child) in children.iter().enumerate() {
+        if let Some(children) = obj.get_mut("components").and_then(Value::as_array_mut) {
+            for (i, child) in children.iter_mut().enumerate() {
                 path.extend([Seg::Key("components".into()), Seg::Index(i)]);
                 self.component(child, el, path, own_ref.as_deref())?;
                 path.truncate(path.len().saturating_sub(2));
@@ -518,14 +520,18 @@ impl<'a, 'c> Doc<'a, 'c> {
     }
 
     /// A dependency without a `ref` is reported by the schema and yields no record.
-    fn dependency(&mut self, value: &Value, el: &Element<'_>) {
-        let Some(r) = text(value.get("ref").and_then(Value::as_str)) else { return };
-        let depends_on = value
-            .get("dependsOn")
-            .and_then(Value::as_array)
+    fn dependency(&mut self, value: &mut Value, el: &Element<'_>) {
+        let Some(obj) = value.as_object_mut() else { return };
+        let Some(r) = take_text(obj, "ref") else { return };
+        let depends_on = obj
+            .get_mut("dependsOn")
+            .and_then(Value::as_array_mut)
             .into_iter()
             .flatten()
-            .filter_map(|d| text(d.as_str()))
+            .filter_map(|d| match d {
+                Value::String(d) => owned_text(Some(std::mem::take(d))),
+                _ => None,
+            })
             .collect();
         let site = Self::site(el, &[Seg::Key(el.section.key().into()), Seg::Index(el.index)]);
         self.out.push_dependency(self.cx, r, depends_on, site);
@@ -629,34 +635,48 @@ fn first_tool(tools: &Value) -> Option<crate::evidence::Tool> {
     tool(first.get("name").and_then(Value::as_str), first.get("version").and_then(Value::as_str))
 }
 
-/// Licenses of a component: `[{license: {id|name, acknowledgement}}, {expression, acknowledgement}]`.
-/// A license with both an id and a name keeps the id (the schema reports it); one with neither
-/// says nothing and is dropped.
-fn licenses(value: Option<&Value>) -> Vec<License> {
+/// Licenses of a component: `[{license: {id|name, acknowledgement}}, {expression, acknowledgement}]`,
+/// their strings taken out of the element. A license with both an id and a name keeps the id
+/// (the schema reports it); one with neither says nothing and is dropped.
+fn licenses(value: Option<&mut Value>) -> Vec<License> {
     let mut out = Vec::new();
-    for entry in value.and_then(Value::as_array).into_iter().flatten() {
-        let s = |v: Option<&Value>, key: &str| text(v.and_then(|v| v.get(key)).and_then(Value::as_str));
-        if let Some(l) = entry.get("license") {
-            let id = s(Some(l), "id");
-            let name = if id.is_some() { None } else { s(Some(l), "name") };
+    for entry in value.and_then(Value::as_array_mut).into_iter().flatten() {
+        let Some(entry) = entry.as_object_mut() else { continue };
+        if let Some(l) = entry.get_mut("license") {
+            let Some(l) = l.as_object_mut() else { continue };
+            let id = take_text(l, "id");
+            let name = if id.is_some() { None } else { take_text(l, "name") };
             if id.is_some() || name.is_some() {
                 out.push(License {
                     id,
                     name,
                     expression: None,
-                    acknowledgement: s(Some(l), "acknowledgement"),
+                    acknowledgement: take_text(l, "acknowledgement"),
                 });
             }
-        } else if let Some(expression) = s(Some(entry), "expression") {
+        } else if let Some(expression) = take_text(entry, "expression") {
             out.push(License {
                 id: None,
                 name: None,
                 expression: Some(expression),
-                acknowledgement: s(Some(entry), "acknowledgement"),
+                acknowledgement: take_text(entry, "acknowledgement"),
             });
         }
     }
     out
+}
+
+/// The string at `key`, taken out of the element (which is dropped once read).
+fn take_str(obj: &mut Map<String, Value>, key: &str) -> Option<String> {
+    match obj.get_mut(key) {
+        Some(Value::String(s)) => Some(std::mem::take(s)),
+        _ => None,
+    }
+}
+
+/// [`text`] of the string at `key`, taken out of the element.
+fn take_text(obj: &mut Map<String, Value>, key: &str) -> Option<String> {
+    owned_text(take_str(obj, key))
 }
 
 /// `a string`, `a number`, … for messages.
