@@ -137,6 +137,8 @@ impl<'de> de::DeserializeSeed<'de> for &mut ResultSeed<'_, '_> {
 /// What a result says about the target its findings were found in.
 #[derive(Default)]
 struct Target {
+    /// `Target` as written, blank or not: what a secret's target and fingerprint take.
+    written: String,
     /// `Target`, when not blank.
     name: Option<String>,
     /// `Type`: the package type of a lockfile or OS, the framework of a config file.
@@ -154,7 +156,6 @@ impl<'de> Visitor<'de> for &mut ResultSeed<'_, '_> {
         let (cx, out) = (self.cx, &mut *self.out);
         let mut keys = json::Keys::default();
         let mut target = Target::default();
-        let mut secret_target = String::new();
         // Vulnerabilities read before `Target` or `Type` (Trivy writes both first; JSON does
         // not promise it) are completed once the whole result is read: from this index on.
         let mut incomplete = None;
@@ -169,8 +170,8 @@ impl<'de> Visitor<'de> for &mut ResultSeed<'_, '_> {
             match key.as_str() {
                 "Target" => {
                     seen.0 = true;
-                    secret_target = map.next_value()?;
-                    target.name = Some(secret_target.clone()).filter(|t| !t.is_empty());
+                    target.written = map.next_value()?;
+                    target.name = Some(target.written.clone()).filter(|t| !t.is_empty());
                 }
                 "Type" => {
                     seen.1 = true;
@@ -202,7 +203,7 @@ impl<'de> Visitor<'de> for &mut ResultSeed<'_, '_> {
             }
         }
         let rest = Rest { misconfigurations, misconf_summary, secrets, licenses };
-        convert_rest(rest, cx, &target, &secret_target, out);
+        convert_rest(rest, cx, &target, out);
         Ok(())
     }
 }
@@ -463,7 +464,7 @@ fn complete_vulnerability(v: &mut Vulnerability, target: &Target) {
 }
 
 /// Turns a result's misconfigurations, secrets and licenses into records.
-fn convert_rest(r: Rest, cx: &Cx<'_>, target_of: &Target, secret_target: &str, out: &mut Records) {
+fn convert_rest(r: Rest, cx: &Cx<'_>, target_of: &Target, out: &mut Records) {
     let target = &target_of.name;
     // The checks Trivy ran but did not list are counted, so that a step can say how many
     // checks ran: those its summary counts beyond the ones listed with the same status.
@@ -502,10 +503,10 @@ fn convert_rest(r: Rest, cx: &Cx<'_>, target_of: &Target, secret_target: &str, o
     }
     for s in r.secrets {
         out.secrets.push(Secret {
-            fingerprint: fingerprint::secret(&s.rule_id, secret_target),
+            fingerprint: fingerprint::secret(&s.rule_id, &target_of.written),
             source: cx.source.clone(),
             tool: "trivy".into(),
-            target: secret_target.to_owned(),
+            target: target_of.written.clone(),
             rule_id: s.rule_id,
             category: s.category,
             severity: s.severity.0,
