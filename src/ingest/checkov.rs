@@ -251,7 +251,6 @@ impl<'de> Visitor<'de> for Results<'_, '_, '_, '_> {
                         if unparsed.len() < NAMED_FILES {
                             unparsed.push(cap(file, caps::MESSAGE));
                         }
-                        Ok(())
                     };
                     map.next_value_seed(ForEach::new(&mut each))?;
                     listed.parsing_errors = Some(listed.parsing_errors.unwrap_or(0) + n);
@@ -275,7 +274,6 @@ impl<'de> Visitor<'de> for Results<'_, '_, '_, '_> {
                     records.unkept.misconfigurations += 1;
                 }
                 n += 1;
-                Ok(())
             };
             map.next_value_seed(ForEach::new(&mut each))?;
             listed.add(status, n);

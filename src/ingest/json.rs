@@ -191,6 +191,11 @@ impl Keys {
     pub(crate) fn first<E: de::Error>(&mut self, key: &str) -> Result<(), E> {
         if self.0.insert(key.to_owned()) { Ok(()) } else { Err(duplicate_key(key)) }
     }
+
+    /// Whether the object had `key` so far.
+    pub(crate) fn contains(&self, key: &str) -> bool {
+        self.0.contains(key)
+    }
 }
 
 fn duplicate_key<E: de::Error>(key: &str) -> E {
@@ -299,7 +304,7 @@ impl<'f, T, F> ForEach<'f, T, F> {
 impl<'de, 'f, T, F> DeserializeSeed<'de> for ForEach<'f, T, F>
 where
     T: de::Deserialize<'de>,
-    F: FnMut(T) -> Result<(), String>,
+    F: FnMut(T),
 {
     type Value = ();
 
@@ -312,13 +317,13 @@ where
 impl<'de, 'f, T, F> DeserializeSeed<'de> for &mut ForEach<'f, T, F>
 where
     T: de::Deserialize<'de>,
-    F: FnMut(T) -> Result<(), String>,
+    F: FnMut(T),
 {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        let item = T::deserialize(d)?;
-        (self.f)(item).map_err(de::Error::custom)
+        (self.f)(T::deserialize(d)?);
+        Ok(())
     }
 }
 

@@ -309,25 +309,16 @@ impl<'de> Visitor<'de> for Document<'_, '_, '_> {
                     st.out.facts.tool = creators.iter().find_map(|c| tool(c));
                 }
                 "packages" => {
-                    let mut each = |p: SpdxPackage| {
-                        st.package(p);
-                        Ok(())
-                    };
+                    let mut each = |p: SpdxPackage| st.package(p);
                     map.next_value_seed(ForEach::new(&mut each))?;
                 }
                 "files" | "snippets" => {
                     let elements = &mut st.elements;
-                    let mut each = |e: Element| {
-                        elements.extend(e.id);
-                        Ok(())
-                    };
+                    let mut each = |e: Element| elements.extend(e.id);
                     map.next_value_seed(ForEach::new(&mut each))?;
                 }
                 "relationships" => {
-                    let mut each = |r: Relationship| {
-                        st.relationship(r);
-                        Ok(())
-                    };
+                    let mut each = |r: Relationship| st.relationship(r);
                     map.next_value_seed(ForEach::new(&mut each))?;
                 }
                 _ => {

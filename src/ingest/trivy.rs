@@ -159,8 +159,6 @@ impl<'de> Visitor<'de> for &mut ResultSeed<'_, '_> {
         // Vulnerabilities read before `Target` or `Type` (Trivy writes both first; JSON does
         // not promise it) are completed once the whole result is read: from this index on.
         let mut incomplete = None;
-        // Whether `Target` and `Type` were read.
-        let mut seen = (false, false);
         let mut misconfigurations = Vec::new();
         let mut misconf_summary = None;
         let mut secrets = Vec::new();
@@ -169,23 +167,18 @@ impl<'de> Visitor<'de> for &mut ResultSeed<'_, '_> {
             keys.first(&key)?;
             match key.as_str() {
                 "Target" => {
-                    seen.0 = true;
                     target.written = map.next_value()?;
                     target.name = Some(target.written.clone()).filter(|t| !t.is_empty());
                 }
                 "Type" => {
-                    seen.1 = true;
                     let word: Option<String> = map.next_value()?;
                     target.result_type = word.filter(|w| !w.trim().is_empty());
                 }
                 "Vulnerabilities" => {
-                    if !(seen.0 && seen.1) && incomplete.is_none() {
+                    if !(keys.contains("Target") && keys.contains("Type")) && incomplete.is_none() {
                         incomplete = Some(out.vulnerabilities.len());
                     }
-                    let mut each = |v: TrivyVuln<'de>| {
-                        convert_vulnerability(v, cx, &target, out);
-                        Ok(())
-                    };
+                    let mut each = |v: TrivyVuln<'de>| convert_vulnerability(v, cx, &target, out);
                     map.next_value_seed(ForEach::new(&mut each))?;
                 }
                 "Misconfigurations" => misconfigurations = map.next_value::<Option<_>>()?.unwrap_or_default(),
@@ -634,7 +627,9 @@ mod tests {
     fn result_repeating_a_key() {
         let e = parse_str(r#"{"SchemaVersion": 2, "Results": [{"Target": "a", "Target": "b"}]}"#)
             .expect_err("refused");
-        assert!(e.message.contains("Target"), "{e:?}");
+        assert_eq!(e.code, Code::DuplicateKey, "{e:?}");
+        assert!(e.message.contains("`Target`"), "{e:?}");
+        assert_eq!(e.location.path.as_deref(), Some("Results[0]"));
     }
 
     /// Empty, null and absent result lists are all "nothing found".
