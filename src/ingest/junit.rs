@@ -46,6 +46,7 @@ pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> 
         distinct: 0,
         suites: Vec::new(),
         tool: None,
+        case: CaseAttrs::default(),
     };
     // The root element.
     loop {
@@ -111,6 +112,10 @@ struct Parser<'a, 'c> {
     distinct: u32,
     suites: Vec<Suite>,
     tool: Option<Tool>,
+    /// The attributes of the testcase being read. Its strings are reused from one testcase to
+    /// the next: most tests pass and are only counted, and copying their names into fresh
+    /// strings was two allocations per test for nothing. A kept test copies what it keeps.
+    case: CaseAttrs,
 }
 
 /// Where a distinct test is.
@@ -156,7 +161,10 @@ impl Parser<'_, '_> {
     fn start(&mut self, s: &Start<'_>) -> Result<Action, IngestError> {
         Ok(match s.name() {
             "testsuite" | "testsuites" => Action::Suite(self.suite(s)?),
-            "testcase" => Action::Case(CaseAttrs::read(s)?),
+            "testcase" => {
+                self.case.read(s)?;
+                Action::Case
+            }
             "property" => {
                 self.property(s)?;
                 Action::None
@@ -173,7 +181,12 @@ impl Parser<'_, '_> {
                 suite.depth = x.depth();
                 self.suites.push(suite);
             }
-            Action::Case(attrs) => self.testcase(x, attrs)?,
+            Action::Case => {
+                let attrs = std::mem::take(&mut self.case);
+                let read = self.testcase(x, &attrs);
+                self.case = attrs;
+                read?;
+            }
             Action::Skip => x.skip_element()?,
             Action::Closed => self.closed(x.depth()),
             Action::None => {}
@@ -277,15 +290,16 @@ impl Parser<'_, '_> {
         }
     }
 
-    fn testcase<R: BufRead>(&mut self, x: &mut XmlReader<R>, attrs: CaseAttrs) -> Result<(), IngestError> {
-        let CaseAttrs { name, classname, file, line, time, status: status_attr } = attrs;
+    fn testcase<R: BufRead>(&mut self, x: &mut XmlReader<R>, attrs: &CaseAttrs) -> Result<(), IngestError> {
+        let (name, classname, file) = (attrs.name.as_str(), given(&attrs.classname), given(&attrs.file));
+        let (line, time, status_attr) = (attrs.line, attrs.time, given(&attrs.status));
         let mut el = self.results(x)?;
         if el.status == TestStatus::Passed
             && el.attempts == 1
             && let Some(st) = status_attr
         {
             // No result child: a status attribute may still say skipped or failed.
-            el.status = status_word(&st);
+            el.status = status_word(st);
             el.had_pass = el.status == TestStatus::Passed;
             el.had_fail = el.status.is_failure();
         }
@@ -297,11 +311,11 @@ impl Parser<'_, '_> {
         let (key, digest) = {
             let suite = test_suite(&self.suites);
             let suite_name = suite.and_then(|s| s.name.as_deref());
-            let file = file.as_deref().or_else(|| suite.and_then(|s| s.file.as_deref()));
+            let file = file.or_else(|| suite.and_then(|s| s.file.as_deref()));
             if self.cx.keep.judged_only() {
-                (fingerprint::test_case_key(suite_name, classname.as_deref(), &name, file), None)
+                (fingerprint::test_case_key(suite_name, classname, name, file), None)
             } else {
-                let digest = fingerprint::test_case_digest(suite_name, classname.as_deref(), &name, file);
+                let digest = fingerprint::test_case_digest(suite_name, classname, name, file);
                 (u128::from_be_bytes(digest), Some(digest))
             }
         };
@@ -363,21 +377,16 @@ impl Parser<'_, '_> {
         let seen = (any_passed || el.had_pass, el.had_fail);
         let suite = test_suite(&self.suites);
         let suite_name = suite.and_then(|s| s.name.as_deref().map(str::to_owned));
-        let file = file.or_else(|| suite.and_then(|s| s.file.clone()));
+        let file = file.map(str::to_owned).or_else(|| suite.and_then(|s| s.file.clone()));
         let mut case = TestCase {
             fingerprint: match digest {
                 Some(digest) => fingerprint::hex128(&digest),
-                None => fingerprint::test_case(
-                    suite_name.as_deref(),
-                    classname.as_deref(),
-                    &name,
-                    file.as_deref(),
-                ),
+                None => fingerprint::test_case(suite_name.as_deref(), classname, name, file.as_deref()),
             },
             source: self.cx.source.clone(),
             suite: suite_name,
-            classname,
-            name,
+            classname: classname.map(str::to_owned),
+            name: name.to_owned(),
             file,
             line,
             status: TestStatus::Passed,
@@ -505,43 +514,52 @@ impl Parser<'_, '_> {
 /// What to do after an opening tag.
 enum Action {
     Suite(Suite),
-    Case(CaseAttrs),
+    /// A testcase, whose attributes are in `Parser::case`.
+    Case,
     Skip,
     Closed,
     None,
 }
 
 /// The attributes of a `<testcase>`.
+/// A testcase's attributes. An empty string is an attribute that is absent or blank (all but
+/// `name` are trimmed).
+#[derive(Default)]
 struct CaseAttrs {
     name: String,
-    classname: Option<String>,
-    file: Option<String>,
+    classname: String,
+    file: String,
     line: Option<u64>,
     time: Option<f64>,
-    status: Option<String>,
+    status: String,
 }
 
 impl CaseAttrs {
-    fn read(s: &Start<'_>) -> Result<Self, IngestError> {
-        let mut a = CaseAttrs {
-            name: String::new(),
-            classname: None,
-            file: None,
-            line: None,
-            time: None,
-            status: None,
+    /// Reads a testcase's attributes into these strings, keeping their allocations.
+    fn read(&mut self, s: &Start<'_>) -> Result<(), IngestError> {
+        let set = |to: &mut String, v: &str| {
+            to.clear();
+            to.push_str(v);
         };
+        for to in [&mut self.name, &mut self.classname, &mut self.file, &mut self.status] {
+            to.clear();
+        }
+        (self.line, self.time) = (None, None);
         s.for_each_attr(|k, v| match k {
-            "name" => a.name = v.into_owned(),
-            "classname" => a.classname = non_empty(&v),
-            "file" => a.file = non_empty(&v),
-            "line" => a.line = v.trim().parse::<u64>().ok(),
-            "time" => a.time = duration(&v),
-            "status" => a.status = non_empty(&v),
+            "name" => set(&mut self.name, &v),
+            "classname" => set(&mut self.classname, v.trim()),
+            "file" => set(&mut self.file, v.trim()),
+            "line" => self.line = v.trim().parse::<u64>().ok(),
+            "time" => self.time = duration(&v),
+            "status" => set(&mut self.status, v.trim()),
             _ => {}
-        })?;
-        Ok(a)
+        })
     }
+}
+
+/// A trimmed attribute as read, `None` when it was absent or blank.
+fn given(v: &str) -> Option<&str> {
+    (!v.is_empty()).then_some(v)
 }
 
 enum Child {
