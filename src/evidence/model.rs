@@ -351,7 +351,7 @@ pub struct TestCase {
     /// The JUnit file.
     pub source: SourcePath,
     /// `name` of the nearest enclosing `<testsuite>`.
-    pub suite: Option<String>,
+    pub suite: Option<Arc<str>>,
     /// `classname` attribute.
     pub classname: Option<String>,
     /// `name` attribute (empty when the runner wrote none).

@@ -376,7 +376,7 @@ impl Parser<'_, '_> {
         };
         let seen = (any_passed || el.had_pass, el.had_fail);
         let suite = test_suite(&self.suites);
-        let suite_name = suite.and_then(|s| s.name.as_deref().map(str::to_owned));
+        let suite_name = suite.and_then(|s| s.name.clone());
         let file = file.map(str::to_owned).or_else(|| suite.and_then(|s| s.file.clone()));
         let mut case = TestCase {
             fingerprint: match digest {

@@ -118,7 +118,7 @@ impl<'a> From<&'a crate::evidence::Vulnerability> for VulnerabilityView<'a> {
 struct TestCaseView<'a> {
     fingerprint: &'a str,
     source: &'a crate::evidence::SourcePath,
-    suite: &'a Option<String>,
+    suite: &'a Option<std::sync::Arc<str>>,
     classname: &'a Option<String>,
     name: &'a str,
     file: &'a Option<String>,
