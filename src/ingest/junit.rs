@@ -521,7 +521,6 @@ enum Action {
     None,
 }
 
-/// The attributes of a `<testcase>`.
 /// A testcase's attributes. An empty string is an attribute that is absent or blank (all but
 /// `name` are trimmed).
 #[derive(Default)]
