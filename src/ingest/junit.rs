@@ -742,6 +742,34 @@ mod tests {
     }
 
     /// The most severe result child decides a testcase; messages fall back to the body.
+    /// A testcase's attributes are its own: one it does not write is absent, not taken from
+    /// the testcase before it (the parser refills one set of attribute strings per test).
+    #[test]
+    fn attributes_do_not_carry_over() {
+        let t = tests(
+            r#"<testsuites><testsuite name="s">
+              <testcase classname="C1" name="first" file="a.ts" line="3" time="0.1" status="skipped"/>
+              <testcase name="second"><failure message="bang"/></testcase>
+              <testcase classname=" " name="third" file=""><failure message="blank"/></testcase>
+            </testsuite></testsuites>"#,
+        );
+        let got: Vec<_> = t
+            .cases
+            .iter()
+            .map(|c| {
+                (c.name.as_str(), c.classname.as_deref(), c.file.as_deref(), c.line, c.duration_s, c.status)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("first", Some("C1"), Some("a.ts"), Some(3), Some(0.1), TestStatus::Skipped),
+                ("second", None, None, None, None, TestStatus::Failed),
+                ("third", None, None, None, None, TestStatus::Failed),
+            ]
+        );
+    }
+
     #[test]
     fn outcomes_and_messages() {
         let t = tests(
