@@ -741,7 +741,6 @@ mod tests {
         assert_eq!((late.line, late.attempts, late.flaky, late.duration_s), (Some(3), 2, true, Some(2.0)));
     }
 
-    /// The most severe result child decides a testcase; messages fall back to the body.
     /// A testcase's attributes are its own: one it does not write is absent, not taken from
     /// the testcase before it (the parser refills one set of attribute strings per test).
     #[test]
@@ -770,6 +769,7 @@ mod tests {
         );
     }
 
+    /// The most severe result child decides a testcase; messages fall back to the body.
     #[test]
     fn outcomes_and_messages() {
         let t = tests(
