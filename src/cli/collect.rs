@@ -118,6 +118,10 @@ fn read_all(candidates: &[Candidate], limits: &Limits, keep: Keep) -> Vec<Outcom
         .collect()
 }
 
+/// Every kind discovery recognizes, as an `expected` text.
+const ARTIFACT_KINDS: &str =
+    "a JUnit XML test report, a Trivy or Checkov JSON report, or a CycloneDX or SPDX SBOM";
+
 fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
     let fail = |error: IngestError| {
         Outcome::Failed(FileError { path: c.path.clone(), display: c.display.clone(), error })
@@ -161,6 +165,23 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
     }
     let (kind, format, custom_name) = match (&c.named, sniffed) {
         (None, Sniffed::Known(k, f)) => (k, f, None),
+        (None, Sniffed::UnknownStructured(_, reason) | Sniffed::Other(reason)) if c.explicit => {
+            return fail(
+                IngestError::new(
+                    Code::Unrecognized,
+                    format!(
+                        "this file was named as an artifact, but verdict does not recognize it: {reason}"
+                    ),
+                )
+                .expected(ARTIFACT_KINDS)
+                .help(format!(
+                    "to be told what it lacks, name its kind: --input KIND={d} (KIND: junit, trivy, \
+                     checkov, cyclonedx, spdx); other JSON reaches your policies with --input \
+                     custom:NAME={d}; in a named folder, unknown files are skipped",
+                    d = c.display
+                )),
+            );
+        }
         (None, Sniffed::UnknownStructured(_, reason)) => {
             return Outcome::SkippedStructured(Skipped { path: c.display.clone(), reason });
         }

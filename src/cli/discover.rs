@@ -3,7 +3,9 @@
 //! Folders are walked recursively in name order, skipping `.git`, `node_modules` and `target`
 //! below the named folder, and never following symbolic links (a link may point outside the
 //! workspace or into a loop); a file or link named explicitly is read. Every file is examined
-//! once even when named twice.
+//! once even when named twice. A file named by its own path is marked [`Candidate::explicit`]
+//! even when a folder named beside it holds it too: the user said it is an artifact, so it is
+//! held to being one, whatever the order of the paths.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -22,6 +24,9 @@ pub struct Candidate {
     pub display: String,
     /// Set when named with `--input KIND=PATH`.
     pub named: Option<(Kind, Option<String>)>,
+    /// Named by its own path (on the command line or in `inputs.paths`), not found in a
+    /// folder: a file verdict does not recognize is then an error, not skipped.
+    pub explicit: bool,
 }
 
 /// A path that could not be walked.
@@ -69,26 +74,33 @@ pub fn discover(paths: &[PathBuf], named: &[(Kind, Option<String>, PathBuf)]) ->
                     path: path.clone(),
                     display,
                     named: Some((*kind, name.clone())),
+                    explicit: true,
                 });
             }
             Err(e) => found.errors.push(DiscoverError { display, source: e }),
         }
     }
+    // Files named by their own path before any folder is walked, so that a file is explicit
+    // whether it is named before or after a folder that holds it.
+    let mut folders = Vec::new();
     for root in paths {
         let root_display = display(root);
-        let meta = match std::fs::metadata(root) {
-            Ok(m) => m,
-            Err(e) => {
-                found.errors.push(DiscoverError { display: root_display, source: e });
-                continue;
+        match std::fs::metadata(root) {
+            Ok(m) if m.is_dir() => folders.push((root, root_display)),
+            Ok(_) => {
+                if seen.insert(key(root)) {
+                    found.candidates.push(Candidate {
+                        path: root.clone(),
+                        display: root_display,
+                        named: None,
+                        explicit: true,
+                    });
+                }
             }
-        };
-        if !meta.is_dir() {
-            if seen.insert(key(root)) {
-                found.candidates.push(Candidate { path: root.clone(), display: root_display, named: None });
-            }
-            continue;
+            Err(e) => found.errors.push(DiscoverError { display: root_display, source: e }),
         }
+    }
+    for (root, root_display) in folders {
         let walker = walkdir::WalkDir::new(root)
             .follow_links(false)
             .sort_by_file_name()
@@ -119,7 +131,7 @@ pub fn discover(paths: &[PathBuf], named: &[(Kind, Option<String>, PathBuf)]) ->
             let path = entry.into_path();
             if seen.insert(key(&path)) {
                 let display = display(&path);
-                found.candidates.push(Candidate { path, display, named: None });
+                found.candidates.push(Candidate { path, display, named: None, explicit: false });
             }
         }
     }
@@ -163,6 +175,27 @@ mod tests {
             .map(|c| c.path.strip_prefix(root).expect("inside").to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, ["a.json", "b/report.xml"]);
+    }
+
+    /// A file named by its own path is explicit whether it comes before or after a folder that
+    /// holds it; the folder's other files are not.
+    #[test]
+    fn named_files_are_explicit_in_any_order() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let root = dir.path();
+        for p in ["a.json", "b.json"] {
+            std::fs::write(root.join(p), "{}").expect("write");
+        }
+        let named = root.join("b.json");
+        for paths in [[root.to_path_buf(), named.clone()], [named.clone(), root.to_path_buf()]] {
+            let found = discover(&paths, &[]);
+            let explicit: Vec<_> = found
+                .candidates
+                .iter()
+                .map(|c| (c.path.file_name().expect("name").to_string_lossy().into_owned(), c.explicit))
+                .collect();
+            assert_eq!(explicit, [("a.json".to_owned(), false), ("b.json".to_owned(), true)], "{paths:?}");
+        }
     }
 
     /// A missing path is an error naming it; a folder named with --input is refused.

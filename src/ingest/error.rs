@@ -28,6 +28,8 @@ pub enum Code {
     XmlEntity,
     /// A file named with `--input KIND=PATH` is not of that kind.
     WrongKind,
+    /// A file named by its own path is not an artifact verdict recognizes.
+    Unrecognized,
     /// The artifact's format version is not supported.
     UnsupportedVersion,
     /// A required field is missing.
@@ -42,7 +44,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, for documentation tests.
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 17] = [
         Code::Unreadable,
         Code::TooLarge,
         Code::Truncated,
@@ -54,6 +56,7 @@ impl Code {
         Code::XmlDoctype,
         Code::XmlEntity,
         Code::WrongKind,
+        Code::Unrecognized,
         Code::UnsupportedVersion,
         Code::MissingField,
         Code::BadValue,
@@ -75,6 +78,7 @@ impl Code {
             Code::XmlDoctype => "ingest/xml-doctype",
             Code::XmlEntity => "ingest/xml-entity",
             Code::WrongKind => "ingest/wrong-kind",
+            Code::Unrecognized => "ingest/unrecognized",
             Code::UnsupportedVersion => "ingest/unsupported-version",
             Code::MissingField => "ingest/missing-field",
             Code::BadValue => "ingest/bad-value",

@@ -216,13 +216,14 @@ fn trivy_cyclonedx_files_parse() {
 }
 
 /// An in-toto attestation that carries a CycloneDX predicate is not itself a BOM: discovery
-/// leaves it alone rather than failing on it.
+/// leaves it alone in a folder rather than failing on it, and refuses it when it is named.
 #[test]
 fn trivy_attestation_is_not_a_bom() {
     let Some(corpus) = super::corpus() else { return };
     let path = corpus.join("sbom/trivy/fixtures/integration-centos-7-cyclonedx.intoto.jsonl");
-    let ev = super::read(&path).unwrap_or_else(|e| panic!("{}", super::first_error(&e)));
+    let ev = super::found(&path).unwrap_or_else(|e| panic!("{}", super::first_error(&e)));
     assert!(ev.sources.is_empty(), "read as {:?}", ev.sources.first().map(|s| s.kind));
+    super::assert_unrecognized(&path);
 }
 
 /// Names and versions of components, in document order (nested ones after their parent), by

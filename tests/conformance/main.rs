@@ -46,6 +46,23 @@ pub fn read(path: &Path) -> Result<Evidence, Vec<FileError>> {
     verdict::cli::gather(&[path.to_path_buf()], &[], &Limits::default()).inspect(|ev| conforms(ev, path))
 }
 
+/// Reads one file as discovery finds it in a folder: copied alone into a temporary folder,
+/// which is read. A file discovery does not recognize is skipped there, where named by its own
+/// path ([`read`]) it is an `ingest/unrecognized` error.
+pub fn found(path: &Path) -> Result<Evidence, Vec<FileError>> {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let copy = dir.path().join(path.file_name().expect("a file"));
+    std::fs::copy(path, &copy).expect("copy");
+    verdict::cli::gather(&[dir.path().to_path_buf()], &[], &Limits::default())
+        .inspect(|ev| conforms(ev, path))
+}
+
+/// Asserts that a file named by its own path is refused as not recognized.
+pub fn assert_unrecognized(path: &Path) {
+    let errors = read(path).err().unwrap_or_else(|| panic!("{}: named, it was read", path.display()));
+    assert_eq!(errors[0].error.code, verdict::ingest::Code::Unrecognized, "{}", first_error(&errors));
+}
+
 /// Reads one file named as `kind` (`--input kind=path`).
 pub fn read_as(kind: &str, path: &Path) -> Result<Evidence, Vec<FileError>> {
     let spec: InputSpec = format!("{kind}={}", path.display()).parse().expect("valid --input");

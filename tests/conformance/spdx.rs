@@ -6,7 +6,6 @@
 //! when named.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
 
 use serde_json::Value;
 use verdict::evidence::Kind;
@@ -109,8 +108,9 @@ fn spdx_other_serializations_are_refused_when_named() {
     ];
     for file in files {
         let path = corpus.join(file);
-        let ev = super::read(&path).unwrap_or_else(|e| panic!("{file}: {}", super::first_error(&e)));
+        let ev = super::found(&path).unwrap_or_else(|e| panic!("{file}: {}", super::first_error(&e)));
         assert!(ev.sources.is_empty(), "{file}: discovery must skip it");
+        super::assert_unrecognized(&path);
         let errors = super::read_as("spdx", &path).expect_err(file);
         let e = &errors[0].error;
         assert_eq!(e.code, Code::UnsupportedVersion, "{file}: {}", super::first_error(&errors));
@@ -118,15 +118,16 @@ fn spdx_other_serializations_are_refused_when_named() {
     }
 }
 
-/// Trivy's `invalid_spdx.json` is not SPDX at all: discovery skips it, and naming it as SPDX
-/// is a wrong-kind error.
+/// Trivy's `invalid_spdx.json` is not SPDX at all: discovery skips it, named by its path it is
+/// not recognized, and naming it as SPDX is a wrong-kind error.
 #[test]
 fn spdx_invalid_document_is_not_spdx() {
     let Some(corpus) = super::corpus() else { return };
     let path = corpus.join("sbom/trivy/fixtures/fanal-analyzer-sbom--invalid_spdx.json");
-    let ev = super::read(&path).unwrap_or_else(|e| panic!("{}", super::first_error(&e)));
+    let ev = super::found(&path).unwrap_or_else(|e| panic!("{}", super::first_error(&e)));
     assert!(ev.sources.is_empty());
     assert_eq!(ev.skipped.len(), 1);
+    super::assert_unrecognized(&path);
     let errors = super::read_as("spdx", &path).expect_err("not SPDX");
     assert_eq!(errors[0].error.code, Code::WrongKind);
 }
@@ -138,8 +139,9 @@ fn spdx_schemas_are_not_documents() {
     for file in
         ["sbom/spdx/spdx-spec/v2.2/spdx-schema-v2.2.json", "sbom/spdx/spdx-spec/v2.3/spdx-schema-v2.3.json"]
     {
-        let ev = super::read(Path::new(&corpus.join(file)))
-            .unwrap_or_else(|e| panic!("{}", super::first_error(&e)));
+        let path = corpus.join(file);
+        let ev = super::found(&path).unwrap_or_else(|e| panic!("{}", super::first_error(&e)));
         assert!(ev.sources.is_empty(), "{file}");
+        super::assert_unrecognized(&path);
     }
 }

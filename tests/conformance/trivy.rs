@@ -50,7 +50,7 @@ fn trivy_reports_match_their_counts() {
 fn trivy_other_formats_are_not_trivy_json() {
     let Some(corpus) = super::corpus() else { return };
     for path in super::files(&corpus.join("trivy/other-formats"), &[""]) {
-        match super::read(&path) {
+        match super::found(&path) {
             Ok(ev) => assert!(
                 ev.sources.iter().all(|s| s.kind != Kind::Trivy),
                 "{} was read as a Trivy JSON report",
