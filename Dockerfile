@@ -5,8 +5,10 @@
 #   docker build -t verdict .
 #   docker run --rm -v "$PWD:/work:ro" verdict            # = verdict run, on the artifacts in $PWD
 #
-# Stage `build` compiles a fully static binary (profile `dist`: release with fat LTO) (glibc statically linked: no libc, no loader, no
-# shared libraries needed at run time) and gathers what the final stage copies into /out. The
+# Stage `build` compiles a fully static binary (profile `dist`: release with fat LTO, optimized
+# with the committed profile pgo/verdict.profdata, as scripts/build-dist.sh does; glibc statically
+# linked: no libc, no loader, no shared libraries needed at run time) and gathers what the final
+# stage copies into /out. The
 # final stage is FROM scratch: the binary, CA certificates (for registries, GitHub and GitLab over
 # TLS), a passwd/group naming the non-root user 65532, and a static busybox as /bin/sh, because a
 # GitLab CI job image needs a shell to run `script:` (nothing else in the image uses it).
@@ -24,10 +26,11 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 ENV CARGO_TARGET=x86_64-unknown-linux-gnu \
-    RUSTFLAGS="-C target-feature=+crt-static"
+    RUSTFLAGS="-C target-feature=+crt-static -C profile-use=/src/pgo/verdict.profdata"
 # Dependencies in their own layer: the manifest with stub sources builds every dependency, and is
-# only rebuilt when Cargo.toml or Cargo.lock change.
+# only rebuilt when Cargo.toml, Cargo.lock or the profile change.
 COPY Cargo.toml Cargo.lock ./
+COPY pgo/verdict.profdata ./pgo/
 RUN mkdir -p src \
  && echo 'fn main() {}' > src/main.rs \
  && touch src/lib.rs \

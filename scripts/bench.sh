@@ -13,6 +13,7 @@
 #   verdict-junit     verdict evidence DIR/junit                        (JUnit ingest)
 #   verdict-json      verdict evidence trivy.json checkov.json sbom.cdx.json
 #   verdict-version   verdict --version
+#   verdict-junit-inproc  the JUnit ingest inside that process, from its own -v log
 # and, unless --no-micro, the in-process micro-benchmarks, timed as the peers time themselves
 # (warm, inside the process): ingest/junit and ingest/json (what `verdict evidence` does before
 # it writes its document; it never frees the records, so neither do the timings) against
@@ -21,8 +22,8 @@
 # docs/performance.md (scripts/bench_report.py), also written to DIR/report.md.
 #
 # Defaults: scales "1 10 100", --repeat 5 (3 at scale 100), --data target/bench-data,
-# --bin: a fresh `cargo build --release --locked`. Scale 100 needs ~3 GB of disk and RAM for
-# the peers and about 15 minutes.
+# --bin: the shipped binary, built fresh by scripts/build-dist.sh (profile dist, PGO). Scale 100
+# needs ~3 GB of disk and RAM for the peers and about 15 minutes.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,14 +36,13 @@ while [ $# -gt 0 ]; do
     --data) data=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
     --no-micro) micro=0; shift ;;
-    -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 [ -f "$kit/gen_fixtures.py" ] || { echo "bench.sh: the benchmark kit is missing at $kit" >&2; exit 2; }
 if [ -z "$bin" ]; then
-  (cd "$root" && cargo build --release --locked --quiet)
-  bin="$root/target/release/verdict"
+  bin=$(bash "$root/scripts/build-dist.sh")
 fi
 bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 mkdir -p "$data"
@@ -68,6 +68,11 @@ for scale in $scales; do
   t verdict-junit "'$bin' evidence {dir}/junit --compact -o /dev/null"
   t verdict-json "'$bin' evidence {dir}/trivy.json {dir}/checkov.json {dir}/sbom.cdx.json --compact -o /dev/null"
   t verdict-version "'$bin' --version > /dev/null"
+  # The same ingest inside the shipped binary, as its own log times it: `verdict evidence -v`
+  # logs how long discovery, reading, hashing, parsing and merging took, before the document is
+  # written (the scope of ingest/junit, which cargo bench builds without the PGO profile).
+  python3 "$root/scripts/bench_inproc.py" "$bin" "$dir/junit" --repeat "$rep" --scale "$scale" \
+    --name verdict-junit-inproc | tee -a "$out" >&2
   if [ "$micro" = 1 ]; then
     echo "[bench] scale $scale: in-process micro-benchmarks (ingest; regorus on the peers' policy and input)" >&2
     (cd "$root" && VERDICT_BENCH_SCALE=$scale VERDICT_BENCH_DATA="$data" \

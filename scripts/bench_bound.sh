@@ -9,7 +9,8 @@
 #
 # --data: where scripts/bench.sh keeps the generated sets (default target/bench-data; the
 # scale-10 set is generated there when missing, the padded sets beside it); --bin: a verdict
-# binary (default: a fresh `cargo build --release --locked`); --repeat: runs per set (3).
+# binary (default: the shipped one, built fresh by scripts/build-dist.sh); --repeat: runs per
+# set (3).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,8 +27,7 @@ while [ $# -gt 0 ]; do
 done
 [ -f "$kit/gen_fixtures.py" ] || { echo "bench_bound.sh: the benchmark kit is missing at $kit" >&2; exit 2; }
 if [ -z "$bin" ]; then
-  (cd "$root" && cargo build --release --locked --quiet)
-  bin="$root/target/release/verdict"
+  bin=$(bash "$root/scripts/build-dist.sh")
 fi
 mkdir -p "$data"
 data="$(cd "$data" && pwd)"

@@ -62,6 +62,7 @@ def main():
         ver = rows.get("verdict-version")
         gate_eval, gate_in = rows.get("verdict-gate-rego-eval"), rows.get("verdict-gate-rego-with-input")
         in_junit, in_json = rows.get("verdict-ingest-junit"), rows.get("verdict-ingest-json")
+        shipped_junit = rows.get("verdict-junit-inproc")
         s = lambda r: (r or {}).get("seconds")
         print(f"### Scale {scale:g}\n" if isinstance(scale, float) else f"### Scale {scale}\n")
         print("| what | verdict | peer | peer's time | ratio | verdict RSS | peer RSS |")
@@ -70,6 +71,8 @@ def main():
         print(f"| whole run against the read floor | {secs(s(run))} | `cat` of every artifact | {secs(s(floor))} | verdict = {s(run) / s(floor):.1f}x the floor | | |" if run and floor else "| read floor | - | - | - | - | | |")
         if in_junit:
             print(f"| JUnit ingest, in-process as the peer times itself (`ingest/junit`) | {secs(s(in_junit))} | junitparser | {secs(s(junitparser))} | {ratio(s(junitparser), s(in_junit))} | | |")
+        if shipped_junit:
+            print(f"| JUnit ingest, in-process, the shipped binary's own log (`verdict evidence junit/ -v`) | {secs(s(shipped_junit))} | junitparser | {secs(s(junitparser))} | {ratio(s(junitparser), s(shipped_junit))} | | |")
         print(f"| JUnit ingest, whole process writing the evidence (`verdict evidence junit/`) | {secs(s(vj))} | junitparser | {secs(s(junitparser))} | {ratio(s(junitparser), s(vj))} | {mb(vj)} | {mb(junitparser)} |")
         print(f"| JUnit ingest, whole process | {secs(s(vj))} | lxml iterparse, counting only | {secs(s(lxml))} | {ratio(s(lxml), s(vj))} | {mb(vj)} | {mb(lxml)} |")
         if in_json:
