@@ -56,8 +56,12 @@ bin=$(bash "$root/scripts/build-dist.sh" --profile-generate "$work/raw")
 echo "[pgo] training" >&2
 python3 "$kit/gen_fixtures.py" "$work/set" --scale 5 --seed 1 >/dev/null
 run() { "$@" >/dev/null 2>&1 || true; }  # a FAIL verdict (1) or a refused input (2) is expected
+# The main workload must really run: the set fails the gate (exit 1), anything else is a broken
+# training that would leave the profile empty of what matters.
 for _ in 1 2; do
-  run "$bin" run "$work/set" --publish none --output-dir "$work/reports"
+  status=0
+  "$bin" run "$work/set" --publish none --output-dir "$work/reports" >/dev/null 2>&1 || status=$?
+  [ "$status" -eq 1 ] || { echo "pgo.sh: the training run exited $status, expected 1 (FAIL)" >&2; exit 3; }
 done
 run "$bin" evidence "$work/set" --compact -o /dev/null
 run "$bin" run "$root/fixtures/demo" --publish none --output-dir "$work/reports"
@@ -66,6 +70,8 @@ for dir in junit trivy checkov sbom; do
   run "$bin" evidence "$corpus/$dir" --compact -o /dev/null
 done
 
-echo "[pgo] merging $(find "$work/raw" -name '*.profraw' | wc -l) raw profiles with $profdata" >&2
+raws=$(find "$work/raw" -name '*.profraw' | wc -l)
+[ "$raws" -ge 8 ] || { echo "pgo.sh: only $raws raw profiles were written to $work/raw" >&2; exit 3; }
+echo "[pgo] merging $raws raw profiles with $profdata" >&2
 "$profdata" merge -o "$root/pgo/verdict.profdata" "$work/raw"
 ls -l "$root/pgo/verdict.profdata" >&2
