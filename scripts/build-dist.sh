@@ -27,6 +27,14 @@ case "${1:-}" in
     profile="$root/pgo/verdict.profdata"
     [ -f "$profile" ] || { echo "build-dist.sh: $profile is missing (scripts/pgo.sh makes it)" >&2; exit 2; }
     flags="$flags -C profile-use=$profile"
+    # Symbols carry a hash of the rustc that built them: another rustc matches none of the
+    # profile's functions and builds as if there were none (correct, without the gain).
+    taken=$(cat "$root/pgo/rustc.txt" 2>/dev/null || echo unknown)
+    now=$(cd "$root" && rustc --version)
+    if [ "$taken" != "$now" ]; then
+      echo "build-dist.sh: warning: pgo/verdict.profdata was taken with $taken, this is $now;" \
+        "the build gets none of its gain until scripts/pgo.sh retakes it" >&2
+    fi
     ;;
   -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "build-dist.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;

@@ -74,4 +74,5 @@ raws=$(find "$work/raw" -name '*.profraw' | wc -l)
 [ "$raws" -ge 8 ] || { echo "pgo.sh: only $raws raw profiles were written to $work/raw" >&2; exit 3; }
 echo "[pgo] merging $raws raw profiles with $profdata" >&2
 "$profdata" merge -o "$root/pgo/verdict.profdata" "$work/raw"
+(cd "$root" && rustc --version) > "$root/pgo/rustc.txt"
 ls -l "$root/pgo/verdict.profdata" >&2
