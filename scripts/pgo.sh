@@ -54,6 +54,8 @@ echo "[pgo] building the instrumented binary (profile dist; ~15 minutes from cle
 bin=$(bash "$root/scripts/build-dist.sh" --profile-generate "$work/raw")
 
 echo "[pgo] training" >&2
+# One raw profile per process (the default name merges every run into one file as it goes).
+export LLVM_PROFILE_FILE="$work/raw/%p-%m.profraw"
 python3 "$kit/gen_fixtures.py" "$work/set" --scale 5 --seed 1 >/dev/null
 run() { "$@" >/dev/null 2>&1 || true; }  # a FAIL verdict (1) or a refused input (2) is expected
 # The main workload must really run: the set fails the gate (exit 1), anything else is a broken
