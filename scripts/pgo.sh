@@ -14,7 +14,7 @@
 # (publishing, signatures, most of TLS). With a sparse profile those functions carry no data,
 # are optimized for speed as before, and the hot ones grow with inlining: the binary was 4.3 MB
 # larger than without PGO; with the whole profile it is 4.8 MB smaller. The file is ~14 MB
-# (~3 MB compressed, as git stores it).
+# (3.5 MB compressed, as git stores it).
 #
 # Run it after changing hot code (the parsers, the built-in pack, the report writers): a
 # function whose code changed since the profile was taken is compiled as if there were no
