@@ -8,10 +8,10 @@
 # Stage `build` compiles a fully static binary (profile `dist`: release with fat LTO, optimized
 # with the committed profile pgo/verdict.profdata, as scripts/build-dist.sh does; glibc statically
 # linked: no libc, no loader, no shared libraries needed at run time) and gathers what the final
-# stage copies into /out. The
-# final stage is FROM scratch: the binary, CA certificates (for registries, GitHub and GitLab over
-# TLS), a passwd/group naming the non-root user 65532, and a static busybox as /bin/sh, because a
-# GitLab CI job image needs a shell to run `script:` (nothing else in the image uses it).
+# stage copies into /out. The final stage is FROM scratch: the binary, CA certificates (for
+# registries, GitHub and GitLab over TLS), a passwd/group naming the non-root user 65532, and a
+# static busybox as /bin/sh, because a GitLab CI job image needs a shell to run `script:`
+# (nothing else in the image uses it).
 #
 # Testing without pulling anything (.ci/run, SANDBOX.md): `podman build --build-context
 # build=DIR` makes every `COPY --from=build` read DIR instead of running this stage, so the same

@@ -18,7 +18,8 @@
 #
 # Run it after changing hot code (the parsers, the built-in pack, the report writers): a
 # function whose code changed since the profile was taken is compiled as if there were no
-# profile, without a warning, so a stale profile slowly stops helping but never breaks a build.
+# profile (at most with a compiler warning), so a stale profile slowly stops helping but never
+# breaks a build.
 #
 # The training workload is not what the benchmarks time: ../shared/bench's generator at scale 5
 # with another seed, `verdict run` (every report file) and `verdict evidence` on it, the demo,
