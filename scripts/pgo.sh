@@ -31,6 +31,12 @@
 # suitable one is found.
 set -euo pipefail
 
+case "${1:-}" in
+  "") ;;
+  -h|--help) sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "pgo.sh: unknown argument $1 (it takes none; see --help)" >&2; exit 2 ;;
+esac
+
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 kit="${VERDICT_BENCH_KIT:-$root/../shared/bench}"
 corpus="${VERDICT_CORPUS:-$root/../shared/corpus}"
