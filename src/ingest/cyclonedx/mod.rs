@@ -28,6 +28,7 @@ mod read_xml;
 mod rules;
 mod scan;
 mod schema;
+mod tree;
 
 use std::cell::Cell;
 use std::io::{self, BufRead, Read};

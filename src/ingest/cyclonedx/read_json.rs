@@ -1,8 +1,8 @@
 //! CycloneDX JSON. The outer structure is scanned ([`scan`]): the top-level object member by
 //! member, and the four large arrays (`components`, `services`, `dependencies`,
-//! `vulnerabilities`) one element at a time. Each element's text is parsed into a
-//! `serde_json::Value`, validated against its schema definition and turned into records; its
-//! text is kept while it is checked, so that problems can name their line. The other members
+//! `vulnerabilities`) one element at a time. Each element's text is parsed into a [`Tree`]
+//! (reused from element to element), validated against its schema definition and turned into
+//! records; its text is kept while it is checked, so that problems can name their line. The other members
 //! (`metadata`, `compositions`, …) are held until the end and validated against the root
 //! schema.
 //!
@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 
 use super::scan::{Pos, ScanError, Scanner};
 use super::schema::{self, Section, Seg, render_path};
+use super::tree::{Handle, Tree};
 use super::{
     Fields, Out, REGENERATE, Site, SpecVersion, codes, hash_length_problem, locate, missing_component_field,
     owned_text, subject, text, tool, trimmed,
@@ -78,8 +79,8 @@ struct Doc<'a, 'c> {
     seen: [foldhash::HashSet<u64>; 4],
     /// What hashes an element's text for `seen`.
     text_hash: foldhash::fast::RandomState,
-    /// The document elements are validated in, once the version is known.
-    holder: Option<schema::Holder>,
+    /// The buffers of the element being read ([`Tree::recycle`]).
+    tree: Tree<'static>,
     out: Out,
 }
 
@@ -87,9 +88,9 @@ struct Doc<'a, 'c> {
 /// once it is known; elements beyond are read but not checked, and a warning says how many.
 const PENDING_BUDGET: usize = 64 * 1024 * 1024;
 
-/// Parses one element's text.
-fn parse_element(el: &Element<'_>) -> Result<Value, IngestError> {
-    json::unique_from_slice(el.raw).map_err(|e| {
+/// Parses one element's text into `tree`; returns its root's node.
+fn parse_element<'t>(tree: &mut Tree<'t>, el: &Element<'t>) -> Result<u32, IngestError> {
+    tree.parse(el.raw).map_err(|e| {
         piece_error(
             e,
             el.raw,
@@ -156,7 +157,7 @@ impl<'a, 'c> Doc<'a, 'c> {
             unchecked: 0,
             seen: Default::default(),
             text_hash: Default::default(),
-            holder: None,
+            tree: Tree::default(),
             out: Out::default(),
         }
     }
@@ -310,8 +311,10 @@ impl<'a, 'c> Doc<'a, 'c> {
                 self.version = Some(v);
                 for p in std::mem::take(&mut self.pending) {
                     let el = Element { section: p.section, index: p.index, at: p.at, raw: &p.raw };
-                    let value = parse_element(&el)?;
-                    self.validate(v, &el, value);
+                    let mut tree = std::mem::take(&mut self.tree).recycle();
+                    let root = parse_element(&mut tree, &el)?;
+                    self.validate(v, &el, &mut tree, root);
+                    self.tree = tree.recycle();
                 }
             }
             _ => {}
@@ -324,9 +327,17 @@ impl<'a, 'c> Doc<'a, 'c> {
     /// writes it last) the element is turned into records at once, and its text is held to be
     /// checked when the version is known, up to [`PENDING_BUDGET`] bytes in all.
     fn element(&mut self, el: Element<'_>) -> Result<(), IngestError> {
-        let value = parse_element(&el)?;
-        let value = match self.version {
-            Some(v) => self.validate(v, &el, value),
+        // The tree's buffers are lent out while the element is read, and come back for the next.
+        let mut tree = std::mem::take(&mut self.tree).recycle();
+        let read = self.element_in(&mut tree, &el);
+        self.tree = tree.recycle();
+        read
+    }
+
+    fn element_in<'t>(&mut self, tree: &mut Tree<'t>, el: &Element<'t>) -> Result<(), IngestError> {
+        let root = parse_element(tree, el)?;
+        match self.version {
+            Some(v) => self.validate(v, el, tree, root),
             None => {
                 if self.pending_bytes + el.raw.len() <= self.pending_budget {
                     self.pending_bytes += el.raw.len();
@@ -339,16 +350,15 @@ impl<'a, 'c> Doc<'a, 'c> {
                 } else {
                     self.unchecked += 1;
                 }
-                value
             }
-        };
-        self.extract(&el, value)
+        }
+        self.extract(el, tree.view(root))
     }
 
-    /// Validates one element against the schema of version `v` and hands it back.
-    fn validate(&mut self, v: SpecVersion, el: &Element<'_>, value: Value) -> Value {
-        let head = [Seg::Key(el.section.key().into()), Seg::Index(el.index)];
-        let Some(schema) = v.is_known().then(|| schema::for_version(v)).flatten() else { return value };
+    /// Validates one element, node `root` of `tree`, against the schema of version `v`.
+    fn validate(&mut self, v: SpecVersion, el: &Element<'_>, tree: &mut Tree<'_>, root: u32) {
+        let head = || [Seg::Key(el.section.key().into()), Seg::Index(el.index)];
+        let Some(schema) = v.is_known().then(|| schema::for_version(v)).flatten() else { return };
         if schema.unique(el.section) {
             // The text's hash stands for it (a collision only warns of a repeat): foldhash, since
             // a component's text is hundreds of bytes and SipHash took longer over it than the
@@ -362,7 +372,7 @@ impl<'a, 'c> Doc<'a, 'c> {
                         "this element repeats an earlier one: `{}` must hold distinct elements",
                         el.section.key()
                     ),
-                    Some(render_path(&head)),
+                    Some(render_path(&head())),
                     Some(el.at.line),
                 );
             }
@@ -370,11 +380,9 @@ impl<'a, 'c> Doc<'a, 'c> {
         if !schema.declares(el.section) && !self.undeclared.contains(&el.section) {
             self.undeclared.push(el.section);
         }
-        let holder = self.holder.get_or_insert_with(|| schema.holder());
-        let (value, violations) = schema.check_element(holder, el.section, value);
-        for violation in violations {
+        for violation in schema.check_element(tree, el.section, root) {
             let line = el.at.line + locate::line_in(el.raw, &violation.path);
-            let mut path = head.to_vec();
+            let mut path = head().to_vec();
             path.extend(violation.path);
             self.out.warnings.push(
                 codes::SCHEMA_VIOLATION,
@@ -383,22 +391,20 @@ impl<'a, 'c> Doc<'a, 'c> {
                 Some(line),
             );
         }
-        value
     }
 
     /// Turns one element into records.
-    /// The element's value is the records' to take: its strings are moved into them.
-    fn extract(&mut self, el: &Element<'_>, mut value: Value) -> Result<(), IngestError> {
+    fn extract(&mut self, el: &Element<'_>, value: Handle<'_>) -> Result<(), IngestError> {
         let head = [Seg::Key(el.section.key().into()), Seg::Index(el.index)];
         let mut path = head.to_vec();
         match el.section {
-            Section::Components => self.component(&mut value, el, &mut path, None),
+            Section::Components => self.component(value, el, &mut path, None),
             Section::Services => {
-                self.service(&value, el, &mut path);
+                self.service(value, el, &mut path);
                 Ok(())
             }
             Section::Dependencies => {
-                self.dependency(&mut value, el);
+                self.dependency(value, el);
                 Ok(())
             }
             Section::Vulnerabilities => Ok(()),
@@ -423,72 +429,73 @@ impl<'a, 'c> Doc<'a, 'c> {
 
     /// A field every component must have, as a string (taken out of the element).
     fn required(
-        obj: &mut Map<String, Value>,
+        obj: Handle<'_>,
         field: &str,
         v: Option<SpecVersion>,
         el: &Element<'_>,
         path: &mut Vec<Seg>,
     ) -> Result<String, IngestError> {
-        match obj.get_mut(field) {
-            Some(Value::String(s)) => Ok(std::mem::take(s)),
-            Some(other) => {
-                path.push(Seg::Key(field.into()));
-                let e = IngestError::new(
-                    Code::BadValue,
-                    format!("a component's `{field}` is {}, not a string", kind(other)),
-                )
-                .expected("a string")
-                .help(format!("regenerate the SBOM: {REGENERATE}"));
-                Err(Self::error_at(el, path, e))
-            }
+        match obj.get(field) {
+            Some(value) => match value.str() {
+                Some(s) => Ok(s.to_owned()),
+                None => {
+                    path.push(Seg::Key(field.into()));
+                    let e = IngestError::new(
+                        Code::BadValue,
+                        format!("a component's `{field}` is {}, not a string", value.kind_name()),
+                    )
+                    .expected("a string")
+                    .help(format!("regenerate the SBOM: {REGENERATE}"));
+                    Err(Self::error_at(el, path, e))
+                }
+            },
             None => Err(Self::error_at(el, path, missing_component_field(field, v))),
         }
     }
 
     fn component(
         &mut self,
-        value: &mut Value,
+        obj: Handle<'_>,
         el: &Element<'_>,
         path: &mut Vec<Seg>,
         parent: Option<&str>,
     ) -> Result<(), IngestError> {
-        let what = kind(value);
-        let Some(obj) = value.as_object_mut() else {
-            let e = IngestError::new(Code::BadValue, format!("a component is {what}, not an object"))
-                .expected("a JSON object")
-                .help(format!("regenerate the SBOM: {REGENERATE}"));
+        if !obj.is_object() {
+            let e = IngestError::new(
+                Code::BadValue,
+                format!("a component is {}, not an object", obj.kind_name()),
+            )
+            .expected("a JSON object")
+            .help(format!("regenerate the SBOM: {REGENERATE}"));
             return Err(Self::error_at(el, path, e));
-        };
+        }
         let name = Self::required(obj, "name", self.version, el, path)?;
         let component_type = owned_text(Some(Self::required(obj, "type", self.version, el, path)?));
+        let field = |key: &str| text(obj.get_str(key));
         let mut fields = Fields {
-            bom_ref: take_text(obj, "bom-ref"),
+            bom_ref: field("bom-ref"),
             component_type,
             name,
-            group: take_text(obj, "group"),
-            version: take_text(obj, "version"),
-            purl: take_text(obj, "purl"),
-            cpe: take_text(obj, "cpe"),
-            licenses: licenses(obj.get_mut("licenses")),
+            group: field("group"),
+            version: field("version"),
+            purl: field("purl"),
+            cpe: field("cpe"),
+            licenses: licenses(obj.get("licenses")),
             hashes: Vec::new(),
-            scope: take_text(obj, "scope"),
-            supplier: obj
-                .get_mut("supplier")
-                .and_then(Value::as_object_mut)
-                .and_then(|s| take_text(s, "name")),
+            scope: field("scope"),
+            supplier: obj.get("supplier").filter(|s| s.is_object()).and_then(|s| text(s.get_str("name"))),
         };
-        for (i, h) in obj.get_mut("hashes").and_then(Value::as_array_mut).into_iter().flatten().enumerate() {
-            let Some(h) = h.as_object_mut() else { continue };
-            let (Some(alg), Some(content)) = (take_str(h, "alg"), take_str(h, "content")) else {
+        for (i, h) in obj.get("hashes").and_then(Handle::array).into_iter().flatten().enumerate() {
+            let (Some(alg), Some(content)) = (h.get_str("alg"), h.get_str("content")) else {
                 continue;
             };
-            if let Some(problem) = hash_length_problem(&alg, &content) {
+            if let Some(problem) = hash_length_problem(alg, content) {
                 let mut at = path.clone();
                 at.extend([Seg::Key("hashes".into()), Seg::Index(i), Seg::Key("content".into())]);
                 let site = Self::site(el, &at);
                 self.out.warnings.push(codes::HASH_LENGTH, problem, Some(site.path), site.line);
             }
-            fields.hashes.push(Hash { alg: trimmed(alg), content: trimmed(content) });
+            fields.hashes.push(Hash { alg: trimmed(alg.to_owned()), content: trimmed(content.to_owned()) });
         }
         let own_ref = fields.bom_ref.clone();
         if let Some(r) = &own_ref {
@@ -496,8 +503,8 @@ impl<'a, 'c> Doc<'a, 'c> {
             self.out.define_ref(r, site);
         }
         self.out.records.components.push(fields.into_component(self.cx, parent.map(str::to_owned)));
-        if let Some(children) = obj.get_mut("components").and_then(Value::as_array_mut) {
-            for (i, child) in children.iter_mut().enumerate() {
+        if let Some(children) = obj.get("components").and_then(Handle::array) {
+            for (i, child) in children.into_iter().enumerate() {
                 path.extend([Seg::Key("components".into()), Seg::Index(i)]);
                 self.component(child, el, path, own_ref.as_deref())?;
                 path.truncate(path.len().saturating_sub(2));
@@ -507,12 +514,12 @@ impl<'a, 'c> Doc<'a, 'c> {
     }
 
     /// Services are not records; their `bom-ref`s are what dependencies may point at.
-    fn service(&mut self, value: &Value, el: &Element<'_>, path: &mut Vec<Seg>) {
-        if let Some(r) = text(value.get("bom-ref").and_then(Value::as_str)) {
+    fn service(&mut self, value: Handle<'_>, el: &Element<'_>, path: &mut Vec<Seg>) {
+        if let Some(r) = text(value.get_str("bom-ref")) {
             let site = || Self::site(el, path);
             self.out.define_ref(&r, site);
         }
-        for (i, child) in value.get("services").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        for (i, child) in value.get("services").and_then(Handle::array).into_iter().flatten().enumerate() {
             path.extend([Seg::Key("services".into()), Seg::Index(i)]);
             self.service(child, el, path);
             path.truncate(path.len().saturating_sub(2));
@@ -520,18 +527,14 @@ impl<'a, 'c> Doc<'a, 'c> {
     }
 
     /// A dependency without a `ref` is reported by the schema and yields no record.
-    fn dependency(&mut self, value: &mut Value, el: &Element<'_>) {
-        let Some(obj) = value.as_object_mut() else { return };
-        let Some(r) = take_text(obj, "ref") else { return };
-        let depends_on = obj
-            .get_mut("dependsOn")
-            .and_then(Value::as_array_mut)
+    fn dependency(&mut self, value: Handle<'_>, el: &Element<'_>) {
+        let Some(r) = text(value.get_str("ref")) else { return };
+        let depends_on = value
+            .get("dependsOn")
+            .and_then(Handle::array)
             .into_iter()
             .flatten()
-            .filter_map(|d| match d {
-                Value::String(d) => owned_text(Some(std::mem::take(d))),
-                _ => None,
-            })
+            .filter_map(|d| text(d.str()))
             .collect();
         let site = Self::site(el, &[Seg::Key(el.section.key().into()), Seg::Index(el.index)]);
         self.out.push_dependency(self.cx, r, depends_on, site);
@@ -635,60 +638,39 @@ fn first_tool(tools: &Value) -> Option<crate::evidence::Tool> {
     tool(first.get("name").and_then(Value::as_str), first.get("version").and_then(Value::as_str))
 }
 
-/// Licenses of a component: `[{license: {id|name, acknowledgement}}, {expression, acknowledgement}]`,
-/// their strings taken out of the element. A license with both an id and a name keeps the id
-/// (the schema reports it); one with neither says nothing and is dropped.
-fn licenses(value: Option<&mut Value>) -> Vec<License> {
+/// Licenses of a component: `[{license: {id|name, acknowledgement}}, {expression, acknowledgement}]`.
+/// A license with both an id and a name keeps the id (the schema reports it); one with
+/// neither says nothing and is dropped.
+fn licenses(value: Option<Handle<'_>>) -> Vec<License> {
     let mut out = Vec::new();
-    for entry in value.and_then(Value::as_array_mut).into_iter().flatten() {
-        let Some(entry) = entry.as_object_mut() else { continue };
-        if let Some(l) = entry.get_mut("license") {
-            let Some(l) = l.as_object_mut() else { continue };
-            let id = take_text(l, "id");
-            let name = if id.is_some() { None } else { take_text(l, "name") };
+    for entry in value.and_then(Handle::array).into_iter().flatten() {
+        if !entry.is_object() {
+            continue;
+        }
+        if let Some(l) = entry.get("license") {
+            if !l.is_object() {
+                continue;
+            }
+            let id = text(l.get_str("id"));
+            let name = if id.is_some() { None } else { text(l.get_str("name")) };
             if id.is_some() || name.is_some() {
                 out.push(License {
                     id,
                     name,
                     expression: None,
-                    acknowledgement: take_text(l, "acknowledgement"),
+                    acknowledgement: text(l.get_str("acknowledgement")),
                 });
             }
-        } else if let Some(expression) = take_text(entry, "expression") {
+        } else if let Some(expression) = text(entry.get_str("expression")) {
             out.push(License {
                 id: None,
                 name: None,
                 expression: Some(expression),
-                acknowledgement: take_text(entry, "acknowledgement"),
+                acknowledgement: text(entry.get_str("acknowledgement")),
             });
         }
     }
     out
-}
-
-/// The string at `key`, taken out of the element (which is dropped once read).
-fn take_str(obj: &mut Map<String, Value>, key: &str) -> Option<String> {
-    match obj.get_mut(key) {
-        Some(Value::String(s)) => Some(std::mem::take(s)),
-        _ => None,
-    }
-}
-
-/// [`text`] of the string at `key`, taken out of the element.
-fn take_text(obj: &mut Map<String, Value>, key: &str) -> Option<String> {
-    owned_text(take_str(obj, key))
-}
-
-/// `a string`, `a number`, … for messages.
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// A JSON value for a message, shortened.

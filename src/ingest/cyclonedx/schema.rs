@@ -16,9 +16,10 @@ use std::sync::OnceLock;
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::paths::LocationSegment;
 use jsonschema::{Registry, ValidationError, Validator};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::SpecVersion;
+use super::tree::{Tree, TreeJson};
 
 const BOM: [(&str, &str); 6] = [
     ("1.2", include_str!("../../../schemas/cyclonedx/bom-1.2.schema.json")),
@@ -89,13 +90,14 @@ impl Section {
 /// The compiled schema of one specification version.
 ///
 /// One validator, the root's, serves both uses: an array element is validated inside a
-/// minimal document that holds only it ([`Holder`]: `{"bomFormat", "specVersion", "version",
-/// "components": [element]}`), and its problems' paths are taken relative to the element.
-/// Compiling the definitions of the four arrays separately would compile most of the schema
-/// five times over (time and memory) for no different answer.
+/// minimal document that holds only it (`{"bomFormat", "specVersion", "version",
+/// "components": [element]}`, [`Tree::wrap`]), and its problems' paths are taken relative to
+/// the element. Compiling the definitions of the four arrays separately would compile most of
+/// the schema five times over (time and memory) for no different answer. Documents are read
+/// into a [`Tree`], which the validator reads in place.
 pub(super) struct Schema {
-    root: Validator,
-    label: String,
+    root: Validator<TreeJson>,
+    label: &'static str,
     declared: [bool; 4],
     unique: [bool; 4],
 }
@@ -104,58 +106,38 @@ impl Schema {
     /// Validates the document without its large arrays (an array written as `null` stays in
     /// it, so that the root rejects it).
     pub(super) fn check_root(&self, document: &Value) -> Vec<Violation> {
-        if self.root.is_valid(document) {
+        let text = document.to_string();
+        let mut tree = Tree::default();
+        let Ok(root) = tree.parse(text.as_bytes()) else { return Vec::new() };
+        let root = tree.view(root);
+        if self.root.is_valid(root) {
             return Vec::new();
         }
-        self.root.iter_errors(document).map(|e| describe(&e)).collect()
+        self.root.iter_errors(root).map(|e| describe(&e)).collect()
     }
 
-    /// The minimal documents to validate elements in; made once per document read, reused
-    /// for every element.
-    pub(super) fn holder(&self) -> Holder {
-        Holder(Section::ALL.map(|s| {
-            self.declares(s).then(|| {
-                let mut doc = Map::new();
-                doc.insert("bomFormat".into(), Value::String("CycloneDX".into()));
-                doc.insert("specVersion".into(), Value::String(self.label.clone()));
-                doc.insert("version".into(), Value::from(1));
-                doc.insert(s.key().into(), Value::Array(Vec::with_capacity(1)));
-                Value::Object(doc)
-            })
-        }))
-    }
-
-    /// Validates one element of a large array and hands it back. An array the version does
-    /// not define (`vulnerabilities` before 1.4) is left to [`Schema::declares`].
-    pub(super) fn check_element(
-        &self,
-        holder: &mut Holder,
-        s: Section,
-        element: Value,
-    ) -> (Value, Vec<Violation>) {
-        let Some(doc) = holder.0.get_mut(s.slot()).and_then(Option::as_mut) else {
-            return (element, Vec::new());
-        };
-        if let Some(items) = doc.get_mut(s.key()).and_then(Value::as_array_mut) {
-            items.push(element);
+    /// Validates the element at node `element` of `tree`. An array the version does not define (`vulnerabilities` before 1.4) is left to
+    /// [`Schema::declares`].
+    pub(super) fn check_element(&self, tree: &mut Tree<'_>, s: Section, element: u32) -> Vec<Violation> {
+        if !self.declares(s) {
+            return Vec::new();
         }
+        let doc = tree.wrap(element, s.key(), self.label);
+        let root = tree.view(doc);
         // `is_valid` stops early and builds no errors: the fast path for the usual, valid
         // element; errors are only collected for an invalid one.
-        let violations = if self.root.is_valid(doc) {
-            Vec::new()
-        } else {
-            self.root
-                .iter_errors(doc)
-                .map(|e| {
-                    let mut v = describe(&e);
-                    // `/components/0/…` → `…`
-                    v.path.drain(..v.path.len().min(2));
-                    v
-                })
-                .collect()
-        };
-        let element = doc.get_mut(s.key()).and_then(Value::as_array_mut).and_then(Vec::pop);
-        (element.unwrap_or(Value::Null), violations)
+        if self.root.is_valid(root) {
+            return Vec::new();
+        }
+        self.root
+            .iter_errors(root)
+            .map(|e| {
+                let mut v = describe(&e);
+                // `/components/0/…` → `…`
+                v.path.drain(..v.path.len().min(2));
+                v
+            })
+            .collect()
     }
 
     /// Whether the version defines the array at all.
@@ -169,11 +151,6 @@ impl Schema {
     }
 }
 
-/// The minimal documents elements are validated in, one per large array the version
-/// defines: `bomFormat`, `specVersion`, `version` and the array, which holds the element
-/// while it is checked.
-pub(super) struct Holder([Option<Value>; 4]);
-
 /// The schema of a version verdict knows (1.2–1.7), compiled on first use.
 pub(super) fn for_version(v: SpecVersion) -> Option<&'static Schema> {
     static CACHE: [OnceLock<Schema>; 6] = [
@@ -186,15 +163,14 @@ pub(super) fn for_version(v: SpecVersion) -> Option<&'static Schema> {
     ];
     let label = v.label();
     let i = BOM.iter().position(|(l, _)| *l == label)?;
-    let (_, text) = BOM.get(i)?;
+    let (label, text) = BOM.get(i)?;
     let cell = CACHE.get(i)?;
     Some(cell.get_or_init(|| {
-        compile(text, &label)
-            .unwrap_or_else(|e| panic!("the embedded CycloneDX {label} schema compiles: {e}"))
+        compile(text, label).unwrap_or_else(|e| panic!("the embedded CycloneDX {label} schema compiles: {e}"))
     }))
 }
 
-fn compile(text: &str, label: &str) -> Result<Schema, String> {
+fn compile(text: &str, label: &'static str) -> Result<Schema, String> {
     let mut bom: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let mut declared = [false; 4];
     let mut unique = [false; 4];
@@ -223,13 +199,13 @@ fn compile(text: &str, label: &str) -> Result<Schema, String> {
         registry = registry.add(sid, s).map_err(|e| e.to_string())?;
     }
     let registry = registry.prepare().map_err(|e| e.to_string())?;
-    let root = jsonschema::options()
+    let root = jsonschema::options_for::<TreeJson>()
         .with_registry(&registry)
         .should_validate_formats(true)
         .offline()
         .build(&bom)
         .map_err(|e| e.to_string())?;
-    Ok(Schema { root, label: label.to_owned(), declared, unique })
+    Ok(Schema { root, label, declared, unique })
 }
 
 /// One segment of a path inside a document.
