@@ -551,7 +551,9 @@ impl ser::Error for Error {
 /// Interned keys, by the address of their static text.
 #[derive(Default)]
 struct Keys {
-    by_ptr: HashMap<(usize, usize), Value>,
+    // Keyed by where the name lies, which no document chooses: foldhash, not SipHash, since
+    // every field of every record looks its name up here.
+    by_ptr: HashMap<(usize, usize), Value, foldhash::fast::RandomState>,
 }
 
 impl Keys {
@@ -679,8 +681,8 @@ impl<'k> ser::Serializer for ToValue<'k> {
     fn serialize_map(self, _len: Option<usize>) -> Result<Map<'k>, Error> {
         Ok(Map { keys: self.keys, map: BTreeMap::new(), next: None })
     }
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Struct<'k>, Error> {
-        Ok(Struct { keys: self.keys, map: BTreeMap::new() })
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Struct<'k>, Error> {
+        Ok(Struct { keys: self.keys, fields: Vec::with_capacity(len) })
     }
     fn serialize_struct_variant(
         self,
@@ -761,7 +763,9 @@ impl ser::SerializeMap for Map<'_> {
 
 struct Struct<'k> {
     keys: &'k mut Keys,
-    map: BTreeMap<Value, Value>,
+    // The fields, made into a map at the end: the standard library sorts them and builds the
+    // map in one pass, where inserting them one by one searched it for each.
+    fields: Vec<(Value, Value)>,
 }
 
 impl ser::SerializeStruct for Struct<'_> {
@@ -769,11 +773,11 @@ impl ser::SerializeStruct for Struct<'_> {
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
         let k = self.keys.get(key);
-        self.map.insert(k, value.serialize(ToValue { keys: self.keys })?);
+        self.fields.push((k, value.serialize(ToValue { keys: self.keys })?));
         Ok(())
     }
     fn end(self) -> Result<Value, Error> {
-        Ok(Value::from(self.map))
+        Ok(Value::from(self.fields.into_iter().collect::<BTreeMap<Value, Value>>()))
     }
 }
 
