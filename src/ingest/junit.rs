@@ -241,18 +241,34 @@ impl Parser<'_, '_> {
         if self.tool.as_ref().is_some_and(|t| t.version.is_some()) {
             return Ok(());
         }
+        // Surefire writes thousands of properties (the whole JVM environment, class paths of
+        // kilobytes): only the names are looked at, and a value is kept only for a version.
+        #[derive(Clone, Copy, PartialEq)]
+        enum Name {
+            SurefireVersion,
+            Surefire,
+            GoVersion,
+            Other,
+        }
         let (mut name, mut value) = (None, None);
         s.for_each_attr(|k, v| match k {
-            "name" => name = Some(v.into_owned()),
-            "value" => value = non_empty(&v),
+            "name" => {
+                name = Some(match v.as_ref() {
+                    "surefire.version" => Name::SurefireVersion,
+                    "go.version" => Name::GoVersion,
+                    n if n.starts_with("surefire.") => Name::Surefire,
+                    _ => Name::Other,
+                });
+            }
+            "value" if matches!(name, None | Some(Name::SurefireVersion | Name::GoVersion)) => {
+                value = non_empty(&v);
+            }
             _ => {}
         })?;
-        match name.as_deref() {
-            Some("surefire.version") => self.tool = Some(tool("surefire", value)),
-            Some(n) if n.starts_with("surefire.") && self.tool.is_none() => {
-                self.tool = Some(tool("surefire", None));
-            }
-            Some("go.version") if self.tool.is_none() => self.tool = Some(tool("go", value)),
+        match name {
+            Some(Name::SurefireVersion) => self.tool = Some(tool("surefire", value)),
+            Some(Name::Surefire) if self.tool.is_none() => self.tool = Some(tool("surefire", None)),
+            Some(Name::GoVersion) if self.tool.is_none() => self.tool = Some(tool("go", value)),
             _ => {}
         }
         Ok(())
@@ -938,6 +954,19 @@ mod tests {
                 r#"<testsuite name="T"><properties><property name="surefire.version" value="3.2.5"/></properties></testsuite>"#
             ),
             Some(("surefire".into(), Some("3.2.5".into())))
+        );
+        // The version whatever the order of the attributes, after properties of no interest.
+        assert_eq!(
+            tool(
+                r#"<testsuite name="T"><properties><property name="java.version" value="17"/><property name="surefire.x" value="y"/><property value=" 3.5.0 " name="surefire.version"/><property name="go.version" value="1.22"/></properties></testsuite>"#
+            ),
+            Some(("surefire".into(), Some("3.5.0".into())))
+        );
+        assert_eq!(
+            tool(
+                r#"<testsuite name="T"><properties><property name="os.name" value="Linux"/><property name="go.version" value="go1.22.1"/></properties></testsuite>"#
+            ),
+            Some(("go".into(), Some("go1.22.1".into())))
         );
         assert_eq!(
             tool(r#"<testsuites><testsuite name="pytest"/></testsuites>"#),

@@ -112,6 +112,9 @@ pub(crate) struct XmlReader<R: BufRead> {
     start_content: String,
     start_name_len: usize,
     start_offset: u64,
+    /// Inside [`XmlReader::skip_element`]: text is checked (quick-xml has read it as UTF-8)
+    /// but not copied out, since nobody reads it.
+    skipping: bool,
 }
 
 /// What `step` read.
@@ -145,6 +148,7 @@ impl<R: BufRead> XmlReader<R> {
             start_content: String::new(),
             start_name_len: 0,
             start_offset: 0,
+            skipping: false,
         }
     }
 
@@ -234,6 +238,7 @@ impl<R: BufRead> XmlReader<R> {
                 self.close();
                 Ok(Step::End)
             }
+            Event::Text(_) | Event::CData(_) if self.skipping && self.depth > 0 => Ok(Step::Text),
             Event::Text(t) => {
                 let content = t.xml10_content();
                 if self.depth == 0 {
@@ -382,19 +387,24 @@ impl<R: BufRead> XmlReader<R> {
         }
     }
 
-    /// Skips the rest of the current element (after its `Start` was returned).
+    /// Skips the rest of the current element (after its `Start` was returned). Its text is
+    /// not copied out (what `next` hands back for it is not its text).
     pub(crate) fn skip_element(&mut self) -> Result<(), IngestError> {
         let target = self.depth.saturating_sub(1);
-        loop {
-            let end = match self.next()? {
-                Ev::End => true,
-                Ev::Eof => return Ok(()),
-                Ev::Start(_) | Ev::Text(_) => false,
+        self.skipping = true;
+        let skipped = loop {
+            let end = match self.next() {
+                Ok(Ev::End) => true,
+                Ok(Ev::Eof) => break Ok(()),
+                Ok(Ev::Start(_) | Ev::Text(_)) => false,
+                Err(e) => break Err(e),
             };
             if end && self.depth == target {
-                return Ok(());
+                break Ok(());
             }
-        }
+        };
+        self.skipping = false;
+        skipped
     }
 
     /// The current nesting depth (1 inside the root element).
