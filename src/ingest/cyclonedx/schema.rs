@@ -171,6 +171,15 @@ pub(super) fn for_version(v: SpecVersion) -> Option<&'static Schema> {
 }
 
 fn compile(text: &str, label: &'static str) -> Result<Schema, String> {
+    let (root, declared, unique) = compile_for::<TreeJson>(text)?;
+    Ok(Schema { root, label, declared, unique })
+}
+
+/// The schema `text` compiled for instances in the representation `F`, with which arrays it
+/// declares and which must hold distinct elements.
+type Compiled<F> = (Validator<F>, [bool; 4], [bool; 4]);
+
+fn compile_for<F: jsonschema::json::Json>(text: &str) -> Result<Compiled<F>, String> {
     let mut bom: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let mut declared = [false; 4];
     let mut unique = [false; 4];
@@ -199,13 +208,13 @@ fn compile(text: &str, label: &'static str) -> Result<Schema, String> {
         registry = registry.add(sid, s).map_err(|e| e.to_string())?;
     }
     let registry = registry.prepare().map_err(|e| e.to_string())?;
-    let root = jsonschema::options_for::<TreeJson>()
+    let root = jsonschema::options_for::<F>()
         .with_registry(&registry)
         .should_validate_formats(true)
         .offline()
         .build(&bom)
         .map_err(|e| e.to_string())?;
-    Ok(Schema { root, label, declared, unique })
+    Ok((root, declared, unique))
 }
 
 /// One segment of a path inside a document.
@@ -324,4 +333,140 @@ pub(super) fn describe(err: &ValidationError<'_>) -> Violation {
 fn short(v: &Value) -> String {
     let s = v.to_string();
     if s.chars().count() <= 80 { s } else { s.chars().take(77).chain("...".chars()).collect() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jsonschema::json::SerdeJson;
+
+    /// A deterministic source of choices (xorshift).
+    struct Dice(u64);
+
+    impl Dice {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n.max(1) as u64) as usize
+        }
+    }
+
+    /// A value of any kind, for a mutation to put somewhere.
+    fn any(dice: &mut Dice) -> Value {
+        const WORDS: [&str; 12] = [
+            "",
+            "library",
+            "GPL-3.0-only",
+            "Apache-2.0",
+            "sha-256",
+            "SHA-256",
+            "é\u{202e}x",
+            "pkg:npm/a@1",
+            "required",
+            "0123456789abcdef0123456789abcdef",
+            "declared",
+            "not a url",
+        ];
+        match dice.below(9) {
+            0 => Value::Null,
+            1 => Value::Bool(dice.below(2) == 1),
+            2 => Value::from(dice.below(5) as i64 - 2),
+            3 => serde_json::json!(1.5),
+            4 => serde_json::json!([WORDS[dice.below(WORDS.len())]]),
+            5 => serde_json::json!({ "name": WORDS[dice.below(WORDS.len())] }),
+            _ => Value::from(WORDS[dice.below(WORDS.len())]),
+        }
+    }
+
+    /// One change somewhere in `v`: a key dropped or added, a value replaced, an array's
+    /// element repeated.
+    fn mutate(v: &mut Value, dice: &mut Dice) {
+        let descend = dice.below(3) > 0;
+        match v {
+            Value::Object(o) if !o.is_empty() => {
+                let keys: Vec<String> = o.keys().cloned().collect();
+                let key = &keys[dice.below(keys.len())];
+                match (descend, dice.below(4)) {
+                    (true, _) => mutate(o.get_mut(key).expect("a key of it"), dice),
+                    (false, 0) => drop(o.remove(key)),
+                    (false, 1) => {
+                        // A key the schema knows (so its rules apply) or one it does not.
+                        const KEYS: [&str; 10] = [
+                            "x-unknown",
+                            "scope",
+                            "type",
+                            "purl",
+                            "version",
+                            "hashes",
+                            "licenses",
+                            "bom-ref",
+                            "group",
+                            "author",
+                        ];
+                        drop(o.insert(KEYS[dice.below(KEYS.len())].into(), any(dice)));
+                    }
+                    _ => drop(o.insert(key.clone(), any(dice))),
+                }
+            }
+            Value::Array(a) if !a.is_empty() => {
+                let i = dice.below(a.len());
+                match (descend, dice.below(3)) {
+                    (true, _) => mutate(&mut a[i], dice),
+                    (false, 0) => a.push(a[i].clone()),
+                    _ => a[i] = any(dice),
+                }
+            }
+            other => *other = any(dice),
+        }
+    }
+
+    /// The flat tree is judged as serde_json's `Value` is: every component of the fixtures,
+    /// and thousands of mutations of them, get the same answer and the same problems (paths
+    /// and messages) from the schema compiled for either representation.
+    #[test]
+    fn tree_is_judged_as_values_are() {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/cyclonedx");
+        let mut dice = Dice(0x9E37_79B9_7F4A_7C15);
+        let (mut checked, mut invalid) = (0, 0);
+        for file in [
+            "trivy-npm-1.7.cdx.json",
+            "valid-assembly-1.5.json",
+            "valid-license-declared-concluded-mix-1.7.json",
+        ] {
+            let doc: Value =
+                serde_json::from_slice(&std::fs::read(root.join(file)).expect("fixture")).expect("json");
+            let label = doc["specVersion"].as_str().expect("a version");
+            let (label, text) = BOM.iter().find(|(l, _)| *l == label).copied().expect("a known version");
+            let (by_tree, _, _) = compile_for::<TreeJson>(text).expect("compiles");
+            let (by_value, _, _) = compile_for::<SerdeJson>(text).expect("compiles");
+            let components = doc["components"].as_array().expect("components").clone();
+            for round in 0..400 {
+                let mut c = components[round % components.len()].clone();
+                for _ in 0..(round % 4) {
+                    mutate(&mut c, &mut dice);
+                }
+                let held = serde_json::json!({"bomFormat": "CycloneDX", "specVersion": label, "version": 1, "components": [c]});
+                let text = c.to_string();
+                let mut tree = Tree::default();
+                let element = tree.parse(text.as_bytes()).expect("parses");
+                let wrapped = tree.wrap(element, "components", label);
+                let node = tree.view(wrapped);
+                let problems = |errors: Vec<Violation>| -> Vec<(Vec<Seg>, String)> {
+                    errors.into_iter().map(|v| (v.path, v.message)).collect()
+                };
+                let valid = by_value.is_valid(&held);
+                assert_eq!(by_tree.is_valid(node), valid, "{file} round {round}: {c}");
+                assert_eq!(
+                    problems(by_tree.iter_errors(node).map(|e| describe(&e)).collect()),
+                    problems(by_value.iter_errors(&held).map(|e| describe(&e)).collect()),
+                    "{file} round {round}: {c}"
+                );
+                checked += 1;
+                invalid += usize::from(!valid);
+            }
+        }
+        // The mutations reach both answers, not one.
+        assert!(invalid > 300 && checked - invalid > 300, "{invalid} invalid of {checked}");
+    }
 }
