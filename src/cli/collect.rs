@@ -153,14 +153,26 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
     };
     let head = head.get(..SNIFF_BYTES.min(head.len())).unwrap_or(head);
     let mut sniffed = sniff::sniff(head);
-    if matches!(sniffed, Sniffed::UnknownStructured(Format::Json, _))
-        && file_len.is_some_and(|len| len > head.len() as u64)
-        && sniff::needs_whole_scan(head)
-    {
-        // The deciding key may lie past the first bytes: read all top-level keys through a
-        // second handle, so the parser still starts from the first byte of this one.
-        if let Ok(second) = File::open(&c.path) {
-            sniffed = sniff::sniff_whole_object(BufReader::new(second.take(limits.max_file_size)));
+    if matches!(sniffed, Sniffed::UnknownStructured(Format::Json, _)) {
+        match file_len {
+            Some(len) if len > head.len() as u64 => {
+                if sniff::needs_whole_scan(head)
+                    && let Ok(second) = File::open(&c.path)
+                {
+                    // The deciding key may lie past the first bytes: read all top-level keys
+                    // through a second handle, so the parser still starts from the first byte
+                    // of this one.
+                    sniffed = sniff::sniff_whole_object(BufReader::new(second.take(limits.max_file_size)));
+                }
+            }
+            Some(_) => {
+                if let Some(cut) = sniff::sniff_cut(head) {
+                    // The whole file is a report cut off before its deciding keys: read as what
+                    // it began as, so that the parser says where it ends, rather than skipped.
+                    sniffed = cut;
+                }
+            }
+            None => {}
         }
     }
     let (kind, format, custom_name) = match (&c.named, sniffed) {

@@ -128,38 +128,81 @@ pub fn needs_whole_scan(head: &[u8]) -> bool {
 
 /// Recognizes a JSON object from all its top-level keys, reading the whole document in
 /// constant memory (values are skipped, not kept). Used when the deciding key lies beyond the
-/// first [`SNIFF_BYTES`].
+/// first [`SNIFF_BYTES`]. A document that ends before it closes is recognized by the keys it
+/// got through (as [`sniff_cut`] does), so that the parser says where it was cut.
 pub fn sniff_whole_object<R: std::io::Read>(reader: R) -> Sniffed {
     use serde::de::{Deserializer as _, IgnoredAny, MapAccess, Visitor};
-    struct Keys;
-    impl<'de> Visitor<'de> for Keys {
-        type Value = Vec<(String, Option<String>)>;
+    struct Keys<'k>(&'k mut Vec<(String, Option<String>)>);
+    impl<'de> Visitor<'de> for Keys<'_> {
+        type Value = ();
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("a JSON object")
         }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut keys = Vec::new();
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
             while let Some(key) = map.next_key::<String>()? {
-                let value = if key == "bomFormat" || key == "spdxVersion" {
+                self.0.push((key, None));
+                let value = if matches!(self.0.last(), Some((k, _)) if k == "bomFormat" || k == "spdxVersion")
+                {
                     map.next_value::<serde_json::Value>()?.as_str().map(str::to_owned)
                 } else {
                     map.next_value::<IgnoredAny>()?;
                     None
                 };
-                keys.push((key, value));
+                if let Some(last) = self.0.last_mut() {
+                    last.1 = value;
+                }
             }
-            Ok(keys)
+            Ok(())
         }
     }
+    let mut keys = Vec::new();
     let mut de = serde_json::Deserializer::from_reader(reader);
-    match (&mut de).deserialize_map(Keys) {
-        Ok(keys) => decide_object(&keys).unwrap_or_else(|| {
+    match (&mut de).deserialize_map(Keys(&mut keys)) {
+        Ok(()) => decide_object(&keys).unwrap_or_else(|| {
             Sniffed::UnknownStructured(
                 Format::Json,
                 "JSON object of no known kind (all its keys were read)".into(),
             )
         }),
+        Err(e) if e.is_eof() => decide_cut(&keys).unwrap_or_else(|| {
+            Sniffed::UnknownStructured(Format::Json, format!("JSON object that does not parse ({e})"))
+        }),
         Err(e) => Sniffed::UnknownStructured(Format::Json, format!("JSON object that does not parse ({e})")),
+    }
+}
+
+/// The kind of a whole file (`body`, no longer than [`SNIFF_BYTES`]) that is a JSON object
+/// cut off before it closes, when the keys it got through are one kind's own.
+/// Such a file is that artifact, truncated: skipping it as unknown JSON would let a run pass
+/// on a report that was cut off (an interrupted scan, an incomplete upload).
+pub fn sniff_cut(body: &[u8]) -> Option<Sniffed> {
+    use serde::de::IgnoredAny;
+    let text = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
+    let text = text.get(start..)?;
+    if text.first() != Some(&b'{') {
+        return None;
+    }
+    match serde_json::from_slice::<IgnoredAny>(text) {
+        Err(e) if e.is_eof() => decide_cut(&top_level_keys(text)),
+        _ => None,
+    }
+}
+
+/// What a document cut off before it closes is, from the top-level keys it got through: the
+/// kind one of whose own keys is among them (keys no other JSON artifact or common file has at
+/// its top level). The keys that decide a whole document may not have been reached.
+fn decide_cut(keys: &[(String, Option<String>)]) -> Option<Sniffed> {
+    const OWN: [(&[&str], Kind); 4] = [
+        (&["bomFormat", "specVersion"], Kind::Cyclonedx),
+        (&["spdxVersion", "SPDXID"], Kind::Spdx),
+        (&["SchemaVersion", "ArtifactName", "ArtifactType"], Kind::Trivy),
+        (&["check_type", "checkov_version"], Kind::Checkov),
+    ];
+    let mut kinds = OWN.iter().filter(|(own, _)| keys.iter().any(|(k, _)| own.contains(&k.as_str())));
+    match (kinds.next(), kinds.next()) {
+        (Some((_, kind)), None) => Some(Sniffed::Known(*kind, Format::Json)),
+        _ => None,
     }
 }
 
@@ -442,6 +485,53 @@ mod tests {
             Sniffed::UnknownStructured(..)
         ));
         assert_eq!(sniff_whole_object(bom.as_bytes()), Sniffed::Known(Kind::Cyclonedx, Format::Json));
+    }
+
+    /// A whole file that is a JSON object cut off before it closes is the artifact whose own
+    /// keys it got through, so that it is read and reported as truncated, not skipped.
+    #[test]
+    fn cut_documents_are_their_kind() {
+        let cut = |text: &str| sniff_cut(text.as_bytes());
+        let trivy = Some(Sniffed::Known(Kind::Trivy, Format::Json));
+        assert_eq!(
+            cut(
+                "{\n  \"SchemaVersion\": 2,\n  \"Trivy\": {\"Version\": \"0.58.1\"},\n  \"ReportID\": \"0193"
+            ),
+            trivy
+        );
+        assert_eq!(cut("{\"SchemaVersion\":"), trivy);
+        assert_eq!(cut("{\"ArtifactName\": \"x\", \"Results\": [{"), trivy);
+        assert_eq!(
+            cut("{\"components\": [], \"bomFormat\": \"Cyclo"),
+            Some(Sniffed::Known(Kind::Cyclonedx, Format::Json))
+        );
+        assert_eq!(
+            cut("{\"check_type\": \"terraform\", \"results\": {"),
+            Some(Sniffed::Known(Kind::Checkov, Format::Json))
+        );
+        assert_eq!(
+            cut("{\"SPDXID\": \"SPDXRef-DOCUMENT\", \"packages\": ["),
+            Some(Sniffed::Known(Kind::Spdx, Format::Json))
+        );
+        // Whole documents, other JSON cut off, keys of two kinds, and what is not an object
+        // are left to the rules of whole documents.
+        assert_eq!(cut("{\"SchemaVersion\": 2}"), None);
+        assert_eq!(cut("{\"name\": \"app\", \"dependencies\": {"), None);
+        assert_eq!(cut("{\"SchemaVersion\": 2, \"check_type\": \"x\", \"a\": ["), None);
+        assert_eq!(cut("[{\"SchemaVersion\": 2"), None);
+        assert_eq!(cut("{\"SchemaVersion\": 2, \"Results\": [}"), None, "malformed, not cut off");
+        assert_eq!(cut(""), None);
+    }
+
+    /// A document cut off past the first bytes is recognized from the keys it got through.
+    #[test]
+    fn cut_whole_documents() {
+        let whole = |text: &str| sniff_whole_object(text.as_bytes());
+        assert_eq!(
+            whole("{\"ArtifactName\": \"x\", \"Metadata\": {\"OS\": {"),
+            Sniffed::Known(Kind::Trivy, Format::Json)
+        );
+        assert!(matches!(whole("{\"name\": \"x\", \"scripts\": {"), Sniffed::UnknownStructured(..)));
     }
 
     /// A prefix cut inside a value still yields the keys read so far.
