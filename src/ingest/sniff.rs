@@ -140,6 +140,8 @@ pub fn sniff_whole_object<R: std::io::Read>(reader: R) -> Sniffed {
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
             while let Some(key) = map.next_key::<String>()? {
+                // The key is noted before its value is read: a document cut off inside the
+                // value is still known by it.
                 self.0.push((key, None));
                 let value = if matches!(self.0.last(), Some((k, _)) if k == "bomFormat" || k == "spdxVersion")
                 {
@@ -532,6 +534,8 @@ mod tests {
             Sniffed::Known(Kind::Trivy, Format::Json)
         );
         assert!(matches!(whole("{\"name\": \"x\", \"scripts\": {"), Sniffed::UnknownStructured(..)));
+        // Cut right after the key that tells, before its value.
+        assert_eq!(whole("{\"Results\": [], \"SchemaVersion\": "), Sniffed::Known(Kind::Trivy, Format::Json));
     }
 
     /// A prefix cut inside a value still yields the keys read so far.

@@ -2,9 +2,9 @@
 //! member, and the four large arrays (`components`, `services`, `dependencies`,
 //! `vulnerabilities`) one element at a time. Each element's text is parsed into a [`Tree`]
 //! (reused from element to element), validated against its schema definition and turned into
-//! records; its text is kept while it is checked, so that problems can name their line. The other members
-//! (`metadata`, `compositions`, …) are held until the end and validated against the root
-//! schema.
+//! records; its text is kept while it is checked, so that problems can name their line. The
+//! other members (`metadata`, `compositions`, …) are held until the end and validated against
+//! the root schema.
 //!
 //! JSON objects are unordered, and cyclonedx-python-lib (cyclonedx-py, Checkov) writes
 //! `bomFormat` and `specVersion` last. An element that arrives before `specVersion` becomes
@@ -427,7 +427,7 @@ impl<'a, 'c> Doc<'a, 'c> {
         e.at(loc(at, &render_path(path)))
     }
 
-    /// A field every component must have, as a string (taken out of the element).
+    /// A field every component must have, as a string.
     fn required(
         obj: Handle<'_>,
         field: &str,
