@@ -137,6 +137,36 @@ pub fn deliver(
     Ok(outcome.exit(args.publish.require_publish))
 }
 
+/// Removes what an earlier run wrote where this one writes (`--output-dir`'s report files, the
+/// `--output` file), before anything can stop this run: a run that ends without a verdict (a
+/// broken artifact, an invalid `verdict.yaml`: exit 2) must not leave the last run's verdict
+/// behind, where a step that uploads the reports `if: always()` (GitHub) or `when: always`
+/// (GitLab) would publish it as this run's. Only verdict's own file names are touched in the
+/// folder; an `--output` that is not a regular file (a pipe, `/dev/stdout`) is left alone.
+pub fn clear_previous(args: &RunArgs) -> Result<(), Error> {
+    let dir = args.output_dir.iter().flat_map(|dir| REPORT_FILES.iter().map(|(name, _)| dir.join(name)));
+    let file = args.output.iter().filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file())).cloned();
+    for path in dir.chain(file) {
+        match std::fs::remove_file(&path) {
+            Ok(()) => tracing::debug!("removed the previous run's {}", path.display()),
+            Err(e)
+                if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {}
+            Err(e) => {
+                return Err(Error::Output {
+                    path: super::discover::display(&path),
+                    source: std::io::Error::new(
+                        e.kind(),
+                        format!(
+                            "the previous run's report could not be removed, so it would outlive this run: {e}"
+                        ),
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `verdict.junit.xml` → `junit`: the step output `report-junit`.
 fn report_name(file: &str) -> String {
     match file {
