@@ -353,3 +353,33 @@ fn a_failed_run_leaves_no_earlier_verdict_behind() {
     assert_eq!(left, ["notes.txt"], "the earlier run's reports are still there");
     assert!(!dir.path().join("v.json").exists(), "the earlier run's --output file is still there");
 }
+
+/// A run that searches a folder holding an earlier verdict's reports (a second gate beside the
+/// first, an output folder inside the searched one) does not count the first verdict's
+/// findings as failed tests: verdict.junit.xml is skipped there, and read when named.
+#[test]
+fn an_earlier_verdicts_junit_report_is_not_test_results() {
+    let dir = demo_copy("");
+    let first =
+        verdict(dir.path(), &["run", ".", "--publish", "none", "--output-dir", "gate-a", "--format", "json"]);
+    assert_eq!(first.status.code(), Some(1), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(dir.path().join("gate-a/verdict.junit.xml").is_file());
+    let second = verdict(
+        dir.path(),
+        &["run", ".", "--publish", "none", "--output-dir", "gate-b", "--format", "json", "-v"],
+    );
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    let summary = |out: &Output| json(out)["steps"][0]["summary"].as_str().unwrap().to_owned();
+    assert_eq!(summary(&second), summary(&first), "{stderr}");
+    assert_eq!(json(&second)["counts"], json(&first)["counts"]);
+    assert!(
+        stderr.contains("skipped path=gate-a/verdict.junit.xml reason=verdict's own JUnit report"),
+        "{stderr}"
+    );
+
+    // Named, it is read: whoever names a file says what it is.
+    let named =
+        verdict(dir.path(), &["run", "gate-a/verdict.junit.xml", "--publish", "none", "--format", "json"]);
+    assert_eq!(named.status.code(), Some(1), "{}", String::from_utf8_lossy(&named.stderr));
+    assert_eq!(json(&named)["evidence"]["sources"][0]["kind"], "junit");
+}

@@ -176,6 +176,12 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
         }
     }
     let (kind, format, custom_name) = match (&c.named, sniffed) {
+        (None, Sniffed::Known(Kind::Junit, _))
+            if !c.explicit
+                && let Some(why) = sniff::own_junit_report(head) =>
+        {
+            return Outcome::SkippedStructured(Skipped { path: c.display.clone(), reason: why.to_owned() });
+        }
         (None, Sniffed::Known(k, f)) => (k, f, None),
         (None, Sniffed::UnknownStructured(_, reason) | Sniffed::Other(reason)) if c.explicit => {
             return fail(

@@ -63,6 +63,17 @@ fn sniff_xml(body: &[u8]) -> Sniffed {
     }
 }
 
+/// Why discovery skips a file it recognized as JUnit: it is the JUnit rendering of a verdict
+/// (`report::junit`: a `<testsuites name="verdict">` whose suites carry `verdict.outcome`). A
+/// run searching a folder that holds one (a second gate's reports, an output folder inside the
+/// searched one) would otherwise count the first verdict's findings as failed tests. Named by
+/// its path or with `--input junit=`, it is read like any JUnit report.
+pub fn own_junit_report(head: &[u8]) -> Option<&'static str> {
+    let named = matches!(root_element(head), Some(("testsuites", tag)) if tag.contains(" name=\"verdict\""));
+    (named && memchr::memmem::find(head, b"<property name=\"verdict.outcome\" value=\"").is_some())
+        .then_some("verdict's own JUnit report (a verdict.junit.xml), not test results")
+}
+
 /// Finds the root element's name and the text of its start tag, skipping the prolog
 /// (declaration, comments, processing instructions, DOCTYPE).
 fn root_element(body: &[u8]) -> Option<(&str, &str)> {
@@ -440,6 +451,19 @@ mod tests {
     }
 
     /// Keys after a large value are still found; nested keys never count.
+    /// verdict's own JUnit report is told apart; a report that merely shares the name is not.
+    #[test]
+    fn own_junit_report_is_told_apart() {
+        let ours = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"verdict\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"0\">\n  <testsuite name=\"tests\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"0\" timestamp=\"2026-11-21T00:00:00\">\n    <properties>\n      <property name=\"verdict.outcome\" value=\"fail\"/>";
+        assert_eq!(kind(ours), Sniffed::Known(Kind::Junit, Format::Xml));
+        assert!(own_junit_report(ours.as_bytes()).is_some());
+        let theirs = "<testsuites name=\"verdict\"><testsuite name=\"cli\"><testcase name=\"a\"/>";
+        assert_eq!(own_junit_report(theirs.as_bytes()), None);
+        let nested =
+            "<testsuite name=\"verdict\"><properties><property name=\"verdict.outcome\" value=\"x\"/>";
+        assert_eq!(own_junit_report(nested.as_bytes()), None);
+    }
+
     #[test]
     fn skips_values() {
         let text = format!(
