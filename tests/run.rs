@@ -318,40 +318,65 @@ fn a_broken_v1_policy_is_one_clear_error() {
     assert!(!stderr.contains("treated as identifier"), "{stderr}");
 }
 
-/// A run that stops before its verdict (here a report cut off: exit 2) leaves no report of the
-/// run before it: CI steps upload the output folder `if: always()`, and the last run's
-/// verdict would be published as this one's. Other files in the folder are left alone, and so
-/// is a first run's empty folder.
+/// A run that stops before its verdict (exit 2: an invalid verdict.yaml, found before
+/// anything is read; a report cut off, found while reading) leaves no report of the run
+/// before it: CI steps upload the output folder `if: always()`, and the last run's verdict
+/// would be published as this one's. Other files in the folder are left alone.
 #[test]
 fn a_failed_run_leaves_no_earlier_verdict_behind() {
     let dir = demo_copy("");
     let out_dir = dir.path().join("out");
-    let first = verdict(
-        dir.path(),
-        &["run", "reports", "--publish", "none", "--output-dir", "out", "-o", "v.json", "--format", "json"],
-    );
-    assert_eq!(first.status.code(), Some(1), "{}", String::from_utf8_lossy(&first.stderr));
-    for name in
-        ["verdict.json", "verdict.md", "verdict.sarif", "verdict.junit.xml", "gl-code-quality-report.json"]
-    {
-        assert!(out_dir.join(name).is_file(), "{name} was not written");
-    }
-    assert!(dir.path().join("v.json").is_file());
-    std::fs::write(out_dir.join("notes.txt"), "mine").unwrap();
-
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "reports",
+            "--publish",
+            "none",
+            "--output-dir",
+            "out",
+            "-o",
+            "v.json",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        verdict(dir.path(), &args)
+    };
     let trivy = dir.path().join("reports/trivy.json");
-    let text = std::fs::read(&trivy).unwrap();
-    std::fs::write(&trivy, &text[..text.len() / 2]).unwrap();
-    let second = verdict(
-        dir.path(),
-        &["run", "reports", "--publish", "none", "--output-dir", "out", "-o", "v.json", "--format", "json"],
-    );
-    let stderr = String::from_utf8_lossy(&second.stderr);
-    assert_eq!(second.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("trivy.json"), "{stderr}");
-    let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(left, ["notes.txt"], "the earlier run's reports are still there");
-    assert!(!dir.path().join("v.json").exists(), "the earlier run's --output file is still there");
+    let whole = std::fs::read(&trivy).unwrap();
+    std::fs::write(dir.path().join("bad.yaml"), "fail_on: sometimes\n").unwrap();
+    let breakers: [(&str, &dyn Fn() -> Vec<&'static str>); 2] = [
+        ("bad.yaml", &|| vec!["--config", "bad.yaml"]),
+        ("trivy.json", &|| {
+            std::fs::write(&trivy, &whole[..whole.len() / 2]).unwrap();
+            vec![]
+        }),
+    ];
+    for (named, break_it) in breakers {
+        std::fs::write(&trivy, &whole).unwrap();
+        let first = run(&[]);
+        assert_eq!(first.status.code(), Some(1), "{}", String::from_utf8_lossy(&first.stderr));
+        for name in [
+            "verdict.json",
+            "verdict.md",
+            "verdict.sarif",
+            "verdict.junit.xml",
+            "gl-code-quality-report.json",
+        ] {
+            assert!(out_dir.join(name).is_file(), "{name} was not written");
+        }
+        assert!(dir.path().join("v.json").is_file());
+        std::fs::write(out_dir.join("notes.txt"), "mine").unwrap();
+
+        let extra = break_it();
+        let second = run(&extra);
+        let stderr = String::from_utf8_lossy(&second.stderr);
+        assert_eq!(second.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(named), "{stderr}");
+        let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, ["notes.txt"], "the earlier run's reports are still there after {named}");
+        assert!(!dir.path().join("v.json").exists(), "the earlier run's --output file is still there");
+    }
 }
 
 /// A run that searches a folder holding an earlier verdict's reports (a second gate beside the

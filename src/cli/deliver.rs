@@ -138,22 +138,57 @@ pub fn deliver(
 }
 
 /// Removes what an earlier run wrote where this one writes (`--output-dir`'s report files, the
-/// `--output` file), before anything can stop this run: a run that ends without a verdict (a
-/// broken artifact, an invalid `verdict.yaml`: exit 2) must not leave the last run's verdict
-/// behind, where a step that uploads the reports `if: always()` (GitHub) or `when: always`
-/// (GitLab) would publish it as this run's. Only verdict's own file names are touched in the
-/// folder; an `--output` that is not a regular file (a pipe, `/dev/stdout`) is left alone.
-pub fn clear_previous(args: &RunArgs) -> Result<(), Error> {
-    let dir = args.output_dir.iter().flat_map(|dir| REPORT_FILES.iter().map(|(name, _)| dir.join(name)));
-    let file = args.output.iter().filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file())).cloned();
-    for path in dir.chain(file) {
-        match std::fs::remove_file(&path) {
+/// `--output` file), before the run reads anything: a run that ends without a verdict (a broken
+/// artifact, an invalid `verdict.yaml`: exit 2) must not leave the last run's verdict behind,
+/// where a step that uploads the reports `if: always()` (GitHub) or `when: always` (GitLab)
+/// would publish it as this run's. Only verdict's own file names are touched in the folder; an
+/// `--output` that is not a regular file (a pipe, `/dev/stdout`) is left alone.
+///
+/// Freeing tens of megabytes of old reports takes the kernel several milliseconds, so it runs
+/// on a thread of its own while the policies are built; [`Clearing::finish`] waits for it
+/// before discovery (the output folder may lie inside a searched one). Dropped unfinished (the
+/// run stopped early), it still waits, so no old report outlives the process.
+pub struct Clearing(Option<std::thread::JoinHandle<Result<(), Error>>>);
+
+impl Clearing {
+    /// Starts removing the previous run's files, if this run writes any.
+    pub fn start(args: &RunArgs) -> Clearing {
+        let dir = args.output_dir.iter().flat_map(|dir| REPORT_FILES.iter().map(|(name, _)| dir.join(name)));
+        let paths: Vec<PathBuf> = dir.chain(args.output.iter().cloned()).collect();
+        if paths.is_empty() {
+            return Clearing(None);
+        }
+        let output = args.output.clone();
+        Clearing(Some(std::thread::spawn(move || remove_previous(&paths, output.as_deref()))))
+    }
+
+    /// Waits for the removal; an old report that could not be removed stops the run.
+    pub fn finish(mut self) -> Result<(), Error> {
+        self.0.take().map_or(Ok(()), |h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    }
+}
+
+impl Drop for Clearing {
+    fn drop(&mut self) {
+        if let Some(Err(e)) = self.0.take().and_then(|h| h.join().ok()) {
+            let why = std::error::Error::source(&e).map(ToString::to_string).unwrap_or_default();
+            tracing::warn!("{e}: {why}");
+        }
+    }
+}
+
+fn remove_previous(paths: &[PathBuf], output: Option<&Path>) -> Result<(), Error> {
+    for path in paths {
+        if Some(path.as_path()) == output && !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            continue;
+        }
+        match std::fs::remove_file(path) {
             Ok(()) => tracing::debug!("removed the previous run's {}", path.display()),
             Err(e)
                 if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {}
             Err(e) => {
                 return Err(Error::Output {
-                    path: super::discover::display(&path),
+                    path: super::discover::display(path),
                     source: std::io::Error::new(
                         e.kind(),
                         format!(

@@ -97,7 +97,7 @@ fn read_data(paths: &[PathBuf], limit: u64) -> Result<Vec<DataFile>, Error> {
 /// Runs the gate.
 pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
     let started = Instant::now();
-    super::deliver::clear_previous(&args)?;
+    let clearing = super::deliver::Clearing::start(&args);
     let folder = match args.paths.as_slice() {
         [one] if one.is_dir() => Some(one.as_path()),
         _ => None,
@@ -174,6 +174,7 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
     } else {
         Keep::All
     };
+    clearing.finish()?;
     let mut evidence = super::gather_keeping(&paths, &inputs, &limits, keep).map_err(Error::Inputs)?;
     tracing::info!(
         artifacts = evidence.sources.len(),
