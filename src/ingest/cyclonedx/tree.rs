@@ -134,26 +134,30 @@ impl<'t> Tree<'t> {
     pub(super) fn wrap(&mut self, element: u32, key: &'static str, label: &'static str) -> u32 {
         let elements = self.elements.len() as u32;
         self.elements.push(element);
-        let mut push = |kind| {
-            self.nodes.push(kind);
-            self.nodes.len() as u32 - 1
-        };
-        let format = push(Kind::String(Str::Static("CycloneDX")));
-        let version = push(Kind::String(Str::Static(label)));
-        let one = push(Kind::Number(Number::from(1)));
-        let array = push(Kind::Array { start: elements, len: 1 });
+        let format = self.push(Kind::String(Str::Static("CycloneDX")));
+        let version = self.push(Kind::String(Str::Static(label)));
+        let one = self.push(Kind::Number(Number::from(1)));
+        let array = self.push(Kind::Array { start: elements, len: 1 });
         let start = self.members.len() as u32;
         self.members.extend(
             [("bomFormat", format), ("specVersion", version), ("version", one), (key, array)]
                 .map(|(key, value)| Member { tag: tag(key.as_bytes()), key: Str::Static(key), value }),
         );
-        self.nodes.push(Kind::Object { start, len: 4 });
-        self.nodes.len() as u32 - 1
+        self.push(Kind::Object { start, len: 4 })
     }
 
     fn push(&mut self, kind: Kind<'t>) -> u32 {
         self.nodes.push(kind);
         self.nodes.len() as u32 - 1
+    }
+
+    /// A string's text, wherever it is kept.
+    fn text(&self, s: Str<'t>) -> &str {
+        match s {
+            Str::Lent(s) => s,
+            Str::Owned(i) => self.owned.get(i as usize).map_or("", String::as_str),
+            Str::Static(s) => s,
+        }
     }
 
     fn own(&mut self, s: String) -> Str<'t> {
@@ -186,11 +190,7 @@ impl<'a> Handle<'a> {
     }
 
     fn str_of(self, s: Str<'a>) -> &'a str {
-        match s {
-            Str::Lent(s) => s,
-            Str::Owned(i) => self.tree.owned.get(i as usize).map_or("", String::as_str),
-            Str::Static(s) => s,
-        }
+        self.tree.text(s)
     }
 
     /// The string, if this is one.
@@ -348,11 +348,7 @@ impl<'de> Build<'_, 'de> {
     }
 
     fn bytes(&self, s: Str<'de>) -> &[u8] {
-        match s {
-            Str::Lent(s) => s.as_bytes(),
-            Str::Owned(i) => self.tree.owned.get(i as usize).map_or(&[][..], |s| s.as_bytes()),
-            Str::Static(s) => s.as_bytes(),
-        }
+        self.tree.text(s).as_bytes()
     }
 }
 
