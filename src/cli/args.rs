@@ -263,7 +263,7 @@ pub struct RunArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Write every report into DIR: verdict.json, verdict.md, verdict.sarif, verdict.junit.xml, gl-code-quality-report.json
+    /// Write every report into DIR: verdict.json, verdict.md, verdict.sarif, verdict.junit.xml, gl-code-quality-report.json (the previous run's are removed first, so a run that stops with exit 2 leaves none)
     #[arg(long, value_name = "DIR", env = "VERDICT_OUTPUT_DIR")]
     pub output_dir: Option<PathBuf>,
 
