@@ -450,7 +450,6 @@ mod tests {
         );
     }
 
-    /// Keys after a large value are still found; nested keys never count.
     /// verdict's own JUnit report is told apart; a report that merely shares the name is not.
     #[test]
     fn own_junit_report_is_told_apart() {
@@ -464,6 +463,7 @@ mod tests {
         assert_eq!(own_junit_report(nested.as_bytes()), None);
     }
 
+    /// Keys after a large value are still found; nested keys never count.
     #[test]
     fn skips_values() {
         let text = format!(
