@@ -377,6 +377,16 @@ fn a_failed_run_leaves_no_earlier_verdict_behind() {
         assert_eq!(left, ["notes.txt"], "the earlier run's reports are still there after {named}");
         assert!(!dir.path().join("v.json").exists(), "the earlier run's --output file is still there");
     }
+    // An --output that is not a regular file (a socket here; a pipe or /dev/stdout in use) is
+    // written to, never removed.
+    let socket = dir.path().join("out.sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let third = verdict(
+        dir.path(),
+        &["run", "reports", "--publish", "none", "-o", "out.sock", "--config", "bad.yaml"],
+    );
+    assert_eq!(third.status.code(), Some(2), "{}", String::from_utf8_lossy(&third.stderr));
+    assert!(socket.exists(), "the --output socket was removed");
 }
 
 /// A run that searches a folder holding an earlier verdict's reports (a second gate beside the
