@@ -154,12 +154,12 @@ impl Clearing {
     /// Starts removing the previous run's files, if this run writes any.
     pub fn start(args: &RunArgs) -> Clearing {
         let dir = args.output_dir.iter().flat_map(|dir| REPORT_FILES.iter().map(|(name, _)| dir.join(name)));
-        let file = args.output.iter().filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file())).cloned();
-        let paths: Vec<PathBuf> = dir.chain(file).collect();
+        let paths: Vec<PathBuf> = dir.chain(args.output.iter().cloned()).collect();
         if paths.is_empty() {
             return Clearing(None);
         }
-        Clearing(Some(std::thread::spawn(move || remove_previous(&paths))))
+        let output = args.output.clone();
+        Clearing(Some(std::thread::spawn(move || remove_previous(&paths, output.as_deref()))))
     }
 
     /// Waits for the removal; an old report that could not be removed stops the run.
@@ -177,8 +177,11 @@ impl Drop for Clearing {
     }
 }
 
-fn remove_previous(paths: &[PathBuf]) -> Result<(), Error> {
+fn remove_previous(paths: &[PathBuf], output: Option<&Path>) -> Result<(), Error> {
     for path in paths {
+        if Some(path.as_path()) == output && !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            continue;
+        }
         match std::fs::remove_file(path) {
             Ok(()) => tracing::debug!("removed the previous run's {}", path.display()),
             Err(e)
