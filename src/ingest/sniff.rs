@@ -29,18 +29,22 @@ pub fn sniff(head: &[u8]) -> Sniffed {
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         return Sniffed::Other("UTF-16 text (verdict reads UTF-8)".into());
     }
-    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let start = body.iter().position(|b| !b.is_ascii_whitespace());
-    let Some(start) = start else {
+    let Some(body) = content(head) else {
         return Sniffed::Other(if head.is_empty() { "empty file".into() } else { "blank file".into() });
     };
-    let body = body.get(start..).unwrap_or_default();
     match body.first() {
         Some(b'<') => sniff_xml(body),
         Some(b'{') => sniff_json_object(body),
         Some(b'[') => sniff_json_array(body),
         _ => Sniffed::Other("not XML or JSON".into()),
     }
+}
+
+/// A file's text from its first byte that is not a byte-order mark or whitespace; `None` for a
+/// file that has no such byte.
+fn content(head: &[u8]) -> Option<&[u8]> {
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    body.get(body.iter().position(|b| !b.is_ascii_whitespace())?..)
 }
 
 fn sniff_xml(body: &[u8]) -> Sniffed {
@@ -153,9 +157,9 @@ pub fn sniff_whole_object<R: std::io::Read>(reader: R) -> Sniffed {
             while let Some(key) = map.next_key::<String>()? {
                 // The key is noted before its value is read: a document cut off inside the
                 // value is still known by it.
+                let deciding = key == "bomFormat" || key == "spdxVersion";
                 self.0.push((key, None));
-                let value = if matches!(self.0.last(), Some((k, _)) if k == "bomFormat" || k == "spdxVersion")
-                {
+                let value = if deciding {
                     map.next_value::<serde_json::Value>()?.as_str().map(str::to_owned)
                 } else {
                     map.next_value::<IgnoredAny>()?;
@@ -190,9 +194,7 @@ pub fn sniff_whole_object<R: std::io::Read>(reader: R) -> Sniffed {
 /// on a report that was cut off (an interrupted scan, an incomplete upload).
 pub fn sniff_cut(body: &[u8]) -> Option<Sniffed> {
     use serde::de::IgnoredAny;
-    let text = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
-    let text = text.get(start..)?;
+    let text = content(body)?;
     if text.first() != Some(&b'{') {
         return None;
     }
