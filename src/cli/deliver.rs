@@ -13,14 +13,16 @@ use std::time::Duration;
 
 use super::Error;
 use super::args::{CommentModeArg, OutputFormat, PublishArg, RunArgs};
+use crate::evidence::Ci;
 use crate::exit::Exit;
 use crate::publish::{
     self, Annotation, AnnotationLevel, CheckRun, CommentMode, Destination, Publication, PublishTarget,
 };
+use crate::report::markdown::stopped;
 use crate::report::{
     self, RenderContext, ReportLink, annotations, codequality, junit, markdown, sarif, terminal,
 };
-use crate::verdict::Verdict;
+use crate::verdict::{Counts, Outcome, Verdict};
 
 /// The report files `--output-dir` writes, by format.
 pub const REPORT_FILES: [(&str, OutputFormat); 5] = [
@@ -51,7 +53,7 @@ pub fn deliver(
     var: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Option<Exit>, Error> {
     let destination = destination(args, var);
-    let cx = context(v, args, config_file, &destination, var);
+    let cx = context(&v.evidence.ci, args, config_file, &destination, var);
 
     // 1. Report files: written first, so the links in the comment point at files that exist.
     let mut written: Vec<(String, PathBuf)> = Vec::new();
@@ -105,6 +107,85 @@ pub fn deliver(
         }
     };
     let mut p = Publication::of(v, &gate, &marker, &comment);
+    p.job_summary = Some(&summary);
+    p.reports = written;
+    let check_run = args.publish.check_run.then(|| CheckRun {
+        name: check_run_name(&gate),
+        title: annotations::check_run_title(v),
+        summary: &check_summary,
+        annotations: annotations::check_run_batches(v, &cx).into_iter().flatten().map(annotation).collect(),
+    });
+    Ok(send(&destination, args, p, check_run).exit(args.publish.require_publish))
+}
+
+/// Publishes a run that stopped before its verdict (`e`, exit 2) where its verdict would have
+/// gone: the sticky comment, the job summary, the check run and the commit status say ERROR
+/// and what to fix, so that none keeps showing an earlier commit's verdict. Nothing is written
+/// on stdout (the error is on stderr) and no report file is written. What publishing did is
+/// printed; it does not change the exit code, which the error decides.
+#[allow(clippy::print_stderr)]
+pub fn publish_stopped(
+    e: &Error,
+    args: &RunArgs,
+    config_file: Option<&Path>,
+    var: &dyn Fn(&str) -> Option<String>,
+) {
+    let destination = match destination(args, var) {
+        Ok(Destination::Nowhere(_)) => return,
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("publish: {e}");
+            return;
+        }
+    };
+    let cx = context(&super::ci::detect(var), args, config_file, &Ok(destination.clone()), var);
+    let (problems, summary) = super::diagnostics(e);
+    let summary = summary.as_deref();
+    let gate = cx.gate_key();
+    let marker = report::marker(&gate);
+    let comment_limit = match destination {
+        Destination::GitLab(_) => publish::GITLAB_NOTE_LIMIT,
+        _ => publish::GITHUB_COMMENT_LIMIT,
+    };
+    let comment = |budget: usize| stopped::comment(&problems, summary, &cx, budget.min(comment_limit));
+    let job_summary = |budget: usize| stopped::job_summary(&problems, summary, &cx, budget);
+    let check_summary = |budget: usize| stopped::check_run_summary(&problems, summary, &cx, budget);
+    let p = Publication {
+        gate_key: &gate,
+        marker: &marker,
+        outcome: Outcome::Error,
+        fails_gate: true,
+        counts: Counts::default(),
+        comment_mode: CommentMode::default(),
+        comment_author: None,
+        comment: &comment,
+        job_summary: Some(&job_summary),
+        check_run: None,
+        commit_status: false,
+        reports: Vec::new(),
+    };
+    let check_run = args.publish.check_run.then(|| CheckRun {
+        name: check_run_name(&gate),
+        title: stopped::check_run_title(&problems),
+        summary: &check_summary,
+        annotations: Vec::new(),
+    });
+    send(&destination, args, p, check_run);
+}
+
+/// The check run's name: `verdict`, or `verdict/KEY` for a gate key of its own.
+fn check_run_name(gate: &str) -> String {
+    if gate == report::DEFAULT_GATE { "verdict".to_owned() } else { format!("verdict/{gate}") }
+}
+
+/// Publishes `p` with the command line's publishing settings, and prints what was done.
+#[allow(clippy::print_stderr)]
+fn send<'a>(
+    destination: &Destination,
+    args: &'a RunArgs,
+    mut p: Publication<'a>,
+    check_run: Option<CheckRun<'a>>,
+) -> publish::PublishReport {
     p.comment_mode = match args.publish.comment_mode {
         CommentModeArg::Always => CommentMode::Always,
         CommentModeArg::Changes => CommentMode::Changes,
@@ -112,29 +193,14 @@ pub fn deliver(
         CommentModeArg::Off => CommentMode::Off,
     };
     p.comment_author = args.publish.comment_author.as_deref().filter(|a| !a.trim().is_empty());
-    p.job_summary = Some(&summary);
     p.commit_status = args.publish.commit_status;
-    p.reports = written;
-    if args.publish.check_run {
-        let name =
-            if gate == report::DEFAULT_GATE { "verdict".to_owned() } else { format!("verdict/{gate}") };
-        p.check_run = Some(CheckRun {
-            name,
-            title: annotations::check_run_title(v),
-            summary: &check_summary,
-            annotations: annotations::check_run_batches(v, &cx)
-                .into_iter()
-                .flatten()
-                .map(annotation)
-                .collect(),
-        });
-    }
+    p.check_run = check_run;
     let retry = publish::RetryPolicy::within(Duration::from_secs(args.publish.publish_timeout.max(1)));
-    let outcome = publish::publish(&destination, &publish::Settings { retry, ..Default::default() }, &p);
+    let outcome = publish::publish(destination, &publish::Settings { retry, ..Default::default() }, &p);
     for line in outcome.lines() {
         eprintln!("{line}");
     }
-    Ok(outcome.exit(args.publish.require_publish))
+    outcome
 }
 
 /// Removes what an earlier run wrote where this one writes (`--output-dir`'s report files, the
@@ -154,12 +220,12 @@ impl Clearing {
     /// Starts removing the previous run's files, if this run writes any.
     pub fn start(args: &RunArgs) -> Clearing {
         let dir = args.output_dir.iter().flat_map(|dir| REPORT_FILES.iter().map(|(name, _)| dir.join(name)));
-        let paths: Vec<PathBuf> = dir.chain(args.output.iter().cloned()).collect();
+        let file = args.output.iter().filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file())).cloned();
+        let paths: Vec<PathBuf> = dir.chain(file).collect();
         if paths.is_empty() {
             return Clearing(None);
         }
-        let output = args.output.clone();
-        Clearing(Some(std::thread::spawn(move || remove_previous(&paths, output.as_deref()))))
+        Clearing(Some(std::thread::spawn(move || remove_previous(&paths))))
     }
 
     /// Waits for the removal; an old report that could not be removed stops the run.
@@ -177,11 +243,8 @@ impl Drop for Clearing {
     }
 }
 
-fn remove_previous(paths: &[PathBuf], output: Option<&Path>) -> Result<(), Error> {
+fn remove_previous(paths: &[PathBuf]) -> Result<(), Error> {
     for path in paths {
-        if Some(path.as_path()) == output && !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-            continue;
-        }
         match std::fs::remove_file(path) {
             Ok(()) => tracing::debug!("removed the previous run's {}", path.display()),
             Err(e)
@@ -305,13 +368,18 @@ fn destination(
 /// What the renderers need from the environment: the gate, links to the run, to files at the
 /// commit and to the report files, and where findings without a file are anchored.
 fn context(
-    v: &Verdict,
+    ci: &Ci,
     args: &RunArgs,
     config_file: Option<&Path>,
     destination: &Result<Destination, publish::PublishError>,
     var: &dyn Fn(&str) -> Option<String>,
 ) -> RenderContext {
-    let mut cx = RenderContext::for_verdict(v, env!("CARGO_PKG_VERSION"));
+    let mut cx = RenderContext {
+        run_url: ci.run_url.clone(),
+        commit: ci.commit.clone(),
+        repository: ci.repository.clone(),
+        ..RenderContext::new(env!("CARGO_PKG_VERSION"))
+    };
     cx.gate = args.publish.gate_key.clone();
     cx.max_shown = args.max_shown;
     cx.workspace = var("GITHUB_WORKSPACE").or_else(|| var("CI_PROJECT_DIR")).filter(|w| !w.is_empty());

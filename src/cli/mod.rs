@@ -361,50 +361,53 @@ fn temp_beside(path: &Path) -> PathBuf {
 /// Prints an error's diagnostics to stderr.
 #[allow(clippy::print_stderr)]
 fn report(e: &Error, color: bool) {
+    let (problems, summary) = diagnostics(e);
     let mut out = String::new();
-    match e {
-        Error::Inputs(errors) => {
-            for fe in errors {
-                out.push_str(&file_diagnostic(fe).render(color));
-                out.push('\n');
-            }
-            out.push_str(&Diagnostic::error("", e.to_string()).render(color));
-        }
-        Error::Output { .. } => {
-            let mut d = Diagnostic::error("output/unwritable", e.to_string());
-            d.causes = diag::causes(e);
-            d.help = Some("check that the folder exists and is writable".into());
-            out.push_str(&d.render(color));
-        }
-        Error::Read { what, .. } => {
-            let mut d = Diagnostic::error(format!("{what}/unreadable"), e.to_string());
-            d.causes = diag::causes(e);
-            d.help = Some("check that the path exists and is readable by the user verdict runs as".into());
-            out.push_str(&d.render(color));
-        }
-        Error::Policy(errors) => {
-            for pe in errors {
-                out.push_str(&pe.diagnostic().render(color));
-                out.push('\n');
-            }
-            out.push_str(&Diagnostic::error("", e.to_string()).render(color));
-        }
-        Error::Refused(d) => out.push_str(&d.render(color)),
-        Error::Config(diags) => {
-            for d in diags {
-                out.push_str(&d.render(color));
-                out.push('\n');
-            }
-            out.push_str(&Diagnostic::error("", e.to_string()).render(color));
-        }
-        Error::Serialize(_) => {
-            let mut d = Diagnostic::error("internal", e.to_string());
-            d.causes = diag::causes(e);
-            d.help = Some("this is a bug in verdict; please report it with the command line".into());
-            out.push_str(&d.render(color));
+    for d in &problems {
+        out.push_str(&d.render(color));
+        if summary.is_some() {
+            out.push('\n');
         }
     }
+    if let Some(summary) = summary {
+        out.push_str(&Diagnostic::error("", summary).render(color));
+    }
     eprint!("{out}");
+}
+
+/// An error as the diagnostics that say what went wrong, one per problem, and, for an error
+/// that holds several problems, the line that sums them up (shown after them).
+fn diagnostics(e: &Error) -> (Vec<Diagnostic>, Option<String>) {
+    let with_causes = |code: String, help: &str| {
+        let mut d = Diagnostic::error(code, e.to_string());
+        d.causes = diag::causes(e);
+        d.help = Some(help.into());
+        d
+    };
+    match e {
+        Error::Inputs(errors) => (errors.iter().map(file_diagnostic).collect(), Some(e.to_string())),
+        Error::Output { .. } => (
+            vec![with_causes("output/unwritable".into(), "check that the folder exists and is writable")],
+            None,
+        ),
+        Error::Read { what, .. } => (
+            vec![with_causes(
+                format!("{what}/unreadable"),
+                "check that the path exists and is readable by the user verdict runs as",
+            )],
+            None,
+        ),
+        Error::Policy(errors) => (errors.iter().map(|pe| pe.diagnostic()).collect(), Some(e.to_string())),
+        Error::Refused(d) => (vec![(**d).clone()], None),
+        Error::Config(diags) => (diags.clone(), Some(e.to_string())),
+        Error::Serialize(_) => (
+            vec![with_causes(
+                "internal".into(),
+                "this is a bug in verdict; please report it with the command line",
+            )],
+            None,
+        ),
+    }
 }
 
 /// Turns a file error into a diagnostic, reading the file again to show the offending line.

@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use super::Error;
 use super::args::{FailOnArg, PolicyTestArgs, RunArgs};
 use super::discover::display;
-use crate::config::FailOn;
+use crate::config::{Config, FailOn};
 use crate::evidence::Keep;
 use crate::exit::Exit;
 use crate::ingest::Limits;
@@ -103,6 +103,22 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
         _ => None,
     };
     let config = super::load_config(args.config.as_deref(), args.no_config, folder, color_err)?;
+    let var = |k: &str| std::env::var(k).ok();
+    // From here on the gate knows where it publishes: a run that stops says so there too, so
+    // that the PR or MR does not keep showing an earlier commit's verdict.
+    judge(&args, &config, clearing, started, color, &var)
+        .inspect_err(|e| super::deliver::publish_stopped(e, &args, config.origin.as_deref(), &var))
+}
+
+/// The gate once its configuration is read: policies, evidence, the verdict, its reports.
+fn judge(
+    args: &RunArgs,
+    config: &Config,
+    clearing: super::deliver::Clearing,
+    started: Instant,
+    color: bool,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> Result<Exit, Error> {
     let base = config.origin.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
     let limits =
         Limits { max_file_size: args.limits.max_file_size.0, max_depth: usize::from(args.limits.max_depth) };
@@ -228,8 +244,7 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
     tracing::info!(outcome = v.outcome.word(), elapsed_ms = started.elapsed().as_millis() as u64, "verdict");
 
     // 4. Report and publish.
-    let var = |k: &str| std::env::var(k).ok();
-    let published = super::deliver::deliver(&v, &args, config.origin.as_deref(), color, &var)?;
+    let published = super::deliver::deliver(&v, args, config.origin.as_deref(), color, var)?;
     let judged = match v.outcome {
         Outcome::Error if v.problems.iter().any(verdict::Problem::is_infrastructure) => Exit::Internal,
         Outcome::Error => Exit::Input,

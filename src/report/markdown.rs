@@ -28,6 +28,8 @@ use super::context::{DEFAULT_GATE, RenderContext, marker};
 use super::text::{clip, code, fenced, link, md, num, plural, safe_url, uri_path};
 use crate::verdict::{Finding, LedgerEntry, Outcome, Status, Step, Verdict};
 
+pub mod stopped;
+
 /// The PR/MR comment: marker first, within `budget_chars` characters (GitHub comment: 65,536;
 /// GitLab note: 1,000,000, see [`super::budget`]).
 pub fn comment(v: &Verdict, cx: &RenderContext, budget_chars: usize) -> String {
@@ -762,19 +764,7 @@ impl Renderer<'_> {
     }
 
     fn footer(&self) -> String {
-        let mut parts = vec![format!("verdict {}", md(&self.cx.version, 40))];
-        parts.push(format!("gate {}", code(&self.cx.gate_key(), 64)));
-        parts.push(format!("judged on {}", self.v.date));
-        if let Some(sha) = self.cx.commit.as_deref() {
-            let short: String = sha.chars().filter(char::is_ascii_hexdigit).take(12).collect();
-            if !short.is_empty() {
-                parts.push(format!("commit {}", code(&short, 12)));
-            }
-        }
-        if let Some(repo) = self.cx.repository.as_deref() {
-            parts.push(md(repo, MAX_NAME));
-        }
-        format!("<sub>{}</sub>", parts.join(" · "))
+        footer(self.cx, Some(&self.v.date.to_string()))
     }
 
     /// The headline, the totals and the pointer, nothing else.
@@ -798,21 +788,46 @@ impl Renderer<'_> {
         let mut out = Out::new(self.measure, usize::MAX);
         self.head(&mut out);
         self.tail(&mut out, &Omitted::default(), 1);
-        let mut s = String::new();
-        let mut used = 0;
-        for c in out.s.chars() {
-            let n = match self.measure {
-                Measure::Chars => 1,
-                Measure::Bytes => c.len_utf8(),
-            };
-            if used + n > self.budget {
-                break;
-            }
-            used += n;
-            s.push(c);
-        }
-        s
+        cut(&out.s, self.measure, self.budget)
     }
+}
+
+/// The longest start of `text` within `budget`.
+fn cut(text: &str, measure: Measure, budget: usize) -> String {
+    let mut s = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let n = match measure {
+            Measure::Chars => 1,
+            Measure::Bytes => c.len_utf8(),
+        };
+        if used + n > budget {
+            break;
+        }
+        used += n;
+        s.push(c);
+    }
+    s
+}
+
+/// The last line: verdict's version, the gate, the day judged (when there was a verdict), the
+/// commit and the repository.
+fn footer(cx: &RenderContext, judged_on: Option<&str>) -> String {
+    let mut parts = vec![format!("verdict {}", md(&cx.version, 40))];
+    parts.push(format!("gate {}", code(&cx.gate_key(), 64)));
+    if let Some(day) = judged_on {
+        parts.push(format!("judged on {day}"));
+    }
+    if let Some(sha) = cx.commit.as_deref() {
+        let short: String = sha.chars().filter(char::is_ascii_hexdigit).take(12).collect();
+        if !short.is_empty() {
+            parts.push(format!("commit {}", code(&short, 12)));
+        }
+    }
+    if let Some(repo) = cx.repository.as_deref() {
+        parts.push(md(repo, MAX_NAME));
+    }
+    format!("<sub>{}</sub>", parts.join(" · "))
 }
 
 /// How a ledger list introduces an entry.

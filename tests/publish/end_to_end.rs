@@ -147,6 +147,104 @@ fn publish_timeout_bounds_the_waits() {
     );
 }
 
+/// A copy of the demo whose Trivy report was cut off halfway, as an interrupted scan leaves it.
+fn demo_with_cut_report(dir: &Path) -> std::path::PathBuf {
+    let demo = dir.join("demo");
+    support::copy_dir(&root().join("fixtures/demo"), &demo);
+    let trivy = demo.join("reports/trivy.json");
+    let text = std::fs::read(&trivy).unwrap();
+    std::fs::write(&trivy, &text[..text.len() / 2]).unwrap();
+    demo
+}
+
+/// A run that stops before its verdict (exit 2: a report cut off) says so where its verdict
+/// would have gone: the sticky comment no longer shows the earlier commit's FAIL but ERROR,
+/// with the file, the place and how to fix it; the job summary and the check run say ERROR.
+#[test]
+fn a_stopped_run_replaces_the_verdict_on_github() {
+    let Some(corpus) = support::corpus() else { return };
+    let (fake, server) = GitHub::start(&corpus, GitHubConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_github(&fake, dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let first = fake.comments_with("<!-- verdict:comment gate=default -->");
+    assert!(first[0].body.contains("verdict: FAIL"), "{}", first[0].body);
+
+    let demo = demo_with_cut_report(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
+        .current_dir(&demo)
+        .args(["run", ".", "--today", "2026-11-21", "--check-run"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(support::github_job_env(&fake, dir.path()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "an input error, whatever was published\n{stderr}");
+    assert!(stderr.contains("error[ingest/truncated]"), "the terminal has the error\n{stderr}");
+    assert!(stderr.contains("publish: comment updated"), "{stderr}");
+    assert!(out.stdout.is_empty(), "no report on stdout: {}", String::from_utf8_lossy(&out.stdout));
+
+    let ours = fake.comments_with("<!-- verdict:comment gate=default -->");
+    assert_eq!(ours.len(), 1, "the same comment");
+    assert_eq!(ours[0].id, first[0].id);
+    let body = &ours[0].body;
+    assert!(body.contains("## 🛑 verdict: ERROR — could not judge (1 problem)"), "{body}");
+    assert!(body.contains("**This commit has no verdict**"), "{body}");
+    assert!(body.contains("`ingest/truncated`") && body.contains("reports/trivy.json:"), "{body}");
+    assert!(body.contains("**Fix:**"), "{body}");
+    assert!(body.contains("commit `0123456789ab`"), "the commit it is about: {body}");
+    assert!(
+        !body.contains("FAIL") && !body.contains("CVE-2022-22965"),
+        "nothing of the earlier verdict: {body}"
+    );
+
+    // The job summary and the step outputs are appended to: this run's come last.
+    let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
+    let error = summary.rfind("## 🛑 verdict: ERROR — could not judge (1 problem)");
+    assert!(error > summary.rfind("## ❌ verdict: FAIL"), "{summary}");
+    let outputs = std::fs::read_to_string(dir.path().join("output.txt")).unwrap();
+    let (_, last) = outputs.rsplit_once("outcome<<").unwrap();
+    assert!(last.contains("\nerror\n"), "{outputs}");
+    let created = server.requests().into_iter().find(|r| r.op == "checks/create").expect("a check run");
+    assert!(created.body.contains("could not judge (1 problem)"), "{}", created.body);
+    assert!(created.body.contains("\"failure\""), "the check fails: {}", created.body);
+}
+
+/// The same on GitLab: the merge request note says ERROR instead of the earlier verdict.
+#[test]
+fn a_stopped_run_replaces_the_verdict_on_gitlab() {
+    let Some(corpus) = support::corpus() else { return };
+    let (fake, server) = GitLab::start(&corpus, GitLabConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo_with_cut_report(dir.path());
+    let run = |folder: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_verdict"))
+            .current_dir(folder)
+            .args(["run", ".", "--today", "2026-11-21"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .envs(support::gitlab_job_env(&server, &fake))
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run(&root().join("fixtures/demo")).status.code(), Some(1));
+    let first = fake.notes_with("<!-- verdict:comment gate=default -->");
+    assert!(first[0].body.contains("verdict: FAIL"), "{}", first[0].body);
+
+    let out = run(&demo);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let notes = fake.notes_with("<!-- verdict:comment gate=default -->");
+    assert_eq!((notes.len(), notes[0].id), (1, first[0].id), "updated in place\n{stderr}");
+    let body = &notes[0].body;
+    assert!(
+        body.contains("verdict: ERROR — could not judge") && body.contains("`ingest/truncated`"),
+        "{body}"
+    );
+    assert!(!body.contains("FAIL"), "{body}");
+}
+
 /// GitLab: the merge request note is created once and updated in place.
 #[test]
 fn demo_merge_request_on_gitlab() {
