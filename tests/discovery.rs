@@ -118,3 +118,43 @@ fn links_out_of_the_tree_and_loops_are_not_followed() {
     let ev = verdict::cli::gather(&[named], &[], &Limits::default()).unwrap();
     assert_eq!(ev.tests.totals.total, 1, "a link named explicitly is read");
 }
+
+/// An empty or blank file whose name says it is an artifact (`trivy.json` after a scan that
+/// crashed, `TEST-x.xml` after a runner that died) is an `ingest/empty` error, not skipped: the
+/// gate must not pass without the scan or the tests. Other empty files are still skipped.
+#[test]
+fn an_empty_artifact_is_an_error_not_a_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "reports/junit.xml", r#"<testsuite name="s"><testcase name="t"/></testsuite>"#);
+    write(dir.path(), "notes.json", "");
+    write(dir.path(), "placeholder.xml", "\n");
+    let ev = verdict::cli::gather(&[dir.path().to_path_buf()], &[], &Limits::default()).unwrap();
+    assert_eq!(ev.sources.len(), 1, "empty files of no artifact's name are skipped");
+
+    write(dir.path(), "reports/Trivy-Image.json", "");
+    write(dir.path(), "reports/surefire/TEST-com.acme.AppTest.xml", " \n\t");
+    let errors = verdict::cli::gather(&[dir.path().to_path_buf()], &[], &Limits::default()).unwrap_err();
+    let got: Vec<(String, &str, String)> = errors
+        .iter()
+        .map(|e| {
+            let name = Path::new(&e.display).file_name().unwrap().to_string_lossy().into_owned();
+            (name, e.error.code.as_str(), e.error.message.clone())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "Trivy-Image.json".to_owned(),
+                "ingest/empty",
+                "the file is empty, though its name says it is a Trivy JSON report".to_owned()
+            ),
+            (
+                "TEST-com.acme.AppTest.xml".to_owned(),
+                "ingest/empty",
+                "the file holds nothing but whitespace, though its name says it is a JUnit XML test report"
+                    .to_owned()
+            ),
+        ]
+    );
+}

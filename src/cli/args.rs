@@ -19,7 +19,7 @@ overrides (e.g. RUST_LOG=verdict=debug).
 Exit status:
   0  pass: the command did its job (for a gate: no policy failure)
   1  fail: policy evaluated and said no
-  2  usage, config or input error: a bad flag, an unreadable, malformed or oversized artifact
+  2  usage, config or input error: a bad flag, an unreadable, malformed, empty or oversized artifact
   3  internal or infrastructure error: a bug, or a service that could not be reached
 
 Docs: docs/evidence.md (the evidence document), docs/diagnostics.md (every error code).";

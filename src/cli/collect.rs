@@ -203,6 +203,27 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
         (None, Sniffed::UnknownStructured(_, reason)) => {
             return Outcome::SkippedStructured(Skipped { path: c.display.clone(), reason });
         }
+        (None, Sniffed::Other(_))
+            if sniff::content(head).is_none()
+                && let Some(kind) = sniff::kind_by_name(&c.path) =>
+        {
+            // Skipped, an empty `trivy.json` would let the gate pass without the scan that
+            // failed to write it.
+            let what = if head.is_empty() { "is empty" } else { "holds nothing but whitespace" };
+            return fail(
+                IngestError::new(
+                    Code::Empty,
+                    format!("the file {what}, though its name says it is {}", kind.describe()),
+                )
+                .expected(kind.describe())
+                .help(
+                    "the tool that writes it wrote nothing: it probably failed or was stopped before it \
+                     wrote its report. Look at the step that runs it, and let that step fail the job \
+                     when the tool fails; a file that is not an artifact belongs outside the folders \
+                     verdict searches",
+                ),
+            );
+        }
         (None, Sniffed::Other(reason)) => return Outcome::SkippedOther(reason),
         (Some((Kind::Custom, name)), sniffed) => {
             let format = match sniffed {

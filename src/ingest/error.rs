@@ -12,6 +12,8 @@ pub enum Code {
     TooLarge,
     /// The file ends in the middle of a document.
     Truncated,
+    /// A file found in a folder is empty (or blank) though its name says it is an artifact.
+    Empty,
     /// The file is not well-formed JSON.
     MalformedJson,
     /// The file is not well-formed XML.
@@ -44,10 +46,11 @@ pub enum Code {
 
 impl Code {
     /// Every code, for documentation tests.
-    pub const ALL: [Code; 17] = [
+    pub const ALL: [Code; 18] = [
         Code::Unreadable,
         Code::TooLarge,
         Code::Truncated,
+        Code::Empty,
         Code::MalformedJson,
         Code::MalformedXml,
         Code::InvalidUtf8,
@@ -70,6 +73,7 @@ impl Code {
             Code::Unreadable => "ingest/unreadable",
             Code::TooLarge => "ingest/too-large",
             Code::Truncated => "ingest/truncated",
+            Code::Empty => "ingest/empty",
             Code::MalformedJson => "ingest/malformed-json",
             Code::MalformedXml => "ingest/malformed-xml",
             Code::InvalidUtf8 => "ingest/invalid-utf8",

@@ -42,9 +42,27 @@ pub fn sniff(head: &[u8]) -> Sniffed {
 
 /// A file's text from its first byte that is not a byte-order mark or whitespace; `None` for a
 /// file that has no such byte.
-fn content(head: &[u8]) -> Option<&[u8]> {
+pub(crate) fn content(head: &[u8]) -> Option<&[u8]> {
     let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     body.get(body.iter().position(|b| !b.is_ascii_whitespace())?..)
+}
+
+/// The kind of artifact a file's name says it is, for the names the supported tools write or
+/// are usually told to write (`trivy.json`, `results_json.json`, `bom.cdx.json`,
+/// `TEST-*.xml`, `junit.xml`, …), matched without regard to case. Only an empty file is judged
+/// by its name: what a file holds decides everything else.
+pub fn kind_by_name(path: &std::path::Path) -> Option<Kind> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let (stem, ext) = name.rsplit_once('.')?;
+    let has = |part: &str| stem.contains(part);
+    match ext {
+        "json" if has("trivy") => Some(Kind::Trivy),
+        "json" if has("checkov") || stem == "results_json" => Some(Kind::Checkov),
+        "json" if has("spdx") => Some(Kind::Spdx),
+        "json" | "xml" if has("cyclonedx") || has("bom") || stem.ends_with(".cdx") => Some(Kind::Cyclonedx),
+        "xml" if has("junit") || has("test") => Some(Kind::Junit),
+        _ => None,
+    }
 }
 
 fn sniff_xml(body: &[u8]) -> Sniffed {
@@ -407,6 +425,36 @@ impl Tok<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The names the supported tools write, or are told to write, and only those.
+    #[test]
+    fn kind_by_name() {
+        use std::path::Path;
+        let by = |name: &str| super::kind_by_name(Path::new("out").join(name).as_path());
+        for (name, kind) in [
+            ("trivy.json", Kind::Trivy),
+            ("trivy-image-results.JSON", Kind::Trivy),
+            ("results_json.json", Kind::Checkov),
+            ("checkov-terraform.json", Kind::Checkov),
+            ("bom.json", Kind::Cyclonedx),
+            ("sbom.cdx.json", Kind::Cyclonedx),
+            ("app.cdx.json", Kind::Cyclonedx),
+            ("bom.xml", Kind::Cyclonedx),
+            ("cyclonedx.json", Kind::Cyclonedx),
+            ("sbom.spdx.json", Kind::Spdx),
+            ("TEST-com.acme.AppTest.xml", Kind::Junit),
+            ("junit.xml", Kind::Junit),
+            ("jest-junit-01.xml", Kind::Junit),
+            ("test-results.xml", Kind::Junit),
+        ] {
+            assert_eq!(by(name), Some(kind), "{name}");
+        }
+        for name in
+            ["package.json", "report.json", "pom.xml", "notes.json", "trivy.yaml", "junit", "tests.txt"]
+        {
+            assert_eq!(by(name), None, "{name}");
+        }
+    }
 
     fn kind(text: &str) -> Sniffed {
         sniff(text.as_bytes())
