@@ -94,7 +94,9 @@ fn read_data(paths: &[PathBuf], limit: u64) -> Result<Vec<DataFile>, Error> {
         .collect()
 }
 
-/// Runs the gate.
+/// Runs the gate. An error met once the configuration is read is printed and published here
+/// and comes back as its exit code; an earlier one (flags, `verdict.yaml`) comes back as the
+/// error, for `main` to print.
 pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
     let started = Instant::now();
     let clearing = super::deliver::Clearing::start(&args);
@@ -104,10 +106,18 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
     };
     let config = super::load_config(args.config.as_deref(), args.no_config, folder, color_err)?;
     let var = |k: &str| std::env::var(k).ok();
-    // From here on the gate knows where it publishes: a run that stops says so there too, so
-    // that the PR or MR does not keep showing an earlier commit's verdict.
-    judge(&args, &config, clearing, started, color, &var)
-        .inspect_err(|e| super::deliver::publish_stopped(e, &args, config.origin.as_deref(), &var))
+    match judge(&args, &config, clearing, started, color, &var) {
+        Ok(exit) => Ok(exit),
+        Err(e) => {
+            // From here on the gate knows where it publishes: a run that stops says so there
+            // too, so that the PR or MR does not keep showing an earlier commit's verdict. The
+            // error is printed first, as a verdict's report is printed before what publishing
+            // did.
+            super::report(&e, color_err);
+            super::deliver::publish_stopped(&e, &args, config.origin.as_deref(), &var);
+            Ok(e.exit())
+        }
+    }
 }
 
 /// The gate once its configuration is read: policies, evidence, the verdict, its reports.

@@ -181,8 +181,9 @@ fn a_stopped_run_replaces_the_verdict_on_github() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "an input error, whatever was published\n{stderr}");
-    assert!(stderr.contains("error[ingest/truncated]"), "the terminal has the error\n{stderr}");
-    assert!(stderr.contains("publish: comment updated"), "{stderr}");
+    let error = stderr.find("error[ingest/truncated]").expect("the terminal has the error");
+    let published = stderr.find("publish: comment updated").expect("the comment was updated");
+    assert!(error < published, "the error comes first, as a verdict's report does\n{stderr}");
     assert!(out.stdout.is_empty(), "no report on stdout: {}", String::from_utf8_lossy(&out.stdout));
 
     let ours = fake.comments_with("<!-- verdict:comment gate=default -->");
