@@ -2,7 +2,8 @@
 #
 # A failed or errored test fails the gate. A flaky test (it failed, then passed on a rerun) is
 # what `tests.flaky` says: a warning by default, because the suite did pass, but someone has
-# to know that it needed a second try.
+# to know that it needed a second try. Test reports that hold no test at all are a warning:
+# the runner ran nothing, so "all passed" would say nothing about the change.
 #
 # Each finding names its test case by fingerprint, and verdict writes what it says from the
 # record (docs/policy.md, "Findings verdict explains"): the test's qualified name, what its
@@ -59,3 +60,37 @@ _flaky contains {"fingerprint": case.fingerprint} if {
 }
 
 _ended_failing(case) if case.status in {"failed", "errored"}
+
+# METADATA
+# title: The test reports hold tests
+# description: >-
+#   Test reports were found, but not one test case is in them: the runner ran nothing (a
+#   filter or file pattern that matches no test, tests moved, a job that skipped them), so the
+#   reports say nothing about the change. A warning, as a new project may have no test yet.
+# custom:
+#   severity: MEDIUM
+#   remediation: Check the test command's filter, file pattern and report folder, and make the runner fail when it finds no test.
+warn_empty contains finding if {
+	count(_reports) > 0
+	input.tests.totals.total == 0
+	finding := {
+		"msg": sprintf("The test reports hold no test case (%s): the runner ran nothing, so nothing is known about this change", [_reports_read]),
+		"id": "tests-none",
+		"severity": "MEDIUM",
+		"remediation": concat("", [
+			"Check that the test command's filter and file pattern match the tests and that it writes its reports where they are collected, ",
+			"and make the runner fail when it finds nothing to run: jest without --passWithNoTests, ",
+			"pytest exits 5 when it collects no test (do not mask it), ",
+			"Maven Surefire with -Dsurefire.failIfNoSpecifiedTests=true",
+		]),
+	}
+}
+
+_reports contains source.path if {
+	some source in input.sources
+	source.kind == "junit"
+}
+
+_reports_read := "1 report read" if count(_reports) == 1
+
+else := sprintf("%d reports read", [count(_reports)])

@@ -113,3 +113,37 @@ test_a_flaky_test_that_failed_last_is_one_failure if {
 	count(tests.warn_flaky) == 0 with input as evidence
 	count(tests.deny_flaky) == 0 with input as evidence with data.verdict.config as {"tests": {"flaky": "fail"}}
 }
+
+# Test reports without a test -----------------------------------------------------------------
+
+_report(path) := {"path": path, "kind": "junit"}
+
+test_reports_without_a_test_warn if {
+	evidence := {
+		"sources": [_report("reports/junit.xml"), {"path": "trivy.json", "kind": "trivy"}],
+		"tests": {"cases": [], "totals": {"total": 0}},
+	}
+	findings := tests.warn_empty with input as evidence
+	count(findings) == 1
+	some finding in findings
+	finding.id == "tests-none"
+	finding.severity == "MEDIUM"
+	contains(finding.msg, "(1 report read)")
+	contains(finding.remediation, "--passWithNoTests")
+}
+
+test_the_reports_are_counted if {
+	evidence := {"sources": [_report("a.xml"), _report("b.xml")], "tests": {"cases": [], "totals": {"total": 0}}}
+	some finding in tests.warn_empty with input as evidence
+	contains(finding.msg, "(2 reports read)")
+}
+
+test_reports_with_tests_do_not_warn if {
+	evidence := {"sources": [_report("reports/junit.xml")], "tests": {"cases": [], "totals": {"total": 12}}}
+	count(tests.warn_empty) == 0 with input as evidence
+}
+
+test_no_report_is_not_an_empty_report if {
+	evidence := {"sources": [{"path": "trivy.json", "kind": "trivy"}], "tests": {"cases": [], "totals": {"total": 0}}}
+	count(tests.warn_empty) == 0 with input as evidence
+}

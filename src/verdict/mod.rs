@@ -499,6 +499,9 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
                 return None;
             }
             let t = &ev.tests.totals;
+            if t.total == 0 {
+                return Some(format!("no test in {}", plural(n, "report", "reports")));
+            }
             let mut parts = Vec::new();
             if t.failed > 0 {
                 parts.push(format!("{} failed", t.failed));

@@ -140,19 +140,7 @@ fn exceptions_are_visible() {
 #[test]
 fn steps() {
     let mut ev = Evidence::new(Meta::default());
-    ev.sources.push(Source {
-        path: "junit.xml".into(),
-        kind: Kind::Junit,
-        format: crate::evidence::Format::Xml,
-        name: None,
-        named: false,
-        tool: None,
-        spec_version: None,
-        subject: None,
-        bytes: 1,
-        sha256: "x".into(),
-        warnings: vec![],
-    });
+    ev.sources.push(junit_source("junit.xml"));
     ev.tests.totals.count(crate::evidence::TestStatus::Failed, false);
     ev.tests.totals.count(crate::evidence::TestStatus::Passed, true);
     let f = finding("verdict.tests", "deny", Level::Fail, "t failed", "t");
@@ -164,6 +152,32 @@ fn steps() {
     );
     assert_eq!(v.steps[0].summary, "2 tests in 1 report: 1 failed, 1 flaky");
     assert_eq!(v.steps[1].summary, "no vulnerability scan found (Trivy JSON)");
+}
+
+/// A JUnit report read from `path`.
+fn junit_source(path: &str) -> Source {
+    Source {
+        path: path.into(),
+        kind: Kind::Junit,
+        format: crate::evidence::Format::Xml,
+        name: None,
+        named: false,
+        tool: None,
+        spec_version: None,
+        subject: None,
+        bytes: 1,
+        sha256: "x".into(),
+        warnings: vec![],
+    }
+}
+
+/// Test reports without a test say so, rather than "0 tests, all passed".
+#[test]
+fn reports_without_a_test() {
+    let mut ev = Evidence::new(Meta::default());
+    ev.sources.extend(["a.xml", "b.xml"].map(junit_source));
+    let v = fold(&ev, vec![], &packages(), &settings(&[], &[], FailOn::Fail));
+    assert_eq!(v.steps[0].summary, "no test in 2 reports");
 }
 
 /// The snippet is a ready-to-paste `waivers:` entry that names the finding.
