@@ -159,7 +159,8 @@ fn demo_with_cut_report(dir: &Path) -> std::path::PathBuf {
 
 /// A run that stops before its verdict (exit 2: a report cut off) says so where its verdict
 /// would have gone: the sticky comment no longer shows the earlier commit's FAIL but ERROR,
-/// with the file, the place and how to fix it; the job summary and the check run say ERROR.
+/// with the file, the place and how to fix it; the job summary, the check run and the commit
+/// status say ERROR.
 #[test]
 fn a_stopped_run_replaces_the_verdict_on_github() {
     let Some(corpus) = support::corpus() else { return };
@@ -173,7 +174,7 @@ fn a_stopped_run_replaces_the_verdict_on_github() {
     let demo = demo_with_cut_report(dir.path());
     let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
         .current_dir(&demo)
-        .args(["run", ".", "--today", "2026-11-21", "--check-run"])
+        .args(["run", ".", "--today", "2026-11-21", "--check-run", "--commit-status"])
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .envs(support::github_job_env(&fake, dir.path()))
@@ -210,6 +211,13 @@ fn a_stopped_run_replaces_the_verdict_on_github() {
     let created = server.requests().into_iter().find(|r| r.op == "checks/create").expect("a check run");
     assert!(created.body.contains("could not judge (1 problem)"), "{}", created.body);
     assert!(created.body.contains("\"failure\""), "the check fails: {}", created.body);
+    let state = fake.state.lock().unwrap();
+    let status = state.statuses.last().expect("a commit status");
+    assert_eq!(
+        (status["state"].as_str(), status["context"].as_str()),
+        (Some("error"), Some("verdict")),
+        "the commit status says the gate could not judge"
+    );
 }
 
 /// The same on GitLab: the merge request note says ERROR instead of the earlier verdict.
