@@ -134,6 +134,28 @@ impl Diagnostic {
         format!("docs/diagnostics.md#{}", self.code.replace('/', "-"))
     }
 
+    /// Where the problem is, sanitized: `file:line:column (at path)`, the path inside the
+    /// document shortened in its middle, or `at path` when there is no file.
+    pub fn place(&self) -> Option<String> {
+        match (&self.file, &self.doc_path) {
+            (Some(file), at) => {
+                let mut place = clean(file);
+                if let Some(line) = self.line {
+                    let _ = write!(place, ":{line}");
+                    if let Some(c) = self.column {
+                        let _ = write!(place, ":{c}");
+                    }
+                }
+                if let Some(p) = at {
+                    let _ = write!(place, " (at {})", shorten(&clean(p), 100));
+                }
+                Some(place)
+            }
+            (None, Some(p)) => Some(format!("at {}", clean(p))),
+            (None, None) => None,
+        }
+    }
+
     /// Renders for a terminal; `color` adds ANSI colours.
     pub fn render(&self, color: bool) -> String {
         let (red, yellow, blue, bold, reset) = if color {
@@ -153,20 +175,8 @@ impl Diagnostic {
         }
         let gutter = self.snippet.as_ref().map(|sn| sn.line.to_string().len()).unwrap_or(1).max(2);
         let pad = " ".repeat(gutter);
-        if let Some(file) = &self.file {
-            let mut place = clean(file);
-            if let Some(line) = self.line {
-                let _ = write!(place, ":{line}");
-                if let Some(c) = self.column {
-                    let _ = write!(place, ":{c}");
-                }
-            }
-            if let Some(p) = &self.doc_path {
-                let _ = write!(place, " (at {})", shorten(&clean(p), 100));
-            }
+        if let Some(place) = self.place() {
             let _ = writeln!(s, "{pad}{blue}-->{reset} {place}");
-        } else if let Some(p) = &self.doc_path {
-            let _ = writeln!(s, "{pad}{blue}-->{reset} at {}", clean(p));
         }
         if let Some(sn) = &self.snippet {
             let _ = writeln!(s, "{pad} {blue}|{reset}");

@@ -53,7 +53,7 @@ pub fn deliver(
     var: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Option<Exit>, Error> {
     let destination = destination(args, var);
-    let cx = context(&v.evidence.ci, args, config_file, &destination, var);
+    let cx = context(&v.evidence.ci, args, config_file, destination.as_ref().ok(), var);
 
     // 1. Report files: written first, so the links in the comment point at files that exist.
     let mut written: Vec<(String, PathBuf)> = Vec::new();
@@ -138,7 +138,7 @@ pub fn publish_stopped(
             return;
         }
     };
-    let cx = context(&super::ci::detect(var), args, config_file, &Ok(destination.clone()), var);
+    let cx = context(&super::ci::detect(var), args, config_file, Some(&destination), var);
     let (problems, summary) = super::diagnostics(e);
     let summary = summary.as_deref();
     let gate = cx.gate_key();
@@ -150,20 +150,8 @@ pub fn publish_stopped(
     let comment = |budget: usize| stopped::comment(&problems, summary, &cx, budget.min(comment_limit));
     let job_summary = |budget: usize| stopped::job_summary(&problems, summary, &cx, budget);
     let check_summary = |budget: usize| stopped::check_run_summary(&problems, summary, &cx, budget);
-    let p = Publication {
-        gate_key: &gate,
-        marker: &marker,
-        outcome: Outcome::Error,
-        fails_gate: true,
-        counts: Counts::default(),
-        comment_mode: CommentMode::default(),
-        comment_author: None,
-        comment: &comment,
-        job_summary: Some(&job_summary),
-        check_run: None,
-        commit_status: false,
-        reports: Vec::new(),
-    };
+    let mut p = Publication::new(&gate, &marker, Outcome::Error, true, Counts::default(), &comment);
+    p.job_summary = Some(&job_summary);
     let check_run = args.publish.check_run.then(|| CheckRun {
         name: check_run_name(&gate),
         title: stopped::check_run_title(&problems),
@@ -371,21 +359,16 @@ fn context(
     ci: &Ci,
     args: &RunArgs,
     config_file: Option<&Path>,
-    destination: &Result<Destination, publish::PublishError>,
+    destination: Option<&Destination>,
     var: &dyn Fn(&str) -> Option<String>,
 ) -> RenderContext {
-    let mut cx = RenderContext {
-        run_url: ci.run_url.clone(),
-        commit: ci.commit.clone(),
-        repository: ci.repository.clone(),
-        ..RenderContext::new(env!("CARGO_PKG_VERSION"))
-    };
+    let mut cx = RenderContext::for_ci(ci, env!("CARGO_PKG_VERSION"));
     cx.gate = args.publish.gate_key.clone();
     cx.max_shown = args.max_shown;
     cx.workspace = var("GITHUB_WORKSPACE").or_else(|| var("CI_PROJECT_DIR")).filter(|w| !w.is_empty());
     let mut artifacts = None;
     match destination {
-        Ok(Destination::GitHub(g)) => {
+        Some(Destination::GitHub(g)) => {
             let sha = g.head_sha.clone().or_else(|| cx.commit.clone());
             cx.commit = sha.clone();
             cx.run_url = g.run_url.clone().or(cx.run_url.take());
@@ -395,7 +378,7 @@ fn context(
             }
             artifacts = cx.run_url.clone().map(|u| format!("{u}#artifacts"));
         }
-        Ok(Destination::GitLab(_)) => {
+        Some(Destination::GitLab(_)) => {
             if let (Some(project), Some(sha)) = (var("CI_PROJECT_URL"), var("CI_COMMIT_SHA")) {
                 cx.blob_url = Some(format!("{}/-/blob/{sha}", project.trim_end_matches('/')));
             }

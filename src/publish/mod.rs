@@ -283,12 +283,25 @@ impl<'a> Publication<'a> {
             Outcome::Warn => verdict.fail_on == "warn",
             Outcome::Pass | Outcome::Skipped => false,
         };
+        Publication::new(gate_key, marker, verdict.outcome, fails_gate, verdict.counts, comment)
+    }
+
+    /// A publication of `outcome` with the comment body `comment` and nothing else optional (a
+    /// run that stopped before its verdict has no [`Verdict`] to take them from).
+    pub fn new(
+        gate_key: &'a str,
+        marker: &'a str,
+        outcome: Outcome,
+        fails_gate: bool,
+        counts: Counts,
+        comment: Render<'a>,
+    ) -> Publication<'a> {
         Publication {
             gate_key,
             marker,
-            outcome: verdict.outcome,
+            outcome,
             fails_gate,
-            counts: verdict.counts,
+            counts,
             comment_mode: CommentMode::default(),
             comment_author: None,
             comment,

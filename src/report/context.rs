@@ -2,6 +2,7 @@
 //! report files, the commit, the version, and where to anchor findings that name no file.
 //! Values only: the CLI (or the publisher) fills it from its settings and the CI environment.
 
+use crate::evidence::Ci;
 use crate::verdict::Verdict;
 
 /// The gate key used when none is configured.
@@ -69,7 +70,12 @@ impl RenderContext {
 
     /// A context with the run URL, commit and repository the verdict's evidence recorded.
     pub fn for_verdict(v: &Verdict, version: impl Into<String>) -> Self {
-        let ci = &v.evidence.ci;
+        RenderContext::for_ci(&v.evidence.ci, version)
+    }
+
+    /// A context with the run URL, commit and repository of a CI context (a run that stopped
+    /// before its verdict has no evidence to take them from).
+    pub fn for_ci(ci: &Ci, version: impl Into<String>) -> Self {
         RenderContext {
             run_url: ci.run_url.clone(),
             commit: ci.commit.clone(),

@@ -135,7 +135,7 @@ fn item(d: &Diagnostic, lines: bool) -> String {
         c if c.is_empty() => format!("- {}\n", md(&d.message, MAX_MSG)),
         c => format!("- {c} {}\n", md(&d.message, MAX_MSG)),
     };
-    if let Some(place) = place(d) {
+    if let Some(place) = d.place() {
         s.push_str(&format!("  - **Where:** {}\n", code(&place, MAX_PATH)));
     }
     let snippet = d.snippet.as_ref().filter(|_| lines);
@@ -162,28 +162,6 @@ fn item(d: &Diagnostic, lines: bool) -> String {
         s.push_str(&format!("  - **Caused by:** {}\n", md(c, MAX_CAUSE)));
     }
     s
-}
-
-/// `file:line:column (at path)`, or the path inside the document alone.
-fn place(d: &Diagnostic) -> Option<String> {
-    let at = d.doc_path.as_deref().map(|p| clip(p, 100));
-    match (&d.file, at) {
-        (Some(file), at) => {
-            let mut place = file.clone();
-            if let Some(line) = d.line {
-                place.push_str(&format!(":{line}"));
-                if let Some(c) = d.column {
-                    place.push_str(&format!(":{c}"));
-                }
-            }
-            if let Some(at) = at {
-                place.push_str(&format!(" (at {at})"));
-            }
-            Some(place)
-        }
-        (None, Some(at)) => Some(format!("at {at}")),
-        (None, None) => None,
-    }
 }
 
 #[cfg(test)]
