@@ -154,7 +154,7 @@ pub fn publish_stopped(
     p.job_summary = Some(&job_summary);
     let check_run = args.publish.check_run.then(|| CheckRun {
         name: check_run_name(&gate),
-        title: stopped::check_run_title(&problems),
+        title: annotations::error_title(problems.len()),
         summary: &check_summary,
         annotations: Vec::new(),
     });

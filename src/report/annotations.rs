@@ -334,15 +334,19 @@ fn raw_details(f: &Finding) -> String {
     multi_line(&s)
 }
 
+/// What a run that could not judge says in a title: a verdict with problems, or a run that
+/// stopped before its verdict (`markdown::stopped`).
+pub fn error_title(problems: usize) -> String {
+    format!("ERROR — could not judge ({})", plural(problems, "problem", "problems"))
+}
+
 /// The check run's title: the outcome and the counts.
 pub fn check_run_title(v: &Verdict) -> String {
     let blocking = v.findings.iter().filter(|f| standing(v, f) == Standing::Blocking).count();
     let warnings = v.findings.iter().filter(|f| standing(v, f) == Standing::Warning).count();
     let counts = format!("{} to fix · {}", num(blocking), plural(warnings, "warning", "warnings"));
     match v.outcome {
-        Outcome::Error => {
-            format!("ERROR — could not judge ({})", plural(v.problems.len(), "problem", "problems"))
-        }
+        Outcome::Error => error_title(v.problems.len()),
         Outcome::Fail => format!("FAIL — {counts}"),
         Outcome::Warn => format!("WARN — {counts}"),
         Outcome::Pass | Outcome::Skipped => "PASS — nothing to fix".to_owned(),

@@ -25,7 +25,7 @@ use super::common::{
     warnings_block,
 };
 use super::context::{DEFAULT_GATE, RenderContext, marker};
-use super::text::{clip, code, fenced, link, md, num, plural, safe_url, uri_path};
+use super::text::{clip, code, fenced, link, md, md_code, num, plural, safe_url, uri_path};
 use crate::verdict::{Finding, LedgerEntry, Outcome, Status, Step, Verdict};
 
 pub mod stopped;
@@ -314,15 +314,11 @@ impl Renderer<'_> {
 
     fn headline(&self) -> String {
         let v = self.v;
-        let gate = self.cx.gate_key();
-        let gate = if gate == DEFAULT_GATE { String::new() } else { format!(" · {}", md(&gate, 64)) };
+        let gate = gate_suffix(self.cx);
         let blocking = self.facts.blocking.len();
         let ledger_issues = v.waivers.expired.len() + v.waivers.unused.len();
         match v.outcome {
-            Outcome::Error => format!(
-                "## 🛑 verdict{gate}: ERROR — could not judge ({})",
-                plural(v.problems.len(), "problem", "problems")
-            ),
+            Outcome::Error => error_headline(self.cx, v.problems.len()),
             Outcome::Fail => {
                 let what = if blocking > 0 {
                     format!("{} to fix", num(blocking))
@@ -374,8 +370,8 @@ impl Renderer<'_> {
             out.push(&format!(
                 "- {} {}\n  - **Fix:** {}\n",
                 code(&p.code, MAX_NAME),
-                md(&p.message, MAX_MSG),
-                md(&p.help, MAX_FIX)
+                md_code(&p.message, MAX_MSG),
+                md_code(&p.help, MAX_FIX)
             ));
         }
         if self.v.problems.len() > MAX_PROBLEMS {
@@ -812,6 +808,18 @@ fn cut(text: &str, measure: Measure, budget: usize) -> String {
 
 /// The last line: verdict's version, the gate, the day judged (when there was a verdict), the
 /// commit and the repository.
+/// What follows "verdict" in a headline: ` · GATE`, or nothing for the default gate.
+fn gate_suffix(cx: &RenderContext) -> String {
+    let gate = cx.gate_key();
+    if gate == DEFAULT_GATE { String::new() } else { format!(" · {}", md(&gate, 64)) }
+}
+
+/// The headline of a run that could not judge, whether it stopped (`stopped`) or judged
+/// nothing because of its problems.
+fn error_headline(cx: &RenderContext, problems: usize) -> String {
+    format!("## 🛑 verdict{}: {}", gate_suffix(cx), super::annotations::error_title(problems))
+}
+
 fn footer(cx: &RenderContext, judged_on: Option<&str>) -> String {
     let mut parts = vec![format!("verdict {}", md(&cx.version, 40))];
     parts.push(format!("gate {}", code(&cx.gate_key(), 64)));

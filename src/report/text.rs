@@ -119,7 +119,11 @@ fn starts_reference(prev: Option<char>, c: char, next: Option<&char>) -> bool {
 /// heading, list or quote where the text starts a block, as after `- `) and mentions and
 /// references broken.
 pub(crate) fn md(text: &str, max: usize) -> String {
-    let line = clip(one_line(text), max);
+    escape_md(&clip(one_line(text), max))
+}
+
+/// [`md`]'s escaping of one line, as it is.
+fn escape_md(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let mut chars = line.chars().peekable();
     let mut first = true;
@@ -184,6 +188,23 @@ pub(crate) fn code(text: &str, max: usize) -> String {
     let fence = "`".repeat(longest_run(&body, '`') + 1);
     let pad = if body.starts_with(['`', ' ']) || body.ends_with(['`', ' ']) { " " } else { "" };
     format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// Inline Markdown text as [`md`] makes it, but with each part between a pair of backticks
+/// shown as a code span: for verdict's own messages and fixes, which quote commands and keys
+/// that way (`` `iconv -f LATIN1 -t UTF-8` ``), so that the reader sees the command rather
+/// than escaped backticks around it. Text with an odd number of backticks is [`md`]'s. A code
+/// span opens nothing either (its text is shown as it is, HTML comments defused).
+pub(crate) fn md_code(text: &str, max: usize) -> String {
+    let line = clip(one_line(text), max);
+    if !line.contains('`') || line.matches('`').count() % 2 == 1 {
+        return escape_md(&line);
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for (i, part) in line.split('`').enumerate() {
+        out.push_str(&if i % 2 == 0 { escape_md(part) } else { code(part, usize::MAX) });
+    }
+    out
 }
 
 /// A fenced code block of `lang`, every line prefixed with `indent` (to sit inside a list
@@ -442,6 +463,21 @@ mod tests {
         );
         let block = fenced("a\n```\nb", "yaml", "  ");
         assert_eq!(block, "  ````yaml\n  a\n  ```\n  b\n  ````\n");
+    }
+
+    /// verdict's quoted commands become code spans; the text around them is still escaped,
+    /// and a lone backtick (from an artifact, say) leaves the whole text to `md`.
+    #[test]
+    fn quoted_code_in_text() {
+        assert_eq!(
+            md_code("re-encode it, e.g. `iconv -f LATIN1 -t UTF-8` *now* @ops", 100),
+            "re-encode it, e.g. `iconv -f LATIN1 -t UTF-8` \\*now\\* @\u{2060}ops"
+        );
+        assert_eq!(md_code("key `a<!--b` and `|`", 100), "key `a<!\u{2060}--b` and `|`");
+        assert_eq!(md_code("the key `a`b` twice", 100), "the key \\`a\\`b\\` twice");
+        assert_eq!(md_code("plain *text*", 100), md("plain *text*", 100));
+        // Cut inside a span: an odd count, so all escaped.
+        assert_eq!(md_code("run `cmd one`", 8), "run \\`cm…");
     }
 
     /// Only http and https links, encoded so that they cannot end the link early.

@@ -209,7 +209,8 @@ fn a_stopped_run_replaces_the_verdict_on_github() {
     let (_, last) = outputs.rsplit_once("outcome<<").unwrap();
     assert!(last.contains("\nerror\n"), "{outputs}");
     let created = server.requests().into_iter().find(|r| r.op == "checks/create").expect("a check run");
-    assert!(created.body.contains("could not judge (1 problem)"), "{}", created.body);
+    // The same title as a verdict that could not judge.
+    assert!(created.body.contains("\"ERROR — could not judge (1 problem)\""), "{}", created.body);
     assert!(created.body.contains("\"failure\""), "the check fails: {}", created.body);
     let state = fake.state.lock().unwrap();
     let status = state.statuses.last().expect("a commit status");

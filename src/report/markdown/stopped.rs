@@ -11,8 +11,8 @@
 
 use super::{MAX_FIX, MAX_MSG, MAX_NAME, MAX_PATH, MAX_PROBLEMS, MAX_SNIPPET_LINE, Measure, Out, Surface};
 use crate::diag::Diagnostic;
-use crate::report::context::{DEFAULT_GATE, RenderContext, marker};
-use crate::report::text::{clip, code, fenced, link, md, num, plural, safe_url};
+use crate::report::context::{RenderContext, marker};
+use crate::report::text::{clip, code, fenced, link, md, md_code, num, safe_url};
 
 /// Longest `caused by` line shown.
 const MAX_CAUSE: usize = 300;
@@ -48,11 +48,6 @@ pub fn check_run_summary(
 ) -> String {
     Stopped { problems, summary, cx, surface: Surface::CheckRun, measure: Measure::Chars }
         .render(budget_chars)
-}
-
-/// The check run's title of a run that stopped.
-pub fn check_run_title(problems: &[Diagnostic]) -> String {
-    format!("ERROR: could not judge ({})", plural(problems.len(), "problem", "problems"))
 }
 
 struct Stopped<'a> {
@@ -99,12 +94,8 @@ impl Stopped<'_> {
             out.push(&marker(&self.cx.gate));
             out.push("\n");
         }
-        let gate = self.cx.gate_key();
-        let gate = if gate == DEFAULT_GATE { String::new() } else { format!(" · {}", md(&gate, 64)) };
-        out.push(&format!(
-            "## 🛑 verdict{gate}: ERROR — could not judge ({})\n\n",
-            plural(self.problems.len(), "problem", "problems")
-        ));
+        out.push(&super::error_headline(self.cx, self.problems.len()));
+        out.push("\n\n");
         let why = self.summary.map(|s| format!("{}. ", md(s, MAX_MSG))).unwrap_or_default();
         out.push(&format!(
             "{why}**This commit has no verdict**, and the gate fails until what is below is fixed; \
@@ -132,8 +123,8 @@ impl Stopped<'_> {
 /// expected, how to fix it and what caused it.
 fn item(d: &Diagnostic, lines: bool) -> String {
     let mut s = match code(&d.code, MAX_NAME) {
-        c if c.is_empty() => format!("- {}\n", md(&d.message, MAX_MSG)),
-        c => format!("- {c} {}\n", md(&d.message, MAX_MSG)),
+        c if c.is_empty() => format!("- {}\n", md_code(&d.message, MAX_MSG)),
+        c => format!("- {c} {}\n", md_code(&d.message, MAX_MSG)),
     };
     if let Some(place) = d.place() {
         s.push_str(&format!("  - **Where:** {}\n", code(&place, MAX_PATH)));
@@ -147,10 +138,10 @@ fn item(d: &Diagnostic, lines: bool) -> String {
         s.push_str(&fenced(&format!("{gutter} | {text}\n{pad} | {caret}"), "text", "  "));
     }
     if let Some(e) = &d.expected {
-        s.push_str(&format!("  - **Expected:** {}\n", md(e, MAX_MSG)));
+        s.push_str(&format!("  - **Expected:** {}\n", md_code(e, MAX_MSG)));
     }
     if let Some(h) = &d.help {
-        s.push_str(&format!("  - **Fix:** {}\n", md(h, MAX_FIX)));
+        s.push_str(&format!("  - **Fix:** {}\n", md_code(h, MAX_FIX)));
     }
     if d.code.contains('/') {
         s.push_str(&format!(
