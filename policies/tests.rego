@@ -62,29 +62,45 @@ _flaky contains {"fingerprint": case.fingerprint} if {
 _ended_failing(case) if case.status in {"failed", "errored"}
 
 # METADATA
-# title: The test reports hold tests
+# title: The test reports hold tests that ran
 # description: >-
-#   Test reports were found, but not one test case is in them: the runner ran nothing (a
-#   filter or file pattern that matches no test, tests moved, a job that skipped them), so the
-#   reports say nothing about the change. A warning, as a new project may have no test yet.
+#   Test reports were found, but not one test in them ran: they hold no test case (a filter
+#   or file pattern that matches no test, tests moved, a job that skipped them), or every test
+#   case in them was skipped (a disabled suite, tests that skip themselves when a service or a
+#   variable is missing). Either way the reports say nothing about the change. A warning, as a
+#   new project may have no test yet.
 # custom:
 #   severity: MEDIUM
 #   remediation: Check the test command's filter, file pattern and report folder, and make the runner fail when it finds no test.
 warn_empty contains finding if {
 	count(_reports) > 0
-	input.tests.totals.total == 0
+	_skipped == input.tests.totals.total
 	finding := {
-		"msg": sprintf("The test reports hold no test case (%s): the runner ran nothing, so nothing is known about this change", [_reports_read]),
+		"msg": _none_ran,
 		"id": "tests-none",
 		"severity": "MEDIUM",
-		"remediation": concat("", [
-			"Check that the test command's filter and file pattern match the tests and that it writes its reports where they are collected, ",
-			"and make the runner fail when it finds nothing to run: jest without --passWithNoTests, ",
-			"pytest exits 5 when it collects no test (do not mask it), ",
-			"Maven Surefire with -Dsurefire.failIfNoSpecifiedTests=true",
-		]),
+		"remediation": _none_ran_fix,
 	}
 }
+
+_skipped := object.get(input.tests.totals, "skipped", 0)
+
+_none_ran := sprintf("The test reports hold no test case (%s): the runner ran nothing, so nothing is known about this change", [_reports_read]) if {
+	input.tests.totals.total == 0
+} else := sprintf("Every test in the reports was skipped (%d, %s): not one ran, so nothing is known about this change", [_skipped, _reports_read])
+
+_none_ran_fix := concat("", [
+	"Check that the test command's filter and file pattern match the tests and that it writes its reports where they are collected, ",
+	"and make the runner fail when it finds nothing to run: jest without --passWithNoTests, ",
+	"pytest exits 5 when it collects no test (do not mask it), ",
+	"Maven Surefire with -Dsurefire.failIfNoSpecifiedTests=true",
+]) if {
+	input.tests.totals.total == 0
+} else := concat("", [
+	"Find why every test was skipped (a suite disabled or filtered to skipped tests, a skip condition such as a missing service, ",
+	"environment variable or platform that holds in this job) and make the job provide what the tests need, ",
+	"or run the tests that do apply here",
+])
 
 _reports contains source.path if {
 	some source in input.sources

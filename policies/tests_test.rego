@@ -143,6 +143,21 @@ test_reports_with_tests_do_not_warn if {
 	count(tests.warn_empty) == 0 with input as evidence
 }
 
+test_reports_whose_every_test_was_skipped_warn if {
+	evidence := {"sources": [_report("a.xml")], "tests": {"cases": [], "totals": {"total": 3, "skipped": 3}}}
+	findings := tests.warn_empty with input as evidence
+	count(findings) == 1
+	some finding in findings
+	finding.id == "tests-none"
+	contains(finding.msg, "Every test in the reports was skipped (3, 1 report read)")
+	contains(finding.remediation, "skip condition")
+}
+
+test_one_test_that_ran_is_enough if {
+	evidence := {"sources": [_report("a.xml")], "tests": {"cases": [], "totals": {"total": 3, "skipped": 2}}}
+	count(tests.warn_empty) == 0 with input as evidence
+}
+
 test_no_report_is_not_an_empty_report if {
 	evidence := {"sources": [{"path": "trivy.json", "kind": "trivy"}], "tests": {"cases": [], "totals": {"total": 0}}}
 	count(tests.warn_empty) == 0 with input as evidence

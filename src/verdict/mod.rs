@@ -522,6 +522,8 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
             );
             Some(if parts.is_empty() {
                 format!("{head}, all passed")
+            } else if t.skipped == t.total {
+                format!("{head}, all skipped")
             } else {
                 format!("{head}: {}", parts.join(", "))
             })

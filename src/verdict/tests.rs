@@ -2,7 +2,7 @@
 
 use super::waiver::{Matcher, Origin, Waiver};
 use super::*;
-use crate::evidence::{Meta, Source};
+use crate::evidence::{Meta, Source, TestStatus};
 
 fn finding(ns: &str, rule: &str, level: Level, msg: &str, fp: &str) -> PolicyFinding {
     PolicyFinding {
@@ -141,8 +141,8 @@ fn exceptions_are_visible() {
 fn steps() {
     let mut ev = Evidence::new(Meta::default());
     ev.sources.push(junit_source("junit.xml"));
-    ev.tests.totals.count(crate::evidence::TestStatus::Failed, false);
-    ev.tests.totals.count(crate::evidence::TestStatus::Passed, true);
+    ev.tests.totals.count(TestStatus::Failed, false);
+    ev.tests.totals.count(TestStatus::Passed, true);
     let f = finding("verdict.tests", "deny", Level::Fail, "t failed", "t");
     let v = fold(&ev, vec![f], &packages(), &settings(&[], &[], FailOn::Fail));
     let steps: Vec<_> = v.steps.iter().map(|s| (s.name.as_str(), s.outcome)).collect();
@@ -178,6 +178,21 @@ fn reports_without_a_test() {
     ev.sources.extend(["a.xml", "b.xml"].map(junit_source));
     let v = fold(&ev, vec![], &packages(), &settings(&[], &[], FailOn::Fail));
     assert_eq!(v.steps[0].summary, "no test in 2 reports");
+}
+
+/// Reports whose every test was skipped say so rather than counting the skips like any other.
+#[test]
+fn reports_whose_every_test_was_skipped() {
+    let mut ev = Evidence::new(Meta::default());
+    ev.sources.push(junit_source("a.xml"));
+    for _ in 0..3 {
+        ev.tests.totals.count(TestStatus::Skipped, false);
+    }
+    let v = fold(&ev, vec![], &packages(), &settings(&[], &[], FailOn::Fail));
+    assert_eq!(v.steps[0].summary, "3 tests in 1 report, all skipped");
+    ev.tests.totals.count(TestStatus::Passed, false);
+    let v = fold(&ev, vec![], &packages(), &settings(&[], &[], FailOn::Fail));
+    assert_eq!(v.steps[0].summary, "4 tests in 1 report: 3 skipped");
 }
 
 /// The snippet is a ready-to-paste `waivers:` entry that names the finding.
