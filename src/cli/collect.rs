@@ -293,6 +293,7 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
         bytes,
         sha256,
         warnings: parsed.facts.warnings.clone(),
+        package_targets: parsed.facts.package_targets,
     };
     Outcome::Read(Box::new((source, parsed)))
 }

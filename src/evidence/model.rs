@@ -198,6 +198,12 @@ pub struct Source {
     /// Problems that did not stop reading the artifact (for example an SBOM that breaks its
     /// specification's schema).
     pub warnings: Vec<Warning>,
+    /// For a Trivy report, how many of its targets (`Results[]`) are packages checked for
+    /// vulnerabilities: `Class` `os-pkgs` or `lang-pkgs` (or no `Class`, which Trivy wrote
+    /// before it had one). `0` when it checked none: a `trivy config` scan, or a scan that found
+    /// no operating system, lock file or binary to check. `null` for other kinds.
+    #[serde(default)]
+    pub package_targets: Option<u64>,
 }
 
 /// The tool that wrote an artifact.

@@ -521,7 +521,7 @@ impl Parser<'_, '_> {
             tests.cases.retain(TestCase::judged);
         }
         Parsed {
-            facts: Facts { tool: self.tool, spec_version: None, subject: None, warnings: Vec::new() },
+            facts: Facts { tool: self.tool, warnings: Vec::new(), ..Facts::default() },
             records: crate::evidence::Records { tests, ..Default::default() },
         }
     }

@@ -96,6 +96,9 @@ pub struct Facts {
     pub subject: Option<String>,
     /// Problems that did not stop reading.
     pub warnings: Vec<Warning>,
+    /// For a Trivy report, how many of its targets are packages checked for vulnerabilities
+    /// (see [`Source::package_targets`](crate::evidence::Source::package_targets)).
+    pub package_targets: Option<u64>,
 }
 
 /// Everything one artifact yielded.

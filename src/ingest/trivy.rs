@@ -74,6 +74,7 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
         let Report { cx, out } = self;
         let mut schema_version = None;
         let mut version = None;
+        let mut package_targets = 0;
         let mut keys = json::Keys::default();
         while let Some(key) = map.next_key::<String>()? {
             keys.first(&key)?;
@@ -97,7 +98,8 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
                     out.facts.subject = name.filter(|n| !n.is_empty());
                 }
                 "Results" => {
-                    let mut each = ResultSeed { cx, out: &mut out.records };
+                    let mut each =
+                        ResultSeed { cx, out: &mut out.records, package_targets: &mut package_targets };
                     map.next_value_seed(json::EachSeed(&mut each))?;
                 }
                 _ => {
@@ -113,6 +115,7 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
             spec_version: Some("2".into()),
             subject: out.facts.subject.take(),
             warnings: Vec::new(),
+            package_targets: Some(package_targets),
         };
         Ok(())
     }
@@ -125,6 +128,8 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
 struct ResultSeed<'a, 'c> {
     cx: &'a Cx<'c>,
     out: &'a mut Records,
+    /// Counts the results whose target is packages checked for vulnerabilities.
+    package_targets: &'a mut u64,
 }
 
 impl<'de> de::DeserializeSeed<'de> for &mut ResultSeed<'_, '_> {
@@ -163,6 +168,7 @@ impl<'de> Visitor<'de> for &mut ResultSeed<'_, '_> {
         let mut misconf_summary = None;
         let mut secrets = Vec::new();
         let mut licenses = Vec::new();
+        let mut class: Option<String> = None;
         while let Some(key) = map.next_key::<String>()? {
             keys.first(&key)?;
             match key.as_str() {
@@ -181,6 +187,7 @@ impl<'de> Visitor<'de> for &mut ResultSeed<'_, '_> {
                     let mut each = |v: TrivyVuln<'de>| convert_vulnerability(v, cx, &target, out);
                     map.next_value_seed(ForEach::new(&mut each))?;
                 }
+                "Class" => class = map.next_value()?,
                 "Misconfigurations" => misconfigurations = map.next_value::<Option<_>>()?.unwrap_or_default(),
                 "MisconfSummary" => misconf_summary = map.next_value()?,
                 "Secrets" => secrets = map.next_value::<Option<_>>()?.unwrap_or_default(),
@@ -195,6 +202,14 @@ impl<'de> Visitor<'de> for &mut ResultSeed<'_, '_> {
                 complete_vulnerability(v, &target);
             }
         }
+        // Packages checked for vulnerabilities: an OS's or a lock file's. A result without a
+        // `Class` (older Trivy versions wrote none) counts unless it holds another scanner's
+        // findings: absence of a scan is claimed only when the report shows it.
+        let packages = match class.as_deref() {
+            Some(c) => c == "os-pkgs" || c == "lang-pkgs",
+            None => misconfigurations.is_empty() && secrets.is_empty() && licenses.is_empty(),
+        };
+        *self.package_targets += u64::from(packages);
         let rest = Rest { misconfigurations, misconf_summary, secrets, licenses };
         convert_rest(rest, cx, &target, out);
         Ok(())
@@ -667,6 +682,39 @@ mod tests {
         assert!(e.message.contains("SchemaVersion 1"));
         let e = parse_str(r#"{"Results": []}"#).expect_err("missing");
         assert_eq!(e.code, Code::MissingField);
+    }
+
+    /// Only targets of packages (an OS's, a lock file's) count as checked for vulnerabilities:
+    /// a config or secret scan, or a report without results, checked none.
+    #[test]
+    fn package_targets() {
+        let count = |results: &str| {
+            let p = parse_str(&format!(r#"{{"SchemaVersion": 2, "ArtifactName": "app:1"{results}}}"#))
+                .expect("parses");
+            p.facts.package_targets
+        };
+        assert_eq!(count(""), Some(0), "no Results at all: nothing was found to check");
+        assert_eq!(count(r#", "Results": []"#), Some(0));
+        assert_eq!(
+            count(r#", "Results": [{"Target": "Dockerfile", "Class": "config", "Misconfigurations": []}]"#),
+            Some(0)
+        );
+        assert_eq!(
+            count(
+                r#", "Results": [{"Target": "app:1 (debian 12.5)", "Class": "os-pkgs", "Type": "debian"},
+                {"Target": "package-lock.json", "Class": "lang-pkgs", "Type": "npm"},
+                {"Target": "app/.env", "Class": "secret", "Secrets": []}]"#
+            ),
+            Some(2),
+            "clean targets count too: they were checked"
+        );
+        assert_eq!(
+            count(r#", "Results": [{"Target": "go.sum", "Type": "gomod"}]"#),
+            Some(1),
+            "no Class: counted"
+        );
+        let secrets = r#", "Results": [{"Target": "a", "Secrets": [{"RuleID": "x", "Severity": "LOW", "Title": "t"}]}]"#;
+        assert_eq!(count(secrets), Some(0), "no Class, but another scanner's findings");
     }
 
     /// Misconfigurations, secrets and licenses land in their own lists; secrets keep no match.

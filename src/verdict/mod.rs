@@ -377,11 +377,12 @@ pub fn fold(
     user.dedup();
     for (name, ns) in BUILTIN_STEPS {
         if packages.iter().any(|p| p == ns) {
-            steps.push(step(name, vec![ns.to_owned()], &out, evidence_summary(name, evidence)));
+            let summary = evidence_summary(name, evidence).ok_or_else(|| nothing_to_judge(name, evidence));
+            steps.push(step(name, vec![ns.to_owned()], &out, summary));
         }
     }
     for ns in user {
-        steps.push(step(ns, vec![ns.clone()], &out, None));
+        steps.push(step(ns, vec![ns.clone()], &out, Ok(format!("your policies (package {ns})"))));
     }
 
     let counts = count(out.iter());
@@ -452,28 +453,33 @@ fn count<'a>(findings: impl Iterator<Item = &'a Finding>) -> Counts {
     c
 }
 
-fn step(name: &str, namespaces: Vec<String>, findings: &[Finding], summary: Option<String>) -> Step {
+/// A step from its findings and what it looked at: `Ok` what it judged, `Err` why there was
+/// nothing to judge (skipped, unless a finding says otherwise).
+fn step(name: &str, namespaces: Vec<String>, findings: &[Finding], summary: Result<String, String>) -> Step {
     let counts = count(findings.iter().filter(|f| f.step == name));
     let outcome = if counts.fail > 0 {
         Outcome::Fail
     } else if counts.warn > 0 {
         Outcome::Warn
-    } else if summary.is_none() && BUILTIN_STEPS.iter().any(|(s, _)| *s == name) {
+    } else if summary.is_err() {
         Outcome::Skipped
     } else {
         Outcome::Pass
     };
-    let summary = summary.unwrap_or_else(|| {
-        if BUILTIN_STEPS.iter().any(|(s, _)| *s == name) {
-            nothing_to_judge(name).to_owned()
-        } else {
-            format!("your policies (package {name})")
-        }
-    });
+    let summary = summary.unwrap_or_else(|nothing| nothing);
     Step { name: name.to_owned(), namespaces, outcome, summary, counts }
 }
 
-fn nothing_to_judge(step: &str) -> &'static str {
+/// Why a built-in step had nothing to judge.
+fn nothing_to_judge(step: &str, ev: &Evidence) -> String {
+    let trivy = ev.sources.iter().filter(|s| s.kind == Kind::Trivy).count();
+    if step == "vulnerabilities" && trivy > 0 {
+        // Read, but none checked a package (see `evidence_summary`).
+        return format!(
+            "no package checked for vulnerabilities in {} (a config or secret scan, or nothing found to check)",
+            plural(trivy, "Trivy report", "Trivy reports")
+        );
+    }
     match step {
         "tests" => "no test results found (JUnit XML)",
         "vulnerabilities" => "no vulnerability scan found (Trivy JSON)",
@@ -483,6 +489,7 @@ fn nothing_to_judge(step: &str) -> &'static str {
         "signatures" => "no signature check configured (signatures: in verdict.yaml)",
         _ => "nothing to judge",
     }
+    .to_owned()
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -529,7 +536,11 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
             })
         }
         "vulnerabilities" => {
-            let n = sources(&[Kind::Trivy]);
+            // A Trivy report that checked no package (a config scan, an image whose operating
+            // system Trivy did not recognize) is not a vulnerability scan: "0 vulnerabilities"
+            // would say the packages were checked and are clean.
+            let n =
+                ev.sources.iter().filter(|s| s.kind == Kind::Trivy && s.package_targets != Some(0)).count();
             let vulns = &ev.vulnerabilities;
             if n == 0 {
                 return None;

@@ -168,6 +168,7 @@ fn junit_source(path: &str) -> Source {
         bytes: 1,
         sha256: "x".into(),
         warnings: vec![],
+        package_targets: None,
     }
 }
 
@@ -178,6 +179,26 @@ fn reports_without_a_test() {
     ev.sources.extend(["a.xml", "b.xml"].map(junit_source));
     let v = fold(&ev, vec![], &packages(), &settings(&[], &[], FailOn::Fail));
     assert_eq!(v.steps[0].summary, "no test in 2 reports");
+}
+
+/// A Trivy report that checked no package (a config scan) is no vulnerability scan: the step
+/// says no package was checked rather than "0 vulnerabilities", and passes nothing.
+#[test]
+fn a_trivy_report_without_packages_is_no_vulnerability_scan() {
+    let mut ev = Evidence::new(Meta::default());
+    let mut trivy = junit_source("trivy.json");
+    (trivy.kind, trivy.package_targets) = (Kind::Trivy, Some(0));
+    ev.sources.push(trivy.clone());
+    let step = |ev: &Evidence| {
+        let v = fold(ev, vec![], &packages(), &settings(&[], &[], FailOn::Fail));
+        let s = v.steps.iter().find(|s| s.name == "vulnerabilities").expect("the step").clone();
+        (s.outcome, s.summary)
+    };
+    let nothing = "no package checked for vulnerabilities in 1 Trivy report (a config or secret scan, or nothing found to check)";
+    assert_eq!(step(&ev), (Outcome::Skipped, nothing.to_owned()));
+    trivy.package_targets = Some(2);
+    ev.sources.push(trivy);
+    assert_eq!(step(&ev), (Outcome::Pass, "0 vulnerabilities in 1 scan".to_owned()));
 }
 
 /// Reports whose every test was skipped say so rather than counting the skips like any other.

@@ -606,7 +606,10 @@ impl<'a, 'c> Doc<'a, 'c> {
         }
         let tool = metadata.and_then(|m| m.get("tools")).and_then(first_tool);
         let (records, warnings) = self.out.finish();
-        Ok(Parsed { facts: Facts { tool, spec_version: Some(v.label()), subject, warnings }, records })
+        Ok(Parsed {
+            facts: Facts { tool, spec_version: Some(v.label()), subject, warnings, package_targets: None },
+            records,
+        })
     }
 }
 

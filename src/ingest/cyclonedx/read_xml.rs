@@ -799,7 +799,13 @@ impl<'a, 'c> Doc<'a, 'c> {
         self.out.records.components = self.records.into_iter().flatten().collect();
         let (records, warnings) = self.out.finish();
         Ok(Parsed {
-            facts: Facts { tool: self.tool, spec_version: Some(v.label()), subject: self.subject, warnings },
+            facts: Facts {
+                tool: self.tool,
+                spec_version: Some(v.label()),
+                subject: self.subject,
+                warnings,
+                package_targets: None,
+            },
             records,
         })
     }
