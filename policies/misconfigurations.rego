@@ -76,6 +76,37 @@ _unknown contains finding if {
 	}
 }
 
+# METADATA
+# title: Checkov read every infrastructure file
+# description: >-
+#   Checkov could not parse some infrastructure files (a syntax error, a construct its parser
+#   does not support, a file that is not what its name says), so not one check ran on the
+#   resources in them, and its counts leave them out: "0 failed" says nothing about those
+#   files.
+# custom:
+#   severity: MEDIUM
+#   remediation: Fix the files Checkov could not parse, or keep them out of the scan.
+warn_unparsed contains finding if {
+	some source in input.sources
+	source.kind == "checkov"
+	some warning in source.warnings
+	warning.code == "checkov/parsing-errors"
+	finding := {
+		"msg": sprintf("%s%s, so no check ran on their resources (%s)", [
+			upper(substring(warning.message, 0, 1)),
+			substring(warning.message, 1, -1),
+			source.path,
+		]),
+		"id": "misconfigurations-unparsed",
+		"severity": "MEDIUM",
+		"remediation": concat("", [
+			"Run checkov -f FILE on each file named to see the parser's error, and fix the file ",
+			"(terraform validate, helm lint or kubectl apply --dry-run=client show the same mistakes); ",
+			"if a file is not infrastructure code, keep it out of the scan with --skip-path",
+		]),
+	}
+}
+
 _severities := lib.severity_set(lib.settings.misconfigurations.severities)
 
 # Each finding names its record by fingerprint and line (the fingerprint leaves the line out,

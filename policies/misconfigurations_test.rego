@@ -131,3 +131,33 @@ test_the_word_unknown_is_no_severity if {
 	count(misconfigurations.warn_unknown_severity) == 1 with input as evidence
 	count(misconfigurations.deny_failed_check) == 0 with input as evidence with data.verdict.config as {"misconfigurations": {"severities": ["UNKNOWN"]}}
 }
+
+# Files Checkov could not parse -----------------------------------------------------------------
+
+_report_with(warnings) := {
+	"sources": [{"path": "reports/results_json.json", "kind": "checkov", "warnings": warnings}],
+	"misconfigurations": [],
+}
+
+_unparsed := {
+	"code": "checkov/parsing-errors",
+	"message": "checkov could not parse 2 file(s) for terraform: /main.tf, /vpc.tf",
+	"path": "results.parsing_errors",
+	"line": null,
+}
+
+test_files_checkov_could_not_parse_warn if {
+	findings := misconfigurations.warn_unparsed with input as _report_with([_unparsed])
+	count(findings) == 1
+	some finding in findings
+	finding.id == "misconfigurations-unparsed"
+	finding.severity == "MEDIUM"
+	finding.msg == "Checkov could not parse 2 file(s) for terraform: /main.tf, /vpc.tf, so no check ran on their resources (reports/results_json.json)"
+	contains(finding.remediation, "checkov -f FILE")
+}
+
+test_other_warnings_of_a_report_do_not_warn if {
+	mismatch := object.union(_unparsed, {"code": "checkov/summary-mismatch"})
+	count(misconfigurations.warn_unparsed) == 0 with input as _report_with([mismatch])
+	count(misconfigurations.warn_unparsed) == 0 with input as _report_with([])
+}

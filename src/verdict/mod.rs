@@ -472,13 +472,22 @@ fn step(name: &str, namespaces: Vec<String>, findings: &[Finding], summary: Resu
 
 /// Why a built-in step had nothing to judge.
 fn nothing_to_judge(step: &str, ev: &Evidence) -> String {
-    let trivy = ev.sources.iter().filter(|s| s.kind == Kind::Trivy).count();
-    if step == "vulnerabilities" && trivy > 0 {
+    let read = |kind: Kind| ev.sources.iter().filter(|s| s.kind == kind).count();
+    match (step, read(Kind::Trivy), read(Kind::Checkov)) {
         // Read, but none checked a package (see `evidence_summary`).
-        return format!(
-            "no package checked for vulnerabilities in {} (a config or secret scan, or nothing found to check)",
-            plural(trivy, "Trivy report", "Trivy reports")
-        );
+        ("vulnerabilities", trivy, _) if trivy > 0 => {
+            return format!(
+                "no package checked for vulnerabilities in {} (a config or secret scan, or nothing found to check)",
+                plural(trivy, "Trivy report", "Trivy reports")
+            );
+        }
+        ("misconfigurations", _, checkov) if checkov > 0 => {
+            return format!(
+                "no check ran in {} (no resource found, or none it could parse)",
+                plural(checkov, "Checkov report", "Checkov reports")
+            );
+        }
+        _ => {}
     }
     match step {
         "tests" => "no test results found (JUnit XML)",
@@ -572,7 +581,8 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
             let checks = &ev.misconfigurations;
             // The checks that did not fail may not have been kept, only counted.
             let read = checks.len() + ev.unkept.misconfigurations;
-            if read == 0 && sources(&[Kind::Checkov]) == 0 {
+            if read == 0 {
+                // A report in which no check ran says nothing (`nothing_to_judge` says why).
                 return None;
             }
             // No count of scans: Trivy's config scans share the `trivy` kind with its

@@ -201,6 +201,23 @@ fn a_trivy_report_without_packages_is_no_vulnerability_scan() {
     assert_eq!(step(&ev), (Outcome::Pass, "0 vulnerabilities in 1 scan".to_owned()));
 }
 
+/// A Checkov report in which no check ran (nothing found, or nothing it could parse) is no
+/// pass of the step: it is skipped, and says why.
+#[test]
+fn a_checkov_report_without_a_check_passes_nothing() {
+    let mut ev = Evidence::new(Meta::default());
+    let mut checkov = junit_source("results_json.json");
+    checkov.kind = Kind::Checkov;
+    ev.sources.push(checkov);
+    let packages = ["verdict.misconfigurations".to_owned()];
+    let v = fold(&ev, vec![], &packages, &settings(&[], &[], FailOn::Fail));
+    let s = v.steps.iter().find(|s| s.name == "misconfigurations").expect("the step");
+    assert_eq!(
+        (s.outcome, s.summary.as_str()),
+        (Outcome::Skipped, "no check ran in 1 Checkov report (no resource found, or none it could parse)")
+    );
+}
+
 /// Reports whose every test was skipped say so rather than counting the skips like any other.
 #[test]
 fn reports_whose_every_test_was_skipped() {
