@@ -55,6 +55,32 @@ deny_missing contains finding if {
 	}
 }
 
+# METADATA
+# title: The SBOM lists components
+# description: >-
+#   An SBOM was read, but it lists no component: it was generated before the dependencies
+#   were installed, from another folder than the project's, or by a generator that does not
+#   know the project's package manager. No license could be checked, so the SBOM says nothing
+#   about the change.
+# custom:
+#   severity: MEDIUM
+#   remediation: Generate the SBOM from the built project, where its lock file or installed dependencies are.
+warn_empty contains finding if {
+	_has_sbom
+	count(input.components) == 0
+	finding := {
+		"msg": "The SBOM lists no component, so no license was checked: it says nothing about this change's dependencies",
+		"id": "sbom-empty",
+		"severity": "MEDIUM",
+		"remediation": concat("", [
+			"Generate the SBOM after the dependencies are installed, from the project's folder (where its lock file is), ",
+			"with a generator that knows its package manager: ",
+			"`trivy fs --format cyclonedx --output bom.json .`, `syft dir:. -o cyclonedx-json=bom.json`, ",
+			"or the CycloneDX plugin of the build tool; if the project has no dependency at all, waive this by its id",
+		]),
+	}
+}
+
 _has_sbom if {
 	some source in input.sources
 	source.kind in {"cyclonedx", "spdx"}

@@ -156,3 +156,21 @@ test_a_required_sbom_is_found_in_either_format if {
 test_an_empty_sbom_is_still_an_sbom if {
 	count(sbom.deny_missing) == 0 with input as {"sources": [{"kind": "spdx"}], "components": []} with data.verdict.config as {"sbom": {"required": true}}
 }
+
+# An SBOM without a component ------------------------------------------------------------------
+
+test_an_sbom_without_a_component_warns if {
+	findings := sbom.warn_empty with input as _input([])
+	count(findings) == 1
+	some finding in findings
+	finding.id == "sbom-empty"
+	finding.severity == "MEDIUM"
+}
+
+test_an_sbom_with_a_component_does_not_warn if {
+	count(sbom.warn_empty) == 0 with input as _input([_component(_id("MIT"))])
+}
+
+test_no_sbom_is_not_an_empty_sbom if {
+	count(sbom.warn_empty) == 0 with input as {"components": [], "sources": [{"path": "trivy.json", "kind": "trivy"}]}
+}

@@ -596,11 +596,11 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
             if n == 0 {
                 return None;
             }
-            Some(format!(
-                "{} in {}",
-                plural(ev.components.len(), "component", "components"),
-                plural(n, "SBOM", "SBOMs")
-            ))
+            let components = match ev.components.len() {
+                0 => "no component".to_owned(),
+                c => plural(c, "component", "components"),
+            };
+            Some(format!("{components} in {}", plural(n, "SBOM", "SBOMs")))
         }
         "cost" => {
             let est = ev.custom.get("cost")?.get("estimate_usd")?.as_f64()?;

@@ -218,6 +218,18 @@ fn a_checkov_report_without_a_check_passes_nothing() {
     );
 }
 
+/// An SBOM without a component says "no component" (and the pack warns about it).
+#[test]
+fn an_sbom_without_a_component() {
+    let mut ev = Evidence::new(Meta::default());
+    let mut sbom = junit_source("bom.cdx.json");
+    sbom.kind = Kind::Cyclonedx;
+    ev.sources.push(sbom);
+    let packages = ["verdict.sbom".to_owned()];
+    let v = fold(&ev, vec![], &packages, &settings(&[], &[], FailOn::Fail));
+    assert_eq!(v.steps[0].summary, "no component in 1 SBOM");
+}
+
 /// Reports whose every test was skipped say so rather than counting the skips like any other.
 #[test]
 fn reports_whose_every_test_was_skipped() {
