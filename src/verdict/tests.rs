@@ -181,24 +181,30 @@ fn reports_without_a_test() {
     assert_eq!(v.steps[0].summary, "no test in 2 reports");
 }
 
+/// A source of `kind` read from `path`.
+fn source(path: &str, kind: Kind) -> Source {
+    Source { kind, ..junit_source(path) }
+}
+
+/// The outcome and summary of the built-in step `name` when only its package ran.
+fn step_alone(ev: &Evidence, name: &str) -> (Outcome, String) {
+    let v = fold(ev, vec![], &[format!("verdict.{name}")], &settings(&[], &[], FailOn::Fail));
+    let s = v.steps.iter().find(|s| s.name == name).expect("the step");
+    (s.outcome, s.summary.clone())
+}
+
 /// A Trivy report that checked no package (a config scan) is no vulnerability scan: the step
 /// says no package was checked rather than "0 vulnerabilities", and passes nothing.
 #[test]
 fn a_trivy_report_without_packages_is_no_vulnerability_scan() {
     let mut ev = Evidence::new(Meta::default());
-    let mut trivy = junit_source("trivy.json");
-    (trivy.kind, trivy.package_targets) = (Kind::Trivy, Some(0));
+    let mut trivy = Source { package_targets: Some(0), ..source("trivy.json", Kind::Trivy) };
     ev.sources.push(trivy.clone());
-    let step = |ev: &Evidence| {
-        let v = fold(ev, vec![], &packages(), &settings(&[], &[], FailOn::Fail));
-        let s = v.steps.iter().find(|s| s.name == "vulnerabilities").expect("the step").clone();
-        (s.outcome, s.summary)
-    };
     let nothing = "no package checked for vulnerabilities in 1 Trivy report (a config or secret scan, or nothing found to check)";
-    assert_eq!(step(&ev), (Outcome::Skipped, nothing.to_owned()));
+    assert_eq!(step_alone(&ev, "vulnerabilities"), (Outcome::Skipped, nothing.to_owned()));
     trivy.package_targets = Some(2);
     ev.sources.push(trivy);
-    assert_eq!(step(&ev), (Outcome::Pass, "0 vulnerabilities in 1 scan".to_owned()));
+    assert_eq!(step_alone(&ev, "vulnerabilities"), (Outcome::Pass, "0 vulnerabilities in 1 scan".to_owned()));
 }
 
 /// A Checkov report in which no check ran (nothing found, or nothing it could parse) is no
@@ -206,28 +212,17 @@ fn a_trivy_report_without_packages_is_no_vulnerability_scan() {
 #[test]
 fn a_checkov_report_without_a_check_passes_nothing() {
     let mut ev = Evidence::new(Meta::default());
-    let mut checkov = junit_source("results_json.json");
-    checkov.kind = Kind::Checkov;
-    ev.sources.push(checkov);
-    let packages = ["verdict.misconfigurations".to_owned()];
-    let v = fold(&ev, vec![], &packages, &settings(&[], &[], FailOn::Fail));
-    let s = v.steps.iter().find(|s| s.name == "misconfigurations").expect("the step");
-    assert_eq!(
-        (s.outcome, s.summary.as_str()),
-        (Outcome::Skipped, "no check ran in 1 Checkov report (no resource found, or none it could parse)")
-    );
+    ev.sources.push(source("results_json.json", Kind::Checkov));
+    let nothing = "no check ran in 1 Checkov report (no resource found, or none it could parse)";
+    assert_eq!(step_alone(&ev, "misconfigurations"), (Outcome::Skipped, nothing.to_owned()));
 }
 
 /// An SBOM without a component says "no component" (and the pack warns about it).
 #[test]
 fn an_sbom_without_a_component() {
     let mut ev = Evidence::new(Meta::default());
-    let mut sbom = junit_source("bom.cdx.json");
-    sbom.kind = Kind::Cyclonedx;
-    ev.sources.push(sbom);
-    let packages = ["verdict.sbom".to_owned()];
-    let v = fold(&ev, vec![], &packages, &settings(&[], &[], FailOn::Fail));
-    assert_eq!(v.steps[0].summary, "no component in 1 SBOM");
+    ev.sources.push(source("bom.cdx.json", Kind::Cyclonedx));
+    assert_eq!(step_alone(&ev, "sbom"), (Outcome::Pass, "no component in 1 SBOM".to_owned()));
 }
 
 /// Reports whose every test was skipped say so rather than counting the skips like any other.
