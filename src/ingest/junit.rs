@@ -171,6 +171,18 @@ impl Parser<'_, '_> {
             }
             // Suite-level output: nothing to count, possibly megabytes to skip.
             "system-out" | "system-err" => Action::Skip,
+            // A result of the suite itself: Ant writes one when a test class cannot be loaded or
+            // its class-level setup fails, and then no testcase of it ran.
+            "error" | "failure" if self.suites.last().is_some_and(|s| s.is_suite) => {
+                let status = if s.name() == "error" { TestStatus::Errored } else { TestStatus::Failed };
+                let (mut message, mut failure_type) = (None, None);
+                s.for_each_attr(|k, v| match k {
+                    "message" => message = non_empty(&v),
+                    "type" => failure_type = non_empty(&v),
+                    _ => {}
+                })?;
+                Action::SuiteResult { status, message, failure_type }
+            }
             _ => Action::None,
         })
     }
@@ -186,6 +198,28 @@ impl Parser<'_, '_> {
                 let read = self.testcase(x, &attrs);
                 self.case = attrs;
                 read?;
+            }
+            Action::SuiteResult { status, message, failure_type } => {
+                // Recorded as a test of the suite named `SUITE_TEST`, so that the tests step
+                // fails on it like on any failed test.
+                let (message, details) = message_and_details(message, result_body(x)?);
+                let el = Element {
+                    status,
+                    message,
+                    details,
+                    failure_type,
+                    attempts: 1,
+                    had_pass: false,
+                    had_fail: true,
+                    rerun: None,
+                };
+                let suite_name = test_suite(&self.suites).and_then(|s| s.name.as_deref()).unwrap_or_default();
+                let attrs = CaseAttrs {
+                    name: SUITE_TEST.to_owned(),
+                    classname: suite_name.to_owned(),
+                    ..CaseAttrs::default()
+                };
+                self.record(&attrs, el)?;
             }
             Action::Skip => x.skip_element()?,
             Action::Closed => self.closed(x.depth()),
@@ -307,9 +341,15 @@ impl Parser<'_, '_> {
     }
 
     fn testcase<R: BufRead>(&mut self, x: &mut XmlReader<R>, attrs: &CaseAttrs) -> Result<(), IngestError> {
+        let el = self.results(x)?;
+        self.record(attrs, el)
+    }
+
+    /// Counts a test from its attributes and what its result elements said, and keeps it when
+    /// it is judged (or when every test is kept).
+    fn record(&mut self, attrs: &CaseAttrs, mut el: Element) -> Result<(), IngestError> {
         let (name, classname, file) = (attrs.name.as_str(), given(&attrs.classname), given(&attrs.file));
         let (line, time, status_attr) = (attrs.line, attrs.time, given(&attrs.status));
-        let mut el = self.results(x)?;
         if el.status == TestStatus::Passed
             && el.attempts == 1
             && let Some(st) = status_attr
@@ -528,10 +568,20 @@ impl Parser<'_, '_> {
 }
 
 /// What to do after an opening tag.
+/// The name of the test that stands for a suite's own `<error>` or `<failure>` (its class name
+/// is the suite's name).
+pub const SUITE_TEST: &str = "(suite)";
+
 enum Action {
     Suite(Suite),
     /// A testcase, whose attributes are in `Parser::case`.
     Case,
+    /// An `<error>` or `<failure>` of a `<testsuite>` itself, with its `message` and `type`.
+    SuiteResult {
+        status: TestStatus,
+        message: Option<String>,
+        failure_type: Option<String>,
+    },
     Skip,
     Closed,
     None,
@@ -714,6 +764,51 @@ mod tests {
         let limits = crate::ingest::Limits::default();
         let cx = Cx { keep, ..Cx::new("junit.xml", &limits) };
         parse(text.as_bytes(), &cx).expect("parses").records.tests
+    }
+
+    /// A suite's own `<error>` or `<failure>` (a class that could not load) is a test of the
+    /// suite, errored or failed, kept as judged; one under `<testsuites>` is no suite's.
+    #[test]
+    fn a_suite_level_result_is_a_failed_test_of_the_suite() {
+        let text = r#"<testsuites><testsuite name="com.acme.DbTest" tests="1" errors="1">
+              <properties><property name="x" value="y"/></properties>
+              <error message="com/acme/Db" type="java.lang.NoClassDefFoundError">trace</error>
+            </testsuite>
+            <testsuite name="Other" tests="2" failures="1"><testcase name="a"/>
+              <failure message="teardown">boom</failure></testsuite>
+            <error message="not a suite's"/></testsuites>"#;
+        for keep in [Keep::All, Keep::Judged { vulnerabilities: Severities::ALL }] {
+            let t = tests_keeping(text, keep);
+            let got: Vec<_> = t
+                .cases
+                .iter()
+                .map(|c| {
+                    (
+                        c.classname.as_deref(),
+                        c.name.as_str(),
+                        c.status,
+                        c.message.as_deref(),
+                        c.details.as_deref(),
+                    )
+                })
+                .collect();
+            assert!(got.contains(&(
+                Some("com.acme.DbTest"),
+                SUITE_TEST,
+                TestStatus::Errored,
+                Some("com/acme/Db"),
+                Some("trace")
+            )));
+            assert!(got.contains(&(
+                Some("Other"),
+                SUITE_TEST,
+                TestStatus::Failed,
+                Some("teardown"),
+                Some("boom")
+            )));
+            assert_eq!((t.totals.total, t.totals.errored, t.totals.failed, t.totals.passed), (3, 1, 1, 1));
+            assert!(t.discrepancies.is_empty(), "the suites' counts now hold: {:?}", t.discrepancies);
+        }
     }
 
     /// With `Keep::Judged` no record is built for a test that never failed, yet the tests

@@ -170,11 +170,25 @@ fn test_case(case: &TestCase) -> Explanation {
         None => case.name.clone(),
     };
     let said = oneline(case.message.as_deref());
-    let mut msg = format!("Test \"{}\"", case.name);
-    part(&mut msg, " in ", suite, "");
+    // The result of a suite itself (a class that could not load, a class-level setup that
+    // failed): no test of it ran.
+    let whole_suite = case.name == crate::ingest::junit::SUITE_TEST;
+    let mut msg = match (whole_suite, suite) {
+        (true, Some(suite)) => format!("Suite \"{suite}\""),
+        _ => {
+            let mut msg = format!("Test \"{}\"", case.name);
+            part(&mut msg, " in ", suite, "");
+            msg
+        }
+    };
     let remediation = match case.status {
         TestStatus::Failed | TestStatus::Errored => {
             let (outcome, cause) = match case.status {
+                TestStatus::Errored if whole_suite => (
+                    " could not run (error)",
+                    "; it stopped before any of its tests ran (a class that could not load, or a class-level setup that failed) with ",
+                ),
+                _ if whole_suite => (" failed", "; it failed before any of its tests ran with "),
                 TestStatus::Errored => (
                     " could not run (error)",
                     "; it stopped before any assertion (usually setup, a fixture or the environment) with ",
@@ -183,7 +197,10 @@ fn test_case(case: &TestCase) -> Explanation {
             };
             msg.push_str(outcome);
             part(&mut msg, ": ", said.as_deref(), "");
-            let mut fix = format!("Run {id} locally and fix the code or the test");
+            let mut fix = match (whole_suite, suite) {
+                (true, Some(suite)) => format!("Run the suite {suite} locally and fix the code or the test"),
+                _ => format!("Run {id} locally and fix the code or the test"),
+            };
             part(&mut fix, " (", location(case.file.as_deref(), case.line).as_deref(), ")");
             // What the report says went wrong: "org.opentest4j.AssertionFailedError: expected: <1> but was: <2>".
             let reason: Vec<&str> =

@@ -85,6 +85,23 @@ fn an_errored_test_points_at_setup() {
     ));
 }
 
+/// A suite's own error (Ant's, for a class that could not load) names the suite, not a test.
+#[test]
+fn a_suite_that_could_not_run_is_named_as_a_suite() {
+    let e = test_case(&case(json!({
+        "status": "errored",
+        "name": "(suite)",
+        "message": "com/acme/Db",
+        "failure_type": "java.lang.NoClassDefFoundError",
+    })));
+    assert_eq!(e.msg, "Suite \"com.acme.shop.CartServiceTest\" could not run (error): com/acme/Db");
+    let fix = e.remediation.expect("a fix");
+    assert!(fix.starts_with("Run the suite com.acme.shop.CartServiceTest locally"), "{fix}");
+    assert!(fix.contains("before any of its tests ran"), "{fix}");
+    let failed = test_case(&case(json!({"status": "failed", "name": "(suite)", "message": "teardown"})));
+    assert_eq!(failed.msg, "Suite \"com.acme.shop.CartServiceTest\" failed: teardown");
+}
+
 #[test]
 fn the_test_source_file_and_line_are_carried() {
     let mut failed = failed();
