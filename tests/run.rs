@@ -182,6 +182,26 @@ fn empty_folder_passes_with_skipped_steps() {
     assert!(text.contains("no test results found"), "{text}");
 }
 
+/// A Checkov report whose only file Checkov could not parse: the job log says so in one line,
+/// and the gate warns rather than passing with "0 checks".
+#[test]
+fn a_report_read_with_a_warning_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = r#"{"check_type": "terraform", "results": {"passed_checks": [], "failed_checks": [],
+        "skipped_checks": [], "parsing_errors": ["/main.tf"]}, "summary": {"passed": 0, "failed": 0,
+        "skipped": 0, "parsing_errors": 1, "resource_count": 0, "checkov_version": "3.2.0"}}"#;
+    std::fs::write(dir.path().join("results_json.json"), report).unwrap();
+    let out = verdict(dir.path(), &["run", "--publish", "none"]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("results_json.json: read with a warning: checkov could not parse 1 file(s) for the terraform report: /main.tf (checkov/parsing-errors)"),
+        "{stderr}"
+    );
+    assert!(stdout.starts_with("! WARN"), "{stdout}");
+    assert!(stdout.contains("no check ran in 1 Checkov report"), "{stdout}");
+}
+
 /// Without a terminal, the report has no colour codes; NO_COLOR is honoured too.
 #[test]
 fn no_colour_off_a_terminal() {

@@ -71,6 +71,9 @@ pub fn collect(
                     tool = source.tool.as_ref().map(|t| t.name.as_str()).unwrap_or("-"),
                     "read"
                 );
+                if let Some(said) = warnings_summary(&source.warnings) {
+                    tracing::warn!("{}: {said}", source.path);
+                }
                 evidence.meta.discovery.recognized += 1;
                 evidence.sources.push(source);
                 evidence.absorb(parsed.records);
@@ -300,4 +303,60 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
 
 fn ingest_io(e: std::io::Error) -> IngestError {
     ingest::from_io(e, ingest::Location::none())
+}
+
+/// One line for the log about the warnings a source was read with (`None` without any): the
+/// first in full, the number of the others by code, and where to see them all. They are in the
+/// evidence (`verdict evidence`, `verdict.json`), and only the built-in pack's rules on them
+/// reach the verdict; without this line, the job log would not say that an SBOM breaks its
+/// schema or that a report's counts disagree.
+fn warnings_summary(warnings: &[crate::evidence::Warning]) -> Option<String> {
+    let (first, rest) = warnings.split_first()?;
+    let mut said = format!("read with a warning: {} ({})", first.message, first.code);
+    if !rest.is_empty() {
+        let mut codes: Vec<(&str, usize)> = Vec::new();
+        for w in rest {
+            match codes.iter_mut().find(|(c, _)| *c == w.code) {
+                Some((_, n)) => *n += 1,
+                None => codes.push((&w.code, 1)),
+            }
+        }
+        let more: Vec<String> = codes.iter().map(|(c, n)| format!("{n} {c}")).collect();
+        said.push_str(&format!(", and {} more ({})", rest.len(), more.join(", ")));
+    }
+    said.push_str(if rest.is_empty() {
+        "; `verdict evidence` shows it"
+    } else {
+        "; `verdict evidence` lists them"
+    });
+    Some(said)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::Warning;
+
+    /// The first warning in full, the others counted by code.
+    #[test]
+    fn warnings_in_one_line() {
+        let w = |code: &str, message: &str| Warning {
+            code: code.into(),
+            message: message.into(),
+            path: None,
+            line: None,
+        };
+        assert_eq!(warnings_summary(&[]), None);
+        assert_eq!(
+            warnings_summary(&[w("a/x", "first")]).as_deref(),
+            Some("read with a warning: first (a/x); `verdict evidence` shows it")
+        );
+        let many = [w("a/x", "first"), w("a/y", "2"), w("a/x", "3"), w("a/y", "4")];
+        assert_eq!(
+            warnings_summary(&many).as_deref(),
+            Some(
+                "read with a warning: first (a/x), and 3 more (2 a/y, 1 a/x); `verdict evidence` lists them"
+            )
+        );
+    }
 }
