@@ -199,8 +199,8 @@ pub struct Source {
     /// specification's schema).
     pub warnings: Vec<Warning>,
     /// For a Trivy report, how many of its targets (`Results[]`) are packages checked for
-    /// vulnerabilities: `Class` `os-pkgs` or `lang-pkgs` (or no `Class`, which Trivy wrote
-    /// before it had one). `0` when it checked none: a `trivy config` scan, or a scan that found
+    /// vulnerabilities: `Class` `os-pkgs` or `lang-pkgs`, or no `Class` (older Trivy versions
+    /// wrote none) unless the target holds another scanner's findings. `0` when it checked none: a `trivy config` scan, or a scan that found
     /// no operating system, lock file or binary to check. `null` for other kinds.
     #[serde(default)]
     pub package_targets: Option<u64>,

@@ -175,12 +175,7 @@ impl Parser<'_, '_> {
             // its class-level setup fails, and then no testcase of it ran.
             "error" | "failure" if self.suites.last().is_some_and(|s| s.is_suite) => {
                 let status = if s.name() == "error" { TestStatus::Errored } else { TestStatus::Failed };
-                let (mut message, mut failure_type) = (None, None);
-                s.for_each_attr(|k, v| match k {
-                    "message" => message = non_empty(&v),
-                    "type" => failure_type = non_empty(&v),
-                    _ => {}
-                })?;
+                let (message, failure_type) = result_attrs(s)?;
                 Action::SuiteResult { status, message, failure_type }
             }
             _ => Action::None,
@@ -488,14 +483,8 @@ impl Parser<'_, '_> {
                         "rerunFailure" | "rerunError" => Child::Rerun { flaky: false },
                         _ => Child::Other,
                     };
-                    let (mut message, mut ftype) = (None, None);
-                    if !matches!(kind, Child::Other) {
-                        c.for_each_attr(|k, v| match k {
-                            "message" => message = non_empty(&v),
-                            "type" => ftype = non_empty(&v),
-                            _ => {}
-                        })?;
-                    }
+                    let (message, ftype) =
+                        if matches!(kind, Child::Other) { (None, None) } else { result_attrs(&c)? };
                     Some((kind, message, ftype))
                 }
                 Ev::End => {
@@ -567,11 +556,11 @@ impl Parser<'_, '_> {
     }
 }
 
-/// What to do after an opening tag.
 /// The name of the test that stands for a suite's own `<error>` or `<failure>` (its class name
 /// is the suite's name).
 pub const SUITE_TEST: &str = "(suite)";
 
+/// What to do after an opening tag.
 enum Action {
     Suite(Suite),
     /// A testcase, whose attributes are in `Parser::case`.
@@ -623,6 +612,17 @@ impl CaseAttrs {
 }
 
 /// A trimmed attribute as read, `None` when it was absent or blank.
+/// A result element's `message` and `type`, when given.
+fn result_attrs(s: &Start<'_>) -> Result<(Option<String>, Option<String>), IngestError> {
+    let (mut message, mut failure_type) = (None, None);
+    s.for_each_attr(|k, v| match k {
+        "message" => message = non_empty(&v),
+        "type" => failure_type = non_empty(&v),
+        _ => {}
+    })?;
+    Ok((message, failure_type))
+}
+
 fn given(v: &str) -> Option<&str> {
     (!v.is_empty()).then_some(v)
 }

@@ -806,8 +806,6 @@ fn cut(text: &str, measure: Measure, budget: usize) -> String {
     s
 }
 
-/// The last line: verdict's version, the gate, the day judged (when there was a verdict), the
-/// commit and the repository.
 /// What follows "verdict" in a headline: ` · GATE`, or nothing for the default gate.
 fn gate_suffix(cx: &RenderContext) -> String {
     let gate = cx.gate_key();
@@ -820,6 +818,8 @@ fn error_headline(cx: &RenderContext, problems: usize) -> String {
     format!("## 🛑 verdict{}: {}", gate_suffix(cx), super::annotations::error_title(problems))
 }
 
+/// The last line: verdict's version, the gate, the day judged (when there was a verdict), the
+/// commit and the repository.
 fn footer(cx: &RenderContext, judged_on: Option<&str>) -> String {
     let mut parts = vec![format!("verdict {}", md(&cx.version, 40))];
     parts.push(format!("gate {}", code(&cx.gate_key(), 64)));
