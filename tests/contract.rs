@@ -106,6 +106,7 @@ fn every_code_is_documented() {
         "policy/unreadable",
         "data/unreadable",
         "verdict/missing-input",
+        "verdict/nothing-read",
         "init/exists",
     ];
     let config = verdict::config::Code::ALL.map(|c| c.as_str());

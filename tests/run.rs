@@ -171,14 +171,24 @@ fn fail_on_warn() {
     assert_eq!(verdict(dir.path(), &["run"]).status.code(), Some(1));
 }
 
-/// Nothing to judge and nothing wrong is a pass (exit 0); the text says so.
+/// A folder without a single artifact is an error (exit 2), not a pass of skipped steps: the
+/// artifacts were not downloaded, or verdict looks in the wrong place. The verdict says what it
+/// examined and how to point it at the artifacts.
 #[test]
-fn empty_folder_passes_with_skipped_steps() {
+fn a_folder_without_artifacts_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let out = verdict(dir.path(), &["run"]);
-    assert_eq!(out.status.code(), Some(0));
+    std::fs::write(dir.path().join("package.json"), r#"{"name": "shop"}"#).unwrap();
+    let out = verdict(dir.path(), &["run", "--publish", "none"]);
+    assert_eq!(out.status.code(), Some(2));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("✓ PASS"), "{text}");
+    assert!(text.starts_with("✗ ERROR"), "{text}");
+    assert!(
+        text.contains(
+            "no CI artifact was read: 1 file examined, 1 of them XML or JSON of no kind verdict reads"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("`verdict run PATH`"), "{text}");
     assert!(text.contains("no test results found"), "{text}");
 }
 

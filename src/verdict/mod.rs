@@ -366,9 +366,11 @@ pub fn fold(
         }
     }
 
-    // Problems: required inputs that are missing.
-    let problems: Vec<Problem> =
-        settings.required.iter().filter(|r| !present(evidence, r)).map(missing).collect();
+    // Problems: nothing read at all, and required inputs that are missing.
+    let problems: Vec<Problem> = nothing_read(evidence)
+        .into_iter()
+        .chain(settings.required.iter().filter(|r| !present(evidence, r)).map(missing))
+        .collect();
 
     // Steps: the built-in ones that were evaluated, then the user's packages.
     let mut steps: Vec<Step> = Vec::new();
@@ -631,6 +633,29 @@ fn present(ev: &Evidence, r: &Required) -> bool {
         Required::Sbom => ev.sources.iter().any(|s| matches!(s.kind, Kind::Cyclonedx | Kind::Spdx)),
         Required::Custom(name) => ev.custom.contains_key(name),
     }
+}
+
+/// A run that read no artifact and checked no signature has judged nothing. Its steps would
+/// all be skipped and the gate would pass: the artifacts were not downloaded into this job, or
+/// verdict was pointed at the wrong folder, and either must not read as a pass.
+fn nothing_read(ev: &Evidence) -> Option<Problem> {
+    if !ev.sources.is_empty() || !ev.signatures.is_empty() {
+        return None;
+    }
+    let d = &ev.meta.discovery;
+    let examined = match d.files_examined {
+        0 => "no file was found".to_owned(),
+        n => format!(
+            "{} examined, {} of them XML or JSON of no kind verdict reads",
+            plural(n as usize, "file", "files"),
+            d.skipped_structured
+        ),
+    };
+    Some(Problem {
+        code: "verdict/nothing-read".into(),
+        message: format!("no CI artifact was read: {examined}"),
+        help: "point verdict at the folder with the test results, scans and SBOMs (`verdict run PATH`, or inputs.paths), and make sure this job has the earlier jobs' artifacts; `verdict run -v` lists each file skipped and why".to_owned(),
+    })
 }
 
 fn missing(r: &Required) -> Problem {

@@ -49,10 +49,43 @@ fn packages() -> Vec<String> {
     vec!["verdict.tests".into(), "verdict.vulnerabilities".into(), "main".into()]
 }
 
+/// Evidence of one JUnit report read: a run that read nothing is an error of its own
+/// (`nothing_read_is_an_error`).
+fn read_one() -> Evidence {
+    let mut ev = Evidence::new(Meta::default());
+    ev.sources.push(junit_source("junit.xml"));
+    ev
+}
+
+/// A run that read no artifact and checked no signature is an error, not a pass of skipped
+/// steps: the artifacts were not there. The message says what was looked at.
+#[test]
+fn nothing_read_is_an_error() {
+    let mut ev = Evidence::new(Meta::default());
+    ev.meta.discovery.files_examined = 3;
+    ev.meta.discovery.skipped_structured = 2;
+    let v = fold(&ev, vec![], &packages(), &settings(&[], &[], FailOn::Fail));
+    assert_eq!(v.outcome, Outcome::Error);
+    let codes: Vec<&str> = v.problems.iter().map(|p| p.code.as_str()).collect();
+    assert_eq!(codes, ["verdict/nothing-read"]);
+    assert_eq!(
+        v.problems[0].message,
+        "no CI artifact was read: 3 files examined, 2 of them XML or JSON of no kind verdict reads"
+    );
+    ev.meta.discovery = Default::default();
+    let v = fold(&ev, vec![], &packages(), &settings(&[], &[], FailOn::Fail));
+    assert_eq!(v.problems[0].message, "no CI artifact was read: no file was found");
+    // One artifact read is something judged.
+    assert_eq!(
+        fold(&read_one(), vec![], &packages(), &settings(&[], &[], FailOn::Fail)).outcome,
+        Outcome::Pass
+    );
+}
+
 /// error > fail > warn > pass; `--fail-on warn` makes warnings fail.
 #[test]
 fn outcomes() {
-    let ev = Evidence::new(Meta::default());
+    let ev = read_one();
     let fold_with =
         |f: Vec<PolicyFinding>, fail_on| fold(&ev, f, &packages(), &settings(&[], &[], fail_on)).outcome;
     assert_eq!(fold_with(vec![], FailOn::Fail), Outcome::Pass);
@@ -72,7 +105,7 @@ fn outcomes() {
 /// the run and of the signatures step: no report may show that step as passed.
 #[test]
 fn a_signature_problem_is_an_error_of_its_step() {
-    let ev = Evidence::new(Meta::default());
+    let ev = read_one();
     let mut pkgs = packages();
     pkgs.push("verdict.signatures".into());
     let mut v = fold(&ev, vec![], &pkgs, &settings(&[], &[], FailOn::Fail));
@@ -94,7 +127,7 @@ fn a_signature_problem_is_an_error_of_its_step() {
 /// one that matches nothing is listed as unused; the finding stays visible as waived.
 #[test]
 fn waivers() {
-    let ev = Evidence::new(Meta::default());
+    let ev = read_one();
     let findings = vec![
         finding("verdict.vulnerabilities", "deny", Level::Fail, "CVE one", "fp1"),
         finding("verdict.vulnerabilities", "deny", Level::Fail, "CVE two", "fp2"),
@@ -118,7 +151,7 @@ fn waivers() {
 /// Stale waivers alone make the run a warning, so they get cleaned up.
 #[test]
 fn stale_waivers_warn() {
-    let ev = Evidence::new(Meta::default());
+    let ev = read_one();
     let ws = [waiver("nothing", "2027-06-01")];
     assert_eq!(fold(&ev, vec![], &packages(), &settings(&ws, &[], FailOn::Fail)).outcome, Outcome::Warn);
 }
@@ -126,7 +159,7 @@ fn stale_waivers_warn() {
 /// Excepted findings are kept, visible, and do not count.
 #[test]
 fn exceptions_are_visible() {
-    let ev = Evidence::new(Meta::default());
+    let ev = read_one();
     let mut f = finding("main", "deny_root", Level::Fail, "root", "x");
     f.excepted = true;
     let v = fold(&ev, vec![f], &packages(), &settings(&[], &[], FailOn::Fail));
@@ -243,7 +276,7 @@ fn reports_whose_every_test_was_skipped() {
 /// The snippet is a ready-to-paste `waivers:` entry that names the finding.
 #[test]
 fn waiver_snippet() {
-    let ev = Evidence::new(Meta::default());
+    let ev = read_one();
     let v = fold(
         &ev,
         vec![finding("main", "deny", Level::Fail, "m", "abc")],
@@ -260,7 +293,7 @@ fn waiver_snippet() {
 /// control character (a newline would end the YAML comment) turned into a space.
 #[test]
 fn waiver_snippet_without_id() {
-    let ev = Evidence::new(Meta::default());
+    let ev = read_one();
     let mut f = finding("main", "deny", Level::Fail, "", "abc");
     f.id = None;
     f.msg = format!("line one\nline two\t{}", "é".repeat(70));
@@ -273,7 +306,7 @@ fn waiver_snippet_without_id() {
 /// message, and findings alike in all of these in the order the policies gave them.
 #[test]
 fn findings_are_ordered_by_level_severity_step_and_message() {
-    let ev = Evidence::new(Meta::default());
+    let ev = read_one();
     let mk = |ns: &str, level, severity, msg: &str, fp: &str| {
         let mut f = finding(ns, "r", level, msg, fp);
         f.severity = severity;
