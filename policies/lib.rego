@@ -22,6 +22,7 @@ defaults := {
 	"tests": {"flaky": "warn"},
 	"vulnerabilities": {"severities": ["CRITICAL", "HIGH"], "unfixed": "warn"},
 	"misconfigurations": {"severities": ["CRITICAL", "HIGH"], "unknown_severity": "warn"},
+	"secrets": {"severities": ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO", "UNKNOWN"]},
 	"sbom": {
 		"required": false,
 		# Strong and network copyleft. LGPL and MPL are weak copyleft and stay allowed.

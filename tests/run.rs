@@ -96,6 +96,7 @@ fn demo_verdict_document() {
             ("tests", "fail"),
             ("vulnerabilities", "fail"),
             ("misconfigurations", "warn"),
+            ("secrets", "skipped"),
             ("sbom", "fail"),
             ("signatures", "pass"),
             ("cost", "fail")
@@ -190,6 +191,36 @@ fn a_folder_without_artifacts_is_an_error() {
     );
     assert!(text.contains("`verdict run PATH`"), "{text}");
     assert!(text.contains("no test results found"), "{text}");
+}
+
+/// A secret Trivy found fails the gate, named by rule, file and line with how to revoke it;
+/// the matched text appears in no output.
+#[test]
+fn a_secret_fails_the_gate_without_being_repeated() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = r#"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem",
+        "Results": [{"Target": "deploy/deploy.sh", "Class": "secret", "Secrets": [{
+            "RuleID": "aws-access-key-id", "Category": "AWS", "Severity": "CRITICAL",
+            "Title": "AWS Access Key ID", "StartLine": 3, "EndLine": 3,
+            "Match": "export AWS_ACCESS_KEY_ID=AKIAEXAMPLEKEY7SECRET"}]}]}"#;
+    std::fs::write(dir.path().join("trivy.json"), report).unwrap();
+    let out = verdict(dir.path(), &["run", "--publish", "none", "--output-dir", "out"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("✗ secrets            1 secret in 1 file  — 1 to fix"), "{stdout}");
+    assert!(
+        stdout.contains("CRITICAL secret in deploy/deploy.sh:3: AWS Access Key ID (aws-access-key-id)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Revoke the secret"), "{stdout}");
+    for file in
+        ["verdict.json", "verdict.md", "verdict.sarif", "gl-code-quality-report.json", "verdict.junit.xml"]
+    {
+        let text = std::fs::read_to_string(dir.path().join("out").join(file)).unwrap();
+        assert!(text.contains("aws-access-key-id"), "{file} names the finding");
+        assert!(!text.contains("AKIAEXAMPLE"), "{file} repeats the secret");
+    }
+    assert!(!stdout.contains("AKIAEXAMPLE"));
 }
 
 /// A Checkov report whose only file Checkov could not parse: the job log says so in one line,

@@ -129,7 +129,11 @@ impl<'a> Cx<'a> {
         let help = if let Some(near) = closest(&e.key, keys) {
             format!("did you mean `{near}`?")
         } else if !elsewhere.is_empty() {
-            format!("`{key}` belongs under {}", elsewhere.join(" or "))
+            let places = match elsewhere.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+                _ => elsewhere.join(""),
+            };
+            format!("`{key}` belongs under {places}")
         } else {
             format!("remove it; the keys here are {listed} (see docs/config.md)")
         };

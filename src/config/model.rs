@@ -173,6 +173,8 @@ pub struct Thresholds {
     pub misconfiguration_severities: Option<Vec<Severity>>,
     /// `thresholds.misconfigurations.unknown_severity`.
     pub misconfiguration_unknown_severity: Option<Action>,
+    /// `thresholds.secrets.severities`.
+    pub secret_severities: Option<Vec<Severity>>,
     /// `thresholds.sbom.required`.
     pub sbom_required: Option<bool>,
     /// `thresholds.sbom.denied_licenses`.
@@ -208,6 +210,9 @@ impl Thresholds {
         }
         if let Some(a) = self.misconfiguration_unknown_severity {
             put("misconfigurations", "unknown_severity", a.as_str().into());
+        }
+        if let Some(v) = &self.secret_severities {
+            put("secrets", "severities", sevs(v));
         }
         if let Some(b) = self.sbom_required {
             put("sbom", "required", b.into());

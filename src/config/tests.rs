@@ -129,6 +129,7 @@ thresholds:
   tests: { flaky: warn }
   vulnerabilities: { severities: [CRITICAL, HIGH], unfixed: warn }
   misconfigurations: { severities: [CRITICAL, HIGH], unknown_severity: warn }
+  secrets: { severities: [CRITICAL, HIGH, MEDIUM] }
   sbom: { required: true, denied_licenses: [GPL-3.0-only, AGPL-3.0-only] }
   cost: { budget_usd: 50 }
 fail_on: fail
@@ -160,7 +161,7 @@ fn full_example() {
     let (c, w) = load_with(EXAMPLE, &[("ci/waivers.yaml", WAIVERS_FILE)])
         .unwrap_or_else(|d| panic!("{}", rendered(&d)));
     let [w] = w.as_slice() else { panic!("one warning: {}", rendered(&w)) };
-    at(w, Code::NoEffect, 20, 11, "thresholds.sbom.required");
+    at(w, Code::NoEffect, 21, 11, "thresholds.sbom.required");
     assert_eq!(c.inputs.paths, [Path::new("ci/reports"), Path::new("ci/target/surefire-reports")]);
     assert_eq!(
         c.inputs.named,
@@ -191,6 +192,7 @@ fn full_example() {
             vulnerability_unfixed: Some(Action::Warn),
             misconfiguration_severities: Some(vec![Severity::Critical, Severity::High]),
             misconfiguration_unknown_severity: Some(Action::Warn),
+            secret_severities: Some(vec![Severity::Critical, Severity::High, Severity::Medium]),
             sbom_required: Some(true),
             denied_licenses: Some(vec!["GPL-3.0-only".into(), "AGPL-3.0-only".into()]),
             cost_budget_usd: Some(50.0),
@@ -449,7 +451,9 @@ fn unknown_key_of_another_section() {
     assert_eq!(d.message, "unknown key `severities` at the top level");
     assert_eq!(
         d.help.as_deref(),
-        Some("`severities` belongs under `thresholds.vulnerabilities` or `thresholds.misconfigurations`")
+        Some(
+            "`severities` belongs under `thresholds.vulnerabilities`, `thresholds.misconfigurations` or `thresholds.secrets`"
+        )
     );
 }
 
@@ -924,6 +928,7 @@ fn thresholds_to_data_round_trip() {
             "tests": {"flaky": "warn"},
             "vulnerabilities": {"severities": ["CRITICAL", "HIGH"], "unfixed": "warn"},
             "misconfigurations": {"severities": ["CRITICAL", "HIGH"], "unknown_severity": "warn"},
+            "secrets": {"severities": ["CRITICAL", "HIGH", "MEDIUM"]},
             "sbom": {"required": true, "denied_licenses": ["GPL-3.0-only", "AGPL-3.0-only"]},
             "cost": {"budget_usd": 50.0}
         }}})

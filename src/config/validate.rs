@@ -30,10 +30,11 @@ const INPUTS: &[&str] = &["paths", "named", "required"];
 const NAMED: &[&str] = &["kind", "name", "path"];
 const POLICIES: &[&str] = &["builtin", "paths", "namespaces", "all_namespaces"];
 const DATA: &[&str] = &["files", "values"];
-const THRESHOLDS: &[&str] = &["tests", "vulnerabilities", "misconfigurations", "sbom", "cost"];
+const THRESHOLDS: &[&str] = &["tests", "vulnerabilities", "misconfigurations", "secrets", "sbom", "cost"];
 const TESTS: &[&str] = &["flaky"];
 const VULNERABILITIES: &[&str] = &["severities", "unfixed"];
 const MISCONFIGURATIONS: &[&str] = &["severities", "unknown_severity"];
+const SECRETS: &[&str] = &["severities"];
 const SBOM: &[&str] = &["required", "denied_licenses"];
 const COST: &[&str] = &["budget_usd"];
 const WAIVER: &[&str] = &["fingerprint", "id", "purl", "path", "reason", "owner", "expires"];
@@ -65,6 +66,7 @@ pub(crate) const SECTIONS: &Sections = &[
     ("thresholds.tests", TESTS),
     ("thresholds.vulnerabilities", VULNERABILITIES),
     ("thresholds.misconfigurations", MISCONFIGURATIONS),
+    ("thresholds.secrets", SECRETS),
     ("thresholds.sbom", SBOM),
     ("thresholds.cost", COST),
     ("waivers[]", WAIVER),
@@ -527,6 +529,16 @@ fn thresholds(cx: &mut Cx<'_>, node: &Node) -> Thresholds {
             .get("unknown_severity")
             .and_then(|n| cx.word(n, "thresholds.misconfigurations.unknown_severity", "action", ACTIONS));
     }
+    if let Some(s) = t.get("secrets").and_then(|n| cx.table(n, "thresholds.secrets", SECRETS, SECTIONS)) {
+        out.secret_severities = s.get("severities").and_then(|n| {
+            severities(
+                cx,
+                n,
+                "thresholds.secrets.severities",
+                "no secret will fail the gate (each one warns)",
+            )
+        });
+    }
     if let Some(s) = t.get("sbom").and_then(|n| cx.table(n, "thresholds.sbom", SBOM, SECTIONS)) {
         out.sbom_required = s.get("required").and_then(|n| cx.boolean(n, "thresholds.sbom.required"));
         out.denied_licenses = s.get("denied_licenses").and_then(|n| licenses(cx, n));
@@ -543,7 +555,7 @@ fn severities(cx: &mut Cx<'_>, node: &Node, path: &str, consequence: &str) -> Op
     if items.is_empty() {
         cx.report(Code::CheckDisabled, node.span, path, format!("`{path}` is empty: {consequence}")).help =
             Some(
-                "list the severities that must block (the default is CRITICAL, HIGH), or remove the key"
+                "list the severities that must block, or remove the key for the default (docs/config.md)"
                     .into(),
             );
         return Some(Vec::new());

@@ -535,7 +535,7 @@ pub struct Misconfiguration {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Secret {
-    /// Stable id: rule, file and the (redacted) match.
+    /// Stable id: rule and file. Never derived from the secret or the matched text.
     pub fingerprint: String,
     /// The report.
     pub source: SourcePath,

@@ -19,7 +19,7 @@ use foldhash::{HashMap as FoldHashMap, HashSet as FoldHashSet};
 use serde_json::{Map, Value as Json};
 
 use crate::evidence::{
-    CheckStatus, Component, Evidence, Misconfiguration, Severity, TestCase, TestStatus, Vulnerability,
+    CheckStatus, Component, Evidence, Misconfiguration, Secret, Severity, TestCase, TestStatus, Vulnerability,
 };
 
 /// The evidence's records by fingerprint, for the results that name one.
@@ -32,6 +32,7 @@ enum Record<'a> {
     Test(&'a TestCase),
     Vulnerability(&'a Vulnerability),
     Check(&'a Misconfiguration),
+    Secret(&'a Secret),
     Component(&'a Component),
 }
 
@@ -44,6 +45,7 @@ impl Record<'_> {
             Record::Test(case) => case.line == line,
             Record::Vulnerability(_) | Record::Component(_) => true,
             Record::Check(check) => check.start_line == line,
+            Record::Secret(secret) => secret.start_line == line,
         }
     }
 
@@ -54,6 +56,7 @@ impl Record<'_> {
             Record::Test(case) => test_case(case),
             Record::Vulnerability(vuln) => vulnerability(vuln),
             Record::Check(check) => misconfiguration(check),
+            Record::Secret(secret) => secret_found(secret),
             Record::Component(component) => {
                 component_finding(component, result.get("id").and_then(Json::as_str))
             }
@@ -62,7 +65,7 @@ impl Record<'_> {
 }
 
 impl<'a> Records<'a> {
-    /// Indexes the test cases, vulnerabilities, misconfigurations and components whose
+    /// Indexes the test cases, vulnerabilities, misconfigurations, secrets and components whose
     /// fingerprint is one of `wanted` (the results' that ask to be explained): the index holds
     /// the findings' records, not every record of a large evidence document.
     pub(crate) fn of(evidence: &'a Evidence, wanted: &FoldHashSet<&str>) -> Records<'a> {
@@ -70,12 +73,13 @@ impl<'a> Records<'a> {
         let vulns =
             evidence.vulnerabilities.iter().map(|r| (r.fingerprint.as_str(), Record::Vulnerability(r)));
         let checks = evidence.misconfigurations.iter().map(|r| (r.fingerprint.as_str(), Record::Check(r)));
+        let secrets = evidence.secrets.iter().map(|r| (r.fingerprint.as_str(), Record::Secret(r)));
         let components = evidence.components.iter().map(|r| (r.fingerprint.as_str(), Record::Component(r)));
         // foldhash: a fingerprint is 32 hex digits, and every record of the evidence is looked
         // up (SipHash took a few milliseconds over them).
         let mut by_fingerprint: FoldHashMap<&str, Vec<Record>> =
             FoldHashMap::with_capacity_and_hasher(wanted.len(), Default::default());
-        for (fingerprint, record) in tests.chain(vulns).chain(checks).chain(components) {
+        for (fingerprint, record) in tests.chain(vulns).chain(checks).chain(secrets).chain(components) {
             if wanted.contains(fingerprint) {
                 by_fingerprint.entry(fingerprint).or_default().push(record);
             }
@@ -411,6 +415,39 @@ fn misconfiguration(check: &Misconfiguration) -> Explanation {
         purl: None,
         // A check that did not fail has nothing to change: the rule's METADATA speaks for it.
         remediation: (check.status == CheckStatus::Failed).then_some(fix),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets
+// ---------------------------------------------------------------------------------------------
+
+/// "CRITICAL secret in deploy/deploy.sh:3: AWS Access Key ID (aws-access-key-id)", and what to
+/// do, in order: revoke it (changing the file does not take it out of the history or the
+/// images already built), remove it, load it at run time. The evidence holds no matched text,
+/// so nothing here can repeat the secret.
+fn secret_found(secret: &Secret) -> Explanation {
+    let place = location(Some(&secret.target), secret.start_line).unwrap_or_default();
+    let mut msg = format!("{} secret in {place}", secret.severity.as_str());
+    match oneline(secret.title.as_deref()) {
+        Some(title) => msg.push_str(&format!(": {title} ({})", secret.rule_id)),
+        None => msg.push_str(&format!(": {}", secret.rule_id)),
+    }
+    let mut fix = "Revoke the secret where it was issued and replace it with a new one (it stays in the repository's history and in images already built), then remove it from ".to_owned();
+    fix.push_str(&secret.target);
+    part(&mut fix, " (line ", secret.start_line.map(|l| l.to_string()).as_deref(), ")");
+    fix.push_str(
+        " and load it at run time from the CI's secret store or a secrets manager; if it is not a real secret (a test fixture), allow it in trivy-secret.yaml (allow-rules) with a reason",
+    );
+    Explanation {
+        msg,
+        id: Some(secret.rule_id.clone()),
+        severity: Some(secret.severity),
+        file: Some(secret.target.clone()),
+        line: secret.start_line,
+        url: None,
+        purl: None,
+        remediation: Some(fix),
     }
 }
 

@@ -541,6 +541,55 @@ fn a_check_with_little_data_still_reads_well() {
     assert_eq!(skipped.remediation, None);
 }
 
+// Secrets ---------------------------------------------------------------------------------------
+
+/// A secret Trivy found, as the evidence has it: rule and file, never the matched text.
+fn secret(fields: Json) -> Secret {
+    record(with(
+        json!({
+            "fingerprint": "8400788bb7f28cd1a5382bee36866fa1",
+            "source": "reports/trivy.json",
+            "tool": "trivy",
+            "target": "deploy/deploy.sh",
+            "rule_id": "aws-access-key-id",
+            "category": "AWS",
+            "severity": "CRITICAL",
+            "title": "AWS Access Key ID",
+            "start_line": 3,
+            "end_line": 3,
+        }),
+        fields,
+    ))
+}
+
+/// A secret says which rule matched where, and to revoke it before removing it: changing the
+/// file leaves it in the history and in the images already built.
+#[test]
+fn a_secret_says_where_it_is_and_to_revoke_it() {
+    assert_eq!(
+        secret_found(&secret(json!({}))),
+        Explanation {
+            msg: "CRITICAL secret in deploy/deploy.sh:3: AWS Access Key ID (aws-access-key-id)".into(),
+            id: Some("aws-access-key-id".into()),
+            severity: Some(Severity::Critical),
+            file: Some("deploy/deploy.sh".into()),
+            line: Some(3),
+            url: None,
+            purl: None,
+            remediation: Some(
+                "Revoke the secret where it was issued and replace it with a new one (it stays in the repository's history \
+                 and in images already built), then remove it from deploy/deploy.sh (line 3) and load it at run time from \
+                 the CI's secret store or a secrets manager; if it is not a real secret (a test fixture), allow it in \
+                 trivy-secret.yaml (allow-rules) with a reason"
+                    .into()
+            ),
+        }
+    );
+    let bare = secret_found(&secret(json!({"title": null, "start_line": null, "severity": "LOW"})));
+    assert_eq!(bare.msg, "LOW secret in deploy/deploy.sh: aws-access-key-id");
+    assert!(bare.remediation.is_some_and(|r| r.contains("remove it from deploy/deploy.sh and load it")));
+}
+
 // Components ------------------------------------------------------------------------------------
 
 /// A component as the evidence has it.
@@ -635,8 +684,9 @@ fn all(evidence: &Evidence) -> FoldHashSet<&str> {
     let tests = evidence.tests.cases.iter().map(|r| r.fingerprint.as_str());
     let vulns = evidence.vulnerabilities.iter().map(|r| r.fingerprint.as_str());
     let checks = evidence.misconfigurations.iter().map(|r| r.fingerprint.as_str());
+    let secrets = evidence.secrets.iter().map(|r| r.fingerprint.as_str());
     let components = evidence.components.iter().map(|r| r.fingerprint.as_str());
-    tests.chain(vulns).chain(checks).chain(components).collect()
+    tests.chain(vulns).chain(checks).chain(secrets).chain(components).collect()
 }
 
 /// A result names its record by fingerprint; the fields it gives are kept and the rest filled,
@@ -648,6 +698,8 @@ fn a_result_is_filled_where_it_is_silent() {
     evidence.tests.cases.push(failed());
     evidence.misconfigurations.push(checkov(json!({})));
     evidence.components.push(component(json!({})));
+    evidence.secrets.push(secret(json!({})));
+    evidence.secrets.push(secret(json!({"start_line": 12})));
     let records = Records::of(&evidence, &all(&evidence));
     let result = |fields: Json| fields.as_object().cloned().expect("an object");
 
@@ -678,6 +730,13 @@ fn a_result_is_filled_where_it_is_silent() {
     assert_eq!(filled["id"], "GPL-3.0-only");
     assert_eq!(filled["purl"], "pkg:maven/org.example.legacy/pdf-render@2.1.0");
     assert!(!filled.contains_key("severity"), "the rule's METADATA gives it");
+
+    // Two matches of one rule in one file share the fingerprint; the result's line picks one.
+    let explained =
+        records.explain(&result(json!({"fingerprint": secret(json!({})).fingerprint, "line": 12})));
+    let [(msg, filled)] = explained.as_slice() else { panic!("one finding: {explained:?}") };
+    assert_eq!(msg, "CRITICAL secret in deploy/deploy.sh:12: AWS Access Key ID (aws-access-key-id)");
+    assert_eq!((&filled["file"], &filled["line"]), (&json!("deploy/deploy.sh"), &json!(12)));
 
     for unknown in [json!({"fingerprint": "0000"}), json!({"fingerprint": 42}), json!({})] {
         assert!(records.explain(&result(unknown.clone())).is_empty(), "{unknown}");

@@ -142,7 +142,7 @@ pub(crate) fn severity(s: Option<Severity>, blocking: bool) -> &'static str {
 /// CodeClimate's category for a step.
 fn category(step: &str) -> &'static str {
     match step {
-        "vulnerabilities" | "misconfigurations" => "Security",
+        "vulnerabilities" | "misconfigurations" | "secrets" => "Security",
         _ => "Bug Risk",
     }
 }

@@ -239,7 +239,7 @@ fn security_severity(s: Severity) -> Option<&'static str> {
 
 /// The steps whose findings are security findings (GitHub shows their severity).
 fn is_security_step(step: &str) -> bool {
-    matches!(step, "vulnerabilities" | "misconfigurations")
+    matches!(step, "vulnerabilities" | "misconfigurations" | "secrets")
 }
 
 fn rule_descriptor(r: &RuleInfo<'_>) -> Value {

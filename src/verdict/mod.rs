@@ -259,10 +259,11 @@ pub struct Settings<'a> {
 }
 
 /// The built-in steps, in the order the report shows them, with the package that judges each.
-pub const BUILTIN_STEPS: [(&str, &str); 6] = [
+pub const BUILTIN_STEPS: [(&str, &str); 7] = [
     ("tests", "verdict.tests"),
     ("vulnerabilities", "verdict.vulnerabilities"),
     ("misconfigurations", "verdict.misconfigurations"),
+    ("secrets", "verdict.secrets"),
     ("sbom", "verdict.sbom"),
     ("signatures", "verdict.signatures"),
     ("cost", "verdict.cost"),
@@ -483,6 +484,11 @@ fn nothing_to_judge(step: &str, ev: &Evidence) -> String {
                 plural(trivy, "Trivy report", "Trivy reports")
             );
         }
+        // Trivy lists secrets only when it finds some, so a report without one does not say
+        // whether its secret scanner ran.
+        ("secrets", trivy, _) if trivy > 0 => {
+            return format!("no secret reported in {}", plural(trivy, "Trivy report", "Trivy reports"));
+        }
         ("misconfigurations", _, checkov) if checkov > 0 => {
             return format!(
                 "no check ran in {} (no resource found, or none it could parse)",
@@ -495,6 +501,7 @@ fn nothing_to_judge(step: &str, ev: &Evidence) -> String {
         "tests" => "no test results found (JUnit XML)",
         "vulnerabilities" => "no vulnerability scan found (Trivy JSON)",
         "misconfigurations" => "no infrastructure scan found (Checkov or Trivy config)",
+        "secrets" => "no secret scan found (Trivy)",
         "sbom" => "no SBOM found (CycloneDX or SPDX)",
         "cost" => "no cost estimate given (--input custom:cost=FILE)",
         "signatures" => "no signature check configured (signatures: in verdict.yaml)",
@@ -592,6 +599,20 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
             // without a record saying where they came from.
             let failed = checks.iter().filter(|m| m.status == crate::evidence::CheckStatus::Failed).count();
             Some(format!("{}, {failed} failed", plural(read, "check", "checks")))
+        }
+        "secrets" => {
+            let found = &ev.secrets;
+            if found.is_empty() {
+                return None;
+            }
+            let mut files: Vec<&str> = found.iter().map(|s| s.target.as_str()).collect();
+            files.sort_unstable();
+            files.dedup();
+            Some(format!(
+                "{} in {}",
+                plural(found.len(), "secret", "secrets"),
+                plural(files.len(), "file", "files")
+            ))
         }
         "sbom" => {
             let n = sources(&[Kind::Cyclonedx, Kind::Spdx]);

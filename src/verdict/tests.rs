@@ -205,6 +205,33 @@ fn junit_source(path: &str) -> Source {
     }
 }
 
+/// The secrets step counts the secrets and the files they are in; a Trivy report without one
+/// does not say whether its secret scanner ran, so the step is skipped and says so.
+#[test]
+fn the_secrets_step_says_what_was_found() {
+    let mut ev = Evidence::new(Meta::default());
+    assert_eq!(step_alone(&ev, "secrets"), (Outcome::Skipped, "no secret scan found (Trivy)".to_owned()));
+    ev.sources.push(source("trivy.json", Kind::Trivy));
+    assert_eq!(
+        step_alone(&ev, "secrets"),
+        (Outcome::Skipped, "no secret reported in 1 Trivy report".to_owned())
+    );
+    let found = |target: &str, line: u64| crate::evidence::Secret {
+        fingerprint: format!("{target}:{line}"),
+        source: "trivy.json".into(),
+        tool: "trivy".into(),
+        target: target.into(),
+        rule_id: "github-pat".into(),
+        category: Some("GitHub".into()),
+        severity: Severity::Critical,
+        title: None,
+        start_line: Some(line),
+        end_line: Some(line),
+    };
+    ev.secrets.extend([found(".env", 1), found(".env", 4), found("ci/deploy.sh", 2)]);
+    assert_eq!(step_alone(&ev, "secrets"), (Outcome::Pass, "3 secrets in 2 files".to_owned()));
+}
+
 /// Test reports without a test say so, rather than "0 tests, all passed".
 #[test]
 fn reports_without_a_test() {
