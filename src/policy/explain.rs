@@ -375,8 +375,9 @@ fn is_lockfile(target: &str) -> bool {
 // Misconfigurations
 // ---------------------------------------------------------------------------------------------
 
-/// "Check CKV_AWS_20 failed on aws_s3_bucket.data (main.tf:12): title", and how to change the
-/// resource: the scanner's resolution, its guideline, and how to skip the check in code.
+/// "Check CKV_AWS_20 failed on aws_s3_bucket.data (main.tf:12): title — what the scanner said
+/// of the resource", and how to change the resource: the scanner's resolution, its guideline,
+/// and how to skip the check in code.
 fn misconfiguration(check: &Misconfiguration) -> Explanation {
     let outcome = match check.status {
         CheckStatus::Failed => "failed",
@@ -387,7 +388,13 @@ fn misconfiguration(check: &Misconfiguration) -> Explanation {
     let mut msg = format!("Check {} {outcome}", check.check_id);
     part(&mut msg, " on ", check.resource.as_deref(), "");
     part(&mut msg, " (", location(check.file.as_deref(), check.start_line).as_deref(), ")");
-    part(&mut msg, ": ", oneline(check.title.as_deref()).as_deref(), "");
+    let title = oneline(check.title.as_deref());
+    part(&mut msg, ": ", title.as_deref(), "");
+    // What the scanner says of this resource, which names the part to change (Trivy: "Container
+    // 'api' of Deployment 'web' should set 'securityContext.privileged' to false"), unless it
+    // only repeats the title.
+    let said = oneline(check.message.as_deref()).filter(|m| Some(m) != title.as_ref());
+    part(&mut msg, if title.is_some() { " — " } else { ": " }, said.as_deref(), "");
 
     let what = check.resource.as_deref().or(check.file.as_deref()).unwrap_or("the resource");
     let mut fix = format!("Change {what}");

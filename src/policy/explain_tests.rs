@@ -464,6 +464,24 @@ fn trivy_check(fields: Json) -> Misconfiguration {
     ))
 }
 
+/// Trivy's message names the part of the resource to change; one that only repeats the title
+/// is left out.
+#[test]
+fn a_check_carries_what_the_scanner_said_of_the_resource() {
+    let said = "Container 'health-check' of Deployment 'health-check-deployment' should set 'securityContext.privileged' to false";
+    let check = trivy_check(
+        json!({"check_id": "KSV017", "title": "Privileged", "file": "deploy.yaml", "start_line": 15, "message": said}),
+    );
+    assert_eq!(
+        misconfiguration(&check).msg,
+        format!("Check KSV017 failed (deploy.yaml:15): Privileged — {said}")
+    );
+    let check = trivy_check(json!({"title": "Privileged", "message": "Privileged\n"}));
+    assert_eq!(misconfiguration(&check).msg, "Check DS002 failed (Dockerfile:12): Privileged");
+    let check = trivy_check(json!({"title": null, "message": said}));
+    assert_eq!(misconfiguration(&check).msg, format!("Check DS002 failed (Dockerfile:12): {said}"));
+}
+
 #[test]
 fn a_failed_check_says_how_to_change_or_skip_it() {
     assert_eq!(
