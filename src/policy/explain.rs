@@ -273,13 +273,14 @@ fn vulnerability(vuln: &Vulnerability) -> Explanation {
     }
 }
 
-/// "Upgrade org.springframework:spring-beans 5.3.15 → 5.3.18 (or 5.2.20) in app/lib/…jar",
+/// "Upgrade org.springframework:spring-beans 5.3.15 → 5.3.18 (or 6.0.1) in app/lib/…jar",
 /// and for a package of the operating system, how that is done in an image.
 fn upgrade(vuln: &Vulnerability) -> String {
     let pkg = &vuln.package;
     let mut text = format!("Upgrade {}", pkg.name);
     part(&mut text, " ", pkg.version.as_deref(), "");
-    let (first, others) = choice(pkg.version.as_deref(), &vuln.fixed_versions);
+    let fixes: Vec<String> = vuln.fixed_versions.iter().filter_map(|f| fix_text(f)).collect();
+    let (first, others) = choice(pkg.version.as_deref(), &fixes);
     text.push_str(" → ");
     text.push_str(first);
     if !others.is_empty() {
@@ -297,6 +298,23 @@ fn upgrade(vuln: &Vulnerability) -> String {
         );
     }
     text
+}
+
+/// A fixed version as the upgrade names it. Trivy copies some advisories' ranges as they are
+/// (RustSec's ">= 2.1.0", split at commas): a lower bound is "2.1.0 or later", and an upper
+/// bound ("< 2.0", the end of a range of fixed versions) is no version to upgrade to.
+fn fix_text(fix: &str) -> Option<String> {
+    let fix = fix.trim();
+    if fix.starts_with('<') || fix.is_empty() {
+        return None;
+    }
+    Some(if let Some(v) = fix.strip_prefix(">=") {
+        format!("{} or later", v.trim())
+    } else if let Some(v) = fix.strip_prefix('>') {
+        format!("a version after {}", v.trim())
+    } else {
+        fix.trim_start_matches('=').trim().to_owned()
+    })
 }
 
 const OS_PURLS: [&str; 3] = ["pkg:deb/", "pkg:apk/", "pkg:rpm/"];
@@ -320,17 +338,38 @@ const OS_TYPES: [&str; 16] = [
     "wolfi",
 ];
 
-/// The fix to suggest first and the others. With several, one in the installed version's
-/// release line comes first (5.3.15 → 5.3.18 rather than 5.2.20), else the first listed.
+/// The fix to suggest first and the others. A fix older than the installed version (2.6.9
+/// for 3.0.1: the advisory's fix for an older release line) is no upgrade and is left out,
+/// unless every fix is. With several, one in the installed version's release line comes first
+/// (5.3.15 → 5.3.18 rather than 6.0.1), else the first listed.
 fn choice<'v>(installed: Option<&str>, fixes: &'v [String]) -> (&'v str, Vec<&'v str>) {
-    let listed = fixes.first().map_or("", String::as_str);
+    let newer: Vec<&String> = fixes.iter().filter(|fix| !installed.is_some_and(|v| older(fix, v))).collect();
+    let fixes: Vec<&String> = if newer.is_empty() { fixes.iter().collect() } else { newer };
+    let listed = fixes.first().map_or("", |f| f.as_str());
     let same_line = installed.and_then(|v| {
         let line = release_line(v);
         fixes.iter().find(|fix| release_line(fix) == line)
     });
-    let preferred = same_line.map_or(listed, String::as_str);
-    let others: Vec<&str> = fixes.iter().map(String::as_str).filter(|fix| *fix != preferred).collect();
+    let preferred = same_line.map_or(listed, |f| f.as_str());
+    let mut others: Vec<&str> = fixes.iter().map(|f| f.as_str()).filter(|fix| *fix != preferred).collect();
+    others.dedup();
     if others.is_empty() { (listed, others) } else { (preferred, others) }
+}
+
+/// Whether version `a` is certainly older than `b`, comparing their leading numbers
+/// (`1.1.20-r5` → 1, 1, 20) in order. Where one runs out first, or either has no number, the
+/// answer is no: only a clear difference says older.
+fn older(a: &str, b: &str) -> bool {
+    fn numbers(v: &str) -> Vec<u64> {
+        v.trim_start_matches(['v', 'V'])
+            .split('.')
+            .map_while(|part| {
+                let digits = part.len() - part.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                part.get(..digits).filter(|d| !d.is_empty()).and_then(|d| d.parse().ok())
+            })
+            .collect()
+    }
+    numbers(a).iter().zip(numbers(b).iter()).find(|(x, y)| x != y).is_some_and(|(x, y)| x < y)
 }
 
 /// "5.3" for 5.3.15: the first two dot-separated parts.

@@ -296,7 +296,8 @@ fn a_fixable_vulnerability_names_the_upgrade() {
             url: Some("https://avd.aquasec.com/nvd/cve-2022-22965".into()),
             purl: Some("pkg:maven/org.springframework/spring-beans@5.3.15".into()),
             remediation: Some(
-                "Upgrade org.springframework:spring-beans 5.3.15 → 5.3.18 (or 5.2.20) in app/lib/spring-beans-5.3.15.jar".into()
+                // Not "(or 5.2.20)": the 5.2 line's fix is older than the installed version.
+                "Upgrade org.springframework:spring-beans 5.3.15 → 5.3.18 in app/lib/spring-beans-5.3.15.jar".into()
             ),
             ..Explanation::default()
         }
@@ -305,11 +306,11 @@ fn a_fixable_vulnerability_names_the_upgrade() {
 
 #[test]
 fn the_fix_in_the_installed_release_line_comes_first() {
-    let e = vulnerability(&vuln(json!({"fixed_versions": ["5.2.20", "5.3.18"]})));
+    let e = vulnerability(&vuln(json!({"fixed_versions": ["6.0.1", "5.3.18"]})));
     assert_eq!(
         e.remediation.as_deref(),
         Some(
-            "Upgrade org.springframework:spring-beans 5.3.15 → 5.3.18 (or 5.2.20) in app/lib/spring-beans-5.3.15.jar"
+            "Upgrade org.springframework:spring-beans 5.3.15 → 5.3.18 (or 6.0.1) in app/lib/spring-beans-5.3.15.jar"
         )
     );
     let e = vulnerability(&vuln(
@@ -322,6 +323,56 @@ fn the_fix_in_the_installed_release_line_comes_first() {
     );
     let e = vulnerability(&vuln(json!({"fixed_versions": ["5.3.18", "5.3.18"]})));
     assert!(e.remediation.expect("a fix").contains("5.3.15 → 5.3.18 in"), "a fix listed twice is one fix");
+}
+
+/// A fix older than the installed version is another release line's, no upgrade: left out
+/// (debug 3.0.1 → 3.1.0, not "or 2.6.9"), unless no fix is newer.
+#[test]
+fn an_older_release_lines_fix_is_no_upgrade() {
+    let upgrade = |installed: &str, fixes: Json| {
+        let e = vulnerability(&vuln(
+            json!({"package": {"version": installed, "path": null}, "fixed_versions": fixes}),
+        ));
+        e.remediation.expect("a fix").split(" in ").next().unwrap_or_default().to_owned()
+    };
+    let debug = "Upgrade org.springframework:spring-beans";
+    assert_eq!(upgrade("3.0.1", json!(["3.1.0", "2.6.9"])), format!("{debug} 3.0.1 → 3.1.0"));
+    assert_eq!(upgrade("6.0.2.1", json!(["6.0.3.1", "5.2.4.3"])), format!("{debug} 6.0.2.1 → 6.0.3.1"));
+    assert_eq!(
+        upgrade("1.1.20-r4", json!(["1.1.20-r5", "1.1.19"])),
+        format!("{debug} 1.1.20-r4 → 1.1.20-r5")
+    );
+    assert_eq!(
+        upgrade("v1.2.0", json!(["1.2.5", "1.3.0", "0.9.9"])),
+        format!("{debug} v1.2.0 → 1.2.5 (or 1.3.0)"),
+        "a leading v is no number"
+    );
+    // Not certainly older: kept.
+    assert_eq!(upgrade("2.0.0", json!(["2.0.0-rc1"])), format!("{debug} 2.0.0 → 2.0.0-rc1"));
+    assert_eq!(
+        upgrade("9.9", json!(["1.0", "2.0"])),
+        format!("{debug} 9.9 → 1.0 (or 2.0)"),
+        "no fix is newer"
+    );
+}
+
+/// Trivy copies some advisories' ranges (RustSec): a lower bound reads "or later", an upper
+/// bound is no version to upgrade to.
+#[test]
+fn a_range_reads_as_words() {
+    let e = vulnerability(&vuln(
+        json!({"package": {"name": "ammonia", "version": "1.9.0", "path": null}, "fixed_versions": [">= 2.1.0"]}),
+    ));
+    assert!(e.remediation.expect("a fix").starts_with("Upgrade ammonia 1.9.0 → 2.1.0 or later in"));
+    let e = vulnerability(&vuln(json!({
+        "package": {"name": "musl", "version": "1.1.20-r4", "path": null},
+        "fixed_versions": [">= 1.1.20-r5", "< 2.0", "> 2.1"],
+    })));
+    assert!(
+        e.remediation
+            .expect("a fix")
+            .starts_with("Upgrade musl 1.1.20-r4 → 1.1.20-r5 or later (or a version after 2.1) in"),
+    );
 }
 
 #[test]
