@@ -149,3 +149,19 @@ fn every_warning_code_is_documented() {
     }
     assert!(found >= 7, "only {found} warning codes found in src/ingest");
 }
+
+/// README.md's demo output is what `verdict run fixtures/demo` prints (the CLI snapshot
+/// `tests/cli/run-demo.toml`, which trycmd checks against the binary), line for line up to its
+/// `…`: the first thing a new user compares their terminal with.
+#[test]
+fn readme_demo_output_is_the_binarys() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let snapshot = std::fs::read_to_string(root().join("tests/cli/run-demo.toml")).unwrap();
+    let printed = snapshot.split("stdout = \"\"\"\n").nth(1).and_then(|s| s.split("\"\"\"").next()).unwrap();
+    let shown =
+        readme.split("$ verdict run fixtures/demo\n").nth(1).and_then(|s| s.split("```").next()).unwrap();
+    let shown: Vec<&str> = shown.lines().take_while(|l| l.trim() != "…").collect();
+    assert!(shown.len() > 10, "the README shows the demo's output: {shown:?}");
+    let printed: Vec<&str> = printed.lines().take(shown.len()).collect();
+    assert_eq!(shown, printed, "README.md's demo output differs from tests/cli/run-demo.toml");
+}
