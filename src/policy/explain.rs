@@ -168,12 +168,18 @@ impl Explanation {
 fn test_case(case: &TestCase) -> Explanation {
     // Where the test lives: its class, else its suite (runners without class names).
     let suite = case.classname.as_deref().or(case.suite.as_deref());
-    // The qualified name waivers can match: "com.acme.CartTest.appliesDiscount".
+    // The qualified name waivers can match: "com.acme.CartTest.appliesDiscount". Some runners
+    // (NUnit) write the qualified name as the test's name already; a test without a name is
+    // named by its suite alone.
     let id = match suite {
+        Some(suite) if case.name.is_empty() || case.name.starts_with(&format!("{suite}.")) => {
+            if case.name.is_empty() { suite.to_owned() } else { case.name.clone() }
+        }
         Some(suite) => format!("{suite}.{}", case.name),
+        None if case.name.is_empty() => "the test".to_owned(),
         None => case.name.clone(),
     };
-    let said = oneline(case.message.as_deref());
+    let said = test_said(case.message.as_deref());
     // The result of a suite itself (a class that could not load, a class-level setup that
     // failed): no test of it ran.
     let whole_suite = case.name == crate::ingest::junit::SUITE_TEST;
@@ -190,9 +196,12 @@ fn test_case(case: &TestCase) -> Explanation {
             let (outcome, cause) = match case.status {
                 TestStatus::Errored if whole_suite => (
                     " could not run (error)",
-                    "; it stopped before any of its tests ran (a class that could not load, or a class-level setup that failed) with ",
+                    "; the suite itself stopped, outside any of its tests (a class that could not load, or a class-level setup or teardown that failed), with ",
                 ),
-                _ if whole_suite => (" failed", "; it failed before any of its tests ran with "),
+                _ if whole_suite => (
+                    " failed",
+                    "; the suite itself failed, outside any of its tests (a class-level setup or teardown), with ",
+                ),
                 TestStatus::Errored => (
                     " could not run (error)",
                     "; it stopped before any assertion (usually setup, a fixture or the environment) with ",
@@ -206,9 +215,11 @@ fn test_case(case: &TestCase) -> Explanation {
                 _ => format!("Run {id} locally and fix the code or the test"),
             };
             part(&mut fix, " (", location(case.file.as_deref(), case.line).as_deref(), ")");
-            // What the report says went wrong: "org.opentest4j.AssertionFailedError: expected: <1> but was: <2>".
-            let reason: Vec<&str> =
-                [case.failure_type.as_deref(), said.as_deref()].into_iter().flatten().collect();
+            // What the report says went wrong: "org.opentest4j.AssertionFailedError: expected: <1> but was: <2>",
+            // the type once when the message already starts with it.
+            let kind =
+                case.failure_type.as_deref().filter(|t| !said.as_deref().is_some_and(|s| s.starts_with(t)));
+            let reason: Vec<&str> = [kind, said.as_deref()].into_iter().flatten().collect();
             if !reason.is_empty() {
                 fix.push_str(cause);
                 fix.push_str(&reason.join(": "));
@@ -567,8 +578,13 @@ fn location(file: Option<&str>, line: Option<u64>) -> Option<String> {
 /// ellipsis): a stack trace or a long assertion diff must not flood a one-line message.
 /// Nothing for blank text, so that no message ends in an empty ": ".
 fn oneline(value: Option<&str>) -> Option<String> {
-    let text = value?.trim();
-    let line = text.split_once('\n').map_or(text, |(first, _)| first).trim();
+    let text = without_colors(value?);
+    let text = text.trim();
+    clip(text.split_once('\n').map_or(text, |(first, _)| first).trim())
+}
+
+/// `line` cut to 200 characters (the last an ellipsis); nothing when blank.
+fn clip(line: &str) -> Option<String> {
     if line.is_empty() {
         return None;
     }
@@ -576,6 +592,60 @@ fn oneline(value: Option<&str>) -> Option<String> {
         Some((cut, _)) if line.chars().nth(200).is_some() => format!("{}…", &line[..cut]),
         _ => line.to_owned(),
     })
+}
+
+/// What a failed test's message says, on one line. The first line alone often hides the
+/// point: a Python traceback ends with the exception ("AssertionError: True is not false"),
+/// pytest marks the failing comparison with `E`, and a first line that only announces what
+/// follows ("panicked at tests/basic.rs:19:5:", "● Test suite failed to run", "Expected: 2")
+/// is joined with the lines after it while it is short, stack frames left out.
+fn test_said(value: Option<&str>) -> Option<String> {
+    let text = without_colors(value?);
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let first = *lines.first()?;
+    let frame = |l: &&str| l.starts_with("at ") || l.starts_with("File \"") || l.starts_with("^");
+    if let Some(e) = lines.iter().find_map(|l| l.strip_prefix("E ")) {
+        return clip(e.trim());
+    }
+    if first.starts_with("Traceback (most recent call last)") {
+        return lines.iter().rev().find(|l| !frame(l) && !l.starts_with("Traceback")).and_then(|l| clip(l));
+    }
+    let mut said = first.to_owned();
+    for line in lines.iter().skip(1) {
+        if said.chars().count() >= 80 || frame(line) {
+            break;
+        }
+        said.push(' ');
+        said.push_str(line);
+    }
+    clip(&said)
+}
+
+/// `text` without the terminal color codes test runners leave in their messages
+/// (`ESC[31m`, jest and mocha): shown as they are, they read as `�[31m`.
+fn without_colors(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\u{1b}') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        // CSI: ESC [ parameters, then a final byte from @ to ~.
+        if chars.peek() == Some(&'[') {
+            chars.next();
+            while let Some(&p) = chars.peek() {
+                chars.next();
+                if ('@'..='~').contains(&p) {
+                    break;
+                }
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -97,9 +97,71 @@ fn a_suite_that_could_not_run_is_named_as_a_suite() {
     assert_eq!(e.msg, "Suite \"com.acme.shop.CartServiceTest\" could not run (error): com/acme/Db");
     let fix = e.remediation.expect("a fix");
     assert!(fix.starts_with("Run the suite com.acme.shop.CartServiceTest locally"), "{fix}");
-    assert!(fix.contains("before any of its tests ran"), "{fix}");
+    assert!(fix.contains("the suite itself stopped, outside any of its tests"), "{fix}");
     let failed = test_case(&case(json!({"status": "failed", "name": "(suite)", "message": "teardown"})));
     assert_eq!(failed.msg, "Suite \"com.acme.shop.CartServiceTest\" failed: teardown");
+}
+
+/// The line of a failure message that says what went wrong, from the runners that put it
+/// after a header: Python's traceback, pytest's `E` lines, Rust's panic, jest's `●`, xUnit's
+/// expected/actual, Java's nested exception; terminal colors are removed.
+#[test]
+fn the_telling_line_of_a_message_is_shown() {
+    let said = |message: &str| {
+        let e = test_case(&case(json!({"status": "failed", "message": message})));
+        e.msg.split_once(" failed: ").map(|(_, said)| said.to_owned()).unwrap_or_default()
+    };
+    assert_eq!(
+        said(
+            "Traceback (most recent call last):\n  File \"t.py\", line 9, in test_x\n    self.assertFalse(True)\nAssertionError: True is not false\n"
+        ),
+        "AssertionError: True is not false"
+    );
+    assert_eq!(
+        said(
+            "def test_count():\n>       assert count() == 0\nE       AssertionError: 143 != 0\nE       +143"
+        ),
+        "AssertionError: 143 != 0"
+    );
+    assert_eq!(
+        said("panicked at tests/basic.rs:19:5:\nassertion `left == right` failed\n  left: 4\n right: 5"),
+        "panicked at tests/basic.rs:19:5: assertion `left == right` failed left: 4 right: 5"
+    );
+    assert_eq!(
+        said("● Test suite failed to run\n\n    tsconfig.json:3:5 - error TS6258: 'baseUrl' is deprecated"),
+        "● Test suite failed to run tsconfig.json:3:5 - error TS6258: 'baseUrl' is deprecated"
+    );
+    assert_eq!(said("Expected: 2\nActual:   1"), "Expected: 2 Actual:   1");
+    assert_eq!(
+        said(
+            "\u{1b}[31m\u{1b}[1mexpected 1 to equal 2\u{1b}[22m\u{1b}[39m\n\tat Context.<anonymous> (test.js:4:5)"
+        ),
+        "expected 1 to equal 2"
+    );
+}
+
+/// A test's qualified name is not doubled when the runner already wrote it (NUnit), and a
+/// test without a name is named by its suite; the failure type is not repeated when the
+/// message starts with it.
+#[test]
+fn a_qualified_name_is_written_once() {
+    let nunit = test_case(&case(json!({
+        "status": "failed", "classname": "NUnit.Tests.MockTestFixture", "name": "NUnit.Tests.MockTestFixture.FailingTest",
+    })));
+    assert_eq!(nunit.id.as_deref(), Some("NUnit.Tests.MockTestFixture.FailingTest"));
+    let unnamed =
+        test_case(&case(json!({"status": "failed", "classname": "test.BeforeAllTest", "name": ""})));
+    assert_eq!(unnamed.id.as_deref(), Some("test.BeforeAllTest"));
+    let nothing = test_case(&case(json!({"status": "failed", "classname": null, "suite": null, "name": ""})));
+    assert!(nothing.remediation.expect("a fix").starts_with("Run the test locally"));
+    let typed = test_case(&case(json!({
+        "status": "failed",
+        "failure_type": "org.opentest4j.AssertionFailedError",
+        "message": "org.opentest4j.AssertionFailedError: expected: <1> but was: <2>",
+    })));
+    assert!(typed.remediation.expect("a fix").contains(
+        "; it failed with org.opentest4j.AssertionFailedError: expected: <1> but was: <2>; report"
+    ));
 }
 
 #[test]
@@ -144,11 +206,12 @@ fn a_test_is_named_by_its_class_else_its_suite_else_alone() {
 #[test]
 fn a_multi_line_message_is_shown_on_one_line_and_a_long_one_cut() {
     let e = test_case(&case(
-        json!({"status": "failed", "message": "  expected 3 items\n  but got 2\n  at line 4"}),
+        json!({"status": "failed", "message": "  expected 3 items\n  but got 2\n  at Cart.add(Cart.java:4)"}),
     ));
     assert_eq!(
         e.msg,
-        "Test \"appliesDiscountOnce\" in com.acme.shop.CartServiceTest failed: expected 3 items"
+        "Test \"appliesDiscountOnce\" in com.acme.shop.CartServiceTest failed: expected 3 items but got 2",
+        "short lines are joined, stack frames left out"
     );
     let long = "é".repeat(300);
     let e = test_case(&case(json!({"status": "failed", "message": long})));
