@@ -158,3 +158,39 @@ fn an_empty_artifact_is_an_error_not_a_gap() {
         ]
     );
 }
+
+/// A JUnit report written in UTF-16 (PowerShell's `Out-File` by default), or one cut off in
+/// its root element's name, is an error in a folder too, not a file skipped while the gate
+/// passes on the others.
+#[test]
+fn a_report_in_utf16_or_cut_in_its_root_name_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "reports/junit.xml", r#"<testsuite name="s"><testcase name="t"/></testsuite>"#);
+    let report = r#"<?xml version="1.0" encoding="UTF-16"?><testsuite name="s"><testcase name="t"><failure/></testcase></testsuite>"#;
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(report.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::create_dir_all(dir.path().join("win")).unwrap();
+    std::fs::write(dir.path().join("win/TestResults.xml"), utf16).unwrap();
+    write(dir.path(), "cut/TEST-x.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tests");
+    let errors = verdict::cli::gather(&[dir.path().to_path_buf()], &[], &Limits::default()).unwrap_err();
+    let mut got: Vec<(String, &str, String)> = errors
+        .iter()
+        .map(|e| {
+            let name = Path::new(&e.display).file_name().unwrap().to_string_lossy().into_owned();
+            (name, e.error.code.as_str(), e.error.message.clone())
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got[0].0, "TEST-x.xml");
+    assert_eq!(got[0].1, "ingest/truncated", "{got:?}");
+    assert_eq!(
+        got[1],
+        (
+            "TestResults.xml".to_owned(),
+            "ingest/unsupported-encoding",
+            "a JUnit XML test report written in UTF-16".to_owned()
+        )
+    );
+    let help = errors.iter().find_map(|e| e.error.help.clone().filter(|h| h.contains("iconv"))).unwrap();
+    assert!(help.starts_with("convert it with `iconv -f UTF-16 -t UTF-8`"), "{help}");
+}

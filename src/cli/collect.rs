@@ -178,6 +178,23 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
             None => {}
         }
     }
+    if matches!(sniffed, Sniffed::UnknownStructured(Format::Xml, _))
+        && file_len == Some(head.len() as u64)
+        && let Some(cut) = sniff::sniff_xml_cut(head)
+    {
+        // As for JSON above: a report cut off in its root element's name.
+        sniffed = cut;
+    }
+    if let Some(kind) = sniff::utf16_kind(head) {
+        return fail(
+            IngestError::new(Code::UnsupportedEncoding, format!("{} written in UTF-16", kind.describe()))
+                .expected("UTF-8")
+                .help(
+                    "convert it with `iconv -f UTF-16 -t UTF-8`, or make the step that writes it write \
+                     UTF-8 (PowerShell: `Out-File -Encoding utf8`)",
+                ),
+        );
+    }
     let (kind, format, custom_name) = match (&c.named, sniffed) {
         (None, Sniffed::Known(Kind::Junit, _))
             if !c.explicit

@@ -85,6 +85,40 @@ fn sniff_xml(body: &[u8]) -> Sniffed {
     }
 }
 
+/// What an XML file cut off in its root element's name is: a JUnit report when the name got
+/// as far as `<test` (`<testsuite` or `<testsuites`), so that the parser says where it ends
+/// rather than the file being skipped as XML without a root. `body` is the whole file.
+pub fn sniff_xml_cut(body: &[u8]) -> Option<Sniffed> {
+    let text = std::str::from_utf8(content(body)?).ok()?;
+    let open = text.rfind('<')?;
+    let name = text.get(open + 1..)?;
+    let cut_in_name = !name.contains(|c: char| c.is_whitespace() || c == '>' || c == '/');
+    let local = name.rsplit(':').next().unwrap_or(name);
+    let prolog_only = root_element(text.get(..open)?.as_bytes()).is_none();
+    (cut_in_name && prolog_only && local.len() >= 4 && "testsuites".starts_with(local))
+        .then_some(Sniffed::Known(Kind::Junit, Format::Xml))
+}
+
+/// For a file that starts with a UTF-16 byte-order mark, the kind of artifact its text is: a
+/// report a Windows tool wrote in UTF-16 (PowerShell's `Out-File` does by default) must be an
+/// error that says how to convert it, not a file skipped as unreadable text.
+pub fn utf16_kind(head: &[u8]) -> Option<Kind> {
+    let little = head.starts_with(&[0xFF, 0xFE]);
+    if !little && !head.starts_with(&[0xFE, 0xFF]) {
+        return None;
+    }
+    let units = head
+        .get(2..)?
+        .chunks_exact(2)
+        .filter_map(|pair| <[u8; 2]>::try_from(pair).ok())
+        .map(|pair| if little { u16::from_le_bytes(pair) } else { u16::from_be_bytes(pair) });
+    let text: String = char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect();
+    match sniff(text.as_bytes()) {
+        Sniffed::Known(kind, _) => Some(kind),
+        _ => None,
+    }
+}
+
 /// Why discovery skips a file it recognized as JUnit: it is the JUnit rendering of a verdict
 /// (`report::junit`: a `<testsuites name="verdict">` whose suites carry `verdict.outcome`). A
 /// run searching a folder that holds one (a second gate's reports, an output folder inside the
@@ -619,5 +653,34 @@ mod tests {
         let names: Vec<_> = keys.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(names, ["SchemaVersion", "Results"]);
         assert_eq!(keys.first().and_then(|(_, v)| v.as_deref()), Some("2"));
+    }
+
+    /// A file cut in its root element's name is a JUnit report when the name got as far as
+    /// `<test`; a shorter cut, another name, or a file with a root says nothing.
+    #[test]
+    fn xml_cut_in_the_root_name() {
+        let cut = |text: &str| sniff_xml_cut(text.as_bytes());
+        let junit = Some(Sniffed::Known(Kind::Junit, Format::Xml));
+        assert_eq!(cut("<?xml version=\"1.0\"?>\n<tests"), junit);
+        assert_eq!(cut("<!-- surefire --><testsuite"), junit);
+        assert_eq!(cut("<?xml version=\"1.0\"?>\n<tes"), None, "too short to tell");
+        assert_eq!(cut("<?xml version=\"1.0\"?>\n<project"), None);
+        assert_eq!(cut("<testsuite name=\"a\"><tests"), None, "the root is known, the parser reads it");
+    }
+
+    /// A file with a UTF-16 byte-order mark is sniffed from its decoded text, either byte order.
+    #[test]
+    fn utf16_text_is_sniffed() {
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><testsuites>";
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(utf16_kind(&le), Some(Kind::Junit));
+        assert_eq!(utf16_kind(&be), Some(Kind::Junit));
+        let mut other = vec![0xFF, 0xFE];
+        other.extend("plain notes".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(utf16_kind(&other), None);
+        assert_eq!(utf16_kind(text.as_bytes()), None, "UTF-8 is not UTF-16");
     }
 }

@@ -389,13 +389,21 @@ impl<R: BufRead> XmlReader<R> {
                     let lower = enc.to_ascii_lowercase();
                     if lower.starts_with("utf-16") || lower.starts_with("utf-32") || lower.starts_with("ucs")
                     {
+                        // A file really written in UTF-16 or UTF-32 starts with a byte-order mark
+                        // or zero bytes and is never read this far (discovery stops it): this
+                        // declaration was read as 8-bit text, so it is wrong about the file (.NET's
+                        // StringWriter declares the encoding of its string, utf-16, whatever the
+                        // file is written in). Converting from UTF-16 would garble the file.
                         return Err(IngestError::new(
                             Code::UnsupportedEncoding,
-                            format!("the XML declares encoding=\"{enc}\""),
+                            format!("the XML declares encoding=\"{enc}\", but the file is not written in {enc}"),
                         )
                         .at(Location::offset(start))
-                        .expected("UTF-8")
-                        .help(format!("convert it with `iconv -f {enc} -t UTF-8`")));
+                        .expected("encoding=\"UTF-8\", the encoding the file is written in")
+                        .help(format!(
+                            "the declaration is wrong, not the text: make the tool that writes the file declare UTF-8, \
+                             or correct this file with `sed -i '1s/encoding=\"{enc}\"/encoding=\"UTF-8\"/' FILE`"
+                        )));
                     }
                     if lower != "utf-8" && lower != "utf8" {
                         self.declared_encoding = Some(enc);
@@ -658,6 +666,18 @@ mod tests {
         let xml = "<a>".repeat(100) + &"</a>".repeat(100);
         let e = events(&xml).expect_err("too deep");
         assert_eq!(e.code, Code::TooDeep);
+    }
+
+    /// A UTF-16 declaration read as 8-bit text is wrong about the file: the error says to
+    /// correct the declaration, never to convert the text from UTF-16 (which would garble it).
+    #[test]
+    fn a_wrong_utf16_declaration_says_so() {
+        let e = events("<?xml version=\"1.0\" encoding=\"utf-16\"?><a/>").expect_err("refused");
+        assert_eq!(e.code, Code::UnsupportedEncoding);
+        assert_eq!(e.message, "the XML declares encoding=\"utf-16\", but the file is not written in utf-16");
+        let help = e.help.clone().unwrap_or_default();
+        assert!(help.starts_with("the declaration is wrong, not the text"), "{help}");
+        assert!(!help.contains("iconv"), "{help}");
     }
 
     /// A file cut short names the open element.
