@@ -479,3 +479,41 @@ fn an_earlier_verdicts_junit_report_is_not_test_results() {
     assert_eq!(named.status.code(), Some(1), "{}", String::from_utf8_lossy(&named.stderr));
     assert_eq!(json(&named)["evidence"]["sources"][0]["kind"], "junit");
 }
+
+/// A run in which no rule would be evaluated is an error, not a pass: the built-in pack off
+/// and no policy loaded, or policies whose package no option selects (verdict evaluates `main`
+/// unless told otherwise). With the pack on, such a package is named in a warning.
+#[test]
+fn a_run_without_a_rule_to_evaluate_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("junit.xml"), r#"<testsuite name="s"><testcase name="t"/></testsuite>"#)
+        .unwrap();
+    let out = verdict(dir.path(), &["run", "--no-builtin", "--publish", "none"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error[policy/no-rules]: no rule to evaluate: the built-in pack is off and no policy of your own was loaded"),
+        "{stderr}"
+    );
+
+    std::fs::create_dir(dir.path().join("policy")).unwrap();
+    std::fs::write(
+        dir.path().join("policy/shop.rego"),
+        "package shop\nimport rego.v1\ndeny contains \"always\" if { true }\n",
+    )
+    .unwrap();
+    let out =
+        verdict(dir.path(), &["run", "junit.xml", "--no-builtin", "--policy", "policy", "--publish", "none"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("none of your packages (shop) is selected"), "{stderr}");
+    assert!(stderr.contains("--namespace shop"), "{stderr}");
+
+    let out = verdict(dir.path(), &["run", "junit.xml", "--policy", "policy", "--publish", "none"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "the pack judges; `shop` is not selected: {stderr}");
+    assert!(stderr.contains("your policies declare the package `shop` that no option selects"), "{stderr}");
+    let out =
+        verdict(dir.path(), &["run", "junit.xml", "--policy", "policy", "-n", "shop", "--publish", "none"]);
+    assert_eq!(out.status.code(), Some(1), "selected, its rule fails the gate");
+}

@@ -184,6 +184,30 @@ fn judge(
         max_memory: args.max_policy_memory.0,
     };
     let policies = Policies::build(&files, &data, &extra, options).map_err(Error::Policy)?;
+    let evaluated = policies.packages();
+    if evaluated.is_empty() {
+        // Nothing would judge: every run would pass.
+        return Err(Error::Policy(vec![policy::PolicyError::NoRules {
+            declared: policies.declared_packages(),
+        }]));
+    }
+    let unselected: Vec<String> =
+        policies.declared_packages().into_iter().filter(|p| !evaluated.contains(p)).collect();
+    if let Some(first) = unselected.first() {
+        tracing::warn!(
+            "your policies declare {} that no option selects, so no rule of {} is evaluated: select {} with --namespace {first} (policies.namespaces) or --all-namespaces",
+            if unselected.len() == 1 {
+                format!("the package `{first}`")
+            } else {
+                format!(
+                    "the packages {}",
+                    unselected.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                )
+            },
+            if unselected.len() == 1 { "it" } else { "them" },
+            if unselected.len() == 1 { "it" } else { "them" },
+        );
+    }
     tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "policies built");
     for f in &policies.v0_files {
         tracing::warn!(

@@ -235,6 +235,13 @@ pub enum PolicyError {
         /// The limit, in bytes.
         limit: u64,
     },
+    /// No rule is to be evaluated: the built-in pack is off and no package of the user's
+    /// policies is selected. A gate that judges nothing would pass everything.
+    #[error("no rule to evaluate: the built-in pack is off and {}", if .declared.is_empty() { "no policy of your own was loaded".to_owned() } else { format!("none of your packages ({}) is selected", .declared.join(", ")) })]
+    NoRules {
+        /// The packages the loaded policies declare.
+        declared: Vec<String>,
+    },
     /// Rules produced more findings than allowed.
     #[error("policies produced more than {limit} findings")]
     TooManyFindings {
@@ -258,11 +265,12 @@ impl PolicyError {
             PolicyError::Timeout { .. } => "policy/timeout",
             PolicyError::OutOfMemory { .. } => "policy/out-of-memory",
             PolicyError::TooManyFindings { .. } => "policy/too-many-findings",
+            PolicyError::NoRules { .. } => "policy/no-rules",
         }
     }
 
     /// Every code, for documentation tests.
-    pub const CODES: [&'static str; 9] = [
+    pub const CODES: [&'static str; 10] = [
         "policy/syntax",
         "policy/metadata",
         "policy/data",
@@ -272,6 +280,7 @@ impl PolicyError {
         "policy/timeout",
         "policy/out-of-memory",
         "policy/too-many-findings",
+        "policy/no-rules",
     ];
 
     /// How the error reads.
@@ -323,6 +332,14 @@ impl PolicyError {
                 d.help = Some(format!(
                     "`{rule}` could not be evaluated, so the gate cannot judge; fix the rule (builtin errors are errors in verdict, never a silent pass)"
                 ));
+            }
+            PolicyError::NoRules { declared } => {
+                d.help = Some(match declared.first() {
+                    Some(first) => format!(
+                        "verdict evaluates the package `main` unless told otherwise: select yours with --namespace {first} (policies.namespaces in verdict.yaml) or --all-namespaces"
+                    ),
+                    None => "name your policy files or folders with --policy (policies.paths), or turn the built-in pack back on".into(),
+                });
             }
             PolicyError::BadResult { rule, .. } => {
                 d.doc_path = Some(rule.clone());
@@ -550,6 +567,20 @@ impl Policies {
         }
         policies.blocking = policies.read_blocking_severities();
         Ok(policies)
+    }
+
+    /// The packages of the loaded policies that hold a `deny`, `violation` or `warn` rule, but
+    /// the built-in pack's (`verdict.*`): those a user means to be evaluated (a package of
+    /// helpers holds none).
+    pub fn declared_packages(&self) -> Vec<String> {
+        let names: BTreeSet<&str> = self
+            .modules
+            .iter()
+            .filter(|m| m.rules.iter().any(|(name, _)| conftest_level(name).is_some()))
+            .map(|m| m.package.as_str())
+            .filter(|p| *p != "verdict" && !p.starts_with("verdict."))
+            .collect();
+        names.into_iter().map(str::to_owned).collect()
     }
 
     /// The packages whose rules are evaluated.
