@@ -203,6 +203,13 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
             return Outcome::SkippedStructured(Skipped { path: c.display.clone(), reason: why.to_owned() });
         }
         (None, Sniffed::Known(k, f)) => (k, f, None),
+        // An SBOM in an SPDX form verdict does not read (tag-value, YAML, RDF, SPDX 3) would
+        // otherwise leave the sbom step saying that no SBOM was found.
+        (None, Sniffed::UnknownStructured(..) | Sniffed::Other(_))
+            if let Some(e) = crate::ingest::spdx::found_variant(head) =>
+        {
+            return fail(e);
+        }
         (None, Sniffed::UnknownStructured(_, reason) | Sniffed::Other(reason)) if c.explicit => {
             return fail(
                 IngestError::new(

@@ -277,7 +277,9 @@ fn decide_object(keys: &[(String, Option<String>)]) -> Option<Sniffed> {
     let get = |name: &str| keys.iter().find(|(k, _)| k == name);
     let has = |name: &str| get(name).is_some();
     let value = |name: &str| get(name).and_then(|(_, v)| v.as_deref());
-    if value("bomFormat").is_some_and(|v| v == "CycloneDX") {
+    // A `bomFormat` of another spelling ("cyclonedx") beside `specVersion` is a CycloneDX SBOM
+    // the parser refuses with the value to write, rather than an SBOM skipped unseen.
+    if value("bomFormat").is_some_and(|v| v == "CycloneDX") || (has("bomFormat") && has("specVersion")) {
         return Some(Sniffed::Known(Kind::Cyclonedx, Format::Json));
     }
     if value("spdxVersion").is_some_and(|v| v.starts_with("SPDX-")) {
@@ -682,5 +684,17 @@ mod tests {
         other.extend("plain notes".encode_utf16().flat_map(u16::to_le_bytes));
         assert_eq!(utf16_kind(&other), None);
         assert_eq!(utf16_kind(text.as_bytes()), None, "UTF-8 is not UTF-16");
+    }
+
+    /// A `bomFormat` of another spelling beside `specVersion` is sniffed as CycloneDX, so that
+    /// the parser refuses it by name; a `bomFormat` alone decides nothing.
+    #[test]
+    fn a_misspelt_bom_format_is_still_cyclonedx() {
+        let known = Sniffed::Known(Kind::Cyclonedx, Format::Json);
+        assert_eq!(sniff(br#"{"bomFormat": "cyclonedx", "specVersion": "1.5"}"#), known);
+        assert!(matches!(
+            sniff(br#"{"bomFormat": "cyclonedx", "name": "x"}"#),
+            Sniffed::UnknownStructured(..)
+        ));
     }
 }

@@ -167,6 +167,23 @@ pub fn unsupported_variant(head: &[u8]) -> Option<IngestError> {
     )
 }
 
+/// [`unsupported_variant`] for a file found in a folder, which is named by nothing: a text
+/// file is an SPDX document when its first lines say so (`SPDXVersion: SPDX-2.3` in tag-value,
+/// `spdxVersion:` or `SPDXID:` in YAML; comments and YAML's `---` passed over), not when a line
+/// somewhere in it does.
+pub fn found_variant(head: &[u8]) -> Option<IngestError> {
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    let structured = text.starts_with('{') || text.starts_with('<');
+    let says_spdx = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && *l != "---")
+        .take(2)
+        .any(|l| ["SPDXVersion:", "spdxVersion:", "SPDXID:"].iter().any(|tag| l.starts_with(tag)));
+    (structured || says_spdx).then(|| unsupported_variant(head)).flatten()
+}
+
 /// For another SPDX version: ask the tool for 2.3 JSON.
 fn regenerate_help() -> String {
     format!("verdict reads SPDX 2.2 and 2.3 JSON; have the SBOM tool write SPDX 2.3 JSON: {REGENERATE}")
@@ -977,5 +994,23 @@ mod tests {
         for bad in ["pkg:invalid", "npm/lodash", "pkg:/lodash", "pkg:npm/", "pkg:1npm/x", "pkg:npm/@1.0"] {
             assert!(!valid_purl(bad), "{bad}");
         }
+    }
+
+    /// Found in a folder, a text file is an SPDX document when its first lines say so, and
+    /// not when SPDX is only mentioned further down (a README about SBOMs).
+    #[test]
+    fn found_variants_are_told_by_their_first_lines() {
+        let refused = |text: &str| found_variant(text.as_bytes()).map(|e| e.message.clone());
+        assert!(
+            refused("SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n").is_some_and(|m| m.contains("tag-value"))
+        );
+        assert!(refused("## Document Information\nSPDXVersion: SPDX-2.3\n").is_some());
+        assert!(
+            refused("---\nSPDXID: \"SPDXRef-DOCUMENT\"\nspdxVersion: \"SPDX-2.3\"\n")
+                .is_some_and(|m| m.contains("YAML"))
+        );
+        let readme = "# SBOMs\n\nWe write SBOMs.\nThey look like this:\n\nSPDXVersion: SPDX-2.3\n";
+        assert_eq!(refused(readme), None);
+        assert_eq!(refused("fn main() {}\n"), None);
     }
 }

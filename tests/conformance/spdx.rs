@@ -92,10 +92,11 @@ fn spdx_documents_match_their_counts() {
     assert_eq!(warned.len(), EXPECTED_WARNINGS.len(), "documents with warnings: {warned:?}");
 }
 
-/// The SPDX serializations verdict does not read are skipped by discovery, and refused as an
-/// unsupported version, saying what is read, when named with `--input spdx=…`.
+/// The SPDX serializations verdict does not read are refused as an unsupported version,
+/// saying what is read, wherever they are: found in a folder (skipped, the sbom step would say
+/// no SBOM was found), named by their path, or named with `--input spdx=…`.
 #[test]
-fn spdx_other_serializations_are_refused_when_named() {
+fn spdx_other_serializations_are_refused() {
     let Some(corpus) = super::corpus() else { return };
     let files = [
         "sbom/spdx/spdx-spec/v3.0/package_sbom.jsonld.json",
@@ -108,13 +109,18 @@ fn spdx_other_serializations_are_refused_when_named() {
     ];
     for file in files {
         let path = corpus.join(file);
-        let ev = super::found(&path).unwrap_or_else(|e| panic!("{file}: {}", super::first_error(&e)));
-        assert!(ev.sources.is_empty(), "{file}: discovery must skip it");
-        super::assert_unrecognized(&path);
-        let errors = super::read_as("spdx", &path).expect_err(file);
-        let e = &errors[0].error;
-        assert_eq!(e.code, Code::UnsupportedVersion, "{file}: {}", super::first_error(&errors));
-        assert!(e.expected.as_deref().is_some_and(|x| x.contains("SPDX 2.2 or 2.3 JSON")), "{file}");
+        let found = super::found(&path).map(|ev| ev.sources.len());
+        let named = super::read(&path).map(|ev| ev.sources.len());
+        let as_spdx = super::read_as("spdx", &path).map(|ev| ev.sources.len());
+        for (how, result) in [("found", found), ("named", named), ("--input spdx", as_spdx)] {
+            let errors = result.expect_err(file);
+            let e = &errors[0].error;
+            assert_eq!(e.code, Code::UnsupportedVersion, "{file} {how}: {}", super::first_error(&errors));
+            assert!(
+                e.expected.as_deref().is_some_and(|x| x.contains("SPDX 2.2 or 2.3 JSON")),
+                "{file} {how}"
+            );
+        }
     }
 }
 
