@@ -614,6 +614,33 @@ fn license_expression() {
     assert_eq!(d.message, "`GPL-3.0-only OR MIT` is not an SPDX license id");
 }
 
+/// A denied license must be on the SPDX list: a misspelt one would deny nothing, and the list
+/// replaces the defaults. Case, a trailing `+`, deprecated ids and `LicenseRef-` are accepted.
+#[test]
+fn a_denied_license_is_an_spdx_id() {
+    let d = one("thresholds:\n  sbom: { denied_licenses: [GPL-3.0-only, AGPL-3.0-onyl] }\n");
+    at(&d, Code::InvalidValue, 2, 43, "thresholds.sbom.denied_licenses[1]");
+    assert_eq!(d.message, "`AGPL-3.0-onyl` is not on the SPDX license list");
+    assert_eq!(d.help.as_deref(), Some("did you mean `AGPL-3.0-only`?"));
+    let d = one("thresholds:\n  sbom: { denied_licenses: [GPLv3] }\n");
+    assert!(d.help.as_deref().is_some_and(|h| h.contains("spdx.org/licenses")), "{d:?}");
+    let (c, _) = ok(
+        "thresholds:\n  sbom: { denied_licenses: [gpl-3.0-only, GPL-2.0+, GPL-2.0-with-classpath-exception, LicenseRef-acme-eula] }\n",
+    );
+    assert_eq!(c.thresholds.denied_licenses.map(|l| l.len()), Some(4));
+    // The built-in pack's defaults are all on the list.
+    let lib = crate::policy::pack::files(false)
+        .into_iter()
+        .find(|f| f.path.ends_with("lib.rego"))
+        .expect("lib.rego")
+        .text;
+    let defaults =
+        lib.split("\"denied_licenses\": [").nth(1).and_then(|l| l.split(']').next()).expect("the list");
+    for id in defaults.split(',').map(|i| i.trim().trim_matches('"')).filter(|i| !i.is_empty()) {
+        assert!(super::validate::known_license(id), "{id}");
+    }
+}
+
 /// An unknown kind gets the nearest one.
 #[test]
 fn unknown_named_kind() {

@@ -625,10 +625,39 @@ fn licenses(cx: &mut Cx<'_>, node: &Node) -> Option<Vec<String>> {
             }
             continue;
         }
+        if !known_license(&id) {
+            // A misspelt id would deny nothing, and the list replaces the defaults: the gate
+            // would quietly stop denying the licenses it was meant to.
+            let names: Vec<&str> = spdx::identifiers::LICENSES.iter().map(|l| l.name).collect();
+            let d = cx.report(
+                Code::InvalidValue,
+                n.span,
+                &p,
+                format!("`{}` is not on the SPDX license list", short(&id)),
+            );
+            d.expected = Some(
+                "an SPDX license id such as GPL-3.0-only (spdx.org/licenses), or LicenseRef-… for a license of your own"
+                    .into(),
+            );
+            d.help = Some(match crate::diag::closest(&id, &names) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "look the license up at https://spdx.org/licenses/ and write its identifier".into(),
+            });
+            continue;
+        }
         seen.push((id, n, i));
     }
     cx.repeated(path, &seen, |a, b| a == b);
     Some(seen.into_iter().map(|(id, _, _)| id).collect())
+}
+
+/// Whether `id` is on the SPDX license list (its deprecated ids included, compared without case
+/// and without a trailing `+`, as the pack compares them), or a `LicenseRef-` of one's own.
+pub(crate) fn known_license(id: &str) -> bool {
+    let id = id.trim_end_matches('+');
+    id.starts_with("LicenseRef-")
+        || spdx::license_id(id).is_some()
+        || spdx::identifiers::LICENSES.iter().any(|l| l.name.eq_ignore_ascii_case(id))
 }
 
 fn budget(cx: &mut Cx<'_>, node: &Node) -> Option<f64> {
