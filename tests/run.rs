@@ -517,3 +517,39 @@ fn a_run_without_a_rule_to_evaluate_is_an_error() {
         verdict(dir.path(), &["run", "junit.xml", "--policy", "policy", "-n", "shop", "--publish", "none"]);
     assert_eq!(out.status.code(), Some(1), "selected, its rule fails the gate");
 }
+
+/// Waivers that expired or match nothing make the run a warning, and every surface says so
+/// with the same count: the terminal, the comment's headline, and the gate that fails on
+/// warnings.
+#[test]
+fn stale_waivers_are_counted_alike_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("junit.xml"), r#"<testsuite name="s"><testcase name="t"/></testsuite>"#)
+        .unwrap();
+    let waiver = |id: &str, expires: &str| {
+        format!("  - id: {id}\n    reason: accepted\n    owner: team\n    expires: {expires}\n")
+    };
+    let config = format!(
+        "waivers:\n{}{}",
+        waiver("CVE-2020-0001", "2026-01-01"),
+        waiver("CVE-2020-0002", "2027-01-01")
+    );
+    std::fs::write(dir.path().join("verdict.yaml"), config).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--publish", "none", "--output-dir", "out"];
+        args.extend_from_slice(extra);
+        let out = verdict(dir.path(), &args);
+        let first = String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().to_owned();
+        let md = std::fs::read_to_string(dir.path().join("out/verdict.md")).unwrap();
+        let headline = md.lines().nth(1).unwrap_or_default().to_owned();
+        (out.status.code(), first, headline)
+    };
+    let (code, first, headline) = run(&[]);
+    assert_eq!(code, Some(0));
+    assert!(first.starts_with("! WARN  nothing blocks; 2 waivers need attention"), "{first}");
+    assert_eq!(headline, "## ⚠️ verdict: WARN — nothing blocks, 2 waivers need attention");
+    let (code, first, headline) = run(&["--fail-on", "warn"]);
+    assert_eq!(code, Some(1));
+    assert!(first.starts_with("✗ FAIL  2 waivers need attention (warnings fail this gate)"), "{first}");
+    assert_eq!(headline, "## ❌ verdict: FAIL — 2 waivers need attention (warnings fail this gate)");
+}

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::common::{
-    SEVERITY_BUCKETS, Standing, bucket_name, rule_id, severity_bucket, severity_word, standing,
+    SEVERITY_BUCKETS, Standing, attention, bucket_name, rule_id, severity_bucket, severity_word, standing,
     warnings_block,
 };
 use super::context::{DEFAULT_GATE, RenderContext, marker};
@@ -316,28 +316,14 @@ impl Renderer<'_> {
         let v = self.v;
         let gate = gate_suffix(self.cx);
         let blocking = self.facts.blocking.len();
-        let ledger_issues = v.waivers.expired.len() + v.waivers.unused.len();
         match v.outcome {
             Outcome::Error => error_headline(self.cx, v.problems.len()),
             Outcome::Fail => {
-                let what = if blocking > 0 {
-                    format!("{} to fix", num(blocking))
-                } else {
-                    plural(ledger_issues, "waiver needs attention", "waivers need attention")
-                };
+                let what = if blocking > 0 { format!("{} to fix", num(blocking)) } else { attention(v) };
                 let why = if warnings_block(v) { " (warnings fail this gate)" } else { "" };
                 format!("## ❌ verdict{gate}: FAIL — {what}{why}")
             }
-            Outcome::Warn if v.counts.warn > 0 => {
-                format!(
-                    "## ⚠️ verdict{gate}: WARN — nothing blocks, {}",
-                    plural(v.counts.warn, "warning", "warnings")
-                )
-            }
-            Outcome::Warn => format!(
-                "## ⚠️ verdict{gate}: WARN — nothing blocks, {}",
-                plural(ledger_issues, "waiver needs attention", "waivers need attention")
-            ),
+            Outcome::Warn => format!("## ⚠️ verdict{gate}: WARN — nothing blocks, {}", attention(v)),
             Outcome::Pass | Outcome::Skipped => format!("## ✅ verdict{gate}: PASS — nothing to fix"),
         }
     }

@@ -169,20 +169,13 @@ pub fn render(v: &Verdict, style: Style) -> String {
         Outcome::Fail => {
             let mut parts = vec![format!("{} to fix", v.counts.fail)];
             if v.counts.fail == 0 && v.fail_on == "warn" {
-                parts = vec![format!(
-                    "{} (warnings fail this gate)",
-                    plural(v.counts.warn, "warning", "warnings")
-                )];
+                parts = vec![format!("{} (warnings fail this gate)", super::common::attention(v))];
             } else if v.counts.warn > 0 {
                 parts.push(plural(v.counts.warn, "warning", "warnings"));
             }
             format!("{} FAIL  {}", mark(v.outcome), parts.join(" · "))
         }
-        Outcome::Warn => format!(
-            "{} WARN  nothing blocks; {}",
-            mark(v.outcome),
-            plural(v.counts.warn.max(1), "warning", "warnings")
-        ),
+        Outcome::Warn => format!("{} WARN  nothing blocks; {}", mark(v.outcome), super::common::attention(v)),
         Outcome::Pass | Outcome::Skipped => format!("{} PASS  nothing to fix", mark(Outcome::Pass)),
     };
     let mut extras = Vec::new();
