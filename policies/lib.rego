@@ -162,11 +162,80 @@ denied_expression(expression) if {
 }
 
 # denied_license(license) holds for a component's license entry (the evidence sets exactly
-# one of id, name and expression) that is denied. A name is not an SPDX id: it is denied only
-# when it is written exactly as a denied id ("GPL-3.0-only" put in the name field by a tool).
+# one of id, name and expression) that is denied. A name is not an SPDX id: it is denied when
+# it is written as a denied id ("GPL-3.0-only" put in the name field by a tool), or when it is
+# one of the names package managers give the GNU licenses (below) for a denied id.
 denied_license(license) if denied_id(license.id)
 
 denied_license(license) if denied_id(license.name)
+
+denied_license(license) if denied_id(license_names[_name_key(license.name)])
+
+# license_names maps the names RPM and Debian packages, Maven POMs and SBOM tools write for
+# the GNU licenses (bash's "GPLv3+" in a CentOS image's SBOM) to the SPDX id they stand for,
+# keyed by the name in lower case with runs of spaces and commas made one space. A name not
+# listed is compared as an id only. "GPL" without a version is any version: GPL-1.0-or-later.
+license_names := {
+	"gpl": "GPL-1.0-or-later",
+	"gpl+": "GPL-1.0-or-later",
+	"gplv1": "GPL-1.0-only",
+	"gplv1+": "GPL-1.0-or-later",
+	"gplv2": "GPL-2.0-only",
+	"gplv2+": "GPL-2.0-or-later",
+	"gpl v2": "GPL-2.0-only",
+	"gpl v2+": "GPL-2.0-or-later",
+	"gpl-2": "GPL-2.0-only",
+	"gpl-2+": "GPL-2.0-or-later",
+	"gpl2": "GPL-2.0-only",
+	"gplv3": "GPL-3.0-only",
+	"gplv3+": "GPL-3.0-or-later",
+	"gpl v3": "GPL-3.0-only",
+	"gpl v3+": "GPL-3.0-or-later",
+	"gpl-3": "GPL-3.0-only",
+	"gpl-3+": "GPL-3.0-or-later",
+	"gpl3": "GPL-3.0-only",
+	"gnu gpl v2": "GPL-2.0-only",
+	"gnu gpl v3": "GPL-3.0-only",
+	"gnu gplv2": "GPL-2.0-only",
+	"gnu gplv3": "GPL-3.0-only",
+	"gnu general public license": "GPL-1.0-or-later",
+	"gnu general public license v2": "GPL-2.0-only",
+	"gnu general public license v2.0": "GPL-2.0-only",
+	"gnu general public license v2.0 only": "GPL-2.0-only",
+	"gnu general public license v2.0 or later": "GPL-2.0-or-later",
+	"gnu general public license v2 or later": "GPL-2.0-or-later",
+	"gnu general public license version 2": "GPL-2.0-only",
+	"gnu general public license version 2.0": "GPL-2.0-only",
+	"gnu general public license version 2 or later": "GPL-2.0-or-later",
+	"gnu general public license v3": "GPL-3.0-only",
+	"gnu general public license v3.0": "GPL-3.0-only",
+	"gnu general public license v3.0 only": "GPL-3.0-only",
+	"gnu general public license v3.0 or later": "GPL-3.0-or-later",
+	"gnu general public license v3 or later": "GPL-3.0-or-later",
+	"gnu general public license version 3": "GPL-3.0-only",
+	"gnu general public license version 3.0": "GPL-3.0-only",
+	"gnu general public license version 3 or later": "GPL-3.0-or-later",
+	"gnu general public license (gpl)": "GPL-1.0-or-later",
+	"the gnu general public license v3.0": "GPL-3.0-only",
+	"the gnu general public license version 2": "GPL-2.0-only",
+	"agpl": "AGPL-3.0-only",
+	"agplv3": "AGPL-3.0-only",
+	"agplv3+": "AGPL-3.0-or-later",
+	"agpl v3": "AGPL-3.0-only",
+	"agpl-3": "AGPL-3.0-only",
+	"agpl-3+": "AGPL-3.0-or-later",
+	"agpl3": "AGPL-3.0-only",
+	"gnu agplv3": "AGPL-3.0-only",
+	"gnu affero general public license": "AGPL-3.0-only",
+	"gnu affero general public license v3": "AGPL-3.0-only",
+	"gnu affero general public license v3.0": "AGPL-3.0-only",
+	"gnu affero general public license v3.0 only": "AGPL-3.0-only",
+	"gnu affero general public license v3.0 or later": "AGPL-3.0-or-later",
+	"gnu affero general public license v3 or later": "AGPL-3.0-or-later",
+	"gnu affero general public license version 3": "AGPL-3.0-only",
+}
+
+_name_key(name) := regex.replace(lower(trim_space(name)), `[\s,]+`, " ") if is_string(name)
 
 denied_license(license) if denied_expression(license.expression)
 

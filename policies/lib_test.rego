@@ -196,10 +196,23 @@ test_license_entries_are_judged_by_their_field if {
 	not lib.denied_license({"id": null, "name": null, "expression": "GPL-3.0-only OR MIT"})
 }
 
-test_a_name_is_denied_only_when_it_is_a_denied_id if {
+test_a_name_is_denied_when_it_is_a_denied_id if {
 	lib.denied_license({"id": null, "name": "GPL-3.0-only", "expression": null})
-	not lib.denied_license({"id": null, "name": "GNU General Public License v3.0", "expression": null})
 	not lib.denied_license({"id": null, "name": "GPL-3.0-only OR MIT", "expression": null})
+}
+
+# Package managers write the GNU licenses by name: RPM's "GPLv3+" (bash in a CentOS image),
+# Maven's "GNU General Public License, version 2". Those names count as the id they stand for;
+# LGPL's names are none of them.
+test_the_common_names_of_gnu_licenses_are_their_ids if {
+	lib.denied_license({"id": null, "name": "GPLv3+", "expression": null})
+	lib.denied_license({"id": null, "name": " GNU General Public License,  version 2 ", "expression": null})
+	lib.denied_license({"id": null, "name": "GNU General Public License v3.0", "expression": null})
+	lib.denied_license({"id": null, "name": "AGPLv3", "expression": null})
+	not lib.denied_license({"id": null, "name": "LGPLv2+", "expression": null})
+	not lib.denied_license({"id": null, "name": "GNU Lesser General Public License v2.1", "expression": null})
+	not lib.denied_license({"id": null, "name": "GPLv2", "expression": null}) with data.verdict.config as {"sbom": {"denied_licenses": ["GPL-3.0-only"]}}
+	lib.denied_license({"id": null, "name": "GPLv3", "expression": null}) with data.verdict.config as {"sbom": {"denied_licenses": ["GPL-3.0-only"]}}
 }
 
 test_license_text_is_the_entry_as_written if {

@@ -86,8 +86,10 @@ test_ids_are_compared_whole_and_without_case if {
 	_denied([_id("LGPL-2.1+")]) == set()
 }
 
-test_a_license_name_is_not_an_id if {
-	_denied([_name("GNU General Public License v3.0")]) == set()
+test_a_license_name_is_judged_as_the_id_it_stands_for if {
+	_denied([_name("GNU General Public License v3.0")]) == {"GNU General Public License v3.0"}
+	_denied([_name("GPLv3+")]) == {"GPLv3+"}
+	_denied([_name("LGPLv2+")]) == set()
 	_denied([_name("Proprietary - ACME internal")]) == set()
 	_denied([_name("GPL-3.0-only")]) == {"GPL-3.0-only"}
 }
