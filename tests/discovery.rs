@@ -194,3 +194,24 @@ fn a_report_in_utf16_or_cut_in_its_root_name_is_an_error() {
     let help = errors.iter().find_map(|e| e.error.help.clone().filter(|h| h.contains("iconv"))).unwrap();
     assert!(help.starts_with("convert it with `iconv -f UTF-16 -t UTF-8`"), "{help}");
 }
+
+/// A scanner's JUnit rendering beside test results is skipped with its reason (read as tests,
+/// each finding would be a failed test), and so are test results in a format verdict does not
+/// read; the tests beside them are read. Named by its path, a scanner's JUnit is read as asked.
+#[test]
+fn scanner_junit_and_other_test_formats_are_skipped_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "reports/junit.xml", r#"<testsuite name="s"><testcase name="t"/></testsuite>"#);
+    let trivy = r#"<?xml version="1.0" ?><testsuites name="trivy"><testsuite tests="1" failures="1" name="alpine 3.10"><testcase classname="musl" name="[MEDIUM] CVE-2019-14697"><failure message="m"/></testcase></testsuite></testsuites>"#;
+    write(dir.path(), "scans/trivy.junit.xml", trivy);
+    write(dir.path(), "dotnet/TestResult.xml", r#"<test-run id="2" testcasecount="1" result="Failed">"#);
+    let ev = verdict::cli::gather(&[dir.path().to_path_buf()], &[], &Limits::default()).unwrap();
+    assert_eq!(ev.sources.len(), 1);
+    assert_eq!(ev.tests.totals.total, 1);
+    let mut reasons: Vec<&str> = ev.skipped.iter().map(|s| s.reason.split(',').next().unwrap()).collect();
+    reasons.sort();
+    assert_eq!(reasons, ["NUnit test results", "Trivy's JUnit rendering of a scan"]);
+    let named =
+        verdict::cli::gather(&[dir.path().join("scans/trivy.junit.xml")], &[], &Limits::default()).unwrap();
+    assert_eq!(named.tests.totals.failed, 1, "named, it is read as the JUnit it is");
+}

@@ -25,6 +25,8 @@ pub struct FileError {
 enum Outcome {
     Read(Box<(Source, Parsed)>),
     SkippedStructured(Skipped),
+    /// Skipped, and named in the job log: results verdict does not read in this form.
+    SkippedResults(Skipped),
     SkippedOther(String),
     Failed(FileError),
 }
@@ -80,6 +82,11 @@ pub fn collect(
             }
             Outcome::SkippedStructured(s) => {
                 tracing::info!(path = %s.path, reason = %s.reason, "skipped");
+                evidence.meta.discovery.skipped_structured += 1;
+                evidence.skipped.push(s);
+            }
+            Outcome::SkippedResults(s) => {
+                tracing::warn!("{}: skipped: {}", s.path, s.reason);
                 evidence.meta.discovery.skipped_structured += 1;
                 evidence.skipped.push(s);
             }
@@ -201,6 +208,12 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
                 && let Some(why) = sniff::own_junit_report(head) =>
         {
             return Outcome::SkippedStructured(Skipped { path: c.display.clone(), reason: why.to_owned() });
+        }
+        (None, Sniffed::Known(Kind::Junit, _) | Sniffed::UnknownStructured(Format::Xml, _))
+            if !c.explicit
+                && let Some(why) = sniff::results_not_read(head) =>
+        {
+            return Outcome::SkippedResults(Skipped { path: c.display.clone(), reason: why.to_owned() });
         }
         (None, Sniffed::Known(k, f)) => (k, f, None),
         // An SBOM in an SPDX form verdict does not read (tag-value, YAML, RDF, SPDX 3) would

@@ -119,6 +119,40 @@ pub fn utf16_kind(head: &[u8]) -> Option<Kind> {
     }
 }
 
+/// Why discovery skips a file that holds a scan's or a test run's results in a form verdict does
+/// not read as such, which the job log then names: a scanner's JUnit rendering (Trivy's
+/// `junit.tpl`, Checkov's `-o junitxml`), whose failed "tests" are findings (read as tests,
+/// every MEDIUM CVE and every check without a severity would fail the gate as a failed test),
+/// or test results in another format (NUnit, xUnit.net, MSTest). The scan's JSON or the tests'
+/// JUnit XML is what verdict reads; named by its path or with `--input junit=`, a scanner's
+/// JUnit is read as JUnit.
+pub fn results_not_read(head: &[u8]) -> Option<&'static str> {
+    let has = |needle: &str| memchr::memmem::find(head, needle.as_bytes()).is_some();
+    match root_element(head)? {
+        ("testsuites", tag) if tag.contains("name=\"trivy\"") => Some(
+            "Trivy's JUnit rendering of a scan, not test results: verdict reads the scan as JSON (`trivy … --format json --output trivy.json`)",
+        ),
+        ("testsuites" | "testsuite", _)
+            if has("<property name=\"include_all_checkov_policies\"")
+                || has("<property name=\"skip_framework\"") =>
+        {
+            Some(
+                "Checkov's JUnit rendering of a scan, not test results: verdict reads Checkov's JSON (`checkov -o json`)",
+            )
+        }
+        ("test-run" | "test-results", _) => Some(
+            "NUnit test results, which verdict does not read: have the tests write JUnit XML (`dotnet test --logger junit` with the JunitXml.TestLogger package)",
+        ),
+        ("assemblies", _) if has("<assembly ") => Some(
+            "xUnit.net test results, which verdict does not read: have the tests write JUnit XML (`dotnet test --logger junit` with the JunitXml.TestLogger package)",
+        ),
+        ("TestRun", tag) if tag.contains("microsoft.com/schemas/VisualStudio/TeamTest") => Some(
+            "MSTest results (.trx), which verdict does not read: have the tests write JUnit XML (`dotnet test --logger junit` with the JunitXml.TestLogger package)",
+        ),
+        _ => None,
+    }
+}
+
 /// Why discovery skips a file it recognized as JUnit: it is the JUnit rendering of a verdict
 /// (`report::junit`: a `<testsuites name="verdict">` whose suites carry `verdict.outcome`). A
 /// run searching a folder that holds one (a second gate's reports, an output folder inside the
@@ -696,5 +730,26 @@ mod tests {
             sniff(br#"{"bomFormat": "cyclonedx", "name": "x"}"#),
             Sniffed::UnknownStructured(..)
         ));
+    }
+
+    /// A scanner's JUnit rendering and other test-result formats are told apart from test
+    /// results verdict reads; a plain JUnit report is none of them.
+    #[test]
+    fn results_not_read_are_named() {
+        let why = |text: &str| results_not_read(text.as_bytes()).unwrap_or_default();
+        assert!(
+            why("<?xml version=\"1.0\" ?>\n<testsuites name=\"trivy\">")
+                .starts_with("Trivy's JUnit rendering")
+        );
+        let checkov = "<testsuites><testsuite name=\"terraform scan\"><properties><property name=\"skip_framework\" value=\"[]\"/>";
+        assert!(why(checkov).starts_with("Checkov's JUnit rendering"));
+        assert!(why("<test-run id=\"2\" testcasecount=\"3\">").starts_with("NUnit"));
+        assert!(why("<assemblies><assembly name=\"a.dll\">").starts_with("xUnit.net"));
+        assert!(
+            why("<TestRun id=\"1\" xmlns=\"http://microsoft.com/schemas/VisualStudio/TeamTest/2010\">")
+                .starts_with("MSTest")
+        );
+        assert_eq!(results_not_read(b"<testsuites name=\"jest tests\"><testsuite name=\"a\">"), None);
+        assert_eq!(results_not_read(b"<project><modelVersion>"), None);
     }
 }
