@@ -20,7 +20,7 @@ import rego.v1
 # absent falls back to its value here.
 defaults := {
 	"tests": {"flaky": "warn"},
-	"vulnerabilities": {"severities": ["CRITICAL", "HIGH"], "unfixed": "warn"},
+	"vulnerabilities": {"severities": ["CRITICAL", "HIGH"], "unfixed": "warn", "unknown_severity": "warn"},
 	"misconfigurations": {"severities": ["CRITICAL", "HIGH"], "unknown_severity": "warn"},
 	"secrets": {"severities": ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO", "UNKNOWN"]},
 	"sbom": {

@@ -22,7 +22,7 @@ test_a_knob_that_is_set_replaces_only_its_default if {
 
 test_other_knobs_of_a_section_keep_their_defaults if {
 	settings := lib.settings with data.verdict.config as {"vulnerabilities": {"unfixed": "fail"}}
-	settings.vulnerabilities == {"severities": ["CRITICAL", "HIGH"], "unfixed": "fail"}
+	settings.vulnerabilities == {"severities": ["CRITICAL", "HIGH"], "unfixed": "fail", "unknown_severity": "warn"}
 }
 
 test_a_list_replaces_the_default_list if {

@@ -3,7 +3,9 @@
 # A vulnerability of a blocking severity (vulnerabilities.severities, CRITICAL and HIGH by
 # default) fails the gate when a fixed version exists: it is the cheapest risk to remove. One
 # without a fix is what vulnerabilities.unfixed says, a warning by default: usually there is
-# nothing the team can do about it today.
+# nothing the team can do about it today. One the scanner rated UNKNOWN (no severity in its
+# database) with a fix is what vulnerabilities.unknown_severity says, a warning by default:
+# it could be anything up to CRITICAL, so it is not passed over as a LOW one is.
 #
 # Each finding names its evidence record by fingerprint, and verdict writes what it says from
 # the record (docs/policy.md, "Findings verdict explains"): the severity, package, version,
@@ -65,16 +67,59 @@ _unfixed contains {"fingerprint": vuln.fingerprint} if {
 	not vuln.fixed_versions[0]
 }
 
+# METADATA
+# title: No fixable vulnerability the scanner could not rate
+# description: >-
+#   The scanner's database has no severity for this advisory (many GitLab and GitHub
+#   advisories have none), so it could be anything up to CRITICAL, and a fixed version
+#   exists; this project's vulnerabilities.unknown_severity setting makes it a failure.
+# custom:
+#   severity: MEDIUM
+#   remediation: Upgrade the package to a fixed version, or look the advisory up and waive it if it does not apply.
+deny_unknown_severity contains finding if {
+	lib.level(lib.settings.vulnerabilities.unknown_severity) == "fail"
+	some finding in _unrated
+}
+
+# METADATA
+# title: Fixable vulnerability the scanner could not rate
+# description: >-
+#   The scanner's database has no severity for this advisory (many GitLab and GitHub
+#   advisories have none), so it could be anything up to CRITICAL. A fixed version exists;
+#   it does not block, because its severity is unknown, but it is shown rather than passed
+#   over as a LOW one would be.
+# custom:
+#   severity: MEDIUM
+#   remediation: Upgrade the package to a fixed version, or look the advisory up and waive it if it does not apply.
+warn_unknown_severity contains finding if {
+	lib.level(lib.settings.vulnerabilities.unknown_severity) == "warn"
+	some finding in _unrated
+}
+
+_unrated contains {"fingerprint": vuln.fingerprint} if {
+	not "UNKNOWN" in _blocking_severities
+	some vuln in input.vulnerabilities
+	vuln.severity == "UNKNOWN"
+	vuln.fixed_versions[0]
+}
+
 # verdict evaluates this first and gives the rules of this file only the vulnerabilities of
-# these severities (policies/README.md): every rule here starts from _blocking.
-_severities := lib.severity_set(lib.settings.vulnerabilities.severities)
+# these severities (policies/README.md): the blocking ones, and UNKNOWN unless
+# vulnerabilities.unknown_severity ignores it.
+_severities := _blocking_severities | _unrated_severities
+
+_blocking_severities := lib.severity_set(lib.settings.vulnerabilities.severities)
+
+_unrated_severities := {"UNKNOWN"} if {
+	lib.level(lib.settings.vulnerabilities.unknown_severity) != "ignore"
+} else := set()
 
 # The vulnerabilities of a blocking severity, picked out once for both rules above. The
 # evidence's severities are already upper-case words (docs/evidence.md), and this runs once
 # per record: a builtin call more here costs milliseconds at twenty thousand records.
 _blocking := [vuln |
 	some vuln in input.vulnerabilities
-	vuln.severity in _severities
+	vuln.severity in _blocking_severities
 ]
 
 # A vulnerability has a fix when its list of fixed versions (never null in the evidence) has a

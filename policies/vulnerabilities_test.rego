@@ -146,3 +146,33 @@ test_every_status_without_a_fix_is_unfixed if {
 	])
 	count(vulnerabilities.warn_unfixed) == 2 with input as evidence
 }
+
+# Vulnerabilities the scanner could not rate ---------------------------------------------------
+#
+# UNKNOWN means no severity in the scanner's database: it could be anything up to CRITICAL,
+# so one with a fix warns (vulnerabilities.unknown_severity) rather than passing as a LOW one
+# does. Without a fix there is nothing to do, as for the other severities below the bar.
+
+test_a_fixable_unrated_vulnerability_warns_by_default if {
+	evidence := _input([_vuln({"fingerprint": "u", "severity": "UNKNOWN", "id": "GMS-2022-20"}), _vuln({"fingerprint": "n", "severity": "UNKNOWN", "fixed_versions": []})])
+	vulnerabilities.warn_unknown_severity == {{"fingerprint": "u"}} with input as evidence
+	count(vulnerabilities.deny_unknown_severity) == 0 with input as evidence
+	count(vulnerabilities.deny_fixable) == 0 with input as evidence
+	vulnerabilities._severities == {"CRITICAL", "HIGH", "UNKNOWN"} with input as evidence
+}
+
+test_the_unrated_setting_fails_or_ignores if {
+	evidence := _input([_vuln({"fingerprint": "u", "severity": "UNKNOWN"})])
+	vulnerabilities.deny_unknown_severity == {{"fingerprint": "u"}} with input as evidence with data.verdict.config as {"vulnerabilities": {"unknown_severity": "fail"}}
+	count(vulnerabilities.warn_unknown_severity) == 0 with input as evidence with data.verdict.config as {"vulnerabilities": {"unknown_severity": "fail"}}
+	ignored := {"vulnerabilities": {"unknown_severity": "ignore"}}
+	count(vulnerabilities.warn_unknown_severity) == 0 with input as evidence with data.verdict.config as ignored
+	vulnerabilities._severities == {"CRITICAL", "HIGH"} with input as evidence with data.verdict.config as ignored
+}
+
+test_unknown_among_the_blocking_severities_blocks_as_they_do if {
+	evidence := _input([_vuln({"fingerprint": "u", "severity": "UNKNOWN"})])
+	config := {"vulnerabilities": {"severities": ["CRITICAL", "HIGH", "UNKNOWN"]}}
+	vulnerabilities.deny_fixable == {{"fingerprint": "u"}} with input as evidence with data.verdict.config as config
+	count(vulnerabilities.warn_unknown_severity) == 0 with input as evidence with data.verdict.config as config
+}

@@ -169,6 +169,8 @@ pub struct Thresholds {
     pub vulnerability_severities: Option<Vec<Severity>>,
     /// `thresholds.vulnerabilities.unfixed`.
     pub vulnerability_unfixed: Option<Action>,
+    /// `thresholds.vulnerabilities.unknown_severity`.
+    pub vulnerability_unknown_severity: Option<Action>,
     /// `thresholds.misconfigurations.severities`.
     pub misconfiguration_severities: Option<Vec<Severity>>,
     /// `thresholds.misconfigurations.unknown_severity`.
@@ -204,6 +206,9 @@ impl Thresholds {
         }
         if let Some(a) = self.vulnerability_unfixed {
             put("vulnerabilities", "unfixed", a.as_str().into());
+        }
+        if let Some(a) = self.vulnerability_unknown_severity {
+            put("vulnerabilities", "unknown_severity", a.as_str().into());
         }
         if let Some(v) = &self.misconfiguration_severities {
             put("misconfigurations", "severities", sevs(v));

@@ -190,6 +190,7 @@ fn full_example() {
             tests_flaky: Some(Action::Warn),
             vulnerability_severities: Some(vec![Severity::Critical, Severity::High]),
             vulnerability_unfixed: Some(Action::Warn),
+            vulnerability_unknown_severity: None,
             misconfiguration_severities: Some(vec![Severity::Critical, Severity::High]),
             misconfiguration_unknown_severity: Some(Action::Warn),
             secret_severities: Some(vec![Severity::Critical, Severity::High, Severity::Medium]),
@@ -439,7 +440,7 @@ fn unknown_key_near_miss() {
     let d = one("thresholds:\n  vulnerabilities:\n    severites: [LOW]\n");
     at(&d, Code::UnknownKey, 3, 5, "thresholds.vulnerabilities.severites");
     assert_eq!(d.message, "unknown key `severites` in `thresholds.vulnerabilities`");
-    assert_eq!(d.expected.as_deref(), Some("one of `severities`, `unfixed`"));
+    assert_eq!(d.expected.as_deref(), Some("one of `severities`, `unfixed`, `unknown_severity`"));
     assert_eq!(d.help.as_deref(), Some("did you mean `severities`?"));
 }
 
@@ -1020,7 +1021,7 @@ error[config/unknown-key]: unknown key `severites` in `thresholds.vulnerabilitie
   --> ci/verdict.yaml:3:5 (at thresholds.vulnerabilities.severites)
    |
  3 |     severites: [CRITICAL]
-   |     ^^^^^^^^^ expected one of `severities`, `unfixed`
+   |     ^^^^^^^^^ expected one of `severities`, `unfixed`, `unknown_severity`
    = help: did you mean `severities`?
    = docs: docs/diagnostics.md#config-unknown-key
 "

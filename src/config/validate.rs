@@ -32,7 +32,7 @@ const POLICIES: &[&str] = &["builtin", "paths", "namespaces", "all_namespaces"];
 const DATA: &[&str] = &["files", "values"];
 const THRESHOLDS: &[&str] = &["tests", "vulnerabilities", "misconfigurations", "secrets", "sbom", "cost"];
 const TESTS: &[&str] = &["flaky"];
-const VULNERABILITIES: &[&str] = &["severities", "unfixed"];
+const VULNERABILITIES: &[&str] = &["severities", "unfixed", "unknown_severity"];
 const MISCONFIGURATIONS: &[&str] = &["severities", "unknown_severity"];
 const SECRETS: &[&str] = &["severities"];
 const SBOM: &[&str] = &["required", "denied_licenses"];
@@ -512,6 +512,9 @@ fn thresholds(cx: &mut Cx<'_>, node: &Node) -> Thresholds {
         out.vulnerability_unfixed = s
             .get("unfixed")
             .and_then(|n| cx.word(n, "thresholds.vulnerabilities.unfixed", "action", ACTIONS));
+        out.vulnerability_unknown_severity = s
+            .get("unknown_severity")
+            .and_then(|n| cx.word(n, "thresholds.vulnerabilities.unknown_severity", "action", ACTIONS));
     }
     if let Some(s) = t
         .get("misconfigurations")

@@ -342,7 +342,7 @@ fn reading_only_what_the_pack_judges_changes_no_finding() {
     };
     let p = Policies::build(&pack::files(false), &[], &[], Options::default()).expect("builds");
     let blocking = p.blocking_severities();
-    assert_eq!(blocking, crate::evidence::Severities::from_words(["CRITICAL", "HIGH"]));
+    assert_eq!(blocking, crate::evidence::Severities::from_words(["CRITICAL", "HIGH", "UNKNOWN"]));
     let (all, judged) = (read(Keep::All), read(Keep::Judged { vulnerabilities: blocking }));
     let view = |e| serde_json::to_value(PackView::of(e, blocking)).expect("serializes");
     assert_eq!(view(&all), view(&judged), "the view is the same");
