@@ -207,8 +207,21 @@ impl<'de> Visitor<'de> for Report<'_, '_, '_> {
         }
         let what = match &framework {
             Some(f) => format!("the {f} report"),
-            None => "the summary".to_owned(),
+            None => "the report".to_owned(),
         };
+        // Failed checks the summary counts and the lists leave out are failures nobody can
+        // judge: the report is incomplete, and a gate reading it would pass them.
+        if let Some(declared) = summary.failed
+            && declared > listed.failed.unwrap_or(0)
+        {
+            return Err(json::bad_value(
+                format!(
+                    "the summary of {what} counts {declared} failed checks, but the report lists {}",
+                    listed.failed.unwrap_or(0)
+                ),
+                "each failed check in `results.failed_checks`, as `checkov -o json` writes them",
+            ));
+        }
         cross_check(&what, index, &summary, &listed, &mut st.out.facts.warnings);
         Ok(())
     }
@@ -634,16 +647,30 @@ mod tests {
         );
     }
 
-    /// A summary that disagrees with the lists is a warning; counts come from the lists.
+    /// A summary that disagrees with the lists is a warning and counts come from the lists, but
+    /// failed checks the summary counts and the report does not list are an error: failures
+    /// nobody can judge, which a gate would otherwise pass.
     #[test]
     fn summary_mismatch() {
-        let doc = report("terraform", &[check("A", "null", "")], &[], &summary(0, 3));
+        let doc = report("terraform", &[check("A", "null", "")], &[], &summary(2, 1));
         let p = parse_str(&doc).expect("parses");
         assert_eq!(p.records.misconfigurations.len(), 1);
         let [w] = p.facts.warnings.as_slice() else { panic!("one warning: {:?}", p.facts.warnings) };
         assert_eq!(w.code, "checkov/summary-mismatch");
-        assert_eq!(w.path.as_deref(), Some("summary.failed"));
-        assert!(w.message.contains("counts 3 failed, but its `failed_checks` list holds 1"), "{}", w.message);
+        assert_eq!(w.path.as_deref(), Some("summary.passed"));
+        assert!(w.message.contains("counts 2 passed, but its `passed_checks` list holds 0"), "{}", w.message);
+
+        let doc = report("terraform", &[check("A", "null", "")], &[], &summary(0, 3));
+        let e = parse_str(&doc).expect_err("failures left out");
+        assert_eq!(e.code, Code::BadValue);
+        assert_eq!(
+            e.message,
+            "the summary of the terraform report counts 3 failed checks, but the report lists 1"
+        );
+        let bare =
+            r#"{"passed": 0, "failed": 5, "skipped": 0, "parsing_errors": 0, "checkov_version": "3.2.0"}"#;
+        let e = parse_str(bare).expect_err("a summary of failures without the failures");
+        assert_eq!(e.message, "the summary of the report counts 5 failed checks, but the report lists 0");
     }
 
     /// `--quiet` reports list only failed checks: the missing passed ones are a warning, and
