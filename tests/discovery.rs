@@ -215,3 +215,17 @@ fn scanner_junit_and_other_test_formats_are_skipped_with_a_reason() {
         verdict::cli::gather(&[dir.path().join("scans/trivy.junit.xml")], &[], &Limits::default()).unwrap();
     assert_eq!(named.tests.totals.failed, 1, "named, it is read as the JUnit it is");
 }
+
+/// A JSON report that starts with a UTF-8 byte-order mark (Windows PowerShell's `Out-File
+/// -Encoding utf8`) is read, as RFC 8259 allows; its SHA-256 is the file's, mark included.
+#[test]
+fn a_json_report_with_a_byte_order_mark_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = "\u{feff}{\"SchemaVersion\": 2, \"ArtifactName\": \".\", \"Results\": [{\"Target\": \"package-lock.json\", \"Class\": \"lang-pkgs\", \"Vulnerabilities\": [{\"VulnerabilityID\": \"CVE-2021-23337\", \"PkgName\": \"lodash\", \"InstalledVersion\": \"4.17.20\", \"FixedVersion\": \"4.17.21\", \"Severity\": \"HIGH\"}]}]}";
+    write(dir.path(), "trivy.json", report);
+    let ev = verdict::cli::gather(&[dir.path().to_path_buf()], &[], &Limits::default())
+        .unwrap_or_else(|e| panic!("{}", verdict::cli::render_file_error(&e[0])));
+    assert_eq!(ev.vulnerabilities.len(), 1);
+    use sha2::Digest;
+    assert_eq!(ev.sources[0].sha256, hex::encode(sha2::Sha256::digest(report.as_bytes())));
+}

@@ -312,7 +312,15 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
             );
         }
     };
-    let cx = Cx { source: c.display.as_str().into(), limits, custom_name, size: file_len, keep };
+    // A UTF-8 byte-order mark, which Windows tools write (PowerShell's `Out-File -Encoding
+    // utf8`) and RFC 8259 lets a reader ignore: XML parsers skip it, serde_json does not. It
+    // stays in the file's SHA-256, which the hashing reader below has already taken in.
+    let bom = format == Format::Json && head.starts_with(b"\xEF\xBB\xBF");
+    if bom {
+        reader.consume(3);
+    }
+    let size = file_len.map(|n| if bom { n.saturating_sub(3) } else { n });
+    let cx = Cx { source: c.display.as_str().into(), limits, custom_name, size, keep };
     let parsed = match ingest::parse(kind, format, reader, &cx) {
         Ok(p) => p,
         Err(e) => return fail(e),
