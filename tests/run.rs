@@ -236,7 +236,7 @@ fn a_report_read_with_a_warning_says_so() {
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
     assert!(
-        stderr.contains("results_json.json: read with a warning: checkov could not parse 1 file(s) for the terraform report: /main.tf (checkov/parsing-errors)"),
+        stderr.contains("results_json.json: read with a warning: checkov could not parse 1 file(s) for the terraform report: /main.tf (checkov/parsing-errors, at results.parsing_errors)"),
         "{stderr}"
     );
     assert!(stdout.starts_with("! WARN"), "{stdout}");

@@ -357,7 +357,14 @@ fn ingest_io(e: std::io::Error) -> IngestError {
 /// schema or that a report's counts disagree.
 fn warnings_summary(warnings: &[crate::evidence::Warning]) -> Option<String> {
     let (first, rest) = warnings.split_first()?;
-    let mut said = format!("read with a warning: {} ({})", first.message, first.code);
+    // Where in the file, as the evidence records it: "line 16, at components[1].bom-ref".
+    let place: Vec<String> =
+        [first.line.map(|l| format!("line {l}")), first.path.as_ref().map(|p| format!("at {p}"))]
+            .into_iter()
+            .flatten()
+            .collect();
+    let place: String = place.iter().map(|p| format!(", {p}")).collect();
+    let mut said = format!("read with a warning: {} ({}{place})", first.message, first.code);
     if !rest.is_empty() {
         let mut codes: Vec<(&str, usize)> = Vec::new();
         for w in rest {
@@ -395,6 +402,14 @@ mod tests {
         assert_eq!(
             warnings_summary(&[w("a/x", "first")]).as_deref(),
             Some("read with a warning: first (a/x); `verdict evidence` shows it")
+        );
+        let placed =
+            Warning { line: Some(16), path: Some("components[1].bom-ref".into()), ..w("a/z", "empty") };
+        assert_eq!(
+            warnings_summary(&[placed]).as_deref(),
+            Some(
+                "read with a warning: empty (a/z, line 16, at components[1].bom-ref); `verdict evidence` shows it"
+            )
         );
         let many = [w("a/x", "first"), w("a/y", "2"), w("a/x", "3"), w("a/y", "4")];
         assert_eq!(
