@@ -553,3 +553,22 @@ fn stale_waivers_are_counted_alike_everywhere() {
     assert!(first.starts_with("✗ FAIL  2 waivers need attention (warnings fail this gate)"), "{first}");
     assert_eq!(headline, "## ❌ verdict: FAIL — 2 waivers need attention (warnings fail this gate)");
 }
+
+/// An output folder that cannot be written says why, in the system's words or plainer: a
+/// file where the folder should be.
+#[test]
+fn an_unwritable_output_folder_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("junit.xml"), r#"<testsuite name="s"><testcase name="t"/></testsuite>"#)
+        .unwrap();
+    std::fs::write(dir.path().join("out"), "").unwrap();
+    let out = verdict(dir.path(), &["run", "junit.xml", "--publish", "none", "--output-dir", "out"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error[output/unwritable]"), "{stderr}");
+    assert!(
+        stderr
+            .contains("caused by: cannot write the report `out/verdict.json`: `out` is a file, not a folder"),
+        "{stderr}"
+    );
+}

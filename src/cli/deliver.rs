@@ -281,9 +281,15 @@ fn annotation(a: annotations::CheckRunAnnotation) -> Annotation {
 /// lane holds at most one (on a large run they are tens of megabytes together). The paths, or
 /// the errors, come back in [`REPORT_FILES`] order.
 fn write_report_files(v: &Verdict, cx: &RenderContext, dir: &Path) -> Vec<Result<PathBuf, Error>> {
-    let failed = |e: publish::PublishError| Error::Output {
-        path: dir.display().to_string(),
-        source: std::io::Error::other(e.to_string()),
+    // The publisher's error with its causes in one line ("…: Not a directory (os error 20)"):
+    // the system's reason is what tells a user what to change.
+    let failed = |e: publish::PublishError| {
+        let mut said = e.to_string();
+        for cause in crate::diag::causes(&e) {
+            said.push_str(": ");
+            said.push_str(&cause);
+        }
+        Error::Output { path: dir.display().to_string(), source: std::io::Error::other(said) }
     };
     std::thread::scope(|s| {
         let write = |i: usize| {

@@ -108,7 +108,14 @@ pub fn write_temp(
     if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
         return Err(io(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a plain file name")));
     }
-    fs::create_dir_all(dir).map_err(io)?;
+    fs::create_dir_all(dir).map_err(|e| {
+        // The system says only "File exists" when the folder's name is taken by a file.
+        if dir.is_file() {
+            io(std::io::Error::other(format!("`{}` is a file, not a folder", dir.display())))
+        } else {
+            io(e)
+        }
+    })?;
     let temp = dir.join(format!(".{name}.{}.tmp", random_hex()));
     let written = (|| {
         let file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
