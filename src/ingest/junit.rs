@@ -237,7 +237,7 @@ impl Parser<'_, '_> {
         let mut schema = None;
         s.for_each_attr(|k, v| match k {
             "name" => suite.name = Some(Arc::from(v.as_ref())),
-            "file" => suite.file = non_empty(&v),
+            "file" => suite.file = non_empty(file_path(&v)),
             "tests" => suite.declared.tests = count(&v),
             "failures" => suite.declared.failures = count(&v),
             "errors" => suite.declared.errors = count(&v),
@@ -602,7 +602,7 @@ impl CaseAttrs {
         s.for_each_attr(|k, v| match k {
             "name" => set(&mut self.name, &v),
             "classname" => set(&mut self.classname, v.trim()),
-            "file" => set(&mut self.file, v.trim()),
+            "file" => set(&mut self.file, file_path(v.trim())),
             "line" => self.line = v.trim().parse::<u64>().ok(),
             "time" => self.time = duration(&v),
             "status" => set(&mut self.status, v.trim()),
@@ -611,7 +611,6 @@ impl CaseAttrs {
     }
 }
 
-/// A trimmed attribute as read, `None` when it was absent or blank.
 /// A result element's `message` and `type`, when given.
 fn result_attrs(s: &Start<'_>) -> Result<(Option<String>, Option<String>), IngestError> {
     let (mut message, mut failure_type) = (None, None);
@@ -711,6 +710,17 @@ fn tool(name: &str, version: Option<String>) -> Tool {
     Tool { name: name.to_owned(), version }
 }
 
+/// A `file` attribute as a path: some runners write a URI (Dart's `file:/home/…`, others
+/// `file:///home/…`), which no surface can link to a line of the repository.
+fn file_path(v: &str) -> &str {
+    let v = v.trim();
+    match v.strip_prefix("file://").or_else(|| v.strip_prefix("file:")) {
+        Some(path) if path.starts_with('/') || !v.starts_with("file://") => path,
+        _ => v,
+    }
+}
+
+/// A trimmed attribute as read, `None` when it was absent or blank.
 fn non_empty(v: &str) -> Option<String> {
     let t = v.trim();
     if t.is_empty() { None } else { Some(t.to_owned()) }
@@ -876,6 +886,29 @@ mod tests {
                 ("first", Some("C1"), Some("a.ts"), Some(3), Some(0.1), TestStatus::Skipped),
                 ("second", None, None, None, None, TestStatus::Failed),
                 ("third", None, None, None, None, TestStatus::Failed),
+            ]
+        );
+    }
+
+    /// A `file` written as a URI is read as the path it names.
+    #[test]
+    fn a_file_uri_is_a_path() {
+        let t = tests(
+            r#"<testsuite name="s" file="file:///work/suite.dart">
+              <testcase name="a" file="file:/home/runner/work/r/r/test/a_test.dart"><failure/></testcase>
+              <testcase name="b" file="file:///home/runner/work/r/r/test/b_test.dart"><failure/></testcase>
+              <testcase name="c" file="file://server/share/c_test.dart"><failure/></testcase>
+              <testcase name="d" file="test/d_test.dart"><failure/></testcase>
+            </testsuite>"#,
+        );
+        let files: Vec<_> = t.cases.iter().map(|c| c.file.as_deref().unwrap_or_default()).collect();
+        assert_eq!(
+            files,
+            [
+                "/home/runner/work/r/r/test/a_test.dart",
+                "/home/runner/work/r/r/test/b_test.dart",
+                "file://server/share/c_test.dart",
+                "test/d_test.dart"
             ]
         );
     }
