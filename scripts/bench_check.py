@@ -47,6 +47,7 @@ def main() -> int:
          trivy["critical_high_with_fix"]),
         ("warn_unfixed (CRITICAL/HIGH without a fix)", rules["verdict.vulnerabilities.warn_unfixed"],
          trivy["critical_high"] - trivy["critical_high_with_fix"]),
+        ("deny_found (secrets, every severity)", rules["verdict.secrets.deny_found"], trivy["secrets"]),
         ("Checkov checks failed", misconfigurations[("checkov", "failed")], checkov["failed"]),
         ("Checkov checks passed", misconfigurations[("checkov", "passed")], checkov["passed"]),
         ("Checkov checks skipped", misconfigurations[("checkov", "skipped")], checkov["skipped"]),
