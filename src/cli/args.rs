@@ -209,8 +209,9 @@ required inputs, your policies and data, thresholds, waivers (docs/config.md). C
 PATHs replace inputs.paths; --input, --policy, --data and --namespace add to the file's.
 
 Exit status: 0 pass (and warn, unless --fail-on warn); 1 fail: policy said no; 2 usage,
-config, input or policy error (including a missing required input); 3 internal error, or a
-registry a signature check needs could not be reached.";
+config, input or policy error (including a missing required input, no artifact read at all,
+or no rule to evaluate); 3 internal error, or a registry a signature check needs could not be
+reached.";
 
 /// `verdict run`.
 #[derive(Debug, Args)]
