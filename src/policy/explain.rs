@@ -435,8 +435,11 @@ fn misconfiguration(check: &Misconfiguration) -> Explanation {
         CheckStatus::Skipped => "was skipped",
         CheckStatus::Exception => "was excepted",
     };
+    // Checkov's secret checks name the secret's hash as the resource: nothing to change "on".
+    let secret = check.tool == "checkov" && check.check_id.starts_with("CKV_SECRET_");
+    let resource = check.resource.as_deref().filter(|_| !secret);
     let mut msg = format!("Check {} {outcome}", check.check_id);
-    part(&mut msg, " on ", check.resource.as_deref(), "");
+    part(&mut msg, " on ", resource, "");
     part(&mut msg, " (", location(check.file.as_deref(), check.start_line).as_deref(), ")");
     let title = oneline(check.title.as_deref());
     part(&mut msg, ": ", title.as_deref(), "");
@@ -446,11 +449,22 @@ fn misconfiguration(check: &Misconfiguration) -> Explanation {
     let said = oneline(check.message.as_deref()).filter(|m| Some(m) != title.as_ref());
     part(&mut msg, if title.is_some() { " — " } else { ": " }, said.as_deref(), "");
 
-    let what = check.resource.as_deref().or(check.file.as_deref()).unwrap_or("the resource");
-    let mut fix = format!("Change {what}");
-    part(&mut fix, " in ", check.file.as_deref().filter(|_| check.resource.is_some()), "");
-    part(&mut fix, " (line ", check.start_line.map(|l| l.to_string()).as_deref(), ")");
-    fix.push_str(" so that it meets the check");
+    let what = resource.or(check.file.as_deref()).unwrap_or("the resource");
+    let mut fix = if secret {
+        let mut fix = "A secret is written in ".to_owned();
+        fix.push_str(check.file.as_deref().unwrap_or("the file"));
+        part(&mut fix, " (line ", check.start_line.map(|l| l.to_string()).as_deref(), ")");
+        fix.push_str(
+            ": revoke it where it was issued and replace it (it stays in the repository's history), remove it from the file and load it at run time from the CI's secret store",
+        );
+        fix
+    } else {
+        let mut fix = format!("Change {what}");
+        part(&mut fix, " in ", check.file.as_deref().filter(|_| resource.is_some()), "");
+        part(&mut fix, " (line ", check.start_line.map(|l| l.to_string()).as_deref(), ")");
+        fix.push_str(" so that it meets the check");
+        fix
+    };
     // The scanner's own advice, when it gives some (Trivy does), without its final period.
     let resolution = oneline(check.resolution.as_deref());
     part(&mut fix, ": ", resolution.as_deref().map(|r| r.trim_end_matches('.')), "");

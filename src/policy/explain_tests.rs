@@ -596,6 +596,29 @@ fn a_check_carries_what_the_scanner_said_of_the_resource() {
     assert_eq!(misconfiguration(&check).msg, format!("Check DS002 failed (Dockerfile:12): {said}"));
 }
 
+/// Checkov's secret checks name a hash of the secret as the resource: the finding names the
+/// file and line, and says to revoke the secret rather than to "change" the hash.
+#[test]
+fn a_checkov_secret_check_says_to_revoke_the_secret() {
+    let check = checkov(json!({
+        "check_id": "CKV_SECRET_6", "title": "Base64 High Entropy String", "framework": null,
+        "resource": "12273f3e4aa61c86082dbe4a9d9bb0d796651521", "file": "/infrastructure/users-repo/Dockerfile",
+        "start_line": 4, "end_line": 5, "guideline": null,
+    }));
+    let e = misconfiguration(&check);
+    assert_eq!(
+        e.msg,
+        "Check CKV_SECRET_6 failed (/infrastructure/users-repo/Dockerfile:4): Base64 High Entropy String"
+    );
+    let fix = e.remediation.expect("a fix");
+    assert!(
+        fix.starts_with("A secret is written in /infrastructure/users-repo/Dockerfile (line 4): revoke it where it was issued"),
+        "{fix}"
+    );
+    assert!(!fix.contains("12273f3e"), "{fix}");
+    assert!(fix.ends_with("#checkov:skip=CKV_SECRET_6:<reason>"), "{fix}");
+}
+
 #[test]
 fn a_failed_check_says_how_to_change_or_skip_it() {
     assert_eq!(
