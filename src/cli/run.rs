@@ -194,18 +194,13 @@ fn judge(
     let unselected: Vec<String> =
         policies.declared_packages().into_iter().filter(|p| !evaluated.contains(p)).collect();
     if let Some(first) = unselected.first() {
+        let named: Vec<String> = unselected.iter().map(|p| format!("`{p}`")).collect();
+        let (packages, them) = match named.as_slice() {
+            [one] => (format!("the package {one}"), "it"),
+            _ => (format!("the packages {}", named.join(", ")), "them"),
+        };
         tracing::warn!(
-            "your policies declare {} that no option selects, so no rule of {} is evaluated: select {} with --namespace {first} (policies.namespaces) or --all-namespaces",
-            if unselected.len() == 1 {
-                format!("the package `{first}`")
-            } else {
-                format!(
-                    "the packages {}",
-                    unselected.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
-                )
-            },
-            if unselected.len() == 1 { "it" } else { "them" },
-            if unselected.len() == 1 { "it" } else { "them" },
+            "your policies declare {packages} that no option selects, so no rule of {them} is evaluated: select {them} with --namespace {first} (policies.namespaces) or --all-namespaces"
         );
     }
     tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "policies built");

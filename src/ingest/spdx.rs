@@ -172,16 +172,21 @@ pub fn unsupported_variant(head: &[u8]) -> Option<IngestError> {
 /// `spdxVersion:` or `SPDXID:` in YAML; comments and YAML's `---` passed over), not when a line
 /// somewhere in it does.
 pub fn found_variant(head: &[u8]) -> Option<IngestError> {
-    let text = String::from_utf8_lossy(head);
-    let text = text.trim_start_matches('\u{feff}').trim_start();
-    let structured = text.starts_with('{') || text.starts_with('<');
-    let says_spdx = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#') && *l != "---")
-        .take(2)
-        .any(|l| ["SPDXVersion:", "spdxVersion:", "SPDXID:"].iter().any(|tag| l.starts_with(tag)));
-    (structured || says_spdx).then(|| unsupported_variant(head)).flatten()
+    // Discovery asks this of every file it does not recognize (source code, binaries, other
+    // JSON): a byte search first, so that only a file that names SPDX is read as text.
+    let body = super::sniff::content(head)?;
+    let says_spdx = match body.first() {
+        Some(b'{' | b'<') => memchr::memmem::find(body, b"spdx").is_some(),
+        _ => body
+            .split(|&b| b == b'\n')
+            .map(<[u8]>::trim_ascii)
+            .filter(|l| !l.is_empty() && !l.starts_with(b"#") && *l != b"---")
+            .take(2)
+            .any(|l| {
+                [&b"SPDXVersion:"[..], b"spdxVersion:", b"SPDXID:"].iter().any(|tag| l.starts_with(tag))
+            }),
+    };
+    says_spdx.then(|| unsupported_variant(head)).flatten()
 }
 
 /// For another SPDX version: ask the tool for 2.3 JSON.

@@ -449,7 +449,6 @@ fn misconfiguration(check: &Misconfiguration) -> Explanation {
     let said = oneline(check.message.as_deref()).filter(|m| Some(m) != title.as_ref());
     part(&mut msg, if title.is_some() { " — " } else { ": " }, said.as_deref(), "");
 
-    let what = resource.or(check.file.as_deref()).unwrap_or("the resource");
     let mut fix = if secret {
         let mut fix = "A secret is written in ".to_owned();
         fix.push_str(check.file.as_deref().unwrap_or("the file"));
@@ -459,6 +458,7 @@ fn misconfiguration(check: &Misconfiguration) -> Explanation {
         );
         fix
     } else {
+        let what = resource.or(check.file.as_deref()).unwrap_or("the resource");
         let mut fix = format!("Change {what}");
         part(&mut fix, " in ", check.file.as_deref().filter(|_| resource.is_some()), "");
         part(&mut fix, " (line ", check.start_line.map(|l| l.to_string()).as_deref(), ")");

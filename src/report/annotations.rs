@@ -344,14 +344,13 @@ pub fn error_title(problems: usize) -> String {
 pub fn check_run_title(v: &Verdict) -> String {
     let blocking = v.findings.iter().filter(|f| standing(v, f) == Standing::Blocking).count();
     let warnings = v.findings.iter().filter(|f| standing(v, f) == Standing::Warning).count();
-    let mut counts = format!("{} to fix · {}", num(blocking), plural(warnings, "warning", "warnings"));
-    // With nothing to fix, waivers that expired or match nothing are what the gate warns of
-    // (or fails on, with `fail_on: warn`), as the comment's headline says.
-    let ledger = v.waivers.expired.len() + v.waivers.unused.len();
-    if blocking == 0 && ledger > 0 {
-        counts.push_str(" · ");
-        counts.push_str(&plural(ledger, "waiver needs attention", "waivers need attention"));
-    }
+    // With nothing to fix, what the gate warns of (or fails on, with `fail_on: warn`) is said
+    // as the comment's headline says it, waivers that need attention included.
+    let counts = if blocking == 0 && super::common::stale_waivers(v) > 0 {
+        format!("0 to fix · {}", super::common::attention(v))
+    } else {
+        format!("{} to fix · {}", num(blocking), plural(warnings, "warning", "warnings"))
+    };
     match v.outcome {
         Outcome::Error => error_title(v.problems.len()),
         Outcome::Fail => format!("FAIL — {counts}"),

@@ -52,7 +52,7 @@ pub(crate) fn bucket_name(bucket: usize) -> &'static str {
 /// What makes a verdict that blocks nothing a warning, as every surface's headline says it:
 /// "2 warnings", "1 waiver needs attention" (expired, or matching nothing), or both.
 pub(crate) fn attention(v: &Verdict) -> String {
-    let ledger = v.waivers.expired.len() + v.waivers.unused.len();
+    let ledger = stale_waivers(v);
     let mut parts = Vec::new();
     if v.counts.warn > 0 || ledger == 0 {
         parts.push(super::text::plural(v.counts.warn, "warning", "warnings"));
@@ -61,6 +61,11 @@ pub(crate) fn attention(v: &Verdict) -> String {
         parts.push(super::text::plural(ledger, "waiver needs attention", "waivers need attention"));
     }
     parts.join(" · ")
+}
+
+/// The waivers that warn: expired, or matching nothing.
+pub(crate) fn stale_waivers(v: &Verdict) -> usize {
+    v.waivers.expired.len() + v.waivers.unused.len()
 }
 
 /// Whether warnings fail this verdict's gate (`fail_on: warn`).
