@@ -64,3 +64,26 @@ fn demo_check_run() {
     assert!(!summary.contains("<!-- verdict:comment"), "the summary is not a comment");
     assert!(summary.starts_with("## ❌ verdict: FAIL — 2 to fix"));
 }
+
+/// With nothing to fix, the check run's title says what the gate warns of as the comment's
+/// headline does: the waivers that expired or match nothing.
+#[test]
+fn the_title_names_stale_waivers_when_nothing_is_to_fix() {
+    let mut v = support::verdict_of(vec![]);
+    v.outcome = verdict::verdict::Outcome::Warn;
+    let entry = verdict::verdict::LedgerEntry {
+        matches: "id CVE-2020-0001".into(),
+        reason: "old".into(),
+        owner: "team".into(),
+        expires: "2026-01-01".parse().unwrap(),
+        days_left: -324,
+        findings: 0,
+        origin: "verdict.yaml:2".into(),
+    };
+    v.waivers.expired.push(entry.clone());
+    v.waivers.unused.push(entry);
+    assert_eq!(annotations::check_run_title(&v), "WARN — 0 to fix · 2 waivers need attention");
+    v.fail_on = "warn";
+    v.outcome = verdict::verdict::Outcome::Fail;
+    assert_eq!(annotations::check_run_title(&v), "FAIL — 0 to fix · 2 waivers need attention");
+}
