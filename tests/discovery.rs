@@ -216,6 +216,38 @@ fn scanner_junit_and_other_test_formats_are_skipped_with_a_reason() {
     assert_eq!(named.tests.totals.failed, 1, "named, it is read as the JUnit it is");
 }
 
+/// Trivy's SARIF beside test results is skipped with what to give verdict instead; named by its
+/// path, it is an error that says the same. Trivy's JSON before 0.20 (a bare array of results)
+/// stops the run as another version rather than being skipped, which would pass the gate on the
+/// tests alone.
+#[test]
+fn scanner_sarif_is_named_and_old_trivy_json_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "reports/junit.xml", r#"<testsuite name="s"><testcase name="t"/></testsuite>"#);
+    let sarif = r#"{"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": [{"tool": {"driver": {"fullName": "Trivy Vulnerability Scanner", "name": "Trivy"}}, "results": [{"ruleId": "CVE-2019-1549", "level": "error"}]}]}"#;
+    write(dir.path(), "scans/trivy.sarif", sarif);
+    let ev = verdict::cli::gather(&[dir.path().to_path_buf()], &[], &Limits::default()).unwrap();
+    assert_eq!(ev.sources.len(), 1);
+    let reasons: Vec<&str> = ev.skipped.iter().map(|s| s.reason.as_str()).collect();
+    assert_eq!(reasons.len(), 1);
+    assert!(
+        reasons[0].starts_with("Trivy's SARIF rendering of a scan") && reasons[0].contains("--format json")
+    );
+    let named = verdict::cli::gather(&[dir.path().join("scans/trivy.sarif")], &[], &Limits::default())
+        .expect_err("named SARIF is not read");
+    assert!(format!("{named:?}").contains("Trivy's SARIF rendering"), "{named:?}");
+
+    write(
+        dir.path(),
+        "scans/trivy.json",
+        r#"[{"Target": "alpine:3.10 (alpine 3.10.2)", "Type": "alpine", "Vulnerabilities": [{"VulnerabilityID": "CVE-2019-1549", "Severity": "CRITICAL"}]}]"#,
+    );
+    let errors = verdict::cli::gather(&[dir.path().to_path_buf()], &[], &Limits::default())
+        .expect_err("Trivy before 0.20 stops the run");
+    let text = format!("{errors:?}");
+    assert!(text.contains("UnsupportedVersion") && text.contains("before 0.20"), "{text}");
+}
+
 /// A JSON report that starts with a UTF-8 byte-order mark (Windows PowerShell's `Out-File
 /// -Encoding utf8`) is read, as RFC 8259 allows; its SHA-256 is the file's, mark included.
 #[test]

@@ -209,7 +209,7 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
         {
             return Outcome::SkippedStructured(Skipped { path: c.display.clone(), reason: why.to_owned() });
         }
-        (None, Sniffed::Known(Kind::Junit, _) | Sniffed::UnknownStructured(Format::Xml, _))
+        (None, Sniffed::Known(Kind::Junit, _) | Sniffed::UnknownStructured(..))
             if !c.explicit
                 && let Some(why) = sniff::results_not_read(head) =>
         {
@@ -224,6 +224,7 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
             return fail(e);
         }
         (None, Sniffed::UnknownStructured(_, reason) | Sniffed::Other(reason)) if c.explicit => {
+            let reason = sniff::results_not_read(head).map_or(reason, str::to_owned);
             return fail(
                 IngestError::new(
                     Code::Unrecognized,

@@ -123,11 +123,14 @@ pub fn utf16_kind(head: &[u8]) -> Option<Kind> {
 /// not read as such, which the job log then names: a scanner's JUnit rendering (Trivy's
 /// `junit.tpl`, Checkov's `-o junitxml`), whose failed "tests" are findings (read as tests,
 /// every MEDIUM CVE and every check without a severity would fail the gate as a failed test),
-/// or test results in another format (NUnit, xUnit.net, MSTest). The scan's JSON or the tests'
-/// JUnit XML is what verdict reads; named by its path or with `--input junit=`, a scanner's
-/// JUnit is read as JUnit.
+/// or test results in another format (NUnit, xUnit.net, MSTest), or a scanner's SARIF or GitLab
+/// security report rendering. The scan's JSON or the tests' JUnit XML is what verdict reads;
+/// named by its path or with `--input junit=`, a scanner's JUnit is read as JUnit.
 pub fn results_not_read(head: &[u8]) -> Option<&'static str> {
     let has = |needle: &str| memchr::memmem::find(head, needle.as_bytes()).is_some();
+    if content(head)?.first() == Some(&b'{') {
+        return scan_rendering(&top_level_keys(content(head)?), has);
+    }
     match root_element(head)? {
         ("testsuites", tag) if tag.contains("name=\"trivy\"") => Some(
             "Trivy's JUnit rendering of a scan, not test results: verdict reads the scan as JSON (`trivy … --format json --output trivy.json`)",
@@ -151,6 +154,41 @@ pub fn results_not_read(head: &[u8]) -> Option<&'static str> {
         ),
         _ => None,
     }
+}
+
+/// Why discovery skips a JSON object (its top-level `keys`) that is Trivy's or Checkov's SARIF
+/// or GitLab security report rendering of a scan: the scan's own JSON is what verdict judges,
+/// and without it the gate would pass on nothing but the line that the scan was skipped.
+fn scan_rendering(keys: &[(String, Option<String>)], has: impl Fn(&str) -> bool) -> Option<&'static str> {
+    let key = |name: &str| keys.iter().any(|(k, _)| k == name);
+    // Names as the tools write them, in either spacing (Python's json.dump, Go's encoder).
+    let named = |tool: &str| has(&format!("\"name\": \"{tool}\"")) || has(&format!("\"name\":\"{tool}\""));
+    let (trivy, checkov) = (named("Trivy"), named("Checkov"));
+    if key("runs") && (key("$schema") || key("version")) {
+        if trivy {
+            return Some(
+                "Trivy's SARIF rendering of a scan, which verdict does not judge: give verdict the scan as JSON (`trivy … --format json --output trivy.json`)",
+            );
+        }
+        if checkov {
+            return Some(
+                "Checkov's SARIF rendering of a scan, which verdict does not judge: give verdict Checkov's JSON (`checkov -o json`)",
+            );
+        }
+    }
+    if key("scan") && key("vulnerabilities") {
+        if trivy {
+            return Some(
+                "Trivy's GitLab security report rendering of a scan, which verdict does not judge: give verdict the scan as JSON (`trivy … --format json --output trivy.json`)",
+            );
+        }
+        if checkov {
+            return Some(
+                "Checkov's GitLab SAST rendering of a scan, which verdict does not judge: give verdict Checkov's JSON (`checkov -o json`)",
+            );
+        }
+    }
+    None
 }
 
 /// Why discovery skips a file it recognized as JUnit: it is the JUnit rendering of a verdict
@@ -319,7 +357,11 @@ fn decide_object(keys: &[(String, Option<String>)]) -> Option<Sniffed> {
     if value("spdxVersion").is_some_and(|v| v.starts_with("SPDX-")) {
         return Some(Sniffed::Known(Kind::Spdx, Format::Json));
     }
-    if has("SchemaVersion") && (has("Results") || has("ArtifactName") || has("ArtifactType")) {
+    // Without `SchemaVersion`, a report of `ArtifactName` and `Results` is still Trivy's: the
+    // parser refuses it as another version rather than the scan being skipped unseen.
+    if (has("SchemaVersion") && (has("Results") || has("ArtifactName") || has("ArtifactType")))
+        || (has("ArtifactName") && has("Results"))
+    {
         return Some(Sniffed::Known(Kind::Trivy, Format::Json));
     }
     if has("check_type") && (has("results") || has("summary")) {
@@ -339,8 +381,18 @@ fn sniff_json_array(body: &[u8]) -> Sniffed {
     match start.and_then(|s| inner.get(s..)) {
         Some(rest) if rest.first() == Some(&b'{') => {
             let keys = top_level_keys(rest);
+            let has = |name: &str| keys.iter().any(|(k, _)| k == name);
             match decide_object(&keys) {
                 Some(Sniffed::Known(Kind::Checkov, f)) => Sniffed::Known(Kind::Checkov, f),
+                // Trivy before 0.20 wrote its results as a bare array: the parser refuses it as
+                // another version, rather than the scan being skipped unseen.
+                _ if has("Target")
+                    && ["Vulnerabilities", "Misconfigurations", "Secrets", "Type", "Class"]
+                        .iter()
+                        .any(|k| has(k)) =>
+                {
+                    Sniffed::Known(Kind::Trivy, Format::Json)
+                }
                 _ => Sniffed::UnknownStructured(
                     Format::Json,
                     "JSON array whose first element is not a known report".into(),
@@ -568,6 +620,16 @@ mod tests {
             ),
             Sniffed::Known(Kind::Checkov, Format::Json)
         );
+        // Trivy's JSON before SchemaVersion 2, which the parser refuses by name.
+        assert_eq!(
+            kind("[\n  {\n    \"Target\": \"alpine:3.10 (alpine 3.10.2)\",\n    \"Type\": \"alpine\","),
+            Sniffed::Known(Kind::Trivy, Format::Json)
+        );
+        assert_eq!(
+            kind("{\"ArtifactName\": \"app\", \"Results\": []}"),
+            Sniffed::Known(Kind::Trivy, Format::Json)
+        );
+        assert!(matches!(kind("[{\"Target\": \"x\", \"port\": 1}]"), Sniffed::UnknownStructured(..)));
     }
 
     /// verdict's own JUnit report is told apart; a report that merely shares the name is not.
@@ -751,5 +813,25 @@ mod tests {
         );
         assert_eq!(results_not_read(b"<testsuites name=\"jest tests\"><testsuite name=\"a\">"), None);
         assert_eq!(results_not_read(b"<project><modelVersion>"), None);
+        // The scanners' SARIF and GitLab renderings, as the corpus holds them.
+        for (file, tool) in [
+            ("trivy/other-formats/alpine-310.sarif.golden", "Trivy's SARIF"),
+            ("trivy/other-formats/alpine-310.gitlab.golden", "Trivy's GitLab"),
+            ("checkov/kubernetes-goat/checkov.sarif.json", "Checkov's SARIF"),
+            ("checkov/kubernetes-goat/checkov.gitlab-sast.json", "Checkov's GitLab"),
+        ] {
+            let text = std::fs::read(format!("fixtures/renderings/{}", file.replace('/', "_")))
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+            let head = text.get(..SNIFF_BYTES.min(text.len())).unwrap_or_default();
+            assert!(why(std::str::from_utf8(head).unwrap_or_default()).starts_with(tool), "{file}");
+        }
+        // Other SARIF (verdict's own among it) and JSON are not named.
+        assert_eq!(
+            results_not_read(
+                b"{\"version\": \"2.1.0\", \"runs\": [{\"tool\": {\"driver\": {\"name\": \"verdict\""
+            ),
+            None
+        );
+        assert_eq!(results_not_read(b"{\"name\": \"Trivy\"}"), None);
     }
 }

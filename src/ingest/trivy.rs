@@ -8,6 +8,7 @@
 //! Takes a reader and a [`Cx`]; returns [`Parsed`] or an [`IngestError`] with a location.
 //! Must not: open files, decide pass or fail, print, or use the network.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::BufRead;
@@ -16,7 +17,7 @@ use serde::Deserialize;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 
 use super::json::{self, ForEach, Text, bad_value, cap, list, non_empty};
-use super::{Cx, Facts, IngestError, Parsed, caps};
+use super::{Code, Cx, Facts, IngestError, Parsed, caps};
 use crate::evidence::{
     CheckStatus, Cvss, LicenseFinding, Misconfiguration, Package, Records, Secret, Severity, Tool,
     Vulnerability, fingerprint,
@@ -26,20 +27,34 @@ const REGENERATE: &str = "`trivy image|fs|repo --format json --output trivy.json
 
 /// Parses a Trivy JSON report.
 pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> {
-    json::read_seed(reader, cx.size, || Whole { cx }, REGENERATE)
+    let unsupported = Cell::new(false);
+    json::read_seed(reader, cx.size, || Whole { cx, unsupported: &unsupported }, REGENERATE).map_err(
+        |mut e| {
+            if unsupported.get() {
+                e.code = Code::UnsupportedVersion;
+                e.help = Some(format!(
+                    "verdict reads the JSON of Trivy 0.20 and later (SchemaVersion 2); upgrade Trivy and \
+                 regenerate the report: {REGENERATE}"
+                ));
+            }
+            e
+        },
+    )
 }
 
 /// The whole document, read into a fresh [`Parsed`] (a document is read a second time to
 /// locate an error: see [`json::read_seed`]).
 struct Whole<'a, 'c> {
     cx: &'a Cx<'c>,
+    /// Set when the document is refused as another schema version of Trivy's JSON.
+    unsupported: &'a Cell<bool>,
 }
 
 impl<'de> de::DeserializeSeed<'de> for Whole<'_, '_> {
     type Value = Parsed;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Parsed, D::Error> {
         let mut out = Parsed::default();
-        Report { cx: self.cx, out: &mut out }.deserialize(d)?;
+        Report { cx: self.cx, out: &mut out, unsupported: self.unsupported }.deserialize(d)?;
         Ok(out)
     }
 }
@@ -48,12 +63,13 @@ impl<'de> de::DeserializeSeed<'de> for Whole<'_, '_> {
 struct Report<'a, 'c> {
     cx: &'a Cx<'c>,
     out: &'a mut Parsed,
+    unsupported: &'a Cell<bool>,
 }
 
 impl<'de> de::DeserializeSeed<'de> for Report<'_, '_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
+        d.deserialize_any(self)
     }
 }
 
@@ -70,8 +86,18 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
         f.write_str("a Trivy JSON report (an object with SchemaVersion and Results)")
     }
 
+    /// Trivy before 0.20 wrote a bare array of results: refused as another version, so that
+    /// the run stops rather than passing without the scan.
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        self.unsupported.set(true);
+        Err(bad_value(
+            "a bare array of results, the JSON of Trivy before 0.20",
+            "an object with SchemaVersion 2 and Results",
+        ))
+    }
+
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let Report { cx, out } = self;
+        let Report { cx, out, unsupported } = self;
         let mut schema_version = None;
         let mut version = None;
         let mut package_targets = 0;
@@ -82,6 +108,7 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
                 "SchemaVersion" => {
                     let v: u64 = map.next_value()?;
                     if v != 2 {
+                        unsupported.set(true);
                         return Err(bad_value(
                             format!("unsupported Trivy SchemaVersion {v}"),
                             "SchemaVersion 2 (written by Trivy 0.20 and later)",
@@ -108,6 +135,7 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
             }
         }
         if schema_version.is_none() {
+            unsupported.set(true);
             return Err(de::Error::missing_field("SchemaVersion"));
         }
         out.facts = Facts {
@@ -678,10 +706,17 @@ mod tests {
     #[test]
     fn schema_version() {
         let e = parse_str(r#"{"SchemaVersion": 1, "Results": []}"#).expect_err("v1");
-        assert_eq!(e.code, Code::BadValue);
+        assert_eq!(e.code, Code::UnsupportedVersion);
         assert!(e.message.contains("SchemaVersion 1"));
-        let e = parse_str(r#"{"Results": []}"#).expect_err("missing");
-        assert_eq!(e.code, Code::MissingField);
+        assert!(e.help.as_deref().is_some_and(|h| h.contains("upgrade Trivy")), "{e:?}");
+        let e = parse_str(r#"{"ArtifactName": "app", "Results": []}"#).expect_err("missing");
+        assert_eq!(e.code, Code::UnsupportedVersion);
+        assert!(e.message.contains("SchemaVersion"), "{e:?}");
+        // Trivy before 0.20: a bare array of results.
+        let e = parse_str(r#"[{"Target": "alpine:3.10", "Type": "alpine", "Vulnerabilities": []}]"#)
+            .expect_err("bare array");
+        assert_eq!(e.code, Code::UnsupportedVersion);
+        assert!(e.message.contains("before 0.20"), "{e:?}");
     }
 
     /// Only targets of packages (an OS's, a lock file's) count as checked for vulnerabilities:
