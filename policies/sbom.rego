@@ -1,8 +1,9 @@
 # Built-in pack: the software bill of materials (input.components and input.sources, from
-# CycloneDX and SPDX).
+# CycloneDX and SPDX) and the findings of license scanners (input.licenses, from Trivy).
 #
-# A component under a denied license (sbom.denied_licenses: strong and network copyleft by
-# default) fails the gate, and so does a build without any SBOM when sbom.required is set.
+# A component, package or file under a denied license (sbom.denied_licenses: strong and network
+# copyleft by default) fails the gate, and so does a build without any SBOM when sbom.required
+# is set.
 #
 # deny_license names the component by fingerprint and the licenses found denied by `id`;
 # verdict writes what the finding says from the component (docs/policy.md, "Findings verdict
@@ -27,6 +28,26 @@ deny_license contains {"fingerprint": component.fingerprint, "id": licenses} if 
 	count(denied) > 0
 	licenses := concat(", ", sort(denied))
 }
+
+# METADATA
+# title: No package or file under a denied license
+# description: >-
+#   A license scanner (Trivy's --scanners license) found a license on this project's denied
+#   list (strong and network copyleft by default) in a package or a file, so shipping it may
+#   oblige you to publish your own code under that license.
+# custom:
+#   severity: HIGH
+#   remediation: Replace or remove the package or file, or record a waiver once your legal team approves it.
+deny_scanned_license contains {"fingerprint": finding.fingerprint, "id": finding.name} if {
+	some finding in input.licenses
+	_scanned_denied(finding.name)
+}
+
+# A license scanner writes one license per finding, as an SPDX id or a name ("GPLv3+"), or
+# now and then an expression; each is weighed as an SBOM's license entry would be.
+_scanned_denied(name) if lib.denied_license({"name": name})
+
+_scanned_denied(name) if lib.denied_expression(name)
 
 # METADATA
 # title: An SBOM is present

@@ -176,3 +176,47 @@ test_an_sbom_with_a_component_does_not_warn if {
 test_no_sbom_is_not_an_empty_sbom if {
 	count(sbom.warn_empty) == 0 with input as {"components": [], "sources": [{"path": "trivy.json", "kind": "trivy"}]}
 }
+
+# License scanners ----------------------------------------------------------------------------
+
+# A license finding as the evidence has it (docs/evidence.md, licenses): Trivy's license scan.
+_scanned(name, pkg, path) := {
+	"fingerprint": "5b0c6e1f2f1a4cd1a3f0f8f4b1c2d3e4",
+	"source": "reports/trivy-license.json",
+	"tool": "trivy",
+	"target": "Java",
+	"name": name,
+	"package": pkg,
+	"file": path,
+	"category": "restricted",
+	"severity": "HIGH",
+	"confidence": 1,
+	"url": null,
+}
+
+_scanned_denied_names(findings) := {finding.id |
+	some finding in sbom.deny_scanned_license with input as {"licenses": findings, "components": [], "sources": []}
+}
+
+test_a_package_under_gpl_found_by_a_license_scan_fails if {
+	sbom.deny_scanned_license == {{"fingerprint": "5b0c6e1f2f1a4cd1a3f0f8f4b1c2d3e4", "id": "GPL-3.0-only"}} with input as {
+		"licenses": [_scanned("GPL-3.0-only", "org.example:pdf-render", null)],
+		"components": [],
+		"sources": [],
+	}
+}
+
+test_scanned_licenses_are_weighed_as_sbom_licenses if {
+	_scanned_denied_names([_scanned("GPLv3+", null, "LICENSE")]) == {"GPLv3+"}
+	_scanned_denied_names([_scanned("AGPL-3.0", "x", null)]) == {"AGPL-3.0"}
+	_scanned_denied_names([_scanned("Apache-2.0 AND GPL-2.0-only", "x", null)]) == {"Apache-2.0 AND GPL-2.0-only"}
+	_scanned_denied_names([_scanned("MIT OR GPL-3.0-only", "x", null)]) == set()
+	_scanned_denied_names([_scanned("LGPL-2.1-only", "x", null), _scanned("MIT License", "x", null)]) == set()
+}
+
+test_a_scanned_license_follows_the_denied_list if {
+	findings := [_scanned("EPL-1.0", "org.eclipse.sisu:org.eclipse.sisu.plexus", null)]
+	_scanned_denied_names(findings) == set()
+	names := _scanned_denied_names(findings) with data.verdict.config as {"sbom": {"denied_licenses": ["EPL-1.0"]}}
+	names == {"EPL-1.0"}
+}

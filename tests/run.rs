@@ -223,6 +223,32 @@ fn a_secret_fails_the_gate_without_being_repeated() {
     assert!(!stdout.contains("AKIAEXAMPLE"));
 }
 
+/// A license Trivy's license scanner found in a package fails the gate when it is denied, as an
+/// SBOM's would; the sbom step counts the scan's findings though no SBOM was read.
+#[test]
+fn a_denied_license_found_by_a_license_scan_fails_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = r#"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem",
+        "Results": [{"Target": "Node.js", "Class": "license", "Licenses": [
+            {"Severity": "HIGH", "Category": "restricted", "PkgName": "left-pad", "FilePath": "",
+             "Name": "GPL-3.0-only", "Text": "", "Confidence": 1, "Link": ""},
+            {"Severity": "LOW", "Category": "notice", "PkgName": "lodash", "FilePath": "",
+             "Name": "MIT", "Text": "", "Confidence": 1, "Link": ""}]}]}"#;
+    std::fs::write(dir.path().join("trivy-license.json"), report).unwrap();
+    let out = verdict(dir.path(), &["run", "--publish", "none"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("✗ sbom               2 licenses found by a license scan  — 1 to fix"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Package left-pad uses a denied license: GPL-3.0-only (found by trivy in Node.js)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("lodash"), "{stdout}");
+}
+
 /// A Checkov report whose only file Checkov could not parse: the job log says so in one line,
 /// and the gate warns rather than passing with "0 checks".
 #[test]

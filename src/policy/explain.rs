@@ -19,7 +19,8 @@ use foldhash::{HashMap as FoldHashMap, HashSet as FoldHashSet};
 use serde_json::{Map, Value as Json};
 
 use crate::evidence::{
-    CheckStatus, Component, Evidence, Misconfiguration, Secret, Severity, TestCase, TestStatus, Vulnerability,
+    CheckStatus, Component, Evidence, LicenseFinding, Misconfiguration, Secret, Severity, TestCase,
+    TestStatus, Vulnerability,
 };
 
 /// The evidence's records by fingerprint, for the results that name one.
@@ -34,6 +35,7 @@ enum Record<'a> {
     Check(&'a Misconfiguration),
     Secret(&'a Secret),
     Component(&'a Component),
+    License(&'a LicenseFinding),
 }
 
 impl Record<'_> {
@@ -43,14 +45,15 @@ impl Record<'_> {
         match self {
             _ if line.is_none() => true,
             Record::Test(case) => case.line == line,
-            Record::Vulnerability(_) | Record::Component(_) => true,
+            Record::Vulnerability(_) | Record::Component(_) | Record::License(_) => true,
             Record::Check(check) => check.start_line == line,
             Record::Secret(secret) => secret.start_line == line,
         }
     }
 
     /// What verdict says of the record for `result`: only a component's finding reads the
-    /// result, whose `id` names the licenses the rule found denied.
+    /// result, whose `id` names the licenses the rule found denied (a license scanner's
+    /// finding is one license, its own).
     fn explain(self, result: &Map<String, Json>) -> Explanation {
         match self {
             Record::Test(case) => test_case(case),
@@ -60,12 +63,14 @@ impl Record<'_> {
             Record::Component(component) => {
                 component_finding(component, result.get("id").and_then(Json::as_str))
             }
+            Record::License(license) => scanned_license(license),
         }
     }
 }
 
 impl<'a> Records<'a> {
-    /// Indexes the test cases, vulnerabilities, misconfigurations, secrets and components whose
+    /// Indexes the test cases, vulnerabilities, misconfigurations, secrets, components and
+    /// license scanners' findings whose
     /// fingerprint is one of `wanted` (the results' that ask to be explained): the index holds
     /// the findings' records, not every record of a large evidence document.
     pub(crate) fn of(evidence: &'a Evidence, wanted: &FoldHashSet<&str>) -> Records<'a> {
@@ -75,11 +80,14 @@ impl<'a> Records<'a> {
         let checks = evidence.misconfigurations.iter().map(|r| (r.fingerprint.as_str(), Record::Check(r)));
         let secrets = evidence.secrets.iter().map(|r| (r.fingerprint.as_str(), Record::Secret(r)));
         let components = evidence.components.iter().map(|r| (r.fingerprint.as_str(), Record::Component(r)));
+        let licenses = evidence.licenses.iter().map(|r| (r.fingerprint.as_str(), Record::License(r)));
         // foldhash: a fingerprint is 32 hex digits, and every record of the evidence is looked
         // up (SipHash took a few milliseconds over them).
         let mut by_fingerprint: FoldHashMap<&str, Vec<Record>> =
             FoldHashMap::with_capacity_and_hasher(wanted.len(), Default::default());
-        for (fingerprint, record) in tests.chain(vulns).chain(checks).chain(secrets).chain(components) {
+        for (fingerprint, record) in
+            tests.chain(vulns).chain(checks).chain(secrets).chain(components).chain(licenses)
+        {
             if wanted.contains(fingerprint) {
                 by_fingerprint.entry(fingerprint).or_default().push(record);
             }
@@ -549,6 +557,40 @@ fn component_finding(component: &Component, denied: Option<&str>) -> Explanation
         msg: format!("Component {name} uses a denied license: {licenses}"),
         id: Some(licenses.to_owned()),
         purl: component.purl.clone(),
+        remediation: Some(fix),
+        ..Explanation::default()
+    }
+}
+
+/// "Package org.eclipse.sisu:org.eclipse.sisu.plexus uses a denied license: EPL-1.0 (found by
+/// trivy in Java)", or for a file, "File vendor/LICENSE is under a denied license: …", and how
+/// to be rid of it (the pack's `sbom.deny_scanned_license`).
+fn scanned_license(license: &LicenseFinding) -> Explanation {
+    let name = &license.name;
+    let (mut msg, mut fix) = match (license.package.as_deref(), license.file.as_deref()) {
+        (Some(package), _) => (
+            format!("Package {package} uses a denied license: {name}"),
+            format!("Replace or remove {package}"),
+        ),
+        (None, Some(file)) => (
+            format!("File {file} is under a denied license: {name}"),
+            format!("Remove {file} and the code it came with"),
+        ),
+        (None, None) => {
+            (format!("A denied license was found: {name}"), "Remove the code under it".to_owned())
+        }
+    };
+    msg.push_str(&format!(" (found by {}", license.tool));
+    part(&mut msg, " in ", license.target.as_deref(), "");
+    msg.push(')');
+    fix.push_str(&format!(
+        ", or keep it under {name} only with your legal team's approval, recorded as a waiver"
+    ));
+    Explanation {
+        msg,
+        id: Some(name.clone()),
+        file: license.file.clone(),
+        url: license.url.clone(),
         remediation: Some(fix),
         ..Explanation::default()
     }

@@ -957,3 +957,62 @@ fn only_wanted_records_are_indexed() {
     assert_eq!(records.explain(&ask(failed().fingerprint)).len(), 1);
     assert!(records.explain(&ask(lodash().fingerprint)).is_empty());
 }
+
+// License scanners ----------------------------------------------------------------------------
+
+/// A license scanner's finding as the evidence has it (Trivy's `--scanners license`).
+fn scanned(fields: Json) -> LicenseFinding {
+    record(with(
+        json!({
+            "fingerprint": "5b0c6e1f2f1a4cd1a3f0f8f4b1c2d3e4",
+            "source": "reports/trivy-license.json",
+            "tool": "trivy",
+            "target": "Java",
+            "name": "GPL-3.0-only",
+            "package": "org.example:pdf-render",
+            "file": null,
+            "category": "restricted",
+            "severity": "HIGH",
+            "confidence": null,
+            "url": null,
+        }),
+        fields,
+    ))
+}
+
+/// A package or a file a license scan found under a denied license says which, where the scan
+/// looked, and how to be rid of it.
+#[test]
+fn a_scanned_license_names_the_package_or_file_under_it() {
+    assert_eq!(
+        scanned_license(&scanned(json!({}))),
+        Explanation {
+            msg: "Package org.example:pdf-render uses a denied license: GPL-3.0-only (found by trivy in Java)".into(),
+            id: Some("GPL-3.0-only".into()),
+            remediation: Some(
+                "Replace or remove org.example:pdf-render, or keep it under GPL-3.0-only only with your legal team's approval, recorded as a waiver"
+                    .into()
+            ),
+            ..Explanation::default()
+        }
+    );
+    let file = scanned(json!({
+        "package": null, "file": "vendor/gpl/LICENSE", "target": "Loose File License(s)",
+        "url": "https://spdx.org/licenses/GPL-3.0-only.html", "confidence": 0.95,
+    }));
+    assert_eq!(
+        scanned_license(&file),
+        Explanation {
+            msg: "File vendor/gpl/LICENSE is under a denied license: GPL-3.0-only (found by trivy in Loose File License(s))"
+                .into(),
+            id: Some("GPL-3.0-only".into()),
+            file: Some("vendor/gpl/LICENSE".into()),
+            url: Some("https://spdx.org/licenses/GPL-3.0-only.html".into()),
+            remediation: Some(
+                "Remove vendor/gpl/LICENSE and the code it came with, or keep it under GPL-3.0-only only with your legal team's approval, recorded as a waiver"
+                    .into()
+            ),
+            ..Explanation::default()
+        }
+    );
+}

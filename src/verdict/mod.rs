@@ -480,7 +480,7 @@ fn nothing_to_judge(step: &str, ev: &Evidence) -> String {
         // Read, but none checked a package (see `evidence_summary`).
         ("vulnerabilities", trivy, _) if trivy > 0 => {
             return format!(
-                "no package checked for vulnerabilities in {} (a config or secret scan, or nothing found to check)",
+                "no package checked for vulnerabilities in {} (a config, secret or license scan, or nothing found to check)",
                 plural(trivy, "Trivy report", "Trivy reports")
             );
         }
@@ -615,15 +615,23 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
             ))
         }
         "sbom" => {
+            // A license scanner's findings (Trivy's `--scanners license`) are judged here too.
+            let scanned = (!ev.licenses.is_empty()).then(|| {
+                format!("{} found by a license scan", plural(ev.licenses.len(), "license", "licenses"))
+            });
             let n = sources(&[Kind::Cyclonedx, Kind::Spdx]);
             if n == 0 {
-                return None;
+                return scanned;
             }
             let components = match ev.components.len() {
                 0 => "no component".to_owned(),
                 c => plural(c, "component", "components"),
             };
-            Some(format!("{components} in {}", plural(n, "SBOM", "SBOMs")))
+            let sboms = format!("{components} in {}", plural(n, "SBOM", "SBOMs"));
+            Some(match scanned {
+                Some(scanned) => format!("{sboms}; {scanned}"),
+                None => sboms,
+            })
         }
         "cost" => {
             let est = ev.custom.get("cost")?.get("estimate_usd")?.as_f64()?;

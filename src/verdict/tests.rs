@@ -260,7 +260,7 @@ fn a_trivy_report_without_packages_is_no_vulnerability_scan() {
     let mut ev = Evidence::new(Meta::default());
     let mut trivy = Source { package_targets: Some(0), ..source("trivy.json", Kind::Trivy) };
     ev.sources.push(trivy.clone());
-    let nothing = "no package checked for vulnerabilities in 1 Trivy report (a config or secret scan, or nothing found to check)";
+    let nothing = "no package checked for vulnerabilities in 1 Trivy report (a config, secret or license scan, or nothing found to check)";
     assert_eq!(step_alone(&ev, "vulnerabilities"), (Outcome::Skipped, nothing.to_owned()));
     trivy.package_targets = Some(2);
     ev.sources.push(trivy);
@@ -283,6 +283,26 @@ fn an_sbom_without_a_component() {
     let mut ev = Evidence::new(Meta::default());
     ev.sources.push(source("bom.cdx.json", Kind::Cyclonedx));
     assert_eq!(step_alone(&ev, "sbom"), (Outcome::Pass, "no component in 1 SBOM".to_owned()));
+}
+
+/// A license scan's findings are judged in the sbom step, which counts them beside the SBOMs,
+/// or alone when no SBOM was read (rather than "no SBOM found" above a failed license).
+#[test]
+fn license_scan_findings_are_counted_in_the_sbom_step() {
+    let mut ev = Evidence::new(Meta::default());
+    let finding: crate::evidence::LicenseFinding = serde_json::from_value(serde_json::json!({
+        "fingerprint": "5b0c6e1f2f1a4cd1a3f0f8f4b1c2d3e4", "source": "trivy.json", "tool": "trivy",
+        "target": "Java", "name": "EPL-1.0", "package": "org.eclipse.sisu:org.eclipse.sisu.plexus",
+        "file": null, "category": "reciprocal", "severity": "MEDIUM", "confidence": null, "url": null,
+    }))
+    .expect("a license finding");
+    ev.licenses = vec![finding.clone(), finding];
+    assert_eq!(step_alone(&ev, "sbom"), (Outcome::Pass, "2 licenses found by a license scan".to_owned()));
+    ev.sources.push(source("bom.cdx.json", Kind::Cyclonedx));
+    assert_eq!(
+        step_alone(&ev, "sbom"),
+        (Outcome::Pass, "no component in 1 SBOM; 2 licenses found by a license scan".to_owned())
+    );
 }
 
 /// Reports whose every test was skipped say so rather than counting the skips like any other.
