@@ -597,8 +597,27 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
             // No count of scans: Trivy's config scans share the `trivy` kind with its
             // vulnerability scans, and a scan whose checks all passed may have been counted
             // without a record saying where they came from.
-            let failed = checks.iter().filter(|m| m.status == crate::evidence::CheckStatus::Failed).count();
-            Some(format!("{}, {failed} failed", plural(read, "check", "checks")))
+            // The failed checks by severity, as the vulnerabilities are: a step that passes
+            // over failed checks shows that they are of severities the gate does not block.
+            // Checkov without a Prisma Cloud key gives none.
+            let mut by: BTreeMap<Severity, usize> = BTreeMap::new();
+            let mut without = 0;
+            for m in checks.iter().filter(|m| m.status == crate::evidence::CheckStatus::Failed) {
+                match m.severity {
+                    Some(severity) => *by.entry(severity).or_default() += 1,
+                    None => without += 1,
+                }
+            }
+            let failed = by.values().sum::<usize>() + without;
+            let mut parts: Vec<String> = by.iter().map(|(s, c)| format!("{c} {}", s.as_str())).collect();
+            if without > 0 && !by.is_empty() {
+                parts.push(format!("{without} without a severity"));
+            }
+            Some(format!(
+                "{}, {failed} failed{}",
+                plural(read, "check", "checks"),
+                if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) }
+            ))
         }
         "secrets" => {
             let found = &ev.secrets;

@@ -277,6 +277,37 @@ fn a_checkov_report_without_a_check_passes_nothing() {
     assert_eq!(step_alone(&ev, "misconfigurations"), (Outcome::Skipped, nothing.to_owned()));
 }
 
+/// The failed checks are counted by severity, so that a step that passes over failed checks
+/// shows they are of severities the gate does not block; checks without a severity (Checkov
+/// without an API key) are counted apart only beside ones with a severity.
+#[test]
+fn failed_checks_are_counted_by_severity() {
+    let check = |severity: Option<&str>| -> crate::evidence::Misconfiguration {
+        serde_json::from_value(serde_json::json!({
+            "fingerprint": "f", "source": "results_json.json", "tool": "checkov", "framework": "terraform",
+            "check_id": "CKV_AWS_1", "aliases": [], "title": "t", "message": null, "severity": severity,
+            "status": "failed", "resource": "r", "file": "main.tf", "start_line": 1, "end_line": 2,
+            "guideline": null, "resolution": null,
+        }))
+        .expect("a check")
+    };
+    let mut ev = Evidence::new(Meta::default());
+    ev.sources.push(source("results_json.json", Kind::Checkov));
+    ev.misconfigurations = vec![check(Some("LOW")), check(Some("LOW")), check(Some("HIGH"))];
+    ev.unkept.misconfigurations = 26;
+    assert_eq!(
+        evidence_summary("misconfigurations", &ev).as_deref(),
+        Some("29 checks, 3 failed (1 HIGH, 2 LOW)")
+    );
+    ev.misconfigurations.push(check(None));
+    assert_eq!(
+        evidence_summary("misconfigurations", &ev).as_deref(),
+        Some("30 checks, 4 failed (1 HIGH, 2 LOW, 1 without a severity)")
+    );
+    ev.misconfigurations = vec![check(None)];
+    assert_eq!(evidence_summary("misconfigurations", &ev).as_deref(), Some("27 checks, 1 failed"));
+}
+
 /// An SBOM without a component says "no component" (and the pack warns about it).
 #[test]
 fn an_sbom_without_a_component() {
