@@ -205,14 +205,26 @@ impl Diagnostic {
     }
 }
 
-/// The candidate closest to `word` by edit distance, if close enough to be a typo.
+/// The candidate closest to `word` by edit distance, if close enough to be a typo; else the
+/// one that `word` starts with, or that starts with `word` (`warn` for `warning`, `critical`
+/// for `crit`), when the shorter has at least three letters and no other candidate matches so.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
+    let by_distance = candidates
         .iter()
         .map(|c| (levenshtein(word, c), *c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    by_distance.or_else(|| {
+        let mut prefixed = candidates.iter().filter(|c| {
+            let (short, long) = if c.len() < word.len() { (**c, word) } else { (word, **c) };
+            short.len() >= 3 && long.starts_with(short)
+        });
+        match (prefixed.next(), prefixed.next()) {
+            (Some(c), None) => Some(*c),
+            _ => None,
+        }
+    })
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -425,6 +437,11 @@ mod tests {
         assert_eq!(closest("severites", &["severities", "unfixed"]), Some("severities"));
         assert_eq!(closest("trivvy", &["junit", "trivy"]), Some("trivy"));
         assert_eq!(closest("banana", &["junit", "trivy"]), None);
+        assert_eq!(closest("warning", &["fail", "warn"]), Some("warn"));
+        assert_eq!(closest("failure", &["fail", "warn"]), Some("fail"));
+        assert_eq!(closest("crit", &["critical", "high"]), Some("critical"));
+        assert_eq!(closest("cr", &["critical"]), None, "too short to be sure");
+        assert_eq!(closest("spdx", &["spdx-json", "spdx-tv"]), None, "two candidates start with it");
     }
 
     /// Long document paths keep their ends.
