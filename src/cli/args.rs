@@ -245,7 +245,7 @@ pub struct RunArgs {
     pub namespaces: Vec<String>,
 
     /// Evaluate every policy package
-    #[arg(long)]
+    #[arg(long, conflicts_with = "namespaces")]
     pub all_namespaces: bool,
 
     /// Leave the built-in policy pack out
