@@ -296,6 +296,20 @@ pub fn policy_test(args: PolicyTestArgs, verbose: bool, color: bool, color_err: 
     let mut paths = args.paths.clone();
     if paths.is_empty() && !args.builtin {
         paths = if config.policies.paths.is_empty() {
+            // The default, not a path the user gave: say what the command looks for.
+            if !Path::new("policy").exists() {
+                return Err(Error::Refused(Box::new(
+                    crate::diag::Diagnostic::error(
+                        "policy/unreadable",
+                        "no `policy/` folder here, where `verdict policy test` looks by default",
+                    )
+                    .help(
+                        "name the folder of your Rego files and their *_test.rego tests \
+                         (`verdict policy test DIR`), list it under policies.paths in verdict.yaml, \
+                         or test the built-in pack with --builtin",
+                    ),
+                )));
+            }
             vec![PathBuf::from("policy")]
         } else {
             config.policies.paths.iter().map(|p| base.join(p)).collect()
