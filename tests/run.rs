@@ -21,6 +21,7 @@ fn verdict(dir: &Path, args: &[&str]) -> Output {
         .env_remove("GITHUB_ACTIONS")
         .env_remove("GITLAB_CI")
         .env_remove("VERDICT_CONFIG")
+        .env_remove("COLUMNS")
         .output()
         .unwrap()
 }
@@ -247,6 +248,32 @@ fn a_denied_license_found_by_a_license_scan_fails_the_gate() {
         "{stdout}"
     );
     assert!(!stdout.contains("lodash"), "{stdout}");
+}
+
+/// `COLUMNS` narrows the terminal report's wrapped text to the terminal; without it (a pipe, a
+/// CI log) text wraps at 100 columns.
+#[test]
+fn the_terminal_report_wraps_to_columns() {
+    let longest = |columns: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_verdict"));
+        cmd.current_dir(root().join("fixtures/demo"))
+            .args(["run", "--publish", "none", "--today", "2026-11-21"])
+            .env_remove("CI")
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("GITLAB_CI")
+            .env_remove("COLUMNS");
+        if let Some(c) = columns {
+            cmd.env("COLUMNS", c);
+        }
+        let out = cmd.output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        // Step lines and waiver snippets are not wrapped text.
+        let wrapped = text.lines().filter(|l| l.starts_with("    ") && !l.contains("fingerprint:"));
+        wrapped.map(|l| l.chars().count()).max().unwrap_or(0)
+    };
+    let (wide, narrow) = (longest(None), longest(Some("72")));
+    assert!(wide > 72, "the demo has lines wider than 72 columns: {wide}");
+    assert!(narrow <= 72, "at COLUMNS=72 the wrapped text fits: {narrow}");
 }
 
 /// A Checkov report whose only file Checkov could not parse: the job log says so in one line,

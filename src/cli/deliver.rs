@@ -327,7 +327,7 @@ fn write_format(
         OutputFormat::Sarif => return sarif::write(v, cx, out),
         OutputFormat::Codequality => return codequality::write(v, cx, out),
         OutputFormat::Text => {
-            let mut style = terminal::Style { color, ..terminal::Style::default() };
+            let mut style = terminal::Style { color, width: terminal_width(), ..terminal::Style::default() };
             if let Some(n) = cx.max_shown {
                 (style.max_fail_per_step, style.max_warn) = (n, n);
             }
@@ -414,6 +414,17 @@ fn context(
         cx.anchor = relative;
     }
     cx
+}
+
+/// The width to wrap the terminal report at: `COLUMNS` when set (the user's choice), else the
+/// size of the terminal stdout is, else (a pipe, a CI log) the widest, [`terminal::TEXT_WIDTH`].
+fn terminal_width() -> usize {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0)
+        .or_else(|| terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0)));
+    terminal::text_width(columns)
 }
 
 #[cfg(test)]

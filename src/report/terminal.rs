@@ -21,12 +21,24 @@ pub struct Style {
     pub max_fail_per_step: usize,
     /// Most warnings shown in all.
     pub max_warn: usize,
+    /// Columns a message or a remediation is wrapped at (the indented lines are up to ten
+    /// columns wider): [`TEXT_WIDTH`], or less on a narrower terminal ([`text_width`]).
+    pub width: usize,
 }
 
 impl Default for Style {
     fn default() -> Self {
-        Style { color: false, max_fail_per_step: 5, max_warn: 10 }
+        Style { color: false, max_fail_per_step: 5, max_warn: 10, width: TEXT_WIDTH }
     }
+}
+
+/// The widest a message is wrapped at: wider lines are harder to read, even on a wide terminal.
+pub const TEXT_WIDTH: usize = 100;
+
+/// The width to wrap text at for a terminal of `columns` (its size, or `COLUMNS`): what fits
+/// beside the indent and the severity, between 40 and [`TEXT_WIDTH`].
+pub fn text_width(columns: Option<usize>) -> usize {
+    columns.map_or(TEXT_WIDTH, |c| c.saturating_sub(16).clamp(40, TEXT_WIDTH))
 }
 
 /// Longest text shown for a name (a waiver's owner), a field (a path, a purl, a URL, a step's
@@ -253,7 +265,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
                     .policy
                     .title
                     .as_deref()
-                    .map(|t| line(t, 100))
+                    .map(|t| line(t, style.width))
                     .unwrap_or_else(|| format!("{}.{}", f.policy.namespace, f.policy.rule));
                 let _ = writeln!(
                     s,
@@ -262,12 +274,12 @@ pub fn render(v: &Verdict, style: Style) -> String {
                     p.bold(&title)
                 );
                 if let Some(why) = &f.policy.description {
-                    for l in wrap(why, 100, 3) {
+                    for l in wrap(why, style.width, 3) {
                         let _ = writeln!(s, "  {}", p.dim(&l));
                     }
                 }
             }
-            finding_block(&mut s, &p, f);
+            finding_block(&mut s, &p, f, style.width);
         }
         for (step, n) in cut {
             let _ = writeln!(
@@ -286,7 +298,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
     if !warns.is_empty() {
         let _ = writeln!(s, "\n{}", p.bold(&format!("Warnings ({})", warns.len())));
         for f in warns.iter().take(style.max_warn) {
-            let msg = wrap(&f.policy.msg, 100, 2);
+            let msg = wrap(&f.policy.msg, style.width, 2);
             for (i, l) in msg.iter().enumerate() {
                 if i == 0 {
                     let mut text = format!("{} {l}", p.dim(&format!("{} ·", short(&f.step, MAX_NAME))));
@@ -299,7 +311,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
                 }
             }
             if let Some(fix) = &f.policy.remediation {
-                for (i, l) in wrap(fix, 96, 2).iter().enumerate() {
+                for (i, l) in wrap(fix, style.width - 4, 2).iter().enumerate() {
                     let _ = writeln!(s, "      {} {l}", p.dim(if i == 0 { "fix" } else { "   " }));
                 }
             }
@@ -336,7 +348,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
                 "  {} {} {}",
                 p.dim("~"),
                 p.dim(&format!("{} ·", short(&f.step, MAX_NAME))),
-                line(&f.policy.msg, 100)
+                line(&f.policy.msg, style.width)
             );
             let _ = writeln!(s, "      {}", p.dim(&how));
         }
@@ -410,7 +422,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
     if s.contains("##[") { s.replace("##[", "##\u{200b}[") } else { s }
 }
 
-fn finding_block(s: &mut String, p: &Paint, f: &Finding) {
+fn finding_block(s: &mut String, p: &Paint, f: &Finding, width: usize) {
     // The severity leads unless the message already says it.
     let sev = f
         .policy
@@ -418,7 +430,7 @@ fn finding_block(s: &mut String, p: &Paint, f: &Finding) {
         .filter(|x| !f.policy.msg.contains(x.as_str()))
         .map(|x| format!("{} ", x.as_str()))
         .unwrap_or_default();
-    for (i, l) in wrap(&f.policy.msg, 100, 3).iter().enumerate() {
+    for (i, l) in wrap(&f.policy.msg, width, 3).iter().enumerate() {
         if i == 0 {
             let _ = writeln!(s, "    {} {}{}", p.red("✗"), p.bold(&sev), p.bold(l));
         } else {
@@ -442,7 +454,7 @@ fn finding_block(s: &mut String, p: &Paint, f: &Finding) {
         let _ = writeln!(s, "        {}  {}", p.dim("where"), place);
     }
     if let Some(fix) = &f.policy.remediation {
-        for (i, l) in wrap(fix, 92, 6).iter().enumerate() {
+        for (i, l) in wrap(fix, width - 8, 6).iter().enumerate() {
             let label = if i == 0 { "fix  " } else { "     " };
             let _ = writeln!(s, "        {}  {}", p.dim(label), l);
         }
@@ -461,6 +473,17 @@ fn finding_block(s: &mut String, p: &Paint, f: &Finding) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A narrow terminal wraps text narrower, never below 40 columns; a wide one no wider
+    /// than [`TEXT_WIDTH`].
+    #[test]
+    fn text_width_follows_the_terminal() {
+        assert_eq!(text_width(None), TEXT_WIDTH);
+        assert_eq!(text_width(Some(80)), 64);
+        assert_eq!(text_width(Some(116)), TEXT_WIDTH);
+        assert_eq!(text_width(Some(20)), 40);
+        assert_eq!(text_width(Some(300)), TEXT_WIDTH);
+    }
 
     /// Long text wraps at word boundaries and is cut after the last allowed line.
     #[test]
