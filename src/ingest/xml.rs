@@ -66,11 +66,15 @@ impl<'a> Start<'a> {
         }
         for a in self.tag.attributes().with_checks(false) {
             let a = a.map_err(|e| {
-                IngestError::new(Code::MalformedXml, format!("malformed attribute: {e}"))
-                    .at(Location::offset(self.offset))
-                    .caused_by(e)
+                malformed_help(
+                    IngestError::new(Code::MalformedXml, format!("malformed attribute: {e}"))
+                        .at(Location::offset(self.offset))
+                        .caused_by(e),
+                )
             })?;
-            let value = a.normalized_value(XmlVersion::Implicit1_0).map_err(|e| map_qx(e, self.offset))?;
+            let value = a
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|e| malformed_help(map_qx(e, self.offset)))?;
             f(a.key.0, value);
         }
         Ok(())
@@ -257,7 +261,7 @@ impl<R: BufRead> XmlReader<R> {
             Step::End
         } else {
             loop {
-                match self.step()? {
+                match self.step().map_err(malformed_help)? {
                     Step::Skip => continue,
                     s => break s,
                 }
@@ -566,6 +570,18 @@ fn undefined_entity(name: &str, offset: u64) -> IngestError {
 }
 
 /// Maps a quick-xml error at a byte offset to an ingest error.
+/// What to do about XML that is not well-formed, put on an error that has nothing more specific.
+fn malformed_help(mut err: IngestError) -> IngestError {
+    if err.code == Code::MalformedXml && err.help.is_none() {
+        err.help = Some(
+            "the file is not well-formed XML: it was cut and joined, edited by hand, or written by a tool \
+             that did not escape a test's output (a raw `<` or `&`); regenerate it with the step that writes it"
+                .to_owned(),
+        );
+    }
+    err
+}
+
 fn map_qx(e: QxError, offset: u64) -> IngestError {
     let loc = Location::offset(offset);
     match e {
@@ -582,9 +598,10 @@ fn map_qx(e: QxError, offset: u64) -> IngestError {
                 .caused_by(enc)
         }
         QxError::Escape(EscapeError::UnrecognizedEntity(_, name)) => undefined_entity(&name, offset),
-        QxError::Escape(other) => {
-            IngestError::new(Code::MalformedXml, format!("bad reference: {other}")).at(loc).caused_by(other)
-        }
+        QxError::Escape(other) => IngestError::new(Code::MalformedXml, format!("bad reference: {other}"))
+            .at(loc)
+            .expected("a character reference such as `&#233;` or `&#xE9;`, or one of `&amp;` `&lt;` `&gt;` `&quot;` `&apos;`")
+            .caused_by(other),
         QxError::Syntax(s) => {
             let inside = match s {
                 SyntaxError::UnclosedTag => Some(("a tag", "`>` closing the tag")),
@@ -640,6 +657,16 @@ mod tests {
                 Ev::Text(t) => out.push(t.to_owned()),
                 Ev::Eof => return Ok(out),
             }
+        }
+    }
+
+    /// XML that is not well-formed says what to do about it, whatever quick-xml found.
+    #[test]
+    fn malformed_xml_says_what_to_do() {
+        for xml in ["<a><b></a>", "<a>&#xZZ;</a>", "</a>", "<a>x</a>y"] {
+            let e = events(xml).expect_err(xml);
+            assert_eq!(e.code, Code::MalformedXml, "{xml}");
+            assert!(e.help.as_deref().is_some_and(|h| h.contains("regenerate it")), "{xml}: {e:?}");
         }
     }
 
