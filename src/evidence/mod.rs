@@ -328,6 +328,11 @@ impl CheckStatus {
     pub fn judged(self) -> bool {
         self == CheckStatus::Failed
     }
+
+    /// A check in this state was suppressed: skipped in the code, or under an exception.
+    pub fn suppressed(self) -> bool {
+        matches!(self, CheckStatus::Skipped | CheckStatus::Exception)
+    }
 }
 
 /// Which records reading keeps.
@@ -392,6 +397,7 @@ impl Severities {
 impl Unkept {
     fn add(&mut self, other: &Unkept) {
         self.misconfigurations += other.misconfigurations;
+        self.suppressed_misconfigurations += other.suppressed_misconfigurations;
         for (mine, theirs) in self.vulnerabilities.iter_mut().zip(other.vulnerabilities) {
             *mine += theirs;
         }

@@ -58,6 +58,9 @@ pub struct Evidence {
 pub struct Unkept {
     /// Infrastructure-as-code checks that did not fail (passed, skipped, excepted).
     pub misconfigurations: usize,
+    /// How many of those were suppressed: skipped in the code (Checkov's `skip` comment) or
+    /// under an exception (Trivy's).
+    pub suppressed_misconfigurations: usize,
     /// Vulnerabilities of a severity the built-in pack does not block, by severity (in the
     /// order of [`Severity::ALL`]).
     pub vulnerabilities: [usize; 6],

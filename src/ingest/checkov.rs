@@ -285,6 +285,7 @@ impl<'de> Visitor<'de> for Results<'_, '_, '_, '_> {
                     records.misconfigurations.push(convert(c, status, cx));
                 } else {
                     records.unkept.misconfigurations += 1;
+                    records.unkept.suppressed_misconfigurations += usize::from(status.suppressed());
                 }
                 n += 1;
             };
@@ -477,6 +478,8 @@ mod tests {
         assert_eq!((failed.len(), all.records.misconfigurations.len()), (6, 11));
         assert_eq!(judged.records.misconfigurations, failed);
         assert_eq!(judged.records.unkept.misconfigurations, 5);
+        // The check skipped in code is among those counted, as suppressed.
+        assert_eq!(judged.records.unkept.suppressed_misconfigurations, 1);
         assert_eq!(judged.facts.warnings, all.facts.warnings);
     }
 

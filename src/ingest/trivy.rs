@@ -506,8 +506,10 @@ fn convert_rest(r: Rest, cx: &Cx<'_>, target_of: &Target, out: &mut Records) {
     // checks ran: those its summary counts beyond the ones listed with the same status.
     if let Some(summary) = &r.misconf_summary {
         let listed = |status| r.misconfigurations.iter().filter(|m| m.status.0 == status).count();
-        out.unkept.misconfigurations += summary.successes.saturating_sub(listed(CheckStatus::Passed))
-            + summary.exceptions.saturating_sub(listed(CheckStatus::Exception));
+        let exceptions = summary.exceptions.saturating_sub(listed(CheckStatus::Exception));
+        out.unkept.misconfigurations +=
+            summary.successes.saturating_sub(listed(CheckStatus::Passed)) + exceptions;
+        out.unkept.suppressed_misconfigurations += exceptions;
     }
     for m in r.misconfigurations {
         let cause = m.cause.unwrap_or_default();
@@ -807,5 +809,7 @@ mod tests {
         let p = parse_str(&doc).expect("parses");
         assert_eq!(p.records.misconfigurations.len(), 5);
         assert_eq!(p.records.unkept.misconfigurations, 26 + 2);
+        // Of the exceptions, the one listed is a record; the two not listed are counted.
+        assert_eq!(p.records.unkept.suppressed_misconfigurations, 2);
     }
 }

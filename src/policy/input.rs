@@ -264,6 +264,8 @@ pub fn keep_judged(records: &mut Records, blocking: Severities) {
     cases.iter_mut().for_each(trim_test_case);
     let checks = &mut records.misconfigurations;
     let read = checks.len();
+    records.unkept.suppressed_misconfigurations +=
+        checks.iter().filter(|m| !m.status.judged() && m.status.suppressed()).count();
     checks.retain(|m| m.status.judged());
     checks.shrink_to_fit();
     checks.iter_mut().for_each(trim_check);

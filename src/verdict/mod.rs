@@ -609,14 +609,19 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
                 }
             }
             let failed = by.values().sum::<usize>() + without;
+            let suppressed = checks.iter().filter(|m| m.status.suppressed()).count()
+                + ev.unkept.suppressed_misconfigurations;
             let mut parts: Vec<String> = by.iter().map(|(s, c)| format!("{c} {}", s.as_str())).collect();
             if without > 0 && !by.is_empty() {
                 parts.push(format!("{without} without a severity"));
             }
+            // Suppressed checks are counted: a suppression hides a finding from the gate, and
+            // a reviewer should see how many there are.
             Some(format!(
-                "{}, {failed} failed{}",
+                "{}, {failed} failed{}{}",
                 plural(read, "check", "checks"),
-                if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) }
+                if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) },
+                if suppressed == 0 { String::new() } else { format!(", {suppressed} suppressed") }
             ))
         }
         "secrets" => {

@@ -306,6 +306,15 @@ fn failed_checks_are_counted_by_severity() {
     );
     ev.misconfigurations = vec![check(None)];
     assert_eq!(evidence_summary("misconfigurations", &ev).as_deref(), Some("27 checks, 1 failed"));
+    // Suppressed checks, kept (every record) or only counted (the pack alone), are counted.
+    let mut skipped = check(Some("HIGH"));
+    skipped.status = crate::evidence::CheckStatus::Skipped;
+    ev.misconfigurations.push(skipped);
+    ev.unkept.suppressed_misconfigurations = 2;
+    assert_eq!(
+        evidence_summary("misconfigurations", &ev).as_deref(),
+        Some("28 checks, 1 failed, 3 suppressed")
+    );
 }
 
 /// An SBOM without a component says "no component" (and the pack warns about it).
