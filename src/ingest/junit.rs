@@ -343,7 +343,18 @@ impl Parser<'_, '_> {
     /// Counts a test from its attributes and what its result elements said, and keeps it when
     /// it is judged (or when every test is kept).
     fn record(&mut self, attrs: &CaseAttrs, mut el: Element) -> Result<(), IngestError> {
-        let (name, classname, file) = (attrs.name.as_str(), given(&attrs.classname), given(&attrs.file));
+        // A testcase without a name cannot be told apart from anything: it is never merged
+        // with another, and its fingerprint takes its place among the report's tests instead
+        // of a name, so that each has its own (one waiver cannot accept them all).
+        let (name, anonymous) = (attrs.name.as_str(), attrs.name.is_empty());
+        let unnamed;
+        let identity = if anonymous {
+            unnamed = format!("#{}", u64::from(self.distinct) + 1);
+            unnamed.as_str()
+        } else {
+            name
+        };
+        let (classname, file) = (given(&attrs.classname), given(&attrs.file));
         let (line, time, status_attr) = (attrs.line, attrs.time, given(&attrs.status));
         if el.status == TestStatus::Passed
             && el.attempts == 1
@@ -364,9 +375,9 @@ impl Parser<'_, '_> {
             let suite_name = suite.and_then(|s| s.name.as_deref());
             let file = file.or_else(|| suite.and_then(|s| s.file.as_deref()));
             if self.cx.keep.judged_only() {
-                (fingerprint::test_case_key(suite_name, classname, name, file), None)
+                (fingerprint::test_case_key(suite_name, classname, identity, file), None)
             } else {
-                let digest = fingerprint::test_case_digest(suite_name, classname, name, file);
+                let digest = fingerprint::test_case_digest(suite_name, classname, identity, file);
                 (u128::from_be_bytes(digest), Some(digest))
             }
         };
@@ -379,8 +390,7 @@ impl Parser<'_, '_> {
                 TestStatus::Passed => {}
             }
         }
-        // A testcase without a name cannot be told apart from anything: never merged.
-        let repeated = if name.is_empty() { None } else { self.index.get(&key).copied() };
+        let repeated = if anonymous { None } else { self.index.get(&key).copied() };
         if let Some(Slot::Kept(i)) = repeated
             && let (Some(case), Some(seen)) = (self.tests.cases.get_mut(i), self.seen.get_mut(i))
         {
@@ -415,7 +425,7 @@ impl Parser<'_, '_> {
                 let order = self.distinct;
                 self.distinct = self.distinct.saturating_add(1);
                 if self.cx.keep.judged_only() && !el.had_fail {
-                    if !name.is_empty() {
+                    if !anonymous {
                         self.index.insert(key, Slot::Passed(self.passed.len()));
                     }
                     let (status, any_passed, attempts) = (el.status, el.had_pass, el.attempts);
@@ -432,7 +442,7 @@ impl Parser<'_, '_> {
         let mut case = TestCase {
             fingerprint: match digest {
                 Some(digest) => fingerprint::hex128(&digest),
-                None => fingerprint::test_case(suite_name.as_deref(), classname, name, file.as_deref()),
+                None => fingerprint::test_case(suite_name.as_deref(), classname, identity, file.as_deref()),
             },
             source: self.cx.source.clone(),
             suite: suite_name,
@@ -450,7 +460,7 @@ impl Parser<'_, '_> {
         };
         self.seen.push((seen.0, seen.1, order));
         apply(&mut case, el);
-        if !case.name.is_empty() {
+        if !anonymous {
             self.index.insert(key, Slot::Kept(self.tests.cases.len()));
         }
         self.tests.cases.push(case);
@@ -818,6 +828,23 @@ mod tests {
             )));
             assert_eq!((t.totals.total, t.totals.errored, t.totals.failed, t.totals.passed), (3, 1, 1, 1));
             assert!(t.discrepancies.is_empty(), "the suites' counts now hold: {:?}", t.discrepancies);
+        }
+    }
+
+    /// A testcase without a name is never merged with another, and has a fingerprint of its
+    /// own (its place among the report's tests), in both ways of keeping tests.
+    #[test]
+    fn unnamed_tests_each_have_their_own_fingerprint() {
+        let text = r#"<testsuite name="s"><testcase classname="C"><failure message="a"/></testcase>
+            <testcase classname="C" name=""><failure message="b"/></testcase></testsuite>"#;
+        for keep in [Keep::All, Keep::Judged { vulnerabilities: Severities::ALL }] {
+            let t = tests_keeping(text, keep);
+            assert_eq!(t.cases.len(), 2, "never merged as reruns");
+            assert!(
+                t.cases.iter().all(|c| c.name.is_empty()),
+                "the evidence keeps the report's (empty) name"
+            );
+            assert_ne!(t.cases[0].fingerprint, t.cases[1].fingerprint, "one waiver cannot accept both");
         }
     }
 

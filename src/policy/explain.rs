@@ -193,6 +193,13 @@ fn test_case(case: &TestCase) -> Explanation {
     let whole_suite = case.name == crate::ingest::junit::SUITE_TEST;
     let mut msg = match (whole_suite, suite) {
         (true, Some(suite)) => format!("Suite \"{suite}\""),
+        // The report gave the test no name (its fingerprint tells it apart from the others).
+        _ if case.name.is_empty() => {
+            let mut msg = "A test without a name".to_owned();
+            part(&mut msg, " in ", suite, "");
+            part(&mut msg, " (line ", case.line.map(|l| l.to_string()).as_deref(), ")");
+            msg
+        }
         _ => {
             let mut msg = format!("Test \"{}\"", case.name);
             part(&mut msg, " in ", suite, "");
@@ -220,6 +227,9 @@ fn test_case(case: &TestCase) -> Explanation {
             part(&mut msg, ": ", said.as_deref(), "");
             let mut fix = match (whole_suite, suite) {
                 (true, Some(suite)) => format!("Run the suite {suite} locally and fix the code or the test"),
+                (false, Some(suite)) if case.name.is_empty() => {
+                    format!("Run the tests of {suite} locally and fix the code or the test")
+                }
                 _ => format!("Run {id} locally and fix the code or the test"),
             };
             part(&mut fix, " (", location(case.file.as_deref(), case.line).as_deref(), ")");

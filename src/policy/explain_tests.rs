@@ -201,6 +201,10 @@ fn a_test_is_named_by_its_class_else_its_suite_else_alone() {
         test_case(&case(json!({"status": "failed", "classname": null, "suite": null, "name": "TestLogin"})));
     assert_eq!(alone.id.as_deref(), Some("TestLogin"));
     assert_eq!(alone.msg, "Test \"TestLogin\" failed");
+    // A report may give a test no name: it is named by its class, never `Test ""`.
+    let unnamed = test_case(&case(json!({"status": "failed", "classname": "C", "name": "", "line": 7})));
+    assert_eq!(unnamed.msg, "A test without a name in C (line 7) failed");
+    assert!(unnamed.remediation.is_some_and(|r| r.starts_with("Run the tests of C locally")));
 }
 
 #[test]
