@@ -563,8 +563,14 @@ fn component_finding(component: &Component, denied: Option<&str>) -> Explanation
     fix.push_str(&format!(
         ", or keep it under {licenses} only with your legal team's approval, recorded as a waiver"
     ));
+    let mut msg = format!("Component {name} uses a denied license: {licenses}");
+    if !readable_expression(licenses) {
+        // The pack fails closed on an expression it cannot weigh (`lib.denied_expression`).
+        msg.push_str(" (an expression that does not parse, denied for the denied license it names)");
+        fix.push_str("; if the component offers a choice of licenses, correct the expression where the SBOM takes it from (the package's metadata)");
+    }
     Explanation {
-        msg: format!("Component {name} uses a denied license: {licenses}"),
+        msg,
         id: Some(licenses.to_owned()),
         purl: component.purl.clone(),
         remediation: Some(fix),
@@ -604,6 +610,24 @@ fn scanned_license(license: &LicenseFinding) -> Explanation {
         remediation: Some(fix),
         ..Explanation::default()
     }
+}
+
+/// Whether the pack can weigh a license expression: its parentheses balance and nest at most
+/// four deep (`lib.denied_expression` in `policies/lib.rego`).
+fn readable_expression(text: &str) -> bool {
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return false,
+            ')' => depth -= 1,
+            _ => continue,
+        }
+        if depth > 4 {
+            return false;
+        }
+    }
+    depth == 0
 }
 
 /// "org.example.legacy:pdf-render 2.1.0"; an npm scope keeps its slash ("@babel/core 7.24.0").

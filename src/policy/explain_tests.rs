@@ -793,6 +793,25 @@ fn a_component_under_a_denied_license_says_which_and_how_to_be_rid_of_it() {
     );
 }
 
+/// An expression the pack cannot weigh is denied for the denied license it names (fail
+/// closed), and the finding says so rather than claiming the license is simply denied.
+#[test]
+fn an_unreadable_expression_says_why_it_is_denied() {
+    let e = component_finding(&component(json!({})), Some("GPL-3.0-only OR (MIT"));
+    assert_eq!(
+        e.msg,
+        "Component org.example.legacy:pdf-render 2.1.0 uses a denied license: GPL-3.0-only OR (MIT \
+         (an expression that does not parse, denied for the denied license it names)"
+    );
+    assert!(e.remediation.is_some_and(|r| r.contains("correct the expression")));
+    for readable in ["GPL-3.0-only", "(MIT OR GPL-2.0-only) AND Apache-2.0", "((((a))))"] {
+        assert!(readable_expression(readable), "{readable}");
+    }
+    for unreadable in ["GPL-3.0-only OR (MIT", "MIT) OR (GPL-2.0", "(((((a)))))"] {
+        assert!(!readable_expression(unreadable), "{unreadable}");
+    }
+}
+
 #[test]
 fn an_npm_scope_keeps_its_slash() {
     let scoped = component(json!({
