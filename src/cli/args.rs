@@ -111,15 +111,15 @@ pub struct VerifyArgs {
     pub signer: SignerArgs,
 
     /// A Sigstore bundle for a file (cosign sign-blob --bundle)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
     pub bundle: Option<PathBuf>,
 
     /// A detached base64 signature for a file (cosign sign-blob --output-signature)
-    #[arg(long, value_name = "FILE", conflicts_with = "bundle")]
+    #[arg(long, value_name = "FILE", conflicts_with = "bundle", allow_hyphen_values = true)]
     pub signature: Option<PathBuf>,
 
     /// The PEM certificate of a detached keyless signature (--output-certificate)
-    #[arg(long, value_name = "FILE", requires = "signature")]
+    #[arg(long, value_name = "FILE", requires = "signature", allow_hyphen_values = true)]
     pub certificate: Option<PathBuf>,
 
     /// Also require an attestation of this predicate type (repeatable): slsaprovenance,
@@ -140,7 +140,9 @@ pub struct VerifyArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct SignerArgs {
     /// The public key the signature must verify with (PEM, cosign.pub)
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["certificate_identity", "certificate_identity_regexp"])]
+    // A value that starts with `-` is the key's value (a PEM text given by mistake is then
+    // refused without being echoed, where clap would print it as an unexpected argument).
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true, conflicts_with_all = ["certificate_identity", "certificate_identity_regexp"])]
     pub key: Option<PathBuf>,
 
     /// The exact identity (certificate SAN: a workflow URI or an email) that must have signed
@@ -164,7 +166,7 @@ pub struct SignerArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct TrustArgs {
     /// A Sigstore trusted_root.json to trust instead of the built-in public-good root
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
     pub trusted_root: Option<PathBuf>,
 
     /// Accept signatures without a transparency-log entry (signed with --tlog-upload=false)

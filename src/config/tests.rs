@@ -1241,6 +1241,29 @@ fn signatures_unset_variable() {
     assert!(d[0].help.as_deref().is_some_and(|h| h.contains("set IMAGE_REF")));
 }
 
+/// A key's PEM text put in a variable and given as `key:` is refused without being shown: it
+/// may be a private key, and a CI log cannot mask a multi-line value.
+#[test]
+fn signatures_key_text_is_never_echoed() {
+    let private =
+        "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49SECRETSECRET\n-----END PRIVATE KEY-----\n";
+    let public =
+        "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n";
+    for (value, says) in
+        [(private, "is the text of a private key"), (public, "is PEM text, not a file's path")]
+    {
+        let env = |k: &str| (k == "COSIGN_KEY").then(|| value.to_owned());
+        let text = "signatures:\n  - image: r/a:1\n    key: ${COSIGN_KEY}\n";
+        let d = load_with_env(Path::new(CFG), text, |_| Err(std::io::Error::other("no files")), &env)
+            .expect_err("refused");
+        assert_eq!(d.len(), 1, "{}", rendered(&d));
+        at(&d[0], Code::InvalidValue, 3, 10, "signatures[0].key");
+        let shown = rendered(&d);
+        assert!(shown.contains(says), "{shown}");
+        assert!(!shown.contains("MIG") && !shown.contains("MFk") && !shown.contains("-----BEGIN"), "{shown}");
+    }
+}
+
 /// Who must have signed: exactly a key, or an identity with its issuer.
 #[test]
 fn signatures_signer_rules() {

@@ -1093,6 +1093,12 @@ fn matcher(cx: &mut Cx<'_>, t: &Table<'_>, path: &str, key: &str) -> Option<crat
 fn file_path(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<PathBuf> {
     let s = cx.string(node, path)?;
     let s = expand(cx, node, path, &s)?;
+    // A key put in a variable and given here (`key: ${COSIGN_KEY}`): never echoed, since it may
+    // be a private key and a CI log cannot mask a multi-line value.
+    if let Some(why) = crate::sign::pem_instead_of_path(std::path::Path::new(&s)) {
+        cx.report(Code::InvalidValue, node.span, path, format!("`{path}` {why}"));
+        return None;
+    }
     Some(super::check::resolve(&cx.base, std::path::Path::new(&s)))
 }
 

@@ -70,7 +70,7 @@ fn material(b: &BlobSubject, sha: [u8; 32]) -> Result<Bundle, String> {
         sig.to_owned()
     } else {
         let raw = read::bytes_capped(sig_path, MAX_SIGNATURE)
-            .map_err(|e| format!("{}: {e}", sig_path.display()))?;
+            .map_err(|e| format!("{}: {e}", super::shown(sig_path)))?;
         base64::engine::general_purpose::STANDARD.encode(raw)
     };
     let certificate = match &b.certificate {
@@ -85,20 +85,20 @@ fn material(b: &BlobSubject, sha: [u8; 32]) -> Result<Bundle, String> {
                     .ok()
                     .and_then(|d| String::from_utf8(d).ok())
                     .filter(|t| t.contains("-----BEGIN"))
-                    .ok_or_else(|| format!("{}: is not a PEM certificate", p.display()))?
+                    .ok_or_else(|| format!("{}: is not a PEM certificate", super::shown(p)))?
             })
         }
         None => None,
     };
     let m = Material { signature: sig_b64, certificate, chain: None, rekor: None };
     cosign::to_bundle(&m, Content::Message { sha256: sha })
-        .map_err(|e| format!("{}: {e}", sig_path.display()))
+        .map_err(|e| format!("{}: {e}", super::shown(sig_path)))
 }
 
 /// Reads a bundle file: a Sigstore bundle of any version, or cosign's older bundle.
 fn load_bundle(path: &Path, sha: [u8; 32]) -> Result<Bundle, String> {
     let text = read_text(path, MAX_BUNDLE, "bundle")?;
-    let shown = path.display();
+    let shown = super::shown(path);
     let doc: Value = serde_json::from_str(&text).map_err(|e| {
         format!(
             "{shown}:{}:{}: is not JSON ({e}); expected a Sigstore bundle (`cosign sign-blob --bundle`)",
@@ -120,7 +120,11 @@ fn load_bundle(path: &Path, sha: [u8; 32]) -> Result<Bundle, String> {
 }
 
 fn read_text(path: &Path, limit: u64, what: &str) -> Result<String, String> {
-    let bytes = read::bytes_capped(path, limit)
-        .map_err(|e| format!("{}: cannot read the {what}: {e}", path.display()))?;
-    String::from_utf8(bytes).map_err(|_| format!("{}: the {what} is not UTF-8 text", path.display()))
+    if let Some(why) = super::pem_instead_of_path(path) {
+        return Err(format!("the {what} given {why}"));
+    }
+    let shown = super::shown(path);
+    let bytes =
+        read::bytes_capped(path, limit).map_err(|e| format!("{shown}: cannot read the {what}: {e}"))?;
+    String::from_utf8(bytes).map_err(|_| format!("{shown}: the {what} is not UTF-8 text"))
 }

@@ -473,12 +473,12 @@ fn without_log(
 pub(crate) fn file_sha256(p: &std::path::Path) -> Result<[u8; 32], String> {
     use sha2::Digest;
     use std::io::Read;
-    let mut f = std::fs::File::open(p)
-        .map_err(|e| format!("{}: cannot read the file to verify: {e}", p.display()))?;
+    let mut f =
+        std::fs::File::open(p).map_err(|e| format!("{}: cannot read the file to verify: {e}", shown(p)))?;
     let mut h = sha2::Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let n = f.read(&mut buf).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+        let n = f.read(&mut buf).map_err(|e| format!("{}: cannot read: {e}", shown(p)))?;
         if n == 0 {
             break;
         }
@@ -578,12 +578,39 @@ pub(crate) fn subject_kind(s: &Subject) -> SubjectKind {
     }
 }
 
+/// A path as the messages show it. A value that is PEM text rather than a path (a key put in an
+/// environment variable and given where its file's path belongs) is never shown: it may be a
+/// private key, and CI logs cannot mask a multi-line value.
+pub(crate) fn shown(path: &std::path::Path) -> String {
+    if pem_instead_of_path(path).is_some() {
+        "(PEM text given where a file's path belongs)".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Why `path` is not a path, when it is PEM text: what to give instead.
+pub fn pem_instead_of_path(path: &std::path::Path) -> Option<&'static str> {
+    let text = path.to_string_lossy();
+    if !text.contains("-----BEGIN") && !text.contains('\n') {
+        return None;
+    }
+    Some(if text.contains("PRIVATE KEY") {
+        "is the text of a private key, not a file's path: verdict needs no private key and must not be given one; \
+         give the path of the public key (`cosign public-key --key cosign.key > cosign.pub`), and revoke the key \
+         if it was printed anywhere"
+    } else {
+        "is PEM text, not a file's path: write it to a file (`printf '%s' \"$COSIGN_PUBLIC_KEY\" > cosign.pub`) and give \
+         the file's path"
+    })
+}
+
 /// The subject as the check names it.
 pub(crate) fn subject_name(s: &Subject) -> String {
     match s {
         Subject::Image(r) => r.clone(),
         Subject::Blob(b) => match (&b.path, &b.digest) {
-            (Some(p), _) => p.display().to_string(),
+            (Some(p), _) => shown(p),
             (None, Some(d)) => format!("sha256:{d}"),
             (None, None) => String::new(),
         },

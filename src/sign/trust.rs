@@ -55,8 +55,11 @@ impl TrustRoot {
     /// A `trusted_root.json` (protobuf-specs `TrustedRoot`, as `cosign trusted-root create`
     /// and Sigstore's TUF repository publish it).
     pub fn from_file(path: &Path) -> Result<Self, TrustRootError> {
-        let shown = path.display().to_string();
+        let shown = super::shown(path);
         let bad = |message: String| TrustRootError { path: shown.clone(), message };
+        if let Some(why) = super::pem_instead_of_path(path) {
+            return Err(TrustRootError { path: "given".into(), message: why.into() });
+        }
         let bytes = read_small(path).map_err(&bad)?;
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| bad("is not UTF-8 text; expected a Sigstore trusted_root.json".into()))?;
@@ -100,8 +103,11 @@ impl Key {
     /// Reads a PEM public key (`cosign.pub`, `-----BEGIN PUBLIC KEY-----`): ECDSA P-256/P-384,
     /// Ed25519 or RSA.
     pub fn from_file(path: &Path) -> Result<Self, TrustRootError> {
-        let shown = path.display().to_string();
+        let shown = super::shown(path);
         let bad = |message: String| TrustRootError { path: shown.clone(), message };
+        if let Some(why) = super::pem_instead_of_path(path) {
+            return Err(TrustRootError { path: "given".into(), message: why.into() });
+        }
         let bytes = read_small(path).map_err(&bad)?;
         let text =
             std::str::from_utf8(&bytes).map_err(|_| bad("is not a PEM public key (not text)".into()))?;
