@@ -270,6 +270,9 @@ fn judge(
     let settings = Settings { fail_on, required: &config.inputs.required, waivers: &config.waivers, today };
     let mut v = verdict::fold(&evidence, findings, &packages, &settings);
     v.add_problems(sign_problems);
+    // A token of this job written into an artifact (a test that logged its request headers)
+    // would otherwise reach the comment anyone on the PR can read.
+    v.redact(&verdict::known_secrets(var));
     tracing::info!(outcome = v.outcome.word(), elapsed_ms = started.elapsed().as_millis() as u64, "verdict");
 
     // 4. Report and publish.

@@ -144,7 +144,83 @@ impl Problem {
     }
 }
 
+/// The environment variables whose values are secrets verdict reads: the publishing tokens and
+/// the registry passwords. An artifact may hold one (a failed HTTP test that logged its
+/// `Authorization` header): [`Verdict::redact`] keeps it out of everything verdict publishes.
+pub const SECRET_VARIABLES: [&str; 6] = [
+    "GITHUB_TOKEN",
+    "VERDICT_GITLAB_TOKEN",
+    "GITLAB_TOKEN",
+    "CI_JOB_TOKEN",
+    "VERDICT_REGISTRY_PASSWORD",
+    "CI_REGISTRY_PASSWORD",
+];
+
+/// The values of [`SECRET_VARIABLES`] that are set (of 8 characters or more: shorter ones
+/// would replace ordinary words, and no real token is that short).
+pub fn known_secrets(var: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+    let mut secrets: Vec<String> =
+        SECRET_VARIABLES.iter().filter_map(|name| var(name)).filter(|v| v.trim().len() >= 8).collect();
+    // The longest first, so that a secret inside another is not replaced in part.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    secrets
+}
+
 impl Verdict {
+    /// Replaces every occurrence of `secrets` in the verdict's texts (what the artifacts, the
+    /// policies and the checks said) with `***`, so that no report, comment, summary or
+    /// annotation made from it shows one.
+    pub fn redact(&mut self, secrets: &[String]) {
+        if secrets.is_empty() {
+            return;
+        }
+        let cut = |text: &mut String| {
+            if secrets.iter().any(|s| text.contains(s.as_str())) {
+                for s in secrets {
+                    *text = text.replace(s.as_str(), "***");
+                }
+            }
+        };
+        fn json(value: &mut serde_json::Value, cut: &dyn Fn(&mut String)) {
+            use serde_json::Value as Json;
+            match value {
+                Json::String(s) => cut(s),
+                Json::Array(items) => items.iter_mut().for_each(|v| json(v, cut)),
+                Json::Object(map) => map.values_mut().for_each(|v| json(v, cut)),
+                _ => {}
+            }
+        }
+        for f in &mut self.findings {
+            let p = &mut f.policy;
+            for text in [&mut p.msg, &mut p.fingerprint, &mut p.policy, &mut f.waiver_snippet] {
+                cut(text);
+            }
+            for text in [
+                &mut p.id,
+                &mut p.title,
+                &mut p.description,
+                &mut p.remediation,
+                &mut p.purl,
+                &mut p.file,
+                &mut p.url,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                cut(text);
+            }
+            p.extra.values_mut().for_each(|v| json(v, &cut));
+        }
+        for step in &mut self.steps {
+            cut(&mut step.summary);
+        }
+        for problem in &mut self.problems {
+            cut(&mut problem.message);
+            cut(&mut problem.help);
+        }
+    }
+
     /// Adds problems found before policy (signature checks that could not be made): the
     /// outcome becomes an error, never a pass, and so does the step the problem belongs to
     /// (`sign/…` → `signatures`), so that no report shows that step as passed.

@@ -270,6 +270,35 @@ fn no_command_shows_a_secret() {
         let args = [&run[..], &["--log-format", logs, "--output-dir", &reports]].concat();
         cases.push(case(format!("run, {logs} logs (GitLab)"), &args, &gitlab_env));
     }
+    // A test that logged the job's own credentials: its failure is published, the secrets are not.
+    let leaky = tempfile::tempdir().unwrap();
+    let said: Vec<&str> = secrets.iter().copied().filter(|s| *s != basic.as_str()).collect();
+    std::fs::write(
+        leaky.path().join("TEST-leak.xml"),
+        format!(
+            "<testsuite name=\"http\"><testcase classname=\"ApiClientTest\" name=\"sendsAuth\">\
+             <failure message=\"expected 200, got 401 for Authorization: Bearer {}\">{}</failure>\
+             </testcase></testsuite>",
+            said.join(" "),
+            said.join("\n")
+        ),
+    )
+    .unwrap();
+    let leaky_dir = leaky.path().display().to_string();
+    for (system, env) in [("GitHub", &github_env), ("GitLab", &gitlab_env)] {
+        let reports = out(&format!("reports-leak-{system}"));
+        let args = [
+            "run",
+            &leaky_dir,
+            "--today",
+            "2026-11-21",
+            "--output-dir",
+            &reports,
+            "--comment-mode",
+            "always",
+        ];
+        cases.push(case(format!("run over a test that logged the secrets ({system})"), &args, env));
+    }
     cases.push(case(
         "run on a broken artifact",
         &["run", "tests/cli/malformed-json.in", "-vvv"],
