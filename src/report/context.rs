@@ -96,14 +96,27 @@ const MAX_GATE_CHARS: usize = 64;
 /// A gate key made safe: ASCII letters, digits, `.`, `_`, `/` and `-` are kept, anything else
 /// becomes `-`, at most 64 characters; empty becomes `default`. So it can never close the
 /// marker's HTML comment (`-->`, `--!>`), break a Markdown line or carry a mention.
+///
+/// A key that had to change (another character, or longer than 64) ends in `-` and 8 hex
+/// digits of its SHA-256, so that two keys never share a comment, a check run or a status:
+/// `café` and `cafè`, `決済` and `在庫`, `a b` and `a-b` would otherwise be one gate, and the
+/// last to run would overwrite the other's verdict. A key already safe is kept as it is.
 pub fn gate_key(raw: &str) -> String {
-    let key: String = raw
-        .trim()
-        .chars()
-        .take(MAX_GATE_CHARS)
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-') { c } else { '-' })
-        .collect();
-    if key.is_empty() { DEFAULT_GATE.to_owned() } else { key }
+    let raw = raw.trim();
+    let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-');
+    if raw.is_empty() {
+        return DEFAULT_GATE.to_owned();
+    }
+    if raw.len() <= MAX_GATE_CHARS && raw.chars().all(safe) {
+        return raw.to_owned();
+    }
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(raw.as_bytes());
+    let suffix = format!("-{}", hex::encode(digest.get(..4).unwrap_or_default()));
+    let mut key: String =
+        raw.chars().take(MAX_GATE_CHARS - suffix.len()).map(|c| if safe(c) { c } else { '-' }).collect();
+    key.push_str(&suffix);
+    key
 }
 
 /// The hidden HTML comment that identifies verdict's sticky comment for a gate key, the first
@@ -122,11 +135,39 @@ mod tests {
     fn gate_keys() {
         assert_eq!(marker("default"), "<!-- verdict:comment gate=default -->");
         assert_eq!(marker("services/api"), "<!-- verdict:comment gate=services/api -->");
-        assert_eq!(marker("x --> <b>"), "<!-- verdict:comment gate=x------b- -->");
-        assert_eq!(marker("a--!>b"), "<!-- verdict:comment gate=a----b -->");
+        assert!(marker("x --> <b>").starts_with("<!-- verdict:comment gate=x------b--"));
+        assert!(marker("a--!>b").starts_with("<!-- verdict:comment gate=a----b-"));
         assert_eq!(marker("  "), "<!-- verdict:comment gate=default -->");
-        assert_eq!(marker("@org/team\n# x"), "<!-- verdict:comment gate=-org/team---x -->");
+        assert!(marker("@org/team\n# x").starts_with("<!-- verdict:comment gate=-org/team---x-"));
         assert_eq!(gate_key(&"k".repeat(200)).len(), 64);
-        assert_eq!(gate_key("é"), "-");
+        for raw in ["x --> <b>", "a--!>b", "@org/team\n# x", "é", &"k".repeat(200)] {
+            let key = gate_key(raw);
+            assert!(key.len() <= 64, "{key}");
+            assert!(
+                key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-')),
+                "{key}"
+            );
+            assert_eq!(gate_key(raw), key, "the same key every run");
+        }
+    }
+
+    /// Distinct keys are distinct gates, however they are written; a safe key is kept.
+    #[test]
+    fn gate_keys_never_collide() {
+        let long = "k".repeat(64);
+        let pairs = [
+            ("café", "cafè"),
+            ("決済", "在庫"),
+            ("a b", "a-b"),
+            ("a b", "a_b"),
+            (&format!("{long}x"), &format!("{long}y")),
+            (&format!("{long}x"), long.as_str()),
+        ];
+        for (a, b) in pairs {
+            assert_ne!(gate_key(a), gate_key(b), "{a} vs {b}");
+        }
+        assert_eq!(gate_key("services/api-v2.1_x"), "services/api-v2.1_x");
+        assert_eq!(gate_key(&long), long);
+        assert_eq!(gate_key(" default "), "default");
     }
 }
