@@ -204,6 +204,9 @@ fn judge(
         );
     }
     tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "policies built");
+    for text in policies.mixed_metadata() {
+        tracing::warn!("{text}");
+    }
     for f in &policies.v0_files {
         tracing::warn!(
             "{f} was read as Rego v0; add `import rego.v1` and the v1 keywords (`if`, `contains`) to move it to v1"

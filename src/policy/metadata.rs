@@ -45,6 +45,34 @@ impl Metadata {
     }
 }
 
+impl Metadata {
+    /// What several definitions of one rule (incremental rules, evaluated as one) agree on:
+    /// each field that every definition gives alike. `effective_on` holds only when every
+    /// definition has one (the earliest), so that a rule already enforced is never reported
+    /// as a warning because another definition of its name is announced for later.
+    pub fn agreed(definitions: &[Metadata]) -> Metadata {
+        fn same<T: Clone + PartialEq>(values: impl Iterator<Item = Option<T>>) -> Option<T> {
+            let mut values = values;
+            let first = values.next()??;
+            values.all(|v| v.as_ref() == Some(&first)).then_some(first)
+        }
+        let each = || definitions.iter();
+        Metadata {
+            title: same(each().map(|m| m.title.clone())),
+            description: same(each().map(|m| m.description.clone())),
+            remediation: same(each().map(|m| m.remediation.clone())),
+            severity: same(each().map(|m| m.severity)),
+            effective_on: if each().all(|m| m.effective_on.is_some()) {
+                each().filter_map(|m| m.effective_on).min()
+            } else {
+                None
+            },
+            url: same(each().map(|m| m.url.clone())),
+            scope: each().next().and_then(|m| m.scope.clone()),
+        }
+    }
+}
+
 /// A malformed block: where, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MetadataError {

@@ -378,6 +378,9 @@ struct RuleRef {
     reads: BTreeSet<String>,
 }
 
+/// One definition of a rule: its METADATA, file and line.
+type Definition = (Metadata, String, u32);
+
 /// A loaded module: its package, file and rule heads.
 #[derive(Debug, Clone)]
 pub(crate) struct ModuleInfo {
@@ -401,6 +404,8 @@ pub struct Policies {
     texts: BTreeMap<String, String>,
     /// The vulnerability severities the pack's rules block ([`Policies::blocking_severities`]).
     blocking: Severities,
+    /// Rules whose definitions carry different METADATA ([`Policies::mixed_metadata`]).
+    mixed: Vec<String>,
 }
 
 impl std::fmt::Debug for Policies {
@@ -443,6 +448,7 @@ impl Policies {
             options: options.clone(),
             texts: files.iter().map(|f| (f.path.clone(), f.text.clone())).collect(),
             blocking: Severities::ALL,
+            mixed: Vec::new(),
         };
         match merge_data(data, extra_data) {
             Ok(merged) => {
@@ -509,6 +515,8 @@ impl Policies {
             return Err(errors);
         }
         let mut seen = BTreeSet::new();
+        // The METADATA of each definition of a rule, with where it is.
+        let mut definitions: BTreeMap<(String, String), Vec<Definition>> = BTreeMap::new();
         for m in &policies.modules {
             if !selected.contains(&m.package) {
                 continue;
@@ -529,15 +537,14 @@ impl Policies {
                 let Some(level) = conftest_level(name) else { continue };
                 let rule_meta =
                     blocks.and_then(|b| b.get(line)).cloned().unwrap_or_default().or(&package_meta);
-                // Several definitions of one rule (incremental rules) are one rule to evaluate.
-                if let Some(existing) = policies
-                    .rules
-                    .iter_mut()
-                    .find(|r: &&mut RuleRef| r.package == m.package && r.name == *name)
-                {
-                    if existing.meta == Metadata::default() {
-                        existing.meta = rule_meta;
-                    }
+                definitions.entry((m.package.clone(), name.clone())).or_default().push((
+                    rule_meta.clone(),
+                    m.file.clone(),
+                    *line,
+                ));
+                // Several definitions of one rule (incremental rules) are one rule to evaluate:
+                // their METADATA is settled below.
+                if policies.rules.iter().any(|r| r.package == m.package && r.name == *name) {
                     continue;
                 }
                 if seen.insert((m.package.clone(), name.clone())) {
@@ -561,6 +568,35 @@ impl Policies {
                 }
             }
         }
+        // A finding of a rule defined several times cannot be told to come from one definition
+        // (regorus evaluates the rule whole): definitions that annotate it differently are
+        // settled by what they all agree on, never by the first, whose `effective_on` would
+        // otherwise turn every other definition's failures into warnings.
+        for rule in &mut policies.rules {
+            let Some(defs) = definitions.get(&(rule.package.clone(), rule.name.clone())) else { continue };
+            let metas: Vec<Metadata> = defs.iter().map(|(meta, _, _)| meta.clone()).collect();
+            if metas.windows(2).all(|w| w.first() == w.get(1)) {
+                continue;
+            }
+            rule.meta = Metadata::agreed(&metas);
+            let places: Vec<String> = defs.iter().map(|(_, file, line)| format!("{file}:{line}")).collect();
+            policies.mixed.push(format!(
+                "`{}.{}` is defined {} times with different METADATA ({}): verdict evaluates the \
+                 definitions as one rule and cannot tell which one a finding comes from, so it keeps \
+                 only what they all say alike{}; give each definition a rule name of its own \
+                 (`{}_<what>`) to keep its title, severity, remediation and effective_on",
+                rule.package,
+                rule.name,
+                defs.len(),
+                places.join(", "),
+                if metas.iter().any(|m| m.effective_on.is_some()) && rule.meta.effective_on.is_none() {
+                    " (effective_on applies only when every definition has it: all of them are enforced now)"
+                } else {
+                    ""
+                },
+                rule.name.split('_').next().unwrap_or(&rule.name),
+            ));
+        }
         policies.rules.sort_by(|a, b| (&a.package, &a.name).cmp(&(&b.package, &b.name)));
         if !errors.is_empty() {
             return Err(errors);
@@ -581,6 +617,12 @@ impl Policies {
             .filter(|p| *p != "verdict" && !p.starts_with("verdict."))
             .collect();
         names.into_iter().map(str::to_owned).collect()
+    }
+
+    /// What to tell the user about rules whose definitions carry different METADATA, one text
+    /// per rule (see [`Metadata::agreed`]).
+    pub fn mixed_metadata(&self) -> &[String] {
+        &self.mixed
     }
 
     /// The packages whose rules are evaluated.

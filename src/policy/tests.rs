@@ -165,6 +165,64 @@ deny contains \"image not pinned\" if { true }
     assert_eq!(run_main(&past, serde_json::json!({})).expect("evaluates")[0].level, Level::Fail);
 }
 
+/// Definitions of one rule that carry different METADATA are one rule to evaluate: a finding
+/// cannot be told to come from one of them, so only what they all say alike is kept. An
+/// `effective_on` on one of them never makes the others' failures warnings (a silent pass);
+/// each keeps its own when it has a rule name of its own. The user is told which rule and how.
+#[test]
+fn definitions_with_different_metadata() {
+    let text = "package main
+import rego.v1
+
+# METADATA
+# title: New rule, announced
+# custom:
+#   effective_on: 2027-01-01
+deny contains \"new rule\" if { true }
+
+# METADATA
+# title: Existing rule
+# custom:
+#   severity: CRITICAL
+deny contains \"existing rule\" if { true }
+";
+    let files = [file("policy/main.rego", text)];
+    let policies = Policies::build(&files, &[], &[], Options::default()).expect("builds");
+    let told = policies.mixed_metadata();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].starts_with(
+        "`main.deny` is defined 2 times with different METADATA (policy/main.rego:8, policy/main.rego:14)"
+    ));
+    assert!(
+        told[0].contains("all of them are enforced now") && told[0].contains("`deny_<what>`"),
+        "{}",
+        told[0]
+    );
+    let f = policies.evaluate(&Evidence::new(Default::default()), today()).expect("evaluates");
+    assert_eq!(f.len(), 2);
+    for finding in &f {
+        assert_eq!(finding.level, Level::Fail, "{}", finding.msg);
+        assert_eq!((finding.title.as_deref(), finding.severity), (None, None), "{}", finding.msg);
+    }
+    // Both announced: the rule is a warning until the earlier day.
+    let both = text.replace("#   severity: CRITICAL", "#   effective_on: 2027-06-01");
+    let f = run_main(&both, serde_json::json!({})).expect("evaluates");
+    assert!(
+        f.iter()
+            .all(|f| f.level == Level::Warn && f.enforced_from == Some("2027-01-01".parse().expect("date")))
+    );
+    // Rules of their own names keep their own METADATA, and nothing is said.
+    let named = text.replacen("deny contains \"new", "deny_new contains \"new", 1);
+    let files = [file("policy/main.rego", &named)];
+    let policies = Policies::build(&files, &[], &[], Options::default()).expect("builds");
+    assert!(policies.mixed_metadata().is_empty());
+    let f = policies.evaluate(&Evidence::new(Default::default()), today()).expect("evaluates");
+    let by_msg = |m: &str| f.iter().find(|f| f.msg == m).expect("found");
+    assert_eq!(by_msg("new rule").level, Level::Warn);
+    assert_eq!(by_msg("existing rule").level, Level::Fail);
+    assert_eq!(by_msg("existing rule").severity, Some(Severity::Critical));
+}
+
 /// Namespaces: `main` by default; others when named; a misspelt one is an error.
 #[test]
 fn namespaces() {
