@@ -250,6 +250,34 @@ fn a_denied_license_found_by_a_license_scan_fails_the_gate() {
     assert!(!stdout.contains("lodash"), "{stdout}");
 }
 
+/// A configuration in a subfolder, named with a relative `--config` (docs/config.md's own
+/// example): its policy folder and data file are found beside it, not in a folder joined twice.
+#[test]
+fn a_configuration_in_a_subfolder_finds_its_policies_and_data() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("ci/policy")).unwrap();
+    std::fs::write(
+        dir.path().join("ci/verdict.yaml"),
+        "policies: {paths: [policy/], builtin: false}\ndata: {files: [limits.yaml]}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("ci/limits.yaml"), "limits: {max_failed: 0}\n").unwrap();
+    std::fs::write(
+        dir.path().join("ci/policy/main.rego"),
+        "package main\nimport rego.v1\ndeny contains \"too many failed tests\" if { input.tests.totals.failed > data.limits.max_failed }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("TEST-a.xml"),
+        r#"<testsuite name="s"><testcase classname="C" name="t"><failure message="m"/></testcase></testsuite>"#,
+    )
+    .unwrap();
+    let out = verdict(dir.path(), &["run", "--config", "ci/verdict.yaml", "--publish", "none"]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("too many failed tests"), "{stdout}");
+}
+
 /// `COLUMNS` narrows the terminal report's wrapped text to the terminal; without it (a pipe, a
 /// CI log) text wraps at 100 columns.
 #[test]

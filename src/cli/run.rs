@@ -129,7 +129,6 @@ fn judge(
     color: bool,
     var: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Exit, Error> {
-    let base = config.origin.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
     let limits =
         Limits { max_file_size: args.limits.max_file_size.0, max_depth: usize::from(args.limits.max_depth) };
     let today = today(args.today);
@@ -149,7 +148,8 @@ fn judge(
         name: n.name.clone(),
         path: n.path.clone(),
     }));
-    let mut policy_paths: Vec<PathBuf> = config.policies.paths.iter().map(|p| base.join(p)).collect();
+    // The configuration's paths are already resolved against its folder (`config::check::resolve`).
+    let mut policy_paths: Vec<PathBuf> = config.policies.paths.clone();
     policy_paths.extend(args.policies.iter().cloned());
 
     // 1. Policies and data, built before the evidence is read: when the built-in pack is the
@@ -157,7 +157,7 @@ fn judge(
     let mut files =
         if config.policies.builtin && !args.no_builtin { policy::pack::files(false) } else { Vec::new() };
     files.extend(read_policies(&policy_paths, false)?);
-    let mut data_paths: Vec<PathBuf> = config.data.files.iter().map(|p| base.join(p)).collect();
+    let mut data_paths: Vec<PathBuf> = config.data.files.clone();
     data_paths.extend(args.data.iter().cloned());
     let data = read_data(&data_paths, limits.max_file_size)?;
     let mut extra = vec![config.thresholds.to_data()];
@@ -298,7 +298,6 @@ fn judge(
 #[allow(clippy::print_stdout)]
 pub fn policy_test(args: PolicyTestArgs, verbose: bool, color: bool, color_err: bool) -> Result<Exit, Error> {
     let config = super::load_config(None, false, None, color_err)?;
-    let base = config.origin.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
     let mut paths = args.paths.clone();
     if paths.is_empty() && !args.builtin {
         paths = if config.policies.paths.is_empty() {
@@ -318,7 +317,7 @@ pub fn policy_test(args: PolicyTestArgs, verbose: bool, color: bool, color_err: 
             }
             vec![PathBuf::from("policy")]
         } else {
-            config.policies.paths.iter().map(|p| base.join(p)).collect()
+            config.policies.paths.clone()
         };
     }
     let mut files = if args.builtin { policy::pack::files(true) } else { Vec::new() };
