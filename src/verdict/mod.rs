@@ -252,7 +252,8 @@ pub struct LedgerEntry {
     pub expires: Date,
     /// Days until it expires (negative once expired).
     pub days_left: i32,
-    /// Findings it accepted in this run.
+    /// Findings it accepted in this run (a finding several active waivers match is accepted by
+    /// the one that expires last).
     pub findings: usize,
     /// Where it was written.
     pub origin: String,
@@ -261,11 +262,11 @@ pub struct LedgerEntry {
 /// The waiver ledger's state in this run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Ledger {
-    /// Waivers that accepted at least one finding.
+    /// Active waivers that match at least one finding (`findings` counts those each accepted).
     pub applied: Vec<LedgerEntry>,
     /// Waivers past their `expires` day: they no longer accept anything (a warning each).
     pub expired: Vec<LedgerEntry>,
-    /// Active waivers that expire within 14 days.
+    /// Active waivers that expire within 14 days and accept a finding no longer-lasting waiver covers.
     pub expiring_soon: Vec<LedgerEntry>,
     /// Active waivers that matched nothing: stale, remove them (a warning each).
     pub unused: Vec<LedgerEntry>,
@@ -364,7 +365,10 @@ pub fn fold(
 ) -> Verdict {
     let today = settings.today;
     let expires = today.checked_add(30.days()).unwrap_or(today).to_string();
+    // Per waiver: the findings it accepts, and those it matches (a finding matched by several
+    // active waivers is accepted by the one that expires last, which keeps it covered longest).
     let mut usage = vec![0usize; settings.waivers.len()];
+    let mut matched = vec![0usize; settings.waivers.len()];
     let mut out: Vec<Finding> = findings
         .into_iter()
         .map(|f| {
@@ -379,9 +383,17 @@ pub fn fold(
                     purl: f.purl.as_deref(),
                     file: f.file.as_deref(),
                 };
-                let hit = settings.waivers.iter().enumerate().find(|(_, w)| {
-                    w.matches(&subject) && matches!(w.standing(today), Standing::Active { .. })
-                });
+                let mut hit: Option<(usize, &Waiver)> = None;
+                for (i, w) in settings.waivers.iter().enumerate() {
+                    if w.matches(&subject) && matches!(w.standing(today), Standing::Active { .. }) {
+                        if let Some(n) = matched.get_mut(i) {
+                            *n += 1;
+                        }
+                        if hit.is_none_or(|(_, h)| w.expires > h.expires) {
+                            hit = Some((i, w));
+                        }
+                    }
+                }
                 if let Some((i, w)) = hit {
                     if let Some(n) = usage.get_mut(i) {
                         *n += 1;
@@ -415,7 +427,7 @@ pub fn fold(
 
     // The ledger.
     let mut ledger = Ledger::default();
-    for (w, n) in settings.waivers.iter().zip(&usage) {
+    for ((w, n), m) in settings.waivers.iter().zip(&usage).zip(&matched) {
         let days_left = match w.standing(today) {
             Standing::Active { days_left } => days_left,
             Standing::Expired { days_ago } => -days_ago,
@@ -433,10 +445,12 @@ pub fn fold(
             ledger.expired.push(entry);
             continue;
         }
-        if days_left <= EXPIRING_SOON_DAYS {
+        // Its expiry is news only when it uncovers a finding: not while a waiver that lasts
+        // longer accepts every finding it matches.
+        if days_left <= EXPIRING_SOON_DAYS && *n > 0 {
             ledger.expiring_soon.push(entry.clone());
         }
-        if *n > 0 {
+        if *m > 0 {
             ledger.applied.push(entry);
         } else {
             ledger.unused.push(entry);

@@ -148,6 +148,30 @@ fn waivers() {
     assert_eq!(waived.waiver.as_ref().map(|w| w.origin.as_str()), Some("verdict.yaml:7"));
 }
 
+/// Two active waivers for one finding: the one that lasts longer accepts it. The other is
+/// neither "matches nothing, remove it" (removing the longer one would be the mistake) nor an
+/// alarm that the finding is about to be uncovered.
+#[test]
+fn overlapping_waivers() {
+    let ev = read_one();
+    let findings = vec![finding("verdict.vulnerabilities", "deny", Level::Fail, "CVE one", "fp1")];
+    let mut soon = waiver("fp1", "2026-11-27");
+    soon.origin.line = 2;
+    let later = waiver("fp1", "2027-06-01");
+    for ws in [[soon.clone(), later.clone()], [later, soon]] {
+        let v = fold(&ev, findings.clone(), &packages(), &settings(&ws, &[], FailOn::Fail));
+        let f = v.findings.first().expect("the finding");
+        assert_eq!(f.status, Status::Waived);
+        assert_eq!(f.waiver.as_ref().map(|w| w.expires.to_string()), Some("2027-06-01".to_owned()));
+        assert!(v.waivers.unused.is_empty(), "{:?}", v.waivers.unused);
+        assert!(v.waivers.expiring_soon.is_empty(), "{:?}", v.waivers.expiring_soon);
+        assert_eq!(v.waivers.applied.len(), 2);
+        let accepted: Vec<usize> = v.waivers.applied.iter().map(|e| e.findings).collect();
+        assert_eq!(accepted.iter().sum::<usize>(), 1, "{accepted:?}");
+        assert_eq!(v.outcome, Outcome::Pass);
+    }
+}
+
 /// Stale waivers alone make the run a warning, so they get cleaned up.
 #[test]
 fn stale_waivers_warn() {
