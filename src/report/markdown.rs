@@ -10,7 +10,7 @@
 //! the version, the gate and the commit.
 //!
 //! Budgets are never exceeded. The renderer tries plans in order until one fits: everything;
-//! passing steps collapsed; the top N findings per severity with "… and K more" counts (N from
+//! passing steps collapsed; the top N findings per severity of each rule with "… and K more" counts (N from
 //! 100 down to 1); headline, counts and a pointer to the full report; a minimal headline and
 //! pointer; and, only for budgets too small for that, a hard cut.
 //!
@@ -92,7 +92,8 @@ impl Measure {
 struct Plan {
     /// Passing and skipped steps leave the table for one line of names.
     collapse_passing: bool,
-    /// At most this many findings per severity in each section, and ledger entries per list;
+    /// At most this many findings per severity of each rule (half for warnings and accepted
+    /// findings), and ledger entries per list;
     /// `None` for all.
     top: Option<usize>,
     /// Findings and the ledger are shown at all (else: headline, counts and the pointer).
@@ -185,19 +186,53 @@ struct Facts<'a> {
     blocking: Vec<&'a Finding>,
     warnings: Vec<&'a Finding>,
     accepted: Vec<&'a Finding>,
+    /// The rule group ([`group_key`]) of each finding of the three lists, as an index, so that
+    /// [`select`] can count per rule cheaply on every plan it is tried with.
+    blocking_group: Vec<usize>,
+    warnings_group: Vec<usize>,
+    accepted_group: Vec<usize>,
+    groups: usize,
 }
 
 impl<'a> Facts<'a> {
     fn new(v: &'a Verdict) -> Self {
-        let mut f = Facts { blocking: Vec::new(), warnings: Vec::new(), accepted: Vec::new() };
+        let mut f = Facts {
+            blocking: Vec::new(),
+            warnings: Vec::new(),
+            accepted: Vec::new(),
+            blocking_group: Vec::new(),
+            warnings_group: Vec::new(),
+            accepted_group: Vec::new(),
+            groups: 0,
+        };
+        let mut ids: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
         for x in &v.findings {
+            let next = ids.len();
+            let id = *ids.entry(group_key(x)).or_insert(next);
             match standing(v, x) {
-                Standing::Blocking => f.blocking.push(x),
-                Standing::Warning => f.warnings.push(x),
-                Standing::Accepted => f.accepted.push(x),
-            }
+                Standing::Blocking => (f.blocking.push(x), f.blocking_group.push(id)),
+                Standing::Warning => (f.warnings.push(x), f.warnings_group.push(id)),
+                Standing::Accepted => (f.accepted.push(x), f.accepted_group.push(id)),
+            };
         }
+        f.groups = ids.len();
         f
+    }
+
+    /// The blocking findings a plan shows: up to `top` of each severity per rule, so that every
+    /// failing rule is listed before any one of them fills the space.
+    fn fix(&self, top: Option<usize>) -> Selection<'a> {
+        select(&self.blocking, &self.blocking_group, self.groups, top)
+    }
+
+    /// Warnings and accepted findings get half the room of the blocking ones (at least one per
+    /// rule and severity): the comment is first of all what to fix.
+    fn warn(&self, top: Option<usize>) -> Selection<'a> {
+        select(&self.warnings, &self.warnings_group, self.groups, top.map(|t| t.div_ceil(2)))
+    }
+
+    fn accepted(&self, top: Option<usize>) -> Selection<'a> {
+        select(&self.accepted, &self.accepted_group, self.groups, top.map(|t| t.div_ceil(2)))
     }
 }
 
@@ -213,14 +248,17 @@ impl Selection<'_> {
     }
 }
 
-/// The first `top` findings of each severity, in verdict order.
-fn select<'a>(items: &[&'a Finding], top: Option<usize>) -> Selection<'a> {
-    let mut seen = [0usize; SEVERITY_BUCKETS];
+/// The first `top` findings of each severity in each rule group (`group[i]` is `items[i]`'s, of
+/// `groups`), in verdict order.
+fn select<'a>(items: &[&'a Finding], group: &[usize], groups: usize, top: Option<usize>) -> Selection<'a> {
+    let mut seen = vec![[0usize; SEVERITY_BUCKETS]; groups];
     let mut omitted = [0usize; SEVERITY_BUCKETS];
     let mut shown = Vec::new();
-    for f in items {
+    for (f, g) in items.iter().zip(group) {
         let b = severity_bucket(f.policy.severity);
-        let (Some(n), Some(o)) = (seen.get_mut(b), omitted.get_mut(b)) else { continue };
+        let (Some(n), Some(o)) = (seen.get_mut(*g).and_then(|s| s.get_mut(b)), omitted.get_mut(b)) else {
+            continue;
+        };
         if top.is_none_or(|t| *n < t) {
             *n += 1;
             shown.push(*f);
@@ -276,9 +314,9 @@ impl Renderer<'_> {
         }
         let mut omitted = Omitted::default();
         if plan.details {
-            let fix = select(&self.facts.blocking, plan.top);
-            let warn = select(&self.facts.warnings, plan.top);
-            let acc = select(&self.facts.accepted, plan.top);
+            let fix = self.facts.fix(plan.top);
+            let warn = self.facts.warn(plan.top);
+            let acc = self.facts.accepted(plan.top);
             self.what_to_fix(&mut out, &fix, plan.compact);
             self.warnings(&mut out, &warn);
             self.accepted(&mut out, &acc);
@@ -287,7 +325,7 @@ impl Renderer<'_> {
             omitted.warn = warn.omitted_total();
             omitted.accepted = acc.omitted_total();
         } else {
-            omitted.fix = select(&self.facts.blocking, Some(0)).omitted;
+            omitted.fix = self.facts.fix(Some(0)).omitted;
             omitted.warn = self.facts.warnings.len();
             omitted.accepted = self.facts.accepted.len();
             omitted.ledger = ledger_len(self.v);
@@ -754,7 +792,7 @@ impl Renderer<'_> {
         let mut out = Out::new(self.measure, self.budget);
         self.head(&mut out);
         let omitted = Omitted {
-            fix: select(&self.facts.blocking, Some(0)).omitted,
+            fix: self.facts.fix(Some(0)).omitted,
             warn: self.facts.warnings.len(),
             accepted: self.facts.accepted.len(),
             ledger: ledger_len(self.v),

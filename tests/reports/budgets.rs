@@ -52,6 +52,25 @@ fn github_comment() {
     assert!(text.contains("### What to fix"), "a budget this size still shows the top findings");
 }
 
+/// A rule with thousands of findings does not hide a rule with one: the one failed test is in
+/// the comment beside the first of the 50,000 others, however short the budget has to make it.
+#[test]
+fn every_failing_rule_is_listed() {
+    use verdict::policy::Level;
+    use verdict::verdict::Status;
+    let mut findings = large().findings.clone();
+    let mut p =
+        support::policy_finding("verdict.tests", "deny_failed", Level::Fail, "Test chargesCardOnce failed");
+    p.severity = Some(verdict::evidence::Severity::High);
+    findings.push(support::finding("tests", Status::Open, p));
+    findings.sort_by_key(|f| (f.level, f.status as u8, f.policy.severity));
+    let v = support::verdict_of(findings);
+    for budget in [budget::GITHUB_COMMENT_CHARS, budget::GITLAB_NOTE_CHARS] {
+        let text = markdown::comment(&v, &support::context(&v), budget);
+        assert!(text.contains("Test chargesCardOnce failed"), "the failed test is listed at {budget}");
+    }
+}
+
 /// GitLab note: 1,000,000 characters.
 #[test]
 fn gitlab_note() {
