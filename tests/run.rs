@@ -250,6 +250,31 @@ fn a_denied_license_found_by_a_license_scan_fails_the_gate() {
     assert!(!stdout.contains("lodash"), "{stdout}");
 }
 
+/// Errors written to a stderr that cannot take them (`2>/dev/full`, a closed pipe) do not turn
+/// the exit code into a panic's 101: the documented code stands.
+#[test]
+fn an_unwritable_stderr_keeps_the_exit_code() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.tgz"), "x").unwrap();
+    std::fs::write(dir.path().join("cosign.pub"), "not a key").unwrap();
+    for args in [
+        &["verify", "a.tgz", "--bundle", "missing.json", "--key", "cosign.pub"][..],
+        &["run", "--publish", "none"][..],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
+            .current_dir(dir.path())
+            .args(args)
+            .env_remove("CI")
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("GITLAB_CI")
+            .stderr(full.try_clone().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}
+
 /// A configuration in a subfolder, named with a relative `--config` (docs/config.md's own
 /// example): its policy folder and data file are found beside it, not in a folder joined twice.
 #[test]
@@ -426,6 +451,11 @@ fn unreachable_registry_is_an_infrastructure_error() {
     assert_eq!(v["outcome"], "error");
     assert_eq!(v["problems"][0]["code"], "sign/registry");
     assert!(v["problems"][0]["message"].as_str().unwrap().contains(&format!("127.0.0.1:{port}")));
+    // The terminal report's last line names the exit code the process ends with.
+    let out = verdict(dir.path(), &["run", "--registry-timeout", "2"]);
+    assert_eq!(out.status.code(), Some(3));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.trim_end().lines().last().is_some_and(|l| l.starts_with("exit 3: ")), "{stdout}");
 }
 
 /// A key file that is not a public key is refused before anything runs (exit 2), naming the

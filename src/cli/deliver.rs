@@ -44,7 +44,6 @@ pub const REPORT_FILES: [(&str, OutputFormat); 5] = [
 const RENDER_ORDER: [usize; 5] = [0, 2, 4, 1, 3];
 
 /// Prints, writes and publishes; returns the exit code publishing adds (`--require-publish`).
-#[allow(clippy::print_stderr)]
 pub fn deliver(
     v: &Verdict,
     args: &RunArgs,
@@ -87,7 +86,7 @@ pub fn deliver(
         }
         Ok(d) => d,
         Err(e) => {
-            eprintln!("publish: {e}");
+            super::to_stderr(&format!("publish: {e}\n"));
             return Ok(args.publish.require_publish.then_some(Exit::Internal));
         }
     };
@@ -123,7 +122,6 @@ pub fn deliver(
 /// and what to fix, so that none keeps showing an earlier commit's verdict. Nothing is written
 /// on stdout (the error is on stderr) and no report file is written. What publishing did is
 /// printed; it does not change the exit code, which the error decides.
-#[allow(clippy::print_stderr)]
 pub fn publish_stopped(
     e: &Error,
     args: &RunArgs,
@@ -134,7 +132,7 @@ pub fn publish_stopped(
         Ok(Destination::Nowhere(_)) => return,
         Ok(d) => d,
         Err(e) => {
-            eprintln!("publish: {e}");
+            super::to_stderr(&format!("publish: {e}\n"));
             return;
         }
     };
@@ -167,7 +165,6 @@ fn check_run_name(gate: &str) -> String {
 }
 
 /// Publishes `p` with the command line's publishing settings, and prints what was done.
-#[allow(clippy::print_stderr)]
 fn send<'a>(
     destination: &Destination,
     args: &'a RunArgs,
@@ -186,7 +183,7 @@ fn send<'a>(
     let retry = publish::RetryPolicy::within(Duration::from_secs(args.publish.publish_timeout.max(1)));
     let outcome = publish::publish(destination, &publish::Settings { retry, ..Default::default() }, &p);
     for line in outcome.lines() {
-        eprintln!("{line}");
+        super::to_stderr(&format!("{line}\n"));
     }
     outcome
 }

@@ -280,7 +280,6 @@ fn write_text(text: &str, output: Option<&Path>) -> Result<(), Error> {
 /// working directory; else, when the run names one folder, a configuration file in that folder
 /// (`verdict run fixtures/demo`); else the defaults. Its warnings are printed; its errors stop
 /// the run.
-#[allow(clippy::print_stderr)]
 pub(crate) fn load_config(
     explicit: Option<&Path>,
     none: bool,
@@ -310,7 +309,7 @@ pub(crate) fn load_config(
         out.push_str(&w.render(color));
         out.push('\n');
     }
-    eprint!("{out}");
+    to_stderr(&out);
     Ok(config)
 }
 
@@ -359,7 +358,6 @@ fn temp_beside(path: &Path) -> PathBuf {
 }
 
 /// Prints an error's diagnostics to stderr.
-#[allow(clippy::print_stderr)]
 fn report(e: &Error, color: bool) {
     let (problems, summary) = diagnostics(e);
     let mut out = String::new();
@@ -372,7 +370,17 @@ fn report(e: &Error, color: bool) {
     if let Some(summary) = summary {
         out.push_str(&Diagnostic::error("", summary).render(color));
     }
-    eprint!("{out}");
+    to_stderr(&out);
+}
+
+/// Writes `text` to stderr, ignoring a failed write: `eprint!` panics when stderr is closed or
+/// full (`2>/dev/full`, a pipe whose reader left), which would end the process with the panic's
+/// exit code 101 instead of the run's.
+pub(crate) fn to_stderr(text: &str) {
+    use std::io::Write as _;
+    let mut err = io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
 }
 
 /// An error as the diagnostics that say what went wrong, one per problem, and, for an error

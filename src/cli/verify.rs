@@ -57,12 +57,11 @@ pub fn verify(args: VerifyArgs, color: bool) -> Result<Exit, Error> {
 
 /// Checks that could not be made, on stderr: an input error names the file, an
 /// infrastructure error the registry.
-#[allow(clippy::print_stderr)]
 pub(crate) fn report_problems(outcome: &sign::Outcome, color: bool) {
     for p in &outcome.problems {
         let code = if p.infrastructure { "sign/registry" } else { "sign/input" };
         let d = Diagnostic::error(code, format!("{}: {}", p.check, p.message));
-        eprintln!("{}", d.render(color));
+        super::to_stderr(&format!("{}\n", d.render(color)));
     }
 }
 
@@ -231,7 +230,6 @@ fn usage(message: String) -> Error {
     Error::Refused(Box::new(Diagnostic::error("sign/usage", message).help("see `verdict verify --help`")))
 }
 
-#[allow(clippy::print_stderr)]
 pub(crate) fn warn_unanchored(signer: &Signer) {
     if let Signer::Keyless { identity, issuer } = signer {
         for w in [identity.unanchored_warning("identity"), issuer.unanchored_warning("issuer")]

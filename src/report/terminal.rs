@@ -411,6 +411,10 @@ pub fn render(v: &Verdict, style: Style) -> String {
 
     // 8. The exit line.
     let exit = match v.outcome {
+        // A service that failed (a registry out of reach) is exit 3, as `cli::run` decides.
+        Outcome::Error if v.problems.iter().any(crate::verdict::Problem::is_infrastructure) => {
+            "exit 3: verdict could not judge — a service it needs failed (see above); run it again"
+        }
         Outcome::Error => "exit 2: verdict could not judge — fix the problems above",
         Outcome::Fail => "exit 1: the gate failed",
         Outcome::Warn | Outcome::Pass | Outcome::Skipped => "exit 0: the gate passed",
