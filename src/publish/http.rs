@@ -152,6 +152,12 @@ impl GitHubHttp {
     /// Builds the client. Must run inside a Tokio runtime.
     pub(crate) fn new(api_url: &str, token: Option<&Secret>) -> Result<GitHubHttp, PublishError> {
         let client_error = |what: String| PublishError::Client { api: "GitHub", message: what };
+        // octocrab panics on a base URI without a scheme (`127.0.0.1:8765`) when it sends.
+        if !is_http_url(api_url) {
+            return Err(client_error(format!(
+                "GITHUB_API_URL `{api_url}` is not an http(s) URL (GitHub Enterprise Server: https://HOST/api/v3)"
+            )));
+        }
         let mut builder = octocrab::Octocrab::builder()
             .base_uri(api_url)
             .map_err(|_| client_error(format!("the API URL `{api_url}` is not a valid URI")))?
@@ -194,6 +200,12 @@ impl Transport for GitHubHttp {
 
 type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
 
+/// Whether `url` is an http or https URL (an API base URL).
+fn is_http_url(url: &str) -> bool {
+    let scheme = url.parse::<http::Uri>().ok().and_then(|u| u.scheme_str().map(str::to_ascii_lowercase));
+    matches!(scheme.as_deref(), Some("http" | "https"))
+}
+
 /// GitLab, through hyper with rustls. The token goes in `PRIVATE-TOKEN`, marked sensitive.
 pub(crate) struct GitLabHttp {
     client: HttpsClient,
@@ -205,7 +217,7 @@ impl GitLabHttp {
     /// Builds the client. Must run inside a Tokio runtime.
     pub(crate) fn new(api_url: &str, token: Option<&Secret>) -> Result<GitLabHttp, PublishError> {
         let base = api_url.trim_end_matches('/').to_string();
-        if base.parse::<http::Uri>().map(|u| u.scheme().is_none()).unwrap_or(true) {
+        if !is_http_url(&base) {
             return Err(PublishError::Client {
                 api: "GitLab",
                 message: format!("CI_API_V4_URL `{api_url}` is not an http(s) URL"),
@@ -319,6 +331,19 @@ pub(crate) fn segment(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// An API URL without a scheme is a clear error naming the variable, for GitHub as for
+    /// GitLab, never a panic inside the client when it first sends.
+    #[tokio::test]
+    async fn api_urls_without_a_scheme_are_refused() {
+        for url in ["127.0.0.1:8765", "api.github.com", "ftp://example.com/api"] {
+            let Err(e) = GitHubHttp::new(url, None) else { panic!("{url} accepted") };
+            assert!(e.to_string().contains("GITHUB_API_URL") && e.to_string().contains(url), "{e}");
+            let Err(e) = GitLabHttp::new(&format!("{url}/api/v4"), None) else { panic!("{url} accepted") };
+            assert!(e.to_string().contains("CI_API_V4_URL"), "{e}");
+        }
+        assert!(GitHubHttp::new("https://ghe.example.com/api/v3", None).is_ok());
+    }
+
     use super::*;
 
     /// The maximum is read from both APIs' wording.
