@@ -294,12 +294,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "SIZE", default_value_t = Size(crate::policy::DEFAULT_MAX_MEMORY))]
     pub max_policy_memory: Size,
 
-    /// Most findings listed per step in the terminal and per severity in the comment and summaries; the rest are counted (all of them: --format json) [default: 5 per step in the terminal, 10 warnings; in Markdown, as many as the comment's size limit holds]
+    /// Most findings listed per step in the terminal and per severity of each rule in the comment and summaries; the rest are counted (all of them: --format json) [default: 5 per step in the terminal, 10 warnings; in Markdown, as many as the comment's size limit holds]
     #[arg(long, value_name = "N")]
     pub max_shown: Option<usize>,
 
-    /// The day waivers and effective_on dates are judged on [default: today, UTC]
-    #[arg(long, value_name = "YYYY-MM-DD", hide = true, env = "VERDICT_TODAY")]
+    /// Judge waivers and effective_on dates as on this day, to see what the gate will say when they come due; the run warns that it is not today [default: today, UTC]
+    #[arg(long, value_name = "YYYY-MM-DD", env = "VERDICT_TODAY")]
     pub today: Option<jiff::civil::Date>,
 
     /// Limits that keep reading bounded.

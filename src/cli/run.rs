@@ -132,6 +132,13 @@ fn judge(
     let limits =
         Limits { max_file_size: args.limits.max_file_size.0, max_depth: usize::from(args.limits.max_depth) };
     let today = today(args.today);
+    let real = self::today(None);
+    if today != real {
+        // Another day brings expired waivers back or holds announced rules off: never silently.
+        tracing::warn!(
+            "judging as on {today} (--today or VERDICT_TODAY), not today ({real}): waivers and effective_on dates are judged on that day"
+        );
+    }
 
     // Named inputs add to discovery: a run always searches its paths (the current folder when
     // neither the command line nor inputs.paths names any).
