@@ -64,19 +64,96 @@ impl Matcher {
         }
     }
 
-    /// A pattern that does not start with `^` matches its text anywhere in the value:
+    /// A pattern that is not anchored at the start matches its text anywhere in the value:
     /// `acme/shop` also matches `https://github.com/evil/acme/shop-fork/…`. Returns the
     /// warning to give. (A pattern anchored at the start only is the usual, safe form: the
-    /// ref after `@` varies.)
+    /// ref after `@` varies.) Read from the pattern's syntax tree, so that a top-level
+    /// alternation (`^https://github\.com/acme/app/|release\.yml`, whose second branch is
+    /// not anchored) is caught and flags (`(?i)^…`) are not mistaken for a missing `^`; and an
+    /// anchored identity pattern must pin an organization (`^https://github\.com/acme/`),
+    /// not only a host (`^https://github\.com/`) or nothing (`^.*`).
     pub fn unanchored_warning(&self, what: &str) -> Option<String> {
-        match self {
-            Matcher::Regex(r) if !r.as_str().starts_with('^') => Some(format!(
-                "the {what} pattern `{}` does not start with `^`, so it matches its text anywhere in the {what} \
-                 (also in another organization's or repository's); anchor it: `^https://…`",
-                r.as_str()
-            )),
-            _ => None,
+        let Matcher::Regex(r) = self else { return None };
+        let pattern = r.as_str();
+        let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+        if !hir.properties().look_set_prefix().contains(regex_syntax::hir::Look::Start) {
+            let why = if pattern.trim_start_matches("(?i)").starts_with('^') {
+                "is not anchored in every alternative (`^a|b` is `^a` or `b` anywhere)"
+            } else {
+                "does not start with `^`"
+            };
+            return Some(format!(
+                "the {what} pattern `{pattern}` {why}, so it matches its text anywhere in the {what} \
+                 (also in another organization's or repository's); anchor it: `^https://…` (group \
+                 alternatives: `^(a|b)`)"
+            ));
         }
+        let pinned = literal_prefix(&hir);
+        let pins_little = match pinned.split_once("://") {
+            // An identity URL: the host and at least the organization, closed by `/`.
+            Some((_, rest)) if what == "identity" => rest.matches('/').count() < 2,
+            _ => pinned.is_empty(),
+        };
+        pins_little.then(|| {
+            format!(
+                "the {what} pattern `{pattern}` is anchored, but the text every match starts with \
+                 (`{pinned}`) does not name an organization, so it matches signers of any other; start it \
+                 with the whole organization and repository: `^https://github\\.com/ORG/REPO/`"
+            )
+        })
+    }
+}
+
+/// The literal text (lower-cased) every match of `hir` starts with, after the start anchor:
+/// literals, letters in either case (`(?i)`), groups, and what the branches of an alternation
+/// share, up to the first other part.
+fn literal_prefix(hir: &regex_syntax::hir::Hir) -> String {
+    walk_prefix(hir).0
+}
+
+/// The prefix of [`literal_prefix`], and whether `hir` is that literal and nothing more (so a
+/// concatenation goes on after it).
+fn walk_prefix(hir: &regex_syntax::hir::Hir) -> (String, bool) {
+    use regex_syntax::hir::{Class, HirKind};
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => (String::new(), true),
+        HirKind::Literal(lit) => match std::str::from_utf8(&lit.0) {
+            Ok(text) => (text.to_lowercase(), true),
+            Err(_) => (String::new(), false),
+        },
+        HirKind::Class(Class::Unicode(class)) => {
+            // One letter in either case, as `(?i)` writes it.
+            let chars: Vec<char> = class.iter().flat_map(|r| (r.start()..=r.end()).take(4)).take(4).collect();
+            let lower: Vec<String> = chars.iter().map(|c| c.to_lowercase().to_string()).collect();
+            match lower.first() {
+                Some(first) if chars.len() <= 3 && lower.iter().all(|l| l == first) => (first.clone(), true),
+                _ => (String::new(), false),
+            }
+        }
+        HirKind::Capture(c) => walk_prefix(&c.sub),
+        HirKind::Concat(parts) => {
+            let mut out = String::new();
+            for part in parts {
+                let (text, whole) = walk_prefix(part);
+                out.push_str(&text);
+                if !whole {
+                    return (out, false);
+                }
+            }
+            (out, true)
+        }
+        HirKind::Alternation(branches) => {
+            let each: Vec<(String, bool)> = branches.iter().map(walk_prefix).collect();
+            let Some((first, _)) = each.first() else { return (String::new(), false) };
+            let mut common = first.clone();
+            for (text, _) in &each {
+                let shared = common.chars().zip(text.chars()).take_while(|(a, b)| a == b).count();
+                common = common.chars().take(shared).collect();
+            }
+            let whole = each.iter().all(|(text, whole)| *whole && *text == common);
+            (common, whole)
+        }
+        _ => (String::new(), false),
     }
 }
 
@@ -160,6 +237,30 @@ mod tests {
         assert!(m.unanchored_warning("identity").is_some());
         let a = Matcher::regex("^https://github\\.com/acme/app/").unwrap();
         assert!(a.unanchored_warning("identity").is_none());
+        // Anchored as written, but not in fact, or pinning no organization.
+        for loose in [
+            "^https://github\\.com/acme/app/|release\\.yml",
+            "^.*",
+            "^.+/acme/app/",
+            "^https://github\\.com/",
+            "^https://github\\.com/acme",
+        ] {
+            let m = Matcher::regex(loose).unwrap();
+            assert!(m.unanchored_warning("identity").is_some(), "{loose}");
+        }
+        // Anchored and pinned, whatever the flags and groups.
+        for tight in [
+            "(?i)^https://github\\.com/acme/",
+            "^(https://github\\.com/acme/app/|https://github\\.com/acme/lib/)",
+            "^https://gitlab\\.com/acme/shop//\\.gitlab-ci\\.yml@refs/tags/v",
+            "^alice@example\\.com$",
+        ] {
+            let m = Matcher::regex(tight).unwrap();
+            assert_eq!(m.unanchored_warning("identity"), None, "{tight}");
+        }
+        // An issuer is a host: anchoring it is enough.
+        let issuer = Matcher::regex("^https://token\\.actions\\.githubusercontent\\.com$").unwrap();
+        assert_eq!(issuer.unanchored_warning("issuer"), None);
         assert!(!a.matches("https://github.com/evil/acme/app"));
         assert!(Matcher::regex("(").is_err());
     }
