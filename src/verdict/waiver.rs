@@ -144,19 +144,88 @@ impl Waiver {
     }
 }
 
-/// A waiver purl matches the finding's purl exactly, or when it names the same package without
-/// a version: `pkg:npm/lodash` matches `pkg:npm/lodash@4.17.20?x=y`.
+/// A waiver purl matches a finding's when it names the same package (type, namespace and name),
+/// the same version when it gives one (`pkg:npm/lodash` matches every version), and each of
+/// the qualifiers it gives. Components are compared decoded, as the purl specification says:
+/// `5.36.0-7+deb12u1`, `5.36.0-7%2Bdeb12u1` and `5.36.0-7%2bdeb12u1` are one version, and
+/// `pkg:npm/%40babel/core` is `pkg:npm/@babel/core`. The type is compared without regard to
+/// case.
 fn purl_matches(waiver: &str, finding: &str) -> bool {
     if waiver == finding {
         return true;
     }
-    if waiver.contains('@') {
-        // A versioned waiver matches the same version with any qualifiers.
-        let base = finding.split(['?', '#']).next().unwrap_or(finding);
-        return base == waiver;
+    let (Some(w), Some(f)) = (Purl::parse(waiver), Purl::parse(finding)) else { return false };
+    w.package == f.package
+        && w.version.as_ref().is_none_or(|v| f.version.as_ref() == Some(v))
+        && w.qualifiers.iter().all(|q| f.qualifiers.contains(q))
+        && w.subpath.as_ref().is_none_or(|s| f.subpath.as_ref() == Some(s))
+}
+
+/// A package URL split into decoded parts, for comparing.
+struct Purl {
+    /// `type/namespace/name`, the type lower-cased.
+    package: String,
+    version: Option<String>,
+    qualifiers: Vec<(String, String)>,
+    subpath: Option<String>,
+}
+
+impl Purl {
+    fn parse(text: &str) -> Option<Purl> {
+        let rest = text.strip_prefix("pkg:")?;
+        let (rest, subpath) = match rest.split_once('#') {
+            Some((r, s)) => (r, Some(decode(s.trim_matches('/')))),
+            None => (rest, None),
+        };
+        let (rest, qualifiers) = match rest.split_once('?') {
+            Some((r, q)) => (
+                r,
+                q.split('&')
+                    .filter(|kv| !kv.is_empty())
+                    .map(|kv| {
+                        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                        (k.to_ascii_lowercase(), decode(v))
+                    })
+                    .collect(),
+            ),
+            None => (rest, Vec::new()),
+        };
+        // The version follows the last `@` of the name (a namespace's `@` is encoded as `%40`,
+        // but a written-out `@scope` must not be taken for a version).
+        let (path, version) = match rest.rsplit_once('@') {
+            Some((p, v)) if !p.is_empty() && !p.ends_with('/') => (p, Some(decode(v))),
+            _ => (rest, None),
+        };
+        let mut parts = path.trim_matches('/').split('/');
+        let kind = parts.next()?.to_ascii_lowercase();
+        let mut package = kind;
+        for part in parts {
+            package.push('/');
+            package.push_str(&decode(part));
+        }
+        Some(Purl { package, version, qualifiers, subpath })
     }
-    let name = finding.split(['@', '?', '#']).next().unwrap_or(finding);
-    name == waiver
+}
+
+/// Percent-decoding of one purl component (`%2B` → `+`); a malformed escape is kept as written.
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (b, hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
 }
 
 #[cfg(test)]
@@ -212,6 +281,21 @@ mod tests {
         assert!(purl_matches("pkg:npm/lodash@4.17.20", "pkg:npm/lodash@4.17.20?arch=x"));
         assert!(!purl_matches("pkg:npm/lodash@4.17.21", "pkg:npm/lodash@4.17.20"));
         assert!(!purl_matches("pkg:npm/lodash", "pkg:npm/lodash-es@4.17.20"));
+        // Compared decoded, as the specification says, with the waiver's qualifiers a subset.
+        let deb = "pkg:deb/debian/perl-base@5.36.0-7%2Bdeb12u1?arch=amd64&distro=debian-12.7";
+        for waiver in [
+            "pkg:deb/debian/perl-base@5.36.0-7+deb12u1",
+            "pkg:deb/debian/perl-base@5.36.0-7%2bdeb12u1",
+            "pkg:deb/debian/perl-base@5.36.0-7%2Bdeb12u1?arch=amd64",
+            "pkg:DEB/debian/perl-base",
+        ] {
+            assert!(purl_matches(waiver, deb), "{waiver}");
+        }
+        assert!(!purl_matches("pkg:deb/debian/perl-base@5.36.0-7+deb12u1?arch=arm64", deb));
+        assert!(!purl_matches("pkg:deb/debian/perl-base@5.36.0-7", deb));
+        assert!(purl_matches("pkg:npm/@babel/core@7.24.0", "pkg:npm/%40babel/core@7.24.0"));
+        assert!(purl_matches("pkg:npm/%40babel/core", "pkg:npm/%40babel/core@7.24.0"));
+        assert!(!purl_matches("pkg:npm/@babel/core", "pkg:npm/%40babel/core-js@3.0.0"));
     }
 
     /// A waiver applies through its expiry day and is expired the day after.
