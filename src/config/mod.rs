@@ -33,6 +33,7 @@ use crate::diag::{Diagnostic, Level};
 pub use codes::Code;
 pub use init::init_files;
 pub use model::*;
+pub(crate) use validate::PACK_SETTINGS;
 
 use check::Cx;
 use source::Source;

@@ -37,6 +37,16 @@ const MISCONFIGURATIONS: &[&str] = &["severities", "unknown_severity"];
 const SECRETS: &[&str] = &["severities"];
 const SBOM: &[&str] = &["required", "denied_licenses"];
 const COST: &[&str] = &["budget_usd"];
+/// The built-in pack's settings (`data.verdict.config`, what `thresholds:` sets), by section:
+/// a data file that sets them is checked against these names too.
+pub(crate) const PACK_SETTINGS: &[(&str, &[&str])] = &[
+    ("tests", TESTS),
+    ("vulnerabilities", VULNERABILITIES),
+    ("misconfigurations", MISCONFIGURATIONS),
+    ("secrets", SECRETS),
+    ("sbom", SBOM),
+    ("cost", COST),
+];
 const WAIVER: &[&str] = &["fingerprint", "id", "purl", "path", "reason", "owner", "expires"];
 const WAIVERS_FILE: &[&str] = &["waivers"];
 const SIGNATURE: &[&str] = &[

@@ -305,9 +305,15 @@ impl PolicyError {
                 d.help =
                     Some("see docs/policy.md#rule-metadata-metadata for the fields verdict reads".into());
             }
-            PolicyError::Data { file, .. } => {
+            PolicyError::Data { file, message } => {
                 d.file = Some(file.clone());
-                d.help = Some("data files are JSON or YAML objects; their keys merge under `data.`".into());
+                d.help = Some(if message.starts_with("`verdict.") {
+                    "the built-in pack's settings are those of `thresholds:` in verdict.yaml, with the same names \
+                     (docs/policy.md, settings): set them there, or here under `verdict.config`"
+                        .into()
+                } else {
+                    "data files are JSON or YAML objects; their keys merge under `data.`".into()
+                });
             }
             PolicyError::UnknownNamespace { suggestion, available, .. } => {
                 d.help = Some(match suggestion {
@@ -1284,7 +1290,10 @@ fn merge_data(files: &[DataFile], extra: &[Json]) -> Result<Map<String, Json>, V
             serde_json::from_str(&f.text).map_err(|e| e.to_string())
         };
         match parsed {
-            Ok(v @ Json::Object(_)) => sources.push((f.path.clone(), v)),
+            Ok(v @ Json::Object(_)) => {
+                check_pack_settings(&f.path, &v, &mut errors);
+                sources.push((f.path.clone(), v));
+            }
             Ok(other) => errors.push(PolicyError::Data {
                 file: f.path.clone(),
                 message: format!(
@@ -1304,6 +1313,69 @@ fn merge_data(files: &[DataFile], extra: &[Json]) -> Result<Map<String, Json>, V
         }
     }
     if errors.is_empty() { Ok(merged) } else { Err(errors) }
+}
+
+/// A data file that sets the built-in pack's settings (`verdict.config`) names only settings
+/// that exist: a misspelt one (`flakey`) would be ignored, and the gate quietly weaker, where
+/// the same typo in verdict.yaml's `thresholds:` is an error.
+fn check_pack_settings(file: &str, data: &Json, errors: &mut Vec<PolicyError>) {
+    use crate::config::PACK_SETTINGS;
+    // `data.verdict` is the built-in pack's, which reads only its `config`.
+    if let Some(verdict) = data.get("verdict").and_then(Json::as_object) {
+        for key in verdict.keys().filter(|k| *k != "config") {
+            let near = crate::diag::closest(key, &["config"])
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            errors.push(PolicyError::Data {
+                file: file.to_owned(),
+                message: format!(
+                    "`verdict.{key}` is read by nothing{near}: `data.verdict` belongs to the built-in pack, which reads only `verdict.config`"
+                ),
+            });
+        }
+    }
+    let Some(config) = data.get("verdict").and_then(|v| v.get("config")) else { return };
+    let Some(sections) = config.as_object() else {
+        errors.push(PolicyError::Data {
+            file: file.to_owned(),
+            message: format!(
+                "`verdict.config` must be an object of the built-in pack's settings, not {}",
+                kind_of(config)
+            ),
+        });
+        return;
+    };
+    let names: Vec<&str> = PACK_SETTINGS.iter().map(|(s, _)| *s).collect();
+    for (section, knobs) in sections {
+        let Some((_, known)) = PACK_SETTINGS.iter().find(|(s, _)| s == section) else {
+            let near = crate::diag::closest(section, &names)
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            errors.push(PolicyError::Data {
+                file: file.to_owned(),
+                message: format!(
+                    "`verdict.config.{section}` is not a section of the built-in pack's settings{near}; they are {}",
+                    names.join(", ")
+                ),
+            });
+            continue;
+        };
+        let Some(knobs) = knobs.as_object() else { continue };
+        for key in knobs.keys() {
+            if !known.contains(&key.as_str()) {
+                let near = crate::diag::closest(key, known)
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                errors.push(PolicyError::Data {
+                    file: file.to_owned(),
+                    message: format!(
+                        "`verdict.config.{section}.{key}` is not a setting of the built-in pack{near}; `{section}` has {}",
+                        known.join(", ")
+                    ),
+                });
+            }
+        }
+    }
 }
 
 fn merge_into(

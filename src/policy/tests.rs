@@ -223,6 +223,37 @@ deny contains \"existing rule\" if { true }
     assert_eq!(by_msg("existing rule").severity, Some(Severity::Critical));
 }
 
+/// A data file that sets the built-in pack's settings names only settings that exist: a
+/// misspelt one would be ignored and the gate quietly weaker.
+#[test]
+fn misspelt_pack_settings_in_data_are_refused() {
+    let files =
+        [file("policy/main.rego", "package main\nimport rego.v1\ndeny contains \"x\" if { false }\n")];
+    for (text, says) in [
+        (
+            "verdict:\n  config:\n    tests: {flakey: fail}\n",
+            "`verdict.config.tests.flakey` is not a setting of the built-in pack (did you mean `flaky`?)",
+        ),
+        (
+            "verdict:\n  config:\n    test: {flaky: fail}\n",
+            "`verdict.config.test` is not a section of the built-in pack's settings (did you mean `tests`?)",
+        ),
+        (
+            "verdict:\n  confg:\n    tests: {flaky: fail}\n",
+            "`verdict.confg` is read by nothing (did you mean `config`?)",
+        ),
+    ] {
+        let data = [DataFile { path: "d.yaml".into(), text: text.into() }];
+        let errors = Policies::build(&files, &data, &[], Options::default()).expect_err(text);
+        assert!(errors.iter().any(|e| e.to_string().starts_with(says)), "{errors:?}");
+    }
+    let good = [DataFile {
+        path: "d.yaml".into(),
+        text: "verdict:\n  config:\n    tests: {flaky: fail}\nlimits: {max: 1}\n".into(),
+    }];
+    assert!(Policies::build(&files, &good, &[], Options::default()).is_ok());
+}
+
 /// Namespaces: `main` by default; others when named; a misspelt one is an error.
 #[test]
 fn namespaces() {
