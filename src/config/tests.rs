@@ -1184,6 +1184,23 @@ fn thresholds_drive_the_builtin_pack() {
     assert_eq!(cost_failures("thresholds: { cost: { budget_usd: 40 } }\n"), 1);
 }
 
+/// UNKNOWN where it does nothing is said: in the IaC severities (a check without a severity is
+/// `unknown_severity`'s), alone there it turns the check off, and beside `unknown_severity` in
+/// the vulnerability severities it makes that setting pointless.
+#[test]
+fn unknown_where_it_does_nothing() {
+    let w = warning("thresholds:\n  misconfigurations:\n    severities: [CRITICAL, HIGH, UNKNOWN]\n");
+    at(&w, Code::NoEffect, 3, 5, "thresholds.misconfigurations.severities");
+    assert!(w.help.as_deref().is_some_and(|h| h.contains("unknown_severity")));
+    let w = warning("thresholds:\n  misconfigurations:\n    severities: [UNKNOWN]\n");
+    at(&w, Code::CheckDisabled, 3, 5, "thresholds.misconfigurations.severities");
+    let w = warning(
+        "thresholds:\n  vulnerabilities:\n    severities: [CRITICAL, UNKNOWN]\n    unknown_severity: ignore\n",
+    );
+    at(&w, Code::NoEffect, 4, 5, "thresholds.vulnerabilities.unknown_severity");
+    assert!(ok("thresholds:\n  vulnerabilities:\n    severities: [CRITICAL, UNKNOWN]\n").1.is_empty());
+}
+
 // Signature checks --------------------------------------------------------------------------
 
 /// Loads with `IMAGE` (and nothing else) in the environment.

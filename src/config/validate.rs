@@ -525,6 +525,19 @@ fn thresholds(cx: &mut Cx<'_>, node: &Node) -> Thresholds {
         out.vulnerability_unknown_severity = s
             .get("unknown_severity")
             .and_then(|n| cx.word(n, "thresholds.vulnerabilities.unknown_severity", "action", ACTIONS));
+        // UNKNOWN among the blocking severities fails every fixable UNKNOWN vulnerability,
+        // whatever `unknown_severity` says.
+        if out.vulnerability_severities.as_ref().is_some_and(|l| l.contains(&Severity::Unknown))
+            && let Some(span) = s.key_span("unknown_severity")
+        {
+            cx.report(
+                Code::NoEffect,
+                span,
+                "thresholds.vulnerabilities.unknown_severity",
+                "`thresholds.vulnerabilities.unknown_severity` has no effect: UNKNOWN is among `severities`, so a fixable UNKNOWN vulnerability fails",
+            )
+            .help = Some("remove one of the two: UNKNOWN from `severities`, or `unknown_severity`".into());
+        }
     }
     if let Some(s) = t
         .get("misconfigurations")
@@ -541,6 +554,27 @@ fn thresholds(cx: &mut Cx<'_>, node: &Node) -> Thresholds {
         out.misconfiguration_unknown_severity = s
             .get("unknown_severity")
             .and_then(|n| cx.word(n, "thresholds.misconfigurations.unknown_severity", "action", ACTIONS));
+        // A check without a severity is `unknown_severity`'s to judge: UNKNOWN here does nothing,
+        // and `[UNKNOWN]` turns the check off as `[]` does.
+        if let Some(list) = &out.misconfiguration_severities
+            && list.contains(&Severity::Unknown)
+            && let Some(span) = s.key_span("severities")
+        {
+            let path = "thresholds.misconfigurations.severities";
+            let (code, message) = if list.iter().all(|s| *s == Severity::Unknown) {
+                (
+                    Code::CheckDisabled,
+                    format!(
+                        "`{path}` holds only UNKNOWN: no failed IaC check with a severity will fail the gate"
+                    ),
+                )
+            } else {
+                (Code::NoEffect, format!("UNKNOWN has no effect in `{path}`"))
+            };
+            cx.report(code, span, path, message).help = Some(
+                "a failed check without a severity (Checkov reports none) is judged by `thresholds.misconfigurations.unknown_severity` (fail, warn, ignore)".into(),
+            );
+        }
     }
     if let Some(s) = t.get("secrets").and_then(|n| cx.table(n, "thresholds.secrets", SECRETS, SECTIONS)) {
         out.secret_severities = s.get("severities").and_then(|n| {
