@@ -129,7 +129,39 @@ fn parse(yaml: &str, first_line: u32) -> Result<Metadata, MetadataError> {
             Some(other) => Err(err(format!("`{key}` must be text, not {other}"))),
         }
     };
+    // A misspelt key would be ignored (`severty`, `effective-on`): the rule would then block at
+    // another severity or from another day than its author wrote. A key near one verdict or OPA
+    // knows is refused with the name; other keys are the author's own, as OPA allows.
+    const KEYS: &[&str] = &[
+        "scope",
+        "title",
+        "description",
+        "related_resources",
+        "authors",
+        "organizations",
+        "schemas",
+        "entrypoint",
+        "custom",
+    ];
+    const CUSTOM: &[&str] = &["severity", "remediation", "effective_on"];
+    let near_miss = |key: &str, known: &[&str], prefix: &str| -> Result<(), MetadataError> {
+        if known.contains(&key) {
+            return Ok(());
+        }
+        match crate::diag::closest(&key.to_ascii_lowercase().replace('-', "_"), known) {
+            Some(meant) => Err(err(format!(
+                "`{prefix}{key}` is not a METADATA key verdict reads: did you mean `{prefix}{meant}`?"
+            ))),
+            None => Ok(()),
+        }
+    };
+    for key in obj.keys() {
+        near_miss(key, KEYS, "")?;
+    }
     let custom = obj.get("custom").and_then(|c| c.as_object());
+    for key in custom.iter().flat_map(|c| c.keys()) {
+        near_miss(key, CUSTOM, "custom.")?;
+    }
     let severity =
         match string(custom.and_then(|c| c.get("severity")), "custom.severity")? {
             None => None,
@@ -167,6 +199,22 @@ fn parse(yaml: &str, first_line: u32) -> Result<Metadata, MetadataError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A key one letter or a dash away from one verdict reads is refused with its name; other
+    /// keys are the author's own.
+    #[test]
+    fn misspelt_keys_are_named() {
+        for (yaml, says) in [
+            ("titel: x\n", "`titel` is not a METADATA key verdict reads: did you mean `title`?"),
+            ("custom:\n  severty: HIGH\n", "did you mean `custom.severity`?"),
+            ("custom:\n  effective-on: 2027-01-01\n", "did you mean `custom.effective_on`?"),
+        ] {
+            let e = parse(yaml, 2).expect_err(yaml);
+            assert!(e.message.contains(says), "{yaml}: {}", e.message);
+        }
+        let own = parse("title: x\ncustom:\n  owner: platform\n  ticket: SEC-12\n", 2).expect("own keys");
+        assert_eq!(own.title.as_deref(), Some("x"));
+    }
 
     const POLICY: &str = "\
 # METADATA
