@@ -279,6 +279,32 @@ fn unsigned_image() {
     assert_eq!(v["signatures"][0]["candidates"], 0);
 }
 
+/// An image that does not exist is an input error (exit 2) whether it is named by tag or by
+/// digest, never "no signature, sign it in the pipeline"; an unsigned image that exists, named
+/// by digest, is still `no_signature`.
+#[test]
+fn a_missing_image_is_an_input_error_by_tag_and_by_digest() {
+    let Some(f) = fixture() else { return };
+    let (_, digest) = f.image("present");
+    let zeros = format!("sha256:{}", "0".repeat(64));
+    for reference in [
+        format!("{}/demo/present:nope", f.registry),
+        format!("{}/demo/present@{zeros}", f.registry),
+        format!("{}/no/such-repo@{digest}", f.registry),
+    ] {
+        let mut args = vec![reference.as_str()];
+        args.extend(keyless());
+        let (code, v, err) = verify(f, &args);
+        assert_eq!(code, 2, "{reference}: {v:#}\n{err}");
+        assert!(err.contains("does not exist in the registry"), "{reference}: {err}");
+    }
+    let unsigned = format!("{}/demo/present@{digest}", f.registry);
+    let mut args = vec![unsigned.as_str()];
+    args.extend(keyless());
+    let (code, v, _) = verify(f, &args);
+    assert_eq!((code, reason(&v)), (1, "no_signature"));
+}
+
 /// Signed by another workflow, or with a token from another issuer.
 #[test]
 fn identity_and_issuer_mismatch() {

@@ -341,6 +341,22 @@ pub(super) async fn verify_image(
             Ok(l) => l,
             Err(f) => return record_fetch_failure(check, &digest, None, f, auth_from, out),
         };
+    // Pinned by digest, the image itself was never looked up: no signature tag may mean no
+    // such image (a typo in the digest or the repository), an input error rather than "sign
+    // it in the pipeline".
+    if layers.is_empty()
+        && image.digest().is_some()
+        && let Err(e) = with_deadline(timeout, oci.fetch_manifest_digest(&image, &auth)).await
+        && matches!(fetch_error(e, &host, &auth), Fetch::NotFound)
+    {
+        return out.fail_input(
+            check,
+            Some(digest.clone()),
+            format!(
+                "the image `{reference}` does not exist in the registry; check the repository and the digest"
+            ),
+        );
+    }
     let candidates = layers.len() as u32;
     let mut best: Option<Failure> = None;
     let mut found: Option<Verified> = None;
