@@ -349,10 +349,12 @@ impl<'a> Api<'a> {
             _ => "success",
         };
         let c = p.counts;
-        let description = super::http::truncate(
-            &format!("{}: {} failing, {} warning, {} waived", p.outcome.word(), c.fail, c.warn, c.waived),
-            139,
-        );
+        // A run that could not judge has no counts to give: "0 failing" would read as a pass.
+        let summary = match p.outcome {
+            Outcome::Error => "ERROR: verdict could not judge; the run's log says what to fix".to_owned(),
+            _ => format!("{}: {} failing, {} warning, {} waived", p.outcome.word(), c.fail, c.warn, c.waived),
+        };
+        let description = super::http::truncate(&summary, 139);
         let mut body =
             json!({"state": state, "description": description, "context": status_context(p.gate_key)});
         if let (Some(url), Some(obj)) = (&ctx.run_url, body.as_object_mut()) {

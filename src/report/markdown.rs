@@ -380,7 +380,14 @@ impl Renderer<'_> {
             (0, e) => parts.push(format!("{} excepted", num(e))),
             (w, e) => parts.push(format!("{} waived, {} excepted", num(w), num(e))),
         }
-        parts.push(format!("{} judged", plural(v.steps.len(), "step", "steps")));
+        // A skipped step judged nothing (no artifact of its kind): not counted as judged.
+        let skipped = v.steps.iter().filter(|s| s.outcome == Outcome::Skipped).count();
+        let judged = plural(v.steps.len() - skipped, "step", "steps");
+        parts.push(if skipped > 0 {
+            format!("{judged} judged, {skipped} skipped")
+        } else {
+            format!("{judged} judged")
+        });
         parts.push(format!("{} read", plural(v.evidence.sources.len(), "artifact", "artifacts")));
         parts.join(" · ")
     }

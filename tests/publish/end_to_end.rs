@@ -219,6 +219,11 @@ fn a_stopped_run_replaces_the_verdict_on_github() {
         (Some("error"), Some("verdict")),
         "the commit status says the gate could not judge"
     );
+    let description = status["description"].as_str().unwrap_or_default();
+    assert!(
+        description.starts_with("ERROR: verdict could not judge"),
+        "no counts that read as a pass: {description}"
+    );
 }
 
 /// The same on GitLab: the merge request note says ERROR instead of the earlier verdict.
