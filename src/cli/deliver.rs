@@ -86,7 +86,7 @@ pub fn deliver(
         }
         Ok(d) => d,
         Err(e) => {
-            super::to_stderr(&format!("publish: {e}\n"));
+            super::to_stderr(&format!("publish: {}\n", with_causes(&e)));
             return Ok(args.publish.require_publish.then_some(Exit::Internal));
         }
     };
@@ -132,7 +132,7 @@ pub fn publish_stopped(
         Ok(Destination::Nowhere(_)) => return,
         Ok(d) => d,
         Err(e) => {
-            super::to_stderr(&format!("publish: {e}\n"));
+            super::to_stderr(&format!("publish: {}\n", with_causes(&e)));
             return;
         }
     };
@@ -356,6 +356,22 @@ fn destination(
     publish::resolve(target, var, event.as_deref(), args.publish.pr)
 }
 
+/// An error with the causes its message leaves out ("cannot read the event payload …: No such
+/// file or directory"), so that the job log says why.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let said = c.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = c.source();
+    }
+    text
+}
+
 /// What the renderers need from the environment: the gate, links to the run, to files at the
 /// commit and to the report files, and where findings without a file are anchored.
 fn context(
@@ -427,6 +443,20 @@ fn terminal_width() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A publishing error says why, from its causes, without repeating what it already says.
+    #[test]
+    fn errors_say_why() {
+        let e = publish::PublishError::Io {
+            what: "read the event payload (GITHUB_EVENT_PATH)",
+            path: "/nonexistent/event.json".into(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory"),
+        };
+        assert_eq!(
+            with_causes(&e),
+            "cannot read the event payload (GITHUB_EVENT_PATH) `/nonexistent/event.json`: No such file or directory"
+        );
+    }
 
     /// Step-output names of the report files.
     #[test]

@@ -268,7 +268,11 @@ impl GitLabContext {
 
 /// Reads the event payload at `GITHUB_EVENT_PATH`, up to [`MAX_EVENT_BYTES`].
 pub fn read_event_file(path: &Path) -> Result<String, PublishError> {
-    let io = |source| PublishError::Io { what: "read the event payload", path: path.to_path_buf(), source };
+    let io = |source| PublishError::Io {
+        what: "read the event payload (GITHUB_EVENT_PATH)",
+        path: path.to_path_buf(),
+        source,
+    };
     let file = std::fs::File::open(path).map_err(io)?;
     let mut text = String::new();
     file.take(MAX_EVENT_BYTES + 1).read_to_string(&mut text).map_err(io)?;
