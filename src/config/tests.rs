@@ -623,7 +623,19 @@ fn a_denied_license_is_an_spdx_id() {
     at(&d, Code::InvalidValue, 2, 43, "thresholds.sbom.denied_licenses[1]");
     assert_eq!(d.message, "`AGPL-3.0-onyl` is not on the SPDX license list");
     assert_eq!(d.help.as_deref(), Some("did you mean `AGPL-3.0-only`?"));
-    let d = one("thresholds:\n  sbom: { denied_licenses: [GPLv3] }\n");
+    // Common names suggest the id they stand for, not the nearest by spelling (`GPL3` → `NGPL`).
+    for (name, meant) in [
+        ("GPLv3", "GPL-3.0-only"),
+        ("GPL3", "GPL-3.0-only"),
+        ("AGPL3", "AGPL-3.0-only"),
+        ("AGPLv3+", "AGPL-3.0-or-later"),
+        ("LGPLv2.1", "LGPL-2.1-only"),
+        ("SSPL", "SSPL-1.0"),
+    ] {
+        let d = one(&format!("thresholds:\n  sbom: {{ denied_licenses: [\"{name}\"] }}\n"));
+        assert_eq!(d.help.as_deref(), Some(format!("did you mean `{meant}`?").as_str()), "{name}");
+    }
+    let d = one("thresholds:\n  sbom: { denied_licenses: [Frobnicate-9] }\n");
     assert!(d.help.as_deref().is_some_and(|h| h.contains("spdx.org/licenses")), "{d:?}");
     let (c, _) = ok(
         "thresholds:\n  sbom: { denied_licenses: [gpl-3.0-only, GPL-2.0+, GPL-2.0-with-classpath-exception, LicenseRef-acme-eula] }\n",

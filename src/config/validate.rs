@@ -686,16 +686,55 @@ fn licenses(cx: &mut Cx<'_>, node: &Node) -> Option<Vec<String>> {
                 "an SPDX license id such as GPL-3.0-only (spdx.org/licenses), or LicenseRef-… for a license of your own"
                     .into(),
             );
-            d.help = Some(match crate::diag::closest(&id, &names) {
-                Some(near) => format!("did you mean `{near}`?"),
-                None => "look the license up at https://spdx.org/licenses/ and write its identifier".into(),
-            });
+            d.help = Some(
+                match license_meant(&id).or_else(|| crate::diag::closest(&id, &names).map(str::to_owned)) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => {
+                        "look the license up at https://spdx.org/licenses/ and write its identifier".into()
+                    }
+                },
+            );
             continue;
         }
         seen.push((id, n, i));
     }
     cx.repeated(path, &seen, |a, b| a == b);
     Some(seen.into_iter().map(|(id, _, _)| id).collect())
+}
+
+/// The SPDX id a common name stands for, when it is one: the GNU licenses by their short names
+/// (`GPL3` → `GPL-3.0-only`, `AGPLv3+` → `AGPL-3.0-or-later`, `LGPL-2.1` → `LGPL-2.1-only`),
+/// and a license family named without its version when it has one (`SSPL` → `SSPL-1.0`).
+/// Edit distance alone suggests unrelated ids for these (`GPL3` → `NGPL`).
+fn license_meant(name: &str) -> Option<String> {
+    let lower = name.trim().to_ascii_lowercase().replace(' ', "");
+    for family in ["agpl", "lgpl", "gpl"] {
+        let Some(rest) = lower.strip_prefix(family) else { continue };
+        let rest = rest.trim_start_matches(['-', 'v']);
+        let (rest, later) = match rest.strip_suffix('+') {
+            Some(r) => (r, true),
+            None => (rest.strip_suffix("-or-later").unwrap_or(rest), rest.ends_with("-or-later")),
+        };
+        let version = match rest {
+            "1" | "1.0" => "1.0",
+            "2" | "2.0" => "2.0",
+            "2.1" => "2.1",
+            "3" | "3.0" => "3.0",
+            _ => return None,
+        };
+        let id =
+            format!("{}-{version}-{}", family.to_ascii_uppercase(), if later { "or-later" } else { "only" });
+        return spdx::license_id(&id).map(|_| id);
+    }
+    // A family without its version: the one id that starts with the name and a dash.
+    let mut versions = spdx::identifiers::LICENSES
+        .iter()
+        .map(|l| l.name)
+        .filter(|id| id.len() > lower.len() + 1 && id.to_ascii_lowercase().starts_with(&format!("{lower}-")));
+    match (versions.next(), versions.next()) {
+        (Some(only), None) => Some(only.to_owned()),
+        _ => None,
+    }
 }
 
 /// Whether `id` is on the SPDX license list (its deprecated ids included, compared without case
