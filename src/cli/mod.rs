@@ -317,6 +317,21 @@ pub(crate) fn load_config(
 #[allow(clippy::print_stdout)]
 fn init(args: args::InitArgs) -> Result<(), Error> {
     let files = crate::config::init_files();
+    // A configuration under another of the names verdict reads: writing verdict.yaml beside it
+    // would make every run stop on `config/ambiguous`, --force or not.
+    let others: Vec<String> = crate::config::FILE_NAMES
+        .iter()
+        .filter(|name| **name != "verdict.yaml")
+        .map(|name| args.dir.join(name))
+        .filter(|p| p.exists())
+        .map(|p| discover::display(&p))
+        .collect();
+    if let Some(other) = others.first() {
+        return Err(Error::Refused(Box::new(
+            Diagnostic::error("init/exists", format!("a configuration is already here: {other}"))
+                .help("nothing was written; verdict reads one configuration per folder: edit that one, or remove it and run `verdict init` again"),
+        )));
+    }
     let existing: Vec<String> = files
         .iter()
         .map(|(rel, _)| args.dir.join(rel))

@@ -61,6 +61,18 @@ mod tests {
         assert_eq!(config.thresholds.misconfiguration_unknown_severity, Some(crate::config::Action::Warn));
     }
 
+    /// Doing what a comment says (`all_namespaces: true` instead of `namespaces`) gives a file
+    /// without a warning: the starter does not set what the suggestion makes pointless.
+    #[test]
+    fn starter_suggestions_do_not_warn() {
+        let text = file("verdict.yaml").replace("  # all_namespaces: false", "  all_namespaces: true");
+        assert!(text.contains("\n  all_namespaces: true"), "{text}");
+        let (config, warnings) = crate::config::load(Path::new("verdict.yaml"), &text, |_| Ok("[]".into()))
+            .unwrap_or_else(|d| panic!("{}", d.iter().map(|d| d.render(false)).collect::<String>()));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(config.policies.all_namespaces);
+    }
+
     /// `  # key: value` → `  key: value`; explaining comments stay.
     fn uncomment(line: &str) -> String {
         let body = line.trim_start();
