@@ -227,10 +227,10 @@ pub struct RunArgs {
     pub inputs: Vec<InputSpec>,
 
     /// The configuration file [default: verdict.yaml in the current folder, when present]
-    #[arg(short, long, value_name = "FILE", env = "VERDICT_CONFIG", conflicts_with = "no_config")]
+    #[arg(short, long, value_name = "FILE", env = "VERDICT_CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// Ignore any verdict.yaml
+    /// Ignore any verdict.yaml, and --config and VERDICT_CONFIG too
     #[arg(long)]
     pub no_config: bool,
 
