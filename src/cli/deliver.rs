@@ -69,10 +69,11 @@ pub fn deliver(
             .map_err(|source| Error::Output { path: "stdout".into(), source })
     })?;
     // On GitHub, annotations are workflow commands in the job's output: printed after a text
-    // report on stdout, never into a document on stdout (it would stop being JSON or SARIF).
+    // report on stdout, or alone on stdout when the report went to --output; never into a
+    // document on stdout (it would stop being JSON or SARIF).
     if matches!(destination, Ok(Destination::GitHub(_)))
-        && args.format == OutputFormat::Text
-        && args.output.is_none()
+        && (args.format == OutputFormat::Text || args.output.is_some())
+        && args.format != OutputFormat::Github
     {
         super::write_text(&annotations::workflow_commands(v, &cx), None)?;
     }

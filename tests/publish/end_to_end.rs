@@ -157,6 +157,24 @@ fn demo_with_cut_report(dir: &Path) -> std::path::PathBuf {
     demo
 }
 
+/// With the report written to a file (`-o`), or a JSON report on stdout, the annotations still
+/// reach the job log when stdout is free for them, and never go into a document on stdout.
+#[test]
+fn annotations_reach_the_log_when_the_report_goes_to_a_file() {
+    let Some(corpus) = support::corpus() else { return };
+    let (fake, _server) = GitHub::start(&corpus, GitHubConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("verdict.txt");
+    let out = run_github(&fake, dir.path(), &["-o", report.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("::error ") && !stdout.contains("✗ FAIL"), "{stdout}");
+    assert!(std::fs::read_to_string(&report).unwrap().contains("✗ FAIL"));
+    let out = run_github(&fake, dir.path(), &["--format", "json"]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout stays one JSON document");
+    assert_eq!(json["outcome"], "fail");
+}
+
 /// A run that stops before its verdict (exit 2: a report cut off) says so where its verdict
 /// would have gone: the sticky comment no longer shows the earlier commit's FAIL but ERROR,
 /// with the file, the place and how to fix it; the job summary, the check run and the commit
