@@ -103,14 +103,29 @@ _remedy(sig) := concat("", [
 	"It was signed with another key. Sign with the key pair whose public key is ", sig.expected.key,
 	" (`cosign sign --key env://COSIGN_PRIVATE_KEY ", _ref(sig), "`); if the key was rotated, ",
 	"put the new cosign.pub in the check's `key` in verdict.yaml",
-]) if sig.reason == "wrong_key"
+]) if {
+	sig.reason == "wrong_key"
+	is_string(sig.expected.key)
+}
+
+# A keyless check met a signature made with a key pair: the check names no key to sign with.
+_remedy(sig) := concat("", [
+	"It was signed with a key pair, but the check requires a keyless signature by ", _id_text(sig.expected),
+	": sign it keylessly, as ", _sign_command(sig), _how_keyless(sig),
+]) if {
+	sig.reason == "wrong_key"
+	not is_string(sig.expected.key)
+}
 
 _remedy(sig) := lib.text([
 	"Sign from the workflow the check trusts: ", _id_text(sig.expected),
 	lib.part(" (this one was signed by `", _signer(sig, "identity"), "`)"),
 	". Run the signing step in that workflow (for example the release workflow on a tag); if this signer is ",
-	"legitimate, widen certificate_identity_regexp in verdict.yaml",
+	"legitimate, ", _trust_signer(sig.expected), " in verdict.yaml",
 ]) if sig.reason == "identity_mismatch"
+
+_trust_signer(expected) := "change certificate_identity to it" if is_string(expected.identity)
+else := "widen certificate_identity_regexp to match it"
 
 _remedy(sig) := lib.text([
 	"Sign with an OIDC token from ", _issuer_text(sig.expected),
@@ -130,7 +145,7 @@ _remedy(sig) := concat("", [
 
 _remedy(sig) := concat("", [
 	"The signature belongs to another digest (signed by tag before a re-push, or copied from another ",
-	"image). Sign the exact digest you ship, after the push: `cosign sign ", _ref(sig), "`",
+	"image). Sign the exact digest you ship, after the push: ", _sign_command(sig),
 ]) if sig.reason == "digest_mismatch"
 
 _remedy(sig) := concat("", [

@@ -94,6 +94,11 @@ test_wrong_key if {
 	f.id == "signature-wrong-key"
 	contains(f.remediation, "whose public key is sha256:ab12")
 	contains(f.remediation, "put the new cosign.pub")
+	# A keyless check names no key: the remedy is to sign keylessly, as the check requires.
+	k := _one(_sig({"reason": "wrong_key"}))
+	contains(k.remediation, "requires a keyless signature by matching")
+	contains(k.remediation, "`cosign sign --yes $IMAGE@$DIGEST`")
+	not contains(k.remediation, "whose public key")
 }
 
 test_identity_mismatch_names_both if {
@@ -105,6 +110,8 @@ test_identity_mismatch_names_both if {
 	contains(f.remediation, "(this one was signed by `https://github.com/acme/shop/.github/workflows/ci.yml@refs/pull/7/merge`)")
 	f2 := _one(_sig({"reason": "identity_mismatch", "expected": object.union(_keyless, {"identity": "me@acme.com", "identity_regexp": null})}))
 	contains(f2.remediation, "Sign from the workflow the check trusts: `me@acme.com`.")
+	contains(f2.remediation, "change certificate_identity to it")
+	contains(f.remediation, "widen certificate_identity_regexp")
 }
 
 test_issuer_mismatch if {
@@ -117,7 +124,9 @@ test_issuer_mismatch if {
 
 test_tampered_copied_expired_untrusted if {
 	contains(_one(_sig({"reason": "payload_tampered"})).remediation, "Do not ship it")
-	contains(_one(_sig({"reason": "digest_mismatch"})).remediation, "`cosign sign $IMAGE@$DIGEST`")
+	contains(_one(_sig({"reason": "digest_mismatch"})).remediation, "`cosign sign --yes $IMAGE@$DIGEST`")
+	blob := _sig({"reason": "digest_mismatch", "kind": "blob", "subject": "dist/app.tgz", "digest": "sha256:f1"})
+	contains(_one(blob).remediation, "`cosign sign-blob --yes --bundle dist/app.tgz.sigstore.json dist/app.tgz`")
 	contains(_one(_sig({"reason": "certificate_expired"})).remediation, "ten minutes")
 	contains(_one(_sig({"reason": "untrusted_root"})).remediation, "trusted_root")
 	contains(_one(_sig({"reason": "transparency_log_invalid"})).remediation, "re-sign it")

@@ -83,7 +83,7 @@ Sigstore bundle (--bundle, versions 0.1-0.3, or cosign's older bundle) or a deta
 --signature (with --certificate for keyless); offline.
 
 Who must have signed: --key cosign.pub, or a certificate identity and issuer:
-  --certificate-identity-regexp '^https://github.com/acme/app/.github/workflows/release.yml@'
+  --certificate-identity-regexp '^https://github\\.com/acme/app/\\.github/workflows/release\\.yml@'
   --certificate-oidc-issuer https://token.actions.githubusercontent.com
 Patterns are unanchored regular expressions, as in cosign: anchor them with ^ and $.
 

@@ -56,11 +56,12 @@ impl Matcher {
         }
     }
 
-    /// For messages: `"https://…"` or `matching ^https://…`.
+    /// For messages, after "the identity" or "the issuer": `` `https://…` `` or `` matching
+    /// `^https://…` ``.
     pub fn describe(&self) -> String {
         match self {
             Matcher::Exact(s) => format!("`{s}`"),
-            Matcher::Regex(r) => format!("one matching `{}`", r.as_str()),
+            Matcher::Regex(r) => format!("matching `{}`", r.as_str()),
         }
     }
 
