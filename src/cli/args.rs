@@ -80,7 +80,7 @@ SUBJECT is an image reference (registry/repository:tag or …@sha256:<digest>), 
 sha256:<hex> standing for a file. Images: the signatures cosign stores at the tag
 sha256-<digest>.sig (and, with --attestation, the attestations at .att). Files: the
 Sigstore bundle (--bundle, versions 0.1-0.3, or cosign's older bundle) or a detached
---signature (with --certificate for keyless); offline.
+--signature made with a key; offline (a keyless signature is verified from its bundle).
 
 Who must have signed: --key cosign.pub, or a certificate identity and issuer:
   --certificate-identity-regexp '^https://github\\.com/acme/app/\\.github/workflows/release\\.yml@'
@@ -118,7 +118,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "bundle", allow_hyphen_values = true)]
     pub signature: Option<PathBuf>,
 
-    /// The PEM certificate of a detached keyless signature (--output-certificate)
+    /// The PEM certificate of a detached keyless signature (--output-certificate): refused with how to write a bundle instead, since without the transparency-log entry a bundle carries it cannot be verified offline
     #[arg(long, value_name = "FILE", requires = "signature", allow_hyphen_values = true)]
     pub certificate: Option<PathBuf>,
 

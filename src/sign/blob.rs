@@ -63,6 +63,16 @@ fn material(b: &BlobSubject, sha: [u8; 32]) -> Result<Bundle, String> {
                     `cosign sign-blob --bundle` writes) or its detached signature (`signature:` / `--signature`)"
             .into());
     };
+    if b.certificate.is_some() {
+        // The certificate expired ten minutes after signing; only the transparency-log entry
+        // proves the signature was made in that window, and a detached signature and
+        // certificate do not carry it (verdict verifies offline).
+        return Err("a detached keyless signature cannot be verified offline: its certificate expired ten minutes \
+                    after signing, and only the transparency-log entry, which the signature and certificate files \
+                    do not carry, proves it signed in time; have the signing step write a bundle (`cosign sign-blob \
+                    --bundle FILE.sigstore.json`) and give that (`bundle:` / `--bundle`)"
+            .into());
+    }
     let sig = read_text(sig_path, MAX_SIGNATURE, "signature")?;
     let sig = sig.trim();
     // cosign writes the signature base64-encoded; a raw DER signature is accepted too.
