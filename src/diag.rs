@@ -227,6 +227,12 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     })
 }
 
+/// " (did you mean `x`?)" for the candidate [`closest`] finds, to put after a message; empty
+/// when none is close.
+pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
+    closest(word, candidates).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default()
+}
+
 fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

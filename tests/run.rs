@@ -12,18 +12,18 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The binary in `dir`, outside any CI and shell setting that would change what it prints.
+fn command(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_verdict"));
+    cmd.current_dir(dir);
+    for var in ["CI", "GITHUB_ACTIONS", "GITLAB_CI", "VERDICT_CONFIG", "VERDICT_TODAY", "COLUMNS"] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
 fn verdict(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_verdict"))
-        .current_dir(dir)
-        .args(args)
-        .args(["--today", "2026-11-21"])
-        .env_remove("CI")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITLAB_CI")
-        .env_remove("VERDICT_CONFIG")
-        .env_remove("COLUMNS")
-        .output()
-        .unwrap()
+    command(dir).args(args).args(["--today", "2026-11-21"]).output().unwrap()
 }
 
 fn json(out: &Output) -> Value {
@@ -262,15 +262,7 @@ fn an_unwritable_stderr_keeps_the_exit_code() {
         &["verify", "a.tgz", "--bundle", "missing.json", "--key", "cosign.pub"][..],
         &["run", "--publish", "none"][..],
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
-            .current_dir(dir.path())
-            .args(args)
-            .env_remove("CI")
-            .env_remove("GITHUB_ACTIONS")
-            .env_remove("GITLAB_CI")
-            .stderr(full.try_clone().unwrap())
-            .output()
-            .unwrap();
+        let out = command(dir.path()).args(args).stderr(full.try_clone().unwrap()).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
 }
@@ -308,13 +300,8 @@ fn a_configuration_in_a_subfolder_finds_its_policies_and_data() {
 #[test]
 fn the_terminal_report_wraps_to_columns() {
     let longest = |columns: Option<&str>| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_verdict"));
-        cmd.current_dir(root().join("fixtures/demo"))
-            .args(["run", "--publish", "none", "--today", "2026-11-21"])
-            .env_remove("CI")
-            .env_remove("GITHUB_ACTIONS")
-            .env_remove("GITLAB_CI")
-            .env_remove("COLUMNS");
+        let mut cmd = command(&root().join("fixtures/demo"));
+        cmd.args(["run", "--publish", "none", "--today", "2026-11-21"]);
         if let Some(c) = columns {
             cmd.env("COLUMNS", c);
         }

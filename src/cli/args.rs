@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::diag::closest;
+use crate::diag::did_you_mean;
 use crate::evidence::Kind;
 use crate::ingest::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_FILE_SIZE, custom};
 
@@ -541,9 +541,7 @@ impl FromStr for InputSpec {
                     None if kind == "custom" => return Err("custom needs a name: custom:NAME=PATH".into()),
                     None => {
                         let hint =
-                            closest(kind, &["junit", "trivy", "checkov", "cyclonedx", "spdx", "custom"])
-                                .map(|c| format!(" (did you mean `{c}`?)"))
-                                .unwrap_or_default();
+                            did_you_mean(kind, &["junit", "trivy", "checkov", "cyclonedx", "spdx", "custom"]);
                         return Err(format!("unknown kind `{kind}`{hint}; expected one of {kinds}"));
                     }
                 }

@@ -128,8 +128,9 @@ pub fn utf16_kind(head: &[u8]) -> Option<Kind> {
 /// named by its path or with `--input junit=`, a scanner's JUnit is read as JUnit.
 pub fn results_not_read(head: &[u8]) -> Option<&'static str> {
     let has = |needle: &str| memchr::memmem::find(head, needle.as_bytes()).is_some();
-    if content(head)?.first() == Some(&b'{') {
-        return scan_rendering(&top_level_keys(content(head)?), has);
+    let body = content(head)?;
+    if body.first() == Some(&b'{') {
+        return scan_rendering(body);
     }
     match root_element(head)? {
         ("testsuites", tag) if tag.contains("name=\"trivy\"") => Some(
@@ -156,39 +157,41 @@ pub fn results_not_read(head: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Why discovery skips a JSON object (its top-level `keys`) that is Trivy's or Checkov's SARIF
+/// Why discovery skips a JSON object (`body`, from its `{`) that is Trivy's or Checkov's SARIF
 /// or GitLab security report rendering of a scan: the scan's own JSON is what verdict judges,
 /// and without it the gate would pass on nothing but the line that the scan was skipped.
-fn scan_rendering(keys: &[(String, Option<String>)], has: impl Fn(&str) -> bool) -> Option<&'static str> {
-    let key = |name: &str| keys.iter().any(|(k, _)| k == name);
+/// Discovery asks this of every unknown JSON file: the tool's name is looked for first, as
+/// bytes, and only a file that names one has its keys read.
+fn scan_rendering(body: &[u8]) -> Option<&'static str> {
     // Names as the tools write them, in either spacing (Python's json.dump, Go's encoder).
-    let named = |tool: &str| has(&format!("\"name\": \"{tool}\"")) || has(&format!("\"name\":\"{tool}\""));
-    let (trivy, checkov) = (named("Trivy"), named("Checkov"));
-    if key("runs") && (key("$schema") || key("version")) {
-        if trivy {
-            return Some(
-                "Trivy's SARIF rendering of a scan, which verdict does not judge: give verdict the scan as JSON (`trivy … --format json --output trivy.json`)",
-            );
-        }
-        if checkov {
-            return Some(
-                "Checkov's SARIF rendering of a scan, which verdict does not judge: give verdict Checkov's JSON (`checkov -o json`)",
-            );
-        }
+    let named = |tool: &str| {
+        [format!("\"name\": \"{tool}\""), format!("\"name\":\"{tool}\"")]
+            .iter()
+            .any(|n| memchr::memmem::find(body, n.as_bytes()).is_some())
+    };
+    let trivy = named("Trivy");
+    if !trivy && !named("Checkov") {
+        return None;
     }
-    if key("scan") && key("vulnerabilities") {
-        if trivy {
-            return Some(
-                "Trivy's GitLab security report rendering of a scan, which verdict does not judge: give verdict the scan as JSON (`trivy … --format json --output trivy.json`)",
-            );
-        }
-        if checkov {
-            return Some(
-                "Checkov's GitLab SAST rendering of a scan, which verdict does not judge: give verdict Checkov's JSON (`checkov -o json`)",
-            );
-        }
+    let keys = top_level_keys(body);
+    let key = |name: &str| keys.iter().any(|(k, _)| k == name);
+    let sarif = key("runs") && (key("$schema") || key("version"));
+    let gitlab = key("scan") && key("vulnerabilities");
+    match (trivy, sarif, gitlab) {
+        (true, true, _) => Some(
+            "Trivy's SARIF rendering of a scan, which verdict does not judge: give verdict the scan as JSON (`trivy … --format json --output trivy.json`)",
+        ),
+        (false, true, _) => Some(
+            "Checkov's SARIF rendering of a scan, which verdict does not judge: give verdict Checkov's JSON (`checkov -o json`)",
+        ),
+        (true, false, true) => Some(
+            "Trivy's GitLab security report rendering of a scan, which verdict does not judge: give verdict the scan as JSON (`trivy … --format json --output trivy.json`)",
+        ),
+        (false, false, true) => Some(
+            "Checkov's GitLab SAST rendering of a scan, which verdict does not judge: give verdict Checkov's JSON (`checkov -o json`)",
+        ),
+        _ => None,
     }
-    None
 }
 
 /// Why discovery skips a file it recognized as JUnit: it is the JUnit rendering of a verdict

@@ -1323,9 +1323,7 @@ fn check_pack_settings(file: &str, data: &Json, errors: &mut Vec<PolicyError>) {
     // `data.verdict` is the built-in pack's, which reads only its `config`.
     if let Some(verdict) = data.get("verdict").and_then(Json::as_object) {
         for key in verdict.keys().filter(|k| *k != "config") {
-            let near = crate::diag::closest(key, &["config"])
-                .map(|n| format!(" (did you mean `{n}`?)"))
-                .unwrap_or_default();
+            let near = crate::diag::did_you_mean(key, &["config"]);
             errors.push(PolicyError::Data {
                 file: file.to_owned(),
                 message: format!(
@@ -1348,9 +1346,7 @@ fn check_pack_settings(file: &str, data: &Json, errors: &mut Vec<PolicyError>) {
     let names: Vec<&str> = PACK_SETTINGS.iter().map(|(s, _)| *s).collect();
     for (section, knobs) in sections {
         let Some((_, known)) = PACK_SETTINGS.iter().find(|(s, _)| s == section) else {
-            let near = crate::diag::closest(section, &names)
-                .map(|n| format!(" (did you mean `{n}`?)"))
-                .unwrap_or_default();
+            let near = crate::diag::did_you_mean(section, &names);
             errors.push(PolicyError::Data {
                 file: file.to_owned(),
                 message: format!(
@@ -1363,9 +1359,7 @@ fn check_pack_settings(file: &str, data: &Json, errors: &mut Vec<PolicyError>) {
         let Some(knobs) = knobs.as_object() else { continue };
         for key in knobs.keys() {
             if !known.contains(&key.as_str()) {
-                let near = crate::diag::closest(key, known)
-                    .map(|n| format!(" (did you mean `{n}`?)"))
-                    .unwrap_or_default();
+                let near = crate::diag::did_you_mean(key, known);
                 errors.push(PolicyError::Data {
                     file: file.to_owned(),
                     message: format!(

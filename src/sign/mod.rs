@@ -691,9 +691,7 @@ pub fn predicate_type(name: &str) -> Result<String, String> {
                 "openvex",
                 "custom",
             ];
-            let hint = crate::diag::closest(other, &names)
-                .map(|c| format!(" (did you mean `{c}`?)"))
-                .unwrap_or_default();
+            let hint = crate::diag::did_you_mean(other, &names);
             return Err(format!(
                 "unknown predicate type `{other}`{hint}; use one of {} or a URI",
                 names.join(", ")
