@@ -109,6 +109,47 @@ fn github_examples_are_valid_workflows() {
     }
 }
 
+/// Every GitHub example job that runs the action keeps its report files as the run's artifacts:
+/// the comment's "Full report" links there (`#artifacts`), so a setup that does not upload them
+/// links to nothing. The upload's path is the action's `output-dir`, and artifact names are
+/// unique within the workflow, as `actions/upload-artifact@v4` requires.
+#[test]
+fn github_examples_keep_the_report_files() {
+    let default_dir = yaml_file("action.yml")["inputs"]["output-dir"]["default"].as_str().unwrap().to_owned();
+    for file in github_examples() {
+        let doc = yaml_file(&file);
+        let mut names = Vec::new();
+        for (job, body) in doc["jobs"].as_object().unwrap() {
+            let steps = body["steps"].as_array().unwrap();
+            let uses = |s: &Value, prefix: &str| s["uses"].as_str().is_some_and(|u| u.starts_with(prefix));
+            for s in steps.iter().filter(|s| uses(s, "actions/upload-artifact@")) {
+                names.push(s["with"]["name"].as_str().unwrap().to_owned());
+            }
+            let Some(verdict) = steps.iter().find(|s| uses(s, "verdict-ci/verdict@")) else { continue };
+            let dir = verdict["with"]["output-dir"]
+                .as_str()
+                .unwrap_or(&default_dir)
+                .trim_end_matches('/')
+                .to_owned();
+            let kept = steps.iter().filter(|s| uses(s, "actions/upload-artifact@")).any(|s| {
+                s["with"]["path"]
+                    .as_str()
+                    .unwrap_or("")
+                    .lines()
+                    .any(|p| p.trim().trim_end_matches('/') == dir)
+            });
+            assert!(
+                kept,
+                "{file}: job {job} runs verdict but does not upload {dir}/ (the comment links to it)"
+            );
+        }
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{file}: two artifacts share a name: {names:?}");
+    }
+}
+
 /// `over` deep-merged over `base`, as GitLab merges `extends` and included files: mappings
 /// merge key by key, anything else is replaced.
 fn merge(base: &Value, over: &Value) -> Value {
