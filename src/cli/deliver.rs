@@ -71,7 +71,7 @@ pub fn deliver(
     // On GitHub, annotations are workflow commands in the job's output: printed after a text
     // report on stdout, or alone on stdout when the report went to --output; never into a
     // document on stdout (it would stop being JSON or SARIF).
-    if matches!(destination, Ok(Destination::GitHub(_)))
+    if matches!(destination, Ok(Destination::GitHub(_) | Destination::GitHubFiles(_)))
         && (args.format == OutputFormat::Text || args.output.is_some())
         && args.format != OutputFormat::Github
     {
@@ -350,11 +350,18 @@ fn destination(
         PublishArg::Gitlab => PublishTarget::GitLab,
         PublishArg::None => PublishTarget::None,
     };
-    let event = match var("GITHUB_EVENT_PATH").filter(|_| target != PublishTarget::None) {
-        Some(p) if !p.is_empty() => Some(publish::context::read_event_file(Path::new(&p))?),
-        _ => None,
+    let (text, unread) = match var("GITHUB_EVENT_PATH").filter(|_| target != PublishTarget::None) {
+        Some(p) if !p.is_empty() => match publish::context::read_event_file(Path::new(&p)) {
+            Ok(text) => (Some(text), None),
+            Err(e) => (None, Some(e)),
+        },
+        _ => (None, None),
     };
-    publish::resolve(target, var, event.as_deref(), args.publish.pr)
+    let event = match unread {
+        Some(e) => Err(e),
+        None => Ok(text.as_deref()),
+    };
+    publish::resolve(target, var, event, args.publish.pr)
 }
 
 /// An error with the causes its message leaves out ("cannot read the event payload …: No such

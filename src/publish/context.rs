@@ -223,6 +223,30 @@ impl EventFacts {
     }
 }
 
+/// What a GitHub Actions step can still write when its context cannot be read (a malformed
+/// `GITHUB_REPOSITORY`, an unreadable event payload): the job summary and the step outputs are
+/// files the runner hands out, and need neither the repository nor the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitHubFiles {
+    /// `GITHUB_STEP_SUMMARY`.
+    pub step_summary: Option<PathBuf>,
+    /// `GITHUB_OUTPUT`.
+    pub output: Option<PathBuf>,
+    /// Why nothing else can be published, with its causes.
+    pub problem: String,
+}
+
+impl GitHubFiles {
+    /// The files `var` names, or `None` when it names neither (nothing to fall back to).
+    pub fn from_env(var: &dyn Fn(&str) -> Option<String>, problem: String) -> Option<GitHubFiles> {
+        let path =
+            |k: &str| var(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let files =
+            GitHubFiles { step_summary: path("GITHUB_STEP_SUMMARY"), output: path("GITHUB_OUTPUT"), problem };
+        (files.step_summary.is_some() || files.output.is_some()).then_some(files)
+    }
+}
+
 /// A GitLab CI job, as far as publishing is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GitLabContext {

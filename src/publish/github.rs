@@ -6,11 +6,13 @@
 //! when publishing failed or degraded.
 //! Takes a [`GitHubContext`], [`Settings`] and a [`Publication`]; returns a [`PublishReport`].
 
+use std::path::PathBuf;
+
 use http::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::context::GitHubContext;
+use super::context::{GitHubContext, GitHubFiles};
 use super::http::{ApiRequest, ApiResponse, GitHubHttp, Transport as _, expect};
 use super::retry::Retrier;
 use super::sticky::{self, Author, Note, NoteApi, Sticky};
@@ -35,16 +37,7 @@ const INSTEAD: &str = "the verdict is in the job summary and the annotations ins
 pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Publication<'_>) -> PublishReport {
     let mut report = PublishReport::to("github");
     // The job summary first: it is the fallback for everything else, so it must not wait on an API.
-    if let Some(render) = p.job_summary {
-        let action = match &ctx.step_summary {
-            Some(path) => match files::append_summary(path, &summary_within(render)) {
-                Ok(()) => Action::Written { path: path.clone() },
-                Err(e) => Action::Failed(e),
-            },
-            None => Action::Skipped { reason: "GITHUB_STEP_SUMMARY is not set".into() },
-        };
-        report.push("job summary", action);
-    }
+    job_summary(ctx.step_summary.as_ref(), p, &mut report);
     let wants_api = (ctx.pull_request.is_some() && p.comment_mode != super::CommentMode::Off)
         || p.check_run.is_some()
         || p.commit_status;
@@ -111,20 +104,54 @@ pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Public
         report.push("commit status", action);
     }
 
-    // Step outputs, then a note in the job summary if anything went wrong.
-    if let Some(path) = &ctx.output {
-        let action = match files::write_outputs(path, &outputs(p, &report)) {
+    outputs_and_note(ctx.step_summary.as_ref(), ctx.output.as_ref(), p, &mut report);
+    report
+}
+
+/// Publishes what needs no context: the job summary and the step outputs, with why nothing else
+/// was (the context could not be read) as a failed surface, in the log and the summary's note.
+pub(crate) fn publish_files(files: &GitHubFiles, p: &Publication<'_>) -> PublishReport {
+    let mut report = PublishReport::to("github");
+    job_summary(files.step_summary.as_ref(), p, &mut report);
+    let problem = PublishError::Context { system: "GitHub", problem: files.problem.clone() };
+    report.push("comment, check run and status", Action::Failed(problem));
+    outputs_and_note(files.step_summary.as_ref(), files.output.as_ref(), p, &mut report);
+    report
+}
+
+/// Appends the job summary, when the publication has one.
+fn job_summary(path: Option<&PathBuf>, p: &Publication<'_>, report: &mut PublishReport) {
+    if let Some(render) = p.job_summary {
+        let action = match path {
+            Some(path) => match files::append_summary(path, &summary_within(render)) {
+                Ok(()) => Action::Written { path: path.clone() },
+                Err(e) => Action::Failed(e),
+            },
+            None => Action::Skipped { reason: "GITHUB_STEP_SUMMARY is not set".into() },
+        };
+        report.push("job summary", action);
+    }
+}
+
+/// Step outputs, then a note in the job summary if anything went wrong.
+fn outputs_and_note(
+    step_summary: Option<&PathBuf>,
+    output: Option<&PathBuf>,
+    p: &Publication<'_>,
+    report: &mut PublishReport,
+) {
+    if let Some(path) = output {
+        let action = match files::write_outputs(path, &outputs(p, report)) {
             Ok(()) => Action::Written { path: path.clone() },
             Err(e) => Action::Failed(e),
         };
         report.push("step outputs", action);
     }
-    if let (Some(path), Some(note)) = (&ctx.step_summary, summary_note(&report))
+    if let (Some(path), Some(note)) = (step_summary, summary_note(report))
         && let Err(e) = files::append_summary(path, &note)
     {
         report.push("job summary note", Action::Failed(e));
     }
-    report
 }
 
 /// Without a client, the first surface that needed one reports why; the others say so.

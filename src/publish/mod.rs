@@ -28,7 +28,7 @@ use std::time::Duration;
 use crate::exit::Exit;
 use crate::verdict::{Counts, Outcome, Verdict};
 
-pub use context::{GitHubContext, GitLabContext, Repository, Secret};
+pub use context::{GitHubContext, GitHubFiles, GitLabContext, Repository, Secret};
 pub use retry::{Clock, ManualClock, RetryPolicy, SystemClock};
 
 /// The GitHub comment limit, in characters.
@@ -134,22 +134,45 @@ impl std::str::FromStr for CommentMode {
 pub enum Destination {
     /// GitHub Actions.
     GitHub(Box<GitHubContext>),
+    /// GitHub Actions whose context could not be read: only the job summary and the step
+    /// outputs, which say why the rest was not published.
+    GitHubFiles(Box<GitHubFiles>),
     /// GitLab CI.
     GitLab(Box<GitLabContext>),
     /// Nowhere, and why (said in the report: "running locally publishes nothing and says so").
     Nowhere(String),
 }
 
-/// Resolves `--publish` against the environment (`var`), the GitHub event payload's text (the CLI
-/// reads `GITHUB_EVENT_PATH`, see [`context::read_event_file`]) and the `--pr` hand-off.
+/// Resolves `--publish` against the environment (`var`), the GitHub event payload (its text, or
+/// why it could not be read: the CLI reads `GITHUB_EVENT_PATH`, see
+/// [`context::read_event_file`]) and the `--pr` hand-off.
+///
+/// On GitHub, a context that cannot be read still leaves the job summary and the step outputs
+/// ([`Destination::GitHubFiles`]), when the runner names them: the verdict and the reason are
+/// written there instead of only to the log.
 pub fn resolve(
     target: PublishTarget,
     var: &dyn Fn(&str) -> Option<String>,
-    event: Option<&str>,
+    event: Result<Option<&str>, PublishError>,
     pr: Option<u64>,
 ) -> Result<Destination, PublishError> {
     let is_true = |k: &str| var(k).is_some_and(|v| v.trim() == "true");
-    let github = || GitHubContext::from_env(var, event, pr).map(|c| Destination::GitHub(Box::new(c)));
+    let github = || {
+        event
+            .and_then(|event| GitHubContext::from_env(var, event, pr))
+            .map(|c| Destination::GitHub(Box::new(c)))
+            .or_else(|e| {
+                // Said as "cannot publish to GitHub: {why}", so a context error's own prefix goes.
+                let why = match &e {
+                    PublishError::Context { problem, .. } => problem.clone(),
+                    other => chain(other),
+                };
+                match GitHubFiles::from_env(var, why) {
+                    Some(files) => Ok(Destination::GitHubFiles(Box::new(files))),
+                    None => Err(e),
+                }
+            })
+    };
     let gitlab = || GitLabContext::from_env(var).map(|c| Destination::GitLab(Box::new(c)));
     match target {
         PublishTarget::GitHub => github(),
@@ -473,6 +496,7 @@ pub fn publish(
             Ok(rt) => rt.block_on(github::publish(ctx, settings, publication)),
             Err(e) => runtime_failed("github", e),
         },
+        Destination::GitHubFiles(files) => github::publish_files(files, publication),
         Destination::GitLab(ctx) => match runtime() {
             Ok(rt) => rt.block_on(gitlab::publish(ctx, settings, publication)),
             Err(e) => runtime_failed("gitlab", e),
@@ -699,15 +723,18 @@ mod tests {
     /// auto reads the environment; locally it publishes nothing and says so.
     #[test]
     fn resolve_auto() {
-        let local = resolve(PublishTarget::Auto, &env(&[]), None, None).unwrap();
+        let local = resolve(PublishTarget::Auto, &env(&[]), Ok(None), None).unwrap();
         assert!(matches!(&local, Destination::Nowhere(why) if why.contains("nothing published")));
         let gh = env(&[("GITHUB_ACTIONS", "true"), ("GITHUB_REPOSITORY", "a/b")]);
-        assert!(matches!(resolve(PublishTarget::Auto, &gh, None, None).unwrap(), Destination::GitHub(_)));
+        assert!(matches!(resolve(PublishTarget::Auto, &gh, Ok(None), None).unwrap(), Destination::GitHub(_)));
         let gl = env(&[("GITLAB_CI", "true"), ("CI_API_V4_URL", "http://x/api/v4"), ("CI_PROJECT_ID", "1")]);
-        assert!(matches!(resolve(PublishTarget::Auto, &gl, None, None).unwrap(), Destination::GitLab(_)));
-        assert!(matches!(resolve(PublishTarget::None, &gh, None, None).unwrap(), Destination::Nowhere(_)));
+        assert!(matches!(resolve(PublishTarget::Auto, &gl, Ok(None), None).unwrap(), Destination::GitLab(_)));
+        assert!(matches!(
+            resolve(PublishTarget::None, &gh, Ok(None), None).unwrap(),
+            Destination::Nowhere(_)
+        ));
         // Forcing a target that the environment cannot support is an error that says why.
-        let err = resolve(PublishTarget::GitLab, &gh, None, None).unwrap_err();
+        let err = resolve(PublishTarget::GitLab, &gh, Ok(None), None).unwrap_err();
         assert!(err.to_string().contains("CI_API_V4_URL is not set"), "{err}");
     }
 

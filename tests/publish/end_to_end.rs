@@ -15,17 +15,25 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `verdict run fixtures/demo` in a GitHub Actions pull_request job pointed at `fake`.
-fn run_github(fake: &GitHub, dir: &Path, extra: &[&str]) -> Output {
+/// `verdict run fixtures/demo` with `extra` arguments, in an environment of `vars` only.
+fn run_demo<K: AsRef<std::ffi::OsStr>, V: AsRef<std::ffi::OsStr>>(
+    extra: &[&str],
+    vars: impl IntoIterator<Item = (K, V)>,
+) -> Output {
     Command::new(env!("CARGO_BIN_EXE_verdict"))
         .current_dir(root())
         .args(["run", "fixtures/demo", "--today", "2026-11-21"])
         .args(extra)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .envs(support::github_job_env(fake, dir))
+        .envs(vars)
         .output()
         .unwrap()
+}
+
+/// `verdict run fixtures/demo` in a GitHub Actions pull_request job pointed at `fake`.
+fn run_github(fake: &GitHub, dir: &Path, extra: &[&str]) -> Output {
+    run_demo(extra, support::github_job_env(fake, dir))
 }
 
 /// The demo in a PR job: one comment, created, then updated in place by a second run whose
@@ -120,6 +128,45 @@ fn failed_publish_and_require_publish() {
     assert!(summary.contains("verdict: FAIL"), "the job summary still has the verdict");
     let out = run_github(&fake, dir.path(), &["--require-publish"]);
     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A context that cannot be read (a malformed `GITHUB_REPOSITORY`, an event payload that is
+/// gone) still leaves the job summary with the verdict and the reason, and the step outputs, so
+/// the workflow's later steps and the run's page see the verdict; nothing is sent to the API,
+/// and `--require-publish` makes it exit 3.
+#[test]
+fn an_unreadable_context_still_writes_the_job_summary_and_outputs() {
+    let Some(corpus) = support::corpus() else { return };
+    let (fake, server) = GitHub::start(&corpus, GitHubConfig::default());
+    let missing = root().join("no-such-event.json").display().to_string();
+    for (name, value, why) in [
+        ("GITHUB_REPOSITORY", "acme", "GITHUB_REPOSITORY is `acme`, expected `owner/name`"),
+        ("GITHUB_EVENT_PATH", missing.as_str(), "read the event payload (GITHUB_EVENT_PATH)"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let run = |extra: &[&str]| {
+            let mut vars = support::github_job_env(&fake, dir.path());
+            vars.push((name, value.to_owned()));
+            run_demo(extra, vars)
+        };
+        let out = run(&[]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "the verdict's exit code\n{stderr}");
+        assert!(
+            stderr.contains("publish: comment, check run and status failed") && stderr.contains(why),
+            "{stderr}"
+        );
+        assert!(stdout.contains("::error "), "annotations need no API: {stdout}");
+        let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
+        assert!(summary.contains("verdict: FAIL"), "{name}: the job summary has the verdict\n{summary}");
+        assert!(summary.contains("could not publish everything") && summary.contains(why), "{summary}");
+        let outputs = std::fs::read_to_string(dir.path().join("output.txt")).unwrap();
+        assert!(outputs.contains("\nfail\n") && outputs.contains("publish<<"), "{outputs}");
+        assert!(outputs.contains("\nfailed\n"), "the publish output says it failed: {outputs}");
+        assert_eq!(run(&["--require-publish"]).status.code(), Some(3));
+    }
+    assert!(server.requests().is_empty(), "nothing reached the API");
 }
 
 /// `--publish-timeout` bounds publishing: a rate limit asking for longer than it allows is not
@@ -283,17 +330,7 @@ fn a_stopped_run_replaces_the_verdict_on_gitlab() {
 fn demo_merge_request_on_gitlab() {
     let Some(corpus) = support::corpus() else { return };
     let (fake, server) = GitLab::start(&corpus, GitLabConfig::default());
-    let run = |extra: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_verdict"))
-            .current_dir(root())
-            .args(["run", "fixtures/demo", "--today", "2026-11-21"])
-            .args(extra)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .envs(support::gitlab_job_env(&server, &fake))
-            .output()
-            .unwrap()
-    };
+    let run = |extra: &[&str]| run_demo(extra, support::gitlab_job_env(&server, &fake));
     let out = run(&[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");

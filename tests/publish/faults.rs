@@ -445,7 +445,7 @@ fn dependabot_pr_degrades() {
         ("GITHUB_TOKEN", c.token.clone()),
         ("GITHUB_STEP_SUMMARY", dir.path().join("summary.md").display().to_string()),
     ]);
-    let dest = publish::resolve(publish::PublishTarget::GitHub, &vars, Some(&event), None).unwrap();
+    let dest = publish::resolve(publish::PublishTarget::GitHub, &vars, Ok(Some(&event)), None).unwrap();
     let m = support::marker("default");
     let render = |_| format!("{m}\nx");
     let report = publish::publish(

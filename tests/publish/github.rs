@@ -249,7 +249,7 @@ fn check_run_status_and_outputs() {
 #[test]
 fn nowhere_says_so() {
     let vars = support::env(vec![]);
-    let dest = publish::resolve(publish::PublishTarget::Auto, &vars, None, None).unwrap();
+    let dest = publish::resolve(publish::PublishTarget::Auto, &vars, Ok(None), None).unwrap();
     let m = support::marker("default");
     let report = publish::publish(
         &dest,

@@ -155,7 +155,7 @@ fn when_nothing_can_be_published() {
             ("CI_JOB_TOKEN", "job-token".to_string()),
         ];
         vars.extend(extra);
-        publish::resolve(PublishTarget::Auto, &support::env(vars), None, None).unwrap()
+        publish::resolve(PublishTarget::Auto, &support::env(vars), Ok(None), None).unwrap()
     };
     let branch = base(vec![("VERDICT_GITLAB_TOKEN", fake.config.token.clone())]);
     let report = publish::publish(&branch, &settings, &publication(&m, Outcome::Fail, &|b| body.render(b)));

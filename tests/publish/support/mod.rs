@@ -107,14 +107,14 @@ pub fn github_destination(
     pr: Option<u64>,
 ) -> Destination {
     let vars = env(github_vars(fake, dir, event_name));
-    verdict::publish::resolve(PublishTarget::Auto, &vars, event, pr).expect("a GitHub context")
+    verdict::publish::resolve(PublishTarget::Auto, &vars, Ok(event), pr).expect("a GitHub context")
 }
 
 /// A GitLab merge request pipeline against `fake`.
 pub fn gitlab_mr(server: &server::Server, fake: &gitlab::GitLab) -> Destination {
     let mut vars = gitlab_job_env(server, fake);
     vars.push(("CI_JOB_TOKEN", "job-token-cannot-write-notes".into()));
-    verdict::publish::resolve(PublishTarget::Auto, &env(vars), None, None).expect("a GitLab context")
+    verdict::publish::resolve(PublishTarget::Auto, &env(vars), Ok(None), None).expect("a GitLab context")
 }
 
 /// The environment of a GitLab merge request pipeline's job against `fake`, its token included.
