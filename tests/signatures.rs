@@ -421,6 +421,38 @@ fn registry_unreachable() {
     assert!(err.contains("sign/registry"), "{err}");
 }
 
+/// A registry that accepts the connection and never answers is unreachable (exit 3) once the
+/// deadline passes, and the message says how long was waited and why, in words.
+#[test]
+fn a_hung_registry_times_out() {
+    let Some(f) = fixture() else { return };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in listener.incoming() {
+            held.push(c); // accepted, never answered
+        }
+    });
+    let image = format!("{addr}/demo/app:1");
+    let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
+        .args(["verify", &image, "--key", &f.key("cosign.pub")])
+        .args(["--format", "json", "--registry-timeout", "1"])
+        .env("DOCKER_CONFIG", f.pki.join("no-docker-config"))
+        .env("REGISTRY_AUTH_FILE", f.pki.join("no-auth-file.json"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert_eq!((out.status.code(), reason(&v)), (Some(3), "registry_unreachable"), "{v:#}\n{err}");
+    let text = v.to_string() + &err;
+    assert!(
+        text.contains(&format!("{addr} did not answer within 2 s (twice --registry-timeout 1")),
+        "{text}"
+    );
+    assert!(!text.contains("Generic error") && !text.contains("Some("), "no debug text: {text}");
+}
+
 /// Attestations: SLSA provenance and a CycloneDX SBOM verify and reach the evidence with
 /// their predicates; a required type that is missing fails with its own entry.
 #[test]

@@ -244,6 +244,8 @@ fn describe(e: OciDistributionError, host: &str) -> Fetch {
             };
             Fetch::Unreachable(format!("{host} {what}: {}", without_secrets(&r.to_string())))
         }
+        // Our own deadline (`with_deadline`), said as it was written.
+        E::GenericError(Some(text)) => Fetch::Unreachable(format!("{host} {text}")),
         other => Fetch::Unreachable(format!("{host}: {}", without_secrets(&other.to_string()))),
     }
 }
@@ -534,12 +536,14 @@ async fn with_deadline<T>(
     timeout: Duration,
     fut: impl std::future::Future<Output = Result<T, OciDistributionError>>,
 ) -> Result<T, OciDistributionError> {
-    // Each call has the read timeout; the whole call (token dance included) gets twice that.
+    // Each request has the read timeout; the whole call (the token exchange included) gets
+    // twice that, as docs/signatures.md says.
     match tokio::time::timeout(timeout * 2, fut).await {
         Ok(r) => r,
         Err(_) => Err(OciDistributionError::GenericError(Some(format!(
-            "no answer within {} s",
-            (timeout * 2).as_secs()
+            "did not answer within {} s (twice --registry-timeout {}: a call and its token exchange)",
+            (timeout * 2).as_secs(),
+            timeout.as_secs()
         )))),
     }
 }
