@@ -656,6 +656,25 @@ fn blobs_every_form() {
     assert_eq!(code, 0, "detached key signature: {v:#}\n{err}");
     let (code, v, _) = verify(f, &[a, "--signature", &sig, "--key", &f.key("cosign.pub")]);
     assert_eq!((code, reason(&v)), (1, "no_transparency_log"));
+    // The same signature as raw bytes verifies; text that is not base64, or nothing, is not a
+    // signature at all: an input error naming the file, never "signed with another key".
+    let b64 = std::fs::read_to_string(&sig).unwrap();
+    let raw = path("app.sig.raw");
+    std::fs::write(
+        &raw,
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64.trim()).unwrap(),
+    )
+    .unwrap();
+    let key = ["--key", &f.key("cosign.pub"), "--insecure-ignore-tlog"];
+    let (code, v, err) = verify(f, &[&[a, "--signature", &raw][..], &key].concat());
+    assert_eq!(code, 0, "raw signature bytes: {v:#}\n{err}");
+    for (content, says) in [("not a signature!!\n", "is text but not base64"), ("\n", "is empty")] {
+        let bad = path("bad.sig");
+        std::fs::write(&bad, content).unwrap();
+        let (code, v, err) = verify(f, &[&[a, "--signature", &bad][..], &key].concat());
+        assert_eq!(code, 2, "{content:?}: {v:#}\n{err}");
+        assert!(err.contains(&format!("{bad}: {says}")), "{content:?}: {err}");
+    }
 
     let pred = path("pred.json");
     std::fs::write(&pred, r#"{"buildDefinition":{"buildType":"x"}}"#).unwrap();

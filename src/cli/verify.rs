@@ -45,7 +45,7 @@ pub fn verify(args: VerifyArgs, color: bool) -> Result<Exit, Error> {
                 serde_json::json!({ "signatures": outcome.signatures, "attestations": outcome.attestations });
             serde_json::to_string_pretty(&doc).map_err(Error::Serialize)? + "\n"
         }
-        VerifyFormat::Text => render(&outcome.signatures, color),
+        VerifyFormat::Text => render(&outcome, color),
     };
     let mut stdout = std::io::stdout().lock();
     stdout
@@ -241,11 +241,14 @@ pub(crate) fn warn_unanchored(signer: &Signer) {
     }
 }
 
-/// The text report: one block per check.
-fn render(sigs: &[Signature], color: bool) -> String {
+/// The text report: one block per check. A check whose own input is wrong (exit 2) gets no
+/// generic fix line: its error says what to give instead.
+fn render(outcome: &sign::Outcome, color: bool) -> String {
     let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_owned() };
+    let input_error =
+        |s: &Signature| outcome.problems.iter().any(|p| !p.infrastructure && p.check == s.check);
     let mut out = String::new();
-    for s in sigs {
+    for s in &outcome.signatures {
         let what = match &s.predicate_type {
             Some(t) => format!("attestation {t} of {}", s.subject),
             None => s.subject.clone(),
@@ -278,7 +281,7 @@ fn render(sigs: &[Signature], color: bool) -> String {
             if let Some(e) = &s.error {
                 out.push_str(&format!("  {e}\n"));
             }
-            if let Some(r) = s.reason {
+            if let Some(r) = s.reason.filter(|_| !input_error(s)) {
                 out.push_str(&format!("  fix: {}\n", sign::remedy(r)));
             }
         }

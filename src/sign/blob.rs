@@ -1,6 +1,8 @@
 //! Files: a Sigstore bundle (v0.1–v0.3, message signature or DSSE attestation), cosign's
-//! older `{base64Signature, cert, rekorBundle}` bundle, or a detached signature with a key or
-//! certificate. Fully offline: everything needed is in the files and the trust root.
+//! older `{base64Signature, cert, rekorBundle}` bundle, or a detached signature made with a key
+//! (a keyless one with its certificate is refused: without the bundle's transparency-log entry it
+//! cannot be verified offline). Fully offline: everything needed is in the files and the trust
+//! root.
 
 use std::path::Path;
 
@@ -73,36 +75,34 @@ fn material(b: &BlobSubject, sha: [u8; 32]) -> Result<Bundle, String> {
                     --bundle FILE.sigstore.json`) and give that (`bundle:` / `--bundle`)"
             .into());
     }
-    let sig = read_text(sig_path, MAX_SIGNATURE, "signature")?;
-    let sig = sig.trim();
-    // cosign writes the signature base64-encoded; a raw DER signature is accepted too.
-    let sig_b64 = if base64::engine::general_purpose::STANDARD.decode(sig).is_ok() {
-        sig.to_owned()
+    if let Some(why) = super::pem_instead_of_path(sig_path) {
+        return Err(format!("the signature given {why}"));
+    }
+    let shown = super::shown(sig_path);
+    let bytes = read::bytes_capped(sig_path, MAX_SIGNATURE)
+        .map_err(|e| format!("{shown}: cannot read the signature: {e}"))?;
+    // cosign writes the signature base64-encoded; a raw (binary) signature is accepted too.
+    // Text that is not base64 is neither: a wrong file, or one cut or mangled on the way,
+    // which verifying would misreport as signed with another key.
+    let text = bytes.trim_ascii();
+    if text.is_empty() {
+        return Err(format!(
+            "{shown}: is empty; expected what `cosign sign-blob --output-signature FILE` writes (one line of \
+             base64): re-run the signing step, or check that the signature was copied whole"
+        ));
+    }
+    let sig_b64 = if base64::engine::general_purpose::STANDARD.decode(text).is_ok() {
+        String::from_utf8_lossy(text).into_owned()
+    } else if text.iter().all(|c| c.is_ascii_graphic() || c.is_ascii_whitespace()) {
+        return Err(format!(
+            "{shown}: is text but not base64, so not a signature; expected what `cosign sign-blob \
+             --output-signature FILE` writes (one line of base64), or the signature's raw bytes"
+        ));
     } else {
-        let raw = read::bytes_capped(sig_path, MAX_SIGNATURE)
-            .map_err(|e| format!("{}: {e}", super::shown(sig_path)))?;
-        base64::engine::general_purpose::STANDARD.encode(raw)
+        base64::engine::general_purpose::STANDARD.encode(&bytes)
     };
-    let certificate = match &b.certificate {
-        Some(p) => {
-            let text = read_text(p, MAX_SIGNATURE, "certificate")?;
-            // cosign's --output-certificate writes PEM; some pipelines store it base64-encoded.
-            Some(if text.contains("-----BEGIN") {
-                text
-            } else {
-                base64::engine::general_purpose::STANDARD
-                    .decode(text.trim())
-                    .ok()
-                    .and_then(|d| String::from_utf8(d).ok())
-                    .filter(|t| t.contains("-----BEGIN"))
-                    .ok_or_else(|| format!("{}: is not a PEM certificate", super::shown(p)))?
-            })
-        }
-        None => None,
-    };
-    let m = Material { signature: sig_b64, certificate, chain: None, rekor: None };
-    cosign::to_bundle(&m, Content::Message { sha256: sha })
-        .map_err(|e| format!("{}: {e}", super::shown(sig_path)))
+    let m = Material { signature: sig_b64, certificate: None, chain: None, rekor: None };
+    cosign::to_bundle(&m, Content::Message { sha256: sha }).map_err(|e| format!("{shown}: {e}"))
 }
 
 /// Reads a bundle file: a Sigstore bundle of any version, or cosign's older bundle.
