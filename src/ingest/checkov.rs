@@ -29,7 +29,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 
 use super::json::{self, ForEach, bad_value, cap, list, non_empty};
 use super::{Cx, IngestError, Parsed, caps};
-use crate::evidence::{CheckStatus, Misconfiguration, Severity, Tool, Warning, fingerprint};
+use crate::evidence::{CheckStatus, Misconfiguration, Secret, Severity, Tool, Warning, fingerprint};
 
 const REGENERATE: &str =
     "`checkov -d . -o json --output-file-path reports/` (writes reports/results_json.json)";
@@ -200,6 +200,9 @@ impl<'de> Visitor<'de> for Report<'_, '_, '_> {
         }
         for m in st.out.records.misconfigurations.iter_mut().skip(start) {
             m.framework.clone_from(&framework);
+        }
+        if framework.as_deref() == Some(SECRETS_FRAMEWORK) {
+            secrets_apart(&mut st.out.records, start);
         }
         let summary = summary.unwrap_or_default();
         if st.version.is_none() {
@@ -376,6 +379,36 @@ fn convert(c: Check, status: CheckStatus, cx: &Cx<'_>) -> Misconfiguration {
         resolution: None,
         message: message.map(|m| cap(m, caps::MESSAGE)),
         skip_reason: skip_reason.map(|r| cap(r, caps::MESSAGE)),
+    }
+}
+
+/// The `check_type` of Checkov's secret scanner (`CKV_SECRET_*` checks).
+const SECRETS_FRAMEWORK: &str = "secrets";
+
+/// Moves the failed checks of a `secrets` report, from `start` on, to the secrets: each is a
+/// credential written in a file, judged as the secrets a Trivy scan finds are (every severity
+/// fails by default), not as a misconfiguration, whose unrated severity (Checkov writes none
+/// without a platform key) would only warn. Passed and skipped checks stay checks.
+fn secrets_apart(records: &mut crate::evidence::Records, start: usize) {
+    let checks = records.misconfigurations.split_off(start);
+    for m in checks {
+        if m.status != CheckStatus::Failed {
+            records.misconfigurations.push(m);
+            continue;
+        }
+        let target = m.file.unwrap_or_default();
+        records.secrets.push(Secret {
+            fingerprint: fingerprint::secret(&m.check_id, &target),
+            source: m.source,
+            tool: m.tool,
+            target,
+            rule_id: m.check_id,
+            category: None,
+            severity: m.severity.unwrap_or(Severity::Unknown),
+            title: m.title,
+            start_line: m.start_line,
+            end_line: m.end_line,
+        });
     }
 }
 
@@ -610,7 +643,8 @@ mod tests {
         );
         let p = parse_str(&many).expect("many");
         let fw: Vec<_> = p.records.misconfigurations.iter().map(|m| m.framework.as_deref()).collect();
-        assert_eq!(fw, [Some("dockerfile"), Some("secrets"), Some("secrets")]);
+        assert_eq!(fw, [Some("dockerfile"), Some("secrets")], "the failed secret is a secret now");
+        assert_eq!(p.records.secrets.len(), 1);
 
         let only = r#"{"passed": 0, "failed": 0, "skipped": 0, "parsing_errors": 0, "resource_count": 0,
                        "checkov_version": "3.2.1"}"#;
@@ -620,6 +654,35 @@ mod tests {
         assert!(p.facts.warnings.is_empty());
 
         assert_eq!(parse_str("[]").expect("empty list").records, Records::default());
+    }
+
+    /// The failed checks of a `secrets` report are secrets, judged as Trivy's are: a leaked key
+    /// without a Checkov severity must not become a misconfiguration that only warns. Passed
+    /// and skipped ones stay checks; `check_type` after `results` changes nothing.
+    #[test]
+    fn failed_secret_checks_are_secrets() {
+        let failed = check_named("CKV_SECRET_2", "AWS Access Key", "null", "");
+        let skipped = check("CKV_SECRET_6", "null", "");
+        let doc = format!(
+            r#"{{"results": {{"failed_checks": [{failed}], "skipped_checks": [{skipped}]}}, "check_type": "secrets",
+                "summary": {{"passed": 0, "failed": 1, "skipped": 1, "parsing_errors": 0}}}}"#
+        );
+        let p = parse_str(&doc).expect("a secrets report");
+        let s = p.records.secrets.first().expect("the failed check is a secret");
+        assert_eq!(p.records.secrets.len(), 1);
+        assert_eq!(
+            (s.rule_id.as_str(), s.tool.as_str(), s.severity),
+            ("CKV_SECRET_2", "checkov", Severity::Unknown)
+        );
+        assert_eq!(
+            (s.title.as_deref(), s.start_line, s.target.as_str()),
+            (Some("AWS Access Key"), Some(3), "/main.tf")
+        );
+        assert_eq!(s.fingerprint, fingerprint::secret("CKV_SECRET_2", &s.target));
+        let left: Vec<_> =
+            p.records.misconfigurations.iter().map(|m| (m.check_id.as_str(), m.status)).collect();
+        assert_eq!(left, [("CKV_SECRET_6", CheckStatus::Skipped)]);
+        assert!(p.facts.warnings.is_empty(), "the summary still agrees: {:?}", p.facts.warnings);
     }
 
     /// `check_type` may follow `results`: the framework is still set on every check.

@@ -517,7 +517,11 @@ fn misconfiguration(check: &Misconfiguration) -> Explanation {
 /// so nothing here can repeat the secret.
 fn secret_found(secret: &Secret) -> Explanation {
     let place = location(Some(&secret.target), secret.start_line).unwrap_or_default();
-    let mut msg = format!("{} secret in {place}", secret.severity.as_str());
+    // Checkov rates no secret (without a platform key): "Secret in …", not "UNKNOWN secret in …".
+    let mut msg = match secret.severity {
+        Severity::Unknown => format!("Secret in {place}"),
+        rated => format!("{} secret in {place}", rated.as_str()),
+    };
     match oneline(secret.title.as_deref()) {
         Some(title) => msg.push_str(&format!(": {title} ({})", secret.rule_id)),
         None => msg.push_str(&format!(": {}", secret.rule_id)),
@@ -525,9 +529,15 @@ fn secret_found(secret: &Secret) -> Explanation {
     let mut fix = "Revoke the secret where it was issued and replace it with a new one (it stays in the repository's history and in images already built), then remove it from ".to_owned();
     fix.push_str(&secret.target);
     part(&mut fix, " (line ", secret.start_line.map(|l| l.to_string()).as_deref(), ")");
-    fix.push_str(
-        " and load it at run time from the CI's secret store or a secrets manager; if it is not a real secret (a test fixture), allow it in trivy-secret.yaml (allow-rules) with a reason",
-    );
+    fix.push_str(" and load it at run time from the CI's secret store or a secrets manager; if it is not a real secret (a test fixture), ");
+    if secret.tool == "checkov" {
+        fix.push_str(&format!(
+            "skip it with a reason in a Checkov suppression comment in that file: checkov:skip={}:<reason>",
+            secret.rule_id
+        ));
+    } else {
+        fix.push_str("allow it in trivy-secret.yaml (allow-rules) with a reason");
+    }
     Explanation {
         msg,
         id: Some(secret.rule_id.clone()),

@@ -591,7 +591,7 @@ fn nothing_to_judge(step: &str, ev: &Evidence) -> String {
         "tests" => "no test results found (JUnit XML)",
         "vulnerabilities" => "no vulnerability scan found (Trivy JSON)",
         "misconfigurations" => "no infrastructure scan found (Checkov or Trivy config)",
-        "secrets" => "no secret scan found (Trivy)",
+        "secrets" => "no secret scan found (Trivy or Checkov)",
         "sbom" => "no SBOM found (CycloneDX or SPDX)",
         "cost" => "no cost estimate given (--input custom:cost=FILE)",
         "signatures" => "no signature check configured (signatures: in verdict.yaml)",

@@ -234,7 +234,10 @@ fn junit_source(path: &str) -> Source {
 #[test]
 fn the_secrets_step_says_what_was_found() {
     let mut ev = Evidence::new(Meta::default());
-    assert_eq!(step_alone(&ev, "secrets"), (Outcome::Skipped, "no secret scan found (Trivy)".to_owned()));
+    assert_eq!(
+        step_alone(&ev, "secrets"),
+        (Outcome::Skipped, "no secret scan found (Trivy or Checkov)".to_owned())
+    );
     ev.sources.push(source("trivy.json", Kind::Trivy));
     assert_eq!(
         step_alone(&ev, "secrets"),

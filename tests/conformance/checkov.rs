@@ -37,8 +37,14 @@ fn oracle(reports: &[&Value]) -> Counts {
     counts
 }
 
+/// The checks as the evidence holds them: the failed checks of a `secrets` report are among the
+/// secrets (docs/formats/checkov.md), every other one among the misconfigurations.
 fn counted(ev: &Evidence) -> Counts {
     let mut counts = Counts::new();
+    let secrets = ev.secrets.iter().filter(|s| s.tool == "checkov").count();
+    if secrets > 0 {
+        counts.insert(("secrets".to_owned(), "failed"), secrets);
+    }
     for m in &ev.misconfigurations {
         let status = match m.status {
             CheckStatus::Failed => "failed",
@@ -80,7 +86,8 @@ fn checkov_reports_match_their_counts() {
             .flatten()
             .filter(|c| !c["severity"].is_null())
             .count();
-        let with_severity = ev.misconfigurations.iter().filter(|m| m.severity.is_some()).count();
+        let with_severity = ev.misconfigurations.iter().filter(|m| m.severity.is_some()).count()
+            + ev.secrets.iter().filter(|s| s.severity != verdict::evidence::Severity::Unknown).count();
         assert_eq!(with_severity, severities, "{name}: checks with a severity");
 
         let version = reports.iter().find_map(|r| r["summary"]["checkov_version"].as_str());
