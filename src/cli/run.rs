@@ -211,7 +211,7 @@ fn judge(
         );
     }
     tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "policies built");
-    for text in policies.mixed_metadata() {
+    for text in policies.warnings() {
         tracing::warn!("{text}");
     }
     for f in &policies.v0_files {

@@ -33,7 +33,7 @@ use crate::diag::{Diagnostic, Level};
 pub use codes::Code;
 pub use init::init_files;
 pub use model::*;
-pub(crate) use validate::PACK_SETTINGS;
+pub(crate) use validate::{PACK_SETTINGS, pack_values};
 
 use check::Cx;
 use source::Source;

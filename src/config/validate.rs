@@ -505,6 +505,33 @@ fn json(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<Json> {
     })
 }
 
+/// Checks the values of the built-in pack's settings a data file sets (`verdict.config`, given
+/// as `config`) exactly as `thresholds:` checks them: the same severities, actions, licenses,
+/// booleans and budgets, and the same warnings for a list that turns a check off. Each
+/// diagnostic comes back with `thresholds.` in its texts replaced by `verdict.config.` and no
+/// place (the caller names the data file). Unknown names are the caller's to report
+/// ([`PACK_SETTINGS`]); they are left out here.
+pub(crate) fn pack_values(config: &Json) -> Vec<crate::diag::Diagnostic> {
+    // JSON is YAML: the values go through the configuration's own reader and checks.
+    let Ok(text) = serde_json::to_string(config) else { return Vec::new() };
+    let env = |_: &str| None;
+    let mut cx = Cx::new(super::source::Source::new("data".to_owned(), &text), PathBuf::new(), &env);
+    let Ok(Some(root)) = super::yaml::parse(&cx.src, &mut cx.diags) else { return Vec::new() };
+    thresholds(&mut cx, &root);
+    let rename = |t: &str| t.replace("thresholds.", "verdict.config.");
+    cx.diags
+        .into_iter()
+        .filter(|d| d.code != Code::UnknownKey.as_str())
+        .map(|mut d| {
+            d.message = rename(&d.message);
+            d.help = d.help.as_deref().map(rename);
+            d.doc_path = d.doc_path.as_deref().map(rename);
+            (d.file, d.line, d.column, d.snippet) = (None, None, None, None);
+            d
+        })
+        .collect()
+}
+
 fn thresholds(cx: &mut Cx<'_>, node: &Node) -> Thresholds {
     let mut out = Thresholds::default();
     let Some(t) = cx.table(node, "thresholds", THRESHOLDS, SECTIONS) else { return out };

@@ -410,8 +410,8 @@ pub struct Policies {
     texts: BTreeMap<String, String>,
     /// The vulnerability severities the pack's rules block ([`Policies::blocking_severities`]).
     blocking: Severities,
-    /// Rules whose definitions carry different METADATA ([`Policies::mixed_metadata`]).
-    mixed: Vec<String>,
+    /// What to warn of ([`Policies::warnings`]).
+    warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for Policies {
@@ -454,10 +454,11 @@ impl Policies {
             options: options.clone(),
             texts: files.iter().map(|f| (f.path.clone(), f.text.clone())).collect(),
             blocking: Severities::ALL,
-            mixed: Vec::new(),
+            warnings: Vec::new(),
         };
         match merge_data(data, extra_data) {
-            Ok(merged) => {
+            Ok((merged, warnings)) => {
+                policies.warnings.extend(warnings);
                 let value = regorus::Value::from(Json::Object(merged));
                 if let Err(e) = policies.engine.add_data(value) {
                     errors.push(PolicyError::Data { file: "data".into(), message: e.to_string() });
@@ -586,7 +587,7 @@ impl Policies {
             }
             rule.meta = Metadata::agreed(&metas);
             let places: Vec<String> = defs.iter().map(|(_, file, line)| format!("{file}:{line}")).collect();
-            policies.mixed.push(format!(
+            policies.warnings.push(format!(
                 "`{}.{}` is defined {} times with different METADATA ({}): verdict evaluates the \
                  definitions as one rule and cannot tell which one a finding comes from, so it keeps \
                  only what they all say alike{}; give each definition a rule name of its own \
@@ -625,10 +626,10 @@ impl Policies {
         names.into_iter().map(str::to_owned).collect()
     }
 
-    /// What to tell the user about rules whose definitions carry different METADATA, one text
-    /// per rule (see [`Metadata::agreed`]).
-    pub fn mixed_metadata(&self) -> &[String] {
-        &self.mixed
+    /// What to warn the user of, one text each: rules whose definitions carry different
+    /// METADATA (see [`Metadata::agreed`]), and data files whose pack settings turn a check off.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The packages whose rules are evaluated.
@@ -1274,13 +1275,17 @@ fn load(files: &[PolicyFile]) -> (regorus::Engine, Vec<ModuleInfo>, Vec<String>,
     (engine, modules, v0_files, errors)
 }
 
+/// The merged data document, and what to warn of about it.
+type MergedData = (Map<String, Json>, Vec<String>);
+
 /// Parses data files (JSON or YAML objects) and merges them, with `extra` (verdict's own data,
 /// such as the pack's settings from `verdict.yaml`) first. Two sources setting the same
 /// non-object value is an error naming both.
-fn merge_data(files: &[DataFile], extra: &[Json]) -> Result<Map<String, Json>, Vec<PolicyError>> {
+fn merge_data(files: &[DataFile], extra: &[Json]) -> Result<MergedData, Vec<PolicyError>> {
     let mut merged = Map::new();
     let mut owners: BTreeMap<String, String> = BTreeMap::new();
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     let mut sources: Vec<(String, Json)> =
         extra.iter().map(|v| ("verdict.yaml".to_owned(), v.clone())).collect();
     for f in files {
@@ -1291,7 +1296,7 @@ fn merge_data(files: &[DataFile], extra: &[Json]) -> Result<Map<String, Json>, V
         };
         match parsed {
             Ok(v @ Json::Object(_)) => {
-                check_pack_settings(&f.path, &v, &mut errors);
+                check_pack_settings(&f.path, &v, &mut errors, &mut warnings);
                 sources.push((f.path.clone(), v));
             }
             Ok(other) => errors.push(PolicyError::Data {
@@ -1312,13 +1317,15 @@ fn merge_data(files: &[DataFile], extra: &[Json]) -> Result<Map<String, Json>, V
             merge_into(&mut merged, obj, "data", &origin, &mut owners, &mut errors);
         }
     }
-    if errors.is_empty() { Ok(merged) } else { Err(errors) }
+    if errors.is_empty() { Ok((merged, warnings)) } else { Err(errors) }
 }
 
 /// A data file that sets the built-in pack's settings (`verdict.config`) names only settings
-/// that exist: a misspelt one (`flakey`) would be ignored, and the gate quietly weaker, where
-/// the same typo in verdict.yaml's `thresholds:` is an error.
-fn check_pack_settings(file: &str, data: &Json, errors: &mut Vec<PolicyError>) {
+/// that exist, with values `thresholds:` would accept: a misspelt one (`flakey`, `CRTICAL`, a
+/// budget of `"40"`) would be ignored or match nothing, and the gate quietly weaker, where the
+/// same typo in verdict.yaml's `thresholds:` is an error. A value that turns a check off (`[]`)
+/// is a warning, as there.
+fn check_pack_settings(file: &str, data: &Json, errors: &mut Vec<PolicyError>, warnings: &mut Vec<String>) {
     use crate::config::PACK_SETTINGS;
     // `data.verdict` is the built-in pack's, which reads only its `config`.
     if let Some(verdict) = data.get("verdict").and_then(Json::as_object) {
@@ -1368,6 +1375,27 @@ fn check_pack_settings(file: &str, data: &Json, errors: &mut Vec<PolicyError>) {
                     ),
                 });
             }
+        }
+    }
+    if errors.iter().any(|e| matches!(e, PolicyError::Data { file: f, .. } if f == file)) {
+        return; // the names first: a value under a misspelt name is not checked
+    }
+    for d in crate::config::pack_values(config) {
+        let mut text = match &d.doc_path {
+            Some(path) if !d.message.contains(path.as_str()) => format!("at `{path}`: {}", d.message),
+            _ => d.message,
+        };
+        if let Some(expected) = d.expected {
+            text.push_str(&format!("; expected {expected}"));
+        }
+        if let Some(help) = d.help {
+            text.push_str(&format!("; {help}"));
+        }
+        match d.level {
+            crate::diag::Level::Error => {
+                errors.push(PolicyError::Data { file: file.to_owned(), message: text })
+            }
+            crate::diag::Level::Warning => warnings.push(format!("{file}: {text}")),
         }
     }
 }

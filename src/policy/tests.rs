@@ -188,7 +188,7 @@ deny contains \"existing rule\" if { true }
 ";
     let files = [file("policy/main.rego", text)];
     let policies = Policies::build(&files, &[], &[], Options::default()).expect("builds");
-    let told = policies.mixed_metadata();
+    let told = policies.warnings();
     assert_eq!(told.len(), 1, "{told:?}");
     assert!(told[0].starts_with(
         "`main.deny` is defined 2 times with different METADATA (policy/main.rego:8, policy/main.rego:14)"
@@ -215,7 +215,7 @@ deny contains \"existing rule\" if { true }
     let named = text.replacen("deny contains \"new", "deny_new contains \"new", 1);
     let files = [file("policy/main.rego", &named)];
     let policies = Policies::build(&files, &[], &[], Options::default()).expect("builds");
-    assert!(policies.mixed_metadata().is_empty());
+    assert!(policies.warnings().is_empty());
     let f = policies.evaluate(&Evidence::new(Default::default()), today()).expect("evaluates");
     let by_msg = |m: &str| f.iter().find(|f| f.msg == m).expect("found");
     assert_eq!(by_msg("new rule").level, Level::Warn);
@@ -252,6 +252,55 @@ fn misspelt_pack_settings_in_data_are_refused() {
         text: "verdict:\n  config:\n    tests: {flaky: fail}\nlimits: {max: 1}\n".into(),
     }];
     assert!(Policies::build(&files, &good, &[], Options::default()).is_ok());
+}
+
+/// The values too: a data file's pack settings are checked as `thresholds:` checks them, so a
+/// misspelt severity or license, or a budget written as a string, is an error naming the
+/// setting, not a check that quietly matches nothing; a list that turns a check off warns.
+#[test]
+fn wrong_pack_values_in_data_are_refused() {
+    let files =
+        [file("policy/main.rego", "package main\nimport rego.v1\ndeny contains \"x\" if { false }\n")];
+    for (text, says) in [
+        (
+            r#"{"verdict": {"config": {"vulnerabilities": {"severities": ["CRTICAL"]}}}}"#,
+            "at `verdict.config.vulnerabilities.severities[0]`: unknown severity `CRTICAL`",
+        ),
+        (
+            r#"{"verdict": {"config": {"sbom": {"denied_licenses": ["GPL-3.0-onyl"]}}}}"#,
+            "`GPL-3.0-onyl` is not on the SPDX license list",
+        ),
+        (
+            r#"{"verdict": {"config": {"cost": {"budget_usd": "40"}}}}"#,
+            "`verdict.config.cost.budget_usd` must be a number",
+        ),
+        (
+            r#"{"verdict": {"config": {"sbom": {"required": "yes"}}}}"#,
+            "`verdict.config.sbom.required` must be true or false",
+        ),
+        (r#"{"verdict": {"config": {"tests": {"flaky": "block"}}}}"#, "verdict.config.tests.flaky"),
+    ] {
+        let data = [DataFile { path: "d.json".into(), text: text.into() }];
+        let errors = Policies::build(&files, &data, &[], Options::default()).expect_err(text);
+        assert!(errors.iter().any(|e| e.to_string().contains(says)), "{text}: {errors:?}");
+        assert!(
+            errors.iter().all(|e| matches!(e, PolicyError::Data { file, .. } if file == "d.json")),
+            "{errors:?}"
+        );
+    }
+    let off = [DataFile {
+        path: "d.json".into(),
+        text: r#"{"verdict": {"config": {"secrets": {"severities": []}}}}"#.into(),
+    }];
+    let policies = Policies::build(&files, &off, &[], Options::default()).expect("a warning, not an error");
+    assert!(
+        policies
+            .warnings()
+            .iter()
+            .any(|w| w.starts_with("d.json: `verdict.config.secrets.severities` is empty")),
+        "{:?}",
+        policies.warnings()
+    );
 }
 
 /// Namespaces: `main` by default; others when named; a misspelt one is an error.
