@@ -226,7 +226,7 @@ pub struct RunArgs {
     #[arg(long = "input", value_name = "KIND=PATH")]
     pub inputs: Vec<InputSpec>,
 
-    /// The configuration file [default: verdict.yaml in the current folder, when present]
+    /// The configuration file [default: verdict.yaml in the current folder, else in the one folder named, when present]
     #[arg(short, long, value_name = "FILE", env = "VERDICT_CONFIG")]
     pub config: Option<PathBuf>,
 

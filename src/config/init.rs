@@ -51,7 +51,7 @@ mod tests {
     fn starter_examples_are_valid() {
         let text: String = file("verdict.yaml").lines().map(|l| uncomment(l) + "\n").collect();
         assert!(text.contains("\n  required: [junit, sbom]\n"), "{text}");
-        assert!(text.contains("\n  - id: CVE-2023-31484\n    path:"), "{text}");
+        assert!(text.contains("\n  - id: CVE-2024-29415\n    path: web/package-lock.json"), "{text}");
         let (config, warnings) = crate::config::load(Path::new("verdict.yaml"), &text, |_| Ok("[]".into()))
             .unwrap_or_else(|d| panic!("{text}\n{}", d.iter().map(|d| d.render(false)).collect::<String>()));
         assert!(warnings.is_empty(), "{warnings:?}");
