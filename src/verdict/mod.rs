@@ -593,6 +593,9 @@ fn nothing_to_judge(step: &str, ev: &Evidence) -> String {
         "misconfigurations" => "no infrastructure scan found (Checkov or Trivy config)",
         "secrets" => "no secret scan found (Trivy or Checkov)",
         "sbom" => "no SBOM found (CycloneDX or SPDX)",
+        "cost" if ev.custom.contains_key("cost") => {
+            "no estimate in the cost input (Infracost's JSON, or estimate_usd)"
+        }
         "cost" => "no cost estimate given (--input custom:cost=FILE)",
         "signatures" => "no signature check configured (signatures: in verdict.yaml)",
         _ => "nothing to judge",
@@ -748,8 +751,24 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
             })
         }
         "cost" => {
-            let est = ev.custom.get("cost")?.get("estimate_usd")?.as_f64()?;
-            Some(format!("estimate ${est:.2}"))
+            let cost = ev.custom.get("cost")?;
+            // As policies/cost.rego reads it: Infracost's own JSON (monthly totals, as
+            // strings), or estimate_usd (a number, or a string holding one).
+            let infracost = cost.get("projects").is_some_and(serde_json::Value::is_array)
+                && cost.get("totalMonthlyCost").is_some();
+            let (value, per) = if infracost {
+                (cost.get("totalMonthlyCost")?, Some("month"))
+            } else {
+                (cost.get("estimate_usd")?, cost.get("period").and_then(serde_json::Value::as_str))
+            };
+            let est = value.as_f64().or_else(|| value.as_str()?.trim().parse::<f64>().ok())?;
+            let currency = cost.get("currency").and_then(serde_json::Value::as_str).unwrap_or("USD");
+            let per = per.map(|p| format!("/{p}")).unwrap_or_default();
+            Some(if currency.eq_ignore_ascii_case("USD") {
+                format!("estimate ${est:.2}{per}")
+            } else {
+                format!("estimate {est:.2} {currency}{per}")
+            })
         }
         "signatures" => {
             if ev.signatures.is_empty() {
