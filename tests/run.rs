@@ -482,8 +482,9 @@ fn a_broken_v1_policy_is_one_clear_error() {
     assert!(!stderr.contains("treated as identifier"), "{stderr}");
 }
 
-/// A run that stops before its verdict (exit 2: an invalid verdict.yaml, found before
-/// anything is read; a report cut off, found while reading) leaves no report of the run
+/// A run that stops before its verdict (exit 2: a command line the parser refuses; an invalid
+/// verdict.yaml, found before anything is read; a report cut off, found while reading) leaves
+/// no report of the run
 /// before it: CI steps upload the output folder `if: always()`, and the last run's verdict
 /// would be published as this one's. Other files in the folder are left alone.
 #[test]
@@ -509,12 +510,15 @@ fn a_failed_run_leaves_no_earlier_verdict_behind() {
     let trivy = dir.path().join("reports/trivy.json");
     let whole = std::fs::read(&trivy).unwrap();
     std::fs::write(dir.path().join("bad.yaml"), "fail_on: sometimes\n").unwrap();
-    let breakers: [(&str, &dyn Fn() -> Vec<&'static str>); 2] = [
+    let breakers: [(&str, &dyn Fn() -> Vec<&'static str>); 4] = [
         ("bad.yaml", &|| vec!["--config", "bad.yaml"]),
         ("trivy.json", &|| {
             std::fs::write(&trivy, &whole[..whole.len() / 2]).unwrap();
             vec![]
         }),
+        // Refused by the command-line parser, before the arguments are known.
+        ("--bogus", &|| vec!["--bogus"]),
+        ("sometimes", &|| vec!["--comment-mode", "sometimes"]),
     ];
     for (named, break_it) in breakers {
         std::fs::write(&trivy, &whole).unwrap();

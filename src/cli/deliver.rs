@@ -205,19 +205,78 @@ pub struct Clearing(Option<std::thread::JoinHandle<Result<(), Error>>>);
 impl Clearing {
     /// Starts removing the previous run's files, if this run writes any.
     pub fn start(args: &RunArgs) -> Clearing {
-        let dir = args.output_dir.iter().flat_map(|dir| REPORT_FILES.iter().map(|(name, _)| dir.join(name)));
-        let file = args.output.iter().filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file())).cloned();
-        let paths: Vec<PathBuf> = dir.chain(file).collect();
+        let paths = previous(args.output_dir.as_deref(), args.output.as_deref());
         if paths.is_empty() {
             return Clearing(None);
         }
         Clearing(Some(std::thread::spawn(move || remove_previous(&paths))))
     }
 
+    /// Removes the previous run's files for a `verdict run` whose command line was refused
+    /// (exit 2: an unknown flag, a bad value of an option or of a `VERDICT_*` variable), which
+    /// stops before its arguments are known: `--output-dir` (or `VERDICT_OUTPUT_DIR`) and
+    /// `-o`/`--output` are read from `argv` as written, so that such a run leaves no earlier
+    /// verdict behind either. Anything else about the command line is left to the parser's
+    /// error. What cannot be removed is only logged: the usage error is what to fix.
+    pub fn after_usage_error(argv: &[std::ffi::OsString], var: &dyn Fn(&str) -> Option<String>) {
+        let words: Vec<&str> = argv.iter().skip(1).map(|a| a.to_str().unwrap_or("")).collect();
+        // Only `run` writes reports; its name is the first word that is not an option.
+        let Some(at) = words.iter().position(|w| !w.starts_with('-')) else { return };
+        if words.get(at) != Some(&"run") {
+            return;
+        }
+        let (mut dir, mut file) = (None, None);
+        let rest = words.get(at + 1..).unwrap_or_default();
+        let mut i = 0;
+        while let Some(&w) = rest.get(i) {
+            i += 1;
+            if w == "--" {
+                break;
+            }
+            for (long, short, slot) in [("--output-dir", None, &mut dir), ("--output", Some("-o"), &mut file)]
+            {
+                let Some(value) = option_value(w, long, short) else { continue };
+                let value = value.or_else(|| {
+                    i += 1;
+                    rest.get(i - 1).copied()
+                });
+                if let Some(v) = value.filter(|v| !v.is_empty()) {
+                    *slot = Some(PathBuf::from(v));
+                }
+                break;
+            }
+        }
+        let dir = dir.or_else(|| var("VERDICT_OUTPUT_DIR").filter(|d| !d.is_empty()).map(PathBuf::from));
+        if let Err(e) = remove_previous(&previous(dir.as_deref(), file.as_deref())) {
+            let why = std::error::Error::source(&e).map(ToString::to_string).unwrap_or_default();
+            super::to_stderr(&format!("warning: {e}: {why}\n"));
+        }
+    }
+
     /// Waits for the removal; an old report that could not be removed stops the run.
     pub fn finish(mut self) -> Result<(), Error> {
         self.0.take().map_or(Ok(()), |h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     }
+}
+
+/// Whether the command-line word `w` is the option `long` (or `short`): `Some(Some(value))`
+/// when the value is in the word (`--output=FILE`, `-oFILE`), `Some(None)` when it is the next.
+fn option_value<'w>(w: &'w str, long: &str, short: Option<&str>) -> Option<Option<&'w str>> {
+    if w == long || short == Some(w) {
+        return Some(None);
+    }
+    if let Some(v) = w.strip_prefix(long).and_then(|r| r.strip_prefix('=')) {
+        return Some(Some(v));
+    }
+    short.and_then(|s| w.strip_prefix(s)).filter(|v| !v.is_empty() && !w.starts_with("--")).map(Some)
+}
+
+/// What a run writing to `dir` and `file` first removes: verdict's report files in `dir`, and
+/// `file` when it is a regular file (never a pipe or `/dev/stdout`).
+fn previous(dir: Option<&Path>, file: Option<&Path>) -> Vec<PathBuf> {
+    let dir = dir.into_iter().flat_map(|dir| REPORT_FILES.iter().map(|(name, _)| dir.join(name)));
+    let file = file.filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file())).map(Path::to_path_buf);
+    dir.chain(file).collect()
 }
 
 impl Drop for Clearing {
@@ -467,6 +526,20 @@ mod tests {
     }
 
     /// Step-output names of the report files.
+    /// The forms an option's value is written in, as clap reads them; `--output` is not
+    /// `--output-dir`, and a long option never reads as `-o`.
+    #[test]
+    fn option_values() {
+        assert_eq!(option_value("--output-dir", "--output-dir", None), Some(None));
+        assert_eq!(option_value("--output-dir=out", "--output-dir", None), Some(Some("out")));
+        assert_eq!(option_value("--output-dir", "--output", Some("-o")), None);
+        assert_eq!(option_value("--output=v.json", "--output", Some("-o")), Some(Some("v.json")));
+        assert_eq!(option_value("-o", "--output", Some("-o")), Some(None));
+        assert_eq!(option_value("-ov.json", "--output", Some("-o")), Some(Some("v.json")));
+        assert_eq!(option_value("--other", "--output", Some("-o")), None);
+        assert_eq!(option_value("reports", "--output", Some("-o")), None);
+    }
+
     #[test]
     fn report_names() {
         let names: Vec<String> = REPORT_FILES.iter().map(|(f, _)| report_name(f)).collect();

@@ -95,7 +95,12 @@ pub fn main() -> Exit {
         Err(e) => {
             let code = e.exit_code();
             let _ = e.print();
-            return if code == 0 { Exit::Pass } else { Exit::Input };
+            if code == 0 {
+                return Exit::Pass;
+            }
+            let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+            deliver::Clearing::after_usage_error(&argv, &|k| std::env::var(k).ok());
+            return Exit::Input;
         }
     };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
