@@ -117,6 +117,20 @@ pub fn misconfiguration(check_id: &str, resource: Option<&str>, file: Option<&st
     digest("misconfig", &[Some(check_id), resource, file])
 }
 
+/// A misconfiguration that names no resource (Trivy's Dockerfile and Kubernetes checks often
+/// do not): check id and file, and what tells two of them in one file apart, its message, and
+/// its line (`place`, only when the message is the same too: a line moves with every edit
+/// above it, so it is the last resort).
+pub fn unnamed_misconfiguration(
+    check_id: &str,
+    file: Option<&str>,
+    message: Option<&str>,
+    place: Option<u64>,
+) -> String {
+    let place = place.map(|l| l.to_string());
+    digest("misconfig-unnamed", &[Some(check_id), file, message, place.as_deref()])
+}
+
 /// A secret: rule and file. The matched text is deliberately not part of it, so no
 /// fingerprint is ever derived from a secret.
 pub fn secret(rule_id: &str, target: &str) -> String {

@@ -511,16 +511,22 @@ fn convert_rest(r: Rest, cx: &Cx<'_>, target_of: &Target, out: &mut Records) {
             summary.successes.saturating_sub(listed(CheckStatus::Passed)) + exceptions;
         out.unkept.suppressed_misconfigurations += exceptions;
     }
+    let first = out.misconfigurations.len();
     for m in r.misconfigurations {
         let cause = m.cause.unwrap_or_default();
         let check_id = m.id.clone().or_else(|| m.avd_id.clone()).unwrap_or_default();
         let aliases = m.avd_id.into_iter().filter(|a| *a != check_id).collect();
-        out.misconfigurations.push(Misconfiguration {
-            fingerprint: fingerprint::misconfiguration(
+        let fingerprint = match cause.resource.as_deref() {
+            Some(resource) => fingerprint::misconfiguration(&check_id, Some(resource), target.as_deref()),
+            None => fingerprint::unnamed_misconfiguration(
                 &check_id,
-                cause.resource.as_deref(),
                 target.as_deref(),
+                m.message.as_deref(),
+                None,
             ),
+        };
+        out.misconfigurations.push(Misconfiguration {
+            fingerprint,
             source: cx.source.clone(),
             tool: "trivy".into(),
             framework: target_of.result_type.clone(),
@@ -538,6 +544,22 @@ fn convert_rest(r: Rest, cx: &Cx<'_>, target_of: &Target, out: &mut Records) {
             message: m.message.map(|t| cap(t, caps::MESSAGE)),
             skip_reason: None,
         });
+    }
+    // Two unnamed checks with the same message in one file (a Dockerfile's two identical
+    // `apt-get install` lines) are told apart by their lines: one waiver, one code-scanning
+    // alert, one Code Quality issue each.
+    let added = out.misconfigurations.get_mut(first..).unwrap_or_default();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for m in added.iter().filter(|m| m.resource.is_none()) {
+        *seen.entry(m.fingerprint.clone()).or_default() += 1;
+    }
+    for m in added.iter_mut().filter(|m| m.resource.is_none() && seen.get(&m.fingerprint) > Some(&1)) {
+        m.fingerprint = fingerprint::unnamed_misconfiguration(
+            &m.check_id,
+            m.file.as_deref(),
+            m.message.as_deref(),
+            m.start_line,
+        );
     }
     for s in r.secrets {
         out.secrets.push(Secret {
@@ -752,6 +774,41 @@ mod tests {
         );
         let secrets = r#", "Results": [{"Target": "a", "Secrets": [{"RuleID": "x", "Severity": "LOW", "Title": "t"}]}]"#;
         assert_eq!(count(secrets), Some(0), "no Class, but another scanner's findings");
+    }
+
+    /// Failed checks that name no resource are still one finding each: told apart by their
+    /// messages, and by their lines when the messages are the same; a check that names its
+    /// resource keeps the fingerprint of check, resource and file.
+    #[test]
+    fn unnamed_checks_have_fingerprints_of_their_own() {
+        let check = |msg: &str, line: u64, resource: &str| {
+            format!(
+                r#"{{"ID": "KSV-0118", "Severity": "HIGH", "Status": "FAIL", "Message": "{msg}",
+                    "CauseMetadata": {{"Resource": "{resource}", "StartLine": {line}}}}}"#
+            )
+        };
+        let text = format!(
+            r#"{{"SchemaVersion": 2, "Results": [{{"Target": "job.yaml", "Class": "config", "Type": "kubernetes",
+                "Misconfigurations": [{}, {}, {}, {}, {}]}}]}}"#,
+            check("container batch of job check should set securityContext", 11, ""),
+            check("job check should set securityContext", 9, ""),
+            check("apt-get install without --no-install-recommends", 20, ""),
+            check("apt-get install without --no-install-recommends", 40, ""),
+            check("x", 3, "Deployment/web"),
+        );
+        let p = parse_str(&text).expect("parses");
+        let fps: Vec<&str> = p.records.misconfigurations.iter().map(|m| m.fingerprint.as_str()).collect();
+        let mut unique = fps.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), 5, "{fps:?}");
+        assert_eq!(
+            fps[4],
+            fingerprint::misconfiguration("KSV-0118", Some("Deployment/web"), Some("job.yaml"))
+        );
+        // The message, not the line, while it is enough: moving the check keeps its waiver.
+        let moved = text.replace(r#""StartLine": 11"#, r#""StartLine": 14"#);
+        assert_eq!(parse_str(&moved).expect("parses").records.misconfigurations[0].fingerprint, fps[0]);
     }
 
     /// Misconfigurations, secrets and licenses land in their own lists; secrets keep no match.

@@ -37,6 +37,17 @@ fn trivy_reports_match_their_counts() {
         assert_eq!(sev(Severity::Unknown), num("unknown"), "{name}: unknown");
         let failed = ev.misconfigurations.iter().filter(|m| m.status == CheckStatus::Failed).count();
         assert_eq!(failed, num("misconf_fail"), "{name}: failed misconfigurations");
+        // Each failed check is its own finding: a waiver, a code-scanning alert and a Code
+        // Quality issue each (Trivy's Kubernetes and Dockerfile checks often name no resource).
+        let mut fingerprints: Vec<&str> = ev
+            .misconfigurations
+            .iter()
+            .filter(|m| m.status == CheckStatus::Failed)
+            .map(|m| m.fingerprint.as_str())
+            .collect();
+        fingerprints.sort_unstable();
+        fingerprints.dedup();
+        assert_eq!(fingerprints.len(), failed, "{name}: two failed checks share a fingerprint");
         assert_eq!(ev.secrets.len(), num("secrets"), "{name}: secrets");
         assert_eq!(ev.licenses.len(), num("licenses"), "{name}: licenses");
         checked += 1;
