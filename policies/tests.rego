@@ -2,7 +2,8 @@
 #
 # A failed or errored test fails the gate. A flaky test (it failed, then passed on a rerun) is
 # what `tests.flaky` says: a warning by default, because the suite did pass, but someone has
-# to know that it needed a second try. Test reports that hold no test at all are a warning:
+# to know that it needed a second try. A suite whose report counts failures that no test case
+# records failed outside its tests, and fails the gate too. Test reports that hold no test at all are a warning:
 # the runner ran nothing, so "all passed" would say nothing about the change.
 #
 # Each finding names its test case by fingerprint, and verdict writes what it says from the
@@ -60,6 +61,41 @@ _flaky contains {"fingerprint": case.fingerprint} if {
 }
 
 _ended_failing(case) if case.status in {"failed", "errored"}
+
+# METADATA
+# title: Every failure the test runner counted is in a test
+# description: >-
+#   A test suite's report counts failures or errors that none of its test cases records: the
+#   runner failed outside any test (a crash, a failing beforeAll or afterAll hook, a browser
+#   that disconnected, a file that did not load), so no test names it, and the runner itself
+#   exited with a failure. The suite's tests that are listed may all have passed.
+# custom:
+#   severity: HIGH
+#   remediation: Find the error in the suite's system-out or system-err, or in the runner's log, fix it and run the suite again.
+deny_unrecorded contains finding if {
+	some suite in input.tests.discrepancies
+	object.get(suite, "unrecorded", 0) > 0
+	finding := lib.result({
+		"msg": sprintf("%s in %s counts %s that none of its test cases records: the runner failed outside the tests", [
+			_suite_name(suite), suite.source, _failures(suite.unrecorded),
+		]),
+		"id": lib.text(["tests-unrecorded", lib.part(":", suite.suite, "")]),
+		"file": suite.source,
+		"severity": "HIGH",
+		"remediation": concat("", [
+			"Find the error raised outside the tests in the suite's <system-out> or <system-err> in ", suite.source,
+			", or in the test runner's log (a crash, a failing beforeAll or afterAll hook, a browser that disconnected, ",
+			"a test file that did not load), fix it and run the suite again",
+		]),
+	})
+}
+
+_suite_name(suite) := sprintf("The test suite %q", [suite.suite]) if is_string(suite.suite)
+else := "A test suite"
+
+_failures(1) := "1 failure or error"
+
+_failures(n) := sprintf("%d failures or errors", [n]) if n != 1
 
 # METADATA
 # title: The test reports hold tests that ran

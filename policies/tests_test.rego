@@ -162,3 +162,42 @@ test_no_report_is_not_an_empty_report if {
 	evidence := {"sources": [{"path": "trivy.json", "kind": "trivy"}], "tests": {"cases": [], "totals": {"total": 0}}}
 	count(tests.warn_empty) == 0 with input as evidence
 }
+
+# Failures outside any test --------------------------------------------------------------------
+
+_discrepancy(unrecorded) := {
+	"source": "karma/TESTS-Chrome.xml",
+	"suite": "Chrome Headless 120",
+	"declared": {"tests": 3, "failures": 0, "errors": 1},
+	"counted": {"tests": 3, "failures": 0, "errors": 0, "skipped": 0},
+	"unrecorded": unrecorded,
+}
+
+test_failures_no_test_records_fail if {
+	evidence := {"tests": {"cases": [], "totals": {"total": 3}, "discrepancies": [_discrepancy(1)]}}
+	tests.deny_unrecorded == {{
+		"msg": "The test suite \"Chrome Headless 120\" in karma/TESTS-Chrome.xml counts 1 failure or error that none of its test cases records: the runner failed outside the tests",
+		"id": "tests-unrecorded:Chrome Headless 120",
+		"file": "karma/TESTS-Chrome.xml",
+		"severity": "HIGH",
+		"remediation": concat("", [
+			"Find the error raised outside the tests in the suite's <system-out> or <system-err> in karma/TESTS-Chrome.xml, ",
+			"or in the test runner's log (a crash, a failing beforeAll or afterAll hook, a browser that disconnected, ",
+			"a test file that did not load), fix it and run the suite again",
+		]),
+	}} with input as evidence
+}
+
+test_unnamed_suites_and_several_failures_are_said if {
+	d := object.union(_discrepancy(2), {"suite": null})
+	some finding in tests.deny_unrecorded with input as {"tests": {"discrepancies": [d]}}
+	startswith(finding.msg, "A test suite in karma/TESTS-Chrome.xml counts 2 failures or errors")
+	finding.id == "tests-unrecorded"
+}
+
+test_other_discrepancies_do_not_fail if {
+	# The counts differ, but every failure is in a test (or the suite's tests ran again).
+	count(tests.deny_unrecorded) == 0 with input as {"tests": {"discrepancies": [_discrepancy(0)]}}
+	count(tests.deny_unrecorded) == 0 with input as {"tests": {"discrepancies": [object.remove(_discrepancy(1), ["unrecorded"])]}}
+}
+

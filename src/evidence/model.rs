@@ -306,6 +306,11 @@ pub struct SuiteDiscrepancy {
     pub declared: DeclaredCounts,
     /// What its `<testcase>` elements (nested suites included) hold.
     pub counted: CountedCounts,
+    /// Failures and errors the attributes declare beyond those its testcases record: failures
+    /// outside any test (a crash, a failing `afterAll`, a browser that disconnected). `0` when
+    /// a test in the suite ran more than once, as its attributes may then count every attempt.
+    #[serde(default)]
+    pub unrecorded: u64,
 }
 
 /// Counts a `<testsuite>` element declares in its attributes.

@@ -89,6 +89,9 @@ struct Suite {
     file: Option<String>,
     declared: DeclaredCounts,
     counted: CountedCounts,
+    /// A test in it (or in a suite nested in it) was run more than once (Surefire's reruns,
+    /// repeated testcases): its attributes may then count every attempt.
+    reruns: bool,
 }
 
 /// The suite a test case belongs to: the innermost open `<testsuite>`, else the innermost
@@ -232,6 +235,7 @@ impl Parser<'_, '_> {
             file: None,
             declared: DeclaredCounts::default(),
             counted: CountedCounts::default(),
+            reruns: false,
         };
         let mut disabled = None;
         let mut schema = None;
@@ -316,6 +320,7 @@ impl Parser<'_, '_> {
             parent.counted.failures += suite.counted.failures;
             parent.counted.errors += suite.counted.errors;
             parent.counted.skipped += suite.counted.skipped;
+            parent.reruns |= suite.reruns;
         }
         let d = &suite.declared;
         let c = &suite.counted;
@@ -326,11 +331,18 @@ impl Parser<'_, '_> {
                 || differs(d.errors, c.errors)
                 || differs(d.skipped, c.skipped))
         {
+            // Failures the attributes count that no testcase records: the runner failed
+            // outside any test (a crash, a failing afterAll, a browser that disconnected).
+            // Not where tests ran again, whose attempts the attributes may count.
+            let declared = d.failures.unwrap_or(0).saturating_add(d.errors.unwrap_or(0));
+            let unrecorded =
+                if suite.reruns { 0 } else { declared.saturating_sub(c.failures.saturating_add(c.errors)) };
             self.tests.discrepancies.push(SuiteDiscrepancy {
                 source: self.cx.source.clone(),
                 suite: suite.name.as_deref().map(str::to_owned),
                 declared: suite.declared,
                 counted: suite.counted,
+                unrecorded,
             });
         }
     }
@@ -383,6 +395,7 @@ impl Parser<'_, '_> {
         };
         if let Some(open) = self.suites.last_mut() {
             open.counted.tests += 1;
+            open.reruns |= el.attempts > 1;
             match el.status {
                 TestStatus::Failed => open.counted.failures += 1,
                 TestStatus::Errored => open.counted.errors += 1,
@@ -391,6 +404,11 @@ impl Parser<'_, '_> {
             }
         }
         let repeated = if anonymous { None } else { self.index.get(&key).copied() };
+        if repeated.is_some()
+            && let Some(open) = self.suites.last_mut()
+        {
+            open.reruns = true;
+        }
         if let Some(Slot::Kept(i)) = repeated
             && let (Some(case), Some(seen)) = (self.tests.cases.get_mut(i), self.seen.get_mut(i))
         {
@@ -1053,6 +1071,28 @@ mod tests {
         assert_eq!(d.suite.as_deref(), Some("jest failed to run"));
         assert_eq!((d.declared.tests, d.counted.tests, d.counted.errors), (Some(0), 1, 1));
         assert_eq!(t.totals.errored, 1);
+        assert_eq!(d.unrecorded, 0, "more recorded than declared is not a failure outside the tests");
+    }
+
+    /// Failures a suite declares that no testcase records (karma-junit-reporter's errors="1"
+    /// for a disconnected browser) are `unrecorded`; not in a suite whose tests ran again,
+    /// whose attributes count every attempt (Surefire's flaky reruns).
+    #[test]
+    fn failures_outside_the_tests() {
+        let t = tests(
+            r#"<testsuites>
+              <testsuite name="Chrome" tests="3" errors="1" failures="0">
+                <testcase name="a"/><testcase name="b"/><testcase name="c"/>
+                <system-out>An error was thrown in afterAll</system-out>
+              </testsuite>
+              <testsuite name="io.olamy.FlakyTest" tests="3" failures="2">
+                <testcase name="flaky"><flakyFailure message="x"/><flakyFailure message="y"/></testcase>
+              </testsuite>
+            </testsuites>"#,
+        );
+        let unrecorded: Vec<_> =
+            t.discrepancies.iter().map(|d| (d.suite.as_deref().unwrap_or(""), d.unrecorded)).collect();
+        assert_eq!(unrecorded, [("Chrome", 1), ("io.olamy.FlakyTest", 0)]);
     }
 
     /// Nested suites: a testcase belongs to the innermost suite; outer suites count nested ones.
