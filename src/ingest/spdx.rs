@@ -127,6 +127,7 @@ impl<'de, 'a, 'c> DeserializeSeed<'de> for Whole<'a, 'c> {
             unknown_types: BTreeMap::new(),
             bad_purls: 0,
             relationships: 0,
+            extracted: HashMap::new(),
         };
         let read = Document { st: &mut st }.deserialize(d);
         self.unsupported.set(st.unsupported);
@@ -220,6 +221,9 @@ struct State<'a, 'c> {
     bad_purls: u64,
     /// Relationships read so far.
     relationships: usize,
+    /// What the document's own licenses (`hasExtractedLicensingInfos`) are called, by
+    /// `LicenseRef-` id: the name, else the text when it is one short line.
+    extracted: HashMap<String, String>,
 }
 
 /// The document object, visited key by key so that `packages` and `relationships` stream.
@@ -343,6 +347,15 @@ impl<'de> Visitor<'de> for Document<'_, '_, '_> {
                     let mut each = |r: Relationship| st.relationship(r);
                     map.next_value_seed(ForEach::new(&mut each))?;
                 }
+                "hasExtractedLicensingInfos" => {
+                    let extracted = &mut st.extracted;
+                    let mut each = |e: ExtractedLicense| {
+                        if let Some(name) = e.called() {
+                            extracted.insert(e.id, name);
+                        }
+                    };
+                    map.next_value_seed(ForEach::new(&mut each))?;
+                }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -351,7 +364,31 @@ impl<'de> Visitor<'de> for Document<'_, '_, '_> {
         if !version_seen {
             return Err(de::Error::missing_field("spdxVersion"));
         }
+        st.name_references();
         Ok(())
+    }
+}
+
+/// One of the document's own licenses (`hasExtractedLicensingInfos[]`).
+#[derive(Deserialize)]
+struct ExtractedLicense {
+    #[serde(rename = "licenseId")]
+    id: String,
+    #[serde(default, deserialize_with = "non_empty")]
+    name: Option<String>,
+    #[serde(rename = "extractedText", default, deserialize_with = "non_empty")]
+    text: Option<String>,
+}
+
+impl ExtractedLicense {
+    /// What the license is called: its `name`, else its text when that is one short line (syft
+    /// and Trivy put a license name that is not an SPDX id there, `GNU General Public License
+    /// Version 2`); a whole license text names nothing.
+    fn called(&self) -> Option<String> {
+        let short = |t: &str| t.len() <= 200 && !t.trim().contains('\n');
+        let name = self.name.as_deref().filter(|n| !n.trim().eq_ignore_ascii_case("NOASSERTION"));
+        let called = name.or(self.text.as_deref().filter(|t| short(t)))?.trim();
+        (!called.is_empty() && called != self.id).then(|| cap(called.to_owned(), caps::MESSAGE))
     }
 }
 
@@ -383,6 +420,32 @@ impl<'de> DeserializeSeed<'de> for JsonLd<'_, '_, '_> {
 }
 
 impl State<'_, '_> {
+    /// A package's `LicenseRef-…` that the document names (`hasExtractedLicensingInfos`) gets
+    /// that name beside it, read as a CycloneDX `license.name` is: `LicenseRef-GPL-2` called
+    /// "GNU General Public License Version 2" is judged as GPL-2.0-only, where the reference
+    /// alone would pass a deny list. The reference stays, for policies that match it.
+    fn name_references(&mut self) {
+        if self.extracted.is_empty() {
+            return;
+        }
+        for c in &mut self.out.records.components {
+            let named: Vec<License> = c
+                .licenses
+                .iter()
+                .filter_map(|l| {
+                    let called = self.extracted.get(l.name.as_deref()?)?;
+                    Some(License {
+                        id: None,
+                        name: Some(called.clone()),
+                        expression: None,
+                        acknowledgement: l.acknowledgement.clone(),
+                    })
+                })
+                .collect();
+            c.licenses.extend(named);
+        }
+    }
+
     fn warn(&mut self, code: &str, message: String, path: String) {
         self.out.facts.warnings.push(Warning {
             code: code.to_owned(),
@@ -855,6 +918,32 @@ mod tests {
             ]
         );
         assert!(p.facts.warnings.iter().any(|w| w.message.contains("SPDXRef-ghost")));
+    }
+
+    /// A `LicenseRef-` the document names in `hasExtractedLicensingInfos` (even after the
+    /// packages) gets that name beside it, so a deny list sees "GNU General Public License
+    /// Version 2"; a whole license text, or no entry, adds nothing.
+    #[test]
+    fn license_references_get_their_names() {
+        let text = r#"{"spdxVersion": "SPDX-2.3", "name": "x", "packages": [
+            {"SPDXID": "SPDXRef-a", "name": "jnr-posix", "licenseDeclared": "LicenseRef-GNU-General-Public-License-version-2"},
+            {"SPDXID": "SPDXRef-b", "name": "b", "licenseConcluded": "LicenseRef-Full", "licenseDeclared": "LicenseRef-Unlisted"}],
+          "hasExtractedLicensingInfos": [
+            {"licenseId": "LicenseRef-GNU-General-Public-License-version-2", "extractedText": "GNU General Public License Version 2"},
+            {"licenseId": "LicenseRef-Full", "extractedText": "Permission is hereby granted...\nTHE SOFTWARE IS PROVIDED"}]}"#;
+        let p = parse_str(text).expect("parses");
+        let names = |i: usize| -> Vec<Option<&str>> {
+            p.records.components[i].licenses.iter().map(|l| l.name.as_deref()).collect()
+        };
+        assert_eq!(
+            names(0),
+            [
+                Some("LicenseRef-GNU-General-Public-License-version-2"),
+                Some("GNU General Public License Version 2")
+            ]
+        );
+        assert_eq!(p.records.components[0].licenses[1].acknowledgement.as_deref(), Some("declared"));
+        assert_eq!(names(1), [Some("LicenseRef-Full"), Some("LicenseRef-Unlisted")]);
     }
 
     /// A package without a name cannot be a component: an error at the package.
