@@ -125,3 +125,46 @@ _blocking := [vuln |
 # A vulnerability has a fix when its list of fixed versions (never null in the evidence) has a
 # first element: `vuln.fixed_versions[0]` above, written inline because a function call per
 # record (`count(fixes(vuln)) > 0`) took regorus about 4 µs, a third of these rules' time.
+
+# METADATA
+# title: The vulnerabilities an SBOM lists are judged
+# description: >-
+#   An SBOM lists vulnerabilities (Trivy's or grype's CycloneDX output of a vulnerability
+#   scan, a VDR), and no vulnerability scanner's report was read beside it. verdict judges
+#   vulnerabilities from a scanner's JSON report, so these were not judged: the gate cannot
+#   say they are fixed, nor that they are not.
+# custom:
+#   severity: HIGH
+#   remediation: Give verdict the vulnerability scanner's JSON report as well.
+warn_listed_in_sbom contains finding if {
+	not _scanned
+	some source in input.sources
+	source.kind == "cyclonedx"
+	some warning in source.warnings
+	warning.code == "cyclonedx/vulnerabilities"
+	# Read by key, as in misconfigurations.rego: the pack's view has no such record field.
+	text := object.get(warning, "message", "")
+	finding := {
+		"msg": sprintf("%s%s (%s): no vulnerability scanner's report was read, so not one of them was judged", [
+			upper(substring(text, 0, 1)),
+			substring(text, 1, -1),
+			source.path,
+		]),
+		"id": "vulnerabilities-in-sbom",
+		"file": source.path,
+		"severity": "HIGH",
+		"remediation": concat("", [
+			"Give verdict a vulnerability report it judges, Trivy's JSON: `trivy sbom ", source.path,
+			" --format json --output trivy.json` scans this SBOM, or run the scan that wrote it again with ",
+			"`--format json`",
+		]),
+	}
+}
+
+# A Trivy report that checked packages for vulnerabilities was read.
+_scanned if {
+	some source in input.sources
+	source.kind == "trivy"
+	object.get(source, "package_targets", 0) > 0
+}
+

@@ -176,3 +176,31 @@ test_unknown_among_the_blocking_severities_blocks_as_they_do if {
 	vulnerabilities.deny_fixable == {{"fingerprint": "u"}} with input as evidence with data.verdict.config as config
 	count(vulnerabilities.warn_unknown_severity) == 0 with input as evidence with data.verdict.config as config
 }
+
+# Vulnerabilities an SBOM lists -------------------------------------------------------------
+
+_sbom_listing := {
+	"path": "bom.cdx.json",
+	"kind": "cyclonedx",
+	"warnings": [{
+		"code": "cyclonedx/vulnerabilities",
+		"message": "the SBOM lists 2 vulnerabilities (1 critical, 1 high), which verdict does not judge from an SBOM",
+	}],
+}
+
+test_vulnerabilities_only_an_sbom_lists_warn if {
+	findings := vulnerabilities.warn_listed_in_sbom with input as {"sources": [_sbom_listing]}
+	count(findings) == 1
+	some finding in findings
+	finding.msg == "The SBOM lists 2 vulnerabilities (1 critical, 1 high), which verdict does not judge from an SBOM (bom.cdx.json): no vulnerability scanner's report was read, so not one of them was judged"
+	finding.file == "bom.cdx.json"
+	contains(finding.remediation, "`trivy sbom bom.cdx.json --format json --output trivy.json`")
+}
+
+test_a_scanners_report_beside_the_sbom_judges_them if {
+	trivy := {"path": "trivy.json", "kind": "trivy", "warnings": [], "package_targets": 3}
+	count(vulnerabilities.warn_listed_in_sbom) == 0 with input as {"sources": [_sbom_listing, trivy]}
+	# A Trivy report that checked no package (a config scan) does not.
+	config := object.union(trivy, {"package_targets": 0})
+	count(vulnerabilities.warn_listed_in_sbom) == 1 with input as {"sources": [_sbom_listing, config]}
+}

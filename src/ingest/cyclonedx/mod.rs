@@ -73,8 +73,13 @@ pub mod codes {
     /// checked against the schema.
     pub const PARTLY_CHECKED: &str = "cyclonedx/partly-checked";
 
+    /// The document lists vulnerabilities (`vulnerabilities[]`), which verdict does not judge
+    /// from an SBOM: its message counts them by severity.
+    pub const VULNERABILITIES: &str = "cyclonedx/vulnerabilities";
+
     /// Every code, for documentation tests.
-    pub const ALL: [&str; 7] = [
+    pub const ALL: [&str; 8] = [
+        VULNERABILITIES,
         SCHEMA_VIOLATION,
         DUPLICATE_BOM_REF,
         DANGLING_REF,

@@ -82,6 +82,9 @@ struct Doc<'a, 'c> {
     /// The buffers of the element being read ([`Tree::recycle`]).
     tree: Tree<'static>,
     out: Out,
+    /// The `vulnerabilities` listed, by the most severe rating of each (`critical`, …,
+    /// `unrated`): verdict does not judge them from an SBOM, and says so.
+    vulnerabilities: std::collections::BTreeMap<u8, u64>,
 }
 
 /// At most this many bytes of elements that come before `specVersion` are held to be checked
@@ -159,6 +162,7 @@ impl<'a, 'c> Doc<'a, 'c> {
             text_hash: Default::default(),
             tree: Tree::default(),
             out: Out::default(),
+            vulnerabilities: std::collections::BTreeMap::new(),
         }
     }
 
@@ -407,7 +411,18 @@ impl<'a, 'c> Doc<'a, 'c> {
                 self.dependency(value, el);
                 Ok(())
             }
-            Section::Vulnerabilities => Ok(()),
+            Section::Vulnerabilities => {
+                // The most severe of its ratings (`ratings[].severity`), or none.
+                let rank = value
+                    .get("ratings")
+                    .and_then(Handle::array)
+                    .and_then(|r| {
+                        r.into_iter().filter_map(|r| r.get_str("severity").map(severity_rank)).min()
+                    })
+                    .unwrap_or(UNRATED);
+                *self.vulnerabilities.entry(rank).or_default() += 1;
+                Ok(())
+            }
         }
     }
 
@@ -605,12 +620,51 @@ impl<'a, 'c> Doc<'a, 'c> {
             );
         }
         let tool = metadata.and_then(|m| m.get("tools")).and_then(first_tool);
-        let (records, warnings) = self.out.finish();
+        let listed = std::mem::take(&mut self.vulnerabilities);
+        let (records, mut warnings) = self.out.finish();
+        if let Some(warning) = unjudged(&listed) {
+            warnings.push(warning);
+        }
         Ok(Parsed {
             facts: Facts { tool, spec_version: Some(v.label()), subject, warnings, package_targets: None },
             records,
         })
     }
+}
+
+/// The rank of a CycloneDX severity word, most severe first; [`UNRATED`] for `none`,
+/// `unknown` and words the specification does not define.
+fn severity_rank(word: &str) -> u8 {
+    SEVERITIES.iter().position(|s| word.eq_ignore_ascii_case(s)).map_or(UNRATED, |i| i as u8)
+}
+
+const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
+const UNRATED: u8 = SEVERITIES.len() as u8;
+
+/// The warning that the document lists vulnerabilities, which verdict judges from a scanner's
+/// report and not from an SBOM (Trivy's `--format cyclonedx` with the vulnerability scanner,
+/// grype's `-o cyclonedx-json`, a VDR): without it, an SBOM that carries a CRITICAL would be
+/// read as if it carried none. The built-in pack turns it into a finding when no scanner's
+/// report was read beside it.
+fn unjudged(listed: &std::collections::BTreeMap<u8, u64>) -> Option<crate::evidence::Warning> {
+    let total: u64 = listed.values().sum();
+    if total == 0 {
+        return None;
+    }
+    let by: Vec<String> = listed
+        .iter()
+        .map(|(&rank, n)| format!("{n} {}", SEVERITIES.get(usize::from(rank)).copied().unwrap_or("unrated")))
+        .collect();
+    let what = if total == 1 { "1 vulnerability".to_owned() } else { format!("{total} vulnerabilities") };
+    Some(crate::evidence::Warning {
+        code: super::codes::VULNERABILITIES.into(),
+        message: format!(
+            "the SBOM lists {what} ({}), which verdict does not judge from an SBOM",
+            by.join(", ")
+        ),
+        path: Some("vulnerabilities".into()),
+        line: None,
+    })
 }
 
 /// Defines the `bom-ref`s of the described component and its nested components (dependencies

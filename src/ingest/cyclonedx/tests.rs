@@ -171,7 +171,15 @@ fn trivy_1_7_subject_and_tool() {
     assert_eq!(p.facts.spec_version.as_deref(), Some("1.7"));
     assert_eq!(p.facts.subject.as_deref(), Some("testdata/fixtures/repo/npm"));
     assert_eq!(p.facts.tool, Some(Tool { name: "trivy".into(), version: Some("dev".into()) }));
-    assert_eq!(p.facts.warnings, []);
+    // Its one vulnerability (rated medium by 10 sources and low by 1) is said, not judged.
+    let said: Vec<_> = p.facts.warnings.iter().map(|w| (w.code.as_str(), w.message.as_str())).collect();
+    assert_eq!(
+        said,
+        [(
+            "cyclonedx/vulnerabilities",
+            "the SBOM lists 1 vulnerability (1 medium), which verdict does not judge from an SBOM"
+        )]
+    );
     assert_eq!(p.records.components.len(), 13);
     assert!(p.records.components.iter().all(|c| c.name != "testdata/fixtures/repo/npm"));
     let jquery = named(&p, "jquery");
