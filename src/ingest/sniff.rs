@@ -338,7 +338,7 @@ fn decide_cut(keys: &[(String, Option<String>)]) -> Option<Sniffed> {
     const OWN: [(&[&str], Kind); 4] = [
         (&["bomFormat", "specVersion"], Kind::Cyclonedx),
         (&["spdxVersion", "SPDXID"], Kind::Spdx),
-        (&["SchemaVersion", "ArtifactName", "ArtifactType"], Kind::Trivy),
+        (&["SchemaVersion", "ArtifactName", "ArtifactType", "ClusterName"], Kind::Trivy),
         (&["check_type", "checkov_version"], Kind::Checkov),
     ];
     let mut kinds = OWN.iter().filter(|(own, _)| keys.iter().any(|(k, _)| own.contains(&k.as_str())));
@@ -362,8 +362,11 @@ fn decide_object(keys: &[(String, Option<String>)]) -> Option<Sniffed> {
     }
     // Without `SchemaVersion`, a report of `ArtifactName` and `Results` is still Trivy's: the
     // parser refuses it as another version rather than the scan being skipped unseen.
+    // `trivy k8s --format json` writes `ClusterName` and `Resources`: the parser refuses it
+    // by name rather than the cluster's scan being skipped unseen.
     if (has("SchemaVersion") && (has("Results") || has("ArtifactName") || has("ArtifactType")))
         || (has("ArtifactName") && has("Results"))
+        || (has("ClusterName") && has("Resources"))
     {
         return Some(Sniffed::Known(Kind::Trivy, Format::Json));
     }
@@ -712,6 +715,13 @@ mod tests {
         );
         assert_eq!(cut("{\"SchemaVersion\":"), trivy);
         assert_eq!(cut("{\"ArtifactName\": \"x\", \"Results\": [{"), trivy);
+        // `trivy k8s`, whole or cut: Trivy's, so that the parser refuses it by name.
+        assert_eq!(cut("{\"ClusterName\": \"kind\", \"Resources\": [{"), trivy);
+        assert_eq!(
+            Some(sniff_whole_object(&br#"{"ClusterName": "kind", "Resources": []}"#[..])),
+            trivy,
+            "a whole cluster report"
+        );
         assert_eq!(
             cut("{\"components\": [], \"bomFormat\": \"Cyclo"),
             Some(Sniffed::Known(Kind::Cyclonedx, Format::Json))

@@ -27,27 +27,43 @@ const REGENERATE: &str = "`trivy image|fs|repo --format json --output trivy.json
 
 /// Parses a Trivy JSON report.
 pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> {
-    let unsupported = Cell::new(false);
+    let unsupported = Cell::new(Refused::No);
     json::read_seed(reader, cx.size, || Whole { cx, unsupported: &unsupported }, REGENERATE).map_err(
         |mut e| {
-            if unsupported.get() {
-                e.code = Code::UnsupportedVersion;
-                e.help = Some(format!(
+            let help = match unsupported.get() {
+                Refused::No => return e,
+                Refused::Version => format!(
                     "verdict reads the JSON of Trivy 0.20 and later (SchemaVersion 2); upgrade Trivy and \
-                 regenerate the report: {REGENERATE}"
-                ));
-            }
+                     regenerate the report: {REGENERATE}"
+                ),
+                Refused::Cluster => "scan what the change ships instead: its images with `trivy image --format json \
+                     --output trivy-image.json IMAGE` and its manifests with `trivy config --format json --output \
+                     trivy-config.json DIR`"
+                    .to_owned(),
+            };
+            e.code = Code::UnsupportedVersion;
+            e.help = Some(help);
             e
         },
     )
+}
+
+/// Why a document that is Trivy's was refused as a shape verdict does not read.
+#[derive(Clone, Copy)]
+enum Refused {
+    No,
+    /// The JSON of Trivy before 0.20, or another `SchemaVersion`.
+    Version,
+    /// A `trivy k8s` cluster report.
+    Cluster,
 }
 
 /// The whole document, read into a fresh [`Parsed`] (a document is read a second time to
 /// locate an error: see [`json::read_seed`]).
 struct Whole<'a, 'c> {
     cx: &'a Cx<'c>,
-    /// Set when the document is refused as another schema version of Trivy's JSON.
-    unsupported: &'a Cell<bool>,
+    /// Set when the document is refused as a shape of Trivy's JSON verdict does not read.
+    unsupported: &'a Cell<Refused>,
 }
 
 impl<'de> de::DeserializeSeed<'de> for Whole<'_, '_> {
@@ -63,7 +79,7 @@ impl<'de> de::DeserializeSeed<'de> for Whole<'_, '_> {
 struct Report<'a, 'c> {
     cx: &'a Cx<'c>,
     out: &'a mut Parsed,
-    unsupported: &'a Cell<bool>,
+    unsupported: &'a Cell<Refused>,
 }
 
 impl<'de> de::DeserializeSeed<'de> for Report<'_, '_> {
@@ -89,7 +105,7 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
     /// Trivy before 0.20 wrote a bare array of results: refused as another version, so that
     /// the run stops rather than passing without the scan.
     fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
-        self.unsupported.set(true);
+        self.unsupported.set(Refused::Version);
         Err(bad_value(
             "a bare array of results, the JSON of Trivy before 0.20",
             "an object with SchemaVersion 2 and Results",
@@ -108,7 +124,7 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
                 "SchemaVersion" => {
                     let v: u64 = map.next_value()?;
                     if v != 2 {
-                        unsupported.set(true);
+                        unsupported.set(Refused::Version);
                         return Err(bad_value(
                             format!("unsupported Trivy SchemaVersion {v}"),
                             "SchemaVersion 2 (written by Trivy 0.20 and later)",
@@ -119,6 +135,14 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
                 "Trivy" => {
                     let info: Option<TrivyInfo> = map.next_value()?;
                     version = info.and_then(|i| i.version);
+                }
+                // `trivy k8s --format json`: findings per cluster resource, in another shape.
+                "ClusterName" | "Resources" => {
+                    unsupported.set(Refused::Cluster);
+                    return Err(bad_value(
+                        "a `trivy k8s` cluster report (ClusterName and Resources), which verdict does not read",
+                        "a report of `trivy image`, `trivy fs`, `trivy repo` or `trivy config` (an object with SchemaVersion 2 and Results)",
+                    ));
                 }
                 "ArtifactName" => {
                     let name: Option<String> = map.next_value()?;
@@ -135,7 +159,7 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
             }
         }
         if schema_version.is_none() {
-            unsupported.set(true);
+            unsupported.set(Refused::Version);
             return Err(de::Error::missing_field("SchemaVersion"));
         }
         out.facts = Facts {
@@ -741,6 +765,13 @@ mod tests {
             .expect_err("bare array");
         assert_eq!(e.code, Code::UnsupportedVersion);
         assert!(e.message.contains("before 0.20"), "{e:?}");
+        // `trivy k8s --format json`: refused by name, with what to scan instead.
+        let e = parse_str(r#"{"ClusterName": "kind-kind", "Resources": [{"Namespace": "default", "Kind": "Deployment",
+            "Name": "web", "Results": [{"Target": "nginx:1.14", "Class": "os-pkgs", "Vulnerabilities": []}]}]}"#)
+        .expect_err("cluster report");
+        assert_eq!(e.code, Code::UnsupportedVersion);
+        assert!(e.message.contains("`trivy k8s` cluster report"), "{e:?}");
+        assert!(e.help.as_deref().is_some_and(|h| h.contains("trivy image --format json")), "{e:?}");
     }
 
     /// Only targets of packages (an OS's, a lock file's) count as checked for vulnerabilities:
