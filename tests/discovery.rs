@@ -248,6 +248,31 @@ fn scanner_sarif_is_named_and_old_trivy_json_is_refused() {
     assert!(text.contains("UnsupportedVersion") && text.contains("before 0.20"), "{text}");
 }
 
+/// A report after lines of its tool's log (`trivy … > trivy.json 2>&1`) stops the run with the
+/// line it starts on, where it was skipped as "not XML or JSON"; an example report in a README
+/// (a file not named as JSON or XML) is not looked into.
+#[test]
+fn a_report_after_log_lines_is_an_error_not_a_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "reports/junit.xml", r#"<testsuite name="s"><testcase name="t"/></testsuite>"#);
+    write(
+        dir.path(),
+        "README.md",
+        "# Tests\n\nThe report looks like this:\n\n<testsuites>\n  <testsuite name=\"x\"/>\n</testsuites>\n",
+    );
+    let ev = verdict::cli::gather(&[dir.path().to_path_buf()], &[], &Limits::default()).unwrap();
+    assert_eq!(ev.sources.len(), 1, "the README is not a report");
+    write(
+        dir.path(),
+        "reports/trivy.json",
+        "2024-05-02T09:12:31Z\tINFO\t[vuln] Vulnerability scanning is enabled\n{\"SchemaVersion\": 2, \"ArtifactName\": \"app\", \"Results\": []}\n",
+    );
+    let errors = verdict::cli::gather(&[dir.path().to_path_buf()], &[], &Limits::default())
+        .expect_err("the log before the report stops the run");
+    let text = format!("{errors:?}");
+    assert!(text.contains("TextBeforeReport") && text.contains("starts on line 2"), "{text}");
+}
+
 /// A JSON report that starts with a UTF-8 byte-order mark (Windows PowerShell's `Out-File
 /// -Encoding utf8`) is read, as RFC 8259 allows; its SHA-256 is the file's, mark included.
 #[test]

@@ -202,6 +202,33 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
                 ),
         );
     }
+    // A report after lines of other text (a tool's log redirected into the file) would be
+    // skipped as "not XML or JSON", and the gate would pass without it. Only a file named as
+    // JSON or XML: a README or a script may well hold an example report on a line of its own.
+    let report_name = c
+        .path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("xml"));
+    if report_name
+        && matches!(sniffed, Sniffed::Other(_) | Sniffed::UnknownStructured(..))
+        && !matches!(c.named, Some((Kind::Custom, _)))
+        && let Some((kind, line)) = sniff::report_after_text(head)
+    {
+        return fail(
+            IngestError::new(
+                Code::TextBeforeReport,
+                format!("{} starts on line {line}, after text that is not part of it", kind.describe()),
+            )
+            .at(ingest::Location::line_col(1, 1))
+            .expected(format!("{} from the first line", kind.describe()))
+            .help(
+                "the tool's log went into the same file: have the tool write the report itself (`trivy … \
+                 --output trivy.json`, `checkov … --output-file-path reports/`, Playwright's \
+                 PLAYWRIGHT_JUNIT_OUTPUT_NAME), or do not redirect its stderr into the report (`2>&1`)",
+            ),
+        );
+    }
     let (kind, format, custom_name) = match (&c.named, sniffed) {
         (None, Sniffed::Known(Kind::Junit, _))
             if !c.explicit

@@ -14,6 +14,8 @@ pub enum Code {
     Truncated,
     /// A file found in a folder is empty (or blank) though its name says it is an artifact.
     Empty,
+    /// A report starts after lines of other text (a tool's log written into the same file).
+    TextBeforeReport,
     /// The file is not well-formed JSON.
     MalformedJson,
     /// The file is not well-formed XML.
@@ -46,11 +48,12 @@ pub enum Code {
 
 impl Code {
     /// Every code, for documentation tests.
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 19] = [
         Code::Unreadable,
         Code::TooLarge,
         Code::Truncated,
         Code::Empty,
+        Code::TextBeforeReport,
         Code::MalformedJson,
         Code::MalformedXml,
         Code::InvalidUtf8,
@@ -74,6 +77,7 @@ impl Code {
             Code::TooLarge => "ingest/too-large",
             Code::Truncated => "ingest/truncated",
             Code::Empty => "ingest/empty",
+            Code::TextBeforeReport => "ingest/text-before-report",
             Code::MalformedJson => "ingest/malformed-json",
             Code::MalformedXml => "ingest/malformed-xml",
             Code::InvalidUtf8 => "ingest/invalid-utf8",

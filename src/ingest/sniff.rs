@@ -47,6 +47,44 @@ pub(crate) fn content(head: &[u8]) -> Option<&[u8]> {
     body.get(body.iter().position(|b| !b.is_ascii_whitespace())?..)
 }
 
+/// A report that starts on a later line of a file that does not open as JSON or XML: what a
+/// tool's log written into the same file leaves (`trivy image … > trivy.json 2>&1`, Playwright's
+/// JUnit on stdout after its web server's output). The report's kind, and the 1-based line it
+/// starts on, within the first [`SNIFF_BYTES`]. A file that opens as JSON or XML is `None`:
+/// a report nested in a larger document is not this.
+pub fn report_after_text(head: &[u8]) -> Option<(Kind, u64)> {
+    let body = content(head)?;
+    let opens_structured = match body.first() {
+        Some(b'{' | b'<') => true,
+        // `[` opens a JSON array when a JSON value follows it; `[WebServer]`, `[INFO]` do not.
+        Some(b'[') => body
+            .get(1..)
+            .and_then(|r| r.iter().find(|b| !b.is_ascii_whitespace()))
+            .is_none_or(|b| matches!(b, b'{' | b'[' | b']' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n')),
+        _ => false,
+    };
+    if opens_structured {
+        return None;
+    }
+    let mut line = 1;
+    for (at, b) in head.iter().enumerate() {
+        if *b != b'\n' {
+            continue;
+        }
+        line += 1;
+        let rest = head.get(at + 1..).unwrap_or_default();
+        let sniffed = match rest.first() {
+            Some(b'{') => sniff_json_object(rest),
+            Some(b'<') => sniff_xml(rest),
+            _ => continue,
+        };
+        if let Sniffed::Known(kind, _) = sniffed {
+            return Some((kind, line));
+        }
+    }
+    None
+}
+
 /// The kind of artifact a file's name says it is, for the names the supported tools write or
 /// are usually told to write (`trivy.json`, `results_json.json`, `bom.cdx.json`,
 /// `TEST-*.xml`, `junit.xml`, …), matched without regard to case. Only an empty file is judged
@@ -699,6 +737,23 @@ mod tests {
             Sniffed::UnknownStructured(..)
         ));
         assert_eq!(sniff_whole_object(bom.as_bytes()), Sniffed::Known(Kind::Cyclonedx, Format::Json));
+    }
+
+    /// A report after lines of a tool's log is found, with the line it starts on; a file that
+    /// opens as JSON or XML, or holds no report, is not this.
+    #[test]
+    fn reports_after_text() {
+        let trivy = "2024-05-02T09:12:31Z\tINFO\t[vuln] scanning\n2024-05-02T09:12:32Z\tINFO\tdone\n{\n  \"SchemaVersion\": 2,\n  \"ArtifactName\": \"app\"";
+        assert_eq!(report_after_text(trivy.as_bytes()), Some((Kind::Trivy, 3)));
+        let junit =
+            "[WebServer] > shop@1.0.0 start\n[WebServer] listening on :3000\n<testsuites name=\"pw\">";
+        assert_eq!(report_after_text(junit.as_bytes()), Some((Kind::Junit, 3)));
+        let xml_decl = "Running tests...\n<?xml version=\"1.0\"?>\n<testsuite name=\"x\">";
+        assert_eq!(report_after_text(xml_decl.as_bytes()).map(|(k, _)| k), Some(Kind::Junit));
+        // Opens as JSON or XML: a report nested in it is not a log before a report.
+        assert_eq!(report_after_text(b"[\n{\"SchemaVersion\": 2, \"Results\": []}]"), None);
+        assert_eq!(report_after_text(b"{\"a\": 1,\n\"b\": 2}"), None);
+        assert_eq!(report_after_text(b"just a log\nno report here\n"), None);
     }
 
     /// A whole file that is a JSON object cut off before it closes is the artifact whose own
