@@ -102,14 +102,16 @@ pub(crate) fn clip_bytes(text: &str, max: usize) -> String {
 /// Whether `c`, between `prev` and `next`, starts what GitHub or GitLab would read as a
 /// mention or a reference: `@user` (not after a letter or digit, as in `pkg@1.0` or an email
 /// address), `#123` (also `repo#123`), `!123` (merge request), `&123` (epic), `$123`
-/// (snippet), `~label` and `%milestone`. Only those get a word joiner, so that text people
-/// copy (`#checkov:skip=…`, `name@1.2.3`) stays as it was.
+/// (snippet), `~label` and `%milestone` (both at the start of a word). Only those get a word
+/// joiner, so that text people copy (`#checkov:skip=…`, `name@1.2.3`, a Debian version
+/// `3.0.15-1~deb12u1`) stays as it was.
 fn starts_reference(prev: Option<char>, c: char, next: Option<&char>) -> bool {
     let Some(&n) = next else { return false };
     match c {
         '@' => !prev.is_some_and(|p| p.is_alphanumeric() || p == '_') && (n.is_alphanumeric() || n == '_'),
         '#' | '!' | '&' | '$' => n.is_ascii_digit(),
-        '~' | '%' => n.is_alphanumeric() || n == '"',
+        // A label or milestone reference starts a word: `1.2-1~deb12u1` and `50%v` are text.
+        '~' | '%' => !prev.is_some_and(|p| p.is_alphanumeric()) && (n.is_alphanumeric() || n == '"'),
         _ => false,
     }
 }
@@ -446,6 +448,8 @@ mod tests {
             "(@\u{2060}octocat) pkg@1.2.3 #checkov:skip=X !\u{2060}45 &amp;\u{2060}7 %\u{2060}v1"
         );
         assert_eq!(md("$x$ ~y~", 100), "\\$x\\$ \\~\u{2060}y\\~");
+        // Inside a word, `~` and `%` reference nothing: a Debian version stays as it was.
+        assert_eq!(md("openssl 3.0.15-1~deb12u1 at 50%v", 100), "openssl 3.0.15-1\\~deb12u1 at 50%v");
         assert_eq!(md("line\nbreak", 100), "line break");
         assert_eq!(md("x".repeat(10).as_str(), 5), "xxxx…");
     }
