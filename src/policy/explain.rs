@@ -306,10 +306,37 @@ fn vulnerability(vuln: &Vulnerability) -> Explanation {
 /// and for a package of the operating system, how that is done in an image.
 fn upgrade(vuln: &Vulnerability) -> String {
     let pkg = &vuln.package;
+    let go = pkg.purl.as_deref().is_some_and(|p| p.starts_with("pkg:golang/"))
+        || pkg.package_type.as_deref().is_some_and(|t| t == "gomod" || t == "gobinary");
+    let mut fixes: Vec<String> = vuln.fixed_versions.iter().filter_map(|f| fix_text(f)).collect();
+    if go && pkg.version.as_deref().is_some_and(|v| v.starts_with('v')) {
+        // Go module versions are written `v0.33.0` in go.mod and `go get`; Trivy's fixed
+        // versions come without the `v`.
+        for fix in &mut fixes {
+            if fix.starts_with(|c: char| c.is_ascii_digit()) {
+                fix.insert(0, 'v');
+            }
+        }
+    }
+    let (first, others) = choice(pkg.version.as_deref(), &fixes);
+    if go && pkg.name == "stdlib" {
+        // The standard library is not a module: it comes with the Go toolchain that built it.
+        let mut text = format!("Build with Go {} or later", first.trim_start_matches(['v', 'g', 'o']));
+        if !others.is_empty() {
+            let others: Vec<&str> = others.iter().map(|o| o.trim_start_matches(['v', 'g', 'o'])).collect();
+            text.push_str(&format!(" (or {})", others.join(", ")));
+        }
+        text.push_str(&format!(
+            " instead of {}: raise the `toolchain` (or `go`) line of go.mod and the Go of the CI image",
+            pkg.version.as_deref().unwrap_or("the Go it was built with").trim_start_matches('v')
+        ));
+        if pkg.package_type.as_deref() == Some("gobinary") {
+            part(&mut text, ", then rebuild ", pkg.path.as_deref().or(vuln.target.as_deref()), "");
+        }
+        return text;
+    }
     let mut text = format!("Upgrade {}", pkg.name);
     part(&mut text, " ", pkg.version.as_deref(), "");
-    let fixes: Vec<String> = vuln.fixed_versions.iter().filter_map(|f| fix_text(f)).collect();
-    let (first, others) = choice(pkg.version.as_deref(), &fixes);
     text.push_str(" → ");
     text.push_str(first);
     if !others.is_empty() {

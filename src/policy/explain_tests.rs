@@ -442,6 +442,34 @@ fn a_range_reads_as_words() {
     );
 }
 
+/// Go: a module's fixed version is written as go.mod takes it (`v0.33.0`), and the standard
+/// library, which is no module, is fixed by the Go toolchain that builds it.
+#[test]
+fn go_fixes_read_as_go_writes_them() {
+    let module = |name: &str, version: &str, fixed: &[&str], t: &str| {
+        vulnerability(&vuln(json!({
+            "target": if t == "gomod" { "api/go.mod" } else { "usr/local/bin/api" },
+            "package": {"name": name, "version": version, "purl": format!("pkg:golang/{name}@{version}"),
+                        "type": t, "path": null},
+            "fixed_versions": fixed,
+        })))
+        .remediation
+        .expect("a fix")
+    };
+    assert_eq!(
+        module("golang.org/x/net", "v0.7.0", &["0.17.0"], "gomod"),
+        "Upgrade golang.org/x/net v0.7.0 → v0.17.0 in api/go.mod"
+    );
+    assert_eq!(
+        module("stdlib", "v1.21.0", &["1.21.11", "1.22.4"], "gomod"),
+        "Build with Go 1.21.11 or later (or 1.22.4) instead of 1.21.0: raise the `toolchain` (or `go`) line of go.mod and the Go of the CI image"
+    );
+    assert!(
+        module("stdlib", "v1.21.0", &["1.21.11"], "gobinary")
+            .ends_with("Go of the CI image, then rebuild usr/local/bin/api"),
+    );
+}
+
 #[test]
 fn a_lockfile_is_the_finding_file() {
     let e = vulnerability(&lodash());
