@@ -26,6 +26,17 @@ use crate::evidence::{
 /// The evidence's records by fingerprint, for the results that name one.
 pub(crate) struct Records<'a> {
     by_fingerprint: FoldHashMap<&'a str, Vec<Record<'a>>>,
+    /// For each package found in one place with more than one vulnerability to explain, the
+    /// newest of their fixes and how many they are: the one upgrade that clears them all.
+    upgrades: FoldHashMap<Place<'a>, (String, usize)>,
+}
+
+/// A package where it was found: name, version, and the file or image it is in.
+type Place<'a> = (&'a str, Option<&'a str>, Option<&'a str>);
+
+fn place(vuln: &Vulnerability) -> Place<'_> {
+    let pkg = &vuln.package;
+    (pkg.name.as_str(), pkg.version.as_deref(), pkg.path.as_deref().or(vuln.target.as_deref()))
 }
 
 #[derive(Clone, Copy)]
@@ -54,10 +65,10 @@ impl Record<'_> {
     /// What verdict says of the record for `result`: only a component's finding reads the
     /// result, whose `id` names the licenses the rule found denied (a license scanner's
     /// finding is one license, its own).
-    fn explain(self, result: &Map<String, Json>) -> Explanation {
+    fn explain(self, result: &Map<String, Json>, records: &Records<'_>) -> Explanation {
         match self {
             Record::Test(case) => test_case(case),
-            Record::Vulnerability(vuln) => vulnerability(vuln),
+            Record::Vulnerability(vuln) => vulnerability(vuln, records.upgrades.get(&place(vuln))),
             Record::Check(check) => misconfiguration(check),
             Record::Secret(secret) => secret_found(secret),
             Record::Component(component) => {
@@ -85,14 +96,25 @@ impl<'a> Records<'a> {
         // up (SipHash took a few milliseconds over them).
         let mut by_fingerprint: FoldHashMap<&str, Vec<Record>> =
             FoldHashMap::with_capacity_and_hasher(wanted.len(), Default::default());
+        let mut upgrades: FoldHashMap<Place<'a>, (String, usize)> = FoldHashMap::default();
         for (fingerprint, record) in
             tests.chain(vulns).chain(checks).chain(secrets).chain(components).chain(licenses)
         {
             if wanted.contains(fingerprint) {
+                if let Record::Vulnerability(vuln) = record
+                    && let Some(fix) = first_fix(vuln)
+                {
+                    let entry = upgrades.entry(place(vuln)).or_insert_with(|| (fix.clone(), 0));
+                    if older(&entry.0, &fix) {
+                        entry.0 = fix;
+                    }
+                    entry.1 += 1;
+                }
                 by_fingerprint.entry(fingerprint).or_default().push(record);
             }
         }
-        Records { by_fingerprint }
+        upgrades.retain(|_, (_, n)| *n > 1);
+        Records { by_fingerprint, upgrades }
     }
 
     /// The findings a result without `msg` stands for: one per record its `fingerprint` names
@@ -114,12 +136,12 @@ impl<'a> Records<'a> {
                 return Vec::new();
             }
             let mut filled = result.clone();
-            return vec![(record.explain(result).fill(&mut filled), filled)];
+            return vec![(record.explain(result, self).fill(&mut filled), filled)];
         }
         let mut seen = HashSet::new();
         let mut out = Vec::with_capacity(1);
         for record in records.iter().filter(|r| r.at(line)) {
-            let explanation = record.explain(result);
+            let explanation = record.explain(result, self);
             if seen.insert(explanation.clone()) {
                 let mut filled = result.clone();
                 out.push((explanation.fill(&mut filled), filled));
@@ -283,13 +305,25 @@ fn test_case(case: &TestCase) -> Explanation {
 
 /// "HIGH vulnerability CVE-… in lodash 4.17.20 (web/package-lock.json): title", with the
 /// upgrade to make when the scanner knows a fixed version, else what to do without one.
-fn vulnerability(vuln: &Vulnerability) -> Explanation {
+fn vulnerability(vuln: &Vulnerability, all: Option<&(String, usize)>) -> Explanation {
     let pkg = &vuln.package;
     let mut msg = format!("{} vulnerability {} in {}", vuln.severity.as_str(), vuln.id, pkg.name);
     part(&mut msg, " ", pkg.version.as_deref(), "");
     part(&mut msg, " (", vuln.target.as_deref(), ")");
     part(&mut msg, ": ", oneline(vuln.title.as_deref()).as_deref(), "");
-    let remediation = if vuln.fixed_versions.is_empty() { no_fix(vuln) } else { upgrade(vuln) };
+    let mut remediation = if vuln.fixed_versions.is_empty() { no_fix(vuln) } else { upgrade(vuln) };
+    // Several findings in this package here: the one upgrade that clears them all, so that
+    // fixing the first does not leave the gate red on the next.
+    if let Some((newest, n)) = all
+        && !vuln.fixed_versions.is_empty()
+    {
+        let fixes_all = first_fix(vuln).as_deref() == Some(newest.as_str());
+        remediation.push_str(&if fixes_all {
+            format!("; this also fixes the other {} findings of {} here", n - 1, pkg.name)
+        } else {
+            format!("; {newest} fixes all {n} findings of {} here", pkg.name)
+        });
+    }
     Explanation {
         msg,
         id: Some(vuln.id.clone()),
@@ -306,18 +340,8 @@ fn vulnerability(vuln: &Vulnerability) -> Explanation {
 /// and for a package of the operating system, how that is done in an image.
 fn upgrade(vuln: &Vulnerability) -> String {
     let pkg = &vuln.package;
-    let go = pkg.purl.as_deref().is_some_and(|p| p.starts_with("pkg:golang/"))
-        || pkg.package_type.as_deref().is_some_and(|t| t == "gomod" || t == "gobinary");
-    let mut fixes: Vec<String> = vuln.fixed_versions.iter().filter_map(|f| fix_text(f)).collect();
-    if go && pkg.version.as_deref().is_some_and(|v| v.starts_with('v')) {
-        // Go module versions are written `v0.33.0` in go.mod and `go get`; Trivy's fixed
-        // versions come without the `v`.
-        for fix in &mut fixes {
-            if fix.starts_with(|c: char| c.is_ascii_digit()) {
-                fix.insert(0, 'v');
-            }
-        }
-    }
+    let go = is_go(vuln);
+    let fixes = fixes(vuln);
     let (first, others) = choice(pkg.version.as_deref(), &fixes);
     if go && pkg.name == "stdlib" {
         // The standard library is not a module: it comes with the Go toolchain that built it.
@@ -354,6 +378,35 @@ fn upgrade(vuln: &Vulnerability) -> String {
         );
     }
     text
+}
+
+/// Whether the package is a Go module (or the Go standard library).
+fn is_go(vuln: &Vulnerability) -> bool {
+    let pkg = &vuln.package;
+    pkg.purl.as_deref().is_some_and(|p| p.starts_with("pkg:golang/"))
+        || pkg.package_type.as_deref().is_some_and(|t| t == "gomod" || t == "gobinary")
+}
+
+/// The fixed versions as the upgrade names them.
+fn fixes(vuln: &Vulnerability) -> Vec<String> {
+    let mut fixes: Vec<String> = vuln.fixed_versions.iter().filter_map(|f| fix_text(f)).collect();
+    if is_go(vuln) && vuln.package.version.as_deref().is_some_and(|v| v.starts_with('v')) {
+        // Go module versions are written `v0.33.0` in go.mod and `go get`; Trivy's fixed
+        // versions come without the `v`.
+        for fix in &mut fixes {
+            if fix.starts_with(|c: char| c.is_ascii_digit()) {
+                fix.insert(0, 'v');
+            }
+        }
+    }
+    fixes
+}
+
+/// The fix the upgrade names first ([`choice`]), if there is one.
+fn first_fix(vuln: &Vulnerability) -> Option<String> {
+    let fixes = fixes(vuln);
+    let (first, _) = choice(vuln.package.version.as_deref(), &fixes);
+    (!first.is_empty()).then(|| first.to_owned())
 }
 
 /// A fixed version as the upgrade names it. Trivy copies some advisories' ranges as they are

@@ -286,6 +286,11 @@ fn a_passed_or_skipped_test_is_named_as_such() {
 
 // Vulnerabilities -------------------------------------------------------------------------------
 
+/// A vulnerability explained on its own (no other finding in its package).
+fn vulnerability(vuln: &Vulnerability) -> Explanation {
+    super::vulnerability(vuln, None)
+}
+
 /// Spring4Shell in a jar of an image, fixed in two release lines.
 fn vuln(fields: Json) -> Vulnerability {
     record(with(
@@ -893,6 +898,40 @@ fn all(evidence: &Evidence) -> FoldHashSet<&str> {
     let secrets = evidence.secrets.iter().map(|r| r.fingerprint.as_str());
     let components = evidence.components.iter().map(|r| r.fingerprint.as_str());
     tests.chain(vulns).chain(checks).chain(secrets).chain(components).collect()
+}
+
+/// Several findings in one package where it was found (log4j-core's three CVEs of December
+/// 2021, each fixed one release later): each says the one version that clears them all, so
+/// that fixing the first does not leave the gate red on the next.
+#[test]
+fn several_findings_in_a_package_name_the_upgrade_that_clears_them_all() {
+    let log4j = |id: &str, fix: &str, fingerprint: &str| {
+        vuln(json!({
+            "id": id, "fingerprint": fingerprint, "target": "pom.xml", "fixed_versions": [fix],
+            "package": {"name": "org.apache.logging.log4j:log4j-core", "version": "2.14.1", "path": null,
+                        "purl": "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"},
+        }))
+    };
+    let mut evidence = Evidence::new(crate::evidence::Meta::default());
+    evidence.vulnerabilities.push(log4j("CVE-2021-44228", "2.15.0", "a1"));
+    evidence.vulnerabilities.push(log4j("CVE-2021-45046", "2.16.0", "a2"));
+    evidence.vulnerabilities.push(log4j("CVE-2021-45105", "2.17.0", "a3"));
+    evidence.vulnerabilities.push(lodash());
+    let records = Records::of(&evidence, &all(&evidence));
+    let fix = |fingerprint: &str| {
+        let result = json!({"fingerprint": fingerprint}).as_object().cloned().expect("object");
+        records.explain(&result)[0].1["remediation"].as_str().expect("a remediation").to_owned()
+    };
+    assert_eq!(
+        fix("a1"),
+        "Upgrade org.apache.logging.log4j:log4j-core 2.14.1 → 2.15.0 in pom.xml; 2.17.0 fixes all 3 findings of org.apache.logging.log4j:log4j-core here"
+    );
+    assert!(fix("a3").ends_with("→ 2.17.0 in pom.xml; this also fixes the other 2 findings of org.apache.logging.log4j:log4j-core here"));
+    assert_eq!(
+        fix(&lodash().fingerprint),
+        "Upgrade lodash 4.17.20 → 4.17.21 in web/package-lock.json",
+        "alone in its package"
+    );
 }
 
 /// A result names its record by fingerprint; the fields it gives are kept and the rest filled,
