@@ -537,6 +537,25 @@ pub struct Misconfiguration {
     pub message: Option<String>,
     /// Why it was skipped (the suppression comment), for skipped checks.
     pub skip_reason: Option<String>,
+    /// Where the module holding the resource is called from, when the resource is in a
+    /// Terraform module (a registry's, a repository's, another folder's): the `module` block
+    /// in the code that calls it, where the change (its inputs) or the skip comment goes.
+    #[serde(default)]
+    pub called_from: Option<CallSite>,
+}
+
+/// A `module` block that calls a module (see [`Misconfiguration::called_from`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallSite {
+    /// The file holding the block, as the scanner wrote it.
+    pub file: String,
+    /// The block (`module.bucket`), when the scanner names it.
+    pub resource: Option<String>,
+    /// Its first line.
+    pub start_line: Option<u64>,
+    /// Its last line.
+    pub end_line: Option<u64>,
 }
 
 /// A secret found in a file. Neither the secret nor the matched text is kept.

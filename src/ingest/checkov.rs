@@ -29,7 +29,9 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 
 use super::json::{self, ForEach, bad_value, cap, list, non_empty};
 use super::{Cx, IngestError, Parsed, caps};
-use crate::evidence::{CheckStatus, Misconfiguration, Secret, Severity, Tool, Warning, fingerprint};
+use crate::evidence::{
+    CallSite, CheckStatus, Misconfiguration, Secret, Severity, Tool, Warning, fingerprint,
+};
 
 const REGENERATE: &str =
     "`checkov -d . -o json --output-file-path reports/` (writes reports/results_json.json)";
@@ -322,6 +324,11 @@ struct Check {
     guideline: Option<String>,
     #[serde(default, deserialize_with = "list")]
     details: Vec<String>,
+    /// For a resource in a Terraform module: the file of the `module` block that calls it.
+    #[serde(default, deserialize_with = "non_empty")]
+    caller_file_path: Option<String>,
+    #[serde(default, deserialize_with = "list")]
+    caller_file_line_range: Vec<i64>,
 }
 
 #[derive(Deserialize)]
@@ -356,6 +363,21 @@ fn convert(c: Check, status: CheckStatus, cx: &Cx<'_>) -> Misconfiguration {
         CheckStatus::Failed | CheckStatus::Passed | CheckStatus::Exception => None,
     };
     let aliases = c.bc_check_id.into_iter().filter(|a| *a != c.check_id).collect();
+    // The module block is the resource's first two parts (`module.data_lake` of
+    // `module.data_lake.aws_s3_bucket.this[0]`): the outermost call, in the caller's file.
+    let call = c.resource.as_deref().filter(|r| r.starts_with("module.")).and_then(|r| {
+        let second = r.match_indices('.').nth(1).map_or(r.len(), |(i, _)| i);
+        r.get(..second).map(str::to_owned)
+    });
+    let called_from = c.caller_file_path.map(|file| {
+        let start_line = line(c.caller_file_line_range.first());
+        CallSite {
+            file,
+            resource: call,
+            start_line,
+            end_line: line(c.caller_file_line_range.get(1)).or(start_line),
+        }
+    });
     Misconfiguration {
         fingerprint: fingerprint::misconfiguration(
             &c.check_id,
@@ -379,6 +401,7 @@ fn convert(c: Check, status: CheckStatus, cx: &Cx<'_>) -> Misconfiguration {
         resolution: None,
         message: message.map(|m| cap(m, caps::MESSAGE)),
         skip_reason: skip_reason.map(|r| cap(r, caps::MESSAGE)),
+        called_from,
     }
 }
 
@@ -683,6 +706,29 @@ mod tests {
             p.records.misconfigurations.iter().map(|m| (m.check_id.as_str(), m.status)).collect();
         assert_eq!(left, [("CKV_SECRET_6", CheckStatus::Skipped)]);
         assert!(p.facts.warnings.is_empty(), "the summary still agrees: {:?}", p.facts.warnings);
+    }
+
+    /// A resource in a Terraform module knows the module block that calls it: Checkov's
+    /// `caller_file_path` and `caller_file_line_range`, and the block named by the resource.
+    #[test]
+    fn a_module_resource_knows_its_call() {
+        let c = check(
+            "CKV_AWS_145",
+            "null",
+            r#", "caller_file_path": "/terraform/main.tf", "caller_file_line_range": [40, 52]"#,
+        )
+        .replace(
+            r#""resource": "aws_s3_bucket.logs""#,
+            r#""resource": "module.data_lake.aws_s3_bucket.this[0]""#,
+        );
+        let p = parse_str(&report("terraform", &[c], &[], &summary(0, 1))).expect("parses");
+        let call = p.records.misconfigurations[0].called_from.as_ref().expect("a call");
+        assert_eq!(
+            (call.file.as_str(), call.resource.as_deref(), call.start_line, call.end_line),
+            ("/terraform/main.tf", Some("module.data_lake"), Some(40), Some(52))
+        );
+        let plain = parse_str(&report("terraform", &[check("CKV_AWS_18", "null", "")], &[], &summary(0, 1)));
+        assert_eq!(plain.expect("parses").records.misconfigurations[0].called_from, None);
     }
 
     /// `check_type` may follow `results`: the framework is still set on every check.

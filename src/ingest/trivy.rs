@@ -19,7 +19,7 @@ use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use super::json::{self, ForEach, Text, bad_value, cap, list, non_empty};
 use super::{Code, Cx, Facts, IngestError, Parsed, caps};
 use crate::evidence::{
-    CheckStatus, Cvss, LicenseFinding, Misconfiguration, Package, Records, Secret, Severity, Tool,
+    CallSite, CheckStatus, Cvss, LicenseFinding, Misconfiguration, Package, Records, Secret, Severity, Tool,
     Vulnerability, fingerprint,
 };
 
@@ -354,6 +354,44 @@ struct CauseMetadata {
     start_line: Option<u64>,
     #[serde(rename = "EndLine", default)]
     end_line: Option<u64>,
+    /// The module calls that lead to a resource in a Terraform module, innermost first.
+    #[serde(rename = "Occurrences", default, deserialize_with = "list")]
+    occurrences: Vec<Occurrence>,
+}
+
+#[derive(Deserialize)]
+struct Occurrence {
+    #[serde(rename = "Resource", default, deserialize_with = "non_empty")]
+    resource: Option<String>,
+    #[serde(rename = "Filename", default, deserialize_with = "non_empty")]
+    filename: Option<String>,
+    #[serde(rename = "Location", default)]
+    location: Option<OccurrenceLocation>,
+}
+
+#[derive(Deserialize, Default)]
+struct OccurrenceLocation {
+    #[serde(rename = "StartLine", default)]
+    start_line: Option<u64>,
+    #[serde(rename = "EndLine", default)]
+    end_line: Option<u64>,
+}
+
+/// Where the module holding a resource is called from: the innermost module call outside the
+/// file the check failed in (the first occurrence in another file). A remote module's own
+/// calls to its submodules are in its files; the first call in another one is where the
+/// project chose the module and its inputs.
+fn called_from(occurrences: Vec<Occurrence>, target: Option<&str>) -> Option<CallSite> {
+    occurrences.into_iter().find_map(|o| {
+        let file = o.filename.filter(|f| Some(f.as_str()) != target)?;
+        let location = o.location.unwrap_or_default();
+        Some(CallSite {
+            file,
+            resource: o.resource,
+            start_line: positive(location.start_line),
+            end_line: positive(location.end_line),
+        })
+    })
 }
 
 #[derive(Deserialize)]
@@ -567,6 +605,7 @@ fn convert_rest(r: Rest, cx: &Cx<'_>, target_of: &Target, out: &mut Records) {
             resolution: m.resolution,
             message: m.message.map(|t| cap(t, caps::MESSAGE)),
             skip_reason: None,
+            called_from: called_from(cause.occurrences, target.as_deref()),
         });
     }
     // Two unnamed checks with the same message in one file (a Dockerfile's two identical
@@ -840,6 +879,27 @@ mod tests {
         // The message, not the line, while it is enough: moving the check keeps its waiver.
         let moved = text.replace(r#""StartLine": 11"#, r#""StartLine": 14"#);
         assert_eq!(parse_str(&moved).expect("parses").records.misconfigurations[0].fingerprint, fps[0]);
+    }
+
+    /// A check in a Terraform module knows where the project calls the module: the first of
+    /// Trivy's `Occurrences` outside the module's file (a remote module's calls to its own
+    /// submodules are inside it).
+    #[test]
+    fn a_module_check_knows_its_call() {
+        let p = parse_str(
+            r#"{"SchemaVersion": 2, "Results": [{"Target": "terraform-aws-modules/vpc/aws/modules/vpc-endpoints/main.tf",
+              "Class": "config", "Type": "terraform", "Misconfigurations": [{"ID": "AWS-0104", "Severity": "CRITICAL",
+              "Status": "FAIL", "CauseMetadata": {"Resource": "module.endpoints", "StartLine": 107, "Occurrences": [
+                {"Resource": "aws_security_group_rule.this", "Filename": "terraform-aws-modules/vpc/aws/modules/vpc-endpoints/main.tf",
+                 "Location": {"StartLine": 95, "EndLine": 112}},
+                {"Resource": "module.endpoints", "Filename": "main.tf", "Location": {"StartLine": 1, "EndLine": 20}}]}}]}]}"#,
+        )
+        .expect("parses");
+        let call = p.records.misconfigurations[0].called_from.as_ref().expect("a call");
+        assert_eq!(
+            (call.file.as_str(), call.resource.as_deref(), call.start_line, call.end_line),
+            ("main.tf", Some("module.endpoints"), Some(1), Some(20))
+        );
     }
 
     /// Misconfigurations, secrets and licenses land in their own lists; secrets keep no match.

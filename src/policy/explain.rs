@@ -162,12 +162,21 @@ struct Explanation {
     url: Option<String>,
     purl: Option<String>,
     remediation: Option<String>,
+    /// `file` and `line` are where the finding is to be changed, not where the record is (a
+    /// check inside a Terraform module, shown at the block that calls the module): they replace
+    /// the result's, whose `line` only picks the record.
+    moved: bool,
 }
 
 impl Explanation {
     /// Puts each field into `result` where the result left it out (absent or null), and
     /// returns the message.
     fn fill(self, result: &mut Map<String, Json>) -> String {
+        if self.moved {
+            for key in ["file", "line"] {
+                result.remove(key);
+            }
+        }
         let fields = [
             ("id", self.id.map(Json::String)),
             ("severity", self.severity.map(|s| Json::String(s.as_str().to_owned()))),
@@ -288,6 +297,7 @@ fn test_case(case: &TestCase) -> Explanation {
         }
     };
     Explanation {
+        moved: false,
         msg,
         id: Some(id),
         severity: None,
@@ -325,6 +335,7 @@ fn vulnerability(vuln: &Vulnerability, all: Option<&(String, usize)>) -> Explana
         });
     }
     Explanation {
+        moved: false,
         msg,
         id: Some(vuln.id.clone()),
         severity: Some(vuln.severity),
@@ -538,7 +549,17 @@ fn misconfiguration(check: &Misconfiguration) -> Explanation {
     let resource = check.resource.as_deref().filter(|_| !secret);
     let mut msg = format!("Check {} {outcome}", check.check_id);
     part(&mut msg, " on ", resource, "");
-    part(&mut msg, " (", location(check.file.as_deref(), check.start_line).as_deref(), ")");
+    // In a module: where the project calls it first, then where inside the module it failed.
+    let inside = location(check.file.as_deref(), check.start_line);
+    let call = check.called_from.as_ref();
+    match call {
+        Some(c) => msg.push_str(&format!(
+            " ({}, in the module at {})",
+            location(Some(&c.file), c.start_line).unwrap_or_default(),
+            inside.as_deref().unwrap_or("an unnamed file")
+        )),
+        None => part(&mut msg, " (", inside.as_deref(), ")"),
+    }
     let title = oneline(check.title.as_deref());
     part(&mut msg, ": ", title.as_deref(), "");
     // What the scanner says of this resource, which names the part to change (Trivy: "Container
@@ -554,6 +575,17 @@ fn misconfiguration(check: &Misconfiguration) -> Explanation {
         fix.push_str(
             ": revoke it where it was issued and replace it (it stays in the repository's history), remove it from the file and load it at run time from the CI's secret store",
         );
+        fix
+    } else if let Some(c) = call {
+        // The module's own files are not the project's to edit (a registry's, or Terraform's
+        // .terraform/modules cache): its inputs, in the calling block, are.
+        let mut fix = "Change the inputs of ".to_owned();
+        fix.push_str(c.resource.as_deref().unwrap_or("the module block"));
+        fix.push_str(&format!(" in {}", c.file));
+        part(&mut fix, " (line ", c.start_line.map(|l| l.to_string()).as_deref(), ")");
+        fix.push_str(" so that the module meets the check");
+        part(&mut fix, " (it fails on ", resource, "");
+        part(&mut fix, if resource.is_some() { " in " } else { " (it fails in " }, inside.as_deref(), ")");
         fix
     } else {
         let what = resource.or(check.file.as_deref()).unwrap_or("the resource");
@@ -573,13 +605,25 @@ fn misconfiguration(check: &Misconfiguration) -> Explanation {
         "trivy" => Some(format!("#trivy:ignore:{}", check.check_id)),
         _ => None,
     };
-    part(&mut fix, "; if it does not apply here, skip it in code with a reason: ", skip.as_deref(), "");
+    let where_skip = if call.is_some() { " (above the module block)" } else { "" };
+    part(
+        &mut fix,
+        "; if it does not apply here, skip it in code with a reason: ",
+        skip.as_deref(),
+        where_skip,
+    );
+    // Shown, annotated and waived where the project can change it: the module block.
+    let (file, line) = match call {
+        Some(c) => (Some(c.file.clone()), c.start_line),
+        None => (check.file.clone(), check.start_line),
+    };
     Explanation {
+        moved: call.is_some(),
         msg,
         id: Some(check.check_id.clone()),
         severity: check.severity,
-        file: check.file.clone(),
-        line: check.start_line,
+        file,
+        line,
         url: check.guideline.clone(),
         purl: None,
         // A check that did not fail has nothing to change: the rule's METADATA speaks for it.
@@ -619,6 +663,7 @@ fn secret_found(secret: &Secret) -> Explanation {
         fix.push_str("allow it in trivy-secret.yaml (allow-rules) with a reason");
     }
     Explanation {
+        moved: false,
         msg,
         id: Some(secret.rule_id.clone()),
         severity: Some(secret.severity),

@@ -656,11 +656,43 @@ fn a_checkov_secret_check_says_to_revoke_the_secret() {
     assert!(fix.ends_with("#checkov:skip=CKV_SECRET_6:<reason>"), "{fix}");
 }
 
+/// A check that fails inside a Terraform module is shown, and its fix and skip comment placed,
+/// at the module block that calls it: the module's own files (a registry's, the
+/// .terraform/modules cache) are not the project's to change.
+#[test]
+fn a_check_in_a_module_is_fixed_where_the_module_is_called() {
+    let check = trivy_check(json!({
+        "check_id": "AWS-0132", "resource": "module.bucket", "resolution": "Use SSE-KMS with a customer managed key (CMK)",
+        "file": "registry.opentofu.org/terraform-aws-modules/s3-bucket/aws/main.tf", "start_line": 25,
+        "called_from": {"file": "main.tf", "resource": "module.bucket", "start_line": 1, "end_line": 5},
+    }));
+    let mut evidence = Evidence::new(crate::evidence::Meta::default());
+    evidence.misconfigurations.push(check.clone());
+    let records = Records::of(&evidence, &all(&evidence));
+    // The pack names the record with its line inside the module; the finding is moved.
+    let result = json!({"fingerprint": check.fingerprint, "line": 25}).as_object().cloned().expect("object");
+    let [(msg, filled)] = records.explain(&result).try_into().expect("one finding");
+    assert!(
+        msg.starts_with("Check AWS-0132 failed on module.bucket (main.tf:1, in the module at registry.opentofu.org/terraform-aws-modules/s3-bucket/aws/main.tf:25)"),
+        "{msg}"
+    );
+    assert_eq!((&filled["file"], &filled["line"]), (&json!("main.tf"), &json!(1)));
+    let fix = filled["remediation"].as_str().expect("a fix");
+    assert!(
+        fix.starts_with(
+            "Change the inputs of module.bucket in main.tf (line 1) so that the module meets the check"
+        ),
+        "{fix}"
+    );
+    assert!(fix.ends_with("#trivy:ignore:AWS-0132 (above the module block)"), "{fix}");
+}
+
 #[test]
 fn a_failed_check_says_how_to_change_or_skip_it() {
     assert_eq!(
         misconfiguration(&trivy_check(json!({}))),
         Explanation {
+            moved: false,
             msg: "Check DS002 failed (Dockerfile:12): Image user should not be 'root'".into(),
             id: Some("DS002".into()),
             severity: Some(Severity::High),
@@ -678,6 +710,7 @@ fn a_failed_check_says_how_to_change_or_skip_it() {
     assert_eq!(
         misconfiguration(&checkov(json!({}))),
         Explanation {
+            moved: false,
             msg: "Check CKV_AWS_18 failed on aws_s3_bucket.uploads (/infra/s3.tf:1): Ensure the S3 bucket has access logging enabled".into(),
             id: Some("CKV_AWS_18".into()),
             severity: None,
@@ -761,6 +794,7 @@ fn a_secret_says_where_it_is_and_to_revoke_it() {
     assert_eq!(
         secret_found(&secret(json!({}))),
         Explanation {
+            moved: false,
             msg: "CRITICAL secret in deploy/deploy.sh:3: AWS Access Key ID (aws-access-key-id)".into(),
             id: Some("aws-access-key-id".into()),
             severity: Some(Severity::Critical),

@@ -58,7 +58,8 @@ pub const VULNERABILITY_LEFT_OUT: &[&str] =
 pub const TEST_CASE_LEFT_OUT: &[&str] = &["duration_s", "details"];
 
 /// The fields of an infrastructure-as-code check the pack never reads.
-pub const CHECK_LEFT_OUT: &[&str] = &["source", "framework", "aliases", "end_line", "message", "skip_reason"];
+pub const CHECK_LEFT_OUT: &[&str] =
+    &["source", "framework", "aliases", "end_line", "message", "skip_reason", "called_from"];
 
 /// The fields of an SBOM component the pack never reads.
 pub const COMPONENT_LEFT_OUT: &[&str] =
@@ -201,6 +202,7 @@ impl<'a> From<&'a crate::evidence::Misconfiguration> for CheckView<'a> {
             resolution,
             message: _,
             skip_reason: _,
+            called_from: _,
         } = m;
         CheckView {
             fingerprint,
@@ -327,6 +329,8 @@ fn trim_check(m: &mut Misconfiguration) {
         // set …"): the pack does not read it, but its finding's message does.
         message: _,
         skip_reason,
+        // Where a module's finding is to be changed: its finding's message reads it.
+        called_from: _,
     } = m;
     (*framework, *aliases, *end_line, *skip_reason) = (None, Vec::new(), None, None);
 }
