@@ -708,17 +708,31 @@ fn result_body<R: BufRead>(x: &mut XmlReader<R>) -> Result<String, IngestError> 
     Ok(out.into_string())
 }
 
-/// The message is the `message` attribute, else the first non-empty line of the body; the
-/// details are the body, unless it only repeats the message.
+/// The message is the `message` attribute, else the body's lines before its first stack
+/// frame (at most [`MESSAGE_LINES`]): jest and mocha write no attribute, and their first line
+/// is only the matcher (`expect(received).toMatch(expected)`), the lines after it what was
+/// expected and received. The details are the body, unless it only repeats the message.
 fn message_and_details(message: Option<String>, body: String) -> (Option<String>, Option<String>) {
     let trimmed = body.trim();
     let details = if trimmed.is_empty() { None } else { Some(trimmed.to_owned()) };
-    let message = message
-        .or_else(|| trimmed.lines().map(str::trim).find(|l| !l.is_empty()).map(|l| cap(l, caps::MESSAGE)));
+    let message = message.or_else(|| {
+        let frame = |l: &&str| l.starts_with("at ") || l.starts_with("File \"");
+        let head: Vec<&str> = trimmed
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .take_while(|l| !frame(l))
+            .take(MESSAGE_LINES)
+            .collect();
+        (!head.is_empty()).then(|| cap(&head.join("\n"), caps::MESSAGE))
+    });
     let message = message.map(|m| cap(&m, caps::MESSAGE));
     let details = details.filter(|d| Some(d.as_str()) != message.as_deref());
     (message, details)
 }
+
+/// How many lines of a result's body become its message when it has no `message` attribute.
+const MESSAGE_LINES: usize = 6;
 
 fn cap(s: &str, max: usize) -> String {
     super::json::cap(s.to_owned(), max)
@@ -958,6 +972,26 @@ mod tests {
         );
     }
 
+    /// jest writes no `message` attribute: the matcher line and what was expected and received
+    /// are the message, the stack is not.
+    #[test]
+    fn a_body_without_message_keeps_expected_and_received() {
+        let t = tests(
+            r#"<testsuite name="s"><testcase classname="e2e/onlyChanged.test.ts" name="gets changed files"><failure>Error: expect(received).toMatch(expected)
+
+Expected pattern: /PASS __tests__/
+Received string:  "abort: empty revision range"
+    at Object.toMatch (e2e/onlyChanged.test.ts:360:18)
+    at processTicksAndRejections (node:internal)</failure></testcase></testsuite>"#,
+        );
+        assert_eq!(
+            t.cases[0].message.as_deref(),
+            Some(
+                "Error: expect(received).toMatch(expected)\nExpected pattern: /PASS __tests__/\nReceived string:  \"abort: empty revision range\""
+            )
+        );
+    }
+
     /// The most severe result child decides a testcase; messages fall back to the body.
     #[test]
     fn outcomes_and_messages() {
@@ -981,8 +1015,8 @@ mod tests {
             ]
         );
         assert_eq!(t.cases[0].message.as_deref(), Some("teardown"));
-        assert_eq!(t.cases[1].message.as_deref(), Some("expected 1"));
-        assert!(t.cases[1].details.as_deref().is_some_and(|d| d.contains("but was 2")));
+        // The body's lines before a stack frame: what was expected and what was received.
+        assert_eq!(t.cases[1].message.as_deref(), Some("expected 1\nbut was 2"));
         assert_eq!(t.cases[2].message.as_deref(), Some("not on linux"));
         assert_eq!(t.cases[3].duration_s, Some(0.5));
         assert_eq!(

@@ -201,6 +201,26 @@ impl Explanation {
 // Tests
 // ---------------------------------------------------------------------------------------------
 
+/// The test's file and the command that runs only it, when its file says the runner: a
+/// Python file is pytest's (`pytest FILE -k "NAME"`), a JavaScript or TypeScript test file
+/// (`.test.ts`, `.spec.js`, …) jest's (`npx jest FILE -t "NAME"`). The file is the test's
+/// `file`, else its class name when that is a path (jest-junit and Playwright write the file
+/// there). Elsewhere the qualified name (`com.acme.CartTest.appliesDiscount`) says enough.
+fn runner_command(case: &TestCase, suite: Option<&str>) -> Option<(String, String)> {
+    let path_like = |p: &&str| p.contains('/') || p.contains('.') && !p.contains(' ');
+    let file = case.file.as_deref().or(suite.filter(path_like))?;
+    let ext = file.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+    let name = case.name.replace('"', "\\\"");
+    let command = match ext.as_str() {
+        "py" => format!("pytest {file} -k \"{name}\""),
+        "ts" | "tsx" | "js" | "jsx" | "mjs" | "cjs" | "mts" | "cts" => {
+            format!("npx jest {file} -t \"{name}\"")
+        }
+        _ => return None,
+    };
+    (!case.name.is_empty()).then(|| (file.to_owned(), command))
+}
+
 /// A failed or errored test says what its report said and where to start; a flaky one what the
 /// failing attempt said. The severity is left to the rule (the pack: HIGH for a failure, MEDIUM
 /// for a flaky test).
@@ -261,7 +281,13 @@ fn test_case(case: &TestCase) -> Explanation {
                 (false, Some(suite)) if case.name.is_empty() => {
                     format!("Run the tests of {suite} locally and fix the code or the test")
                 }
-                _ => format!("Run {id} locally and fix the code or the test"),
+                _ => match runner_command(case, suite) {
+                    Some((file, command)) => format!(
+                        "Run the test \"{}\" of {file} locally (`{command}`) and fix the code or the test",
+                        case.name
+                    ),
+                    None => format!("Run {id} locally and fix the code or the test"),
+                },
             };
             part(&mut fix, " (", location(case.file.as_deref(), case.line).as_deref(), ")");
             // What the report says went wrong: "org.opentest4j.AssertionFailedError: expected: <1> but was: <2>",
@@ -836,8 +862,10 @@ fn test_said(value: Option<&str>) -> Option<String> {
         return lines.iter().rev().find(|l| !frame(l) && !l.starts_with("Traceback")).and_then(|l| clip(l));
     }
     let mut said = first.to_owned();
+    // Enough of what follows the first line for an assertion's expected and received values
+    // (jest: "expect(received).toMatch(expected)", then "Expected …", "Received …").
     for line in lines.iter().skip(1) {
-        if said.chars().count() >= 80 || frame(line) {
+        if said.chars().count() >= 160 || frame(line) {
             break;
         }
         said.push(' ');

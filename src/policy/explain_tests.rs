@@ -50,6 +50,40 @@ fn failed() -> TestCase {
     }))
 }
 
+/// A test whose file says its runner gets the command that runs only it; jest's expected and
+/// received values stay in what it said.
+#[test]
+fn a_jest_or_pytest_test_gets_the_command_that_runs_it() {
+    let jest = test_case(&case(json!({
+        "status": "failed", "classname": "e2e/__tests__/onlyChanged.test.ts", "name": "gets changed files for hg",
+        "message": "Error: expect(received).toMatch(expected)\nExpected pattern: /PASS/\nReceived string:  \"abort\"",
+        "failure_type": null,
+    })));
+    assert!(jest.msg.ends_with("failed: Error: expect(received).toMatch(expected) Expected pattern: /PASS/ Received string:  \"abort\""), "{}", jest.msg);
+    let fix = jest.remediation.expect("a fix");
+    assert!(
+        fix.starts_with("Run the test \"gets changed files for hg\" of e2e/__tests__/onlyChanged.test.ts locally (`npx jest e2e/__tests__/onlyChanged.test.ts -t \"gets changed files for hg\"`) and fix"),
+        "{fix}"
+    );
+    let pytest = test_case(&case(json!({
+        "status": "failed", "classname": "tests.test_pricing", "name": "test_total_includes_vat",
+        "file": "tests/test_pricing.py", "message": "assert 100 == 119", "failure_type": null,
+    })));
+    assert!(
+        pytest
+            .remediation
+            .expect("a fix")
+            .contains("(`pytest tests/test_pricing.py -k \"test_total_includes_vat\"`)")
+    );
+    // A Java class name is no file: the qualified name says enough.
+    assert!(
+        test_case(&failed())
+            .remediation
+            .expect("a fix")
+            .starts_with("Run com.acme.shop.CartServiceTest.appliesDiscountOnce locally")
+    );
+}
+
 #[test]
 fn a_failed_test_says_what_it_said_and_where_its_report_is() {
     assert_eq!(
