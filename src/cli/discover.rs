@@ -47,7 +47,14 @@ pub struct Found {
     pub candidates: Vec<Candidate>,
     /// Problems (unreadable paths), all of them.
     pub errors: Vec<DiscoverError>,
+    /// The `node_modules` and `target` folders met and not searched (`.git` is never
+    /// interesting), at most [`NOT_SEARCHED_LISTED`]: a Maven build's reports are in
+    /// `target/surefire-reports`, and a run that found nothing there must say why.
+    pub not_searched: Vec<String>,
 }
+
+/// How many folders not searched are listed.
+pub const NOT_SEARCHED_LISTED: usize = 10;
 
 /// Shows a path the way the user wrote it, without a leading `./`.
 pub fn display(p: &Path) -> String {
@@ -100,14 +107,24 @@ pub fn discover(paths: &[PathBuf], named: &[(Kind, Option<String>, PathBuf)]) ->
             Err(e) => found.errors.push(DiscoverError { display: root_display, source: e }),
         }
     }
+    let mut not_searched = Vec::new();
     for (root, root_display) in folders {
-        let walker = walkdir::WalkDir::new(root)
-            .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                !(e.depth() > 0 && e.file_type().is_dir() && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s))
-            });
+        let walker =
+            walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter().filter_entry(
+                |e| {
+                    let skip = e.depth() > 0
+                        && e.file_type().is_dir()
+                        && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s);
+                    if skip && e.file_name() != ".git" {
+                        let shown = format!("{}/", display(e.path()));
+                        tracing::info!(path = %shown, "not searched (name it to read it)");
+                        if not_searched.len() < NOT_SEARCHED_LISTED {
+                            not_searched.push(shown);
+                        }
+                    }
+                    !skip
+                },
+            );
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
@@ -136,6 +153,7 @@ pub fn discover(paths: &[PathBuf], named: &[(Kind, Option<String>, PathBuf)]) ->
         }
     }
     found.candidates.sort_by(|a, b| a.display.cmp(&b.display));
+    found.not_searched = not_searched;
     found
 }
 

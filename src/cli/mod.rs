@@ -186,7 +186,10 @@ pub fn gather_keeping(
         })
         .collect();
     match collect::collect(&found.candidates, limits, meta, keep) {
-        Ok(ev) if errors.is_empty() => Ok(ev),
+        Ok(mut ev) if errors.is_empty() => {
+            ev.meta.discovery.not_searched = found.not_searched;
+            Ok(ev)
+        }
         Ok(_) => Err(errors),
         Err(mut more) => {
             errors.append(&mut more);

@@ -587,6 +587,11 @@ fn nothing_to_judge(step: &str, ev: &Evidence) -> String {
         }
         _ => {}
     }
+    if step == "tests"
+        && let Some(folders) = not_searched(ev)
+    {
+        return format!("no test results found (JUnit XML); not searched: {folders}");
+    }
     match step {
         "tests" => "no test results found (JUnit XML)",
         "vulnerabilities" => "no vulnerability scan found (Trivy JSON)",
@@ -813,11 +818,34 @@ fn nothing_read(ev: &Evidence) -> Option<Problem> {
             d.skipped_structured
         ),
     };
+    let examined = match not_searched(ev) {
+        Some(folders) => format!("{examined}; not searched: {folders}"),
+        None => examined,
+    };
     Some(Problem {
         code: "verdict/nothing-read".into(),
         message: format!("no CI artifact was read: {examined}"),
         help: "point verdict at the folder with the test results, scans and SBOMs (`verdict run PATH`, or inputs.paths), and make sure this job has the earlier jobs' artifacts; `verdict run -v` lists each file skipped and why".to_owned(),
     })
+}
+
+/// The `target` folders discovery did not search, and how to have one read: a Maven build
+/// writes its test reports in `target/surefire-reports`, which is skipped unless named.
+/// (`node_modules` folders, also not searched, hold no report of the project's.)
+fn not_searched(ev: &Evidence) -> Option<String> {
+    let folders: Vec<&str> = ev
+        .meta
+        .discovery
+        .not_searched
+        .iter()
+        .map(String::as_str)
+        .filter(|f| f.ends_with("target/"))
+        .collect();
+    let first = folders.first()?;
+    Some(format!(
+        "{} (target folders are read only when named: `verdict run . {first}surefire-reports`)",
+        folders.join(", ")
+    ))
 }
 
 fn missing(r: &Required) -> Problem {

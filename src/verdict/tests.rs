@@ -75,6 +75,13 @@ fn nothing_read_is_an_error() {
     ev.meta.discovery = Default::default();
     let v = fold(&ev, vec![], &packages(), &settings(&[], &[], FailOn::Fail));
     assert_eq!(v.problems[0].message, "no CI artifact was read: no file was found");
+    // A Maven build's reports under target/, which discovery skips: said, with how to read them.
+    ev.meta.discovery.not_searched = vec!["node_modules/".into(), "target/".into()];
+    let v = fold(&ev, vec![], &packages(), &settings(&[], &[], FailOn::Fail));
+    assert_eq!(
+        v.problems[0].message,
+        "no CI artifact was read: no file was found; not searched: target/ (target folders are read only when named: `verdict run . target/surefire-reports`)"
+    );
     // One artifact read is something judged.
     assert_eq!(
         fold(&read_one(), vec![], &packages(), &settings(&[], &[], FailOn::Fail)).outcome,
