@@ -43,6 +43,35 @@ deny_scanned_license contains {"fingerprint": finding.fingerprint, "id": finding
 	_scanned_denied(finding.name)
 }
 
+# METADATA
+# title: No license the scanner classifies as forbidden goes unnoticed
+# description: >-
+#   Trivy's license scanner classifies this license as forbidden (its own list, such as
+#   CC-BY-NC-4.0 or the Commons Clause, rated CRITICAL), and this project's denied list
+#   (sbom.denied_licenses) does not deny it, so it does not block. One of the two lists is
+#   wrong for this project.
+# custom:
+#   severity: HIGH
+#   remediation: Replace or remove the package or file, or deny the license (sbom.denied_licenses), or accept it with a waiver.
+warn_scanned_forbidden contains finding if {
+	some license in input.licenses
+	lower(object.get(license, "category", "")) == "forbidden"
+	not _scanned_denied(license.name)
+	finding := lib.result({
+		"msg": sprintf("%s is under %s, which %s classifies as forbidden, and sbom.denied_licenses does not deny it", [
+			_scanned_what(license), license.name, license.tool,
+		]),
+		"id": license.name,
+		"file": object.get(license, "file", null),
+		"severity": "HIGH",
+		"remediation": sprintf("Replace or remove it; or, if %s must block here, add it to sbom.denied_licenses; if it is acceptable, record a waiver with your legal team's approval", [license.name]),
+	})
+}
+
+_scanned_what(license) := sprintf("Package %s", [license.package]) if is_string(license.package)
+else := sprintf("File %s", [license.file]) if is_string(license.file)
+else := "Code in the project"
+
 # A license scanner writes one license per finding, as an SPDX id or a name ("GPLv3+"), or
 # now and then an expression; each is weighed as an SBOM's license entry would be.
 _scanned_denied(name) if lib.denied_license({"name": name})

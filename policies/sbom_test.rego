@@ -220,3 +220,35 @@ test_a_scanned_license_follows_the_denied_list if {
 	names := _scanned_denied_names(findings) with data.verdict.config as {"sbom": {"denied_licenses": ["EPL-1.0"]}}
 	names == {"EPL-1.0"}
 }
+
+# Licenses the scanner classifies as forbidden ------------------------------------------------
+
+test_a_forbidden_license_not_denied_here_warns if {
+	nc := {"fingerprint": "f1", "tool": "trivy", "name": "CC-BY-NC-4.0", "package": "fonts-pack", "file": null, "category": "forbidden"}
+	findings := sbom.warn_scanned_forbidden with input as {"licenses": [nc], "components": [], "sources": []}
+	findings == {{
+		"msg": "Package fonts-pack is under CC-BY-NC-4.0, which trivy classifies as forbidden, and sbom.denied_licenses does not deny it",
+		"id": "CC-BY-NC-4.0",
+		"severity": "HIGH",
+		"remediation": "Replace or remove it; or, if CC-BY-NC-4.0 must block here, add it to sbom.denied_licenses; if it is acceptable, record a waiver with your legal team's approval",
+	}}
+	count(sbom.deny_scanned_license) == 0 with input as {"licenses": [nc], "components": [], "sources": []}
+}
+
+test_a_forbidden_license_denied_here_only_fails if {
+	agpl := {"fingerprint": "f2", "tool": "trivy", "name": "AGPL-3.0-only", "package": null, "file": "vendor/x.js", "category": "forbidden"}
+	count(sbom.warn_scanned_forbidden) == 0 with input as {"licenses": [agpl], "components": [], "sources": []}
+	count(sbom.deny_scanned_license) == 1 with input as {"licenses": [agpl], "components": [], "sources": []}
+	notice := object.union(agpl, {"name": "MIT", "category": "notice"})
+	count(sbom.warn_scanned_forbidden) == 0 with input as {"licenses": [notice], "components": [], "sources": []}
+}
+
+test_a_forbidden_license_names_what_it_was_found_in if {
+	file := {"fingerprint": "f3", "tool": "trivy", "name": "CC-BY-NC-4.0", "package": null, "file": "assets/font.ttf", "category": "forbidden"}
+	some finding in sbom.warn_scanned_forbidden with input as {"licenses": [file], "components": [], "sources": []}
+	startswith(finding.msg, "File assets/font.ttf is under CC-BY-NC-4.0")
+	finding.file == "assets/font.ttf"
+	neither := object.union(file, {"file": null})
+	some other in sbom.warn_scanned_forbidden with input as {"licenses": [neither], "components": [], "sources": []}
+	startswith(other.msg, "Code in the project is under CC-BY-NC-4.0")
+}
