@@ -195,9 +195,14 @@ impl WaiverState {
         let what = one_line(&e.matches);
         let owner = one_line(&e.owner);
         match self {
-            WaiverState::Expired => format!(
-                "The waiver for {what} expired on {}: it no longer accepts anything. Renew it (with a reason) or fix the finding. Owner: {owner}",
+            WaiverState::Expired if e.findings == 0 => format!(
+                "The waiver for {what} expired on {} and matches no finding any more: remove it. Owner: {owner}",
                 e.expires
+            ),
+            WaiverState::Expired => format!(
+                "The waiver for {what} expired on {}: it no longer accepts the {} it matches. Renew it (with a reason) or fix the finding. Owner: {owner}",
+                e.expires,
+                super::text::plural(e.findings, "finding", "findings")
             ),
             WaiverState::Unused => {
                 format!("The waiver for {what} matched no finding in this run: remove it. Owner: {owner}")

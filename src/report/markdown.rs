@@ -374,6 +374,12 @@ impl Renderer<'_> {
             parts.push(format!("**{} to fix**", num(blocking)));
             parts.push(plural(warnings, "warning", "warnings"));
         }
+        // As the headline counts them: an expired or unused waiver warns, and fails a gate
+        // whose warnings fail it.
+        let stale = super::common::stale_waivers(v);
+        if stale > 0 {
+            parts.push(plural(stale, "waiver needs attention", "waivers need attention"));
+        }
         match (v.counts.waived, v.counts.excepted) {
             (0, 0) => {}
             (w, 0) => parts.push(format!("{} waived", num(w))),
@@ -686,11 +692,13 @@ impl Renderer<'_> {
         let take = top.unwrap_or(usize::MAX);
         let mut left = 0;
         let lists: [(&[LedgerEntry], EntryHead); 4] = [
-            (&l.expired, |e| {
-                format!(
-                    "⚠️ **Expired** on {}, no longer accepts anything: renew it or fix the finding",
-                    e.expires
-                )
+            (&l.expired, |e| match e.findings {
+                0 => format!("⚠️ **Expired** on {}, and matches no finding any more: remove it", e.expires),
+                n => format!(
+                    "⚠️ **Expired** on {}, no longer accepts the {} it matches: renew it or fix the finding",
+                    e.expires,
+                    plural(n, "finding", "findings")
+                ),
             }),
             (&l.expiring_soon, |e| {
                 format!(

@@ -94,12 +94,13 @@ pub fn write(v: &Verdict, cx: &RenderContext, out: &mut dyn Write) -> std::io::R
             results.push(b',');
         }
         let text_start = results.len();
+        let blocks = super::common::warnings_block(v);
         let written = match item {
             Item::Finding(f) => {
                 serde_json::to_writer(&mut results, &finding_result(v, f, cx, index_of(&rule_id(f))))
             }
             Item::Waiver(e, s) => {
-                serde_json::to_writer(&mut results, &ledger_result(e, *s, cx, index_of(s.rule_id())))
+                serde_json::to_writer(&mut results, &ledger_result(e, *s, cx, index_of(s.rule_id()), blocks))
             }
         };
         // A result and its comma count as in the file.
@@ -217,13 +218,19 @@ fn waiver_descriptor(state: WaiverState) -> Value {
         "shortDescription": { "text": state.title() },
         "fullDescription": { "text": full },
         "help": { "text": "Edit the waiver in verdict.yaml (waivers:): renew it with a reason and an owner, or remove it." },
-        "defaultConfiguration": { "level": waiver_level(state) },
+        "defaultConfiguration": { "level": waiver_level(state, false) },
         "properties": { "tags": ["verdict", "waivers"] },
     })
 }
 
-fn waiver_level(state: WaiverState) -> &'static str {
-    if state.is_warning() { "warning" } else { "note" }
+/// A waiver's level: an expired or unused one is a warning, an error where warnings fail the
+/// gate (`fail_on: warn`), as the verdict counts it.
+fn waiver_level(state: WaiverState, blocks: bool) -> &'static str {
+    match (state.is_warning(), blocks) {
+        (true, true) => "error",
+        (true, false) => "warning",
+        (false, _) => "note",
+    }
 }
 
 /// GitHub's `security-severity` for a verdict severity.
@@ -471,10 +478,11 @@ fn ledger_result(
     state: WaiverState,
     cx: &RenderContext,
     rule_index: Option<usize>,
+    blocks: bool,
 ) -> SarifResult<WaiverProperties> {
     let place = cx.origin_place(&e.origin);
     SarifResult {
-        level: waiver_level(state),
+        level: waiver_level(state, blocks),
         locations: location(place.path, place.line),
         message: Text { text: scrub(clip(state.message(e), MAX_MESSAGE)) },
         partial_fingerprints: Fingerprints::of(hash128(&["waiver", state.rule_id(), &e.matches])),

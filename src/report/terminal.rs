@@ -390,9 +390,10 @@ pub fn render(v: &Verdict, style: Style) -> String {
         for e in &l.expired {
             let _ = writeln!(
                 s,
-                "  {} expired on {}, no longer applies: {} ({}, {})",
+                "  {} expired on {}, {}: {} ({}, {})",
                 p.yellow("!"),
                 e.expires,
+                if e.findings == 0 { "matches no finding any more, remove it" } else { "no longer applies" },
                 short(&e.matches, MAX_FIELD),
                 short(&e.owner, MAX_NAME),
                 short(&e.origin, MAX_FIELD)

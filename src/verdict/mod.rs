@@ -253,7 +253,8 @@ pub struct LedgerEntry {
     /// Days until it expires (negative once expired).
     pub days_left: i32,
     /// Findings it accepted in this run (a finding several active waivers match is accepted by
-    /// the one that expires last).
+    /// the one that expires last). For an expired waiver, which accepts nothing, the open
+    /// findings it still matches: none means the finding is gone and the waiver can go too.
     pub findings: usize,
     /// Where it was written.
     pub origin: String,
@@ -385,13 +386,18 @@ pub fn fold(
                 };
                 let mut hit: Option<(usize, &Waiver)> = None;
                 for (i, w) in settings.waivers.iter().enumerate() {
-                    if w.matches(&subject) && matches!(w.standing(today), Standing::Active { .. }) {
-                        if let Some(n) = matched.get_mut(i) {
-                            *n += 1;
-                        }
-                        if hit.is_none_or(|(_, h)| w.expires > h.expires) {
-                            hit = Some((i, w));
-                        }
+                    if !w.matches(&subject) {
+                        continue;
+                    }
+                    // An expired waiver's matches are counted too: whether it still matches a
+                    // finding says whether to renew it or remove it.
+                    if let Some(n) = matched.get_mut(i) {
+                        *n += 1;
+                    }
+                    if matches!(w.standing(today), Standing::Active { .. })
+                        && hit.is_none_or(|(_, h)| w.expires > h.expires)
+                    {
+                        hit = Some((i, w));
                     }
                 }
                 if let Some((i, w)) = hit {
@@ -442,7 +448,8 @@ pub fn fold(
             origin: format!("{}:{}", w.origin.file, w.origin.line),
         };
         if days_left < 0 {
-            ledger.expired.push(entry);
+            // It accepts nothing; `findings` says how many open findings it still matches.
+            ledger.expired.push(LedgerEntry { findings: *m, ..entry });
             continue;
         }
         // Its expiry is news only when it uncovers a finding: not while a waiver that lasts

@@ -150,7 +150,12 @@ fn waivers() {
     assert_eq!(v.waivers.expiring_soon.len(), 1, "fp1's waiver ends in 9 days");
     assert_eq!(v.waivers.expired.len(), 1);
     assert_eq!(v.waivers.expired[0].days_left, -1);
+    assert_eq!(v.waivers.expired[0].findings, 1, "it still matches fp2: renew it or fix the finding");
     assert_eq!(v.waivers.unused.len(), 1);
+    // The finding gone, the expired waiver matches nothing: remove it, rather than renew it.
+    let only_fp1 = vec![finding("verdict.vulnerabilities", "deny", Level::Fail, "CVE one", "fp1")];
+    let gone = fold(&ev, only_fp1, &packages(), &settings(&ws, &[], FailOn::Fail));
+    assert_eq!(gone.waivers.expired[0].findings, 0);
     let waived = v.findings.iter().find(|f| f.status == Status::Waived).expect("waived");
     assert_eq!(waived.waiver.as_ref().map(|w| w.origin.as_str()), Some("verdict.yaml:7"));
 }
