@@ -382,7 +382,7 @@ impl Parser<'_, '_> {
         // kept, most are only counted: they get a cheap key (XXH3), and the fingerprint
         // (SHA-256) and owned copies are made only for a test that is kept. When every test is
         // kept, the fingerprint is made at once and its bits are the key.
-        let (key, digest) = {
+        let keyed = |identity: &str| {
             let suite = test_suite(&self.suites);
             let suite_name = suite.and_then(|s| s.name.as_deref());
             let file = file.or_else(|| suite.and_then(|s| s.file.as_deref()));
@@ -392,6 +392,20 @@ impl Parser<'_, '_> {
                 let digest = fingerprint::test_case_digest(suite_name, classname, identity, file);
                 (u128::from_be_bytes(digest), Some(digest))
             }
+        };
+        let (mut key, mut digest) = keyed(identity);
+        // jest and mocha write a retried test once, with its last result: a second testcase of
+        // the same name is another test (`test.each` with a fixed title, two files with the same
+        // describe and it), never an attempt. Each is its own, the later ones named by their
+        // place among the report's tests (`name #3`), so that a failure is not taken for a
+        // flaky first attempt.
+        let distinct;
+        let identity = if !anonymous && self.no_reruns() && self.index.contains_key(&key) {
+            distinct = format!("{name} #{}", u64::from(self.distinct) + 1);
+            (key, digest) = keyed(&distinct);
+            distinct.as_str()
+        } else {
+            identity
         };
         if let Some(open) = self.suites.last_mut() {
             open.counted.tests += 1;
@@ -483,6 +497,12 @@ impl Parser<'_, '_> {
         }
         self.tests.cases.push(case);
         Ok(())
+    }
+
+    /// Whether the report's runner writes a retried test once (jest-junit, mocha-junit-reporter):
+    /// then repeated testcases are different tests, not attempts.
+    fn no_reruns(&self) -> bool {
+        self.tool.as_ref().is_some_and(|t| t.name == "jest-junit" || t.name == "mocha")
     }
 
     /// Reads the children of a `<testcase>` up to its end.
@@ -970,6 +990,35 @@ mod tests {
                 "test/d_test.dart"
             ]
         );
+    }
+
+    /// jest-junit and mocha write a retried test once: repeated testcases there are different
+    /// tests (`test.each` with a fixed title), so a failure among them stays a failure whatever
+    /// their order, each with its own fingerprint. Elsewhere they are attempts.
+    #[test]
+    fn repeated_names_in_jest_are_different_tests() {
+        let jest = |cases: &str| {
+            tests(&format!(
+                r#"<testsuites name="jest tests"><testsuite name="price">{cases}</testsuite></testsuites>"#
+            ))
+        };
+        let fail = r#"<testcase classname="price rounds" name="price rounds"><failure>Expected: 10.01</failure></testcase>"#;
+        let pass = r#"<testcase classname="price rounds" name="price rounds"/>"#;
+        for order in [format!("{fail}{pass}{pass}"), format!("{pass}{pass}{fail}")] {
+            let t = jest(&order);
+            assert_eq!((t.totals.total, t.totals.failed, t.totals.flaky), (3, 1, 0), "{order}");
+            let mut fps: Vec<&str> = t.cases.iter().map(|c| c.fingerprint.as_str()).collect();
+            fps.sort_unstable();
+            fps.dedup();
+            assert_eq!(fps.len(), 3);
+        }
+        // gotestsum's reruns are attempts.
+        let go = tests(
+            r#"<testsuites><testsuite name="pkg"><properties><property name="go.version" value="go1.22"/></properties>
+              <testcase classname="pkg" name="TestRetry"><failure message="first try"/></testcase>
+              <testcase classname="pkg" name="TestRetry"/></testsuite></testsuites>"#,
+        );
+        assert_eq!((go.totals.total, go.totals.flaky), (1, 1));
     }
 
     /// jest writes no `message` attribute: the matcher line and what was expected and received
