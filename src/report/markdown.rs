@@ -541,13 +541,21 @@ impl Renderer<'_> {
             let label = url.split_once("://").map_or(url, |(_, rest)| rest);
             let _ = writeln!(s, "  - **More:** {}", link(&md(label, 80), url));
         }
-        let snippet: String = f.waiver_snippet.lines().map(|l| clip(l, MAX_SNIPPET_LINE) + "\n").collect();
-        let _ = write!(
-            s,
-            "\n  <details><summary>Accept it instead: the waiver to add under <code>waivers:</code> in verdict.yaml</summary>\n\n{}\n  </details>\n\n",
-            fenced(&snippet, "yaml", "  ")
-        );
+        s.push('\n');
+        s.push_str(&self.waiver_block(f));
+        s.push('\n');
         s
+    }
+
+    /// The waiver that would accept `f`, collapsed: what to add under `waivers:` in the
+    /// configuration file this run read (`verdict.yaml` when it read none).
+    fn waiver_block(&self, f: &Finding) -> String {
+        let snippet: String = f.waiver_snippet.lines().map(|l| clip(l, MAX_SNIPPET_LINE) + "\n").collect();
+        format!(
+            "  <details><summary>Accept it instead: the waiver to add under <code>waivers:</code> in <code>{}</code></summary>\n\n{}\n  </details>\n",
+            super::text::xml(&clip(super::text::one_line(&self.cx.anchor), MAX_PATH)),
+            fenced(&snippet, "yaml", "  ")
+        )
     }
 
     /// One blocking finding in two lines: what, where and how to fix, shortened.
@@ -634,7 +642,13 @@ impl Renderer<'_> {
                 let _ = writeln!(s, "  - **Where:** {place}");
             }
             if let Some(fix) = f.policy.remediation.as_deref() {
-                let _ = writeln!(s, "  - **Fix:** {}", md(fix, MAX_SHORT));
+                let _ = writeln!(s, "  - **Fix:** {}", md(fix, MAX_FIX));
+            }
+            // A remedy may well say "or accept the risk with a waiver": here is the waiver.
+            if !f.waiver_snippet.is_empty() {
+                s.push('\n');
+                s.push_str(&self.waiver_block(f));
+                s.push('\n');
             }
             s
         });

@@ -292,7 +292,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
         }
     }
 
-    // 5. Warnings, one line each.
+    // 5. Warnings, each with its remedy.
     let warns: Vec<&Finding> =
         v.findings.iter().filter(|f| f.status == Status::Open && f.level == Level::Warn).collect();
     if !warns.is_empty() {
@@ -310,8 +310,10 @@ pub fn render(v: &Verdict, style: Style) -> String {
                     let _ = writeln!(s, "    {l}");
                 }
             }
+            // Up to four lines: a warning's remedy often ends with what to act on (the
+            // advisory's link, the skip comment to write), which two lines cut off.
             if let Some(fix) = &f.policy.remediation {
-                for (i, l) in wrap(fix, style.width - 4, 2).iter().enumerate() {
+                for (i, l) in wrap(fix, style.width - 4, 4).iter().enumerate() {
                     let _ = writeln!(s, "      {} {l}", p.dim(if i == 0 { "fix" } else { "   " }));
                 }
             }
