@@ -114,6 +114,15 @@ pub(crate) fn classify(err: &Error, cx: &Context<'_>) -> (Reason, String) {
                 Reason::UntrustedRoot,
                 format!("the transparency log that recorded the signature is not in the trusted root: {t}"),
             ),
+            // The entry names a log the trusted root holds no key of for the time it was
+            // logged: another Sigstore instance's log, or a trusted root that is out of date.
+            TransparencyLogError::InclusionPromise(detail) if detail.starts_with("No log key valid") => (
+                Reason::UntrustedRoot,
+                format!(
+                    "the transparency log that recorded the signature has no key in the trusted root for the time it \
+                     was logged: it is another Sigstore instance's log, or the trusted root is out of date ({t})"
+                ),
+            ),
             TransparencyLogError::EntryMismatch(_) => (
                 Reason::PayloadTampered,
                 format!(
