@@ -293,9 +293,9 @@ fn huge_findings_are_shown_short() {
     let text = run(&[]);
     assert!(text.len() < 40_000, "{} bytes", text.len());
     assert!(text.lines().all(|l| l.chars().count() < 400), "a long line");
-    assert!(text.contains("… and 36 more in main"), "{text}");
+    assert!(text.contains("… and 36 more of this rule"), "{text}");
     let text = run(&["--max-shown", "2"]);
-    assert!(text.contains("… and 39 more in main"), "{text}");
+    assert!(text.contains("… and 39 more of this rule"), "{text}");
     let md = run(&["--format", "markdown", "--max-shown", "3"]);
     assert!(md.chars().count() < 65_536 && md.lines().all(|l| l.chars().count() < 4_000));
     let listed = md.lines().filter(|l| l.starts_with("- finding ") || l.starts_with("- aaaa")).count();

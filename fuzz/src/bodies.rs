@@ -214,7 +214,7 @@ pub fn markdown(data: &[u8]) {
     let shown = max_shown.unwrap_or(5);
     let out = terminal::render(
         &v,
-        Style { color: false, max_fail_per_step: shown, max_warn: shown, ..Style::default() },
+        Style { color: false, max_fail_per_rule: shown, max_warn: shown, ..Style::default() },
     );
     let bad = out.chars().find(|c| (c.is_control() && *c != '\n') || ('\u{202a}'..='\u{202e}').contains(c));
     assert!(bad.is_none(), "the terminal report carries {bad:?}:\n{out}");

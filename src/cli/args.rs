@@ -32,7 +32,7 @@ pub struct Cli {
     #[arg(short, long, action = clap::ArgAction::Count, global = true, display_order = 900)]
     pub verbose: u8,
 
-    /// Only errors on stderr
+    /// No log lines on stderr; errors, configuration warnings and what publishing did are still printed
     #[arg(short, long, global = true, conflicts_with = "verbose", display_order = 901)]
     pub quiet: bool,
 
@@ -123,7 +123,7 @@ pub struct VerifyArgs {
     pub certificate: Option<PathBuf>,
 
     /// Also require an attestation of this predicate type (repeatable): slsaprovenance,
-    /// slsaprovenance02, slsaprovenance1, spdx, spdxjson, cyclonedx, vuln, openvex, custom, or a URI
+    /// slsaprovenance02, slsaprovenance1, link, spdx, spdxjson, cyclonedx, vuln, openvex, custom, or a URI
     #[arg(long = "attestation", value_name = "TYPE")]
     pub attestations: Vec<String>,
 
@@ -294,7 +294,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "SIZE", default_value_t = Size(crate::policy::DEFAULT_MAX_MEMORY))]
     pub max_policy_memory: Size,
 
-    /// Most findings listed per step in the terminal and per severity of each rule in the comment and summaries; the rest are counted (all of them: --format json) [default: 5 per step in the terminal, 10 warnings; in Markdown, as many as the comment's size limit holds]
+    /// Most findings listed per rule in the terminal and per severity of each rule in the comment and summaries; the rest are counted (all of them: --format json) [default: 5 per rule in the terminal, 10 warnings; in Markdown, as many as the comment's size limit holds]
     #[arg(long, value_name = "N")]
     pub max_shown: Option<usize>,
 

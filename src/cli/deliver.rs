@@ -386,7 +386,7 @@ fn write_format(
         OutputFormat::Text => {
             let mut style = terminal::Style { color, width: terminal_width(), ..terminal::Style::default() };
             if let Some(n) = cx.max_shown {
-                (style.max_fail_per_step, style.max_warn) = (n, n);
+                (style.max_fail_per_rule, style.max_warn) = (n, n);
             }
             terminal::render(v, style)
         }

@@ -17,8 +17,8 @@ use crate::verdict::{Finding, Outcome, Status, Verdict};
 pub struct Style {
     /// ANSI colours (only on a terminal, and never with `NO_COLOR`).
     pub color: bool,
-    /// Most failures shown per step before cutting.
-    pub max_fail_per_step: usize,
+    /// Most failures shown per rule before cutting.
+    pub max_fail_per_rule: usize,
     /// Most warnings shown in all.
     pub max_warn: usize,
     /// Columns a message or a remediation is wrapped at (the indented lines are up to ten
@@ -28,7 +28,7 @@ pub struct Style {
 
 impl Default for Style {
     fn default() -> Self {
-        Style { color: false, max_fail_per_step: 5, max_warn: 10, width: TEXT_WIDTH }
+        Style { color: false, max_fail_per_rule: 5, max_warn: 10, width: TEXT_WIDTH }
     }
 }
 
@@ -243,52 +243,57 @@ pub fn render(v: &Verdict, style: Style) -> String {
         );
     }
 
-    // 4. What to fix: open failures, grouped by step and rule.
+    // 4. What to fix: open failures, grouped by rule (its most severe finding first decides
+    // where the group stands), at most `max_fail_per_rule` of each, the rest counted under it.
     let fails: Vec<&Finding> =
         v.findings.iter().filter(|f| f.status == Status::Open && f.level == Level::Fail).collect();
     if !fails.is_empty() {
         let _ = writeln!(s, "\n{}", p.bold(&format!("To fix ({})", fails.len())));
-        let mut shown_rule: Option<(&str, &str)> = None;
-        let mut per_step: std::collections::BTreeMap<&str, usize> = Default::default();
-        let mut cut: std::collections::BTreeMap<&str, usize> = Default::default();
+        let mut groups: Vec<((&str, &str), Vec<&Finding>)> = Vec::new();
         for f in &fails {
-            let n = per_step.entry(f.step.as_str()).or_default();
-            *n += 1;
-            if *n > style.max_fail_per_step {
-                *cut.entry(f.step.as_str()).or_default() += 1;
-                continue;
-            }
             let key = (f.step.as_str(), f.policy.rule.as_str());
-            if shown_rule != Some(key) {
-                shown_rule = Some(key);
-                let title = f
-                    .policy
-                    .title
-                    .as_deref()
-                    .map(|t| line(t, style.width))
-                    .unwrap_or_else(|| format!("{}.{}", f.policy.namespace, f.policy.rule));
-                let _ = writeln!(
-                    s,
-                    "\n  {} {}",
-                    p.dim(&format!("{} ·", short(&f.step, MAX_NAME))),
-                    p.bold(&title)
-                );
-                if let Some(why) = &f.policy.description {
-                    for l in wrap(why, style.width, 3) {
-                        let _ = writeln!(s, "  {}", p.dim(&l));
-                    }
-                }
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, members)) => members.push(f),
+                None => groups.push((key, vec![f])),
             }
-            finding_block(&mut s, &p, f, style.width);
         }
-        for (step, n) in cut {
+        for (_, members) in &groups {
+            let Some(first) = members.first() else { continue };
+            let shown = members.len().min(style.max_fail_per_rule);
+            let title = first
+                .policy
+                .title
+                .as_deref()
+                .map(|t| line(t, style.width))
+                .unwrap_or_else(|| format!("{}.{}", first.policy.namespace, first.policy.rule));
+            let count = match members.len() {
+                1 => String::new(),
+                n if shown < n => format!(" ({shown} of {n} shown)"),
+                n => format!(" ({n})"),
+            };
             let _ = writeln!(
                 s,
-                "\n  {} and {} more in {} (all of them: --format json)",
-                p.dim("…"),
-                n,
-                short(step, MAX_NAME)
+                "\n  {} {}{}",
+                p.dim(&format!("{} ·", short(&first.step, MAX_NAME))),
+                p.bold(&title),
+                count
             );
+            if let Some(why) = &first.policy.description {
+                for l in wrap(why, style.width, 3) {
+                    let _ = writeln!(s, "  {}", p.dim(&l));
+                }
+            }
+            for f in members.iter().take(shown) {
+                finding_block(&mut s, &p, f, style.width);
+            }
+            if members.len() > shown {
+                let _ = writeln!(
+                    s,
+                    "    {} and {} more of this rule (all of them: --format json)",
+                    p.dim("…"),
+                    members.len() - shown
+                );
+            }
         }
     }
 

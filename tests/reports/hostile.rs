@@ -142,7 +142,7 @@ fn markdown_surfaces() {
 fn terminal() {
     let out = terminal::render(
         &hostile_verdict(),
-        terminal::Style { color: false, max_fail_per_step: 5, max_warn: 5, ..terminal::Style::default() },
+        terminal::Style { color: false, max_fail_per_rule: 5, max_warn: 5, ..terminal::Style::default() },
     );
     let bad = out.chars().find(|c| (c.is_control() && *c != '\n') || verdict::diag::is_bidi_control(*c));
     assert_eq!(bad, None, "{out}");
