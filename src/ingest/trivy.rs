@@ -578,14 +578,14 @@ fn convert_rest(r: Rest, cx: &Cx<'_>, target_of: &Target, out: &mut Records) {
         let cause = m.cause.unwrap_or_default();
         let check_id = m.id.clone().or_else(|| m.avd_id.clone()).unwrap_or_default();
         let aliases = m.avd_id.into_iter().filter(|a| *a != check_id).collect();
+        // The message is cut before it is hashed, so that the fingerprint is the one the kept
+        // text gives (below, two checks with the same cut message are told apart by line).
+        let message = m.message.map(|t| cap(t, caps::MESSAGE));
         let fingerprint = match cause.resource.as_deref() {
             Some(resource) => fingerprint::misconfiguration(&check_id, Some(resource), target.as_deref()),
-            None => fingerprint::unnamed_misconfiguration(
-                &check_id,
-                target.as_deref(),
-                m.message.as_deref(),
-                None,
-            ),
+            None => {
+                fingerprint::unnamed_misconfiguration(&check_id, target.as_deref(), message.as_deref(), None)
+            }
         };
         out.misconfigurations.push(Misconfiguration {
             fingerprint,
@@ -603,7 +603,7 @@ fn convert_rest(r: Rest, cx: &Cx<'_>, target_of: &Target, out: &mut Records) {
             end_line: positive(cause.end_line),
             guideline: m.primary_url,
             resolution: m.resolution,
-            message: m.message.map(|t| cap(t, caps::MESSAGE)),
+            message,
             skip_reason: None,
             called_from: called_from(cause.occurrences, target.as_deref()),
         });
@@ -879,6 +879,29 @@ mod tests {
         // The message, not the line, while it is enough: moving the check keeps its waiver.
         let moved = text.replace(r#""StartLine": 11"#, r#""StartLine": 14"#);
         assert_eq!(parse_str(&moved).expect("parses").records.misconfigurations[0].fingerprint, fps[0]);
+
+        // A message longer than the evidence keeps is hashed as kept, so that the fingerprint
+        // follows from the evidence; two that differ only beyond the cut are told apart by line.
+        let long = "x".repeat(crate::ingest::caps::MESSAGE + 100);
+        let text = format!(
+            r#"{{"SchemaVersion": 2, "Results": [{{"Target": "job.yaml", "Class": "config", "Type": "kubernetes",
+                "Misconfigurations": [{}, {}]}}]}}"#,
+            check(&format!("{long}a"), 5, ""),
+            check(&format!("{long}b"), 7, ""),
+        );
+        let p = parse_str(&text).expect("parses");
+        let [a, b] = &p.records.misconfigurations[..] else { panic!("two checks") };
+        assert_eq!(a.message, b.message, "both cut at the same place");
+        assert_ne!(a.fingerprint, b.fingerprint);
+        assert_eq!(
+            a.fingerprint,
+            fingerprint::unnamed_misconfiguration(
+                "KSV-0118",
+                Some("job.yaml"),
+                a.message.as_deref(),
+                Some(5)
+            )
+        );
     }
 
     /// A check in a Terraform module knows where the project calls the module: the first of
