@@ -242,6 +242,19 @@ pub enum PolicyError {
         /// The packages the loaded policies declare.
         declared: Vec<String>,
     },
+    /// A policy of the user's declares a package of the built-in pack's namespace (`verdict`,
+    /// `verdict.*`): it would change the pack's own rules (an `exception` in
+    /// `verdict.vulnerabilities` switches a built-in check off, bypassing the waiver ledger),
+    /// or never be evaluated.
+    #[error("`{package}` is a package of the built-in pack; a policy of your own cannot declare it")]
+    ReservedPackage {
+        /// The policy file.
+        file: String,
+        /// The line of its `package`.
+        line: u32,
+        /// The package it declares.
+        package: String,
+    },
     /// Rules produced more findings than allowed.
     #[error("policies produced more than {limit} findings")]
     TooManyFindings {
@@ -266,11 +279,12 @@ impl PolicyError {
             PolicyError::OutOfMemory { .. } => "policy/out-of-memory",
             PolicyError::TooManyFindings { .. } => "policy/too-many-findings",
             PolicyError::NoRules { .. } => "policy/no-rules",
+            PolicyError::ReservedPackage { .. } => "policy/reserved-package",
         }
     }
 
     /// Every code, for documentation tests.
-    pub const CODES: [&'static str; 10] = [
+    pub const CODES: [&'static str; 11] = [
         "policy/syntax",
         "policy/metadata",
         "policy/data",
@@ -281,6 +295,7 @@ impl PolicyError {
         "policy/out-of-memory",
         "policy/too-many-findings",
         "policy/no-rules",
+        "policy/reserved-package",
     ];
 
     /// How the error reads.
@@ -346,6 +361,16 @@ impl PolicyError {
                     ),
                     None => "name your policy files or folders with --policy (policies.paths), or turn the built-in pack back on".into(),
                 });
+            }
+            PolicyError::ReservedPackage { file, line, package } => {
+                d.file = Some(file.clone());
+                d.line = Some(u64::from(*line));
+                let own = package.strip_prefix("verdict.").unwrap_or("main");
+                d.help = Some(format!(
+                    "name your package outside `verdict` (`package {own}`, selected with --namespace {own}); \
+                     the built-in pack's checks are tuned with `thresholds:` and its findings accepted \
+                     with `waivers:` in verdict.yaml, where each has a reason, an owner and an expiry"
+                ));
             }
             PolicyError::BadResult { rule, .. } => {
                 d.doc_path = Some(rule.clone());
@@ -478,15 +503,9 @@ impl Policies {
             .filter(|m| texts.get(m.file.as_str()).is_some_and(|f| f.builtin))
             .map(|m| m.package.clone())
             .collect();
-        // The built-in pack's rules read only what its view keeps, as long as nothing else is
-        // added to its packages: a user module in `verdict.*` could read anything, so then
-        // every rule sees the whole document.
-        let user_in_pack = policies.modules.iter().any(|m| {
-            (m.package == "verdict" || m.package.starts_with("verdict."))
-                && !texts.get(m.file.as_str()).is_some_and(|f| f.builtin)
-        });
-        let view_packages: BTreeSet<String> =
-            if user_in_pack { BTreeSet::new() } else { builtin_pkgs.clone() };
+        // The built-in pack's rules read only what its view keeps: no policy of the user's
+        // adds to its packages (`load` refuses them).
+        let view_packages: BTreeSet<String> = builtin_pkgs.clone();
         let mut selected: BTreeSet<String> = builtin_pkgs;
         if options.all_namespaces {
             selected.extend(all.iter().cloned());
@@ -1254,6 +1273,15 @@ fn load(files: &[PolicyFile]) -> (regorus::Engine, Vec<ModuleInfo>, Vec<String>,
             .map(|c| c.iter().map(|s| s.text().to_owned()).collect::<Vec<_>>().join("."))
             .unwrap_or_default();
         let file = m.package.span.source.file().clone();
+        let reserved = package == "verdict" || package.starts_with("verdict.");
+        if reserved && files.iter().any(|f| f.path == file && !f.builtin) {
+            errors.push(PolicyError::ReservedPackage {
+                file: file.clone(),
+                line: m.package.span.line,
+                package,
+            });
+            continue;
+        }
         let mut rules = Vec::new();
         for r in &m.policy {
             let (refr, line) = match r.as_ref() {

@@ -453,14 +453,12 @@ fn the_pack_view_is_never_given_to_user_rules() {
     let passed = demo.tests.cases.iter().filter(|c| c.status == crate::evidence::TestStatus::Passed).count();
     assert!(passed > 0);
     let reads_passed = "package PKG\nimport rego.v1\n\nwarn_passed contains c.name if {\n\tsome c in input.tests.cases\n\tc.status == \"passed\"\n}\n";
-    for pkg in ["main", "verdict.tests"] {
-        let mut files = pack::files(false);
-        files.push(file("policy/passed.rego", &reads_passed.replace("PKG", pkg)));
-        let p = Policies::build(&files, &[], &[], Options::default()).expect("builds");
-        let found = p.evaluate(&demo, today()).expect("evaluates");
-        let mine = found.iter().filter(|f| f.rule == "warn_passed").count();
-        assert_eq!(mine, passed, "a rule of the user's in package {pkg} sees every passing test");
-    }
+    let mut files = pack::files(false);
+    files.push(file("policy/passed.rego", &reads_passed.replace("PKG", "main")));
+    let p = Policies::build(&files, &[], &[], Options::default()).expect("builds");
+    let found = p.evaluate(&demo, today()).expect("evaluates");
+    let mine = found.iter().filter(|f| f.rule == "warn_passed").count();
+    assert_eq!(mine, passed, "a rule of the user's sees every passing test");
 }
 
 /// When only the built-in pack judges, `verdict run` reads with [`Keep::Judged`]: passing and
@@ -614,4 +612,42 @@ fn many_results_keep_their_order() {
     let msgs: Vec<String> = found.iter().map(|f| f.msg.clone()).collect();
     let expected: Vec<String> = (1..=3000).map(|i| format!("{i:05}")).collect();
     assert_eq!(msgs, expected);
+}
+
+/// A policy of the user's in the built-in pack's namespace is refused, by `run` and by
+/// `policy test`: an `exception` there would switch a built-in check off without a waiver's
+/// reason, owner and expiry, and a package of its own there would never be evaluated.
+#[test]
+fn the_pack_namespace_is_reserved() {
+    let pack = super::pack::files(false);
+    let quiet = file(
+        "policy/quiet.rego",
+        "package verdict.vulnerabilities\nimport rego.v1\nexception contains [\"fixable\"]\n",
+    );
+    let own = file(
+        "policy/sec.rego",
+        "# ours\npackage verdict.security\nimport rego.v1\ndeny contains \"x\" if { true }\n",
+    );
+    for (f, package, line) in [(&quiet, "verdict.vulnerabilities", 1), (&own, "verdict.security", 2)] {
+        let mut files = pack.clone();
+        files.push(f.clone());
+        let errors = Policies::build(&files, &[], &[], Options::default()).expect_err("refused");
+        let [PolicyError::ReservedPackage { file: at, line: l, package: p }] = &errors[..] else {
+            panic!("{errors:?}")
+        };
+        assert_eq!((at.as_str(), *l, p.as_str()), (f.path.as_str(), line, package));
+        let d = errors[0].diagnostic();
+        assert_eq!(d.code, "policy/reserved-package");
+        assert!(d.help.as_deref().is_some_and(|h| h.contains("waivers:")), "{d:?}");
+        let Err(tested) = run_tests(std::slice::from_ref(f), &[], &[], None, false, Duration::from_secs(5))
+        else {
+            panic!("policy test refuses it too")
+        };
+        assert!(matches!(tested[..], [PolicyError::ReservedPackage { .. }]), "{tested:?}");
+    }
+    assert_eq!(
+        Policies::build(std::slice::from_ref(&own), &[], &[], Options::default()).expect_err("alone too")[0]
+            .code(),
+        "policy/reserved-package"
+    );
 }
