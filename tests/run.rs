@@ -295,6 +295,39 @@ fn a_configuration_in_a_subfolder_finds_its_policies_and_data() {
     assert!(stdout.contains("too many failed tests"), "{stdout}");
 }
 
+/// A policy folder's linked files are read, as OPA's loader reads them (shared rules linked
+/// into a team's folder), and a link that leads nowhere is an error, never a rule skipped.
+#[cfg(unix)]
+#[test]
+fn a_linked_policy_file_is_evaluated() {
+    let dir = tempfile::tempdir().unwrap();
+    for d in ["policy", "shared"] {
+        std::fs::create_dir_all(dir.path().join(d)).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("shared/common.rego"),
+        "package main\nimport rego.v1\ndeny contains \"the shared rule fired\" if { true }\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../shared/common.rego", dir.path().join("policy/common.rego")).unwrap();
+    std::fs::write(
+        dir.path().join("TEST-a.xml"),
+        r#"<testsuite name="s"><testcase classname="C" name="t"/></testsuite>"#,
+    )
+    .unwrap();
+    let args = ["run", "TEST-a.xml", "--policy", "policy", "--publish", "none", "--no-config"];
+    let out = verdict(dir.path(), &args);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("the shared rule fired"), "{stdout}");
+
+    std::os::unix::fs::symlink("../gone.rego", dir.path().join("policy/gone.rego")).unwrap();
+    let out = verdict(dir.path(), &args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error[policy/unreadable]") && stderr.contains("policy/gone.rego"), "{stderr}");
+}
+
 /// `COLUMNS` narrows the terminal report's wrapped text to the terminal; without it (a pipe, a
 /// CI log) text wraps at 100 columns.
 #[test]

@@ -421,10 +421,14 @@ fn diagnostics(e: &Error) -> (Vec<Diagnostic>, Option<String>) {
             vec![with_causes("output/unwritable".into(), "check that the folder exists and is writable")],
             None,
         ),
-        Error::Read { what, .. } => (
+        Error::Read { what, source, .. } => (
             vec![with_causes(
                 format!("{what}/unreadable"),
-                "check that the path exists and is readable by the user verdict runs as",
+                &if source.kind() == io::ErrorKind::IsADirectory {
+                    format!("this is a folder: name the {what} files in it, each by its path")
+                } else {
+                    "check that the path exists and is readable by the user verdict runs as".to_owned()
+                },
             )],
             None,
         ),

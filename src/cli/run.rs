@@ -48,15 +48,24 @@ pub fn read_policies(paths: &[PathBuf], tests: bool) -> Result<Vec<PolicyFile>, 
             source,
         })?;
         let mut files: Vec<PathBuf> = if meta.is_dir() {
-            walkdir::WalkDir::new(root)
-                .follow_links(false)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
-                .map(|e| e.into_path())
-                .filter(|p| p.extension().is_some_and(|x| x == "rego"))
-                .collect()
+            // Links are followed, as OPA's loader follows them (a folder that links shared
+            // rules in); a folder that cannot be listed, or a link that loops or leads
+            // nowhere, is an error: a rule file skipped would be a rule not evaluated.
+            let mut found = Vec::new();
+            for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name() {
+                let entry = entry.map_err(|e| {
+                    let path = e.path().map_or_else(|| shown.clone(), display);
+                    let source = e.into_io_error().unwrap_or_else(|| {
+                        std::io::Error::other("a link in it leads back to a folder above it")
+                    });
+                    Error::Read { what: "policy", path, source }
+                })?;
+                let path = entry.into_path();
+                if path.is_file() && path.extension().is_some_and(|x| x == "rego") {
+                    found.push(path);
+                }
+            }
+            found
         } else {
             vec![root.clone()]
         };
