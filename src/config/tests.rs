@@ -293,12 +293,19 @@ fn waiver_without_criterion() {
     assert_eq!(d.expected.as_deref(), Some("at least one of `fingerprint`, `id`, `purl`, `path`"));
 }
 
-/// A path that matches every file, as the only criterion, waives everything: refused.
+/// A path that names no folder or file, as the only criterion, waives whatever files a
+/// repository happens to have: refused.
 #[test]
 fn waiver_path_matching_everything() {
-    for glob in ["'**'", "'**/*'", "'**/**'"] {
+    for glob in ["'**'", "'**/*'", "'**/**'", "'*'", "'**/*.*'", "'[a-z]*'", "'*lock*'", "'**/*.tf'", "'./*'"]
+    {
         let d = one(&format!("waivers:\n  - path: {glob}\n{W}"));
         at(&d, Code::WaiverTooBroad, 2, 11, "waivers[0].path");
+        assert!(d.message.contains("names no folder or file"), "{glob}: {}", d.message);
+    }
+    for named in ["web/package-lock.json", "'**/Dockerfile'", "'infra/**/*.tf'", "'./web/*'"] {
+        let (c, _) = ok(&format!("waivers:\n  - path: {named}\n{W}"));
+        assert_eq!(c.waivers.len(), 1, "{named}");
     }
     // With an id it only says "anywhere".
     let (c, _) = ok(&format!("waivers:\n  - id: X\n    path: '**'\n{W}"));
@@ -566,8 +573,11 @@ fn unknown_severity() {
 /// Severities are read like scanners' words: any case, with the usual synonyms.
 #[test]
 fn severity_words() {
-    let (c, _) = ok("thresholds:\n  vulnerabilities: { severities: [critical, Moderate] }\n");
-    assert_eq!(c.thresholds.vulnerability_severities, Some(vec![Severity::Critical, Severity::Medium]));
+    let (c, _) = ok("thresholds:\n  vulnerabilities: { severities: [critical, High, Moderate] }\n");
+    assert_eq!(
+        c.thresholds.vulnerability_severities,
+        Some(vec![Severity::Critical, Severity::High, Severity::Medium])
+    );
 }
 
 /// An unknown action word gets the nearest one.
@@ -818,8 +828,9 @@ fn repeated_entry() {
     at(&w, Code::RepeatedEntry, 2, 28, "inputs.required[2]");
     assert_eq!(w.message, "`junit` is listed twice");
     assert_eq!(w.help.as_deref(), Some("remove this entry; it repeats `inputs.required[0]`"));
-    let (c, _) = ok("thresholds:\n  vulnerabilities: { severities: [HIGH, high] }\n");
-    assert_eq!(c.thresholds.vulnerability_severities, Some(vec![Severity::High]));
+    let (c, w) = ok("thresholds:\n  vulnerabilities: { severities: [CRITICAL, HIGH, high] }\n");
+    assert_eq!(w.len(), 1, "{}", rendered(&w));
+    assert_eq!(c.thresholds.vulnerability_severities, Some(vec![Severity::Critical, Severity::High]));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1335,4 +1346,35 @@ fn signatures_unanchored_pattern_warns() {
     assert_eq!(w.len(), 1, "{}", rendered(&w));
     assert_eq!(w[0].code, "config/broad-pattern");
     assert!(w[0].message.contains("does not start with `^`"));
+}
+
+/// A severity list that leaves out one above a severity it names is refused: `[MEDIUM]` read
+/// as "MEDIUM and up" would let a CRITICAL finding pass. UNKNOWN stands apart from the ranking.
+#[test]
+fn severity_lists_have_no_gap() {
+    for (list, missing, expected) in [
+        ("[MEDIUM]", "CRITICAL and HIGH, more severe than MEDIUM", "[CRITICAL, HIGH, MEDIUM]"),
+        ("[HIGH]", "CRITICAL, more severe than HIGH", "[CRITICAL, HIGH]"),
+        (
+            "[CRITICAL, LOW, UNKNOWN]",
+            "HIGH and MEDIUM, more severe than LOW",
+            "[CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN]",
+        ),
+    ] {
+        for kind in ["vulnerabilities", "misconfigurations", "secrets"] {
+            let d = one(&format!("thresholds:\n  {kind}:\n    severities: {list}\n"));
+            at(&d, Code::InvalidValue, 3, 17, &format!("thresholds.{kind}.severities"));
+            assert!(d.message.contains(&format!("leaves out {missing}: a finding of")), "{}", d.message);
+            assert_eq!(
+                d.expected.as_deref(),
+                Some(format!("every severity down to the lowest that should fail: `{expected}`").as_str())
+            );
+        }
+    }
+    for fine in
+        ["[CRITICAL]", "[CRITICAL, HIGH, MEDIUM, LOW, INFO]", "[UNKNOWN, CRITICAL]", "[HIGH, CRITICAL]"]
+    {
+        let (c, _) = ok(&format!("thresholds:\n  vulnerabilities:\n    severities: {fine}\n"));
+        assert!(c.thresholds.vulnerability_severities.is_some(), "{fine}");
+    }
 }

@@ -661,6 +661,39 @@ fn severities(cx: &mut Cx<'_>, node: &Node, path: &str, consequence: &str) -> Op
             out.push(s);
         }
     }
+    // A list is the severities that block, not a floor, but one that leaves out a severity
+    // above one it names is a mistake (`[MEDIUM]` read as "MEDIUM and up"): CRITICAL would pass.
+    const RANKED: [Severity; 5] =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+    if let Some(lowest) = RANKED.iter().rev().find(|s| out.contains(s)) {
+        let above = || RANKED.iter().take_while(move |s| *s != lowest);
+        let missing: Vec<&str> = above().filter(|s| !out.contains(s)).map(|s| s.as_str()).collect();
+        if !missing.is_empty() {
+            ok = false;
+            let those = if missing.len() == 1 { "that severity" } else { "those severities" };
+            let d = cx.report(
+                Code::InvalidValue,
+                node.span,
+                path,
+                format!(
+                    "`{path}` leaves out {}, more severe than {}: a finding of {those} would not fail the gate",
+                    missing.join(" and "),
+                    lowest.as_str()
+                ),
+            );
+            let whole: Vec<&str> = above()
+                .chain([lowest])
+                .chain(out.iter().filter(|s| **s == Severity::Unknown))
+                .map(|s| s.as_str())
+                .collect();
+            d.expected =
+                Some(format!("every severity down to the lowest that should fail: `[{}]`", whole.join(", ")));
+            d.help = Some(
+                "the list names each severity that fails, it is not a minimum: write the ones above too"
+                    .into(),
+            );
+        }
+    }
     ok.then_some(out)
 }
 
@@ -858,17 +891,23 @@ fn waiver(cx: &mut Cx<'_>, node: &Node, path: &str, ledger: &mut Ledger) -> Opti
         && !given("fingerprint")
         && !given("id")
         && !given("purl")
-        && matches_everything(g)
+        && names_no_place(&g.pattern)
     {
         let span = t.get("path").map_or(node.span, |n| n.span);
         let d = cx.report(
             Code::WaiverTooBroad,
             span,
             &child(path, "path"),
-            format!("`{}` matches every file", g.pattern),
+            format!(
+                "`{}` names no folder or file: as the only criterion, it waives every file it matches",
+                g.pattern
+            ),
+        );
+        d.expected = Some(
+            "a path with a folder or file named in it (`services/legacy/**`, `web/package-lock.json`)".into(),
         );
         d.help = Some(
-            "a waiver accepts named findings: add an `id`, `purl` or `fingerprint`, or narrow the path"
+            "a waiver accepts named findings: add an `id`, `purl` or `fingerprint`, or name the folder or file in the path"
                 .into(),
         );
     }
@@ -943,11 +982,14 @@ fn glob(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<PathGlob> {
     }
 }
 
-/// Whether a glob matches any file at all, judged on a spread of paths.
-fn matches_everything(g: &PathGlob) -> bool {
-    ["a", "a/b", "src/main.rs", ".hidden/x.tf", "deep/er/and/deeper/package-lock.json", "x.y.z"]
-        .iter()
-        .all(|p| g.is_match(p))
+/// Whether a glob names no folder or file: no part of it between slashes is written out
+/// whole. `*`, `**/*.*`, `*lock*` and `**/*.tf` match whatever files a repository happens to
+/// have; `services/legacy/**`, `web/package-lock.json` and `**/Dockerfile` each name a place.
+fn names_no_place(pattern: &str) -> bool {
+    !pattern
+        .trim_start_matches("./")
+        .split('/')
+        .any(|part| !matches!(part, "" | "." | "..") && !part.contains(['*', '?', '[', ']', '{', '}', '\\']))
 }
 
 /// A calendar day written `YYYY-MM-DD`.
