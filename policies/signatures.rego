@@ -28,7 +28,9 @@ deny_unverified contains finding if {
 		"msg": _msg(sig),
 		"id": concat("", ["signature-", replace(sig.reason, "_", "-")]),
 		"severity": "HIGH",
-		"fingerprint": concat("/", [x | some x in ["signature", sig.check, sig.subject, sig.predicate_type]; is_string(x)]),
+		# The reason is part of it: a waiver for an unsigned image must not go on accepting
+		# the image once it carries a tampered, copied or wrong signer's signature.
+		"fingerprint": concat("/", [x | some x in ["signature", sig.check, sig.subject, sig.predicate_type, sig.reason]; is_string(x)]),
 		"file": _file(sig),
 		"remediation": _remedy(sig),
 	})

@@ -55,12 +55,20 @@ test_unsigned_image_keyless if {
 	f.id == "signature-no-signature"
 	f.severity == "HIGH"
 	f.msg == "Image ghcr.io/acme/shop:1.4 is not signed as required (no_signature): no signature found"
-	f.fingerprint == "signature/signatures[0]/ghcr.io/acme/shop:1.4"
+	f.fingerprint == "signature/signatures[0]/ghcr.io/acme/shop:1.4/no_signature"
 	not f.file
 	contains(f.remediation, "`cosign sign --yes $IMAGE@$DIGEST`")
 	contains(f.remediation, sprintf("the identity matching `%s` (issuer `%s`)", [_release, _gha]))
 	contains(f.remediation, "id-token: write")
 	contains(f.remediation, "SIGSTORE_ID_TOKEN")
+}
+
+# A waiver written for an unsigned image does not accept what goes wrong next.
+test_the_fingerprint_names_the_reason if {
+	unsigned := _one(_sig({})).fingerprint
+	every reason in ["payload_tampered", "digest_mismatch", "identity_mismatch", "wrong_key"] {
+		_one(_sig({"reason": reason})).fingerprint != unsigned
+	}
 }
 
 test_unsigned_image_with_a_key if {
@@ -81,7 +89,7 @@ test_unsigned_file if {
 
 test_missing_attestation if {
 	f := _one(_sig({"predicate_type": "https://slsa.dev/provenance/v1", "error": "no attestation of type …"}))
-	f.fingerprint == "signature/signatures[0]/ghcr.io/acme/shop:1.4/https://slsa.dev/provenance/v1"
+	f.fingerprint == "signature/signatures[0]/ghcr.io/acme/shop:1.4/https://slsa.dev/provenance/v1/no_signature"
 	contains(f.msg, "has no verified SLSA provenance attestation")
 	contains(f.remediation, "`cosign attest --yes --type slsaprovenance1 --predicate <file> $IMAGE@$DIGEST`")
 	f2 := _one(_sig({"predicate_type": "https://example.com/custom/v1"}))
