@@ -252,8 +252,12 @@ impl GitHubFiles {
 pub struct GitLabContext {
     /// `CI_API_V4_URL` (`https://gitlab.example.com/api/v4`).
     pub api_url: String,
-    /// `CI_PROJECT_ID`: the numeric id (a `group/project` path is accepted and URL-encoded).
+    /// The project the merge request belongs to: `CI_MERGE_REQUEST_PROJECT_ID` in a merge
+    /// request pipeline (the target project, when the pipeline runs in a fork), else
+    /// `CI_PROJECT_ID`. The numeric id (a `group/project` path is accepted and URL-encoded).
     pub project_id: String,
+    /// `CI_MERGE_REQUEST_PROJECT_URL`: the web address of the merge request's project.
+    pub merge_request_project_url: Option<String>,
     /// `CI_MERGE_REQUEST_IID`: set in merge request pipelines only.
     pub merge_request_iid: Option<u64>,
     /// `CI_COMMIT_SHA`.
@@ -279,9 +283,17 @@ impl GitLabContext {
             })?),
             None => None,
         };
+        // A fork's pipeline runs in the fork (CI_PROJECT_ID), and its merge request lives in
+        // the target project: the note goes there, as the merge request's own variables say.
+        let api_url = need("CI_API_V4_URL")?;
+        let project_id = match iid.and_then(|_| get("CI_MERGE_REQUEST_PROJECT_ID")) {
+            Some(target) => target,
+            None => need("CI_PROJECT_ID")?,
+        };
         Ok(GitLabContext {
-            api_url: need("CI_API_V4_URL")?,
-            project_id: need("CI_PROJECT_ID")?,
+            api_url,
+            project_id,
+            merge_request_project_url: iid.and_then(|_| get("CI_MERGE_REQUEST_PROJECT_URL")),
             merge_request_iid: iid,
             commit_sha: get("CI_COMMIT_SHA"),
             job_url: get("CI_JOB_URL"),
@@ -456,6 +468,20 @@ mod tests {
         let ctx = GitLabContext::from_env(&vars).unwrap();
         assert_eq!((ctx.project_id.as_str(), ctx.merge_request_iid), ("5", Some(11)));
         assert_eq!(ctx.token.as_ref().map(Secret::expose), Some("first"));
+        // A merge request from a fork, its pipeline in the fork: the note goes to the target.
+        let mut fork = vec![
+            ("CI_API_V4_URL", "u"),
+            ("CI_PROJECT_ID", "222"),
+            ("CI_MERGE_REQUEST_PROJECT_ID", "111"),
+            ("CI_MERGE_REQUEST_PROJECT_URL", "https://gitlab.example/acme/shop"),
+            ("CI_MERGE_REQUEST_IID", "5"),
+        ];
+        let ctx = GitLabContext::from_env(&env(&fork)).unwrap();
+        assert_eq!(ctx.project_id, "111");
+        assert_eq!(ctx.merge_request_project_url.as_deref(), Some("https://gitlab.example/acme/shop"));
+        fork.retain(|(k, _)| *k != "CI_MERGE_REQUEST_IID");
+        let branch = GitLabContext::from_env(&env(&fork)).unwrap();
+        assert_eq!((branch.project_id.as_str(), branch.merge_request_project_url), ("222", None));
         let only_job = env(&[("CI_API_V4_URL", "u"), ("CI_PROJECT_ID", "5"), ("CI_JOB_TOKEN", "job")]);
         assert_eq!(GitLabContext::from_env(&only_job).unwrap().token, None);
         assert!(GitLabContext::from_env(&env(&[])).unwrap_err().to_string().contains("CI_API_V4_URL"));

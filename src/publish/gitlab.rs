@@ -44,10 +44,13 @@ pub(crate) async fn publish(ctx: &GitLabContext, settings: &Settings, p: &Public
                         settings.jitter_seed,
                     ),
                     base: format!("/projects/{}/merge_requests/{iid}/notes", segment(&ctx.project_id)),
-                    web: ctx.job_url.as_deref().and_then(|job| {
-                        job.split_once("/-/jobs/")
-                            .map(|(project, _)| format!("{project}/-/merge_requests/{iid}"))
-                    }),
+                    web: ctx
+                        .merge_request_project_url
+                        .as_deref()
+                        .or_else(|| {
+                            ctx.job_url.as_deref().and_then(|job| job.split_once("/-/jobs/").map(|(p, _)| p))
+                        })
+                        .map(|project| format!("{}/-/merge_requests/{iid}", project.trim_end_matches('/'))),
                 };
                 let sticky = Sticky {
                     marker: p.marker,
