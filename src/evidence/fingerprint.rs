@@ -167,6 +167,19 @@ pub fn policy_finding(package: &str, rule: &str, id_or_msg: &str) -> String {
     digest("policy", &[Some(package), Some(rule), Some(id_or_msg)])
 }
 
+/// One of several findings of a rule that name no record and would share
+/// [`policy_finding`]'s fingerprint: told apart by their file, package and message too.
+pub fn policy_finding_of_many(
+    package: &str,
+    rule: &str,
+    id: Option<&str>,
+    file: Option<&str>,
+    purl: Option<&str>,
+    msg: &str,
+) -> String {
+    digest("policy-many", &[Some(package), Some(rule), id, file, purl, Some(msg)])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

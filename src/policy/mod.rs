@@ -737,6 +737,7 @@ impl Policies {
         for chunk in done {
             out.extend(chunk.expect("every chunk is normalized: the order names each once")?);
         }
+        derive_fingerprints(&mut out);
         // A result explained from several records is several findings: the bound holds after.
         if let Some(over) = out.get(self.options.max_findings) {
             return Err(PolicyError::TooManyFindings {
@@ -1116,6 +1117,34 @@ fn normalize(
     }
 }
 
+/// Gives each finding that has no fingerprint of its own one derived from its rule and `id`
+/// (so that a waiver survives a message that quotes a changing amount), else its message.
+/// Findings of one rule that would share it (a rule that gives every finding the `id` of its
+/// check, and names the subject only in `msg`) are told apart by what they say: file, package
+/// and message. One waiver copied from one of them then accepts that one, not every finding
+/// the rule makes now and later.
+fn derive_fingerprints(findings: &mut [Finding]) {
+    let mut derived: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, f) in findings.iter_mut().enumerate().filter(|(_, f)| f.fingerprint.is_empty()) {
+        f.fingerprint = fingerprint::policy_finding(&f.namespace, &f.rule, f.id.as_deref().unwrap_or(&f.msg));
+        derived.entry(f.fingerprint.clone()).or_default().push(i);
+    }
+    for shared in derived.into_values().filter(|at| at.len() > 1) {
+        for i in shared {
+            if let Some(f) = findings.get_mut(i) {
+                f.fingerprint = fingerprint::policy_finding_of_many(
+                    &f.namespace,
+                    &f.rule,
+                    f.id.as_deref(),
+                    f.file.as_deref(),
+                    f.purl.as_deref(),
+                    &f.msg,
+                );
+            }
+        }
+    }
+}
+
 /// A result object, its message taken out, as a finding.
 fn finding(
     rule: &RuleRef,
@@ -1163,11 +1192,9 @@ fn finding(
         level,
         enforced_from,
         excepted,
-        // Without a fingerprint of its own, a finding is identified by its rule and `id` (so a
-        // waiver survives a message that quotes a changing amount), else by its message.
-        fingerprint: fingerprint.unwrap_or_else(|| {
-            fingerprint::policy_finding(&rule.package, &rule.name, id.as_deref().unwrap_or(&msg))
-        }),
+        // Without a fingerprint of its own, one is derived once every result is in
+        // ([`derive_fingerprints`]): it depends on the rule's other findings.
+        fingerprint: fingerprint.unwrap_or_default(),
         msg,
         id,
         severity,

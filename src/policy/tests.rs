@@ -651,3 +651,30 @@ fn the_pack_namespace_is_reserved() {
         "policy/reserved-package"
     );
 }
+
+/// Findings of one rule that carry the `id` of their check and name their subject only in
+/// `msg` get a fingerprint each, so that a waiver copied from one accepts only that one; a
+/// rule's only finding keeps the fingerprint of its rule and `id`, whatever amount its message
+/// quotes; a given fingerprint is kept.
+#[test]
+fn findings_sharing_an_id_get_fingerprints_of_their_own() {
+    let text = r#"package main
+import rego.v1
+deny contains {"msg": sprintf("test %s is not allowed", [t]), "id": "forbidden-test"} if { some t in input.tests }
+warn contains {"msg": sprintf("cost %d", [input.cost]), "id": "cost"} if { input.cost }
+deny_given contains {"msg": "given", "id": "g", "fingerprint": "abc"} if { input.cost }
+"#;
+    let run_on = |input| run_main(text, input).expect("evaluates");
+    let f = run_on(serde_json::json!({"tests": ["one", "two"], "cost": 5}));
+    let fp = |rule: &str, msg: &str| {
+        f.iter().find(|x| x.rule == rule && x.msg == msg).map(|x| x.fingerprint.clone()).expect("found")
+    };
+    let (one, two) = (fp("deny", "test one is not allowed"), fp("deny", "test two is not allowed"));
+    assert_ne!(one, two);
+    assert_eq!(fp("warn", "cost 5"), fingerprint::policy_finding("main", "warn", "cost"));
+    assert_eq!(fp("deny_given", "given"), "abc");
+    let again = run_on(serde_json::json!({"tests": ["one", "two", "three"], "cost": 7}));
+    let of = |msg: &str| again.iter().find(|x| x.msg == msg).map(|x| x.fingerprint.clone());
+    assert_eq!(of("test one is not allowed"), Some(one), "the same finding, the same fingerprint");
+    assert_eq!(of("cost 7"), Some(fp("warn", "cost 5")), "a changing amount keeps it");
+}
