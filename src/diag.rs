@@ -117,6 +117,11 @@ impl Diagnostic {
         }
     }
 
+    /// A new warning diagnostic: the run goes on.
+    pub fn warning(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic { level: Level::Warning, ..Diagnostic::error(code, message) }
+    }
+
     /// Sets how to fix it (for building a diagnostic in one expression).
     pub fn help(mut self, text: impl Into<String>) -> Self {
         self.help = Some(text.into());

@@ -32,7 +32,7 @@ pub struct Cli {
     #[arg(short, long, action = clap::ArgAction::Count, global = true, display_order = 900)]
     pub verbose: u8,
 
-    /// No log lines on stderr; errors, configuration warnings and what publishing did are still printed
+    /// No log lines on stderr; errors, warnings about the configuration and policies, and what publishing did are still printed
     #[arg(short, long, global = true, conflicts_with = "verbose", display_order = 901)]
     pub quiet: bool,
 

@@ -286,20 +286,44 @@ fn write_text(text: &str, output: Option<&Path>) -> Result<(), Error> {
 
 /// Finds and loads the configuration: `--config FILE`; else a configuration file in the
 /// working directory; else, when the run names one folder, a configuration file in that folder
-/// (`verdict run fixtures/demo`); else the defaults. Its warnings are printed; its errors stop
-/// the run.
+/// (`verdict run fixtures/demo`); else the defaults. Its warnings are printed, and returned for
+/// the verdict to carry; its errors stop the run.
 pub(crate) fn load_config(
     explicit: Option<&Path>,
     none: bool,
     folder: Option<&Path>,
     color: bool,
-) -> Result<Config, Error> {
+) -> Result<(Config, Vec<Diagnostic>), Error> {
     if none {
-        return Ok(Config::default());
+        return Ok((Config::default(), Vec::new()));
     }
+    let here = || crate::config::find(Path::new(".")).map_err(|d| Error::Config(vec![*d]));
+    let mut notes = Vec::new();
     let path = match explicit {
-        Some(p) => Some(p.to_path_buf()),
-        None => match crate::config::find(Path::new(".")).map_err(|d| Error::Config(vec![*d]))? {
+        Some(p) => {
+            // A configuration in the working directory that --config passes over holds
+            // requirements and waivers that do not apply to this run: said, not silent.
+            if let Ok(Some(local)) = here()
+                && !same_file(&local, p)
+            {
+                let mut d = Diagnostic::warning(
+                    crate::config::Code::NotRead.as_str(),
+                    format!(
+                        "`{}` in the working directory is not read: --config (or VERDICT_CONFIG) names `{}`",
+                        discover::display(&local),
+                        discover::display(p)
+                    ),
+                );
+                d.file = Some(discover::display(&local));
+                d.help = Some(format!(
+                    "its inputs.required, thresholds and waivers do not apply; remove --config to read it, or move what it requires into `{}`",
+                    discover::display(p)
+                ));
+                notes.push(d);
+            }
+            Some(p.to_path_buf())
+        }
+        None => match here()? {
             Some(p) => Some(p),
             None => match folder {
                 Some(dir) => crate::config::find(dir).map_err(|d| Error::Config(vec![*d]))?,
@@ -307,18 +331,27 @@ pub(crate) fn load_config(
             },
         },
     };
-    let Some(path) = path else { return Ok(Config::default()) };
+    let Some(path) = path else { return Ok((Config::default(), notes)) };
     // `./verdict.yaml` reads better as `verdict.yaml` in messages.
     let path = PathBuf::from(discover::display(&path));
     let (config, warnings) = crate::config::load_file(&path).map_err(Error::Config)?;
     tracing::info!(path = %discover::display(&path), "configuration read");
+    notes.extend(warnings);
     let mut out = String::new();
-    for w in &warnings {
+    for w in &notes {
         out.push_str(&w.render(color));
         out.push('\n');
     }
     to_stderr(&out);
-    Ok(config)
+    Ok((config, notes))
+}
+
+/// Whether two paths name one file (both exist).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// `verdict init`: writes the starter configuration and a sample policy with its test.

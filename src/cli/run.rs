@@ -11,11 +11,12 @@ use super::Error;
 use super::args::{FailOnArg, PolicyTestArgs, RunArgs};
 use super::discover::display;
 use crate::config::{Config, FailOn};
+use crate::diag::Diagnostic;
 use crate::evidence::Keep;
 use crate::exit::Exit;
 use crate::ingest::Limits;
 use crate::policy::{self, DataFile, Options, Policies, PolicyFile, TestOutcome};
-use crate::verdict::{self, Outcome, Settings};
+use crate::verdict::{self, Notice, Outcome, Settings};
 
 /// Largest policy file read (policies are code, not data).
 const MAX_POLICY_BYTES: u64 = 16 * 1024 * 1024;
@@ -113,9 +114,9 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
         [one] if one.is_dir() => Some(one.as_path()),
         _ => None,
     };
-    let config = super::load_config(args.config.as_deref(), args.no_config, folder, color_err)?;
+    let (config, notes) = super::load_config(args.config.as_deref(), args.no_config, folder, color_err)?;
     let var = |k: &str| std::env::var(k).ok();
-    match judge(&args, &config, clearing, started, color, &var) {
+    match judge(&args, &config, &notes, clearing, started, (color, color_err), &var) {
         Ok(exit) => Ok(exit),
         Err(e) => {
             // From here on the gate knows where it publishes: a run that stops says so there
@@ -133,20 +134,39 @@ pub fn run(args: RunArgs, color: bool, color_err: bool) -> Result<Exit, Error> {
 fn judge(
     args: &RunArgs,
     config: &Config,
+    config_notes: &[Diagnostic],
     clearing: super::deliver::Clearing,
     started: Instant,
-    color: bool,
+    (color, color_err): (bool, bool),
     var: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Exit, Error> {
     let limits =
         Limits { max_file_size: args.limits.max_file_size.0, max_depth: usize::from(args.limits.max_depth) };
     let today = today(args.today);
     let real = self::today(None);
+    // What changes what the gate judges: printed as warnings (which -q keeps), and carried by
+    // the verdict (`notices`) so that the comment and the JSON say it too.
+    let mut notices: Vec<Notice> = config_notes.iter().map(Notice::from).collect();
+    let mut warnings: Vec<Diagnostic> = Vec::new();
     if today != real {
-        // Another day brings expired waivers back or holds announced rules off: never silently.
-        tracing::warn!(
-            "judging as on {today} (--today or VERDICT_TODAY), not today ({real}): waivers and effective_on dates are judged on that day"
+        // Another day brings expired waivers back or holds announced rules off: never
+        // silently. (Said on stderr only: the verdict already carries its date.)
+        let back = config.waivers.iter().filter(|w| w.expires < real && w.expires >= today).count();
+        let mut d = Diagnostic::warning(
+            "verdict/another-day",
+            format!(
+                "judging as on {today} (--today or VERDICT_TODAY), not today ({real}): waivers and effective_on dates are judged on that day{}",
+                match back {
+                    0 => String::new(),
+                    1 => "; 1 waiver that expired before today applies on that day".to_owned(),
+                    n => format!("; {n} waivers that expired before today apply on that day"),
+                }
+            ),
         );
+        d.help = Some(
+            "unset --today and VERDICT_TODAY to judge as today; they are meant for looking ahead".into(),
+        );
+        super::to_stderr(&(d.render(color_err) + "\n"));
     }
 
     // Named inputs add to discovery: a run always searches its paths (the current folder when
@@ -215,19 +235,29 @@ fn judge(
             [one] => (format!("the package {one}"), "it"),
             _ => (format!("the packages {}", named.join(", ")), "them"),
         };
-        tracing::warn!(
-            "your policies declare {packages} that no option selects, so no rule of {them} is evaluated: select {them} with --namespace {first} (policies.namespaces) or --all-namespaces"
+        let mut d = Diagnostic::warning(
+            "policy/unselected-package",
+            format!(
+                "your policies declare {packages} that no option selects, so no rule of {them} is evaluated"
+            ),
         );
+        d.help =
+            Some(format!("select {them} with --namespace {first} (policies.namespaces) or --all-namespaces"));
+        notices.push(Notice::from(&d));
+        warnings.push(d);
     }
     tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "policies built");
-    for text in policies.warnings() {
-        tracing::warn!("{text}");
+    for d in policies.warnings() {
+        notices.push(Notice::from(d));
+        warnings.push(d.clone());
     }
     for f in &policies.v0_files {
-        tracing::warn!(
-            "{f} was read as Rego v0; add `import rego.v1` and the v1 keywords (`if`, `contains`) to move it to v1"
-        );
+        let mut d = Diagnostic::warning("policy/rego-v0", "read as Rego v0 (the syntax before OPA 1.0)");
+        d.file = Some(f.clone());
+        d.help = Some("add `import rego.v1` and the v1 keywords (`if`, `contains`) to move it to v1".into());
+        warnings.push(d);
     }
+    super::to_stderr(&warnings.iter().map(|d| d.render(color_err) + "\n").collect::<String>());
 
     // 2. Evidence. Only the built-in pack judges unless there are policies of your own, and it
     // never looks at a passing test or check, a vulnerability of a severity it does not block,
@@ -289,6 +319,7 @@ fn judge(
     let settings = Settings { fail_on, required: &config.inputs.required, waivers: &config.waivers, today };
     let mut v = verdict::fold(&evidence, findings, &packages, &settings);
     v.add_problems(sign_problems);
+    v.notices = notices;
     // A token of this job written into an artifact (a test that logged its request headers)
     // would otherwise reach the comment anyone on the PR can read.
     v.redact(&verdict::known_secrets(var));
@@ -313,7 +344,7 @@ fn judge(
 /// Runs policy tests.
 #[allow(clippy::print_stdout)]
 pub fn policy_test(args: PolicyTestArgs, verbose: bool, color: bool, color_err: bool) -> Result<Exit, Error> {
-    let config = super::load_config(None, false, None, color_err)?;
+    let (config, _) = super::load_config(None, false, None, color_err)?;
     let mut paths = args.paths.clone();
     if paths.is_empty() && !args.builtin {
         paths = if config.policies.paths.is_empty() {

@@ -48,11 +48,14 @@ pub enum Code {
     NoEffect,
     /// A signer pattern that matches more than it seems to: not anchored with `^…$` (warning).
     BroadPattern,
+    /// A configuration named with `--config` or `VERDICT_CONFIG` leaves one in the working
+    /// directory unread: its requirements and waivers do not apply.
+    NotRead,
 }
 
 impl Code {
     /// Every code, for documentation tests.
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 19] = [
         Code::Unreadable,
         Code::TooLarge,
         Code::Ambiguous,
@@ -71,6 +74,7 @@ impl Code {
         Code::CheckDisabled,
         Code::NoEffect,
         Code::BroadPattern,
+        Code::NotRead,
     ];
 
     /// The code as printed: `config/<kebab-case>`.
@@ -94,6 +98,7 @@ impl Code {
             Code::CheckDisabled => "config/check-disabled",
             Code::NoEffect => "config/no-effect",
             Code::BroadPattern => "config/broad-pattern",
+            Code::NotRead => "config/not-read",
         }
     }
 
@@ -101,7 +106,11 @@ impl Code {
     /// which it is and a future `--allow/--deny <code>` has one place to remap it.
     pub fn level(self) -> Level {
         match self {
-            Code::RepeatedEntry | Code::CheckDisabled | Code::NoEffect | Code::BroadPattern => Level::Warning,
+            Code::RepeatedEntry
+            | Code::CheckDisabled
+            | Code::NoEffect
+            | Code::BroadPattern
+            | Code::NotRead => Level::Warning,
             Code::Unreadable
             | Code::TooLarge
             | Code::Ambiguous

@@ -436,7 +436,7 @@ pub struct Policies {
     /// The vulnerability severities the pack's rules block ([`Policies::blocking_severities`]).
     blocking: Severities,
     /// What to warn of ([`Policies::warnings`]).
-    warnings: Vec<String>,
+    warnings: Vec<Diagnostic>,
 }
 
 impl std::fmt::Debug for Policies {
@@ -606,22 +606,30 @@ impl Policies {
             }
             rule.meta = Metadata::agreed(&metas);
             let places: Vec<String> = defs.iter().map(|(_, file, line)| format!("{file}:{line}")).collect();
-            policies.warnings.push(format!(
-                "`{}.{}` is defined {} times with different METADATA ({}): verdict evaluates the \
+            let mut d = Diagnostic::warning(
+                "policy/metadata-conflict",
+                format!(
+                    "`{}.{}` is defined {} times with different METADATA ({}): verdict evaluates the \
                  definitions as one rule and cannot tell which one a finding comes from, so it keeps \
                  only what they all say alike{}; give each definition a rule name of its own \
                  (`{}_<what>`) to keep its title, severity, remediation and effective_on",
-                rule.package,
-                rule.name,
-                defs.len(),
-                places.join(", "),
-                if metas.iter().any(|m| m.effective_on.is_some()) && rule.meta.effective_on.is_none() {
-                    " (effective_on applies only when every definition has it: all of them are enforced now)"
-                } else {
-                    ""
-                },
-                rule.name.split('_').next().unwrap_or(&rule.name),
-            ));
+                    rule.package,
+                    rule.name,
+                    defs.len(),
+                    places.join(", "),
+                    if metas.iter().any(|m| m.effective_on.is_some()) && rule.meta.effective_on.is_none() {
+                        " (effective_on applies only when every definition has it: all of them are enforced now)"
+                    } else {
+                        ""
+                    },
+                    rule.name.split('_').next().unwrap_or(&rule.name),
+                ),
+            );
+            if let Some((_, file, line)) = defs.first() {
+                d.file = Some(file.clone());
+                d.line = Some(u64::from(*line));
+            }
+            policies.warnings.push(d);
         }
         policies.rules.sort_by(|a, b| (&a.package, &a.name).cmp(&(&b.package, &b.name)));
         if !errors.is_empty() {
@@ -647,7 +655,7 @@ impl Policies {
 
     /// What to warn the user of, one text each: rules whose definitions carry different
     /// METADATA (see [`Metadata::agreed`]), and data files whose pack settings turn a check off.
-    pub fn warnings(&self) -> &[String] {
+    pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
     }
 
@@ -1331,7 +1339,7 @@ fn load(files: &[PolicyFile]) -> (regorus::Engine, Vec<ModuleInfo>, Vec<String>,
 }
 
 /// The merged data document, and what to warn of about it.
-type MergedData = (Map<String, Json>, Vec<String>);
+type MergedData = (Map<String, Json>, Vec<Diagnostic>);
 
 /// Parses data files (JSON or YAML objects) and merges them, with `extra` (verdict's own data,
 /// such as the pack's settings from `verdict.yaml`) first. Two sources setting the same
@@ -1380,7 +1388,12 @@ fn merge_data(files: &[DataFile], extra: &[Json]) -> Result<MergedData, Vec<Poli
 /// budget of `"40"`) would be ignored or match nothing, and the gate quietly weaker, where the
 /// same typo in verdict.yaml's `thresholds:` is an error. A value that turns a check off (`[]`)
 /// is a warning, as there.
-fn check_pack_settings(file: &str, data: &Json, errors: &mut Vec<PolicyError>, warnings: &mut Vec<String>) {
+fn check_pack_settings(
+    file: &str,
+    data: &Json,
+    errors: &mut Vec<PolicyError>,
+    warnings: &mut Vec<Diagnostic>,
+) {
     use crate::config::PACK_SETTINGS;
     // `data.verdict` is the built-in pack's, which reads only its `config`.
     if let Some(verdict) = data.get("verdict").and_then(Json::as_object) {
@@ -1436,21 +1449,28 @@ fn check_pack_settings(file: &str, data: &Json, errors: &mut Vec<PolicyError>, w
         return; // the names first: a value under a misspelt name is not checked
     }
     for d in crate::config::pack_values(config) {
-        let mut text = match &d.doc_path {
+        let message = match &d.doc_path {
             Some(path) if !d.message.contains(path.as_str()) => format!("at `{path}`: {}", d.message),
-            _ => d.message,
+            _ => d.message.clone(),
         };
-        if let Some(expected) = d.expected {
-            text.push_str(&format!("; expected {expected}"));
-        }
-        if let Some(help) = d.help {
-            text.push_str(&format!("; {help}"));
-        }
         match d.level {
             crate::diag::Level::Error => {
+                let mut text = message;
+                if let Some(expected) = d.expected {
+                    text.push_str(&format!("; expected {expected}"));
+                }
+                if let Some(help) = d.help {
+                    text.push_str(&format!("; {help}"));
+                }
                 errors.push(PolicyError::Data { file: file.to_owned(), message: text })
             }
-            crate::diag::Level::Warning => warnings.push(format!("{file}: {text}")),
+            crate::diag::Level::Warning => {
+                let mut w = Diagnostic::warning(d.code, message);
+                w.file = Some(file.to_owned());
+                w.expected = d.expected;
+                w.help = d.help;
+                warnings.push(w);
+            }
         }
     }
 }

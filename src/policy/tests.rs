@@ -190,14 +190,18 @@ deny contains \"existing rule\" if { true }
     let policies = Policies::build(&files, &[], &[], Options::default()).expect("builds");
     let told = policies.warnings();
     assert_eq!(told.len(), 1, "{told:?}");
-    assert!(told[0].starts_with(
-        "`main.deny` is defined 2 times with different METADATA (policy/main.rego:8, policy/main.rego:14)"
-    ));
-    assert!(
-        told[0].contains("all of them are enforced now") && told[0].contains("`deny_<what>`"),
-        "{}",
-        told[0]
+    assert_eq!(
+        (told[0].code.as_str(), told[0].file.as_deref(), told[0].line),
+        ("policy/metadata-conflict", Some("policy/main.rego"), Some(8))
     );
+    let said = &told[0].message;
+    assert!(
+        said.starts_with(
+            "`main.deny` is defined 2 times with different METADATA (policy/main.rego:8, policy/main.rego:14)"
+        ),
+        "{said}"
+    );
+    assert!(said.contains("all of them are enforced now") && said.contains("`deny_<what>`"), "{said}");
     let f = policies.evaluate(&Evidence::new(Default::default()), today()).expect("evaluates");
     assert_eq!(f.len(), 2);
     for finding in &f {
@@ -294,10 +298,9 @@ fn wrong_pack_values_in_data_are_refused() {
     }];
     let policies = Policies::build(&files, &off, &[], Options::default()).expect("a warning, not an error");
     assert!(
-        policies
-            .warnings()
-            .iter()
-            .any(|w| w.starts_with("d.json: `verdict.config.secrets.severities` is empty")),
+        policies.warnings().iter().any(|w| w.file.as_deref() == Some("d.json")
+            && w.code == "config/check-disabled"
+            && w.message.starts_with("`verdict.config.secrets.severities` is empty")),
         "{:?}",
         policies.warnings()
     );

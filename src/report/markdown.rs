@@ -308,6 +308,7 @@ impl Renderer<'_> {
         let mut out = Out::new(self.measure, self.budget);
         self.head(&mut out);
         self.problems(&mut out);
+        self.notices(&mut out);
         self.steps_table(&mut out, plan);
         if out.over() {
             return None;
@@ -413,6 +414,28 @@ impl Renderer<'_> {
         }
         if self.v.problems.len() > MAX_PROBLEMS {
             out.push(&format!("- … and {} more\n", num(self.v.problems.len() - MAX_PROBLEMS)));
+        }
+        out.push("\n");
+    }
+
+    /// Settings and policies that change what the gate judges (a check turned off, a package
+    /// no option selects): a reviewer tells a gate that judged and passed from one told to
+    /// judge less.
+    fn notices(&self, out: &mut Out) {
+        if self.v.notices.is_empty() {
+            return;
+        }
+        out.push("### ⚠️ Told to judge differently\n\n");
+        for n in self.v.notices.iter().take(MAX_PROBLEMS) {
+            let at = match (&n.file, n.line) {
+                (Some(f), Some(l)) => format!(" ({})", code(&format!("{f}:{l}"), MAX_NAME)),
+                (Some(f), None) => format!(" ({})", code(f, MAX_NAME)),
+                _ => String::new(),
+            };
+            out.push(&format!("- {} {}{at}\n", code(&n.code, MAX_NAME), md_code(&n.message, MAX_MSG)));
+        }
+        if self.v.notices.len() > MAX_PROBLEMS {
+            out.push(&format!("- … and {} more\n", num(self.v.notices.len() - MAX_PROBLEMS)));
         }
         out.push("\n");
     }

@@ -123,6 +123,28 @@ pub struct Step {
     pub counts: Counts,
 }
 
+/// A setting or policy that changes what the gate judges, said beside the verdict: a check
+/// turned off by `verdict.yaml` or a data file, a package no option selects, a configuration
+/// that is not read. Printed on stderr as a warning, and kept here so that the comment and the
+/// JSON verdict tell a gate that judged and passed from one told to judge less.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notice {
+    /// Stable code (`config/check-disabled`), documented in `docs/diagnostics.md`.
+    pub code: String,
+    /// What it changes.
+    pub message: String,
+    /// The file that says so, when one does.
+    pub file: Option<String>,
+    /// Its line.
+    pub line: Option<u64>,
+}
+
+impl From<&crate::diag::Diagnostic> for Notice {
+    fn from(d: &crate::diag::Diagnostic) -> Notice {
+        Notice { code: d.code.clone(), message: d.message.clone(), file: d.file.clone(), line: d.line }
+    }
+}
+
 /// A problem that stops verdict from judging.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
@@ -291,6 +313,8 @@ pub struct Verdict {
     pub steps: Vec<Step>,
     /// Problems that stop verdict from judging (the outcome is then `error`).
     pub problems: Vec<Problem>,
+    /// Settings and policies that change what the gate judges (warnings of the run).
+    pub notices: Vec<Notice>,
     /// Every finding: failures first, then warnings; waived and excepted ones included.
     pub findings: Vec<Finding>,
     /// The waiver ledger.
@@ -509,6 +533,7 @@ pub fn fold(
         counts,
         steps,
         problems,
+        notices: Vec::new(),
         findings: out,
         waivers: ledger,
         evidence: EvidenceSummary {

@@ -233,6 +233,7 @@ pub fn verdict_of(findings: Vec<Finding>) -> Verdict {
         counts: total,
         steps,
         problems: Vec::new(),
+        notices: Vec::new(),
         findings,
         waivers: Ledger::default(),
         evidence: EvidenceSummary { ci: ci(), sources: Vec::new(), skipped: 0 },
