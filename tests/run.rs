@@ -386,6 +386,33 @@ fn what_weakens_the_gate_is_said_in_every_report() {
     assert_eq!(json(&out)["notices"][0]["code"], "config/not-read");
 }
 
+/// The built-in pack's settings are configuration only: a data file named on the command line
+/// (a CI variable, VERDICT_DATA) cannot relax them; the same file listed in verdict.yaml's
+/// `data.files`, reviewed with the repository, can.
+#[test]
+fn a_job_cannot_relax_the_pack_with_a_data_file() {
+    let dir = demo_copy("");
+    std::fs::write(
+        dir.path().join("relax.yaml"),
+        "verdict: { config: { vulnerabilities: { severities: [CRITICAL] }, sbom: { denied_licenses: [AGPL-3.0-only] } } }\n",
+    )
+    .unwrap();
+    let out = verdict(dir.path(), &["run", "reports", "--data", "relax.yaml", "--publish", "none"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error[policy/data]") && stderr.contains("relax.yaml"), "{stderr}");
+    assert!(stderr.contains("configuration only"), "{stderr}");
+    assert!(stderr.contains("list this file under `data.files`"), "{stderr}");
+
+    std::fs::write(dir.path().join("verdict.yaml"), "data: { files: [relax.yaml] }\n").unwrap();
+    let out = verdict(dir.path(), &["run", "reports", "--publish", "none", "--format", "json"]);
+    let v = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let rules: Vec<&str> =
+        v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert!(!rules.contains(&"deny_license"), "GPL-3.0 is no longer denied: {rules:?}");
+}
+
 /// `COLUMNS` narrows the terminal report's wrapped text to the terminal; without it (a pipe, a
 /// CI log) text wraps at 100 columns.
 #[test]

@@ -196,6 +196,7 @@ fn judge(
     let mut data_paths: Vec<PathBuf> = config.data.files.clone();
     data_paths.extend(args.data.iter().cloned());
     let data = read_data(&data_paths, limits.max_file_size)?;
+    let job_data: Vec<String> = args.data.iter().map(|p| display(p)).collect();
     let mut extra = vec![config.thresholds.to_data()];
     if !config.data.values.is_empty() {
         extra.push(serde_json::Value::Object(config.data.values.clone()));
@@ -218,6 +219,7 @@ fn judge(
         timeout: Duration::from_secs(args.policy_timeout.max(1)),
         max_findings: args.max_findings,
         max_memory: args.max_policy_memory.0,
+        job_data,
     };
     let policies = Policies::build(&files, &data, &extra, options).map_err(Error::Policy)?;
     let evaluated = policies.packages();

@@ -70,6 +70,10 @@ pub struct Options {
     /// Most bytes the heap may grow by while rules run (checked by regorus as it evaluates;
     /// needs the `mimalloc` feature, which the fuzz targets leave out).
     pub max_memory: u64,
+    /// The data files named on the command line (`--data`, `VERDICT_DATA`), by path: they may
+    /// not set the built-in pack's settings, which are configuration only (reviewed in the
+    /// repository, not typed into a job).
+    pub job_data: Vec<String>,
 }
 
 impl Default for Options {
@@ -80,6 +84,7 @@ impl Default for Options {
             all_namespaces: false,
             timeout: DEFAULT_TIMEOUT,
             max_findings: DEFAULT_MAX_FINDINGS,
+            job_data: Vec::new(),
             max_memory: DEFAULT_MAX_MEMORY,
         }
     }
@@ -322,7 +327,9 @@ impl PolicyError {
             }
             PolicyError::Data { file, message } => {
                 d.file = Some(file.clone());
-                d.help = Some(if message.starts_with("`verdict.") {
+                d.help = Some(if message.starts_with("a data file named on the command line") {
+                    "set them under `thresholds:` in verdict.yaml, or list this file under `data.files` there (docs/config.md)".into()
+                } else if message.starts_with("`verdict.") {
                     "the built-in pack's settings are those of `thresholds:` in verdict.yaml, with the same names \
                      (docs/policy.md, settings): set them there, or here under `verdict.config`"
                         .into()
@@ -481,7 +488,7 @@ impl Policies {
             blocking: Severities::ALL,
             warnings: Vec::new(),
         };
-        match merge_data(data, extra_data) {
+        match merge_data(data, extra_data, &options.job_data) {
             Ok((merged, warnings)) => {
                 policies.warnings.extend(warnings);
                 let value = regorus::Value::from(Json::Object(merged));
@@ -1344,7 +1351,7 @@ type MergedData = (Map<String, Json>, Vec<Diagnostic>);
 /// Parses data files (JSON or YAML objects) and merges them, with `extra` (verdict's own data,
 /// such as the pack's settings from `verdict.yaml`) first. Two sources setting the same
 /// non-object value is an error naming both.
-fn merge_data(files: &[DataFile], extra: &[Json]) -> Result<MergedData, Vec<PolicyError>> {
+fn merge_data(files: &[DataFile], extra: &[Json], job: &[String]) -> Result<MergedData, Vec<PolicyError>> {
     let mut merged = Map::new();
     let mut owners: BTreeMap<String, String> = BTreeMap::new();
     let mut errors = Vec::new();
@@ -1358,6 +1365,15 @@ fn merge_data(files: &[DataFile], extra: &[Json]) -> Result<MergedData, Vec<Poli
             serde_json::from_str(&f.text).map_err(|e| e.to_string())
         };
         match parsed {
+            Ok(v @ Json::Object(_)) if job.contains(&f.path) && v.get("verdict").is_some() => {
+                errors.push(PolicyError::Data {
+                    file: f.path.clone(),
+                    message: "a data file named on the command line (--data, VERDICT_DATA) sets `verdict`, \
+                              the built-in pack's settings, which are configuration only: what the gate \
+                              accepts is reviewed in the repository, not typed into a job"
+                        .into(),
+                })
+            }
             Ok(v @ Json::Object(_)) => {
                 check_pack_settings(&f.path, &v, &mut errors, &mut warnings);
                 sources.push((f.path.clone(), v));

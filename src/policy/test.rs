@@ -99,7 +99,7 @@ pub fn run_tests(
     timeout: Duration,
 ) -> Result<TestReport, Vec<PolicyError>> {
     let (mut engine, modules, v0_files, mut errors) = load(files);
-    match merge_data(data, extra_data) {
+    match merge_data(data, extra_data, &[]) {
         Ok((merged, _)) => {
             if let Err(e) = engine.add_data(regorus::Value::from(Json::Object(merged))) {
                 errors.push(PolicyError::Data { file: "data".into(), message: e.to_string() });
