@@ -539,6 +539,23 @@ fn signature_identity_mismatch_fails_the_gate() {
     assert_eq!(f["level"], "fail");
     assert!(f["msg"].as_str().unwrap().contains("release.yml@refs/tags/v1.4.2"), "{f}");
     assert!(f["remediation"].as_str().unwrap().contains("^https://github\\.com/acme/other/"), "{f}");
+
+    // The pack off (--no-builtin, developing a policy of one's own): the signature checks of
+    // verdict.yaml are still judged, since nothing else would.
+    std::fs::create_dir_all(dir.path().join("policy")).unwrap();
+    std::fs::write(
+        dir.path().join("policy/main.rego"),
+        "package main\nimport rego.v1\nwarn contains \"mine\" if { false }\n",
+    )
+    .unwrap();
+    for extra in [&["--policy", "policy"][..], &[]] {
+        let out = verdict(dir.path(), &[&["run", "--format", "json", "--no-builtin"][..], extra].concat());
+        assert_eq!(out.status.code(), Some(1), "{extra:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let v = json(&out);
+        let ids: Vec<&str> =
+            v["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap_or("")).collect();
+        assert_eq!(ids, ["signature-identity-mismatch"], "{extra:?}");
+    }
 }
 
 /// A registry that cannot be reached makes the verdict an error with exit code 3, never a

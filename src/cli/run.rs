@@ -190,8 +190,14 @@ fn judge(
 
     // 1. Policies and data, built before the evidence is read: when the built-in pack is the
     // only judge, what it judges decides what reading keeps.
-    let mut files =
-        if config.policies.builtin && !args.no_builtin { policy::pack::files(false) } else { Vec::new() };
+    let mut files = if config.policies.builtin && !args.no_builtin {
+        policy::pack::files(false)
+    } else if !config.signatures.is_empty() {
+        // The signature checks of verdict.yaml are judged with the pack off too.
+        policy::pack::signature_files()
+    } else {
+        Vec::new()
+    };
     files.extend(read_policies(&policy_paths, false)?);
     let mut data_paths: Vec<PathBuf> = config.data.files.clone();
     data_paths.extend(args.data.iter().cloned());
