@@ -104,9 +104,16 @@ pub fn blocks(text: &str) -> Result<BTreeMap<u32, Metadata>, MetadataError> {
             yaml.push('\n');
             j += 1;
         }
-        // The annotated statement follows directly (blank lines are not allowed in between in
-        // OPA; be lenient only about trailing whitespace lines? No: directly, as OPA does).
-        let statement_line = (j + 1) as u32;
+        // The annotated statement is the first one after the block, as OPA attaches it: blank
+        // lines and other comments in between are passed over.
+        let mut k = j;
+        while lines.get(k).is_some_and(|l| {
+            let t = l.trim();
+            t.is_empty() || (t.starts_with('#') && t != "# METADATA")
+        }) {
+            k += 1;
+        }
+        let statement_line = (k + 1) as u32;
         let meta = parse(&yaml, (start + 2) as u32)?;
         out.insert(statement_line, meta);
         i = j;
@@ -252,6 +259,12 @@ warn contains msg if { false }
         assert!(!b.contains_key(&18), "an unannotated rule has no block");
         let merged = rule.clone().or(pkg);
         assert_eq!(merged.description.as_deref(), Some("The monthly estimate stays within budget."));
+
+        // As OPA attaches a block: to the first statement after it, past blank lines and
+        // other comments.
+        let apart = "package main\n\n# METADATA\n# title: Apart\n\n# a comment of the author's\n\ndeny contains x if { false }\n";
+        let b = blocks(apart).expect("parses");
+        assert_eq!(b.get(&8).and_then(|m| m.title.as_deref()), Some("Apart"), "{b:?}");
     }
 
     /// Bad values are errors with the block's line, not silently ignored.

@@ -223,6 +223,8 @@ pub enum PolicyError {
         rule: String,
         /// What it produced.
         message: String,
+        /// The policy file and line of the rule, when known.
+        at: Option<(String, u32)>,
     },
     /// Evaluation took longer than allowed.
     #[error("policy evaluation took longer than {limit:?}")]
@@ -379,7 +381,11 @@ impl PolicyError {
                      with `waivers:` in verdict.yaml, where each has a reason, an owner and an expiry"
                 ));
             }
-            PolicyError::BadResult { rule, .. } => {
+            PolicyError::BadResult { rule, at, .. } => {
+                if let Some((file, line)) = at {
+                    d.file = Some(file.clone());
+                    d.line = Some(u64::from(*line));
+                }
                 d.doc_path = Some(rule.clone());
                 d.help = Some("a conftest rule returns a set of strings, or of objects with a string `msg` or the `fingerprint` of an evidence record (docs/policy.md)".into());
             }
@@ -522,9 +528,11 @@ impl Policies {
                     selected.insert(ns.clone());
                 } else if options.must_exist.contains(ns) {
                     let names: Vec<&str> = all.iter().map(String::as_str).collect();
+                    // `data.main` is how OPA names the package; a namespace is without `data.`.
+                    let bare = ns.strip_prefix("data.").filter(|b| all.contains(*b));
                     errors.push(PolicyError::UnknownNamespace {
                         name: ns.clone(),
-                        suggestion: crate::diag::closest(ns, &names).map(str::to_owned),
+                        suggestion: bare.or_else(|| crate::diag::closest(ns, &names)).map(str::to_owned),
                         available: all.iter().cloned().collect(),
                     });
                 }
@@ -550,18 +558,27 @@ impl Policies {
         let mut seen = BTreeSet::new();
         // The METADATA of each definition of a rule, with where it is.
         let mut definitions: BTreeMap<(String, String), Vec<Definition>> = BTreeMap::new();
+        // A block right above `package` applies to every rule of the package, in every file
+        // that declares it (the first file's block first, key by key).
+        let mut package_metas: BTreeMap<&str, Metadata> = BTreeMap::new();
+        for m in &policies.modules {
+            let block = meta_by_file.get(&m.file).and_then(|b| {
+                package_line(texts.get(m.file.as_str()).map(|f| f.text.as_str())).and_then(|l| b.get(&l))
+            });
+            if let Some(block) = block {
+                let merged = match package_metas.remove(m.package.as_str()) {
+                    Some(earlier) => earlier.or(block),
+                    None => block.clone(),
+                };
+                package_metas.insert(m.package.as_str(), merged);
+            }
+        }
         for m in &policies.modules {
             if !selected.contains(&m.package) {
                 continue;
             }
             let blocks = meta_by_file.get(&m.file);
-            // A block right above `package` applies to every rule of the package.
-            let package_meta = blocks
-                .and_then(|b| {
-                    package_line(texts.get(m.file.as_str()).map(|f| f.text.as_str())).and_then(|l| b.get(&l))
-                })
-                .cloned()
-                .unwrap_or_default();
+            let package_meta = package_metas.get(m.package.as_str()).cloned().unwrap_or_default();
             for (name, line) in &m.rules {
                 if name == "exception" {
                     policies.exceptions.insert(m.package.clone());
@@ -611,6 +628,12 @@ impl Policies {
             if metas.windows(2).all(|w| w.first() == w.get(1)) {
                 continue;
             }
+            // OPA's way to annotate a rule of several definitions: one block with
+            // `scope: document` speaks for all of them.
+            if let Some(document) = metas.iter().find(|m| m.scope.as_deref() == Some("document")) {
+                rule.meta = document.clone();
+                continue;
+            }
             rule.meta = Metadata::agreed(&metas);
             let places: Vec<String> = defs.iter().map(|(_, file, line)| format!("{file}:{line}")).collect();
             let mut d = Diagnostic::warning(
@@ -619,7 +642,8 @@ impl Policies {
                     "`{}.{}` is defined {} times with different METADATA ({}): verdict evaluates the \
                  definitions as one rule and cannot tell which one a finding comes from, so it keeps \
                  only what they all say alike{}; give each definition a rule name of its own \
-                 (`{}_<what>`) to keep its title, severity, remediation and effective_on",
+                 (`{}_<what>`) to keep its title, severity, remediation and effective_on, or write one \
+                 block with `scope: document` for all of them",
                     rule.package,
                     rule.name,
                     defs.len(),
@@ -722,10 +746,17 @@ impl Policies {
                 PolicyError::BadResult {
                     rule: r.path(),
                     message: "a result of a rule that was not loaded".into(),
+                    at: None,
                 }
             })?;
             let path = r.path();
-            normalize(rule, &path, r.value, r.excepted, today, records.as_ref())
+            normalize(rule, &path, r.value, r.excepted, today, records.as_ref()).map_err(|mut e| {
+                // The rule's own place, so that the author is sent to the line to fix.
+                if let PolicyError::BadResult { at: at @ None, .. } = &mut e {
+                    *at = Some((rule.file.clone(), rule.line));
+                }
+                e
+            })
         };
         // Thousands of results (each explained from its record) are normalized in chunks on
         // every core, and put back in order: at scale 10 that is ~30 ms of CPU.
@@ -860,6 +891,7 @@ impl Policies {
                             return Err(PolicyError::BadResult {
                                 rule: path,
                                 message: format!("an exception must be a list of rule names, not {other}"),
+                                at: None,
                             });
                         }
                     }
@@ -873,9 +905,10 @@ impl Policies {
         for (rule, items) in self.rules.iter().zip(values) {
             let path = format!("data.{}.{}", rule.package, rule.name);
             let items = items.unwrap_or_else(|| Err(eval_error(&path, "the rule was not evaluated")))?;
-            let suffix = rule.name.split_once('_').map(|(_, s)| s);
-            let is_excepted = suffix
-                .is_some_and(|s| excepted.get(rule.package.as_str()).is_some_and(|names| names.contains(s)));
+            // As in conftest, `exception contains [""]` names the rules without a suffix
+            // (`deny`, `violation`, and here `warn` too).
+            let suffix = rule.name.split_once('_').map_or("", |(_, s)| s);
+            let is_excepted = excepted.get(rule.package.as_str()).is_some_and(|names| names.contains(suffix));
             for item in items {
                 if out.len() >= self.options.max_findings {
                     return Err(PolicyError::TooManyFindings {
@@ -1079,6 +1112,7 @@ fn elements(value: &regorus::Value, rule: &str) -> RuleItems {
             Err(e) => Err(PolicyError::BadResult {
                 rule: rule.to_owned(),
                 message: format!("`{rule}` produced a value that is not JSON: {e}"),
+                at: None,
             }),
         },
     }
@@ -1107,6 +1141,7 @@ fn normalize(
             return Err(PolicyError::BadResult {
                 rule: path.to_owned(),
                 message: format!("`{path}` produced {other}, which is neither a message nor a result object"),
+                at: None,
             });
         }
     };
@@ -1115,16 +1150,28 @@ fn normalize(
         Some(other) => Err(PolicyError::BadResult {
             rule: path.to_owned(),
             message: format!("`{path}` produced a result whose `msg` is {other}, not text"),
+            at: None,
         }),
         // Without a message, the result must name evidence records for verdict to explain.
         None => {
             let explained = records.map(|records| records.explain(&obj)).unwrap_or_default();
             if explained.is_empty() {
+                // `message`, `Msg`, `text`: conftest reads `msg` only, and so does verdict.
+                let near = obj
+                    .keys()
+                    .find(|k| {
+                        ["message", "msgs", "mesage", "text", "description"]
+                            .contains(&k.to_lowercase().as_str())
+                            || k.eq_ignore_ascii_case("msg")
+                    })
+                    .map(|k| format!(" (it has `{k}`: did you mean `msg`?)"))
+                    .unwrap_or_default();
                 return Err(PolicyError::BadResult {
                     rule: path.to_owned(),
                     message: format!(
-                        "`{path}` produced a result object without `msg` whose `fingerprint` names no test case, vulnerability, misconfiguration or component of the evidence; give it a `msg`, or the `fingerprint` of the record it is about"
+                        "`{path}` produced a result object without `msg`{near} whose `fingerprint` names no test case, vulnerability, misconfiguration or component of the evidence; give it a `msg`, or the `fingerprint` of the record it is about"
                     ),
+                    at: None,
                 });
             }
             explained.into_iter().map(|(msg, obj)| finding(rule, path, msg, obj, excepted, today)).collect()
@@ -1194,6 +1241,7 @@ fn finding(
         Some(w) => Some(Severity::parse(&w).ok_or_else(|| PolicyError::BadResult {
             rule: path.to_owned(),
             message: format!("`{path}` produced the severity {w:?}; expected {}", Severity::expected()),
+            at: None,
         })?),
         None => rule.meta.severity,
     };

@@ -112,15 +112,19 @@ pub fn run_tests(
     }
     engine.set_enable_coverage(coverage);
     let mut tests: Vec<(String, String, String)> = Vec::new();
+    // Every definition of each test: Rego evaluates a rule defined twice as one, true when
+    // any definition holds, so a failing copy would hide behind a passing one.
+    let mut places: std::collections::BTreeMap<(String, String), Vec<String>> = Default::default();
     for m in &modules {
         for (name, line) in &m.rules {
             let is_test = name.starts_with("test_") || name.starts_with("todo_test_");
             let qualified = format!("{}.{name}", m.package);
-            if is_test
-                && filter.is_none_or(|f| qualified.contains(f))
-                && !tests.iter().any(|(p, n, _)| *p == m.package && n == name)
-            {
-                tests.push((m.package.clone(), name.clone(), format!("{}:{line}", m.file)));
+            if is_test && filter.is_none_or(|f| qualified.contains(f)) {
+                let place = format!("{}:{line}", m.file);
+                places.entry((m.package.clone(), name.clone())).or_default().push(place.clone());
+                if !tests.iter().any(|(p, n, _)| *p == m.package && n == name) {
+                    tests.push((m.package.clone(), name.clone(), place));
+                }
             }
         }
     }
@@ -135,6 +139,17 @@ pub fn run_tests(
                 outcome: TestOutcome::Skip,
                 duration: Duration::ZERO,
             });
+            continue;
+        }
+        if let Some(all) = places.get(&(package.clone(), name.clone())).filter(|all| all.len() > 1) {
+            let outcome = TestOutcome::Error(format!(
+                "`{name}` is defined {} times ({}): Rego evaluates them as one test that passes when any \
+                 of them holds, so a failing one would be hidden; give each test a name of its own \
+                 (opa test runs them as {name}, {name}#01, …)",
+                all.len(),
+                all.join(", ")
+            ));
+            results.push(TestResult { package, name, location, outcome, duration: Duration::ZERO });
             continue;
         }
         let path = format!("data.{package}.{name}");

@@ -114,11 +114,18 @@ fn bad_results() {
         ("deny contains {\"id\": \"x\"} if { true }", "without `msg`"),
         ("deny contains {\"msg\": 1} if { true }", "not text"),
         ("deny contains {\"msg\": \"m\", \"severity\": \"SEVERE\"} if { true }", "SEVERE"),
+        (
+            "deny contains {\"message\": \"m\"} if { true }",
+            "without `msg` (it has `message`: did you mean `msg`?)",
+        ),
     ] {
-        let e = run_main(&format!("package main\nimport rego.v1\n{rule}\n"), serde_json::json!({}))
+        let e = run_main(&format!("package main\nimport rego.v1\n\n{rule}\n"), serde_json::json!({}))
             .expect_err(rule);
         assert!(matches!(e, PolicyError::BadResult { .. }), "{rule}: {e:?}");
         assert!(e.to_string().contains(why), "{rule}: {e}");
+        // The author is sent to the rule's line.
+        let d = e.diagnostic();
+        assert_eq!((d.file.as_deref(), d.line), (Some("policy/main.rego"), Some(4)), "{rule}");
     }
 }
 
@@ -137,6 +144,21 @@ exception contains ["root"] if { input.legacy }
     .expect("evaluates");
     let ex: Vec<_> = f.iter().map(|f| (f.rule.as_str(), f.excepted)).collect();
     assert_eq!(ex, [("deny_ports", false), ("deny_root", true)]);
+
+    // The empty name is the rules without a suffix, as conftest documents.
+    let f = run_main(
+        r#"package main
+import rego.v1
+deny contains "bare deny" if { true }
+violation contains "bare violation" if { true }
+deny_named contains "named" if { true }
+exception contains [""] if { true }
+"#,
+        serde_json::json!({}),
+    )
+    .expect("evaluates");
+    let ex: Vec<_> = f.iter().map(|f| (f.rule.as_str(), f.excepted)).collect();
+    assert_eq!(ex, [("deny", true), ("deny_named", false), ("violation", true)]);
 }
 
 /// METADATA gives title, remediation and severity; `effective_on` in the future downgrades a
@@ -329,6 +351,18 @@ fn namespaces() {
         }
         other => panic!("{other:?}"),
     }
+    // OPA's name of the package, `data.` and all.
+    let opa = Options {
+        namespaces: vec!["data.platform.k8s".into()],
+        must_exist: vec!["data.platform.k8s".into()],
+        ..Options::default()
+    };
+    match Policies::build(&files, &[], &[], opa).expect_err("unknown").remove(0) {
+        PolicyError::UnknownNamespace { suggestion, .. } => {
+            assert_eq!(suggestion.as_deref(), Some("platform.k8s"))
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 /// Output is bounded: a rule producing more findings than allowed is an error.
@@ -432,6 +466,20 @@ fn test_runner() {
     let cov = report.coverage.expect("coverage");
     assert_eq!(cov.len(), 1, "test files are not counted");
     assert!(cov[0].percent() > 0.0);
+
+    // A test defined twice would pass when either copy holds: it is an error, not a pass.
+    let twice = [
+        files[0].clone(),
+        file(
+            "p_test.rego",
+            "package main\nimport rego.v1\ntest_x if { count(deny) == 1 with input as {\"bad\": true} }\ntest_x if { count(deny) == 5 with input as {\"bad\": false} }\n",
+        ),
+    ];
+    let report = run_tests(&twice, &[], &[], None, false, Duration::from_secs(5)).expect("runs");
+    let [only] = &report.results[..] else { panic!("{:?}", report.results) };
+    let text = only.outcome.clone().error_text();
+    assert!(text.contains("`test_x` is defined 2 times (p_test.rego:3, p_test.rego:4)"), "{text}");
+    assert!(!report.passed());
 }
 
 impl TestOutcome {
@@ -680,4 +728,49 @@ deny_given contains {"msg": "given", "id": "g", "fingerprint": "abc"} if { input
     let of = |msg: &str| again.iter().find(|x| x.msg == msg).map(|x| x.fingerprint.clone());
     assert_eq!(of("test one is not allowed"), Some(one), "the same finding, the same fingerprint");
     assert_eq!(of("cost 7"), Some(fp("warn", "cost 5")), "a changing amount keeps it");
+}
+
+/// A METADATA block above `package` applies to every rule of the package, in each file that
+/// declares it, as docs/policy.md says.
+#[test]
+fn a_package_block_reaches_the_package_in_every_file() {
+    let a = file(
+        "policy/a.rego",
+        "# METADATA\n# title: Platform rules\n# custom:\n#   severity: CRITICAL\npackage main\nimport rego.v1\ndeny_a contains \"a\" if { true }\n",
+    );
+    let b = file("policy/b.rego", "package main\nimport rego.v1\ndeny_b contains \"b\" if { true }\n");
+    let f = run(&[a, b], serde_json::json!({}), Options::default()).expect("evaluates");
+    let got: Vec<_> = f.iter().map(|f| (f.rule.as_str(), f.severity, f.title.as_deref())).collect();
+    assert_eq!(
+        got,
+        [
+            ("deny_a", Some(Severity::Critical), Some("Platform rules")),
+            ("deny_b", Some(Severity::Critical), Some("Platform rules"))
+        ]
+    );
+}
+
+/// A block with `scope: document` annotates every definition of its rule, as in OPA: no
+/// warning, and each finding of the rule carries it.
+#[test]
+fn a_document_scoped_block_speaks_for_every_definition() {
+    let text = "package main
+import rego.v1
+
+# METADATA
+# scope: document
+# title: Banned things
+# custom:
+#   severity: HIGH
+deny contains \"first\" if { true }
+
+deny contains \"second\" if { true }
+";
+    let p = Policies::build(&[file("policy/main.rego", text)], &[], &[], Options::default()).expect("builds");
+    assert!(p.warnings().is_empty(), "{:?}", p.warnings());
+    let f = p.evaluate_value(regorus::Value::from(serde_json::json!({})), today()).expect("evaluates");
+    assert_eq!(f.len(), 2);
+    assert!(
+        f.iter().all(|f| f.severity == Some(Severity::High) && f.title.as_deref() == Some("Banned things"))
+    );
 }
