@@ -666,6 +666,29 @@ impl Policies {
         if !errors.is_empty() {
             return Err(errors);
         }
+        // A rule written for a tool's own report (conftest's `input.Results`) reads nothing
+        // here: verdict's input is the evidence document. Said, with where.
+        for m in policies.modules.iter().filter(|m| selected.contains(&m.package)) {
+            let Some(f) = texts.get(m.file.as_str()).filter(|f| !f.builtin) else { continue };
+            for (root, line) in unknown_input_roots(&f.text) {
+                let mut d = Diagnostic::warning(
+                    "policy/unknown-input",
+                    format!(
+                        "`input.{root}` is not part of verdict's input: policies read the evidence document \
+                         (`input.tests`, `input.vulnerabilities`, …), not the report a tool wrote, so this \
+                         reference is never defined"
+                    ),
+                );
+                d.file = Some(m.file.clone());
+                d.line = Some(u64::from(line));
+                d.help = Some(
+                    "read the evidence's fields (docs/evidence.md); a tool's own JSON is read as \
+                     `input.custom.NAME` with --input custom:NAME=FILE"
+                        .into(),
+                );
+                policies.warnings.push(d);
+            }
+        }
         policies.blocking = policies.read_blocking_severities();
         Ok(policies)
     }
@@ -1079,6 +1102,53 @@ fn input_roots(text: &str) -> BTreeSet<String> {
         rest = after;
     }
     roots
+}
+
+/// The top-level fields of the evidence document, which policies read as `input.…`.
+pub(crate) const INPUT_ROOTS: [&str; 14] = [
+    "apiVersion",
+    "meta",
+    "sources",
+    "skipped",
+    "tests",
+    "vulnerabilities",
+    "misconfigurations",
+    "secrets",
+    "licenses",
+    "components",
+    "dependencies",
+    "custom",
+    "signatures",
+    "attestations",
+];
+
+/// The `input.NAME` references of a policy's code (comments left out) whose `NAME` is no field
+/// of the evidence, each once, with the line it is first read on.
+fn unknown_input_roots(text: &str) -> Vec<(String, u32)> {
+    let mut out: Vec<(String, u32)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        // The code of the line: up to a `#` outside a string.
+        let mut in_string = false;
+        let mut end = line.len();
+        let mut prev = ' ';
+        for (at, c) in line.char_indices() {
+            match c {
+                '"' if prev != '\\' => in_string = !in_string,
+                '#' if !in_string => {
+                    end = at;
+                    break;
+                }
+                _ => {}
+            }
+            prev = c;
+        }
+        for root in input_roots(line.get(..end).unwrap_or(line)) {
+            if !INPUT_ROOTS.contains(&root.as_str()) && !out.iter().any(|(r, _)| *r == root) {
+                out.push((root, u32::try_from(i + 1).unwrap_or(u32::MAX)));
+            }
+        }
+    }
+    out
 }
 
 /// How many records a part of the input holds: the elements of a collection, or of the

@@ -99,6 +99,13 @@ pub fn run_tests(
     timeout: Duration,
 ) -> Result<TestReport, Vec<PolicyError>> {
     let (mut engine, modules, v0_files, mut errors) = load(files);
+    // What `verdict run` refuses, the test run refuses too: a METADATA typo must not go
+    // green here and then stop every pipeline.
+    for f in files {
+        if let Err(e) = super::metadata::blocks(&f.text) {
+            errors.push(PolicyError::Metadata { file: f.path.clone(), line: e.line, message: e.message });
+        }
+    }
     match merge_data(data, extra_data, &[]) {
         Ok((merged, _)) => {
             if let Err(e) = engine.add_data(regorus::Value::from(Json::Object(merged))) {

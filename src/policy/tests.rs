@@ -774,3 +774,51 @@ deny contains \"second\" if { true }
         f.iter().all(|f| f.severity == Some(Severity::High) && f.title.as_deref() == Some("Banned things"))
     );
 }
+
+/// `policy test` refuses what `run` refuses: a METADATA typo does not go green in the test
+/// run and then stop every pipeline.
+#[test]
+fn the_test_runner_checks_metadata_as_run_does() {
+    let files = [
+        file(
+            "p.rego",
+            "package main\nimport rego.v1\n# METADATA\n# custom:\n#   severty: HIGH\ndeny contains \"x\" if { input.bad }\n",
+        ),
+        file(
+            "p_test.rego",
+            "package main\nimport rego.v1\ntest_denies if { count(deny) == 1 with input as {\"bad\": true} }\n",
+        ),
+    ];
+    let Err(e) = run_tests(&files, &[], &[], None, false, Duration::from_secs(5)) else { panic!("refused") };
+    assert!(matches!(&e[..], [PolicyError::Metadata { file, line: 3, .. }] if file == "p.rego"), "{e:?}");
+    assert!(Policies::build(&files[..1], &[], &[], Options::default()).is_err(), "as run refuses it");
+}
+
+/// A rule written for a tool's own report (conftest's `input.Results`) is said to read nothing
+/// here, with its line; the evidence's own fields, and mentions in comments, are not.
+#[test]
+fn reading_a_field_the_evidence_lacks_is_said() {
+    let text = "package main
+import rego.v1
+
+# conftest wrote this for input.Results of a Trivy report
+deny contains v.VulnerabilityID if {
+\tsome result in input.Results
+\tsome v in result.Vulnerabilities
+\tcount(input.tests.cases) > 0
+\tinput.Results[0].Target != \"#\"
+}
+";
+    let p = Policies::build(&[file("policy/main.rego", text)], &[], &[], Options::default()).expect("builds");
+    let said: Vec<_> = p.warnings().iter().map(|d| (d.code.as_str(), d.line, d.message.as_str())).collect();
+    let [(code, line, message)] = said[..] else { panic!("{said:?}") };
+    assert_eq!((code, line), ("policy/unknown-input", Some(6)));
+    assert!(message.starts_with("`input.Results` is not part of verdict's input"), "{message}");
+    // The list of fields is the evidence document's own.
+    let doc = serde_json::to_value(Evidence::new(Default::default())).expect("serializes");
+    let mut keys: Vec<&str> = doc.as_object().expect("object").keys().map(String::as_str).collect();
+    let mut roots = INPUT_ROOTS.to_vec();
+    keys.sort_unstable();
+    roots.sort_unstable();
+    assert_eq!(keys, roots);
+}
