@@ -233,6 +233,7 @@ fn judge(
         // Nothing would judge: every run would pass.
         return Err(Error::Policy(vec![policy::PolicyError::NoRules {
             declared: policies.declared_packages(),
+            files: files.iter().filter(|f| !f.builtin).map(|f| f.path.clone()).collect(),
         }]));
     }
     let unselected: Vec<String> =

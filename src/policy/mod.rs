@@ -244,10 +244,16 @@ pub enum PolicyError {
     },
     /// No rule is to be evaluated: the built-in pack is off and no package of the user's
     /// policies is selected. A gate that judges nothing would pass everything.
-    #[error("no rule to evaluate: the built-in pack is off and {}", if .declared.is_empty() { "no policy of your own was loaded".to_owned() } else { format!("none of your packages ({}) is selected", .declared.join(", ")) })]
+    #[error("no rule to evaluate: the built-in pack is off and {}", match (.declared.is_empty(), .files.is_empty()) {
+        (false, _) => format!("none of your packages ({}) is selected", .declared.join(", ")),
+        (true, false) => format!("your policies ({}) define no `deny`, `warn` or `violation` rule", .files.join(", ")),
+        (true, true) => "no policy of your own was loaded".to_owned(),
+    })]
     NoRules {
         /// The packages the loaded policies declare.
         declared: Vec<String>,
+        /// The policy files of the user's that were loaded.
+        files: Vec<String>,
     },
     /// A policy of the user's declares a package of the built-in pack's namespace (`verdict`,
     /// `verdict.*`): it would change the pack's own rules (an `exception` in
@@ -363,11 +369,12 @@ impl PolicyError {
                     "`{rule}` could not be evaluated, so the gate cannot judge; fix the rule (builtin errors are errors in verdict, never a silent pass)"
                 ));
             }
-            PolicyError::NoRules { declared } => {
+            PolicyError::NoRules { declared, files } => {
                 d.help = Some(match declared.first() {
                     Some(first) => format!(
                         "verdict evaluates the package `main` unless told otherwise: select yours with --namespace {first} (policies.namespaces in verdict.yaml) or --all-namespaces"
                     ),
+                    None if !files.is_empty() => "a finding comes from a rule named `deny`, `violation` or `warn`, or one of their `_name` forms (`deny_root`), as in conftest".into(),
                     None => "name your policy files or folders with --policy (policies.paths), or turn the built-in pack back on".into(),
                 });
             }
@@ -665,6 +672,31 @@ impl Policies {
         policies.rules.sort_by(|a, b| (&a.package, &a.name).cmp(&(&b.package, &b.name)));
         if !errors.is_empty() {
             return Err(errors);
+        }
+        // A rule whose name is near a gate rule's (`denies`, `warning`, `Deny`) makes no
+        // finding, as in conftest; verdict says so.
+        for m in policies.modules.iter().filter(|m| selected.contains(&m.package)) {
+            if texts.get(m.file.as_str()).is_none_or(|f| f.builtin) {
+                continue;
+            }
+            for (name, line) in m.rules.iter().filter(|(n, _)| conftest_level(n).is_none()) {
+                let Some(meant) = near_gate_rule(name) else { continue };
+                if m.rules.iter().any(|(other, _)| other == name && conftest_level(other).is_some()) {
+                    continue;
+                }
+                let mut d = Diagnostic::warning(
+                    "policy/not-a-gate-rule",
+                    format!(
+                        "`{}.{name}` makes no finding: only `deny`, `violation` and `warn` rules (and their `_name` forms) do",
+                        m.package
+                    ),
+                );
+                d.file = Some(m.file.clone());
+                d.line = Some(u64::from(*line));
+                d.help =
+                    Some(format!("did you mean `{meant}`? rename the rule, or ignore this for a helper"));
+                policies.warnings.push(d);
+            }
         }
         // A rule written for a tool's own report (conftest's `input.Results`) reads nothing
         // here: verdict's input is the evidence document. Said, with where.
@@ -1102,6 +1134,28 @@ fn input_roots(text: &str) -> BTreeSet<String> {
         rest = after;
     }
     roots
+}
+
+/// The gate rule a name is probably meant as: another case (`Deny`), an inflection
+/// (`denies`, `warning`, `violations`), or a camel-cased `_name` form (`denyRoot`). A helper
+/// such as `denylist` or `warning_text` is not one.
+fn near_gate_rule(name: &str) -> Option<String> {
+    const FORMS: [(&str, &[&str]); 3] = [
+        ("deny", &["deny", "denies", "denys", "denied"]),
+        ("violation", &["violation", "violations", "violated"]),
+        ("warn", &["warn", "warns", "warning", "warnings", "warned"]),
+    ];
+    let lower = name.to_ascii_lowercase();
+    FORMS.iter().find_map(|(base, forms)| {
+        if forms.contains(&lower.as_str()) {
+            return Some((*base).to_owned());
+        }
+        let rest = name.strip_prefix(base)?;
+        rest.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_uppercase())
+            .then(|| format!("{base}_{}", rest.to_ascii_lowercase()))
+    })
 }
 
 /// The top-level fields of the evidence document, which policies read as `input.…`.

@@ -822,3 +822,33 @@ deny contains v.VulnerabilityID if {
     roots.sort_unstable();
     assert_eq!(keys, roots);
 }
+
+/// Rules named near a gate rule make no finding, as in conftest, and verdict says so; helpers
+/// named alike are left alone. With the pack off and no gate rule, the error says that, not
+/// "no policy was loaded".
+#[test]
+fn near_misses_of_gate_rules_are_said() {
+    let text = "package main
+import rego.v1
+denies contains \"a\" if { true }
+warning contains \"b\" if { true }
+Deny contains \"c\" if { true }
+denyRoot contains \"d\" if { true }
+denylist := {\"x\"}
+warning_text := \"t\"
+";
+    let p = Policies::build(&[file("policy/main.rego", text)], &[], &[], Options::default()).expect("builds");
+    let said: Vec<_> = p.warnings().iter().map(|d| (d.line, d.help.clone().unwrap_or_default())).collect();
+    let meant: Vec<_> = said.iter().map(|(l, h)| (*l, h.split('`').nth(1).unwrap_or(""))).collect();
+    assert_eq!(
+        meant,
+        [(Some(3), "deny"), (Some(4), "warn"), (Some(5), "deny"), (Some(6), "deny_root")],
+        "{said:?}"
+    );
+    assert!(p.warnings().iter().all(|d| d.code == "policy/not-a-gate-rule"));
+    let e = PolicyError::NoRules { declared: Vec::new(), files: vec!["policy/main.rego".into()] };
+    assert_eq!(
+        e.to_string(),
+        "no rule to evaluate: the built-in pack is off and your policies (policy/main.rego) define no `deny`, `warn` or `violation` rule"
+    );
+}
