@@ -386,6 +386,30 @@ fn what_weakens_the_gate_is_said_in_every_report() {
     assert_eq!(json(&out)["notices"][0]["code"], "config/not-read");
 }
 
+/// A waiver that runs for more than a year is a permanent exception in a waiver's clothes:
+/// said on stderr and in the verdict's notices, with its line; it still applies.
+#[test]
+fn a_waiver_for_years_is_said() {
+    let dir = demo_copy(
+        "waivers:\n  - id: CVE-2022-22965\n    reason: r\n    owner: o\n    expires: 9999-12-31\n  - id: GPL-3.0-only\n    reason: r\n    owner: o\n    expires: 2027-11-21\n",
+    );
+    let out = verdict(dir.path(), &["run", "reports", "--publish", "none", "--format", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning[config/distant-expiry]: this waiver applies until 9999-12-31, more than a year after 2026-11-21"),
+        "{stderr}"
+    );
+    let v = json(&out);
+    let notices: Vec<(&str, u64)> = v["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| (n["code"].as_str().unwrap(), n["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(notices, [("config/distant-expiry", 2)], "a year to the day is within");
+    assert_eq!(v["counts"]["waived"], 2, "both still apply");
+}
+
 /// The built-in pack's settings are configuration only: a data file named on the command line
 /// (a CI variable, VERDICT_DATA) cannot relax them; the same file listed in verdict.yaml's
 /// `data.files`, reviewed with the repository, can.

@@ -168,6 +168,22 @@ fn judge(
         );
         super::to_stderr(&(d.render(color_err) + "\n"));
     }
+    // A waiver is a decision reviewed when it expires: one that runs for years (9999-12-31)
+    // is a permanent exception in a waiver's clothes.
+    let horizon = today.checked_add(jiff::Span::new().years(1)).unwrap_or(today);
+    for w in config.waivers.iter().filter(|w| w.expires > horizon) {
+        let mut d = Diagnostic::warning(
+            "config/distant-expiry",
+            format!("this waiver applies until {}, more than a year after {today}", w.expires),
+        );
+        d.file = Some(w.origin.file.clone());
+        d.line = Some(w.origin.line);
+        d.help = Some(format!(
+            "a waiver is reviewed when it expires: set `expires` within a year (by {horizon}) and renew it then, with the reason as it stands"
+        ));
+        notices.push(Notice::from(&d));
+        warnings.push(d);
+    }
 
     // Named inputs add to discovery: a run always searches its paths (the current folder when
     // neither the command line nor inputs.paths names any).
