@@ -343,6 +343,7 @@ fn action_outputs_map_the_step_outputs() {
         "warnings",
         "waived",
         "excepted",
+        "waivers-attention",
         "counts",
         "comment-url",
         "publish",

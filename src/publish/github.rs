@@ -241,6 +241,7 @@ fn outputs(p: &Publication<'_>, report: &PublishReport) -> Vec<(String, String)>
         ("warnings".to_string(), c.warn.to_string()),
         ("waived".to_string(), c.waived.to_string()),
         ("excepted".to_string(), c.excepted.to_string()),
+        ("waivers-attention".to_string(), p.stale_waivers.to_string()),
         ("counts".to_string(), serde_json::to_string(&c).unwrap_or_default()),
     ];
     if let Some(

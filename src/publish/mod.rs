@@ -281,6 +281,9 @@ pub struct Publication<'a> {
     pub fails_gate: bool,
     /// The verdict's counts.
     pub counts: Counts,
+    /// Waivers that need attention: expired, or matching nothing (they warn, and fail a gate
+    /// whose warnings fail it, without being findings).
+    pub stale_waivers: usize,
     /// When to write the comment.
     pub comment_mode: CommentMode,
     /// The login the token writes comments as (`--comment-author`); any bot account when `None`.
@@ -306,7 +309,9 @@ impl<'a> Publication<'a> {
             Outcome::Warn => verdict.fail_on == "warn",
             Outcome::Pass | Outcome::Skipped => false,
         };
-        Publication::new(gate_key, marker, verdict.outcome, fails_gate, verdict.counts, comment)
+        let mut p = Publication::new(gate_key, marker, verdict.outcome, fails_gate, verdict.counts, comment);
+        p.stale_waivers = verdict.waivers.expired.len() + verdict.waivers.unused.len();
+        p
     }
 
     /// A publication of `outcome` with the comment body `comment` and nothing else optional (a
@@ -325,6 +330,7 @@ impl<'a> Publication<'a> {
             outcome,
             fails_gate,
             counts,
+            stale_waivers: 0,
             comment_mode: CommentMode::default(),
             comment_author: None,
             comment,

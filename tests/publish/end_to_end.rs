@@ -63,6 +63,7 @@ fn demo_pull_request_on_github() {
     assert!(summary.contains("verdict: FAIL"), "{summary}");
     let outputs = std::fs::read_to_string(dir.path().join("output.txt")).unwrap();
     assert!(outputs.contains("outcome<<") && outputs.contains("\nfail\n"), "{outputs}");
+    assert!(outputs.contains("waivers-attention<<"), "{outputs}");
 
     // Second run, with the verdict changed by --fail-on: the same comment, updated.
     let out = run_github(&fake, dir.path(), &["--fail-on", "warn"]);

@@ -30,6 +30,7 @@ pub fn publication<'a>(marker: &'a str, outcome: Outcome, comment: Render<'a>) -
         outcome,
         fails_gate: failing,
         counts: Counts { fail: usize::from(failing), warn: 2, waived: 1, excepted: 0 },
+        stale_waivers: 0,
         comment_mode: CommentMode::Changes,
         comment_author: None,
         comment,
