@@ -446,8 +446,13 @@ fn a_hung_registry_times_out() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {err}"));
     assert_eq!((out.status.code(), reason(&v)), (Some(3), "registry_unreachable"), "{v:#}\n{err}");
     let text = v.to_string() + &err;
+    // The whole call's deadline (twice the timeout) or, on a busy machine, one request's own
+    // timeout may come first: either is said in words, with its deadline.
     assert!(
-        text.contains(&format!("{addr} did not answer within 2 s (twice --registry-timeout 1")),
+        text.contains(&format!("{addr} did not answer within 2 s (twice --registry-timeout 1"))
+            || text.contains(&format!(
+                "{addr} did not answer within 1 s (--registry-timeout 1 for each request)"
+            )),
         "{text}"
     );
     assert!(!text.contains("Generic error") && !text.contains("Some("), "no debug text: {text}");

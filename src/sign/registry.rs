@@ -539,6 +539,15 @@ async fn with_deadline<T>(
     // Each request has the read timeout; the whole call (the token exchange included) gets
     // twice that, as docs/signatures.md says.
     match tokio::time::timeout(timeout * 2, fut).await {
+        // One request's own read timeout, which can fire first on a busy machine: said in
+        // the same words, with its own deadline.
+        Ok(Err(OciDistributionError::RequestError(r))) if r.is_timeout() => {
+            Err(OciDistributionError::GenericError(Some(format!(
+                "did not answer within {} s (--registry-timeout {} for each request)",
+                timeout.as_secs(),
+                timeout.as_secs()
+            ))))
+        }
         Ok(r) => r,
         Err(_) => Err(OciDistributionError::GenericError(Some(format!(
             "did not answer within {} s (twice --registry-timeout {}: a call and its token exchange)",
