@@ -202,7 +202,17 @@ pub(crate) fn check(
     issuer: &Matcher,
     signer: &evidence::Signer,
 ) -> Result<(), (evidence::Reason, String)> {
-    let got_identity = signer.identity.as_deref().unwrap_or("");
+    // A certificate that names no identity (or no issuer) verdict can read matches no
+    // check, whatever its pattern: `.*` or `^$` must not accept it for an empty text.
+    let Some(got_identity) = signer.identity.as_deref() else {
+        return Err((
+            evidence::Reason::IdentityMismatch,
+            format!(
+                "the signing certificate names no identity verdict reads (an email, URI or DNS name), so it cannot be the identity {}",
+                identity.describe()
+            ),
+        ));
+    };
     if !identity.matches(got_identity) {
         return Err((
             evidence::Reason::IdentityMismatch,
@@ -213,7 +223,7 @@ pub(crate) fn check(
         ));
     }
     let got_issuer = signer.issuer.as_deref().unwrap_or("");
-    if !issuer.matches(got_issuer) {
+    if signer.issuer.is_none() || !issuer.matches(got_issuer) {
         return Err((
             evidence::Reason::IssuerMismatch,
             format!(
@@ -283,5 +293,20 @@ mod tests {
                 .unwrap_err();
         assert_eq!(r, evidence::Reason::IssuerMismatch);
         assert!(check(&Matcher::regex("acme").unwrap(), &want_issuer, &signer).is_ok());
+    }
+
+    /// A certificate without an identity or issuer verdict reads matches no pattern, not even
+    /// one that an empty text would satisfy.
+    #[test]
+    fn no_identity_matches_nothing() {
+        let any = Matcher::regex(".*").unwrap();
+        let nameless =
+            evidence::Signer { issuer: Some("https://issuer".into()), ..evidence::Signer::default() };
+        let (r, msg) = check(&any, &any, &nameless).unwrap_err();
+        assert_eq!(r, evidence::Reason::IdentityMismatch);
+        assert!(msg.contains("names no identity"), "{msg}");
+        let issuerless =
+            evidence::Signer { identity: Some("me@example.com".into()), ..evidence::Signer::default() };
+        assert_eq!(check(&any, &any, &issuerless).unwrap_err().0, evidence::Reason::IssuerMismatch);
     }
 }
