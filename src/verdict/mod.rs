@@ -483,6 +483,9 @@ pub fn fold(
         }
         if *m > 0 {
             ledger.applied.push(entry);
+        } else if w.kinds().is_some_and(|kinds| !evidence.sources.iter().any(|s| kinds.contains(&s.kind))) {
+            // Its scan was not read this run (a waivers file shared by several jobs): not
+            // stale, only not checked. The step says its evidence is missing.
         } else {
             ledger.unused.push(entry);
         }

@@ -160,6 +160,37 @@ fn waivers() {
     assert_eq!(waived.waiver.as_ref().map(|w| w.origin.as_str()), Some("verdict.yaml:7"));
 }
 
+/// A waiver that can only match a scan's findings (an advisory id, a check id, a package URL)
+/// is not "matches nothing, remove it" in a run that read no such scan: a waivers file shared
+/// by several jobs would otherwise warn, and fail a `fail_on: warn` gate, in every job but one.
+/// Read the scan, and it is unused again.
+#[test]
+fn a_waiver_whose_scan_was_not_read_is_not_stale() {
+    let with = |id: Option<&str>, purl: Option<&str>| Waiver {
+        matcher: Matcher {
+            fingerprint: None,
+            id: id.map(Into::into),
+            purl: purl.map(Into::into),
+            path: None,
+        },
+        ..waiver("unused", "2027-06-01")
+    };
+    let ws = [
+        with(Some("CVE-2020-9548"), None),
+        with(Some("CKV_AWS_18"), None),
+        with(None, Some("pkg:npm/lodash")),
+        with(Some("my-rule-id"), None),
+    ];
+    let junit_only = read_one();
+    let v = fold(&junit_only, Vec::new(), &packages(), &settings(&ws, &[], FailOn::Warn));
+    let unused: Vec<&str> = v.waivers.unused.iter().map(|e| e.matches.as_str()).collect();
+    assert_eq!(unused, ["id my-rule-id"], "only the one any finding could match");
+    let mut scanned = read_one();
+    scanned.sources.push(Source { kind: Kind::Trivy, ..junit_source("trivy.json") });
+    let v = fold(&scanned, Vec::new(), &packages(), &settings(&ws, &[], FailOn::Warn));
+    assert_eq!(v.waivers.unused.len(), 4);
+}
+
 /// Two active waivers for one finding: the one that lasts longer accepts it. The other is
 /// neither "matches nothing, remove it" (removing the longer one would be the mistake) nor an
 /// alarm that the finding is about to be uncovered.

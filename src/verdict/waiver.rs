@@ -10,6 +10,8 @@ use globset::GlobMatcher;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::evidence::Kind;
+
 /// Waivers expiring within this many days are listed, so that nobody is surprised by a gate
 /// that starts failing overnight.
 pub const EXPIRING_SOON_DAYS: i32 = 14;
@@ -73,6 +75,34 @@ pub struct Waiver {
     pub expires: Date,
     /// Where it was written.
     pub origin: Origin,
+}
+
+/// Advisory id prefixes: a waiver naming one can only match a vulnerability scan's finding.
+const ADVISORY_PREFIXES: [&str; 12] =
+    ["CVE-", "GHSA-", "GO-", "PYSEC-", "RUSTSEC-", "OSV-", "DSA-", "DLA-", "USN-", "ALAS", "RHSA-", "SNYK-"];
+
+/// IaC check id prefixes (Checkov, Trivy): a waiver naming one can only match a check's finding.
+const CHECK_PREFIXES: [&str; 8] = ["CKV_", "CKV2_", "AVD-", "AWS-", "AZU-", "GCP-", "KSV", "DS0"];
+
+impl Waiver {
+    /// The kinds of evidence whose findings it can match, when its criteria tell (an advisory
+    /// id, a check id, a package URL with nothing else); `None` when any finding could match
+    /// it (a fingerprint, a path, a test name, a policy's own id). A waiver none of whose kinds
+    /// was read this run matches nothing because its scan is missing, not because it is stale.
+    pub fn kinds(&self) -> Option<&'static [Kind]> {
+        let m = &self.matcher;
+        if m.fingerprint.is_some() {
+            return None;
+        }
+        match (&m.id, &m.purl) {
+            (Some(id), _) if ADVISORY_PREFIXES.iter().any(|p| id.starts_with(p)) => Some(&[Kind::Trivy]),
+            (Some(id), _) if CHECK_PREFIXES.iter().any(|p| id.starts_with(p)) => {
+                Some(&[Kind::Trivy, Kind::Checkov])
+            }
+            (None, Some(_)) => Some(&[Kind::Trivy, Kind::Cyclonedx, Kind::Spdx]),
+            _ => None,
+        }
+    }
 }
 
 /// What a finding offers to be matched against.
