@@ -297,13 +297,24 @@ fn waiver_without_criterion() {
 /// repository happens to have: refused.
 #[test]
 fn waiver_path_matching_everything() {
-    for glob in ["'**'", "'**/*'", "'**/**'", "'*'", "'**/*.*'", "'[a-z]*'", "'*lock*'", "'**/*.tf'", "'./*'"]
+    for glob in
+        ["'**'", "'**/*'", "'**/**'", "'*'", "'**/*.*'", "'[a-z]*'", "'**/*.tf'", "'./*'", "'*.yaml'", "'x*'"]
     {
         let d = one(&format!("waivers:\n  - path: {glob}\n{W}"));
         at(&d, Code::WaiverTooBroad, 2, 11, "waivers[0].path");
         assert!(d.message.contains("names no folder or file"), "{glob}: {}", d.message);
     }
-    for named in ["web/package-lock.json", "'**/Dockerfile'", "'infra/**/*.tf'", "'./web/*'"] {
+    for named in [
+        "web/package-lock.json",
+        "'**/Dockerfile'",
+        "'infra/**/*.tf'",
+        "'./web/*'",
+        "'**/{test,tests}/**'",
+        "'**/[Tt]est/**'",
+        "'Dockerfile*'",
+        "'docker-compose.*.yml'",
+        "'**/Dockerfile.*'",
+    ] {
         let (c, _) = ok(&format!("waivers:\n  - path: {named}\n{W}"));
         assert_eq!(c.waivers.len(), 1, "{named}");
     }
@@ -1373,6 +1384,10 @@ fn severity_lists_have_no_gap() {
                 Some(format!("every severity down to the lowest that should fail: `{expected}`").as_str())
             );
         }
+    }
+    for kind in ["vulnerabilities", "secrets"] {
+        let d = one(&format!("thresholds:\n  {kind}:\n    severities: [UNKNOWN]\n"));
+        assert!(d.message.contains("names only UNKNOWN"), "{}", d.message);
     }
     for fine in
         ["[CRITICAL]", "[CRITICAL, HIGH, MEDIUM, LOW, INFO]", "[UNKNOWN, CRITICAL]", "[HIGH, CRITICAL]"]

@@ -665,6 +665,24 @@ fn severities(cx: &mut Cx<'_>, node: &Node, path: &str, consequence: &str) -> Op
     // above one it names is a mistake (`[MEDIUM]` read as "MEDIUM and up"): CRITICAL would pass.
     const RANKED: [Severity; 5] =
         [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+    // `[UNKNOWN]` alone: nothing the scanners rate would fail. (For misconfigurations UNKNOWN
+    // does nothing at all, which their own check says: `config/check-disabled`.)
+    if ok
+        && !out.is_empty()
+        && !RANKED.iter().any(|s| out.contains(s))
+        && path != "thresholds.misconfigurations.severities"
+    {
+        ok = false;
+        let d = cx.report(
+            Code::InvalidValue,
+            node.span,
+            path,
+            format!("`{path}` names only UNKNOWN: a finding rated CRITICAL or HIGH would not fail the gate"),
+        );
+        d.expected =
+            Some("the rated severities that fail, and UNKNOWN with them: `[CRITICAL, HIGH, UNKNOWN]`".into());
+        d.help = Some("the list names each severity that fails, it is not a minimum".into());
+    }
     if let Some(lowest) = RANKED.iter().rev().find(|s| out.contains(s)) {
         let above = || RANKED.iter().take_while(move |s| *s != lowest);
         let missing: Vec<&str> = above().filter(|s| !out.contains(s)).map(|s| s.as_str()).collect();
@@ -982,14 +1000,39 @@ fn glob(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<PathGlob> {
     }
 }
 
-/// Whether a glob names no folder or file: no part of it between slashes is written out
-/// whole. `*`, `**/*.*`, `*lock*` and `**/*.tf` match whatever files a repository happens to
-/// have; `services/legacy/**`, `web/package-lock.json` and `**/Dockerfile` each name a place.
+/// Whether a glob names no folder or file: no part of it between slashes holds a name of at
+/// least three letters, digits, `-` or `_` of its own, outside `[…]` classes and other than an
+/// extension after `*.`. `*`, `**/*.*`, `[a-z]*` and `**/*.tf` match whatever files a
+/// repository happens to have; `services/legacy/**`, `**/{test,tests}/**`, `Dockerfile*`,
+/// `docker-compose.*.yml` and `web/package-lock.json` each name a place or a file.
 fn names_no_place(pattern: &str) -> bool {
-    !pattern
-        .trim_start_matches("./")
-        .split('/')
-        .any(|part| !matches!(part, "" | "." | "..") && !part.contains(['*', '?', '[', ']', '{', '}', '\\']))
+    let names = |part: &str| {
+        let mut run = 0usize;
+        let mut best = 0usize;
+        let mut in_class = false;
+        let mut prev2 = ['\0', '\0'];
+        let mut extension = false;
+        for c in part.chars() {
+            match c {
+                '[' => in_class = true,
+                ']' => in_class = false,
+                _ if in_class => {}
+                c if c.is_ascii_alphanumeric() || c == '-' || c == '_' => {
+                    if run == 0 {
+                        extension = prev2 == ['*', '.'];
+                    }
+                    run += 1;
+                    if !extension {
+                        best = best.max(run);
+                    }
+                }
+                _ => run = 0,
+            }
+            prev2 = [prev2[1], c];
+        }
+        best >= 3
+    };
+    !pattern.trim_start_matches("./").split('/').any(names)
 }
 
 /// A calendar day written `YYYY-MM-DD`.
