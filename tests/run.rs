@@ -367,6 +367,10 @@ fn what_weakens_the_gate_is_said_in_every_report() {
         (v["notices"][0]["file"].as_str(), v["notices"][0]["line"].as_u64()),
         (Some("verdict.yaml"), Some(2))
     );
+    assert_eq!(
+        (v["notices"][1]["file"].as_str(), v["notices"][1]["line"].as_u64()),
+        (Some("policy/platform.rego"), Some(1))
+    );
     let md = std::fs::read_to_string(out_dir.join("verdict.md")).unwrap();
     assert!(md.contains("### ⚠️ Told to judge differently"), "{md}");
     assert!(
@@ -384,6 +388,17 @@ fn what_weakens_the_gate_is_said_in_every_report() {
         "{stderr}"
     );
     assert_eq!(json(&out)["notices"][0]["code"], "config/not-read");
+
+    // A package that a selected one reads is evaluated through it: not "unselected".
+    std::fs::write(
+        dir.path().join("policy/main.rego"),
+        "package main\nimport rego.v1\ndeny contains msg if { some msg in data.platform.deny }\n",
+    )
+    .unwrap();
+    let out = verdict(dir.path(), &["run", "reports", "--policy", "policy", "--publish", "none"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("policy/unselected-package"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("never evaluated"), "read through main");
 }
 
 /// A waiver that runs for more than a year is a permanent exception in a waiver's clothes:
@@ -396,7 +411,7 @@ fn a_waiver_for_years_is_said() {
     let out = verdict(dir.path(), &["run", "reports", "--publish", "none", "--format", "json"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("warning[config/distant-expiry]: this waiver applies until 9999-12-31, more than a year after 2026-11-21"),
+        stderr.contains("warning[config/distant-expiry]: the waiver `id CVE-2022-22965` applies until 9999-12-31, more than a year after 2026-11-21"),
         "{stderr}"
     );
     let v = json(&out);
@@ -572,14 +587,17 @@ fn signature_identity_mismatch_fails_the_gate() {
         "package main\nimport rego.v1\nwarn contains \"mine\" if { false }\n",
     )
     .unwrap();
-    for extra in [&["--policy", "policy"][..], &[]] {
-        let out = verdict(dir.path(), &[&["run", "--format", "json", "--no-builtin"][..], extra].concat());
-        assert_eq!(out.status.code(), Some(1), "{extra:?}: {}", String::from_utf8_lossy(&out.stderr));
-        let v = json(&out);
-        let ids: Vec<&str> =
-            v["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap_or("")).collect();
-        assert_eq!(ids, ["signature-identity-mismatch"], "{extra:?}");
-    }
+    let out = verdict(dir.path(), &["run", "--format", "json", "--no-builtin", "--policy", "policy"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out);
+    let ids: Vec<&str> =
+        v["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap_or("")).collect();
+    assert_eq!(ids, ["signature-identity-mismatch"]);
+    // With no policy of one's own selected, the pack off is still nothing to judge the rest
+    // with: an error, as without signature checks, never a pass.
+    let out = verdict(dir.path(), &["run", "--no-builtin"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error[policy/no-rules]"));
 }
 
 /// A registry that cannot be reached makes the verdict an error with exit code 3, never a

@@ -174,7 +174,11 @@ fn judge(
     for w in config.waivers.iter().filter(|w| w.expires > horizon) {
         let mut d = Diagnostic::warning(
             "config/distant-expiry",
-            format!("this waiver applies until {}, more than a year after {today}", w.expires),
+            format!(
+                "the waiver `{}` applies until {}, more than a year after {today}",
+                w.describe(),
+                w.expires
+            ),
         );
         d.file = Some(w.origin.file.clone());
         d.line = Some(w.origin.line);
@@ -245,15 +249,27 @@ fn judge(
     };
     let policies = Policies::build(&files, &data, &extra, options).map_err(Error::Policy)?;
     let evaluated = policies.packages();
-    if evaluated.is_empty() {
-        // Nothing would judge: every run would pass.
+    let pack_on = config.policies.builtin && !args.no_builtin;
+    if !pack_on && evaluated.iter().all(|p| p == "verdict" || p.starts_with("verdict.")) {
+        // Nothing of the user's would judge with the pack off (the pack's signature package,
+        // kept for `signatures:`, judges only those): every other check would pass.
         return Err(Error::Policy(vec![policy::PolicyError::NoRules {
             declared: policies.declared_packages(),
             files: files.iter().filter(|f| !f.builtin).map(|f| f.path.clone()).collect(),
         }]));
     }
-    let unselected: Vec<String> =
-        policies.declared_packages().into_iter().filter(|p| !evaluated.contains(p)).collect();
+    // A package another policy reads (`some msg in data.shared.deny`) is evaluated through it.
+    let mentions = |text: &str, p: &str| {
+        let needle = format!("data.{p}");
+        text.match_indices(&needle).any(|(at, _)| {
+            !text[at + needle.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        })
+    };
+    let unselected: Vec<String> = policies
+        .declared_packages()
+        .into_iter()
+        .filter(|p| !evaluated.contains(p) && !files.iter().any(|f| !f.builtin && mentions(&f.text, p)))
+        .collect();
     if let Some(first) = unselected.first() {
         let named: Vec<String> = unselected.iter().map(|p| format!("`{p}`")).collect();
         let (packages, them) = match named.as_slice() {
@@ -266,6 +282,16 @@ fn judge(
                 "your policies declare {packages} that no option selects, so no rule of {them} is evaluated"
             ),
         );
+        // Where the first one is declared.
+        let declared = format!("package {first}");
+        if let Some((f, line)) = files
+            .iter()
+            .filter(|f| !f.builtin)
+            .find_map(|f| f.text.lines().position(|l| l.trim() == declared).map(|i| (f, i + 1)))
+        {
+            d.file = Some(f.path.clone());
+            d.line = u64::try_from(line).ok();
+        }
         d.help =
             Some(format!("select {them} with --namespace {first} (policies.namespaces) or --all-namespaces"));
         notices.push(Notice::from(&d));

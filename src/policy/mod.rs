@@ -259,7 +259,9 @@ pub enum PolicyError {
     /// `verdict.*`): it would change the pack's own rules (an `exception` in
     /// `verdict.vulnerabilities` switches a built-in check off, bypassing the waiver ledger),
     /// or never be evaluated.
-    #[error("`{package}` is a package of the built-in pack; a policy of your own cannot declare it")]
+    #[error(
+        "`{package}` is in the built-in pack's namespace (`verdict`, `verdict.*`); a policy of your own cannot declare it"
+    )]
     ReservedPackage {
         /// The policy file.
         file: String,
@@ -438,6 +440,8 @@ pub(crate) struct ModuleInfo {
     package: String,
     file: String,
     rules: Vec<(String, u32)>,
+    /// The rules written as sets (`name contains x`, v0's `name[x]`), as gate rules are.
+    set_rules: BTreeSet<String>,
 }
 
 /// Loaded policies and data, ready to evaluate.
@@ -679,7 +683,10 @@ impl Policies {
             if texts.get(m.file.as_str()).is_none_or(|f| f.builtin) {
                 continue;
             }
-            for (name, line) in m.rules.iter().filter(|(n, _)| conftest_level(n).is_none()) {
+            // Only rules written as sets, as gate rules are: `warning := "…"` is a value.
+            for (name, line) in
+                m.rules.iter().filter(|(n, _)| conftest_level(n).is_none() && m.set_rules.contains(n))
+            {
                 let Some(meant) = near_gate_rule(name) else { continue };
                 if m.rules.iter().any(|(other, _)| other == name && conftest_level(other).is_some()) {
                     continue;
@@ -1497,22 +1504,27 @@ fn load(files: &[PolicyFile]) -> (regorus::Engine, Vec<ModuleInfo>, Vec<String>,
             continue;
         }
         let mut rules = Vec::new();
+        let mut set_rules = BTreeSet::new();
         for r in &m.policy {
-            let (refr, line) = match r.as_ref() {
+            let (refr, line, set) = match r.as_ref() {
                 Rule::Spec { head, span, .. } => match head {
-                    RuleHead::Compr { refr, .. } | RuleHead::Set { refr, .. } => (refr, span.line),
+                    RuleHead::Compr { refr, .. } => (refr, span.line, false),
+                    RuleHead::Set { refr, .. } => (refr, span.line, true),
                     RuleHead::Func { .. } => continue,
                 },
-                Rule::Default { refr, span, .. } => (refr, span.line),
+                Rule::Default { refr, span, .. } => (refr, span.line, false),
             };
             if let Some(name) = Parser::get_path_ref_components(refr)
                 .ok()
                 .and_then(|c| c.first().map(|s| s.text().to_owned()))
             {
+                if set {
+                    set_rules.insert(name.clone());
+                }
                 rules.push((name, line));
             }
         }
-        modules.push(ModuleInfo { package, file, rules });
+        modules.push(ModuleInfo { package, file, rules, set_rules });
     }
     (engine, modules, v0_files, errors)
 }
@@ -1540,7 +1552,7 @@ fn merge_data(files: &[DataFile], extra: &[Json], job: &[String]) -> Result<Merg
             Ok(v @ Json::Object(_)) if job.contains(&f.path) && v.get("verdict").is_some() => {
                 errors.push(PolicyError::Data {
                     file: f.path.clone(),
-                    message: "a data file named on the command line (--data, VERDICT_DATA) sets `verdict`, \
+                    message: "a data file named on the command line (--data, or VERDICT_DATA in the GitLab template) sets `verdict`, \
                               the built-in pack's settings, which are configuration only: what the gate \
                               accepts is reviewed in the repository, not typed into a job"
                         .into(),

@@ -836,6 +836,8 @@ Deny contains \"c\" if { true }
 denyRoot contains \"d\" if { true }
 denylist := {\"x\"}
 warning_text := \"t\"
+denyAll := false
+denied := {\"y\"}
 ";
     let p = Policies::build(&[file("policy/main.rego", text)], &[], &[], Options::default()).expect("builds");
     let said: Vec<_> = p.warnings().iter().map(|d| (d.line, d.help.clone().unwrap_or_default())).collect();
