@@ -258,45 +258,6 @@ fn judge(
             files: files.iter().filter(|f| !f.builtin).map(|f| f.path.clone()).collect(),
         }]));
     }
-    // A package another policy reads (`some msg in data.shared.deny`) is evaluated through it.
-    let mentions = |text: &str, p: &str| {
-        let needle = format!("data.{p}");
-        text.match_indices(&needle).any(|(at, _)| {
-            !text[at + needle.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-        })
-    };
-    let unselected: Vec<String> = policies
-        .declared_packages()
-        .into_iter()
-        .filter(|p| !evaluated.contains(p) && !files.iter().any(|f| !f.builtin && mentions(&f.text, p)))
-        .collect();
-    if let Some(first) = unselected.first() {
-        let named: Vec<String> = unselected.iter().map(|p| format!("`{p}`")).collect();
-        let (packages, them) = match named.as_slice() {
-            [one] => (format!("the package {one}"), "it"),
-            _ => (format!("the packages {}", named.join(", ")), "them"),
-        };
-        let mut d = Diagnostic::warning(
-            "policy/unselected-package",
-            format!(
-                "your policies declare {packages} that no option selects, so no rule of {them} is evaluated"
-            ),
-        );
-        // Where the first one is declared.
-        let declared = format!("package {first}");
-        if let Some((f, line)) = files
-            .iter()
-            .filter(|f| !f.builtin)
-            .find_map(|f| f.text.lines().position(|l| l.trim() == declared).map(|i| (f, i + 1)))
-        {
-            d.file = Some(f.path.clone());
-            d.line = u64::try_from(line).ok();
-        }
-        d.help =
-            Some(format!("select {them} with --namespace {first} (policies.namespaces) or --all-namespaces"));
-        notices.push(Notice::from(&d));
-        warnings.push(d);
-    }
     tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "policies built");
     for d in policies.warnings() {
         notices.push(Notice::from(d));

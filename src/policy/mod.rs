@@ -677,20 +677,17 @@ impl Policies {
         if !errors.is_empty() {
             return Err(errors);
         }
-        // A rule whose name is near a gate rule's (`denies`, `warning`, `Deny`) makes no
-        // finding, as in conftest; verdict says so.
+        // What the user's own selected files say that cannot judge: a rule named near a gate
+        // rule's (`denies`, `warning`, `Deny`), which makes no finding, as in conftest; and a
+        // rule written for a tool's own report (conftest's `input.Results`), which reads
+        // nothing here, verdict's input being the evidence document.
         for m in policies.modules.iter().filter(|m| selected.contains(&m.package)) {
-            if texts.get(m.file.as_str()).is_none_or(|f| f.builtin) {
-                continue;
-            }
+            let Some(f) = texts.get(m.file.as_str()).filter(|f| !f.builtin) else { continue };
             // Only rules written as sets, as gate rules are: `warning := "…"` is a value.
             for (name, line) in
                 m.rules.iter().filter(|(n, _)| conftest_level(n).is_none() && m.set_rules.contains(n))
             {
                 let Some(meant) = near_gate_rule(name) else { continue };
-                if m.rules.iter().any(|(other, _)| other == name && conftest_level(other).is_some()) {
-                    continue;
-                }
                 let mut d = Diagnostic::warning(
                     "policy/not-a-gate-rule",
                     format!(
@@ -704,11 +701,6 @@ impl Policies {
                     Some(format!("did you mean `{meant}`? rename the rule, or ignore this for a helper"));
                 policies.warnings.push(d);
             }
-        }
-        // A rule written for a tool's own report (conftest's `input.Results`) reads nothing
-        // here: verdict's input is the evidence document. Said, with where.
-        for m in policies.modules.iter().filter(|m| selected.contains(&m.package)) {
-            let Some(f) = texts.get(m.file.as_str()).filter(|f| !f.builtin) else { continue };
             for (root, line) in unknown_input_roots(&f.text) {
                 let mut d = Diagnostic::warning(
                     "policy/unknown-input",
@@ -727,6 +719,45 @@ impl Policies {
                 );
                 policies.warnings.push(d);
             }
+        }
+        // Packages of the user's with gate rules that no option selects, unless a policy reads
+        // them (`some msg in data.shared.deny` evaluates them through it).
+        let read_by_another = |p: &str| {
+            let needle = format!("data.{p}");
+            files.iter().filter(|f| !f.builtin).any(|f| {
+                f.text.match_indices(&needle).any(|(at, _)| {
+                    !f.text
+                        .get(at + needle.len()..)
+                        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+                })
+            })
+        };
+        let unselected: Vec<String> = policies
+            .declared_packages()
+            .into_iter()
+            .filter(|p| !selected.contains(p) && !read_by_another(p))
+            .collect();
+        if let Some(first) = unselected.first() {
+            let named: Vec<String> = unselected.iter().map(|p| format!("`{p}`")).collect();
+            let (packages, them) = match named.as_slice() {
+                [one] => (format!("the package {one}"), "it"),
+                _ => (format!("the packages {}", named.join(", ")), "them"),
+            };
+            let mut d = Diagnostic::warning(
+                "policy/unselected-package",
+                format!(
+                    "your policies declare {packages} that no option selects, so no rule of {them} is evaluated"
+                ),
+            );
+            // Where the first one is declared.
+            if let Some(m) = policies.modules.iter().find(|m| m.package == *first) {
+                d.file = Some(m.file.clone());
+                d.line = package_line(texts.get(m.file.as_str()).map(|f| f.text.as_str())).map(u64::from);
+            }
+            d.help = Some(format!(
+                "select {them} with --namespace {first} (policies.namespaces) or --all-namespaces"
+            ));
+            policies.warnings.push(d);
         }
         policies.blocking = policies.read_blocking_severities();
         Ok(policies)
