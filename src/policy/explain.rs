@@ -202,23 +202,54 @@ impl Explanation {
 // ---------------------------------------------------------------------------------------------
 
 /// The test's file and the command that runs only it, when its file says the runner: a
-/// Python file is pytest's (`pytest FILE -k "NAME"`), a JavaScript or TypeScript test file
-/// (`.test.ts`, `.spec.js`, …) jest's (`npx jest FILE -t "NAME"`). The file is the test's
+/// Python file is pytest's (`pytest FILE -k 'NAME'`), a JavaScript or TypeScript test file
+/// (`.test.ts`, `.spec.js`, …) jest's (`npx jest FILE -t 'NAME'`). The file is the test's
 /// `file`, else its class name when that is a path (jest-junit and Playwright write the file
 /// there). Elsewhere the qualified name (`com.acme.CartTest.appliesDiscount`) says enough.
+///
+/// The name comes from the report, which whoever wrote the tests controls, and the reader is
+/// asked to paste the command into a shell: the file and the name are quoted for a POSIX shell
+/// (single quotes: `$(…)`, backticks and `$5` stay text), and jest's `-t`, a regular
+/// expression, gets the name with its special characters escaped. A name that holds a line
+/// break or another control character gets no command.
 fn runner_command(case: &TestCase, suite: Option<&str>) -> Option<(String, String)> {
     let path_like = |p: &&str| p.contains('/') || p.contains('.') && !p.contains(' ');
     let file = case.file.as_deref().or(suite.filter(path_like))?;
     let ext = file.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
-    let name = case.name.replace('"', "\\\"");
+    if case.name.is_empty() || case.name.chars().chain(file.chars()).any(char::is_control) {
+        return None;
+    }
+    let quoted = shell_quote(file);
     let command = match ext.as_str() {
-        "py" => format!("pytest {file} -k \"{name}\""),
+        "py" => format!("pytest {quoted} -k {}", shell_quote(&case.name)),
         "ts" | "tsx" | "js" | "jsx" | "mjs" | "cjs" | "mts" | "cts" => {
-            format!("npx jest {file} -t \"{name}\"")
+            format!("npx jest {quoted} -t {}", shell_quote(&regex_escape(&case.name)))
         }
         _ => return None,
     };
-    (!case.name.is_empty()).then(|| (file.to_owned(), command))
+    Some((file.to_owned(), command))
+}
+
+/// `text` as one word of a POSIX shell: as it is when it holds only characters no shell treats
+/// specially, else between single quotes, inside which only `'` itself needs care (`'\''`).
+fn shell_quote(text: &str) -> String {
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-_./=:@%+,".contains(&b);
+    if !text.is_empty() && text.bytes().all(plain) {
+        return text.to_owned();
+    }
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// `text` matched literally by a JavaScript regular expression (jest's `-t`).
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\^$.*+?()[]{}|/".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A failed or errored test says what its report said and where to start; a flaky one what the

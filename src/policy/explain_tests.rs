@@ -62,7 +62,7 @@ fn a_jest_or_pytest_test_gets_the_command_that_runs_it() {
     assert!(jest.msg.ends_with("failed: Error: expect(received).toMatch(expected) Expected pattern: /PASS/ Received string:  \"abort\""), "{}", jest.msg);
     let fix = jest.remediation.expect("a fix");
     assert!(
-        fix.starts_with("Run the test \"gets changed files for hg\" of e2e/__tests__/onlyChanged.test.ts locally (`npx jest e2e/__tests__/onlyChanged.test.ts -t \"gets changed files for hg\"`) and fix"),
+        fix.starts_with("Run the test \"gets changed files for hg\" of e2e/__tests__/onlyChanged.test.ts locally (`npx jest e2e/__tests__/onlyChanged.test.ts -t 'gets changed files for hg'`) and fix"),
         "{fix}"
     );
     let pytest = test_case(&case(json!({
@@ -73,8 +73,28 @@ fn a_jest_or_pytest_test_gets_the_command_that_runs_it() {
         pytest
             .remediation
             .expect("a fix")
-            .contains("(`pytest tests/test_pricing.py -k \"test_total_includes_vat\"`)")
+            .contains("(`pytest tests/test_pricing.py -k test_total_includes_vat`)")
     );
+    // The name is the report's, and the command is pasted into a shell: it stays one word of
+    // text, and jest's -t, a regular expression, matches it literally.
+    let hostile = |name: &str, file: &str| {
+        let case = case(json!({"status": "failed", "classname": file, "name": name, "failure_type": null}));
+        let fix = test_case(&case).remediation.expect("a fix");
+        fix.split_once("(`")
+            .and_then(|(_, rest)| rest.split_once("`)"))
+            .map(|(command, _)| command.to_owned())
+    };
+    assert_eq!(
+        hostile("counts $(touch PWNED) `id` it's $5", "web/cart.test.ts").as_deref(),
+        Some(r"npx jest web/cart.test.ts -t 'counts \$\(touch PWNED\) `id` it'\''s \$5'")
+    );
+    assert_eq!(
+        hostile("total (with VAT) [EUR]?", "src/my tests/price.spec.js").as_deref(),
+        Some(r"npx jest 'src/my tests/price.spec.js' -t 'total \(with VAT\) \[EUR\]\?'")
+    );
+    assert_eq!(hostile("a;b", "tests/test_x.py").as_deref(), Some("pytest tests/test_x.py -k 'a;b'"));
+    // A line break would end the command early: none is given.
+    assert_eq!(hostile("first\nrm -rf ~", "web/cart.test.ts"), None);
     // A Java class name is no file: the qualified name says enough.
     assert!(
         test_case(&failed())
