@@ -25,7 +25,7 @@ use super::common::{
     warnings_block,
 };
 use super::context::{DEFAULT_GATE, RenderContext, marker};
-use super::text::{clip, code, fenced, link, md, md_code, num, plural, safe_url, uri_path};
+use super::text::{clip, code, fenced, link, md, md_code, num, plural, safe_url, uri_path, url_label};
 use crate::verdict::{Finding, LedgerEntry, Outcome, Status, Step, Verdict};
 
 pub mod stopped;
@@ -561,8 +561,7 @@ impl Renderer<'_> {
             let _ = writeln!(s, "  - **Fix:** {}", md(fix, MAX_FIX));
         }
         if let Some(url) = f.policy.url.as_deref().filter(|u| safe_url(u).is_some()) {
-            let label = url.split_once("://").map_or(url, |(_, rest)| rest);
-            let _ = writeln!(s, "  - **More:** {}", link(&md(label, 80), url));
+            let _ = writeln!(s, "  - **More:** {}", link(&md(&url_label(url, 80), usize::MAX), url));
         }
         s.push('\n');
         s.push_str(&self.waiver_block(f));

@@ -99,19 +99,28 @@ pub(crate) fn clip_bytes(text: &str, max: usize) -> String {
     format!("{}…", text.get(..end).unwrap_or(""))
 }
 
-/// Whether `c`, between `prev` and `next`, starts what GitHub or GitLab would read as a
-/// mention or a reference: `@user` (not after a letter or digit, as in `pkg@1.0` or an email
-/// address), `#123` (also `repo#123`), `!123` (merge request), `&123` (epic), `$123`
+/// Whether `c`, after `before` (the characters before it, the nearest last) and before `next`,
+/// starts what GitHub or GitLab would read as a mention or a reference: `@user` (not after a
+/// letter or digit, as in `pkg@1.0` or an email address), `#123` (also `repo#123`), `GH-123`
+/// (any case, at the start of a word), `!123` (merge request), `&123` (epic), `$123`
 /// (snippet), `~label` and `%milestone` (both at the start of a word). Only those get a word
 /// joiner, so that text people copy (`#checkov:skip=…`, `name@1.2.3`, a Debian version
-/// `3.0.15-1~deb12u1`) stays as it was.
-fn starts_reference(prev: Option<char>, c: char, next: Option<&char>) -> bool {
+/// `3.0.15-1~deb12u1`) stays as it was. "A letter or digit" is an ASCII one, as in the
+/// platforms' patterns (Ruby's `\w`): `é@user` and `中@user` are mentions there.
+fn starts_reference(before: [Option<char>; 3], c: char, next: Option<&char>) -> bool {
     let Some(&n) = next else { return false };
+    let word = |p: Option<char>| p.is_some_and(|p| p.is_ascii_alphanumeric() || p == '_');
     match c {
-        '@' => !prev.is_some_and(|p| p.is_alphanumeric() || p == '_') && (n.is_alphanumeric() || n == '_'),
+        '@' => !word(before[0]) && (n.is_alphanumeric() || n == '_'),
         '#' | '!' | '&' | '$' => n.is_ascii_digit(),
+        '-' => {
+            n.is_ascii_digit()
+                && before[0].is_some_and(|h| h.eq_ignore_ascii_case(&'h'))
+                && before[1].is_some_and(|g| g.eq_ignore_ascii_case(&'g'))
+                && !word(before[2])
+        }
         // A label or milestone reference starts a word: `1.2-1~deb12u1` and `50%v` are text.
-        '~' | '%' => !prev.is_some_and(|p| p.is_alphanumeric()) && (n.is_alphanumeric() || n == '"'),
+        '~' | '%' => !word(before[0]) && (n.is_alphanumeric() || n == '"'),
         _ => false,
     }
 }
@@ -131,7 +140,7 @@ fn escape_md(line: &str) -> String {
     let mut first = true;
     // Only digits so far: `1.` or `1)` followed by a space would start an ordered list.
     let mut digits = true;
-    let mut prev = None;
+    let mut before = [None; 3];
     while let Some(c) = chars.next() {
         let spaced = chars.peek().is_none_or(|n| *n == ' ');
         match c {
@@ -153,12 +162,12 @@ fn escape_md(line: &str) -> String {
             }
             c => out.push(c),
         }
-        if starts_reference(prev, c, chars.peek()) {
+        if starts_reference(before, c, chars.peek()) {
             out.push(JOINER);
         }
         digits &= c.is_ascii_digit();
         first = false;
-        prev = Some(c);
+        before = [Some(c), before[0], before[1]];
     }
     out
 }
@@ -225,16 +234,34 @@ pub(crate) fn fenced(text: &str, lang: &str, indent: &str) -> String {
 /// Longest URL rendered as a link.
 const MAX_URL: usize = 2048;
 
+/// The host and the rest of an `http`/`https` URL (`("avd.aquasec.com", "/nvd/cve-…")`), or
+/// `None` for any other scheme, a URL without a host, or one with a user part
+/// (`https://trusted.example@evil.example/`), which only serves to make a link look like
+/// another.
+fn split_url(url: &str) -> Option<(&str, &str)> {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        url.get(8..)?
+    } else if lower.starts_with("http://") {
+        url.get(7..)?
+    } else {
+        return None;
+    };
+    let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+    let (host, path) = rest.split_at(end);
+    (!host.is_empty() && !host.contains('@')).then_some((host, path))
+}
+
 /// An `http`/`https` URL made safe as a Markdown link destination (spaces, quotes, angle
 /// brackets, parentheses, pipes, backslashes, backticks and non-ASCII percent-encoded), or
-/// `None` for any other scheme, an unusable or a too long URL.
+/// `None` for any other scheme, a URL with a user part (see [`split_url`]), an unusable or a
+/// too long URL.
 pub(crate) fn safe_url(url: &str) -> Option<String> {
     let url = url.trim();
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    let has_host = |rest: Option<&str>| rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'));
-    let ok = (lower.starts_with("https://") && has_host(url.get(8..)))
-        || (lower.starts_with("http://") && has_host(url.get(7..)));
-    if !ok || url.len() > MAX_URL || url.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+    if split_url(url).is_none()
+        || url.len() > MAX_URL
+        || url.chars().any(|c| c.is_control() || is_bidi_control(c))
+    {
         return None;
     }
     let mut out = String::with_capacity(url.len());
@@ -253,6 +280,18 @@ pub(crate) fn safe_url(url: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// What a link to `url` is shown as, in at most about `max` characters: the URL without its
+/// scheme, its path cut rather than its host, so that the host a reader sees is the one the
+/// link opens (`avd.aquasec.com.x.x.x…` cannot hide `.evil.example` past the cut).
+pub(crate) fn url_label(url: &str, max: usize) -> String {
+    let Some((host, path)) = split_url(url.trim()) else { return clip(url, max) };
+    let host = host.to_ascii_lowercase();
+    if path.is_empty() {
+        return host;
+    }
+    format!("{host}{}", clip(path, max.saturating_sub(host.chars().count()).max(24)))
 }
 
 /// A Markdown link with an already-escaped label, or the label alone when the URL is unsafe.
@@ -447,6 +486,14 @@ mod tests {
             md("(@octocat) pkg@1.2.3 #checkov:skip=X !45 &7 %v1", 100),
             "(@\u{2060}octocat) pkg@1.2.3 #checkov:skip=X !\u{2060}45 &amp;\u{2060}7 %\u{2060}v1"
         );
+        // The platforms' word characters are ASCII: after any other letter, `@` mentions.
+        assert_eq!(md("café@octocat 中@octocat", 100), "café@\u{2060}octocat 中@\u{2060}octocat");
+        // `GH-123` links to an issue as `#123` does; inside a word, or without digits, it does not.
+        assert_eq!(
+            md("fixes GH-42, gh-7 and (Gh-1)", 100),
+            "fixes GH-\u{2060}42, gh-\u{2060}7 and (Gh-\u{2060}1)"
+        );
+        assert_eq!(md("SIGH-1 GH-x GH-", 100), "SIGH-1 GH-x GH-");
         assert_eq!(md("$x$ ~y~", 100), "\\$x\\$ \\~\u{2060}y\\~");
         // Inside a word, `~` and `%` reference nothing: a Debian version stays as it was.
         assert_eq!(md("openssl 3.0.15-1~deb12u1 at 50%v", 100), "openssl 3.0.15-1\\~deb12u1 at 50%v");
@@ -497,6 +544,34 @@ mod tests {
         assert_eq!(safe_url("https:///etc"), None);
         assert_eq!(link("l", "data:x"), "l");
         assert_eq!(uri_path("a b/ü#.tf"), "a%20b/%C3%BC%23.tf");
+        // A user part only makes a link look like another host: no link.
+        assert_eq!(safe_url("https://avd.aquasec.com%2Fnvd%2Fcve@evil.example/x"), None);
+        assert_eq!(safe_url("https://avd.aquasec.com@evil.example"), None);
+        assert!(safe_url("https://github.com/advisories?q=a@b").is_some());
+    }
+
+    /// A link's label keeps its whole host: only the path is cut.
+    #[test]
+    fn url_labels() {
+        assert_eq!(
+            url_label("https://avd.aquasec.com/nvd/cve-2022-22965", 80),
+            "avd.aquasec.com/nvd/cve-2022-22965"
+        );
+        assert_eq!(url_label("HTTPS://Example.ORG", 80), "example.org");
+        let spoof = format!("https://avd.aquasec.com.nvd.{}.evil.example/patch", "a".repeat(90));
+        let label = url_label(&spoof, 80);
+        assert!(
+            label.starts_with("avd.aquasec.com.nvd.") && label.ends_with(".evil.example/patch"),
+            "{label}"
+        );
+        let long = format!("https://nvd.nist.gov/vuln/detail/{}", "x".repeat(200));
+        let label = url_label(&long, 80);
+        assert!(
+            label.starts_with("nvd.nist.gov/vuln/detail/x")
+                && label.ends_with('…')
+                && label.chars().count() <= 80,
+            "{label}"
+        );
     }
 
     /// XML escapes markup and drops what XML 1.0 forbids.
