@@ -41,6 +41,7 @@ pub fn parse<R: BufRead>(reader: R, cx: &Cx<'_>) -> Result<Parsed, IngestError> 
         cx,
         tests: Tests::default(),
         index: foldhash::HashMap::default(),
+        hosts: Vec::new(),
         seen: Vec::new(),
         passed: Vec::new(),
         distinct: 0,
@@ -92,6 +93,9 @@ struct Suite {
     /// A test in it (or in a suite nested in it) was run more than once (Surefire's reruns,
     /// repeated testcases): its attributes may then count every attempt.
     reruns: bool,
+    /// Where its tests ran: its `hostname`, else its parent's, as a place in
+    /// [`Parser::hosts`] plus one (0: not said). Playwright names each browser project there.
+    host: u32,
 }
 
 /// The suite a test case belongs to: the innermost open `<testsuite>`, else the innermost
@@ -103,8 +107,11 @@ fn test_suite(suites: &[Suite]) -> Option<&Suite> {
 struct Parser<'a, 'c> {
     cx: &'a Cx<'c>,
     tests: Tests,
-    /// Distinct-test key → where the test is. The key is already a hash: a cheap hasher does.
-    index: foldhash::HashMap<u128, Slot>,
+    /// Distinct-test key → where the test is, and the host its first attempt ran on (see
+    /// [`Suite::host`]). The key is already a hash: a cheap hasher does.
+    index: foldhash::HashMap<u128, (Slot, u32)>,
+    /// The suites' distinct `hostname`s (usually one).
+    hosts: Vec<Arc<str>>,
     /// Per test in `tests.cases`: whether any attempt passed, whether any failed, and its
     /// place among the distinct tests of the report.
     seen: Vec<(bool, bool, u32)>,
@@ -236,9 +243,11 @@ impl Parser<'_, '_> {
             declared: DeclaredCounts::default(),
             counted: CountedCounts::default(),
             reruns: false,
+            host: self.suites.last().map_or(0, |parent| parent.host),
         };
         let mut disabled = None;
         let mut schema = None;
+        let mut host = None;
         s.for_each_attr(|k, v| match k {
             "name" => suite.name = Some(Arc::from(v.as_ref())),
             "file" => suite.file = non_empty(file_path(&v)),
@@ -248,8 +257,18 @@ impl Parser<'_, '_> {
             "skipped" | "skip" => suite.declared.skipped = count(&v),
             "disabled" => disabled = count(&v),
             "noNamespaceSchemaLocation" => schema = Some(v.into_owned()),
+            "hostname" if !v.trim().is_empty() => host = Some(v.into_owned()),
             _ => {}
         })?;
+        if let Some(host) = host {
+            suite.host = match self.hosts.iter().position(|h| **h == *host) {
+                Some(i) => i as u32 + 1,
+                None => {
+                    self.hosts.push(Arc::from(host));
+                    self.hosts.len() as u32
+                }
+            };
+        }
         if let Some(d) = disabled.filter(|&d| d > 0) {
             suite.declared.skipped = Some(suite.declared.skipped.unwrap_or(0) + d);
         }
@@ -258,6 +277,7 @@ impl Parser<'_, '_> {
             self.tool = match suite.name.as_deref() {
                 Some("nextest-run") if root => Some(tool("cargo-nextest", None)),
                 Some("jest tests") if root => Some(tool("jest-junit", None)),
+                Some("vitest tests") if root => Some(tool("vitest", None)),
                 Some("pytest" | "pytest tests") => Some(tool("pytest", None)),
                 Some("Mocha Tests") => Some(tool("mocha", None)),
                 _ if schema.as_deref().is_some_and(|s| s.contains("surefire")) => {
@@ -368,6 +388,10 @@ impl Parser<'_, '_> {
         };
         let (classname, file) = (given(&attrs.classname), given(&attrs.file));
         let (line, time, status_attr) = (attrs.line, attrs.time, given(&attrs.status));
+        // pytest writes the test's 0-based line (`Item.location`), where the file's reader and
+        // every other runner count from 1.
+        let pytest = self.tool.as_ref().is_some_and(|t| t.name == "pytest");
+        let line = if pytest { line.map(|l| l.saturating_add(1)) } else { line };
         if el.status == TestStatus::Passed
             && el.attempts == 1
             && let Some(st) = status_attr
@@ -394,18 +418,30 @@ impl Parser<'_, '_> {
             }
         };
         let (mut key, mut digest) = keyed(identity);
-        // jest and mocha write a retried test once, with its last result: a second testcase of
-        // the same name is another test (`test.each` with a fixed title, two files with the same
-        // describe and it), never an attempt. Each is its own, the later ones named by their
-        // place among the report's tests (`name #3`), so that a failure is not taken for a
-        // flaky first attempt.
+        // jest, Vitest and mocha write a retried test once, with its last result: a second
+        // testcase of the same name is another test (`test.each` with a fixed title, two files
+        // with the same describe and it), never an attempt. Each is its own, the later ones
+        // named by their place among the report's tests (`name #3`), so that a failure is not
+        // taken for a flaky first attempt. Likewise a test of the same name that ran on another
+        // host (Playwright writes each browser project's suite with the project as its
+        // `hostname`, and the same suite, class and test names): it is named by that host
+        // (`name [firefox]`). Attempts of one test run where the first did.
+        let host = test_suite(&self.suites).map_or(0, |s| s.host);
+        let first = if anonymous { None } else { self.index.get(&key).map(|&(_, h)| h) };
         let distinct;
-        let identity = if !anonymous && self.no_reruns() && self.index.contains_key(&key) {
-            distinct = format!("{name} #{}", u64::from(self.distinct) + 1);
-            (key, digest) = keyed(&distinct);
-            distinct.as_str()
-        } else {
-            identity
+        let identity = match first {
+            Some(_) if self.no_reruns() => {
+                distinct = format!("{name} #{}", u64::from(self.distinct) + 1);
+                (key, digest) = keyed(&distinct);
+                distinct.as_str()
+            }
+            Some(h) if h != 0 && host != 0 && h != host => {
+                let on = self.hosts.get(host as usize - 1).map_or("", |h| &**h);
+                distinct = format!("{name} [{on}]");
+                (key, digest) = keyed(&distinct);
+                distinct.as_str()
+            }
+            _ => identity,
         };
         if let Some(open) = self.suites.last_mut() {
             open.counted.tests += 1;
@@ -417,7 +453,7 @@ impl Parser<'_, '_> {
                 TestStatus::Passed => {}
             }
         }
-        let repeated = if anonymous { None } else { self.index.get(&key).copied() };
+        let repeated = if anonymous { None } else { self.index.get(&key).map(|&(slot, _)| slot) };
         if repeated.is_some()
             && let Some(open) = self.suites.last_mut()
         {
@@ -458,7 +494,7 @@ impl Parser<'_, '_> {
                 self.distinct = self.distinct.saturating_add(1);
                 if self.cx.keep.judged_only() && !el.had_fail {
                     if !anonymous {
-                        self.index.insert(key, Slot::Passed(self.passed.len()));
+                        self.index.insert(key, (Slot::Passed(self.passed.len()), host));
                     }
                     let (status, any_passed, attempts) = (el.status, el.had_pass, el.attempts);
                     self.passed.push(Passed { status, any_passed, attempts, line, order, kept: false });
@@ -493,16 +529,16 @@ impl Parser<'_, '_> {
         self.seen.push((seen.0, seen.1, order));
         apply(&mut case, el);
         if !anonymous {
-            self.index.insert(key, Slot::Kept(self.tests.cases.len()));
+            self.index.insert(key, (Slot::Kept(self.tests.cases.len()), host));
         }
         self.tests.cases.push(case);
         Ok(())
     }
 
-    /// Whether the report's runner writes a retried test once (jest-junit, mocha-junit-reporter):
-    /// then repeated testcases are different tests, not attempts.
+    /// Whether the report's runner writes a retried test once (jest-junit, Vitest,
+    /// mocha-junit-reporter): then repeated testcases are different tests, not attempts.
     fn no_reruns(&self) -> bool {
-        self.tool.as_ref().is_some_and(|t| t.name == "jest-junit" || t.name == "mocha")
+        self.tool.as_ref().is_some_and(|t| matches!(t.name.as_str(), "jest-junit" | "vitest" | "mocha"))
     }
 
     /// Reads the children of a `<testcase>` up to its end.
@@ -1019,6 +1055,66 @@ mod tests {
               <testcase classname="pkg" name="TestRetry"/></testsuite></testsuites>"#,
         );
         assert_eq!((go.totals.total, go.totals.flaky), (1, 1));
+        // Vitest too writes a test once: `test.each` with a fixed title is several tests.
+        let vitest = tests(&format!(
+            r#"<testsuites name="vitest tests"><testsuite name="src/price.test.ts" hostname="runner">{fail}{pass}{pass}</testsuite></testsuites>"#
+        ));
+        assert_eq!((vitest.totals.total, vitest.totals.failed, vitest.totals.flaky), (3, 1, 0));
+    }
+
+    /// pytest counts the test's line from 0 (its `Item.location`); the record counts from 1, as
+    /// the file's reader and the other runners do (the horovod report of the corpus: `line="819"`
+    /// for a `def` on line 820, whose traceback shows the body at 821).
+    #[test]
+    fn pytest_lines_count_from_one() {
+        let case = r#"<testcase classname="test.test_spark.SparkTests" file="test/test_spark.py" line="819" name="test_rsh_events"><failure message="boom"/></testcase>"#;
+        let line = |suite: &str| {
+            tests(&format!(r#"<testsuites><testsuite name="{suite}">{case}</testsuite></testsuites>"#)).cases
+                [0]
+            .line
+        };
+        assert_eq!(line("pytest"), Some(820));
+        // xmlrunner and PHPUnit write the line as it is.
+        assert_eq!(line("tests"), Some(819));
+    }
+
+    /// Playwright writes a suite per browser project, each with the same suite, class and test
+    /// names and the project as its `hostname`: a test of the same name on another host is
+    /// another test (a failure on chromium is not a first attempt that firefox passed), with a
+    /// fingerprint of its own. Attempts on one host are still attempts, in both ways of
+    /// keeping tests.
+    #[test]
+    fn the_same_test_on_another_host_is_another_test() {
+        let suite = |host: &str, case: &str| {
+            format!(r#"<testsuite name="example.spec.ts" hostname="{host}" tests="1">{case}</testsuite>"#)
+        };
+        let fail = r#"<testcase classname="example.spec.ts" name="checkout › pays"><failure message="not visible"/></testcase>"#;
+        let pass = r#"<testcase classname="example.spec.ts" name="checkout › pays"/>"#;
+        for keep in [Keep::All, Keep::Judged { vulnerabilities: Severities::ALL }] {
+            let projects = format!(
+                r#"<testsuites id="" name="">{}{}{}</testsuites>"#,
+                suite("chromium", fail),
+                suite("firefox", pass),
+                suite("webkit", pass)
+            );
+            let t = tests_keeping(&projects, keep);
+            assert_eq!((t.totals.total, t.totals.failed, t.totals.flaky), (3, 1, 0));
+            let failed: Vec<&str> =
+                t.cases.iter().filter(|c| c.status == TestStatus::Failed).map(|c| c.name.as_str()).collect();
+            assert_eq!(failed, ["checkout › pays"]);
+            // Reruns on one machine (gotestsum, Gradle's test-retry) merge as before.
+            let reruns =
+                format!(r#"<testsuites>{}{}</testsuites>"#, suite("ci-1", fail), suite("ci-1", pass));
+            let t = tests_keeping(&reruns, keep);
+            assert_eq!((t.totals.total, t.totals.failed, t.totals.flaky), (1, 0, 1));
+        }
+        // The first host's test keeps the fingerprint it had; the others get their own.
+        let all =
+            tests(&format!("<testsuites>{}{}</testsuites>", suite("chromium", fail), suite("firefox", fail)));
+        let alone = tests(&format!("<testsuites>{}</testsuites>", suite("chromium", fail)));
+        assert_eq!(all.cases.len(), 2);
+        assert_eq!(all.cases[0].fingerprint, alone.cases[0].fingerprint);
+        assert_ne!(all.cases[0].fingerprint, all.cases[1].fingerprint);
     }
 
     /// jest writes no `message` attribute: the matcher line and what was expected and received
