@@ -137,6 +137,29 @@ pub fn secret(rule_id: &str, target: &str) -> String {
     digest("secret", &[Some(rule_id), Some(target)])
 }
 
+/// A secret that a report finds beside another of the same rule in the same file: rule, file
+/// and line (the last resort, as for [`unnamed_misconfiguration`]: a line moves with every
+/// edit above it, but without it one waiver would accept every secret of the rule in the
+/// file, those added later too).
+pub fn secret_at(rule_id: &str, target: &str, line: Option<u64>) -> String {
+    let line = line.map(|l| l.to_string());
+    digest("secret", &[Some(rule_id), Some(target), Some(line.as_deref().unwrap_or("-"))])
+}
+
+/// Gives each of `secrets` (one report's) that shares its fingerprint with another its own,
+/// from its line: see [`secret_at`]. A secret alone in its file keeps [`secret`]'s.
+pub fn tell_secrets_apart(secrets: &mut [crate::evidence::Secret]) {
+    let mut seen: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
+    for s in secrets.iter() {
+        *seen.entry(s.fingerprint.as_str()).or_default() += 1;
+    }
+    let shared: foldhash::HashSet<String> =
+        seen.into_iter().filter(|&(_, n)| n > 1).map(|(fp, _)| fp.to_owned()).collect();
+    for s in secrets.iter_mut().filter(|s| shared.contains(&s.fingerprint)) {
+        s.fingerprint = secret_at(&s.rule_id, &s.target, s.start_line);
+    }
+}
+
 /// A license finding: license, package or file, and target.
 pub fn license_finding(
     name: &str,

@@ -414,6 +414,7 @@ const SECRETS_FRAMEWORK: &str = "secrets";
 /// without a platform key) would only warn. Passed and skipped checks stay checks.
 fn secrets_apart(records: &mut crate::evidence::Records, start: usize) {
     let checks = records.misconfigurations.split_off(start);
+    let first_secret = records.secrets.len();
     for m in checks {
         if m.status != CheckStatus::Failed {
             records.misconfigurations.push(m);
@@ -433,6 +434,7 @@ fn secrets_apart(records: &mut crate::evidence::Records, start: usize) {
             end_line: m.end_line,
         });
     }
+    fingerprint::tell_secrets_apart(records.secrets.get_mut(first_secret..).unwrap_or_default());
 }
 
 /// The JSON path of a field of report `index` (`[1].summary` in a list, `summary` alone).
@@ -706,6 +708,30 @@ mod tests {
             p.records.misconfigurations.iter().map(|m| (m.check_id.as_str(), m.status)).collect();
         assert_eq!(left, [("CKV_SECRET_6", CheckStatus::Skipped)]);
         assert!(p.facts.warnings.is_empty(), "the summary still agrees: {:?}", p.facts.warnings);
+    }
+
+    /// Two secrets of one rule in one file (the corpus's kubernetes-goat `deployment.yaml`,
+    /// lines 44 and 53) are two findings with a fingerprint each, from their lines: one waiver
+    /// accepts one of them, never the other or one added later. A secret alone in its file
+    /// keeps the fingerprint of its rule and file.
+    #[test]
+    fn secrets_of_one_rule_in_one_file_are_told_apart() {
+        let first = check_named("CKV_SECRET_6", "Base64 High Entropy String", "null", "");
+        let second = first.replace("[3, 9]", "[12, 12]");
+        let doc = format!(
+            r#"{{"results": {{"failed_checks": [{first}, {second}]}}, "check_type": "secrets",
+                "summary": {{"passed": 0, "failed": 2, "skipped": 0, "parsing_errors": 0}}}}"#
+        );
+        let secrets = parse_str(&doc).expect("a secrets report").records.secrets;
+        let fps: Vec<&str> = secrets.iter().map(|s| s.fingerprint.as_str()).collect();
+        assert_eq!(
+            fps,
+            [
+                fingerprint::secret_at("CKV_SECRET_6", "/main.tf", Some(3)),
+                fingerprint::secret_at("CKV_SECRET_6", "/main.tf", Some(12))
+            ]
+        );
+        assert_ne!(fps[0], fingerprint::secret("CKV_SECRET_6", "/main.tf"));
     }
 
     /// A resource in a Terraform module knows the module block that calls it: Checkov's

@@ -624,6 +624,7 @@ fn convert_rest(r: Rest, cx: &Cx<'_>, target_of: &Target, out: &mut Records) {
             m.start_line,
         );
     }
+    let first_secret = out.secrets.len();
     for s in r.secrets {
         out.secrets.push(Secret {
             fingerprint: fingerprint::secret(&s.rule_id, &target_of.written),
@@ -638,6 +639,7 @@ fn convert_rest(r: Rest, cx: &Cx<'_>, target_of: &Target, out: &mut Records) {
             end_line: positive(s.end_line),
         });
     }
+    fingerprint::tell_secrets_apart(out.secrets.get_mut(first_secret..).unwrap_or_default());
     for l in r.licenses {
         out.licenses.push(LicenseFinding {
             fingerprint: fingerprint::license_finding(
@@ -951,6 +953,34 @@ mod tests {
         assert_eq!(
             (l.name.as_str(), l.package.as_deref(), l.file.as_deref()),
             ("GPL-3.0", Some("bash"), None)
+        );
+    }
+
+    /// Two keys of one rule in one file are two findings, told apart by their lines; a key
+    /// alone in its file keeps the fingerprint of its rule and file.
+    #[test]
+    fn secrets_of_one_rule_in_one_file_are_told_apart() {
+        let key = |line: u32| {
+            format!(
+                r#"{{"RuleID": "aws-access-key-id", "Severity": "CRITICAL", "Title": "AWS Access Key ID", "StartLine": {line}, "EndLine": {line}}}"#
+            )
+        };
+        let p = parse_str(&format!(
+            r#"{{"SchemaVersion": 2, "Results": [{{"Target": "test/fixture.env", "Class": "secret", "Secrets": [{}, {}]}},
+              {{"Target": "app/.env", "Class": "secret", "Secrets": [{}]}}]}}"#,
+            key(3),
+            key(9),
+            key(5)
+        ))
+        .expect("parses");
+        let fps: Vec<&str> = p.records.secrets.iter().map(|s| s.fingerprint.as_str()).collect();
+        assert_eq!(
+            fps,
+            [
+                fingerprint::secret_at("aws-access-key-id", "test/fixture.env", Some(3)),
+                fingerprint::secret_at("aws-access-key-id", "test/fixture.env", Some(9)),
+                fingerprint::secret("aws-access-key-id", "app/.env")
+            ]
         );
     }
 
