@@ -710,6 +710,17 @@ fn blobs_every_form() {
     args.extend(keyless());
     let (code, v, _) = verify(f, &args);
     assert_eq!((code, reason(&v)), (1, "digest_mismatch"), "{v:#}");
+
+    // No bundle or signature where the check says: the file was not signed (a failed gate with
+    // the command that signs it), not material that could not be read.
+    for flag in ["--bundle", "--signature"] {
+        let none = path("never-written.sigstore.json");
+        let mut args = vec![a, flag, &none];
+        args.extend(keyless());
+        let (code, v, err) = verify(f, &args);
+        assert_eq!((code, reason(&v)), (1, "no_signature"), "{flag}: {v:#}\n{err}");
+        assert!(v["signatures"][0]["error"].as_str().is_some_and(|e| e.contains("no such file")), "{v:#}");
+    }
 }
 
 /// A registry behind authentication: without credentials the check cannot be made (exit 3,

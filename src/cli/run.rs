@@ -314,7 +314,7 @@ fn judge(
                 help: if p.infrastructure {
                     "the signature could not be checked, so the gate cannot pass: fix the registry access and run again".into()
                 } else {
-                    "fix the signature check's input (see docs/signatures.md)".into()
+                    "correct the check under `signatures:` in verdict.yaml (or its command-line flags), or make the files it names exist (see docs/signatures.md)".into()
                 },
             })
             .collect();

@@ -11,7 +11,7 @@ use serde_json::Value;
 use sigstore_verify::types::Bundle;
 
 use super::cosign::{self, Content, Material};
-use super::{Artifact, BlobSubject, Check, Checked, Options, Outcome, check_bundle};
+use super::{Artifact, BlobSubject, Check, Checked, Failure, Options, Outcome, Reason, check_bundle};
 use crate::ingest::read;
 
 /// Bundles hold a few certificates and at most an attestation's predicate (an SBOM can be
@@ -26,6 +26,18 @@ pub(super) fn verify(check: &Check, b: &BlobSubject, options: &Options, out: &mu
         Err(e) => return out.fail_input(check, None, e),
     };
     let shown = format!("sha256:{}", hex::encode(sha));
+    // The bundle or signature the check names is not there: the file was not signed (or its
+    // signature was not kept beside it). That is the gate's "not signed", with the command that
+    // signs it, not material that could not be read.
+    if let Some(missing) = b.bundle.as_ref().or(b.signature.as_ref()).filter(|p| is_missing(p)) {
+        let what = if b.bundle.is_some() { "bundle" } else { "signature" };
+        let message = format!(
+            "{}: no such file: the file was not signed, or its {what} was not kept beside it",
+            super::shown(missing)
+        );
+        let result = Err(Failure::new(Reason::NoSignature, message));
+        return out.record(check, Some(shown), None, Checked { candidates: 0, result });
+    }
     let bundle = match material(b, sha) {
         Ok(bundle) => bundle,
         Err(e) => return out.fail_input(check, Some(shown), e),
@@ -36,6 +48,13 @@ pub(super) fn verify(check: &Check, b: &BlobSubject, options: &Options, out: &mu
     };
     let result = check_bundle(&bundle, artifact, check, check.trust.as_ref().unwrap_or(&options.trust));
     out.record(check, Some(shown), None, Checked { candidates: 1, result });
+}
+
+/// Whether `path` names nothing at all (not a file that cannot be read, and not PEM text given
+/// where a path belongs, which [`material`] explains).
+fn is_missing(path: &Path) -> bool {
+    super::pem_instead_of_path(path).is_none()
+        && std::fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
 }
 
 /// The SHA-256 of the file (streamed) or the given digest.
