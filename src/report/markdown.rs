@@ -387,13 +387,16 @@ impl Renderer<'_> {
             (0, e) => parts.push(format!("{} excepted", num(e))),
             (w, e) => parts.push(format!("{} waived, {} excepted", num(w), num(e))),
         }
-        // A skipped step judged nothing (no artifact of its kind): not counted as judged.
-        let skipped = v.steps.iter().filter(|s| s.outcome == Outcome::Skipped).count();
-        let judged = plural(v.steps.len() - skipped, "step", "steps");
-        parts.push(if skipped > 0 {
-            format!("{judged} judged, {skipped} skipped")
-        } else {
+        // A skipped step judged nothing (no artifact of its kind): not counted as judged, and
+        // named here, outside the folded table, so that a green gate with no test results
+        // does not read as "the tests passed".
+        let skipped: Vec<String> =
+            v.steps.iter().filter(|s| s.outcome == Outcome::Skipped).map(|s| md(&s.name, MAX_NAME)).collect();
+        let judged = plural(v.steps.len() - skipped.len(), "step", "steps");
+        parts.push(if skipped.is_empty() {
             format!("{judged} judged")
+        } else {
+            format!("{judged} judged, {} skipped (nothing to judge: {})", skipped.len(), skipped.join(", "))
         });
         parts.push(format!("{} read", plural(v.evidence.sources.len(), "artifact", "artifacts")));
         parts.join(" · ")
