@@ -8,6 +8,7 @@
 
 use std::fmt::Write as _;
 
+use super::text::one_line;
 use crate::diag::clean;
 use crate::policy::Level;
 use crate::verdict::{Finding, Outcome, Status, Verdict};
@@ -303,7 +304,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
     if !warns.is_empty() {
         let _ = writeln!(s, "\n{}", p.bold(&format!("Warnings ({})", warns.len())));
         for f in warns.iter().take(style.max_warn) {
-            let msg = wrap(&f.policy.msg, style.width, 2);
+            let msg = wrap(&one_line(&f.policy.msg), style.width, 2);
             for (i, l) in msg.iter().enumerate() {
                 if i == 0 {
                     let mut text = format!("{} {l}", p.dim(&format!("{} ·", short(&f.step, MAX_NAME))));
@@ -318,7 +319,7 @@ pub fn render(v: &Verdict, style: Style) -> String {
             // Up to four lines: a warning's remedy often ends with what to act on (the
             // advisory's link, the skip comment to write), which two lines cut off.
             if let Some(fix) = &f.policy.remediation {
-                for (i, l) in wrap(fix, style.width - 4, 4).iter().enumerate() {
+                for (i, l) in wrap(&one_line(fix), style.width - 4, 4).iter().enumerate() {
                     let _ = writeln!(s, "      {} {l}", p.dim(if i == 0 { "fix" } else { "   " }));
                 }
             }
@@ -442,7 +443,7 @@ fn finding_block(s: &mut String, p: &Paint, f: &Finding, width: usize) {
         .filter(|x| !f.policy.msg.contains(x.as_str()))
         .map(|x| format!("{} ", x.as_str()))
         .unwrap_or_default();
-    for (i, l) in wrap(&f.policy.msg, width, 3).iter().enumerate() {
+    for (i, l) in wrap(&one_line(&f.policy.msg), width, 3).iter().enumerate() {
         if i == 0 {
             let _ = writeln!(s, "    {} {}{}", p.red("✗"), p.bold(&sev), p.bold(l));
         } else {
@@ -466,7 +467,7 @@ fn finding_block(s: &mut String, p: &Paint, f: &Finding, width: usize) {
         let _ = writeln!(s, "        {}  {}", p.dim("where"), place);
     }
     if let Some(fix) = &f.policy.remediation {
-        for (i, l) in wrap(fix, width - 8, 6).iter().enumerate() {
+        for (i, l) in wrap(&one_line(fix), width - 8, 6).iter().enumerate() {
             let label = if i == 0 { "fix  " } else { "     " };
             let _ = writeln!(s, "        {}  {}", p.dim(label), l);
         }

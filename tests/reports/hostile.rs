@@ -153,6 +153,22 @@ fn terminal() {
     assert!(out.contains("waived by </details>"), "{out}");
 }
 
+/// A test name written over several lines (a parameterized test printing its data) is one
+/// line of text in the terminal too: its line breaks neither start lines of their own in
+/// verdict's block nor use up the lines that keep why it failed.
+#[test]
+fn terminal_folds_line_breaks() {
+    let name = "totals for cart\n  items: 3\n  coupon: SPRING10\n  currency: EUR\n  vat: 19%";
+    let mut p = support::policy_finding("tests", "deny_failed", Level::Fail, "");
+    p.msg = format!("Test \"{name}\" in pricing.CartTotals failed: expected 90.00 but was 81.00");
+    p.remediation = Some(format!("Run pricing.CartTotals.{name} locally; it failed with AssertionError"));
+    let v = support::verdict_of(vec![support::finding("x", Status::Open, p)]);
+    let out = terminal::render(&v, terminal::Style { color: false, ..terminal::Style::default() });
+    assert!(out.contains("expected 90.00 but was 81.00"), "{out}");
+    assert!(out.contains("it failed with AssertionError"), "{out}");
+    assert!(out.lines().any(|l| l.contains("✗ Test \"totals for cart items: 3 coupon: SPRING10")), "{out}");
+}
+
 /// Workflow commands: one line each, properties and data escaped, no second command smuggled
 /// in, no legacy `##[` command anywhere.
 #[test]
