@@ -400,6 +400,10 @@ impl Parser<'_, '_> {
             el.status = status_word(st);
             el.had_pass = el.status == TestStatus::Passed;
             el.had_fail = el.status.is_failure();
+            if el.had_fail {
+                let word: String = st.trim().chars().take(64).collect();
+                el.message = Some(format!("the report gives the test the status \"{word}\""));
+            }
         }
         self.tests.testcases.count(el.status);
         // The test's identity: its suite, class, name and file. When only judged tests are
@@ -795,12 +799,28 @@ fn cap(s: &str, max: usize) -> String {
 }
 
 /// Reads a `status` attribute's word when a testcase has no result child.
+/// The outcome a testcase's `status` attribute gives when no result element does: the words
+/// of bazel, googletest, CTest, tst and the TRX and NUnit converters. A word that says neither
+/// a pass nor a skip is never read as a pass: `timeout`, `crashed`, `aborted` and any word
+/// verdict does not know make the test errored.
 fn status_word(word: &str) -> TestStatus {
     match word.trim().to_ascii_lowercase().as_str() {
-        "disabled" | "skipped" | "skip" | "notrun" | "not run" | "ignored" | "pending" => TestStatus::Skipped,
+        ""
+        | "passed"
+        | "pass"
+        | "success"
+        | "succeeded"
+        | "successful"
+        | "ok"
+        | "run"
+        | "completed"
+        | "executed"
+        | "warning"
+        | "passedbutrunaborted" => TestStatus::Passed,
+        "disabled" | "skipped" | "skip" | "notrun" | "not run" | "ignored" | "pending" | "notexecuted"
+        | "not executed" | "inconclusive" | "suppressed" => TestStatus::Skipped,
         "failed" | "failure" | "fail" => TestStatus::Failed,
-        "error" | "errored" | "broken" => TestStatus::Errored,
-        _ => TestStatus::Passed,
+        _ => TestStatus::Errored,
     }
 }
 
@@ -1300,6 +1320,22 @@ Received string:  "abort: empty revision range"
         let st: Vec<_> = t.cases.iter().map(|c| c.status).collect();
         assert_eq!(st, [TestStatus::Skipped, TestStatus::Passed, TestStatus::Failed]);
         assert!(t.discrepancies.is_empty());
+        // A word that says neither a pass nor a skip is never a pass: the test errored, and
+        // its message says the word.
+        let t = tests(
+            r#"<testsuite name="f"><testcase name="a" status="timeout"/><testcase name="b" status="Crashed"/>
+               <testcase name="c" status="Success"/><testcase name="d" status="NotExecuted"/></testsuite>"#,
+        );
+        let st: Vec<_> = t.cases.iter().map(|c| (c.status, c.message.as_deref())).collect();
+        assert_eq!(
+            st,
+            [
+                (TestStatus::Errored, Some("the report gives the test the status \"timeout\"")),
+                (TestStatus::Errored, Some("the report gives the test the status \"Crashed\"")),
+                (TestStatus::Passed, None),
+                (TestStatus::Skipped, None)
+            ]
+        );
     }
 
     /// Real pytest output with pytest-rerunfailures (fixtures/junit/PROVENANCE.md): the
