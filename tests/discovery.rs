@@ -286,3 +286,27 @@ fn a_json_report_with_a_byte_order_mark_is_read() {
     use sha2::Digest;
     assert_eq!(ev.sources[0].sha256, hex::encode(sha2::Sha256::digest(report.as_bytes())));
 }
+
+/// One JSON object that is two artifacts (an SBOM with a Trivy report merged into it) is
+/// refused rather than read as the SBOM, which would drop the report's vulnerabilities; named
+/// as one kind, it is read as that kind.
+#[test]
+fn an_object_that_is_two_artifacts_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let trivy = r#""SchemaVersion": 2, "ArtifactName": "app:1", "Results": [{"Target": "app", "Vulnerabilities": [
+        {"VulnerabilityID": "CVE-2024-1", "PkgName": "x", "InstalledVersion": "1", "FixedVersion": "2", "Severity": "CRITICAL"}]}]"#;
+    for sbom in [
+        r#""bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": []"#,
+        r#""spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "app", "packages": []"#,
+    ] {
+        write(dir.path(), "report.json", &format!("{{{sbom}, {trivy}}}"));
+        let errors = verdict::cli::gather(&[dir.path().to_path_buf()], &[], &Limits::default())
+            .expect_err("two artifacts in one object stop the run");
+        let text = format!("{errors:?}");
+        assert!(text.contains("TwoKinds") && text.contains("Trivy JSON report"), "{text}");
+    }
+    let named: verdict::cli::args::InputSpec =
+        format!("trivy={}", dir.path().join("report.json").display()).parse().unwrap();
+    let ev = verdict::cli::gather(&[], &[named], &Limits::default()).unwrap();
+    assert_eq!((ev.sources[0].kind, ev.vulnerabilities.len()), (Kind::Trivy, 1));
+}

@@ -44,11 +44,13 @@ pub enum Code {
     DuplicateName,
     /// A JSON object gives one key twice.
     DuplicateKey,
+    /// One JSON object is two kinds of artifact at once (an SBOM that also carries a Trivy report).
+    TwoKinds,
 }
 
 impl Code {
     /// Every code, for documentation tests.
-    pub const ALL: [Code; 19] = [
+    pub const ALL: [Code; 20] = [
         Code::Unreadable,
         Code::TooLarge,
         Code::Truncated,
@@ -68,6 +70,7 @@ impl Code {
         Code::BadValue,
         Code::DuplicateName,
         Code::DuplicateKey,
+        Code::TwoKinds,
     ];
 
     /// The code as printed: `ingest/<kebab-case>`.
@@ -92,6 +95,7 @@ impl Code {
             Code::BadValue => "ingest/bad-value",
             Code::DuplicateName => "ingest/duplicate-name",
             Code::DuplicateKey => "ingest/duplicate-key",
+            Code::TwoKinds => "ingest/two-kinds",
         }
     }
 }

@@ -387,16 +387,34 @@ fn decide_cut(keys: &[(String, Option<String>)]) -> Option<Sniffed> {
 }
 
 fn decide_object(keys: &[(String, Option<String>)]) -> Option<Sniffed> {
+    object_kinds(keys).first().map(|&kind| Sniffed::Known(kind, Format::Json))
+}
+
+/// The kinds of artifact whose own top-level keys a JSON object's first bytes (`head`) hold,
+/// when there are two or more: a document written by merging two tools' outputs (`jq -s '.[0]
+/// * .[1]'`), which read as one kind would drop what the other holds.
+pub fn two_kinds(head: &[u8]) -> Option<Vec<Kind>> {
+    let body = content(head)?;
+    if body.first() != Some(&b'{') {
+        return None;
+    }
+    let kinds = object_kinds(&top_level_keys(body));
+    (kinds.len() > 1).then_some(kinds)
+}
+
+/// Every kind a JSON object's top-level keys decide, in the order [`decide_object`] prefers.
+fn object_kinds(keys: &[(String, Option<String>)]) -> Vec<Kind> {
+    let mut kinds = Vec::new();
     let get = |name: &str| keys.iter().find(|(k, _)| k == name);
     let has = |name: &str| get(name).is_some();
     let value = |name: &str| get(name).and_then(|(_, v)| v.as_deref());
     // A `bomFormat` of another spelling ("cyclonedx") beside `specVersion` is a CycloneDX SBOM
     // the parser refuses with the value to write, rather than an SBOM skipped unseen.
     if value("bomFormat").is_some_and(|v| v == "CycloneDX") || (has("bomFormat") && has("specVersion")) {
-        return Some(Sniffed::Known(Kind::Cyclonedx, Format::Json));
+        kinds.push(Kind::Cyclonedx);
     }
     if value("spdxVersion").is_some_and(|v| v.starts_with("SPDX-")) {
-        return Some(Sniffed::Known(Kind::Spdx, Format::Json));
+        kinds.push(Kind::Spdx);
     }
     // Without `SchemaVersion`, a report of `ArtifactName` and `Results` is still Trivy's: the
     // parser refuses it as another version rather than the scan being skipped unseen.
@@ -406,16 +424,15 @@ fn decide_object(keys: &[(String, Option<String>)]) -> Option<Sniffed> {
         || (has("ArtifactName") && has("Results"))
         || (has("ClusterName") && has("Resources"))
     {
-        return Some(Sniffed::Known(Kind::Trivy, Format::Json));
-    }
-    if has("check_type") && (has("results") || has("summary")) {
-        return Some(Sniffed::Known(Kind::Checkov, Format::Json));
+        kinds.push(Kind::Trivy);
     }
     // Checkov prints only its summary when a run finds nothing to check.
-    if has("checkov_version") && has("passed") && has("failed") {
-        return Some(Sniffed::Known(Kind::Checkov, Format::Json));
+    if (has("check_type") && (has("results") || has("summary")))
+        || (has("checkov_version") && has("passed") && has("failed"))
+    {
+        kinds.push(Kind::Checkov);
     }
-    None
+    kinds
 }
 
 fn sniff_json_array(body: &[u8]) -> Sniffed {
