@@ -298,7 +298,9 @@ pub fn clean(text: &str) -> String {
 }
 
 /// Whether `c` is an invisible bidirectional control (the "Trojan Source" characters): text
-/// containing them reads differently from what it is.
+/// containing them reads differently from what it is. The marks (LRM, RLM, ALM) are left to
+/// right-to-left text, which needs them, as rustc's `text_direction_codepoint` lints leave them:
+/// they only set the direction of the neutral characters beside them, never reverse a run.
 pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }

@@ -25,7 +25,9 @@ use super::common::{
     warnings_block,
 };
 use super::context::{DEFAULT_GATE, RenderContext, marker};
-use super::text::{clip, code, fenced, link, md, md_code, num, plural, safe_url, uri_path, url_label};
+use super::text::{
+    clip, code, fenced, has_word, link, md, md_code, num, plural, safe_url, uri_path, url_label,
+};
 use crate::verdict::{Finding, LedgerEntry, Outcome, Status, Step, Verdict};
 
 pub mod stopped;
@@ -1030,7 +1032,7 @@ fn count_cell(n: usize) -> String {
 /// The severity in bold, unless the message already says it.
 fn badge(f: &Finding) -> String {
     match severity_word(f.policy.severity) {
-        Some(w) if !f.policy.msg.contains(w) => format!("**{w}** "),
+        Some(w) if !has_word(&f.policy.msg, w) => format!("**{w}** "),
         Some(_) | None => String::new(),
     }
 }

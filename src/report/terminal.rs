@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use super::text::one_line;
+use super::text::{has_word, one_line};
 use crate::diag::clean;
 use crate::policy::Level;
 use crate::verdict::{Finding, Outcome, Status, Verdict};
@@ -440,7 +440,7 @@ fn finding_block(s: &mut String, p: &Paint, f: &Finding, width: usize) {
     let sev = f
         .policy
         .severity
-        .filter(|x| !f.policy.msg.contains(x.as_str()))
+        .filter(|x| !has_word(&f.policy.msg, x.as_str()))
         .map(|x| format!("{} ", x.as_str()))
         .unwrap_or_default();
     for (i, l) in wrap(&one_line(&f.policy.msg), width, 3).iter().enumerate() {

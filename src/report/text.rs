@@ -69,6 +69,16 @@ fn printable_ascii(text: &str, newlines: bool) -> bool {
         && chunks.remainder().iter().all(|b| printable(b) == 1)
 }
 
+/// Whether `text` holds `word` as a word of its own (`HIGH vulnerability …`, `[HIGH]`), not
+/// inside another (`HIGHLIGHT`): a finding's message that says its severity needs no badge.
+pub(crate) fn has_word(text: &str, word: &str) -> bool {
+    let boundary = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    text.match_indices(word).any(|(i, _)| {
+        boundary(text.get(..i).and_then(|t| t.chars().next_back()))
+            && boundary(text.get(i + word.len()..).and_then(|t| t.chars().next()))
+    })
+}
+
 /// At most `max` characters; a cut ends with `…`.
 pub(crate) fn clip<S: AsRef<str> + Into<String>>(owned: S, max: usize) -> String {
     let text = owned.as_ref();
@@ -529,6 +539,21 @@ mod tests {
         assert_eq!(md_code("plain *text*", 100), md("plain *text*", 100));
         // Cut inside a span: an odd count, so all escaped.
         assert_eq!(md_code("run `cmd one`", 8), "run \\`cm…");
+    }
+
+    /// A word of its own, not a part of another.
+    #[test]
+    fn words() {
+        assert!(
+            has_word("HIGH vulnerability", "HIGH")
+                && has_word("[HIGH] x", "HIGH")
+                && has_word("x HIGH", "HIGH")
+        );
+        assert!(
+            !has_word("expected class HIGHLIGHT", "HIGH")
+                && !has_word("LOW_FLOW", "LOW")
+                && !has_word("", "LOW")
+        );
     }
 
     /// Only http and https links, encoded so that they cannot end the link early.
