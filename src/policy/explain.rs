@@ -201,20 +201,35 @@ impl Explanation {
 // Tests
 // ---------------------------------------------------------------------------------------------
 
-/// The test's file and the command that runs only it, when its file says the runner: a
+/// The extensions of the test files whose runner [`runner_command`] knows.
+const TEST_FILE_EXTENSIONS: [&str; 9] = ["py", "ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts"];
+
+/// The test's file: its `file`, else its class name or its suite's name when that is the path
+/// of a Python, JavaScript or TypeScript file (jest-junit and Playwright write the file in the
+/// class name, jest-junit's `{filepath}` suite names in the suite's; a Windows runner's `\` is
+/// read as `/`).
+fn test_file(case: &TestCase) -> Option<String> {
+    if let Some(file) = &case.file {
+        return Some(file.clone());
+    }
+    let path_like = |p: &&str| p.contains('/') || p.contains('\\') || p.contains('.') && !p.contains(' ');
+    [case.classname.as_deref(), case.suite.as_deref()].into_iter().flatten().filter(path_like).find_map(|p| {
+        let ext = p.rsplit_once('.')?.1.to_ascii_lowercase();
+        TEST_FILE_EXTENSIONS.contains(&ext.as_str()).then(|| p.replace('\\', "/"))
+    })
+}
+
+/// The command that runs only the test, when its file ([`test_file`]) says the runner: a
 /// Python file is pytest's (`pytest FILE -k 'NAME'`), a JavaScript or TypeScript test file
-/// (`.test.ts`, `.spec.js`, …) jest's (`npx jest FILE -t 'NAME'`). The file is the test's
-/// `file`, else its class name when that is a path (jest-junit and Playwright write the file
-/// there). Elsewhere the qualified name (`com.acme.CartTest.appliesDiscount`) says enough.
+/// (`.test.ts`, `.spec.js`, …) jest's (`npx jest FILE -t 'NAME'`). Elsewhere the qualified
+/// name (`com.acme.CartTest.appliesDiscount`) says enough.
 ///
 /// The name comes from the report, which whoever wrote the tests controls, and the reader is
 /// asked to paste the command into a shell: the file and the name are quoted for a POSIX shell
 /// (single quotes: `$(…)`, backticks and `$5` stay text), and jest's `-t`, a regular
 /// expression, gets the name with its special characters escaped. A name that holds a line
 /// break or another control character gets no command.
-fn runner_command(case: &TestCase, suite: Option<&str>) -> Option<(String, String)> {
-    let path_like = |p: &&str| p.contains('/') || p.contains('.') && !p.contains(' ');
-    let file = case.file.as_deref().or(suite.filter(path_like))?;
+fn runner_command(case: &TestCase, file: &str) -> Option<String> {
     let ext = file.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
     if case.name.is_empty() || case.name.chars().chain(file.chars()).any(char::is_control) {
         return None;
@@ -227,7 +242,7 @@ fn runner_command(case: &TestCase, suite: Option<&str>) -> Option<(String, Strin
         }
         _ => return None,
     };
-    Some((file.to_owned(), command))
+    Some(command)
 }
 
 /// `text` as one word of a POSIX shell: as it is when it holds only characters no shell treats
@@ -258,6 +273,7 @@ fn regex_escape(text: &str) -> String {
 fn test_case(case: &TestCase) -> Explanation {
     // Where the test lives: its class, else its suite (runners without class names).
     let suite = case.classname.as_deref().or(case.suite.as_deref());
+    let file = test_file(case);
     // The qualified name waivers can match: "com.acme.CartTest.appliesDiscount". Some runners
     // (NUnit) write the qualified name as the test's name already; a test without a name is
     // named by its suite alone.
@@ -312,7 +328,7 @@ fn test_case(case: &TestCase) -> Explanation {
                 (false, Some(suite)) if case.name.is_empty() => {
                     format!("Run the tests of {suite} locally and fix the code or the test")
                 }
-                _ => match runner_command(case, suite) {
+                _ => match file.as_deref().and_then(|file| Some((file, runner_command(case, file)?))) {
                     Some((file, command)) => format!(
                         "Run the test \"{}\" of {file} locally (`{command}`) and fix the code or the test",
                         case.name
@@ -358,7 +374,7 @@ fn test_case(case: &TestCase) -> Explanation {
         msg,
         id: Some(id),
         severity: None,
-        file: case.file.clone(),
+        file,
         line: case.line,
         url: None,
         purl: None,

@@ -93,6 +93,17 @@ fn a_jest_or_pytest_test_gets_the_command_that_runs_it() {
         Some(r"npx jest 'src/my tests/price.spec.js' -t 'total \(with VAT\) \[EUR\]\?'")
     );
     assert_eq!(hostile("a;b", "tests/test_x.py").as_deref(), Some("pytest tests/test_x.py -k 'a;b'"));
+    // jest-junit with `{filepath}` suite names (here from a Windows runner) names the file in the
+    // suite, the describe blocks in the class name: the file is the suite's, and the finding's.
+    let windows = test_case(&case(json!({
+        "status": "failed", "suite": "__tests__\\main.test.js", "classname": "Test 1 › Test 1.1",
+        "name": "Failing test", "failure_type": null,
+    })));
+    assert_eq!(windows.file.as_deref(), Some("__tests__/main.test.js"));
+    assert!(
+        windows.remediation.expect("a fix").contains("(`npx jest __tests__/main.test.js -t 'Failing test'`)"),
+        "the command"
+    );
     // A line break would end the command early: none is given.
     assert_eq!(hostile("first\nrm -rf ~", "web/cart.test.ts"), None);
     // A Java class name is no file: the qualified name says enough.
