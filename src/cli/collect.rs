@@ -393,6 +393,7 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
         tool: parsed.facts.tool.clone(),
         spec_version: parsed.facts.spec_version.clone(),
         subject: parsed.facts.subject.clone(),
+        subject_type: parsed.facts.subject_type.clone(),
         bytes,
         sha256,
         warnings: parsed.facts.warnings.clone(),

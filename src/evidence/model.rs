@@ -198,6 +198,11 @@ pub struct Source {
     /// `ArtifactName`), the described component (CycloneDX `metadata.component`, as
     /// `name@version`), the SPDX document's `name`.
     pub subject: Option<String>,
+    /// What kind of thing the subject is, when the artifact says: Trivy's `ArtifactType`
+    /// (`container_image`, `filesystem`, `repository`, `vm`, `cyclonedx`, …). For an image,
+    /// the findings inside it name it.
+    #[serde(default)]
+    pub subject_type: Option<String>,
     /// Size in bytes.
     pub bytes: u64,
     /// SHA-256 of the bytes, lower-case hex.

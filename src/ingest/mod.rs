@@ -94,6 +94,8 @@ pub struct Facts {
     pub spec_version: Option<String>,
     /// What it is about (scanned image, described component, document name).
     pub subject: Option<String>,
+    /// What kind of thing the subject is, when the artifact says (Trivy's `ArtifactType`).
+    pub subject_type: Option<String>,
     /// Problems that did not stop reading.
     pub warnings: Vec<Warning>,
     /// For a Trivy report, how many of its targets are packages checked for vulnerabilities

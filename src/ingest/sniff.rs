@@ -391,8 +391,8 @@ fn decide_object(keys: &[(String, Option<String>)]) -> Option<Sniffed> {
 }
 
 /// The kinds of artifact whose own top-level keys a JSON object's first bytes (`head`) hold,
-/// when there are two or more: a document written by merging two tools' outputs (`jq -s '.[0]
-/// * .[1]'`), which read as one kind would drop what the other holds.
+/// when there are two or more: a document written by merging two tools' outputs
+/// (`jq -s '.[0] * .[1]'`), which read as one kind would drop what the other holds.
 pub fn two_kinds(head: &[u8]) -> Option<Vec<Kind>> {
     let body = content(head)?;
     if body.first() != Some(&b'{') {

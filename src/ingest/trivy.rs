@@ -148,6 +148,10 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
                     let name: Option<String> = map.next_value()?;
                     out.facts.subject = name.filter(|n| !n.is_empty());
                 }
+                "ArtifactType" => {
+                    let kind: Option<String> = map.next_value()?;
+                    out.facts.subject_type = kind.filter(|k| !k.is_empty());
+                }
                 "Results" => {
                     let mut each =
                         ResultSeed { cx, out: &mut out.records, package_targets: &mut package_targets };
@@ -166,6 +170,7 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
             tool: Some(Tool { name: "trivy".into(), version }),
             spec_version: Some("2".into()),
             subject: out.facts.subject.take(),
+            subject_type: out.facts.subject_type.take(),
             warnings: Vec::new(),
             package_targets: Some(package_targets),
         };

@@ -29,6 +29,9 @@ pub(crate) struct Records<'a> {
     /// For each package found in one place with more than one vulnerability to explain, the
     /// newest of their fixes and how many they are: the one upgrade that clears them all.
     upgrades: FoldHashMap<Place<'a>, (String, usize)>,
+    /// The reports that scanned an image (Trivy's `ArtifactType` `container_image` or `vm`),
+    /// with the image: their findings in a lockfile or binary inside it name it.
+    images: Vec<(&'a str, &'a str)>,
 }
 
 /// A package where it was found: name, version, and the file or image it is in.
@@ -68,7 +71,11 @@ impl Record<'_> {
     fn explain(self, result: &Map<String, Json>, records: &Records<'_>) -> Explanation {
         match self {
             Record::Test(case) => test_case(case),
-            Record::Vulnerability(vuln) => vulnerability(vuln, records.upgrades.get(&place(vuln))),
+            Record::Vulnerability(vuln) => {
+                let image =
+                    records.images.iter().find(|(source, _)| **source == *vuln.source).map(|(_, i)| *i);
+                vulnerability(vuln, records.upgrades.get(&place(vuln)), image)
+            }
             Record::Check(check) => misconfiguration(check),
             Record::Secret(secret) => secret_found(secret),
             Record::Component(component) => {
@@ -114,7 +121,13 @@ impl<'a> Records<'a> {
             }
         }
         upgrades.retain(|_, (_, n)| *n > 1);
-        Records { by_fingerprint, upgrades }
+        let images = evidence
+            .sources
+            .iter()
+            .filter(|s| matches!(s.subject_type.as_deref(), Some("container_image" | "vm")))
+            .filter_map(|s| Some((s.path.as_str(), s.subject.as_deref()?)))
+            .collect();
+        Records { by_fingerprint, upgrades, images }
     }
 
     /// The findings a result without `msg` stands for: one per record its `fingerprint` names
@@ -388,13 +401,19 @@ fn test_case(case: &TestCase) -> Explanation {
 
 /// "HIGH vulnerability CVE-… in lodash 4.17.20 (web/package-lock.json): title", with the
 /// upgrade to make when the scanner knows a fixed version, else what to do without one.
-fn vulnerability(vuln: &Vulnerability, all: Option<&(String, usize)>) -> Explanation {
+fn vulnerability(vuln: &Vulnerability, all: Option<&(String, usize)>, image: Option<&str>) -> Explanation {
     let pkg = &vuln.package;
     let mut msg = format!("{} vulnerability {} in {}", vuln.severity.as_str(), vuln.id, pkg.name);
     part(&mut msg, " ", pkg.version.as_deref(), "");
-    part(&mut msg, " (", vuln.target.as_deref(), ")");
+    // A lockfile or binary inside a scanned image (`Cargo.lock`, `usr/local/bin/app`) says
+    // which image; the operating system's target names it already.
+    let image = image.filter(|i| !vuln.target.as_deref().is_some_and(|t| t.contains(i)));
+    let in_image = image.map(|i| format!(" in image {i}"));
+    let target = vuln.target.as_deref().map(|t| format!("{t}{}", in_image.as_deref().unwrap_or("")));
+    part(&mut msg, " (", target.as_deref().or(in_image.as_deref().map(str::trim_start)), ")");
     part(&mut msg, ": ", oneline(vuln.title.as_deref()).as_deref(), "");
-    let mut remediation = if vuln.fixed_versions.is_empty() { no_fix(vuln) } else { upgrade(vuln) };
+    let mut remediation =
+        if vuln.fixed_versions.is_empty() { no_fix(vuln) } else { upgrade(vuln, in_image.as_deref()) };
     // Several findings in this package here: the one upgrade that clears them all, so that
     // fixing the first does not leave the gate red on the next.
     if let Some((newest, n)) = all
@@ -422,7 +441,7 @@ fn vulnerability(vuln: &Vulnerability, all: Option<&(String, usize)>) -> Explana
 
 /// "Upgrade org.springframework:spring-beans 5.3.15 → 5.3.18 (or 6.0.1) in app/lib/…jar",
 /// and for a package of the operating system, how that is done in an image.
-fn upgrade(vuln: &Vulnerability) -> String {
+fn upgrade(vuln: &Vulnerability, in_image: Option<&str>) -> String {
     let pkg = &vuln.package;
     let go = is_go(vuln);
     let fixes = fixes(vuln);
@@ -440,6 +459,7 @@ fn upgrade(vuln: &Vulnerability) -> String {
         ));
         if pkg.package_type.as_deref() == Some("gobinary") {
             part(&mut text, ", then rebuild ", pkg.path.as_deref().or(vuln.target.as_deref()), "");
+            text.push_str(in_image.unwrap_or(""));
         }
         return text;
     }
@@ -452,6 +472,7 @@ fn upgrade(vuln: &Vulnerability) -> String {
     }
     // Where the package sits: the jar or binary inside the image, else the lockfile or image.
     part(&mut text, " in ", pkg.path.as_deref().or(vuln.target.as_deref()), "");
+    text.push_str(in_image.unwrap_or(""));
     let from_os = pkg.purl.as_deref().is_some_and(|p| OS_PURLS.iter().any(|prefix| p.starts_with(prefix)))
         || pkg.package_type.as_deref().is_some_and(|t| OS_TYPES.contains(&t));
     if from_os {

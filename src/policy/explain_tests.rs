@@ -353,7 +353,7 @@ fn a_passed_or_skipped_test_is_named_as_such() {
 
 /// A vulnerability explained on its own (no other finding in its package).
 fn vulnerability(vuln: &Vulnerability) -> Explanation {
-    super::vulnerability(vuln, None)
+    super::vulnerability(vuln, None, None)
 }
 
 /// Spring4Shell in a jar of an image, fixed in two release lines.
@@ -438,6 +438,31 @@ fn a_fixable_vulnerability_names_the_upgrade() {
             ),
             ..Explanation::default()
         }
+    );
+}
+
+/// A jar or lockfile inside a scanned image says which image, in the message and the fix; the
+/// operating system's target names the image already.
+#[test]
+fn a_vulnerability_inside_an_image_names_the_image() {
+    let e = super::vulnerability(&vuln(json!({})), None, Some("registry.example/shop/api:1.4"));
+    assert!(
+        e.msg.contains("spring-beans 5.3.15 (Java in image registry.example/shop/api:1.4): "),
+        "{}",
+        e.msg
+    );
+    assert_eq!(
+        e.remediation.as_deref(),
+        Some(
+            "Upgrade org.springframework:spring-beans 5.3.15 → 5.3.18 in app/lib/spring-beans-5.3.15.jar in image registry.example/shop/api:1.4"
+        )
+    );
+    let os = vuln(json!({"target": "registry.example/shop/api:1.4 (debian 12.5)"}));
+    let e = super::vulnerability(&os, None, Some("registry.example/shop/api:1.4"));
+    assert!(
+        e.msg.contains("(registry.example/shop/api:1.4 (debian 12.5))") && !e.msg.contains("in image"),
+        "{}",
+        e.msg
     );
 }
 

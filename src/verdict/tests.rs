@@ -265,6 +265,7 @@ fn junit_source(path: &str) -> Source {
         tool: None,
         spec_version: None,
         subject: None,
+        subject_type: None,
         bytes: 1,
         sha256: "x".into(),
         warnings: vec![],

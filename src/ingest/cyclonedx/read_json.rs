@@ -626,7 +626,7 @@ impl<'a, 'c> Doc<'a, 'c> {
             warnings.push(warning);
         }
         Ok(Parsed {
-            facts: Facts { tool, spec_version: Some(v.label()), subject, warnings, package_targets: None },
+            facts: Facts { tool, spec_version: Some(v.label()), subject, warnings, ..Facts::default() },
             records,
         })
     }

@@ -804,7 +804,7 @@ impl<'a, 'c> Doc<'a, 'c> {
                 spec_version: Some(v.label()),
                 subject: self.subject,
                 warnings,
-                package_targets: None,
+                ..Facts::default()
             },
             records,
         })
