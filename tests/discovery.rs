@@ -172,6 +172,13 @@ fn a_report_in_utf16_or_cut_in_its_root_name_is_an_error() {
     std::fs::create_dir_all(dir.path().join("win")).unwrap();
     std::fs::write(dir.path().join("win/TestResults.xml"), utf16).unwrap();
     write(dir.path(), "cut/TEST-x.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tests");
+    // A CycloneDX SBOM cut in its root's start tag, before `xmlns` (the spec's examples write
+    // `serialNumber` and `version` first).
+    write(
+        dir.path(),
+        "cut/bom.xml",
+        "<?xml version=\"1.0\"?>\n<bom serialNumber=\"urn:uuid:3e671687\" version=\"1\" ",
+    );
     let errors = verdict::cli::gather(&[dir.path().to_path_buf()], &[], &Limits::default()).unwrap_err();
     let mut got: Vec<(String, &str, String)> = errors
         .iter()
@@ -183,6 +190,7 @@ fn a_report_in_utf16_or_cut_in_its_root_name_is_an_error() {
     got.sort();
     assert_eq!(got[0].0, "TEST-x.xml");
     assert_eq!(got[0].1, "ingest/truncated", "{got:?}");
+    assert_eq!((got[2].0.as_str(), got[2].1), ("bom.xml", "ingest/truncated"), "{got:?}");
     assert_eq!(
         got[1],
         (

@@ -123,18 +123,29 @@ fn sniff_xml(body: &[u8]) -> Sniffed {
     }
 }
 
-/// What an XML file cut off in its root element's name is: a JUnit report when the name got
-/// as far as `<test` (`<testsuite` or `<testsuites`), so that the parser says where it ends
-/// rather than the file being skipped as XML without a root. `body` is the whole file.
+/// What an XML file cut off in its root element's start tag is: a JUnit report when the name
+/// got as far as `<test` (`<testsuite` or `<testsuites`), a CycloneDX SBOM when it is `<bom`
+/// cut before its `xmlns` (CycloneDX's examples write `serialNumber` and `version` first), so
+/// that the parser says where it ends rather than the file being skipped as XML without a root
+/// or without a namespace. `body` is the whole file.
 pub fn sniff_xml_cut(body: &[u8]) -> Option<Sniffed> {
     let text = std::str::from_utf8(content(body)?).ok()?;
     let open = text.rfind('<')?;
-    let name = text.get(open + 1..)?;
-    let cut_in_name = !name.contains(|c: char| c.is_whitespace() || c == '>' || c == '/');
-    let local = name.rsplit(':').next().unwrap_or(name);
+    let tag = text.get(open + 1..)?;
     let prolog_only = root_element(text.get(..open)?.as_bytes()).is_none();
-    (cut_in_name && prolog_only && local.len() >= 4 && "testsuites".starts_with(local))
-        .then_some(Sniffed::Known(Kind::Junit, Format::Xml))
+    if !prolog_only || tag.contains('>') {
+        return None;
+    }
+    let name = tag.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or(tag);
+    let local = name.rsplit(':').next().unwrap_or(name);
+    let cut_in_name = name.len() == tag.len();
+    if cut_in_name && local.len() >= 4 && "testsuites".starts_with(local) {
+        Some(Sniffed::Known(Kind::Junit, Format::Xml))
+    } else if !cut_in_name && local == "bom" && !tag.contains("xmlns") {
+        Some(Sniffed::Known(Kind::Cyclonedx, Format::Xml))
+    } else {
+        None
+    }
 }
 
 /// For a file that starts with a UTF-16 byte-order mark, the kind of artifact its text is: a
