@@ -318,3 +318,20 @@ fn an_object_that_is_two_artifacts_is_an_error() {
     let ev = verdict::cli::gather(&[], &[named], &Limits::default()).unwrap();
     assert_eq!((ev.sources[0].kind, ev.vulnerabilities.len()), (Kind::Trivy, 1));
 }
+
+/// A report verdict was writing when its run was stopped (`.NAME.<16 hex>.tmp`, cut off) is
+/// skipped, never an artifact and never an error that would stop every later run.
+#[test]
+fn an_unfinished_report_of_verdicts_own_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "TEST-a.xml", r#"<testsuite name="s"><testcase name="t"/></testsuite>"#);
+    write(
+        dir.path(),
+        "out/.verdict.junit.xml.0123456789abcdef.tmp",
+        "<?xml version=\"1.0\"?>\n<testsuites name=\"verdict\"><tests",
+    );
+    write(dir.path(), "out/.gate.json.fedcba9876543210.tmp", "{\"SchemaVersion\": 2, \"Results\": [");
+    let ev = verdict::cli::gather(&[dir.path().to_path_buf()], &[], &Limits::default()).unwrap();
+    assert_eq!(ev.sources.len(), 1);
+    assert_eq!(ev.meta.discovery.skipped_other, 2);
+}

@@ -861,3 +861,83 @@ fn an_unwritable_output_folder_says_why() {
         "{stderr}"
     );
 }
+
+/// `--output` never destroys what the run reads: naming another tool's artifact (which a run
+/// first removes as its previous output) or a file `--output-dir` writes is refused, exit 2,
+/// and the file is left as it was.
+#[test]
+fn output_never_overwrites_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let failing =
+        r#"<testsuite name="s"><testcase name="t"><failure message="boom"/></testcase></testsuite>"#;
+    std::fs::create_dir_all(dir.path().join("reports")).unwrap();
+    std::fs::write(dir.path().join("reports/TEST-a.xml"), failing).unwrap();
+    for output in ["reports/TEST-a.xml", "out/verdict.junit.xml"] {
+        let out = verdict(
+            dir.path(),
+            &[
+                "run",
+                "reports",
+                "--publish",
+                "none",
+                "--output-dir",
+                "out",
+                "--format",
+                "junit",
+                "-o",
+                output,
+            ],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{output}: {stderr}");
+        assert!(stderr.contains("error[output/overwrites]"), "{output}: {stderr}");
+    }
+    assert_eq!(std::fs::read_to_string(dir.path().join("reports/TEST-a.xml")).unwrap(), failing);
+    // verdict's own earlier report may be replaced.
+    let out = verdict(
+        dir.path(),
+        &["run", "reports", "--publish", "none", "--format", "junit", "-o", "verdict.junit.xml"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = verdict(
+        dir.path(),
+        &["run", "reports", "--publish", "none", "--format", "junit", "-o", "verdict.junit.xml"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// What a killed run leaves in its output folder (its reports' temporary files) is never read
+/// as an artifact, and the next run into the folder removes it. A run that finds the folder
+/// held by another waits for it, then leaves its own whole set.
+#[test]
+fn unfinished_reports_and_a_held_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("TEST-a.xml"), r#"<testsuite name="s"><testcase name="t"/></testsuite>"#)
+        .unwrap();
+    std::fs::create_dir_all(dir.path().join("out")).unwrap();
+    let stale = dir.path().join("out/.verdict.junit.xml.0123456789abcdef.tmp");
+    std::fs::write(&stale, "<?xml version=\"1.0\"?>\n<testsuites name=\"verdict\"><testsu").unwrap();
+    // Its own output folder inside the searched one: the cut-off file is not an artifact.
+    let lock = std::fs::File::open(dir.path().join("out")).unwrap();
+    lock.lock().unwrap();
+    let cwd = dir.path().to_path_buf();
+    let run =
+        std::thread::spawn(move || verdict(&cwd, &["run", ".", "--publish", "none", "--output-dir", "out"]));
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert!(!dir.path().join("out/verdict.json").exists(), "the run waits while the folder is held");
+    lock.unlock().unwrap();
+    let out = run.join().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("another verdict run is writing its reports in out: waiting"), "{stderr}");
+    assert!(!stale.exists(), "the killed run's temporary file is removed");
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["gl-code-quality-report.json", "verdict.json", "verdict.junit.xml", "verdict.md", "verdict.sarif"]
+    );
+}

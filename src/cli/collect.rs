@@ -136,6 +136,19 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
     let fail = |error: IngestError| {
         Outcome::Failed(FileError { path: c.path.clone(), display: c.display.clone(), error })
     };
+    // A report verdict was writing when its run was stopped (`.verdict.junit.xml.<hex>.tmp`):
+    // verdict's own, unfinished, never an artifact (nor an error that would stop every later
+    // run in this folder).
+    if c.named.is_none()
+        && c.path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(crate::publish::files::is_unfinished_report)
+    {
+        return Outcome::SkippedOther(
+            "an unfinished report of verdict's own (a run stopped while writing it)".into(),
+        );
+    }
     let file = match File::open(&c.path) {
         Ok(f) => f,
         Err(e) => {

@@ -57,8 +57,8 @@ pub fn deliver(
     // 1. Report files: written first, so the links in the comment point at files that exist.
     let mut written: Vec<(String, PathBuf)> = Vec::new();
     if let Some(dir) = &args.output_dir {
-        for ((name, _), path) in REPORT_FILES.iter().zip(write_report_files(v, &cx, dir)) {
-            written.push((report_name(name), path?));
+        for ((name, _), path) in REPORT_FILES.iter().zip(write_report_files(v, &cx, dir)?) {
+            written.push((report_name(name), path));
         }
     }
 
@@ -203,13 +203,23 @@ fn send<'a>(
 pub struct Clearing(Option<std::thread::JoinHandle<Result<(), Error>>>);
 
 impl Clearing {
-    /// Starts removing the previous run's files, if this run writes any.
+    /// Starts removing the previous run's files, if this run writes any: first, for an
+    /// output folder, once this run holds it ([`hold`]).
     pub fn start(args: &RunArgs) -> Clearing {
-        let paths = previous(args.output_dir.as_deref(), args.output.as_deref());
-        if paths.is_empty() {
+        let dir = args.output_dir.clone();
+        let file = args.output.clone();
+        if dir.is_none() && file.is_none() {
             return Clearing(None);
         }
-        Clearing(Some(std::thread::spawn(move || remove_previous(&paths))))
+        Clearing(Some(std::thread::spawn(move || {
+            if let Some(file) = &file {
+                not_an_input(file, dir.as_deref())?;
+            }
+            if let Some(dir) = dir.as_deref().filter(|d| d.is_dir()) {
+                hold(dir);
+            }
+            remove_previous(&previous(dir.as_deref(), file.as_deref()))
+        })))
     }
 
     /// Removes the previous run's files for a `verdict run` whose command line was refused
@@ -259,6 +269,89 @@ impl Clearing {
     }
 }
 
+/// Refuses an `--output` file that this run would destroy before using it: an artifact of
+/// another tool (a test report, a scan), which the run would remove as "the previous run's"
+/// and then not judge, or one of the report files `--output-dir` holds, which would end up in
+/// another format than its name says.
+fn not_an_input(file: &Path, dir: Option<&Path>) -> Result<(), Error> {
+    let refuse = |what: String, help: &str| {
+        Err(Error::Refused(Box::new(
+            crate::diag::Diagnostic::error(
+                "output/overwrites",
+                format!("--output names {}, {what}", super::discover::display(file)),
+            )
+            .help(help),
+        )))
+    };
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    if let Some(dir) = dir
+        && let Some((name, _)) =
+            REPORT_FILES.iter().find(|(name, _)| absolute(&dir.join(name)) == absolute(file))
+    {
+        return refuse(
+            format!("which --output-dir also writes ({name})"),
+            "give --output a file of its own, or leave it out: the report files are in --output-dir",
+        );
+    }
+    let mut head = Vec::new();
+    if let Ok(f) = std::fs::File::open(file) {
+        use std::io::Read as _;
+        let _ = f.take(crate::ingest::sniff::SNIFF_BYTES as u64).read_to_end(&mut head);
+    }
+    match crate::ingest::sniff::sniff(&head) {
+        crate::ingest::sniff::Sniffed::Known(kind, _)
+            if !(kind == crate::evidence::Kind::Junit
+                && crate::ingest::sniff::own_junit_report(&head).is_some()) =>
+        {
+            refuse(
+                format!(
+                    "which is {} that verdict did not write: the run would remove it before reading it",
+                    kind.describe()
+                ),
+                "write the report to a file of its own (a name no tool here writes, outside the folders verdict searches)",
+            )
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The output folder this run holds, until it exits.
+static HELD: std::sync::OnceLock<std::fs::File> = std::sync::OnceLock::new();
+
+/// Takes the output folder for this run, until the process ends: an exclusive lock on the
+/// folder itself (`flock`), so that two runs writing one folder (two gates, or two jobs on one
+/// runner) take turns, each leaving its whole report set, never a mix of both. A run that
+/// finds the folder held says so and waits. Taken before the previous run's reports are
+/// removed when the folder exists, else (a run that stops early then leaves no empty folder)
+/// once it is made, before the reports are written. Best effort: a folder that cannot be
+/// opened or locked (a file in the way, a file system without locks) is left to the
+/// writing, which reports what is wrong.
+fn hold(dir: &Path) {
+    if HELD.get().is_some() {
+        return;
+    }
+    let Ok(handle) = std::fs::File::open(dir) else { return };
+    let locked = match handle.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            tracing::warn!(
+                "another verdict run is writing its reports in {}: waiting for it to finish (give each gate an --output-dir of its own)",
+                super::discover::display(dir)
+            );
+            handle.lock()
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    };
+    match locked {
+        Ok(()) => {
+            let _ = HELD.set(handle);
+        }
+        Err(e) => {
+            tracing::debug!("the output folder {} could not be locked: {e}", super::discover::display(dir))
+        }
+    }
+}
+
 /// Whether the command-line word `w` is the option `long` (or `short`): `Some(Some(value))`
 /// when the value is in the word (`--output=FILE`, `-oFILE`), `Some(None)` when it is the next.
 fn option_value<'w>(w: &'w str, long: &str, short: Option<&str>) -> Option<Option<&'w str>> {
@@ -274,9 +367,21 @@ fn option_value<'w>(w: &'w str, long: &str, short: Option<&str>) -> Option<Optio
 /// What a run writing to `dir` and `file` first removes: verdict's report files in `dir`, and
 /// `file` when it is a regular file (never a pipe or `/dev/stdout`).
 fn previous(dir: Option<&Path>, file: Option<&Path>) -> Vec<PathBuf> {
-    let dir = dir.into_iter().flat_map(|dir| REPORT_FILES.iter().map(|(name, _)| dir.join(name)));
+    let reports = dir.into_iter().flat_map(|dir| REPORT_FILES.iter().map(|(name, _)| dir.join(name)));
+    // The temporary files of a run that was stopped while writing (SIGKILL, a machine that went
+    // down): never a report, and never to be uploaded or read as one.
+    let unfinished =
+        dir.and_then(|dir| std::fs::read_dir(dir).ok()).into_iter().flatten().filter_map(|entry| {
+            let entry = entry.ok()?;
+            let name = entry.file_name();
+            let name = name.to_str()?;
+            REPORT_FILES
+                .iter()
+                .any(|(report, _)| publish::files::is_temp_name(name, report))
+                .then(|| entry.path())
+        });
     let file = file.filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file())).map(Path::to_path_buf);
-    dir.chain(file).collect()
+    reports.chain(unfinished).chain(file).collect()
 }
 
 impl Drop for Clearing {
@@ -334,10 +439,13 @@ fn annotation(a: annotations::CheckRunAnnotation) -> Annotation {
 }
 
 /// Writes the report files on one thread per core (two lanes on two cores: SARIF, the
-/// slowest, beside the others), largest first. Each goes to its file as it is made, so that a
-/// lane holds at most one (on a large run they are tens of megabytes together). The paths, or
-/// the errors, come back in [`REPORT_FILES`] order.
-fn write_report_files(v: &Verdict, cx: &RenderContext, dir: &Path) -> Vec<Result<PathBuf, Error>> {
+/// slowest, beside the others), largest first. Each goes to its temporary file as it is made,
+/// so that a lane holds at most one (on a large run they are tens of megabytes together), and
+/// is synced on a thread of its own. All or none: the files are renamed into place once every
+/// one is written and synced; when one fails, the others' temporary files are removed (and a
+/// rename that fails takes back those already in place), so the folder never holds a report
+/// set that disagrees with the exit code. The paths come back in [`REPORT_FILES`] order.
+fn write_report_files(v: &Verdict, cx: &RenderContext, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     // The publisher's error with its causes in one line ("…: Not a directory (os error 20)"):
     // the system's reason is what tells a user what to change.
     let failed = |e: publish::PublishError| {
@@ -348,24 +456,52 @@ fn write_report_files(v: &Verdict, cx: &RenderContext, dir: &Path) -> Vec<Result
         }
         Error::Output { path: dir.display().to_string(), source: std::io::Error::other(said) }
     };
+    std::fs::create_dir_all(dir).map_err(|e| {
+        // The system says only "File exists" when the folder's name is taken by a file.
+        let why = if dir.is_file() {
+            format!("`{}` is a file, not a folder", dir.display())
+        } else {
+            e.to_string()
+        };
+        let e = publish::PublishError::Io {
+            what: "write the report",
+            path: dir.join(REPORT_FILES[0].0),
+            source: std::io::Error::new(e.kind(), why),
+        };
+        failed(e)
+    })?;
+    hold(dir);
     std::thread::scope(|s| {
         let write = |i: usize| {
             let (name, format) = REPORT_FILES.get(i)?;
             let written = publish::files::write_temp(dir, name, |w| write_format(v, cx, *format, false, w));
-            // Synced and renamed on a thread of its own: waiting for the disk (a few
-            // milliseconds a file) overlaps rendering the lane's next file.
-            Some(written.map(|pending| s.spawn(move || pending.commit())))
+            // Synced on a thread of its own: waiting for the disk (a few milliseconds a file)
+            // overlaps rendering the lane's next file.
+            Some(written.map(|pending| s.spawn(move || pending.sync())))
         };
-        crate::work::longest_first(&RENDER_ORDER, || (), |_, i| write(i))
+        let synced: Result<Vec<_>, _> = crate::work::longest_first(&RENDER_ORDER, || (), |_, i| write(i))
             .into_iter()
             .map(|written| {
-                let committing =
-                    written.flatten().expect("every file is written: RENDER_ORDER names each once");
-                let committed = committing
-                    .map(|thread| thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-                committed.and_then(|c| c).map_err(failed)
+                let syncing = written.flatten().expect("every file is written: RENDER_ORDER names each once");
+                syncing
+                    .map(|thread| thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                    .and_then(|synced| synced)
             })
-            .collect()
+            .collect();
+        // An error drops the files synced so far, which removes them.
+        let mut placed = Vec::with_capacity(REPORT_FILES.len());
+        for file in synced.map_err(failed)? {
+            match file.rename() {
+                Ok(path) => placed.push(path),
+                Err(e) => {
+                    for path in &placed {
+                        let _ = std::fs::remove_file(path);
+                    }
+                    return Err(failed(e));
+                }
+            }
+        }
+        Ok(placed)
     })
 }
 

@@ -263,7 +263,7 @@ fn write_with(
     }
     let tmp = temp_beside(path);
     let write = || -> Result<(), Error> {
-        let file = File::create(&tmp).map_err(output_err)?;
+        let file = File::options().write(true).create_new(true).open(&tmp).map_err(output_err)?;
         let mut w = io::BufWriter::with_capacity(crate::report::WRITE_BUFFER, file);
         render(&mut w).map_err(relabel)?;
         let file = w.into_inner().map_err(|e| output_err(e.into_error()))?;
@@ -408,9 +408,12 @@ fn init(args: args::InitArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// A new temporary file's path beside `path`, named as the report files' are
+/// (`.NAME.<16 hex>.tmp`): random, so that two runs writing one `--output` (two containers
+/// are both process 1) never share it, and created only if new.
 fn temp_beside(path: &Path) -> PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+    path.with_file_name(format!(".{name}.{}.tmp", crate::publish::files::random_hex()))
 }
 
 /// Prints an error's diagnostics to stderr.

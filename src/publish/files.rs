@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use super::PublishError;
 
 /// A random hex token (for heredoc delimiters and temp names): the OS-seeded hasher, no extra crate.
-fn random_hex() -> String {
+pub(crate) fn random_hex() -> String {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(std::time::UNIX_EPOCH.elapsed().map(|d| d.as_nanos()).unwrap_or_default());
     h.write_u32(std::process::id());
@@ -86,12 +86,49 @@ pub fn write_atomic_with(
     write_temp(dir, name, write)?.commit()
 }
 
+/// The name of the temporary file a report named `name` is written into: `.NAME.<16 hex>.tmp`,
+/// in the report's folder.
+fn temp_name(name: &str) -> String {
+    format!(".{name}.{}.tmp", random_hex())
+}
+
+/// Whether `file_name` is one of verdict's temporary report files ([`temp_name`]): what a run
+/// that was stopped while writing (SIGKILL, a machine going down) can leave behind.
+pub fn is_temp_name(file_name: &str, report: &str) -> bool {
+    file_name
+        .strip_prefix('.')
+        .and_then(|rest| rest.strip_prefix(report))
+        .and_then(|rest| rest.strip_prefix('.'))
+        .and_then(|rest| rest.strip_suffix(".tmp"))
+        .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether `file_name` is a temporary report file of verdict's, of any name (`--output`'s
+/// too): `.NAME.<16 hex>.tmp`.
+pub fn is_unfinished_report(file_name: &str) -> bool {
+    file_name
+        .strip_prefix('.')
+        .and_then(|rest| rest.strip_suffix(".tmp"))
+        .and_then(|rest| rest.rsplit_once('.'))
+        .is_some_and(|(name, hex)| {
+            !name.is_empty() && hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+}
+
 /// A report written into its temporary file beside the target, not yet synced nor renamed
-/// into place: [`Pending::commit`] does both. Dropped without a commit, the temporary file
-/// stays behind, so callers commit or report every one.
+/// into place: [`Pending::commit`] does both, [`Pending::sync`] the first. Dropped before it
+/// is in place, it removes its temporary file.
 pub struct Pending {
-    file: fs::File,
+    file: Option<fs::File>,
     temp: PathBuf,
+    target: PathBuf,
+}
+
+/// A report synced in its temporary file, ready to be renamed into place
+/// ([`Synced::rename`]). Dropped before, it removes its temporary file: a writer of several
+/// reports that fails on one drops the others, and leaves none.
+pub struct Synced {
+    temp: Option<PathBuf>,
     target: PathBuf,
 }
 
@@ -116,7 +153,7 @@ pub fn write_temp(
             io(e)
         }
     })?;
-    let temp = dir.join(format!(".{name}.{}.tmp", random_hex()));
+    let temp = dir.join(temp_name(name));
     let written = (|| {
         let file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
         let mut out = std::io::BufWriter::with_capacity(crate::report::WRITE_BUFFER, file);
@@ -124,7 +161,7 @@ pub fn write_temp(
         out.into_inner().map_err(std::io::IntoInnerError::into_error)
     })();
     match written {
-        Ok(file) => Ok(Pending { file, temp, target }),
+        Ok(file) => Ok(Pending { file: Some(file), temp, target }),
         Err(source) => {
             let _ = fs::remove_file(&temp);
             Err(io(source))
@@ -136,14 +173,53 @@ impl Pending {
     /// Syncs the file and renames it over the target, so that a reader never sees half a
     /// report, even after a crash; on failure the temporary file is removed.
     pub fn commit(self) -> Result<PathBuf, PublishError> {
-        let Pending { file, temp, target } = self;
-        let done = file.sync_all().and_then(|()| fs::rename(&temp, &target));
-        match done {
+        self.sync()?.rename()
+    }
+
+    /// Syncs the file, so that once renamed it is whole even after a crash; on failure the
+    /// temporary file is removed.
+    pub fn sync(mut self) -> Result<Synced, PublishError> {
+        let synced = self.file.take().map_or(Ok(()), |file| file.sync_all());
+        let temp = std::mem::take(&mut self.temp);
+        let target = std::mem::take(&mut self.target);
+        match synced {
+            Ok(()) => Ok(Synced { temp: Some(temp), target }),
+            Err(source) => {
+                let _ = fs::remove_file(&temp);
+                Err(PublishError::Io { what: "write the report", path: target, source })
+            }
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+
+impl Synced {
+    /// Renames the synced file over the target: a reader sees the whole report or the old
+    /// one, never half. On failure the temporary file is removed.
+    pub fn rename(mut self) -> Result<PathBuf, PublishError> {
+        let temp = self.temp.take().unwrap_or_default();
+        let target = std::mem::take(&mut self.target);
+        match fs::rename(&temp, &target) {
             Ok(()) => Ok(target),
             Err(source) => {
                 let _ = fs::remove_file(&temp);
                 Err(PublishError::Io { what: "write the report", path: target, source })
             }
+        }
+    }
+}
+
+impl Drop for Synced {
+    fn drop(&mut self) {
+        if let Some(temp) = self.temp.take() {
+            let _ = fs::remove_file(temp);
         }
     }
 }
@@ -196,6 +272,16 @@ mod tests {
         assert_eq!(entries(), ["verdict.json", "verdict.sarif"]);
         assert!(write_temp(dir.path(), "x", |_| Err(std::io::Error::other("render failed"))).is_err());
         assert_eq!(entries(), ["verdict.json", "verdict.sarif"]);
+        // A report dropped before it is in place, written or synced, leaves nothing: a writer
+        // of several that fails on one drops the others.
+        drop(write_temp(dir.path(), "verdict.md", |w| w.write_all(b"x")).unwrap());
+        drop(write_temp(dir.path(), "verdict.md", |w| w.write_all(b"x")).unwrap().sync().unwrap());
+        assert_eq!(entries(), ["verdict.json", "verdict.sarif"]);
+        let synced = write_temp(dir.path(), "verdict.md", |w| w.write_all(b"x")).unwrap().sync().unwrap();
+        assert!(entries().iter().any(|n| is_temp_name(n, "verdict.md") && is_unfinished_report(n)));
+        assert_eq!(synced.rename().unwrap(), dir.path().join("verdict.md"));
+        assert_eq!(entries(), ["verdict.json", "verdict.md", "verdict.sarif"]);
+        assert!(!is_temp_name(".verdict.md.xyz.tmp", "verdict.md") && !is_unfinished_report(".tmp"));
     }
 
     /// The output and summary files are appended to, not replaced.
