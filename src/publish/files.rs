@@ -92,7 +92,7 @@ fn temp_name(name: &str) -> String {
     format!(".{name}.{}.tmp", random_hex())
 }
 
-/// Whether `file_name` is one of verdict's temporary report files ([`temp_name`]): what a run
+/// Whether `file_name` is one of verdict's temporary report files (`.REPORT.<16 hex>.tmp`): what a run
 /// that was stopped while writing (SIGKILL, a machine going down) can leave behind.
 pub fn is_temp_name(file_name: &str, report: &str) -> bool {
     file_name
