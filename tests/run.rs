@@ -941,3 +941,38 @@ fn unfinished_reports_and_a_held_folder() {
         ["gl-code-quality-report.json", "verdict.json", "verdict.junit.xml", "verdict.md", "verdict.sarif"]
     );
 }
+
+/// What lets the gate judge less than `verdict.yaml` says reaches the verdict's notices, not
+/// only the job log: a past `--today` that brings expired waivers back, and `--no-config`
+/// passing over a configuration.
+#[test]
+fn another_day_and_no_config_are_notices() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("TEST-a.xml"),
+        r#"<testsuite name="s"><testcase classname="c" name="t"><failure message="boom"/></testcase></testsuite>"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("verdict.yaml"),
+        "inputs:\n  required: [sbom]\nwaivers:\n  - id: c.t\n    reason: flaky\n    owner: team\n    expires: 2026-02-01\n",
+    )
+    .unwrap();
+    let notices = |args: &[&str]| {
+        let out =
+            command(dir.path()).args(args).args(["--publish", "none", "--format", "json"]).output().unwrap();
+        let v = json(&out);
+        let codes: Vec<String> =
+            v["notices"].as_array().unwrap().iter().map(|n| n["code"].as_str().unwrap().to_owned()).collect();
+        (out.status.code(), codes, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    // Judged as on 2026-01-15, the expired waiver accepts the failure: said in the verdict.
+    let (code, codes, _) = notices(&["run", ".", "--today", "2026-01-15"]);
+    assert_eq!(code, Some(2), "the required SBOM is still missing");
+    assert_eq!(codes, ["verdict/another-day"]);
+    // --no-config drops the requirement and the waiver: said in the verdict and on stderr.
+    let (code, codes, stderr) = notices(&["run", ".", "--no-config"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(codes, ["config/not-read"]);
+    assert!(stderr.contains("warning[config/not-read]: `verdict.yaml` is not read: --no-config"), "{stderr}");
+}

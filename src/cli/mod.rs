@@ -294,10 +294,27 @@ pub(crate) fn load_config(
     folder: Option<&Path>,
     color: bool,
 ) -> Result<(Config, Vec<Diagnostic>), Error> {
-    if none {
-        return Ok((Config::default(), Vec::new()));
-    }
     let here = || crate::config::find(Path::new(".")).map_err(|d| Error::Config(vec![*d]));
+    if none {
+        // The configuration --no-config passes over holds requirements and waivers that do
+        // not apply to this run: said, and carried by the verdict, never silent.
+        let found =
+            here().ok().flatten().or_else(|| folder.and_then(|dir| crate::config::find(dir).ok().flatten()));
+        let mut notes = Vec::new();
+        if let Some(local) = found {
+            let mut d = Diagnostic::warning(
+                crate::config::Code::NotRead.as_str(),
+                format!("`{}` is not read: --no-config runs with the defaults", discover::display(&local)),
+            );
+            d.file = Some(discover::display(&local));
+            d.help = Some(
+                "its inputs.required, thresholds, signature checks and waivers do not apply; remove --no-config to read it".into(),
+            );
+            to_stderr(&format!("{}\n", d.render(color)));
+            notes.push(d);
+        }
+        return Ok((Config::default(), notes));
+    }
     let mut notes = Vec::new();
     let path = match explicit {
         Some(p) => {

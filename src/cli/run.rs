@@ -167,6 +167,11 @@ fn judge(
             "unset --today and VERDICT_TODAY to judge as today; they are meant for looking ahead".into(),
         );
         super::to_stderr(&(d.render(color_err) + "\n"));
+        // Expired waivers brought back let the gate judge less: every reader is told, not only
+        // the job log (a CI variable left set would otherwise pass gates unseen).
+        if back > 0 {
+            notices.push(Notice::from(&d));
+        }
     }
     // A waiver is a decision reviewed when it expires: one that runs for years (9999-12-31)
     // is a permanent exception in a waiver's clothes.
