@@ -52,13 +52,25 @@ pub(crate) async fn publish(ctx: &GitLabContext, settings: &Settings, p: &Public
                         })
                         .map(|project| format!("{}/-/merge_requests/{iid}", project.trim_end_matches('/'))),
                 };
+                // The note is the token's own user's: a project access token made anew (they
+                // expire within a year) writes as a new bot user, which may not edit the old
+                // one's note (403 on every run, and the merge request kept showing the old
+                // verdict). Without an answer, any bot's marked note is taken, as before.
+                let authors = match p.comment_author {
+                    Some(login) => sticky::Authors::from_config(Some(login)),
+                    None if p.comment_mode == CommentMode::Off => sticky::Authors::from_config(None),
+                    None => match notes.me().await {
+                        Some(me) => sticky::Authors::Login(me),
+                        None => sticky::Authors::from_config(None),
+                    },
+                };
                 let sticky = Sticky {
                     marker: p.marker,
                     mode: p.comment_mode,
                     failing: p.fails_gate,
                     render: p.comment,
                     limit: GITLAB_NOTE_LIMIT,
-                    authors: sticky::Authors::from_config(p.comment_author),
+                    authors,
                 };
                 match sticky::publish(&notes, &sticky).await {
                     Ok(done) => {
@@ -120,6 +132,35 @@ fn bot(username: &str) -> bool {
 }
 
 impl Notes {
+    /// The username the token writes as (`GET /user`, which project and group access tokens'
+    /// bot users may call), or `None` when GitLab does not say.
+    async fn me(&self) -> Option<String> {
+        #[derive(Deserialize)]
+        struct User {
+            username: String,
+        }
+        let response = self.call("identify the token's user", Method::GET, "/user".into(), None).await;
+        match response.map(|r| (r.status.as_u16(), r.body)) {
+            Ok((200, body)) => match serde_json::from_str::<User>(&body) {
+                Ok(user) if !user.username.is_empty() => Some(user.username),
+                _ => None,
+            },
+            Ok((status, _)) => {
+                tracing::debug!(
+                    status,
+                    "publish: GitLab did not say which user the token is; any bot's note is taken"
+                );
+                None
+            }
+            Err(e) => {
+                tracing::debug!(
+                    "publish: GitLab did not say which user the token is ({e}); any bot's note is taken"
+                );
+                None
+            }
+        }
+    }
+
     async fn call(
         &self,
         op: &'static str,

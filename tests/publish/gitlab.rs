@@ -177,8 +177,34 @@ fn when_nothing_can_be_published() {
     p.comment_mode = CommentMode::Failures;
     let report = publish::publish(&support::gitlab_mr(&server, &fake), &settings, &p);
     assert!(matches!(report.action("note"), Some(Action::Skipped { .. })));
-    assert_eq!(server.ops(), vec!["list-all-merge-request-notes"]);
+    assert_eq!(server.ops(), vec!["get-current-user", "list-all-merge-request-notes"]);
     assert!(fake.notes().is_empty());
+}
+
+/// A project access token made anew writes as a new bot user, which GitLab lets edit only its
+/// own notes: the old token's note is left as it is (never a 403 on every run, with the merge
+/// request kept showing the old verdict), and the new verdict is a note of the new user's.
+#[test]
+fn a_new_tokens_bot_writes_its_own_note() {
+    let Some(corpus) = support::corpus() else { return };
+    let (fake, server) = GitLab::start(&corpus, Config::default());
+    let m = support::marker("default");
+    let old = fake.seed_by("project_5_bot_a41b07", &format!("{m}\n## ✅ verdict: PASS"));
+    let dest = support::gitlab_mr(&server, &fake);
+    let settings = support::settings(support::manual_clock());
+    for round in ["one", "two"] {
+        let body = Body::new(&m, round);
+        let report = publish::publish(&dest, &settings, &publication(&m, Outcome::Fail, &|b| body.render(b)));
+        assert!(!report.failed(), "{:?}", report.lines());
+    }
+    let marked = fake.notes_with(&m);
+    assert_eq!(marked.len(), 2, "{marked:?}");
+    assert_eq!(marked[0].id, old);
+    assert_eq!((marked[1].author.as_deref(), marked[1].body.as_str()), (None, format!("{m}\ntwo").as_str()));
+    // The old note was never touched (the fake answers 403 as GitLab does, and the rounds
+    // did not fail): it says what it said.
+    assert_eq!(marked[0].body, format!("{m}\n## ✅ verdict: PASS"));
+    assert_eq!(server.ops().iter().filter(|op| *op == "get-current-user").count(), 2);
 }
 
 /// A person's note whose first line is verdict's marker is never updated or deleted: verdict

@@ -284,6 +284,18 @@ impl Api for GitLab {
             return Err(vec![format!("{what}: not under /api/v4")]);
         };
         let parts: Vec<&str> = rest.split('/').collect();
+        // The Users API's "current user" (GitLab's `GET /user`, outside the notes doc): the
+        // token's own user, a project access token's bot.
+        if req.method == "GET" && rest == "user" {
+            if req.header("private-token") != Some(self.config.token.as_str()) {
+                return Err(vec![format!("{what}: PRIVATE-TOKEN missing or wrong")]);
+            }
+            return if req.query.is_empty() && req.body.is_empty() {
+                Ok("get-current-user".into())
+            } else {
+                Err(vec![format!("{what}: takes no attributes")])
+            };
+        }
         let Some((op, params)) = self.doc.find(&req.method, &parts) else {
             return Err(vec![format!("{what}: no such merge request notes operation in the GitLab doc")]);
         };
@@ -346,6 +358,13 @@ impl Api for GitLab {
     }
 
     fn process(&self, op: &str, req: &Recorded) -> Reply {
+        if op == "get-current-user" {
+            return Reply::json(
+                200,
+                json!({"id": 1, "username": "project_5_bot", "name": "verdict bot", "state": "active",
+                    "bot": true, "avatar_url": Value::Null, "web_url": "https://gitlab.example.com/project_5_bot"}),
+            );
+        }
         let parts: Vec<&str> = req.path.trim_start_matches("/api/v4/").split('/').collect();
         let (_, params) = self.doc.find(&req.method, &parts).expect("routed before");
         if params.get("id") != Some(&self.config.project)
@@ -404,6 +423,10 @@ impl Api for GitLab {
                 if let Some(refused) = too_long(text) {
                     return refused;
                 }
+                // Only a note's author edits it (a Reporter's token may not edit another's).
+                if s.notes.get(&note_id).is_some_and(|n| n.author.is_some()) {
+                    return Self::error(403, json!("403 Forbidden"));
+                }
                 s.now += 1;
                 let now = s.now;
                 match s.notes.get_mut(&note_id) {
@@ -416,6 +439,9 @@ impl Api for GitLab {
                     None => Self::error(404, json!("404 Not found")),
                 }
             }
+            "delete-a-merge-request-note" if s.notes.get(&note_id).is_some_and(|n| n.author.is_some()) => {
+                Self::error(403, json!("403 Forbidden"))
+            }
             "delete-a-merge-request-note" => match s.notes.remove(&note_id) {
                 Some(_) => Reply::empty(204),
                 None => Self::error(404, json!("404 Not found")),
@@ -427,6 +453,14 @@ impl Api for GitLab {
     fn check_reply(&self, op: &str, reply: &Reply) -> Vec<String> {
         let example = &self.doc.example_note;
         match (&reply.body, reply.status) {
+            // Not a note: the user verdict reads only the `username` of.
+            (Some(user), 200) if op == "get-current-user" => {
+                if user["username"].is_string() {
+                    Vec::new()
+                } else {
+                    vec![format!("fake's {op} answer: no username")]
+                }
+            }
             (Some(Value::Array(items)), 200) => items
                 .iter()
                 .flat_map(|n| shape_problems(example, n, &format!("fake's {op} answer")))
