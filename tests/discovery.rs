@@ -113,6 +113,16 @@ fn links_out_of_the_tree_and_loops_are_not_followed() {
         ev.sources.iter().map(|s| Path::new(&s.path).strip_prefix(&ws).unwrap().to_owned()).collect();
     assert_eq!(read, [Path::new("reports/junit.xml")]);
     assert_eq!((ev.tests.totals.total, ev.meta.discovery.files_examined), (1, 1));
+    // Each link passed over is listed (as `ls -F` marks one), so that a run without the tests
+    // behind a link (Bazel's bazel-testlogs) can say what it did not read.
+    let links: Vec<&str> = ev
+        .meta
+        .discovery
+        .not_searched
+        .iter()
+        .map(|l| l.rsplit_once("reports/").map_or(l.as_str(), |(_, name)| name))
+        .collect();
+    assert_eq!(links, ["a@", "b@", "dangling.xml@", "loop@", "outside-dir@", "outside-file.xml@", "up@"]);
 
     let named = ws.join("reports/outside-file.xml");
     let ev = verdict::cli::gather(&[named], &[], &Limits::default()).unwrap();

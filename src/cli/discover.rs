@@ -108,6 +108,7 @@ pub fn discover(paths: &[PathBuf], named: &[(Kind, Option<String>, PathBuf)]) ->
         }
     }
     let mut not_searched = Vec::new();
+    let mut links = Vec::new();
     for (root, root_display) in folders {
         let walker =
             walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter().filter_entry(
@@ -138,8 +139,12 @@ pub fn discover(paths: &[PathBuf], named: &[(Kind, Option<String>, PathBuf)]) ->
             };
             let ft = entry.file_type();
             if ft.is_symlink() {
-                let shown = display(entry.path());
-                tracing::debug!(path = %shown, "symbolic link not followed");
+                // Listed as `ls -F` marks a link (`bazel-testlogs@`): Bazel's test logs, for
+                // one, are reached through a link, and a gate that passed without them must
+                // say what it did not read.
+                let shown = format!("{}@", display(entry.path()));
+                tracing::info!(path = %shown, "symbolic link not followed (name it to read it)");
+                links.push(shown);
                 continue;
             }
             if !ft.is_file() {
@@ -153,6 +158,8 @@ pub fn discover(paths: &[PathBuf], named: &[(Kind, Option<String>, PathBuf)]) ->
         }
     }
     found.candidates.sort_by(|a, b| a.display.cmp(&b.display));
+    not_searched.extend(links);
+    not_searched.truncate(NOT_SEARCHED_LISTED);
     found.not_searched = not_searched;
     found
 }

@@ -111,8 +111,9 @@ pub struct Discovery {
     pub skipped_structured: u64,
     /// Files that are neither XML nor JSON (source code, binaries, logs), not listed.
     pub skipped_other: u64,
-    /// The `target` and `node_modules` folders met in a searched folder and not searched
-    /// (`target/`, `web/node_modules/`), the first ten: a folder named by its own path is read.
+    /// The `target` and `node_modules` folders and the symbolic links met in a searched folder
+    /// and not searched (`target/`, `web/node_modules/`, `bazel-testlogs@`), the first ten: a
+    /// folder or link named by its own path is read.
     #[serde(default)]
     pub not_searched: Vec<String>,
 }

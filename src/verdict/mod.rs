@@ -864,23 +864,29 @@ fn nothing_read(ev: &Evidence) -> Option<Problem> {
     })
 }
 
-/// The `target` folders discovery did not search, and how to have one read: a Maven build
-/// writes its test reports in `target/surefire-reports`, which is skipped unless named.
-/// (`node_modules` folders, also not searched, hold no report of the project's.)
+/// The `target` folders and symbolic links discovery did not search, and how to have one
+/// read: a Maven build writes its test reports in `target/surefire-reports`, Bazel its test
+/// logs behind the link `bazel-testlogs`, and both are skipped unless named. (`node_modules`
+/// folders, also not searched, hold no report of the project's.)
 fn not_searched(ev: &Evidence) -> Option<String> {
-    let folders: Vec<&str> = ev
-        .meta
-        .discovery
-        .not_searched
-        .iter()
-        .map(String::as_str)
-        .filter(|f| f.ends_with("target/"))
-        .collect();
-    let first = folders.first()?;
-    Some(format!(
-        "{} (target folders are read only when named: `verdict run . {first}surefire-reports`)",
-        folders.join(", ")
-    ))
+    let listed = &ev.meta.discovery.not_searched;
+    let folders: Vec<&str> = listed.iter().map(String::as_str).filter(|f| f.ends_with("target/")).collect();
+    let links: Vec<&str> = listed.iter().map(String::as_str).filter(|f| f.ends_with('@')).collect();
+    let mut said = Vec::new();
+    if let Some(first) = folders.first() {
+        said.push(format!(
+            "{} (target folders are read only when named: `verdict run . {first}surefire-reports`)",
+            folders.join(", ")
+        ));
+    }
+    if let Some(first) = links.first() {
+        said.push(format!(
+            "{} (symbolic links are followed only when named: `verdict run . {}`)",
+            links.join(", "),
+            first.trim_end_matches('@')
+        ));
+    }
+    (!said.is_empty()).then(|| said.join("; "))
 }
 
 fn missing(r: &Required) -> Problem {

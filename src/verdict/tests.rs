@@ -82,6 +82,13 @@ fn nothing_read_is_an_error() {
         v.problems[0].message,
         "no CI artifact was read: no file was found; not searched: target/ (target folders are read only when named: `verdict run . target/surefire-reports`)"
     );
+    // Bazel's test logs behind a link, which discovery does not follow: said too.
+    ev.meta.discovery.not_searched = vec!["bazel-testlogs@".into()];
+    let v = fold(&ev, vec![], &packages(), &settings(&[], &[], FailOn::Fail));
+    assert_eq!(
+        v.problems[0].message,
+        "no CI artifact was read: no file was found; not searched: bazel-testlogs@ (symbolic links are followed only when named: `verdict run . bazel-testlogs`)"
+    );
     // One artifact read is something judged.
     assert_eq!(
         fold(&read_one(), vec![], &packages(), &settings(&[], &[], FailOn::Fail)).outcome,
