@@ -266,6 +266,9 @@ pub struct GitLabContext {
     pub job_url: Option<String>,
     /// The token, from the first of [`GITLAB_TOKEN_VARIABLES`] that is set.
     pub token: Option<Secret>,
+    /// `CI_SERVER_TLS_CA_FILE`: the certificates of a self-managed instance's own CA, which
+    /// GitLab hands each job when its runner is set up with one; trusted beside the system's.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl GitLabContext {
@@ -298,6 +301,7 @@ impl GitLabContext {
             commit_sha: get("CI_COMMIT_SHA"),
             job_url: get("CI_JOB_URL"),
             token: GITLAB_TOKEN_VARIABLES.iter().find_map(|k| get(k)).map(Secret::new),
+            ca_file: get("CI_SERVER_TLS_CA_FILE").map(std::path::PathBuf::from),
         })
     }
 }

@@ -33,55 +33,61 @@ pub(crate) async fn publish(ctx: &GitLabContext, settings: &Settings, p: &Public
             variable: "VERDICT_GITLAB_TOKEN (or GITLAB_TOKEN)",
             hint: "a project access token with the `api` scope; CI_JOB_TOKEN cannot write notes",
         }),
-        (Some(iid), Some(token)) => match GitLabHttp::new(&ctx.api_url, Some(token)) {
-            Err(e) => Action::Failed(e),
-            Ok(http) => {
-                let notes = Notes {
-                    http,
-                    retrier: Retrier::new(
-                        settings.retry.clone(),
-                        settings.clock.clone(),
-                        settings.jitter_seed,
-                    ),
-                    base: format!("/projects/{}/merge_requests/{iid}/notes", segment(&ctx.project_id)),
-                    web: ctx
-                        .merge_request_project_url
-                        .as_deref()
-                        .or_else(|| {
-                            ctx.job_url.as_deref().and_then(|job| job.split_once("/-/jobs/").map(|(p, _)| p))
-                        })
-                        .map(|project| format!("{}/-/merge_requests/{iid}", project.trim_end_matches('/'))),
-                };
-                // The note is the token's own user's: a project access token made anew (they
-                // expire within a year) writes as a new bot user, which may not edit the old
-                // one's note (403 on every run, and the merge request kept showing the old
-                // verdict). Without an answer, any bot's marked note is taken, as before.
-                let authors = match p.comment_author {
-                    Some(login) => sticky::Authors::from_config(Some(login)),
-                    None if p.comment_mode == CommentMode::Off => sticky::Authors::from_config(None),
-                    None => match notes.me().await {
-                        Some(me) => sticky::Authors::Login(me),
-                        None => sticky::Authors::from_config(None),
-                    },
-                };
-                let sticky = Sticky {
-                    marker: p.marker,
-                    mode: p.comment_mode,
-                    failing: p.fails_gate,
-                    render: p.comment,
-                    limit: GITLAB_NOTE_LIMIT,
-                    authors,
-                };
-                match sticky::publish(&notes, &sticky).await {
-                    Ok(done) => {
-                        report.removed_duplicates += done.removed;
-                        report.notes.extend(done.author_hint);
-                        done.action
+        (Some(iid), Some(token)) => {
+            match GitLabHttp::new(&ctx.api_url, Some(token), ctx.ca_file.as_deref()) {
+                Err(e) => Action::Failed(e),
+                Ok(http) => {
+                    let notes = Notes {
+                        http,
+                        retrier: Retrier::new(
+                            settings.retry.clone(),
+                            settings.clock.clone(),
+                            settings.jitter_seed,
+                        ),
+                        base: format!("/projects/{}/merge_requests/{iid}/notes", segment(&ctx.project_id)),
+                        web: ctx
+                            .merge_request_project_url
+                            .as_deref()
+                            .or_else(|| {
+                                ctx.job_url
+                                    .as_deref()
+                                    .and_then(|job| job.split_once("/-/jobs/").map(|(p, _)| p))
+                            })
+                            .map(|project| {
+                                format!("{}/-/merge_requests/{iid}", project.trim_end_matches('/'))
+                            }),
+                    };
+                    // The note is the token's own user's: a project access token made anew (they
+                    // expire within a year) writes as a new bot user, which may not edit the old
+                    // one's note (403 on every run, and the merge request kept showing the old
+                    // verdict). Without an answer, any bot's marked note is taken, as before.
+                    let authors = match p.comment_author {
+                        Some(login) => sticky::Authors::from_config(Some(login)),
+                        None if p.comment_mode == CommentMode::Off => sticky::Authors::from_config(None),
+                        None => match notes.me().await {
+                            Some(me) => sticky::Authors::Login(me),
+                            None => sticky::Authors::from_config(None),
+                        },
+                    };
+                    let sticky = Sticky {
+                        marker: p.marker,
+                        mode: p.comment_mode,
+                        failing: p.fails_gate,
+                        render: p.comment,
+                        limit: GITLAB_NOTE_LIMIT,
+                        authors,
+                    };
+                    match sticky::publish(&notes, &sticky).await {
+                        Ok(done) => {
+                            report.removed_duplicates += done.removed;
+                            report.notes.extend(done.author_hint);
+                            done.action
+                        }
+                        Err(e) => Action::Failed(e),
                     }
-                    Err(e) => Action::Failed(e),
                 }
             }
-        },
+        }
     };
     report.push("note", action);
     report

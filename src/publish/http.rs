@@ -214,8 +214,13 @@ pub(crate) struct GitLabHttp {
 }
 
 impl GitLabHttp {
-    /// Builds the client. Must run inside a Tokio runtime.
-    pub(crate) fn new(api_url: &str, token: Option<&Secret>) -> Result<GitLabHttp, PublishError> {
+    /// Builds the client, trusting the system's CA certificates (or `SSL_CERT_FILE`'s) and
+    /// those of `ca_file` (`CI_SERVER_TLS_CA_FILE`). Must run inside a Tokio runtime.
+    pub(crate) fn new(
+        api_url: &str,
+        token: Option<&Secret>,
+        ca_file: Option<&std::path::Path>,
+    ) -> Result<GitLabHttp, PublishError> {
         let base = api_url.trim_end_matches('/').to_string();
         if !is_http_url(&base) {
             return Err(PublishError::Client {
@@ -223,19 +228,47 @@ impl GitLabHttp {
                 message: format!("CI_API_V4_URL `{api_url}` is not an http(s) URL"),
             });
         }
-        let provider = rustls::crypto::aws_lc_rs::default_provider();
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_native_roots(std::sync::Arc::new(provider))
-            .map_err(|e| PublishError::Client {
+        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let builder = hyper_rustls::HttpsConnectorBuilder::new();
+        let builder = match ca_file {
+            None => builder.with_provider_and_native_roots(provider).map_err(|e| PublishError::Client {
                 api: "GitLab",
                 message: format!("cannot load the system's CA certificates: {e}"),
-            })?
-            .https_or_http()
-            .enable_http1()
-            .build();
+            })?,
+            Some(path) => builder.with_tls_config(tls_with_ca(provider, path)?),
+        };
+        let connector = builder.https_or_http().enable_http1().build();
         let client = Client::builder(TokioExecutor::new()).build(connector);
         Ok(GitLabHttp { client, base, token: token.cloned() })
     }
+}
+
+/// A TLS configuration that trusts the system's CA certificates and those in `path` (PEM).
+fn tls_with_ca(
+    provider: std::sync::Arc<rustls::crypto::CryptoProvider>,
+    path: &std::path::Path,
+) -> Result<rustls::ClientConfig, PublishError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let failed = |message: String| PublishError::Client { api: "GitLab", message };
+    let mut roots = rustls::RootCertStore::empty();
+    let (added, _) = roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    let shown = path.display();
+    let ca: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(path).and_then(|certs| certs.collect::<Result<_, _>>()).map_err(
+            |e| failed(format!("cannot read the CA certificates of CI_SERVER_TLS_CA_FILE `{shown}`: {e}")),
+        )?;
+    let (own, _) = roots.add_parsable_certificates(ca);
+    if own == 0 {
+        return Err(failed(format!(
+            "CI_SERVER_TLS_CA_FILE `{shown}` holds no CA certificate verdict can use (PEM, `-----BEGIN CERTIFICATE-----`)"
+        )));
+    }
+    tracing::debug!(system = added, own, "publish: GitLab's CA certificates trusted beside the system's");
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| failed(format!("TLS: {e}")))
+        .map(|b| b.with_root_certificates(roots).with_no_client_auth())
 }
 
 impl Transport for GitLabHttp {
@@ -338,7 +371,9 @@ mod tests {
         for url in ["127.0.0.1:8765", "api.github.com", "ftp://example.com/api"] {
             let Err(e) = GitHubHttp::new(url, None) else { panic!("{url} accepted") };
             assert!(e.to_string().contains("GITHUB_API_URL") && e.to_string().contains(url), "{e}");
-            let Err(e) = GitLabHttp::new(&format!("{url}/api/v4"), None) else { panic!("{url} accepted") };
+            let Err(e) = GitLabHttp::new(&format!("{url}/api/v4"), None, None) else {
+                panic!("{url} accepted")
+            };
             assert!(e.to_string().contains("CI_API_V4_URL"), "{e}");
         }
         assert!(GitHubHttp::new("https://ghe.example.com/api/v3", None).is_ok());

@@ -364,7 +364,7 @@ fn image_publishes_over_tls() {
     let image = std::env::var("VERDICT_IMAGE").expect("VERDICT_IMAGE names the image to test");
     let corpus = support::corpus().expect("the corpus");
     let dir = tempfile::tempdir().unwrap();
-    let tls = test_tls(dir.path());
+    let tls = support::test_tls(dir.path());
     let (fake, _server) = GitHub::start_with(&corpus, GitHubConfig::default(), Some(tls));
     let c = &fake.config;
 
@@ -425,37 +425,6 @@ fn image_publishes_over_tls() {
     assert_eq!(fake.comments_with("<!-- verdict:comment gate=default -->").len(), 1);
     assert!(std::fs::read_to_string(gh.join("summary.md")).unwrap().contains("verdict: FAIL"));
     assert!(std::fs::read_to_string(gh.join("output.txt")).unwrap().contains("outcome<<"));
-}
-
-/// A CA and a certificate for `localhost` (made with openssl), and the server configuration.
-fn test_tls(dir: &Path) -> std::sync::Arc<rustls::ServerConfig> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let sh = |script: &str| {
-        let out = Command::new("sh").arg("-c").arg(script).current_dir(dir).output().unwrap();
-        assert!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
-        -subj /CN=verdict-test-ca -days 1 -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign 2>/dev/null");
-    sh(
-        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr -subj /CN=localhost 2>/dev/null",
-    );
-    sh(
-        "printf 'subjectAltName=DNS:localhost\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > ext.cnf && \
-        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 1 -extfile ext.cnf 2>/dev/null",
-    );
-    let certs: Vec<CertificateDer<'static>> =
-        CertificateDer::pem_file_iter(dir.join("server.pem")).unwrap().map(Result::unwrap).collect();
-    let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
-    .unwrap();
-    std::sync::Arc::new(config)
 }
 
 fn chmod_all(dir: &Path) {

@@ -228,3 +228,34 @@ fn a_persons_marked_note_is_never_taken() {
     assert_eq!(marked[1].body, format!("{m}\ntwo"));
     assert!(!server.ops().iter().any(|op| op == "delete-a-merge-request-note"));
 }
+
+/// A self-managed GitLab whose certificate comes from the instance's own CA: GitLab hands the
+/// job that CA as `CI_SERVER_TLS_CA_FILE`, which verdict trusts beside the system's. Without
+/// it the note fails as the certificate's issuer is unknown; a file with no certificate says so.
+#[test]
+fn a_self_managed_instances_own_ca() {
+    let Some(corpus) = support::corpus() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let tls = support::test_tls(dir.path());
+    let (fake, server) = GitLab::start_with(&corpus, Config::default(), Some(tls));
+    assert!(server.url().starts_with("https://localhost:"), "{}", server.url());
+    let m = support::marker("default");
+    let body = Body::new(&m, "x");
+    let settings = support::settings(support::manual_clock());
+    let publish_with = |ca: Option<String>| {
+        let mut vars = support::gitlab_job_env(&server, &fake);
+        vars.extend(ca.map(|ca| ("CI_SERVER_TLS_CA_FILE", ca)));
+        let dest = publish::resolve(PublishTarget::Auto, &support::env(vars), Ok(None), None).unwrap();
+        publish::publish(&dest, &settings, &publication(&m, Outcome::Fail, &|b| body.render(b)))
+    };
+    let report = publish_with(None);
+    assert!(report.failed(), "an unknown issuer: {:?}", report.lines());
+    assert!(fake.notes().is_empty());
+    let report = publish_with(Some(dir.path().join("ca.pem").display().to_string()));
+    assert!(!report.failed(), "{:?}", report.lines());
+    assert_eq!(fake.notes_with(&m).len(), 1);
+    std::fs::write(dir.path().join("empty.pem"), "not a certificate\n").unwrap();
+    let report = publish_with(Some(dir.path().join("empty.pem").display().to_string()));
+    let line = report.lines().into_iter().find(|l| l.contains("note failed")).unwrap_or_default();
+    assert!(line.contains("CI_SERVER_TLS_CA_FILE") && line.contains("holds no CA certificate"), "{line}");
+}

@@ -216,12 +216,24 @@ pub fn operation_count(corpus: &std::path::Path) -> usize {
 
 impl GitLab {
     pub fn start(corpus: &std::path::Path, config: Config) -> (Arc<GitLab>, Server) {
+        Self::start_with(corpus, config, None)
+    }
+
+    /// [`GitLab::start`], over TLS with `tls` when given (reached as `https://localhost:PORT`).
+    pub fn start_with(
+        corpus: &std::path::Path,
+        config: Config,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> (Arc<GitLab>, Server) {
         let fake = Arc::new(GitLab {
             config,
             doc: doc(corpus),
             state: Mutex::new(State { next_id: 300, ..State::default() }),
         });
-        let server = Server::start(fake.clone());
+        let server = match tls {
+            None => Server::start(fake.clone()),
+            Some(tls) => Server::start_tls(fake.clone(), tls),
+        };
         (fake, server)
     }
 
