@@ -152,11 +152,13 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
     let file = match File::open(&c.path) {
         Ok(f) => f,
         Err(e) => {
-            return fail(
-                IngestError::new(Code::Unreadable, "cannot open the file")
-                    .help("check that the path exists and is readable by the user verdict runs as")
-                    .caused_by(e),
-            );
+            let help = if super::infrastructure(&e) {
+                "the machine ran out of file handles, memory or disk, or its disk failed: nothing is wrong with the \
+                 file; raise the job's limits (`ulimit -n`) or run it again on a healthy runner (exit 3)"
+            } else {
+                "check that the path exists and is readable by the user verdict runs as"
+            };
+            return fail(IngestError::new(Code::Unreadable, "cannot open the file").help(help).caused_by(e));
         }
     };
     let file_len = file.metadata().ok().map(|m| m.len());

@@ -454,7 +454,16 @@ fn write_report_files(v: &Verdict, cx: &RenderContext, dir: &Path) -> Result<Vec
             said.push_str(": ");
             said.push_str(&cause);
         }
-        Error::Output { path: dir.display().to_string(), source: std::io::Error::other(said) }
+        // An error of the machine's (no space, no file handle left) is marked as one, for exit
+        // 3; the message keeps the system's words.
+        let kind = match &e {
+            publish::PublishError::Io { source, .. } if super::infrastructure(source) => {
+                std::io::ErrorKind::StorageFull
+            }
+            publish::PublishError::Io { source, .. } => source.kind(),
+            _ => std::io::ErrorKind::Other,
+        };
+        Error::Output { path: dir.display().to_string(), source: std::io::Error::new(kind, said) }
     };
     std::fs::create_dir_all(dir).map_err(|e| {
         // The system says only "File exists" when the folder's name is taken by a file.

@@ -70,9 +70,23 @@ pub enum Error {
 }
 
 impl Error {
-    /// The exit code for this error.
+    /// The exit code for this error: 3 when the machine ran out of something (file handles,
+    /// disk space, memory) or its disk failed, whatever the file: an infrastructure error
+    /// that the same run on a healthy runner would not meet; else 2.
     pub fn exit(&self) -> Exit {
         match self {
+            Error::Inputs(errors)
+                if errors.iter().any(|e| {
+                    e.error
+                        .source
+                        .as_deref()
+                        .and_then(|s| s.downcast_ref::<io::Error>())
+                        .is_some_and(infrastructure)
+                }) =>
+            {
+                Exit::Internal
+            }
+            Error::Output { source, .. } if infrastructure(source) => Exit::Internal,
             Error::Inputs(_) => Exit::Input,
             Error::Output { .. } => Exit::Input,
             Error::Serialize(_) => Exit::Internal,
@@ -82,6 +96,13 @@ impl Error {
             Error::Refused(_) => Exit::Input,
         }
     }
+}
+
+/// Whether an I/O error is the machine's rather than the file's: no file handle left (EMFILE,
+/// ENFILE), no space or quota (ENOSPC, EDQUOT), no memory (ENOMEM), or a failing disk (EIO).
+pub(crate) fn infrastructure(e: &io::Error) -> bool {
+    matches!(e.kind(), io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded | io::ErrorKind::OutOfMemory)
+        || matches!(e.raw_os_error(), Some(5 | 12 | 23 | 24 | 28 | 122))
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -470,6 +491,13 @@ fn diagnostics(e: &Error) -> (Vec<Diagnostic>, Option<String>) {
     };
     match e {
         Error::Inputs(errors) => (errors.iter().map(file_diagnostic).collect(), Some(e.to_string())),
+        Error::Output { source, .. } if infrastructure(source) => (
+            vec![with_causes(
+                "output/unwritable".into(),
+                "the machine ran out of disk space, file handles or memory, or its disk failed: free space or raise the job's limits, and run it again (exit 3)",
+            )],
+            None,
+        ),
         Error::Output { .. } => (
             vec![with_causes("output/unwritable".into(), "check that the folder exists and is writable")],
             None,
@@ -526,4 +554,27 @@ fn file_diagnostic(fe: &FileError) -> Diagnostic {
         d.snippet = Some(sn);
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The machine running out of file handles, disk or memory is exit 3, an infrastructure
+    /// error, not a broken input; a file that is not there or not readable is exit 2.
+    #[test]
+    fn the_machines_errors_are_exit_3() {
+        let file_error = |e: io::Error| FileError {
+            path: "TEST-a.xml".into(),
+            display: "TEST-a.xml".into(),
+            error: crate::ingest::IngestError::new(crate::ingest::Code::Unreadable, "cannot open the file")
+                .caused_by(e),
+        };
+        for (raw, exit) in [(24, Exit::Internal), (28, Exit::Internal), (2, Exit::Input), (13, Exit::Input)] {
+            let e = Error::Inputs(vec![file_error(io::Error::from_raw_os_error(raw))]);
+            assert_eq!(e.exit(), exit, "errno {raw}");
+            let e = Error::Output { path: "out".into(), source: io::Error::from_raw_os_error(raw) };
+            assert_eq!(e.exit(), exit, "errno {raw}");
+        }
+    }
 }
