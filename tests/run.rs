@@ -735,6 +735,14 @@ fn a_failed_run_leaves_no_earlier_verdict_behind() {
     );
     assert_eq!(third.status.code(), Some(2), "{}", String::from_utf8_lossy(&third.stderr));
     assert!(socket.exists(), "the --output socket was removed");
+    // A global option with its value apart, before `run`, is still read past.
+    assert_eq!(run(&[]).status.code(), Some(1));
+    let refused = verdict(
+        dir.path(),
+        &["--log-format", "json", "run", "reports", "--publish", "none", "--output-dir", "out", "--bogus"],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(!out_dir.join("verdict.json").exists(), "the earlier run's reports are still there");
 }
 
 /// A run that searches a folder holding an earlier verdict's reports (a second gate beside the

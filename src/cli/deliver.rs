@@ -230,8 +230,16 @@ impl Clearing {
     /// error. What cannot be removed is only logged: the usage error is what to fix.
     pub fn after_usage_error(argv: &[std::ffi::OsString], var: &dyn Fn(&str) -> Option<String>) {
         let words: Vec<&str> = argv.iter().skip(1).map(|a| a.to_str().unwrap_or("")).collect();
-        // Only `run` writes reports; its name is the first word that is not an option.
-        let Some(at) = words.iter().position(|w| !w.starts_with('-')) else { return };
+        // Only `run` writes reports; its name is the first word that is neither an option nor
+        // the value of a global option given apart (`--log-format json run …`).
+        let mut value_next = false;
+        let Some(at) = words.iter().position(|w| {
+            let command = !value_next && !w.starts_with('-');
+            value_next = *w == "--log-format";
+            command
+        }) else {
+            return;
+        };
         if words.get(at) != Some(&"run") {
             return;
         }

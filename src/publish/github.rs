@@ -55,8 +55,14 @@ pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Public
         }
         (None, _) => Action::Skipped {
             reason: format!(
-                "no pull request for this {} run: the verdict is in the job summary only",
-                if ctx.event_name.is_empty() { "GitHub" } else { ctx.event_name.as_str() }
+                "no pull request for this {} run: {}",
+                if ctx.event_name.is_empty() { "GitHub" } else { ctx.event_name.as_str() },
+                // Said only when it holds: a summary that could not be written holds nothing.
+                if matches!(report.action("job summary"), Some(Action::Failed(_))) {
+                    "the verdict is in the job's log and the report files only"
+                } else {
+                    "the verdict is in the job summary only"
+                }
             ),
         },
         (Some(_), None) => unavailable(&mut no_api),

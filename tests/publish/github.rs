@@ -182,6 +182,19 @@ fn push_publishes_the_job_summary_only() {
     let outputs = fs::read_to_string(dir.path().join("output.txt")).unwrap();
     assert!(outputs.starts_with("outcome<<ghadelimiter_") && outputs.contains("\npass\n"), "{outputs}");
     assert!(!report.failed());
+    assert!(
+        matches!(report.action("comment"), Some(Action::Skipped { reason }) if reason.ends_with("in the job summary only"))
+    );
+    // A summary that cannot be written holds nothing: the log never says the verdict is there.
+    fs::remove_file(dir.path().join("summary.md")).unwrap();
+    fs::create_dir(dir.path().join("summary.md")).unwrap();
+    let report = publish::publish(&dest, &support::settings(support::manual_clock()), &p);
+    assert!(matches!(report.action("job summary"), Some(Action::Failed(_))));
+    assert!(
+        matches!(report.action("comment"), Some(Action::Skipped { reason }) if reason.ends_with("in the job's log and the report files only")),
+        "{:?}",
+        report.lines()
+    );
 }
 
 /// A check run carries the first 50 annotations and gets the rest 50 at a time; a commit status
