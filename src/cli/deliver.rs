@@ -622,7 +622,8 @@ fn context(
                 cx.blob_url = Some(format!("{}/-/blob/{sha}", project.trim_end_matches('/')));
             }
             cx.run_url = var("CI_JOB_URL").or(cx.run_url.take());
-            artifacts = var("CI_JOB_URL").map(|u| format!("{}/artifacts/browse", u.trim_end_matches('/')));
+            // GitLab opens one file of a job's artifacts by its path (`…/artifacts/file/PATH`).
+            artifacts = var("CI_JOB_URL").map(|u| format!("{}/artifacts/file/", u.trim_end_matches('/')));
         }
         _ => {}
     }
@@ -630,9 +631,18 @@ fn context(
         let dir = dir.display().to_string();
         cx.reports = ["verdict.json", "verdict.sarif"]
             .iter()
-            .map(|name| ReportLink {
-                label: format!("{}/{name}", dir.trim_end_matches('/')),
-                url: url.clone(),
+            .map(|name| {
+                let label = format!("{}/{name}", dir.trim_end_matches('/'));
+                // A file's own link where the platform has one, for a folder inside the
+                // project (the artifacts' paths are the project's); else the artifacts' page.
+                let url = match url.strip_suffix("file/") {
+                    Some(browse) if dir.starts_with('/') || dir.split('/').any(|p| p == "..") => {
+                        format!("{browse}browse")
+                    }
+                    Some(_) => format!("{url}{}", report::uri_path(label.trim_start_matches("./"))),
+                    None => url.clone(),
+                };
+                ReportLink { label, url }
             })
             .collect();
     }

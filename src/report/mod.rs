@@ -23,6 +23,7 @@ pub mod markdown;
 pub mod sarif;
 pub mod terminal;
 mod text;
+pub(crate) use text::uri_path;
 
 pub use context::{DEFAULT_ANCHOR, DEFAULT_GATE, RenderContext, ReportLink, gate_key, marker};
 

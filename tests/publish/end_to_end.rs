@@ -352,6 +352,15 @@ fn demo_merge_request_on_gitlab() {
     assert_eq!(out.status.code(), Some(1));
     let notes = fake.notes_with("<!-- verdict:comment gate=default -->");
     assert_eq!((notes.len(), notes[0].id), (1, first[0].id), "updated in place");
+    // With report files, the note links each one in the job's artifacts (GitLab opens a file
+    // of them by its path).
+    let out = run(&["--output-dir", "target/tmp/gitlab-demo-reports"]);
+    assert_eq!(out.status.code(), Some(1));
+    let note = &fake.notes_with("<!-- verdict:comment gate=default -->")[0].body;
+    assert!(
+        note.contains("(https://gitlab.example.com/acme/shop/-/jobs/77/artifacts/file/target/tmp/gitlab-demo-reports/verdict.json)"),
+        "{note}"
+    );
 }
 
 /// The image as a GitHub job runs it: as the non-root user, on a read-only root filesystem,
