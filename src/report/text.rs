@@ -257,7 +257,12 @@ fn split_url(url: &str) -> Option<(&str, &str)> {
     } else {
         return None;
     };
-    let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+    // A backslash is a slash to browsers and not to every parser: where the host ends is then
+    // a matter of opinion, so such a URL is never linked.
+    if url.contains('\\') {
+        return None;
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (host, path) = rest.split_at(end);
     (!host.is_empty() && !host.contains('@')).then_some((host, path))
 }
@@ -572,6 +577,7 @@ mod tests {
         // A user part only makes a link look like another host: no link.
         assert_eq!(safe_url("https://avd.aquasec.com%2Fnvd%2Fcve@evil.example/x"), None);
         assert_eq!(safe_url("https://avd.aquasec.com@evil.example"), None);
+        assert_eq!(safe_url("https://evil.example\\@avd.aquasec.com/nvd/cve-2022-22965"), None);
         assert!(safe_url("https://github.com/advisories?q=a@b").is_some());
     }
 
