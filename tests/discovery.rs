@@ -345,3 +345,17 @@ fn an_unfinished_report_of_verdicts_own_is_skipped() {
     assert_eq!(ev.sources.len(), 1);
     assert_eq!(ev.meta.discovery.skipped_other, 2);
 }
+
+/// A CycloneDX XML SBOM cut anywhere before its root's start tag closes (in `xmlns="…"`, at
+/// `<bom`, or before any element when its name says it is one) is truncated, never skipped.
+#[test]
+fn a_cyclonedx_xml_cut_before_its_root_closes_is_truncated() {
+    let head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    for cut in ["<bom", "<bom serialNumber=\"urn:uuid:3e671687\" version=\"1\" xmlns=\"http://cyclo", ""] {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "TEST-a.xml", r#"<testsuite name="s"><testcase name="t"/></testsuite>"#);
+        write(dir.path(), "sbom.cdx.xml", &format!("{head}{cut}"));
+        let errors = verdict::cli::gather(&[dir.path().to_path_buf()], &[], &Limits::default()).unwrap_err();
+        assert_eq!(errors[0].error.code.as_str(), "ingest/truncated", "{cut:?}: {errors:?}");
+    }
+}

@@ -200,12 +200,17 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
             None => {}
         }
     }
-    if matches!(sniffed, Sniffed::UnknownStructured(Format::Xml, _))
-        && file_len == Some(head.len() as u64)
-        && let Some(cut) = sniff::sniff_xml_cut(head)
-    {
-        // As for JSON above: a report cut off in its root element's name.
-        sniffed = cut;
+    if matches!(sniffed, Sniffed::UnknownStructured(Format::Xml, _)) && file_len == Some(head.len() as u64) {
+        if let Some(cut) = sniff::sniff_xml_cut(head) {
+            // As for JSON above: a report cut off in its root element's start tag.
+            sniffed = cut;
+        } else if sniff::xml_without_root(head)
+            && let Some(kind) =
+                sniff::kind_by_name(&c.path).filter(|k| matches!(k, Kind::Junit | Kind::Cyclonedx))
+        {
+            // Cut off before its root, with a name that says what it was (`bom.xml`).
+            sniffed = Sniffed::Known(kind, Format::Xml);
+        }
     }
     if let Some(kind) = sniff::utf16_kind(head) {
         return fail(

@@ -141,10 +141,34 @@ pub fn sniff_xml_cut(body: &[u8]) -> Option<Sniffed> {
     let cut_in_name = name.len() == tag.len();
     if cut_in_name && local.len() >= 4 && "testsuites".starts_with(local) {
         Some(Sniffed::Known(Kind::Junit, Format::Xml))
-    } else if !cut_in_name && local == "bom" && !tag.contains("xmlns") {
+    } else if local == "bom" {
+        // Cut anywhere in `<bom …` (its `xmlns` value included): an SBOM cut off.
         Some(Sniffed::Known(Kind::Cyclonedx, Format::Xml))
     } else {
         None
+    }
+}
+
+/// Whether a whole XML file (`body`) holds no element at all, only its prolog (the
+/// declaration, comments): a file cut off before its root, which a name such as `bom.xml` or
+/// `TEST-x.xml` says was an artifact.
+pub fn xml_without_root(body: &[u8]) -> bool {
+    let Some(mut rest) = content(body) else { return false };
+    // Only declarations and comments, possibly the last of them cut off: nothing else (a
+    // DOCTYPE, an entity) is a report's beginning.
+    loop {
+        rest = rest.trim_ascii_start();
+        let close: &[u8] = if rest.starts_with(b"<?") {
+            b"?>"
+        } else if rest.starts_with(b"<!--") {
+            b"-->"
+        } else {
+            return rest.is_empty();
+        };
+        match memchr::memmem::find(rest, close) {
+            Some(at) => rest = rest.get(at + close.len()..).unwrap_or_default(),
+            None => return true,
+        }
     }
 }
 
