@@ -901,6 +901,14 @@ fn output_never_overwrites_an_input() {
         assert!(stderr.contains("error[output/overwrites]"), "{output}: {stderr}");
     }
     assert_eq!(std::fs::read_to_string(dir.path().join("reports/TEST-a.xml")).unwrap(), failing);
+    // Nor a file the command line names for the run to read, whatever it holds.
+    std::fs::write(dir.path().join("cost.json"), r#"{"estimate_usd": 12}"#).unwrap();
+    let out = verdict(
+        dir.path(),
+        &["run", "reports", "--publish", "none", "--input", "custom:cost=cost.json", "-o", "cost.json"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(dir.path().join("cost.json")).unwrap(), r#"{"estimate_usd": 12}"#);
     // verdict's own earlier report may be replaced.
     let out = verdict(
         dir.path(),

@@ -211,9 +211,18 @@ impl Clearing {
         if dir.is_none() && file.is_none() {
             return Clearing(None);
         }
+        // The files the command line names for the run to read.
+        let named: Vec<PathBuf> = args
+            .inputs
+            .iter()
+            .map(|i| i.path.clone())
+            .chain(args.data.iter().cloned())
+            .chain(args.policies.iter().cloned())
+            .chain(args.config.iter().cloned())
+            .collect();
         Clearing(Some(std::thread::spawn(move || {
             if let Some(file) = &file {
-                not_an_input(file, dir.as_deref())?;
+                not_an_input(file, dir.as_deref(), &named)?;
             }
             if let Some(dir) = dir.as_deref().filter(|d| d.is_dir()) {
                 hold(dir);
@@ -281,7 +290,7 @@ impl Clearing {
 /// another tool (a test report, a scan), which the run would remove as "the previous run's"
 /// and then not judge, or one of the report files `--output-dir` holds, which would end up in
 /// another format than its name says.
-fn not_an_input(file: &Path, dir: Option<&Path>) -> Result<(), Error> {
+fn not_an_input(file: &Path, dir: Option<&Path>, named: &[PathBuf]) -> Result<(), Error> {
     let refuse = |what: String, help: &str| {
         Err(Error::Refused(Box::new(
             crate::diag::Diagnostic::error(
@@ -299,6 +308,12 @@ fn not_an_input(file: &Path, dir: Option<&Path>) -> Result<(), Error> {
         return refuse(
             format!("which --output-dir also writes ({name})"),
             "give --output a file of its own, or leave it out: the report files are in --output-dir",
+        );
+    }
+    if named.iter().any(|n| absolute(n) == absolute(file)) {
+        return refuse(
+            "which this run reads (named with --input, --data, --policy or --config)".into(),
+            "write the report to a file of its own",
         );
     }
     let mut head = Vec::new();
