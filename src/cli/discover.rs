@@ -143,7 +143,21 @@ pub fn discover(paths: &[PathBuf], named: &[(Kind, Option<String>, PathBuf)]) ->
                 // one, are reached through a link, and a gate that passed without them must
                 // say what it did not read.
                 let shown = format!("{}@", display(entry.path()));
-                tracing::info!(path = %shown, "symbolic link not followed (name it to read it)");
+                // One whose name says it holds reports (`bazel-testlogs`, `TEST-x.xml`,
+                // `reports`) is said without -v: the gate may pass without what is behind it.
+                let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
+                let reports = [".xml", ".json"].iter().any(|e| name.ends_with(e))
+                    || ["test", "report", "result", "junit", "sbom", "scan", "trivy", "checkov"]
+                        .iter()
+                        .any(|w| name.contains(w));
+                if reports {
+                    let named = display(entry.path());
+                    tracing::warn!(
+                        "{shown}: a symbolic link, not followed: what it points to is not read (name it to read it: `verdict run . {named}`)"
+                    );
+                } else {
+                    tracing::info!(path = %shown, "symbolic link not followed (name it to read it)");
+                }
                 links.push(shown);
                 continue;
             }
