@@ -248,6 +248,7 @@ impl Parser<'_, '_> {
         let mut disabled = None;
         let mut schema = None;
         let mut host = None;
+        let mut with_id = false;
         s.for_each_attr(|k, v| match k {
             "name" => suite.name = Some(Arc::from(v.as_ref())),
             "file" => suite.file = non_empty(file_path(&v)),
@@ -257,6 +258,9 @@ impl Parser<'_, '_> {
             "skipped" | "skip" => suite.declared.skipped = count(&v),
             "disabled" => disabled = count(&v),
             "noNamespaceSchemaLocation" => schema = Some(v.into_owned()),
+            // Playwright's reporter gives its `<testsuites>` an `id` (PLAYWRIGHT_JUNIT_SUITE_ID,
+            // empty by default); the Ant schema has none there.
+            "id" if !is_suite => with_id = true,
             "hostname" if !v.trim().is_empty() => host = Some(v.into_owned()),
             _ => {}
         })?;
@@ -278,6 +282,7 @@ impl Parser<'_, '_> {
                 Some("nextest-run") if root => Some(tool("cargo-nextest", None)),
                 Some("jest tests") if root => Some(tool("jest-junit", None)),
                 Some("vitest tests") if root => Some(tool("vitest", None)),
+                _ if root && with_id => Some(tool("playwright", None)),
                 Some("pytest" | "pytest tests") => Some(tool("pytest", None)),
                 Some("Mocha Tests") => Some(tool("mocha", None)),
                 _ if schema.as_deref().is_some_and(|s| s.contains("surefire")) => {
@@ -421,6 +426,18 @@ impl Parser<'_, '_> {
                 (u128::from_be_bytes(digest), Some(digest))
             }
         };
+        // Playwright runs each test once per browser project and names the project in its
+        // suite's `hostname`: the project is part of the test (`[firefox] checkout › pays`),
+        // so that a waiver written for one browser's failure never accepts another's.
+        let host = test_suite(&self.suites).map_or(0, |s| s.host);
+        let projected;
+        let identity = match self.hosts.get((host as usize).wrapping_sub(1)) {
+            Some(project) if !anonymous && self.tool.as_ref().is_some_and(|t| t.name == "playwright") => {
+                projected = format!("[{project}] {identity}");
+                projected.as_str()
+            }
+            _ => identity,
+        };
         let (mut key, mut digest) = keyed(identity);
         // jest, Vitest and mocha write a retried test once, with its last result: a second
         // testcase of the same name is another test (`test.each` with a fixed title, two files
@@ -430,7 +447,6 @@ impl Parser<'_, '_> {
         // host (Playwright writes each browser project's suite with the project as its
         // `hostname`, and the same suite, class and test names): it is named by that host
         // (`name [firefox]`). Attempts of one test run where the first did.
-        let host = test_suite(&self.suites).map_or(0, |s| s.host);
         let first = if anonymous { None } else { self.index.get(&key).map(|&(_, h)| h) };
         let distinct;
         let identity = match first {
@@ -1128,7 +1144,16 @@ mod tests {
             let t = tests_keeping(&reruns, keep);
             assert_eq!((t.totals.total, t.totals.failed, t.totals.flaky), (1, 0, 1));
         }
-        // The first host's test keeps the fingerprint it had; the others get their own.
+        // In Playwright's report (its `<testsuites id="">`) the project is part of every test:
+        // a chromium failure and a firefox failure never share a fingerprint, even when each
+        // comes alone (a sharded job), so a waiver for one accepts only that one.
+        let alone = |host: &str| {
+            let t = tests(&format!(r#"<testsuites id="" name="">{}</testsuites>"#, suite(host, fail)));
+            t.cases[0].fingerprint.clone()
+        };
+        assert_ne!(alone("chromium"), alone("firefox"));
+        assert_eq!(alone("chromium"), alone("chromium"));
+        // Elsewhere the first host's test keeps the fingerprint it had; the others get their own.
         let all =
             tests(&format!("<testsuites>{}{}</testsuites>", suite("chromium", fail), suite("firefox", fail)));
         let alone = tests(&format!("<testsuites>{}</testsuites>", suite("chromium", fail)));
