@@ -32,6 +32,9 @@ pub(crate) struct Records<'a> {
     /// The reports that scanned an image (Trivy's `ArtifactType` `container_image` or `vm`),
     /// with the image: their findings in a lockfile or binary inside it name it.
     images: Vec<(&'a str, &'a str)>,
+    /// The JUnit reports whose runner is known to write a JavaScript test once per name, with
+    /// it: `vitest`, `playwright` (their commands are not jest's).
+    runners: Vec<(&'a str, &'a str)>,
 }
 
 /// A package where it was found: name, version, and the file or image it is in.
@@ -70,7 +73,11 @@ impl Record<'_> {
     /// finding is one license, its own).
     fn explain(self, result: &Map<String, Json>, records: &Records<'_>) -> Explanation {
         match self {
-            Record::Test(case) => test_case(case),
+            Record::Test(case) => {
+                let runner =
+                    records.runners.iter().find(|(source, _)| **source == *case.source).map(|(_, r)| *r);
+                test_case_by(case, runner)
+            }
             Record::Vulnerability(vuln) => {
                 let image =
                     records.images.iter().find(|(source, _)| **source == *vuln.source).map(|(_, i)| *i);
@@ -127,7 +134,13 @@ impl<'a> Records<'a> {
             .filter(|s| matches!(s.subject_type.as_deref(), Some("container_image" | "vm")))
             .filter_map(|s| Some((s.path.as_str(), s.subject.as_deref()?)))
             .collect();
-        Records { by_fingerprint, upgrades, images }
+        let runners = evidence
+            .sources
+            .iter()
+            .filter_map(|s| Some((s.path.as_str(), s.tool.as_ref()?.name.as_str())))
+            .filter(|(_, tool)| matches!(*tool, "vitest" | "playwright"))
+            .collect();
+        Records { by_fingerprint, upgrades, images, runners }
     }
 
     /// The findings a result without `msg` stands for: one per record its `fingerprint` names
@@ -242,7 +255,7 @@ fn test_file(case: &TestCase) -> Option<String> {
 /// (single quotes: `$(…)`, backticks and `$5` stay text), and jest's `-t`, a regular
 /// expression, gets the name with its special characters escaped. A name that holds a line
 /// break or another control character gets no command.
-fn runner_command(case: &TestCase, file: &str) -> Option<String> {
+fn runner_command(case: &TestCase, file: &str, runner: Option<&str>) -> Option<String> {
     let ext = file.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
     if case.name.is_empty() || case.name.chars().chain(file.chars()).any(char::is_control) {
         return None;
@@ -250,9 +263,15 @@ fn runner_command(case: &TestCase, file: &str) -> Option<String> {
     let quoted = shell_quote(file);
     let command = match ext.as_str() {
         "py" => format!("pytest {quoted} -k {}", shell_quote(&case.name)),
-        "ts" | "tsx" | "js" | "jsx" | "mjs" | "cjs" | "mts" | "cts" => {
-            format!("npx jest {quoted} -t {}", shell_quote(&regex_escape(&case.name)))
-        }
+        "ts" | "tsx" | "js" | "jsx" | "mjs" | "cjs" | "mts" | "cts" => match runner {
+            Some("vitest") => {
+                format!("npx vitest run {quoted} -t {}", shell_quote(&regex_escape(&case.name)))
+            }
+            // Playwright's `-g` reads the test's whole title, which the report does not keep
+            // as Playwright writes it: the file's tests, every project.
+            Some("playwright") => format!("npx playwright test {quoted}"),
+            _ => format!("npx jest {quoted} -t {}", shell_quote(&regex_escape(&case.name))),
+        },
         _ => return None,
     };
     Some(command)
@@ -283,7 +302,13 @@ fn regex_escape(text: &str) -> String {
 /// A failed or errored test says what its report said and where to start; a flaky one what the
 /// failing attempt said. The severity is left to the rule (the pack: HIGH for a failure, MEDIUM
 /// for a flaky test).
+#[cfg(test)]
 fn test_case(case: &TestCase) -> Explanation {
+    test_case_by(case, None)
+}
+
+/// [`test_case`], for a report of `runner` (`vitest`, `playwright`) when it is known.
+fn test_case_by(case: &TestCase, runner: Option<&str>) -> Explanation {
     // Where the test lives: its class, else its suite (runners without class names).
     let suite = case.classname.as_deref().or(case.suite.as_deref());
     let file = test_file(case);
@@ -341,7 +366,8 @@ fn test_case(case: &TestCase) -> Explanation {
                 (false, Some(suite)) if case.name.is_empty() => {
                     format!("Run the tests of {suite} locally and fix the code or the test")
                 }
-                _ => match file.as_deref().and_then(|file| Some((file, runner_command(case, file)?))) {
+                _ => match file.as_deref().and_then(|file| Some((file, runner_command(case, file, runner)?)))
+                {
                     Some((file, command)) => format!(
                         "Run the test \"{}\" of {file} locally (`{command}`) and fix the code or the test",
                         case.name

@@ -104,6 +104,14 @@ fn a_jest_or_pytest_test_gets_the_command_that_runs_it() {
         windows.remediation.expect("a fix").contains("(`npx jest __tests__/main.test.js -t 'Failing test'`)"),
         "the command"
     );
+    // Vitest's and Playwright's reports get their own runner's command.
+    let vitest = case(
+        json!({"status": "failed", "classname": "src/price.test.ts", "name": "rounds (EUR)", "failure_type": null}),
+    );
+    let fix = super::test_case_by(&vitest, Some("vitest")).remediation.expect("a fix");
+    assert!(fix.contains("(`npx vitest run src/price.test.ts -t 'rounds \\(EUR\\)'`)"), "{fix}");
+    let fix = super::test_case_by(&vitest, Some("playwright")).remediation.expect("a fix");
+    assert!(fix.contains("(`npx playwright test src/price.test.ts`)"), "{fix}");
     // A line break would end the command early: none is given.
     assert_eq!(hostile("first\nrm -rf ~", "web/cart.test.ts"), None);
     // A Java class name is no file: the qualified name says enough.
