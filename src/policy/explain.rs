@@ -262,7 +262,12 @@ fn runner_command(case: &TestCase, file: &str, runner: Option<&str>) -> Option<S
     }
     let quoted = shell_quote(file);
     let command = match ext.as_str() {
-        "py" => format!("pytest {quoted} -k {}", shell_quote(&case.name)),
+        "py" => match pytest_node(file, case) {
+            // The test's node id selects exactly it, parametrized ids (`test_x[a b]`) too, which
+            // `-k` refuses.
+            Some(node) => format!("pytest {}", shell_quote(&node)),
+            None => format!("pytest {quoted} -k {}", shell_quote(&case.name)),
+        },
         "ts" | "tsx" | "js" | "jsx" | "mjs" | "cjs" | "mts" | "cts" => match runner {
             Some("vitest") => {
                 format!("npx vitest run {quoted} -t {}", shell_quote(&regex_escape(&case.name)))
@@ -275,6 +280,22 @@ fn runner_command(case: &TestCase, file: &str, runner: Option<&str>) -> Option<S
         _ => return None,
     };
     Some(command)
+}
+
+/// pytest's node id of the test (`tests/test_cart.py::TestCart::test_total[a b]`), when its class
+/// name is the file's module (`tests.test_cart`), followed by its classes.
+fn pytest_node(file: &str, case: &TestCase) -> Option<String> {
+    let module = file.strip_suffix(".py")?.replace('/', ".");
+    let classes = match case.classname.as_deref()? {
+        c if c == module => "",
+        c => c.strip_prefix(&module)?.strip_prefix('.')?,
+    };
+    let mut node = file.to_owned();
+    for class in classes.split('.').filter(|c| !c.is_empty()) {
+        node.push_str("::");
+        node.push_str(class);
+    }
+    Some(format!("{node}::{}", case.name))
 }
 
 /// `text` as one word of a POSIX shell: as it is when it holds only characters no shell treats

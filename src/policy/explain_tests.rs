@@ -73,7 +73,19 @@ fn a_jest_or_pytest_test_gets_the_command_that_runs_it() {
         pytest
             .remediation
             .expect("a fix")
-            .contains("(`pytest tests/test_pricing.py -k test_total_includes_vat`)")
+            .contains("(`pytest tests/test_pricing.py::test_total_includes_vat`)")
+    );
+    // Its node id, classes included, selects a parametrized test that `-k` cannot.
+    let param = test_case(&case(json!({
+        "status": "failed", "classname": "tests.test_pricing.TestCart", "name": "test_total[a b]",
+        "file": "tests/test_pricing.py", "failure_type": null,
+    })));
+    assert!(
+        param
+            .remediation
+            .expect("a fix")
+            .contains("(`pytest 'tests/test_pricing.py::TestCart::test_total[a b]'`)"),
+        "the node id"
     );
     // The name is the report's, and the command is pasted into a shell: it stays one word of
     // text, and jest's -t, a regular expression, matches it literally.
