@@ -992,3 +992,34 @@ fn another_day_and_no_config_are_notices() {
     assert_eq!(codes, ["config/not-read"]);
     assert!(stderr.contains("warning[config/not-read]: `verdict.yaml` is not read: --no-config"), "{stderr}");
 }
+
+/// Reports behind a symbolic link (Bazel's `bazel-testlogs`) are not read, and the verdict
+/// says so: a warning and a notice, so that a green gate without them is not silent.
+#[cfg(unix)]
+#[test]
+fn reports_behind_a_link_are_a_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("out/testlogs")).unwrap();
+    std::fs::write(
+        dir.path().join("out/testlogs/test.xml"),
+        r#"<testsuite name="s"><testcase name="t"><failure message="boom"/></testcase></testsuite>"#,
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("ws")).unwrap();
+    std::fs::write(
+        dir.path().join("ws/TEST-a.xml"),
+        r#"<testsuite name="s"><testcase name="ok"/></testsuite>"#,
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../out/testlogs", dir.path().join("ws/bazel-testlogs")).unwrap();
+    std::os::unix::fs::symlink("TEST-a.xml", dir.path().join("ws/notes")).unwrap();
+    let out = verdict(&dir.path().join("ws"), &["run", ".", "--publish", "none", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    let codes: Vec<&str> =
+        v["notices"].as_array().unwrap().iter().map(|n| n["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["verdict/link-not-followed"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning[verdict/link-not-followed]: bazel-testlogs@ not followed"), "{stderr}");
+    assert!(!stderr.contains("notes@"), "a link whose name says nothing of reports is left to -v: {stderr}");
+}

@@ -143,21 +143,8 @@ pub fn discover(paths: &[PathBuf], named: &[(Kind, Option<String>, PathBuf)]) ->
                 // one, are reached through a link, and a gate that passed without them must
                 // say what it did not read.
                 let shown = format!("{}@", display(entry.path()));
-                // One whose name says it holds reports (`bazel-testlogs`, `TEST-x.xml`,
-                // `reports`) is said without -v: the gate may pass without what is behind it.
-                let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
-                let reports = [".xml", ".json"].iter().any(|e| name.ends_with(e))
-                    || ["test", "report", "result", "junit", "sbom", "scan", "trivy", "checkov"]
-                        .iter()
-                        .any(|w| name.contains(w));
-                if reports {
-                    let named = display(entry.path());
-                    tracing::warn!(
-                        "{shown}: a symbolic link, not followed: what it points to is not read (name it to read it: `verdict run . {named}`)"
-                    );
-                } else {
-                    tracing::info!(path = %shown, "symbolic link not followed (name it to read it)");
-                }
+                // `verdict run` warns of those whose name says they hold reports.
+                tracing::info!(path = %shown, "symbolic link not followed (name it to read it)");
                 links.push(shown);
                 continue;
             }
@@ -176,6 +163,17 @@ pub fn discover(paths: &[PathBuf], named: &[(Kind, Option<String>, PathBuf)]) ->
     not_searched.truncate(NOT_SEARCHED_LISTED);
     found.not_searched = not_searched;
     found
+}
+
+/// Whether a symbolic link's name (`bazel-testlogs@`, `reports/TEST-x.xml@`) says it holds
+/// reports: a `.xml` or `.json` file, or a name with test, report, result, junit, sbom, scan,
+/// trivy or checkov in it.
+pub(crate) fn holds_reports(link: &str) -> bool {
+    let name = link.trim_end_matches('@').rsplit('/').next().unwrap_or(link).to_ascii_lowercase();
+    [".xml", ".json"].iter().any(|e| name.ends_with(e))
+        || ["test", "report", "result", "junit", "sbom", "scan", "trivy", "checkov"]
+            .iter()
+            .any(|w| name.contains(w))
 }
 
 /// Identity of a file for de-duplication.

@@ -292,6 +292,32 @@ fn judge(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "evidence read"
     );
+    // Reports behind a symbolic link (Bazel's bazel-testlogs) were not read: the gate may
+    // pass without them, so every reader is told.
+    let links: Vec<&str> = evidence
+        .meta
+        .discovery
+        .not_searched
+        .iter()
+        .map(String::as_str)
+        .filter(|l| l.ends_with('@') && super::discover::holds_reports(l))
+        .collect();
+    if let Some(first) = links.first() {
+        let mut d = Diagnostic::warning(
+            "verdict/link-not-followed",
+            format!(
+                "{} not followed: what {} to was not read",
+                links.join(", "),
+                if links.len() == 1 { "this symbolic link points" } else { "these symbolic links point" }
+            ),
+        );
+        d.help = Some(format!(
+            "discovery does not follow links (they may leave the checkout); name it to read it: `verdict run . {}`",
+            first.trim_end_matches('@')
+        ));
+        super::to_stderr(&(d.render(color_err) + "\n"));
+        notices.push(Notice::from(&d));
+    }
 
     // 2b. Signatures: the checks of verdict.yaml, verified into the evidence.
     let mut sign_problems = Vec::new();
