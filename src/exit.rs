@@ -8,7 +8,8 @@
 //! | 3 | internal or infrastructure error: a bug (panic), a service that could not be reached, a machine out of file handles, disk or memory |
 //!
 //! Precedence is error > fail > warn > pass: an error is never hidden by a result. Nothing
-//! but a policy failure exits 1.
+//! but a policy failure exits 1. `--help` says the same in its "Exit status" section
+//! (`cli::args`).
 
 use std::process::ExitCode;
 
@@ -42,15 +43,6 @@ impl From<Exit> for ExitCode {
         ExitCode::from(e.code())
     }
 }
-
-/// The exit-status section of `--help`.
-pub const HELP: &str = "\
-Exit status:
-  0  pass: the command did its job (for a gate: no policy failure)
-  1  fail: policy evaluated and said no
-  2  usage, config or input error: a bad flag, an unreadable, malformed or oversized artifact
-  3  internal or infrastructure error: a bug, a service that could not be reached, or a
-     machine out of file handles, disk space or memory";
 
 #[cfg(test)]
 mod tests {

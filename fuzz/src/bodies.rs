@@ -59,7 +59,9 @@ pub fn seed_target(path: &Path, bytes: &[u8]) -> Option<&'static str> {
             (Kind::Spdx, _) => Some("spdx"),
             (Kind::Custom, _) => None,
         },
-        sniff::Sniffed::UnknownStructured(..) | sniff::Sniffed::Other(_) => None,
+        sniff::Sniffed::UnknownStructured(..) | sniff::Sniffed::Other(_) | sniff::Sniffed::TwoKinds(_) => {
+            None
+        }
     }
 }
 

@@ -249,28 +249,25 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
             ),
         );
     }
-    // One object that is two artifacts (an SBOM merged with a Trivy report) would be read as
-    // one of them, and what the other holds (its vulnerabilities) dropped without a word.
-    if c.named.is_none()
-        && matches!(sniffed, Sniffed::Known(_, Format::Json))
-        && let Some(kinds) = sniff::two_kinds(head)
-    {
-        let names: Vec<&str> = kinds.iter().map(|k| k.describe()).collect();
-        return fail(
-            IngestError::new(
-                Code::TwoKinds,
-                format!("this JSON object is two artifacts at once: {}", names.join(" and ")),
-            )
-            .at(ingest::Location::line_col(1, 1))
-            .expected("one artifact per file, as each tool writes it")
-            .help(
-                "keep each tool's output in a file of its own (a step that merges them, such as `jq -s \
+    let (kind, format, custom_name) = match (&c.named, sniffed) {
+        // One object that is two artifacts (an SBOM merged with a Trivy report) would be read
+        // as one of them, and what the other holds (its vulnerabilities) dropped unseen.
+        (None, Sniffed::TwoKinds(kinds)) => {
+            let names: Vec<&str> = kinds.iter().map(|k| k.describe()).collect();
+            return fail(
+                IngestError::new(
+                    Code::TwoKinds,
+                    format!("this JSON object is two artifacts at once: {}", names.join(" and ")),
+                )
+                .at(ingest::Location::line_col(1, 1))
+                .expected("one artifact per file, as each tool writes it")
+                .help(
+                    "keep each tool's output in a file of its own (a step that merges them, such as `jq -s \
                  '.[0] * .[1]'`, makes one document that neither tool wrote); to read the file as \
                  one kind anyway, name it: --input KIND=FILE",
-            ),
-        );
-    }
-    let (kind, format, custom_name) = match (&c.named, sniffed) {
+                ),
+            );
+        }
         (None, Sniffed::Known(Kind::Junit, _))
             if !c.explicit
                 && let Some(why) = sniff::own_junit_report(head) =>
@@ -337,7 +334,7 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
         (Some((Kind::Custom, name)), sniffed) => {
             let format = match sniffed {
                 Sniffed::Known(_, f) | Sniffed::UnknownStructured(f, _) => f,
-                Sniffed::Other(_) => Format::Json,
+                Sniffed::Other(_) | Sniffed::TwoKinds(_) => Format::Json,
             };
             if format == Format::Xml {
                 return fail(
@@ -349,12 +346,9 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
             (Kind::Custom, Format::Json, name.as_deref())
         }
         (Some((named, _)), Sniffed::Known(k, f)) if k == *named => (k, f, None),
-        // Two artifacts in one object, named as the second: read as named (see above).
-        (Some((named, _)), Sniffed::Known(_, f))
-            if sniff::two_kinds(head).is_some_and(|kinds| kinds.contains(named)) =>
-        {
-            (*named, f, None)
-        }
+        // Two artifacts in one object, named as one kind: read as that kind (its parser says
+        // what the object lacks of it).
+        (Some((named, _)), Sniffed::TwoKinds(_)) => (*named, Format::Json, None),
         (Some((named, _)), Sniffed::Known(k, _)) => {
             return fail(
                 IngestError::new(

@@ -321,20 +321,22 @@ fn not_an_input(file: &Path, dir: Option<&Path>, named: &[PathBuf]) -> Result<()
         use std::io::Read as _;
         let _ = f.take(crate::ingest::sniff::SNIFF_BYTES as u64).read_to_end(&mut head);
     }
-    match crate::ingest::sniff::sniff(&head) {
-        crate::ingest::sniff::Sniffed::Known(kind, _)
-            if !(kind == crate::evidence::Kind::Junit
-                && crate::ingest::sniff::own_junit_report(&head).is_some()) =>
-        {
-            refuse(
-                format!(
-                    "which is {} that verdict did not write: the run would remove it before reading it",
-                    kind.describe()
-                ),
-                "write the report to a file of its own (a name no tool here writes, outside the folders verdict searches)",
-            )
-        }
-        _ => Ok(()),
+    use crate::ingest::sniff::{self, Sniffed};
+    let artifact = match sniff::sniff(&head) {
+        Sniffed::Known(crate::evidence::Kind::Junit, _) if sniff::own_junit_report(&head).is_some() => None,
+        Sniffed::Known(kind, _) => Some(kind),
+        Sniffed::TwoKinds(kinds) => kinds.first().copied(),
+        Sniffed::UnknownStructured(..) | Sniffed::Other(_) => None,
+    };
+    match artifact {
+        Some(kind) => refuse(
+            format!(
+                "which is {} that verdict did not write: the run would remove it before reading it",
+                kind.describe()
+            ),
+            "write the report to a file of its own (a name no tool here writes, outside the folders verdict searches)",
+        ),
+        None => Ok(()),
     }
 }
 
@@ -488,20 +490,8 @@ fn write_report_files(v: &Verdict, cx: &RenderContext, dir: &Path) -> Result<Vec
         };
         Error::Output { path: dir.display().to_string(), source: std::io::Error::new(kind, said) }
     };
-    std::fs::create_dir_all(dir).map_err(|e| {
-        // The system says only "File exists" when the folder's name is taken by a file.
-        let why = if dir.is_file() {
-            format!("`{}` is a file, not a folder", dir.display())
-        } else {
-            e.to_string()
-        };
-        let e = publish::PublishError::Io {
-            what: "write the report",
-            path: dir.join(REPORT_FILES[0].0),
-            source: std::io::Error::new(e.kind(), why),
-        };
-        failed(e)
-    })?;
+    // Made before the reports are written, so that it can be held first.
+    publish::files::make_report_dir(dir, REPORT_FILES[0].0).map_err(failed)?;
     hold(dir);
     std::thread::scope(|s| {
         let write = |i: usize| {

@@ -431,7 +431,7 @@ impl Parser<'_, '_> {
         // so that a waiver written for one browser's failure never accepts another's.
         let host = test_suite(&self.suites).map_or(0, |s| s.host);
         let projected;
-        let identity = match self.hosts.get((host as usize).wrapping_sub(1)) {
+        let identity = match self.host_name(host) {
             Some(project) if !anonymous && self.tool.as_ref().is_some_and(|t| t.name == "playwright") => {
                 projected = format!("[{project}] {identity}");
                 projected.as_str()
@@ -456,7 +456,7 @@ impl Parser<'_, '_> {
                 distinct.as_str()
             }
             Some(h) if h != 0 && host != 0 && h != host => {
-                let on = self.hosts.get(host as usize - 1).map_or("", |h| &**h);
+                let on = self.host_name(host).unwrap_or("");
                 distinct = format!("{name} [{on}]");
                 (key, digest) = keyed(&distinct);
                 distinct.as_str()
@@ -553,6 +553,11 @@ impl Parser<'_, '_> {
         }
         self.tests.cases.push(case);
         Ok(())
+    }
+
+    /// The `hostname` a suite's [`Suite::host`] stands for (none for 0).
+    fn host_name(&self, host: u32) -> Option<&str> {
+        self.hosts.get((host as usize).checked_sub(1)?).map(|h| &**h)
     }
 
     /// Whether the report's runner writes a retried test once (jest-junit, Vitest,

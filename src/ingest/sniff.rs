@@ -18,6 +18,10 @@ pub const SNIFF_BYTES: usize = 64 * 1024;
 pub enum Sniffed {
     /// A known artifact.
     Known(Kind, Format),
+    /// A JSON object holding the top-level keys of two kinds or more, in the order their
+    /// rules are tried: a document written by merging two tools' outputs (`jq -s '.[0] *
+    /// .[1]'`), which read as one kind would drop what the others hold.
+    TwoKinds(Vec<Kind>),
     /// XML or JSON of no known kind, with the reason (listed in `evidence.skipped`).
     UnknownStructured(Format, String),
     /// Neither XML nor JSON (counted only).
@@ -422,22 +426,15 @@ fn decide_cut(keys: &[(String, Option<String>)]) -> Option<Sniffed> {
 }
 
 fn decide_object(keys: &[(String, Option<String>)]) -> Option<Sniffed> {
-    object_kinds(keys).first().map(|&kind| Sniffed::Known(kind, Format::Json))
-}
-
-/// The kinds of artifact whose own top-level keys a JSON object's first bytes (`head`) hold,
-/// when there are two or more: a document written by merging two tools' outputs
-/// (`jq -s '.[0] * .[1]'`), which read as one kind would drop what the other holds.
-pub fn two_kinds(head: &[u8]) -> Option<Vec<Kind>> {
-    let body = content(head)?;
-    if body.first() != Some(&b'{') {
-        return None;
+    let kinds = object_kinds(keys);
+    match kinds.as_slice() {
+        [] => None,
+        [kind] => Some(Sniffed::Known(*kind, Format::Json)),
+        _ => Some(Sniffed::TwoKinds(kinds)),
     }
-    let kinds = object_kinds(&top_level_keys(body));
-    (kinds.len() > 1).then_some(kinds)
 }
 
-/// Every kind a JSON object's top-level keys decide, in the order [`decide_object`] prefers.
+/// Every kind a JSON object's top-level keys decide, in the order their rules are tried.
 fn object_kinds(keys: &[(String, Option<String>)]) -> Vec<Kind> {
     let mut kinds = Vec::new();
     let get = |name: &str| keys.iter().find(|(k, _)| k == name);

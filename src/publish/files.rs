@@ -95,12 +95,9 @@ fn temp_name(name: &str) -> String {
 /// Whether `file_name` is one of verdict's temporary report files (`.REPORT.<16 hex>.tmp`): what a run
 /// that was stopped while writing (SIGKILL, a machine going down) can leave behind.
 pub fn is_temp_name(file_name: &str, report: &str) -> bool {
-    file_name
-        .strip_prefix('.')
-        .and_then(|rest| rest.strip_prefix(report))
-        .and_then(|rest| rest.strip_prefix('.'))
-        .and_then(|rest| rest.strip_suffix(".tmp"))
-        .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+    is_unfinished_report(file_name)
+        && file_name.strip_prefix('.').and_then(|rest| rest.strip_prefix(report)).map(str::len)
+            == Some(".0123456789abcdef.tmp".len())
 }
 
 /// Whether `file_name` is a temporary report file of verdict's, of any name (`--output`'s
@@ -132,6 +129,19 @@ pub struct Synced {
     target: PathBuf,
 }
 
+/// Makes the folder `dir` that the report `name` is written into, with its parents; a file
+/// in the way is said plainly (the system says only "File exists").
+pub fn make_report_dir(dir: &Path, name: &str) -> Result<(), PublishError> {
+    fs::create_dir_all(dir).map_err(|e| {
+        let source = if dir.is_file() {
+            std::io::Error::new(e.kind(), format!("`{}` is a file, not a folder", dir.display()))
+        } else {
+            e
+        };
+        PublishError::Io { what: "write the report", path: dir.join(name), source }
+    })
+}
+
 /// The first half of [`write_atomic_with`]: `dir/name`'s content written into a new
 /// temporary file in `dir`. Syncing waits for the disk, so a caller writing several files
 /// can commit each on another thread while it writes the next.
@@ -145,14 +155,7 @@ pub fn write_temp(
     if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
         return Err(io(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a plain file name")));
     }
-    fs::create_dir_all(dir).map_err(|e| {
-        // The system says only "File exists" when the folder's name is taken by a file.
-        if dir.is_file() {
-            io(std::io::Error::other(format!("`{}` is a file, not a folder", dir.display())))
-        } else {
-            io(e)
-        }
-    })?;
+    make_report_dir(dir, name)?;
     let temp = dir.join(temp_name(name));
     let written = (|| {
         let file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
