@@ -109,6 +109,42 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
 }
 
+/// The note that names the environment variable a refused value came from: clap's error names
+/// the option (`invalid value '' for '--publish-timeout <SECONDS>'`), which the command line may
+/// not hold at all when `VERDICT_PUBLISH_TIMEOUT` is set, empty or wrong, in a job's variables
+/// or a `docker run -e`. `None` when the option was written on the command line.
+fn from_environment(
+    e: &clap::Error,
+    argv: &[std::ffi::OsString],
+    is_set: &dyn Fn(&str) -> bool,
+) -> Option<String> {
+    use clap::CommandFactory as _;
+    use clap::error::{ContextKind, ContextValue};
+    let Some(ContextValue::String(shown)) = e.get(ContextKind::InvalidArg) else { return None };
+    // `--publish-timeout <SECONDS>`: the option's long name is the first word.
+    let long = shown.split_whitespace().next()?.strip_prefix("--")?;
+    fn find(cmd: &clap::Command, long: &str) -> Option<(Option<char>, String)> {
+        cmd.get_arguments()
+            .find(|a| a.get_long() == Some(long))
+            .and_then(|a| Some((a.get_short(), a.get_env()?.to_str()?.to_owned())))
+            .or_else(|| cmd.get_subcommands().find_map(|c| find(c, long)))
+    }
+    let (short, var) = find(&Cli::command(), long)?;
+    let written = argv.iter().skip(1).filter_map(|a| a.to_str()).take_while(|a| *a != "--").any(|a| {
+        a.strip_prefix("--")
+            .is_some_and(|w| w == long || w.strip_prefix(long).is_some_and(|r| r.starts_with('=')))
+            || short.is_some_and(|c| {
+                a.len() >= 2 && !a.starts_with("--") && a.starts_with('-') && a[1..].starts_with(c)
+            })
+    });
+    if written || !is_set(&var) {
+        return None;
+    }
+    Some(format!(
+        "note: `--{long}` was not on the command line: its value comes from the environment variable {var}. Set {var} to a valid value, or unset it (an empty variable is a value, not unset).\n"
+    ))
+}
+
 /// Runs verdict with the process's arguments; returns how it ended.
 pub fn main() -> Exit {
     let cli = match Cli::try_parse() {
@@ -120,6 +156,9 @@ pub fn main() -> Exit {
                 return Exit::Pass;
             }
             let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+            if let Some(note) = from_environment(&e, &argv, &|k| std::env::var_os(k).is_some()) {
+                to_stderr(&note);
+            }
             deliver::Clearing::after_usage_error(&argv, &|k| std::env::var(k).ok());
             return Exit::Input;
         }
