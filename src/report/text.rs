@@ -3,15 +3,15 @@
 //!
 //! Owns: what may reach a report. Control characters (ANSI escapes among them) and the invisible
 //! bidirectional controls never do; in Markdown, nothing from an artifact can open markup, an
-//! image, a link, a heading, a table cell or an HTML comment (so never verdict's marker), and
-//! `@mentions` and issue references are broken with an invisible word joiner so that nobody is
-//! notified and nothing is cross-linked. Pure functions on strings.
+//! image, a link, a heading, a table cell or an HTML comment (so never verdict's marker);
+//! `@mentions` become code spans and issue references are broken with an invisible word joiner,
+//! so that nobody is notified and nothing is cross-linked. Pure functions on strings.
 
 use std::fmt::Write as _;
 
 use crate::diag::is_bidi_control;
 
-/// Inserted after `@`, `#`, … so that GitHub and GitLab do not read a mention or a reference.
+/// Inserted after `#`, `!`, … so that GitHub and GitLab do not read a reference.
 const JOINER: char = '\u{2060}';
 
 /// What replaces a character that must not reach a report.
@@ -135,6 +135,12 @@ fn starts_reference(before: [Option<char>; 3], c: char, next: Option<&char>) -> 
     }
 }
 
+/// What a mention's name is made of in a code span: a login, a team (`org/team`), an npm scope
+/// and package (`@babel/traverse`, `@types/node.js`). Nothing that could end a code span.
+fn is_mention_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/')
+}
+
 /// Inline Markdown text: one line of at most `max` characters, with every Markdown and HTML
 /// special escaped (so no emphasis, code, link, image, table cell, math or HTML, and no
 /// heading, list or quote where the text starts a block, as after `- `) and mentions and
@@ -170,9 +176,32 @@ fn escape_md(line: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
+            '@' if starts_reference(before, c, chars.peek()) => {
+                // A mention (`@octocat`, `@org/team`) becomes a code span, which neither
+                // platform reads as one: unlike a joiner, it leaves the text people copy as it
+                // was, so an npm scope (`@babel/traverse`) pastes into a command whole.
+                let name: String = chars.clone().take_while(|n| is_mention_char(*n)).collect();
+                let name = name.trim_end_matches(['.', '/']);
+                if name.is_empty() {
+                    out.push(c);
+                    out.push(JOINER);
+                } else {
+                    out.push_str("`@");
+                    out.push_str(name);
+                    out.push('`');
+                    let last = name.chars().last();
+                    for _ in name.chars() {
+                        chars.next();
+                    }
+                    digits = false;
+                    first = false;
+                    before = [last, Some('@'), before[0]];
+                    continue;
+                }
+            }
             c => out.push(c),
         }
-        if starts_reference(before, c, chars.peek()) {
+        if c != '@' && starts_reference(before, c, chars.peek()) {
             out.push(JOINER);
         }
         digits &= c.is_ascii_digit();
@@ -496,13 +525,19 @@ mod tests {
         assert_eq!(md("1.2.3 -x", 100), "1.2.3 -x");
         assert_eq!(md("-x", 100), "-x");
         assert_eq!(md("see #12", 100), "see #\u{2060}12");
-        assert_eq!(md("cc @org/team and a@b.c", 100), "cc @\u{2060}org/team and a@b.c");
+        assert_eq!(md("cc @org/team and a@b.c", 100), "cc `@org/team` and a@b.c");
         assert_eq!(
             md("(@octocat) pkg@1.2.3 #checkov:skip=X !45 &7 %v1", 100),
-            "(@\u{2060}octocat) pkg@1.2.3 #checkov:skip=X !\u{2060}45 &amp;\u{2060}7 %\u{2060}v1"
+            "(`@octocat`) pkg@1.2.3 #checkov:skip=X !\u{2060}45 &amp;\u{2060}7 %\u{2060}v1"
         );
         // The platforms' word characters are ASCII: after any other letter, `@` mentions.
-        assert_eq!(md("café@octocat 中@octocat", 100), "café@\u{2060}octocat 中@\u{2060}octocat");
+        assert_eq!(md("café@octocat 中@octocat", 100), "café`@octocat` 中`@octocat`");
+        // A mention's span holds the name whole, and only the name: an npm scope copies as it
+        // is, a sentence's full stop stays outside, and a name of other letters keeps a joiner.
+        assert_eq!(
+            md("Upgrade @babel/traverse@7.22.5, ask @ops. @é @_ok @", 100),
+            "Upgrade `@babel/traverse`@7.22.5, ask `@ops`. @\u{2060}é `@_ok` @"
+        );
         // `GH-123` links to an issue as `#123` does; inside a word, or without digits, it does not.
         assert_eq!(
             md("fixes GH-42, gh-7 and (Gh-1)", 100),
@@ -537,7 +572,7 @@ mod tests {
     fn quoted_code_in_text() {
         assert_eq!(
             md_code("re-encode it, e.g. `iconv -f LATIN1 -t UTF-8` *now* @ops", 100),
-            "re-encode it, e.g. `iconv -f LATIN1 -t UTF-8` \\*now\\* @\u{2060}ops"
+            "re-encode it, e.g. `iconv -f LATIN1 -t UTF-8` \\*now\\* `@ops`"
         );
         assert_eq!(md_code("key `a<!--b` and `|`", 100), "key `a<!\u{2060}--b` and `|`");
         assert_eq!(md_code("the key `a`b` twice", 100), "the key \\`a\\`b\\` twice");
