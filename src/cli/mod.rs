@@ -67,6 +67,15 @@ pub enum Error {
     /// The configuration is invalid (every problem).
     #[error("{} in the configuration; no verdict was made", plural(.0.len(), "problem", "problems"))]
     Config(Vec<Diagnostic>),
+    /// An error about paths, some of which `verdict.yaml` names: each of those is shown at the
+    /// line that names it, since that is where it is fixed.
+    #[error("{error}")]
+    Listed {
+        /// The error.
+        error: Box<Error>,
+        /// The paths the configuration names that the run used, and where.
+        listed: Vec<crate::config::Listed>,
+    },
 }
 
 impl Error {
@@ -94,7 +103,22 @@ impl Error {
             Error::Policy(_) => Exit::Input,
             Error::Config(_) => Exit::Input,
             Error::Refused(_) => Exit::Input,
+            Error::Listed { error, .. } => error.exit(),
         }
+    }
+
+    /// This error, its paths that `listed` names shown where the configuration names them.
+    pub(crate) fn listed_in(self, listed: &[crate::config::Listed]) -> Error {
+        let used: Vec<crate::config::Listed> = listed
+            .iter()
+            .filter(|l| match &self {
+                Error::Inputs(errors) => errors.iter().any(|e| e.path == l.path),
+                Error::Read { path, .. } => *path == discover::display(&l.path),
+                _ => false,
+            })
+            .cloned()
+            .collect();
+        if used.is_empty() { self } else { Error::Listed { error: Box::new(self), listed: used } }
     }
 }
 
@@ -529,6 +553,13 @@ fn diagnostics(e: &Error) -> (Vec<Diagnostic>, Option<String>) {
         d
     };
     match e {
+        Error::Listed { error, listed } => {
+            let (mut problems, summary) = diagnostics(error);
+            for d in &mut problems {
+                at_listing(d, listed);
+            }
+            (problems, summary)
+        }
         Error::Inputs(errors) => (errors.iter().map(file_diagnostic).collect(), Some(e.to_string())),
         Error::Output { source, .. } if infrastructure(source) => (
             vec![with_causes(
@@ -541,15 +572,18 @@ fn diagnostics(e: &Error) -> (Vec<Diagnostic>, Option<String>) {
             vec![with_causes("output/unwritable".into(), "check that the folder exists and is writable")],
             None,
         ),
-        Error::Read { what, source, .. } => (
-            vec![with_causes(
-                format!("{what}/unreadable"),
-                &if source.kind() == io::ErrorKind::IsADirectory {
-                    format!("this is a folder: name the {what} files in it, each by its path")
-                } else {
-                    "check that the path exists and is readable by the user verdict runs as".to_owned()
-                },
-            )],
+        Error::Read { what, source, path } => (
+            vec![Diagnostic {
+                file: Some(path.clone()),
+                ..with_causes(
+                    format!("{what}/unreadable"),
+                    &if source.kind() == io::ErrorKind::IsADirectory {
+                        format!("this is a folder: name the {what} files in it, each by its path")
+                    } else {
+                        "check that the path exists and is readable by the user verdict runs as".to_owned()
+                    },
+                )
+            }],
             None,
         ),
         Error::Policy(errors) => (errors.iter().map(|pe| pe.diagnostic()).collect(), Some(e.to_string())),
@@ -566,6 +600,30 @@ fn diagnostics(e: &Error) -> (Vec<Diagnostic>, Option<String>) {
 }
 
 /// Turns a file error into a diagnostic, reading the file again to show the offending line.
+/// Shows a diagnostic about a path that the configuration names (a file or folder that does
+/// not exist, say) at the line that names it, and says so: the path is fixed there. One that
+/// already points inside the file it is about (a parse error) stays where it is.
+fn at_listing(d: &mut Diagnostic, listed: &[crate::config::Listed]) {
+    if d.line.is_some() {
+        return;
+    }
+    let Some(shown) = d.file.clone() else { return };
+    let Some(l) = listed.iter().find(|l| discover::display(&l.path) == shown) else { return };
+    if !d.message.contains(&format!("`{shown}`")) {
+        d.message = d.message.replace("this path", &format!("`{shown}`"));
+    }
+    d.message.push_str(", named in the configuration");
+    d.file.clone_from(&l.at.file);
+    d.line = l.at.line;
+    d.column = l.at.column;
+    d.doc_path.clone_from(&l.at.doc_path);
+    d.snippet.clone_from(&l.at.snippet);
+    let help = d.help.take().unwrap_or_default();
+    d.help = Some(format!(
+        "{help}; a path in the configuration is relative to its folder: correct it there, or make the step that produces it run first"
+    ));
+}
+
 fn file_diagnostic(fe: &FileError) -> Diagnostic {
     let e = &fe.error;
     let mut d = Diagnostic::error(e.code.as_str(), e.message.clone());

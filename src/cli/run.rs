@@ -223,10 +223,10 @@ fn judge(
     } else {
         Vec::new()
     };
-    files.extend(read_policies(&policy_paths, false)?);
+    files.extend(read_policies(&policy_paths, false).map_err(|e| e.listed_in(&config.listed))?);
     let mut data_paths: Vec<PathBuf> = config.data.files.clone();
     data_paths.extend(args.data.iter().cloned());
-    let data = read_data(&data_paths, limits.max_file_size)?;
+    let data = read_data(&data_paths, limits.max_file_size).map_err(|e| e.listed_in(&config.listed))?;
     let job_data: Vec<String> = args.data.iter().map(|p| display(p)).collect();
     let mut extra = vec![config.thresholds.to_data()];
     if !config.data.values.is_empty() {
@@ -286,7 +286,17 @@ fn judge(
         Keep::All
     };
     clearing.finish()?;
-    let mut evidence = super::gather_keeping(&paths, &inputs, &limits, keep).map_err(Error::Inputs)?;
+    // `inputs.paths` only when they are the paths searched: the command line's replace them.
+    let listed: Vec<_> = config
+        .listed
+        .iter()
+        .filter(|l| {
+            args.paths.is_empty() || !l.at.doc_path.as_deref().is_some_and(|k| k.starts_with("inputs.paths"))
+        })
+        .cloned()
+        .collect();
+    let mut evidence = super::gather_keeping(&paths, &inputs, &limits, keep)
+        .map_err(|errors| Error::Inputs(errors).listed_in(&listed))?;
     tracing::info!(
         artifacts = evidence.sources.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,

@@ -13,6 +13,7 @@ use crate::diag::Diagnostic;
 pub(crate) use crate::diag::closest;
 
 use super::codes::Code;
+use super::model::Listed;
 use super::source::{Source, Span};
 use super::yaml::{Entry, Node, Typed, Value, short};
 
@@ -28,6 +29,9 @@ pub(crate) struct Cx<'a> {
     /// Reads an environment variable, for `${VAR}` in signature subjects (the process's
     /// environment in production, a map in tests).
     pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// Every path read (resolved) with where it is written, for errors about the path itself
+    /// (it does not exist) to point at the line that names it.
+    pub listed: Vec<Listed>,
 }
 
 /// `a.b`, or `b` at the top.
@@ -69,7 +73,7 @@ pub(crate) type Sections = [(&'static str, &'static [&'static str])];
 impl<'a> Cx<'a> {
     /// A context for one file.
     pub fn new(src: Source<'a>, base: PathBuf, env: &'a dyn Fn(&str) -> Option<String>) -> Self {
-        Cx { src, base, diags: Vec::new(), env }
+        Cx { src, base, diags: Vec::new(), env, listed: Vec::new() }
     }
 
     /// Reports `code` at `span`.
@@ -316,7 +320,10 @@ impl<'a> Cx<'a> {
             self.report(Code::InvalidValue, node.span, path, "a path cannot contain a NUL character");
             return None;
         }
-        Some(resolve(&self.base, Path::new(&s)))
+        let resolved = resolve(&self.base, Path::new(&s));
+        let at = self.src.diag(Code::Unreadable, node.span, path, String::new());
+        self.listed.push(Listed { path: resolved.clone(), at: Box::new(at) });
+        Some(resolved)
     }
 
     /// Warns about the entries of a list that repeat an earlier one (`same` decides); each

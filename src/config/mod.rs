@@ -79,6 +79,7 @@ pub fn load_with_env(
     let Ok(root) = yaml::parse(&cx.src, &mut cx.diags) else { return Err(cx.diags) };
     let mut validated = validate::config(&mut cx, root.as_ref());
     validated.config.origin = Some(path.to_path_buf());
+    validated.config.listed = std::mem::take(&mut cx.listed);
     // The waivers file's diagnostics follow the configuration's, each file in its order.
     let mut more = Vec::new();
     if let Some((file, span)) = validated.waivers_file {

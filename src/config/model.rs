@@ -27,6 +27,19 @@ pub struct Config {
     pub waivers: Vec<Waiver>,
     /// Signature checks (`signatures:`).
     pub signatures: Vec<SignatureCheck>,
+    /// Every path the file names, with where: an error about a path that does not exist
+    /// points at the line of `verdict.yaml` that names it.
+    pub listed: Vec<Listed>,
+}
+
+/// A path written in the configuration, and where.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// The path, resolved against the file's folder.
+    pub path: PathBuf,
+    /// Where it is written: the file, line, column, key (`inputs.paths[1]`) and the line's
+    /// text, as a diagnostic without a message.
+    pub at: Box<crate::diag::Diagnostic>,
 }
 
 /// One `signatures:` entry: what must be signed, and by whom.
