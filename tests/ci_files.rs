@@ -997,3 +997,102 @@ fn docs_cover_the_interface() {
     }
     assert!(docs.contains("`VERDICT_GITLAB_TOKEN`"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The Dockerfile's build stage
+
+/// The top-level entries `.dockerignore` lets into the build context. It is written as `*`
+/// then `!ENTRY` lines (a file, or a folder with a trailing `/`); any other form fails here,
+/// so that this reading of it stays exact.
+fn build_context() -> Vec<String> {
+    let mut allowed = Vec::new();
+    for line in read(".dockerignore").lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        if line == "*" {
+            assert!(allowed.is_empty(), ".dockerignore: `*` after `!` lines would exclude them again");
+            continue;
+        }
+        let entry =
+            line.strip_prefix('!').unwrap_or_else(|| panic!(".dockerignore: `{line}` is not `*` or `!PATH`"));
+        assert!(!entry.contains(['*', '?', '[']), ".dockerignore: `{line}`: patterns are not read here");
+        allowed.push(entry.trim_end_matches('/').to_owned());
+    }
+    allowed
+}
+
+/// Whether `path` (relative to the repository) is in the build context.
+fn in_context(allowed: &[String], path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    allowed.iter().any(|a| path == a || path.starts_with(&format!("{a}/")))
+}
+
+/// `docker build .` runs the `build` stage, which `.ci/run` never does (it hands podman a
+/// binary built on the host, as no base image can be pulled here). This replays the stage on
+/// the files the build context holds: each `COPY` from the repository (refused when
+/// `.dockerignore` leaves the file out), each `RUN` but the package install, with every `cargo
+/// build` asked for a target that does not exist, which cargo answers only once it has read
+/// the manifest and every target it declares. So a file the manifest needs and the stage lacks
+/// (the benchmark `pipeline` once was) fails here as it fails `docker build`.
+#[test]
+fn the_build_stage_reads_the_manifest() {
+    let allowed = build_context();
+    let dockerfile = read("Dockerfile").replace("\\\n", " ");
+    let stage: Vec<&str> = dockerfile
+        .lines()
+        .skip_while(|l| !(l.starts_with("FROM ") && l.ends_with(" AS build")))
+        .skip(1)
+        .take_while(|l| !l.starts_with("FROM "))
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect();
+    assert!(stage.iter().any(|l| l.contains("cargo build")), "no `cargo build` in the build stage");
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let shim = format!(
+        "cargo_build() {{ out=$(\"{cargo}\" build --offline \"$@\" --bin verdict-no-such-target 2>&1); case \"$out\" in *'no bin target named'*) ;; *) printf '%s\\n' \"$out\" >&2; return 1 ;; esac; }}\n"
+    );
+    let mut ran = 0;
+    for line in stage {
+        let (instruction, rest) = line.split_once(' ').unwrap_or((line, ""));
+        match instruction {
+            "COPY" => {
+                let words: Vec<&str> = rest.split_whitespace().collect();
+                let (dest, sources) = words.split_last().unwrap();
+                for source in sources {
+                    assert!(
+                        in_context(&allowed, source),
+                        "COPY {source}: .dockerignore leaves it out of the build context"
+                    );
+                    let to = if dest.ends_with('/') {
+                        work.join(dest).join(Path::new(source).file_name().unwrap())
+                    } else {
+                        work.join(dest)
+                    };
+                    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                    let status =
+                        Command::new("cp").arg("-R").arg(root().join(source)).arg(&to).status().unwrap();
+                    assert!(status.success(), "COPY {source} {dest}");
+                }
+            }
+            "RUN" if rest.contains("apt-get") => {}
+            "RUN" => {
+                let script = rest
+                    .replace("cargo build", "cargo_build")
+                    .replace("sh docker/rootfs.sh", "test -f docker/rootfs.sh ||");
+                let out = Command::new("sh")
+                    .arg("-ec")
+                    .arg(format!("{shim}{script}"))
+                    .current_dir(work)
+                    .env("CARGO_TARGET", "x86_64-unknown-linux-gnu")
+                    .env("CARGO_TARGET_DIR", work.join("target"))
+                    .env_remove("RUSTFLAGS")
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "RUN {rest}\n{}", String::from_utf8_lossy(&out.stderr));
+                ran += 1;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(ran, 2, "the build stage's two builds were not both replayed");
+}
