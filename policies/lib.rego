@@ -126,20 +126,29 @@ else := ""
 # Licenses (SPDX)
 # ---------------------------------------------------------------------------------------------
 
-# denied_licenses is sbom.denied_licenses as lower-case ids: SPDX ids are case-insensitive.
-denied_licenses := {lower(id) | some id in settings.sbom.denied_licenses; is_string(id)}
+# denied_licenses is sbom.denied_licenses as license versions (below): SPDX ids are
+# case-insensitive, and one listed spelling of a version denies all of them.
+denied_licenses := {_version(id) | some id in settings.sbom.denied_licenses; is_string(id)}
 
 # denied_id(id) holds for a single SPDX license id that is denied. Ids are compared whole,
 # never as substrings: LGPL-2.1-only is not GPL-2.1-only, and AGPL is denied because it is
-# listed, not because its name contains GPL. Two deprecated spellings are read as the license
-# they name: the "or later" suffix (GPL-2.0+ is GPL-2.0) and the "-with-…-exception" ids
-# (GPL-2.0-with-classpath-exception is GPL-2.0 WITH an exception, which is still GPL-2.0).
+# listed, not because its name contains GPL.
+#
+# What is compared is the license version, whatever the spelling: GPL-3.0, GPL-3.0-only,
+# GPL-3.0-or-later and GPL-3.0+ are one (the deprecated ids, which tools still write, name the
+# same license), and GPL-2.0-with-classpath-exception is GPL-2.0 WITH an exception, which is
+# still GPL-2.0. So a list of `-only` ids denies the `-or-later` ones too: a component under
+# "GPL-3.0 or later" can only be used under a GPL of version 3 or later.
 denied_id(id) if {
 	is_string(id)
-	_base_id(id) in denied_licenses
+	_version(id) in denied_licenses
 }
 
-_base_id(id) := lower(trim_suffix(regex.replace(trim_space(id), `(?i)-with-[a-z0-9.-]+-exception$`, ""), "+"))
+_version(id) := regex.replace(
+	lower(trim_space(id)),
+	`(-with-[a-z0-9.-]+-exception|\+|-only|-or-later)$`,
+	"",
+)
 
 # denied_expression(expression) holds when every way to comply with an SPDX license
 # expression uses a denied license. "MIT OR GPL-3.0-only" can be used under MIT and passes;
@@ -157,7 +166,7 @@ denied_expression(expression) if {
 	is_string(expression)
 	words := _words(expression)
 	some word in words
-	denied_id(word)
+	_denied_word(word)
 	_reduce(concat("", [symbol | some i, _ in words; symbol := _symbol(words, i)])) == "F"
 }
 
@@ -169,7 +178,7 @@ denied_license(license) if denied_id(license.id)
 
 denied_license(license) if denied_id(license.name)
 
-denied_license(license) if denied_id(license_names[_name_key(license.name)])
+denied_license(license) if denied_id(_named(license.name))
 
 # license_names maps the names RPM and Debian packages, Maven POMs and SBOM tools write for
 # the GNU licenses (bash's "GPLv3+" in a CentOS image's SBOM) to the SPDX id they stand for,
@@ -237,6 +246,19 @@ license_names := {
 
 _name_key(name) := regex.replace(lower(trim_space(name)), `[\s,]+`, " ") if is_string(name)
 
+# _named(name) is the SPDX id of a license name of the table, also when dashes or underscores
+# stand for its spaces, as in Trivy's SBOMs ("GNU-Affero-General-Public-License-v3.0").
+_named(name) := id if {
+	id := license_names[_name_key(name)]
+} else := license_names[regex.replace(lower(trim_space(name)), `[\s,_-]+`, " ")] if is_string(name)
+
+# _denied_word(word) holds for a word of an expression that names a denied license: an SPDX id,
+# or a name of the table written where an id belongs (cyclonedx-py writes PyPI's
+# `License: GPL` as the expression "GPL").
+_denied_word(word) if denied_id(word)
+
+_denied_word(word) if denied_id(_named(word))
+
 denied_license(license) if denied_expression(license.expression)
 
 # license_text(license) is the license entry as written: its id, name or expression.
@@ -258,7 +280,7 @@ _after_with(words, i) if upper(words[i - 1]) == "WITH"
 _token(word) := "&" if upper(word) == "AND"
 else := "|" if upper(word) == "OR"
 else := word if word in {"(", ")"}
-else := "F" if denied_id(word)
+else := "F" if _denied_word(word)
 else := "T"
 
 # Four passes reduce four levels of parentheses (licenses in the wild use one or two). A

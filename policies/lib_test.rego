@@ -135,6 +135,37 @@ test_deprecated_spellings_name_their_license if {
 	not lib.denied_id("LGPL-2.1+")
 }
 
+# One listed spelling of a license version denies every other: the deprecated id (which
+# cyclonedx-py writes for `License: GPL-3.0`), `-only`, `-or-later` and `+`. A list of `-only`
+# ids, as a team writes it from the SPDX list, still denies "GPL-3.0 or later".
+test_a_listed_version_denies_each_of_its_spellings if {
+	only := {"sbom": {"denied_licenses": ["GPL-3.0-only", "AGPL-3.0-only"]}}
+	lib.denied_id("GPL-3.0-or-later") with data.verdict.config as only
+	lib.denied_id("AGPL-3.0-or-later") with data.verdict.config as only
+	lib.denied_id("GPL-3.0") with data.verdict.config as only
+	lib.denied_id("gpl-3.0+") with data.verdict.config as only
+	lib.denied_expression("MIT AND AGPL-3.0-or-later") with data.verdict.config as only
+	not lib.denied_id("GPL-2.0-or-later") with data.verdict.config as only
+	not lib.denied_id("LGPL-3.0-or-later") with data.verdict.config as only
+	deprecated := {"sbom": {"denied_licenses": ["GPL-3.0", "GPL-2.0"]}}
+	lib.denied_id("GPL-3.0-only") with data.verdict.config as deprecated
+	lib.denied_id("GPL-2.0-or-later") with data.verdict.config as deprecated
+	lib.denied_id("GPL-2.0+") with data.verdict.config as deprecated
+}
+
+# A name of the table is judged where an id belongs too: cyclonedx-py writes PyPI's
+# `License: GPL` as the expression "GPL", and Trivy's SBOMs write names with dashes for spaces.
+test_names_in_expressions_and_with_dashes_are_judged if {
+	lib.denied_license({"id": null, "name": null, "expression": "GPL"})
+	lib.denied_license({"id": null, "name": null, "expression": "AGPLv3"})
+	lib.denied_license({"id": null, "name": null, "expression": "GPLv2+ AND MIT"})
+	not lib.denied_license({"id": null, "name": null, "expression": "GPLv3 OR MIT"})
+	not lib.denied_license({"id": null, "name": null, "expression": "LGPL"})
+	lib.denied_license({"id": null, "name": "GNU-Affero-General-Public-License-v3.0", "expression": null})
+	lib.denied_license({"id": null, "name": "GNU_General_Public_License_v2.0", "expression": null})
+	not lib.denied_license({"id": null, "name": "GNU-Lesser-General-Public-License-v2.1", "expression": null})
+}
+
 test_only_listed_ids_are_denied if {
 	not lib.denied_id("AGPL-3.0-only") with data.verdict.config as {"sbom": {"denied_licenses": ["GPL-3.0-only"]}}
 	lib.denied_id("GPL-3.0-only") with data.verdict.config as {"sbom": {"denied_licenses": ["GPL-3.0-only"]}}
