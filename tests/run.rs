@@ -1023,3 +1023,43 @@ fn reports_behind_a_link_are_a_notice() {
     assert!(stderr.contains("warning[verdict/link-not-followed]: bazel-testlogs@ not followed"), "{stderr}");
     assert!(!stderr.contains("notes@"), "a link whose name says nothing of reports is left to -v: {stderr}");
 }
+
+/// In GitHub's `workflow_run` hand-off (the fork-safe recipe), the folder judged is the
+/// artifact another run uploaded, which a pull request from a fork controls: a `verdict.yaml`
+/// inside it must not choose the rules that judge it. Outside a hand-off, the same folder's
+/// configuration is read (as `verdict run fixtures/demo` reads the demo's).
+#[test]
+fn a_hand_off_never_takes_its_configuration_from_the_artifacts() {
+    let workspace = tempfile::tempdir().unwrap();
+    let artifact = demo_copy("policies:\n  builtin: false\n  paths: [ok.rego]\n");
+    std::fs::write(
+        artifact.path().join("ok.rego"),
+        "package main\n\nimport rego.v1\n\ndeny contains msg if {\n\tmsg := input.nothing\n}\n",
+    )
+    .unwrap();
+    let folder = workspace.path().join("verdict-input");
+    std::fs::rename(artifact.path(), &folder)
+        .or_else(|_| Command::new("cp").arg("-R").arg(artifact.path()).arg(&folder).status().map(drop))
+        .unwrap();
+    let judged = |event: Option<&str>| {
+        let mut cmd = command(workspace.path());
+        if let Some(e) = event {
+            cmd.env("GITHUB_EVENT_NAME", e);
+        }
+        cmd.args(["run", "--publish", "none", "--format", "json", "--today", "2026-11-21", "verdict-input"])
+            .output()
+            .unwrap()
+    };
+    let pr = judged(Some("pull_request"));
+    assert_eq!(json(&pr)["outcome"], "pass", "{}", String::from_utf8_lossy(&pr.stderr));
+    let handed = judged(Some("workflow_run"));
+    assert_eq!(handed.status.code(), Some(1), "{}", String::from_utf8_lossy(&handed.stderr));
+    let doc = json(&handed);
+    assert_eq!(doc["outcome"], "fail");
+    let stderr = String::from_utf8_lossy(&handed.stderr);
+    assert!(
+        stderr.contains("warning[config/not-read]: `verdict-input/verdict.yaml` is not read"),
+        "{stderr}"
+    );
+    assert_eq!(doc["notices"][0]["code"], "config/not-read", "{}", doc["notices"]);
+}

@@ -427,17 +427,31 @@ pub(crate) fn load_config(
         None => match here()? {
             Some(p) => Some(p),
             None => match folder {
-                Some(dir) => crate::config::find(dir).map_err(|d| Error::Config(vec![*d]))?,
+                Some(dir) => {
+                    let found = crate::config::find(dir).map_err(|d| Error::Config(vec![*d]))?;
+                    match found {
+                        Some(p) if hand_off() => {
+                            notes.push(handed_off(&p));
+                            None
+                        }
+                        found => found,
+                    }
+                }
                 None => None,
             },
         },
     };
-    let Some(path) = path else { return Ok((Config::default(), notes)) };
-    // `./verdict.yaml` reads better as `verdict.yaml` in messages.
-    let path = PathBuf::from(discover::display(&path));
-    let (config, warnings) = crate::config::load_file(&path).map_err(Error::Config)?;
-    tracing::info!(path = %discover::display(&path), "configuration read");
-    notes.extend(warnings);
+    let config = match path {
+        Some(path) => {
+            // `./verdict.yaml` reads better as `verdict.yaml` in messages.
+            let path = PathBuf::from(discover::display(&path));
+            let (config, warnings) = crate::config::load_file(&path).map_err(Error::Config)?;
+            tracing::info!(path = %discover::display(&path), "configuration read");
+            notes.extend(warnings);
+            config
+        }
+        None => Config::default(),
+    };
     let mut out = String::new();
     for w in &notes {
         out.push_str(&w.render(color));
@@ -445,6 +459,30 @@ pub(crate) fn load_config(
     }
     to_stderr(&out);
     Ok((config, notes))
+}
+
+/// Whether this run judges another run's artifacts in a GitHub `workflow_run` hand-off (the
+/// fork-safe recipe of docs/ci.md): the folder it reads was uploaded by the pull request's
+/// run, which a fork controls.
+fn hand_off() -> bool {
+    std::env::var("GITHUB_EVENT_NAME").is_ok_and(|e| e == "workflow_run")
+}
+
+/// The warning that a configuration inside the artifacts of a hand-off is not read: a pull
+/// request from a fork would choose the rules, waivers and thresholds that judge it.
+fn handed_off(path: &Path) -> Diagnostic {
+    let mut d = Diagnostic::warning(
+        crate::config::Code::NotRead.as_str(),
+        format!(
+            "`{}` is not read: in a workflow_run hand-off the folder holds another run's artifacts, which must not choose the rules that judge them",
+            discover::display(path)
+        ),
+    );
+    d.file = Some(discover::display(path));
+    d.help = Some(
+        "put verdict.yaml at the root of the default branch's checkout, or name it with --config (the action's `config` input); the built-in pack judges this run".into(),
+    );
+    d
 }
 
 /// Whether two paths name one file (both exist).
