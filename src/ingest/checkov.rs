@@ -314,6 +314,10 @@ struct Check {
     check_result: Option<CheckResult>,
     #[serde(default, deserialize_with = "non_empty")]
     file_path: Option<String>,
+    /// The file relative to Checkov's working directory (the checkout, in CI), where
+    /// `file_path` is relative to the folder scanned (`checkov -d services/shop/infra`).
+    #[serde(default, deserialize_with = "non_empty")]
+    repo_file_path: Option<String>,
     #[serde(default, deserialize_with = "list")]
     file_line_range: Vec<i64>,
     #[serde(default, deserialize_with = "non_empty")]
@@ -353,8 +357,28 @@ impl<'de> Deserialize<'de> for Sev {
     }
 }
 
+/// The file of a check, and the folder to put before the other paths of its result
+/// (`caller_file_path`): `repo_file_path`, relative to Checkov's working directory, which is
+/// the repository in CI, so that `checkov -d services/shop/infra` gives
+/// `/services/shop/infra/main.tf` and not the `/main.tf` of every scanned folder (two
+/// services' buckets of one name would share a fingerprint, and a waiver). `file_path`, relative
+/// to the folder scanned, when Checkov wrote no other, or one outside its working directory.
+fn place(file_path: Option<String>, repo_file_path: Option<String>) -> (Option<String>, String) {
+    let outside = |p: &str| p.split('/').any(|part| part == "..");
+    match (file_path, repo_file_path) {
+        (Some(file), Some(repo)) if !outside(&repo) => {
+            let folder =
+                repo.strip_suffix(file.as_str()).filter(|f| !f.ends_with('/')).unwrap_or("").to_owned();
+            (Some(repo), folder)
+        }
+        (None, Some(repo)) if !outside(&repo) => (Some(repo), String::new()),
+        (file, _) => (file, String::new()),
+    }
+}
+
 fn convert(c: Check, status: CheckStatus, cx: &Cx<'_>) -> Misconfiguration {
     let line = |n: Option<&i64>| n.and_then(|&n| u64::try_from(n).ok()).filter(|&n| n > 0);
+    let (file, folder) = place(c.file_path, c.repo_file_path);
     let start_line = line(c.file_line_range.first());
     let end_line = line(c.file_line_range.get(1)).or(start_line);
     let message = Some(c.details.join("\n")).filter(|m| !m.trim().is_empty());
@@ -369,21 +393,17 @@ fn convert(c: Check, status: CheckStatus, cx: &Cx<'_>) -> Misconfiguration {
         let second = r.match_indices('.').nth(1).map_or(r.len(), |(i, _)| i);
         r.get(..second).map(str::to_owned)
     });
-    let called_from = c.caller_file_path.map(|file| {
+    let called_from = c.caller_file_path.map(|caller| {
         let start_line = line(c.caller_file_line_range.first());
         CallSite {
-            file,
+            file: if caller.starts_with('/') { format!("{folder}{caller}") } else { caller },
             resource: call,
             start_line,
             end_line: line(c.caller_file_line_range.get(1)).or(start_line),
         }
     });
     Misconfiguration {
-        fingerprint: fingerprint::misconfiguration(
-            &c.check_id,
-            c.resource.as_deref(),
-            c.file_path.as_deref(),
-        ),
+        fingerprint: fingerprint::misconfiguration(&c.check_id, c.resource.as_deref(), file.as_deref()),
         source: cx.source.clone(),
         tool: "checkov".into(),
         // Set once the report's `check_type` is known (it may follow `results`).
@@ -394,7 +414,7 @@ fn convert(c: Check, status: CheckStatus, cx: &Cx<'_>) -> Misconfiguration {
         severity: c.severity.and_then(|s| s.0),
         status,
         resource: c.resource,
-        file: c.file_path,
+        file,
         start_line,
         end_line,
         guideline: c.guideline,
@@ -755,6 +775,44 @@ mod tests {
         );
         let plain = parse_str(&report("terraform", &[check("CKV_AWS_18", "null", "")], &[], &summary(0, 1)));
         assert_eq!(plain.expect("parses").records.misconfigurations[0].called_from, None);
+    }
+
+    /// `checkov -d services/billing/infra` run from the repository writes `file_path` relative
+    /// to the folder scanned (`/main.tf` in every service) and `repo_file_path` relative to
+    /// the repository: the latter places the finding, the module call beside it, and its
+    /// fingerprint, so that one service's bucket is not another's, nor its waiver.
+    #[test]
+    fn a_scanned_folder_is_placed_in_the_repository() {
+        let in_folder = |folder: &str| {
+            let c = check(
+                "CKV_AWS_145",
+                "null",
+                &format!(
+                    r#", "repo_file_path": "/{folder}/main.tf", "caller_file_path": "/main.tf", "caller_file_line_range": [4, 9]"#
+                ),
+            );
+            let p = parse_str(&report("terraform", &[c], &[], &summary(0, 1))).expect("parses");
+            p.records.misconfigurations.into_iter().next().expect("one check")
+        };
+        let (billing, shop) = (in_folder("services/billing/infra"), in_folder("services/shop/infra"));
+        assert_eq!(billing.file.as_deref(), Some("/services/billing/infra/main.tf"));
+        assert_eq!(
+            billing.called_from.as_ref().map(|c| c.file.as_str()),
+            Some("/services/billing/infra/main.tf")
+        );
+        assert_ne!(billing.fingerprint, shop.fingerprint);
+        // Scanned from the repository's root, the two are one path: the fingerprint is the
+        // one `file_path` always gave.
+        let root = check("CKV_AWS_145", "null", r#", "repo_file_path": "/main.tf""#);
+        let p = parse_str(&report("terraform", &[root], &[], &summary(0, 1))).expect("parses");
+        assert_eq!(
+            p.records.misconfigurations[0].fingerprint,
+            fingerprint::misconfiguration("CKV_AWS_145", Some("aws_s3_bucket.logs"), Some("/main.tf"))
+        );
+        // A repo_file_path outside Checkov's working directory places nothing.
+        let outside = check("CKV_AWS_145", "null", r#", "repo_file_path": "/../elsewhere/main.tf""#);
+        let p = parse_str(&report("terraform", &[outside], &[], &summary(0, 1))).expect("parses");
+        assert_eq!(p.records.misconfigurations[0].file.as_deref(), Some("/main.tf"));
     }
 
     /// `check_type` may follow `results`: the framework is still set on every check.

@@ -153,8 +153,14 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
                     out.facts.subject_type = kind.filter(|k| !k.is_empty());
                 }
                 "Results" => {
-                    let mut each =
-                        ResultSeed { cx, out: &mut out.records, package_targets: &mut package_targets };
+                    let folder =
+                        scanned_folder(out.facts.subject.as_deref(), out.facts.subject_type.as_deref());
+                    let mut each = ResultSeed {
+                        cx,
+                        out: &mut out.records,
+                        package_targets: &mut package_targets,
+                        folder: folder.as_deref(),
+                    };
                     map.next_value_seed(json::EachSeed(&mut each))?;
                 }
                 _ => {
@@ -187,6 +193,41 @@ struct ResultSeed<'a, 'c> {
     out: &'a mut Records,
     /// Counts the results whose target is packages checked for vulnerabilities.
     package_targets: &'a mut u64,
+    /// The folder scanned, which each `Target` is relative to (see [`scanned_folder`]).
+    folder: Option<&'a str>,
+}
+
+/// The folder a scan of the file system was given, relative to where Trivy ran (the checkout,
+/// in CI): `trivy config services/shop/infra` names its files `main.tf`, and the scanned
+/// folder (`ArtifactName`) is what places them in the repository, so that two services' files
+/// of one name are two files, with two fingerprints. `None` for the current folder, an
+/// absolute path (where the checkout was is not known) and anything that is not a file
+/// system scan (an image's files are inside the image). `ArtifactName` and `ArtifactType`
+/// come before `Results` in Trivy's output, and in any key-sorted copy of it.
+fn scanned_folder(name: Option<&str>, kind: Option<&str>) -> Option<String> {
+    let name = name?.trim();
+    if !matches!(kind?, "filesystem" | "repository") || name.starts_with('/') || name.contains("://") {
+        return None;
+    }
+    let folder = name.trim_start_matches("./").trim_end_matches('/');
+    (!folder.is_empty() && folder != "." && !folder.split('/').any(|p| p == "..")).then(|| folder.to_owned())
+}
+
+/// `Target` placed in the repository: the scanned folder before it, unless the scan was of
+/// that one file (`trivy config infra/main.tf` names it `main.tf` or by its whole path).
+fn in_folder(folder: Option<&str>, target: String) -> String {
+    match folder {
+        Some(f)
+            if !target.is_empty()
+                && !target.starts_with('/')
+                && f != target
+                && !f.ends_with(&format!("/{target}")) =>
+        {
+            format!("{f}/{target}")
+        }
+        Some(f) if f.ends_with(&format!("/{target}")) => f.to_owned(),
+        _ => target,
+    }
 }
 
 impl<'de> de::DeserializeSeed<'de> for &mut ResultSeed<'_, '_> {
@@ -205,6 +246,8 @@ struct Target {
     name: Option<String>,
     /// `Type`: the package type of a lockfile or OS, the framework of a config file.
     result_type: Option<String>,
+    /// The folder scanned, before `Target` and the other files of the result.
+    folder: Option<String>,
 }
 
 impl<'de> Visitor<'de> for &mut ResultSeed<'_, '_> {
@@ -217,7 +260,7 @@ impl<'de> Visitor<'de> for &mut ResultSeed<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let (cx, out) = (self.cx, &mut *self.out);
         let mut keys = json::Keys::default();
-        let mut target = Target::default();
+        let mut target = Target { folder: self.folder.map(str::to_owned), ..Target::default() };
         // Vulnerabilities read before `Target` or `Type` (Trivy writes both first; JSON does
         // not promise it) are completed once the whole result is read: from this index on.
         let mut incomplete = None;
@@ -230,7 +273,7 @@ impl<'de> Visitor<'de> for &mut ResultSeed<'_, '_> {
             keys.first(&key)?;
             match key.as_str() {
                 "Target" => {
-                    target.written = map.next_value()?;
+                    target.written = in_folder(self.folder, map.next_value()?);
                     target.name = Some(target.written.clone()).filter(|t| !t.is_empty());
                 }
                 "Type" => {
@@ -386,9 +429,9 @@ struct OccurrenceLocation {
 /// file the check failed in (the first occurrence in another file). A remote module's own
 /// calls to its submodules are in its files; the first call in another one is where the
 /// project chose the module and its inputs.
-fn called_from(occurrences: Vec<Occurrence>, target: Option<&str>) -> Option<CallSite> {
+fn called_from(occurrences: Vec<Occurrence>, target: Option<&str>, folder: Option<&str>) -> Option<CallSite> {
     occurrences.into_iter().find_map(|o| {
-        let file = o.filename.filter(|f| Some(f.as_str()) != target)?;
+        let file = o.filename.map(|f| in_folder(folder, f)).filter(|f| Some(f.as_str()) != target)?;
         let location = o.location.unwrap_or_default();
         Some(CallSite {
             file,
@@ -610,7 +653,7 @@ fn convert_rest(r: Rest, cx: &Cx<'_>, target_of: &Target, out: &mut Records) {
             resolution: m.resolution,
             message,
             skip_reason: None,
-            called_from: called_from(cause.occurrences, target.as_deref()),
+            called_from: called_from(cause.occurrences, target.as_deref(), target_of.folder.as_deref()),
         });
     }
     // Two unnamed checks with the same message in one file (a Dockerfile's two identical
@@ -929,6 +972,48 @@ mod tests {
         assert_eq!(
             (call.file.as_str(), call.resource.as_deref(), call.start_line, call.end_line),
             ("main.tf", Some("module.endpoints"), Some(1), Some(20))
+        );
+    }
+
+    /// `trivy config services/billing/infra` names its files from the folder scanned
+    /// (`main.tf` in every service): the folder (`ArtifactName`) places them in the repository,
+    /// so that two services' buckets of one name are two findings, and one service's waiver
+    /// is not the other's. An image's files, the current folder, an absolute folder and a scan
+    /// of one file are left as Trivy wrote them.
+    #[test]
+    fn a_scanned_folder_is_placed_in_the_repository() {
+        let scan = |name: &str, kind: &str, target: &str| {
+            let doc = format!(
+                r#"{{"SchemaVersion": 2, "ArtifactName": "{name}", "ArtifactType": "{kind}", "Results": [
+                  {{"Target": "{target}", "Class": "config", "Type": "terraform", "Misconfigurations": [
+                    {{"ID": "AWS-0086", "Severity": "HIGH", "Status": "FAIL", "CauseMetadata": {{"Resource": "aws_s3_bucket.data",
+                      "StartLine": 3, "Occurrences": [{{"Resource": "module.data", "Filename": "main.tf",
+                      "Location": {{"StartLine": 1, "EndLine": 5}}}}]}}}}]}},
+                  {{"Target": ".env", "Class": "secret", "Secrets": [{{"RuleID": "aws-access-key-id", "Category": "AWS",
+                    "Severity": "CRITICAL", "Title": "AWS Access Key ID", "StartLine": 1, "EndLine": 1}}]}}]}}"#
+            );
+            let p = parse_str(&doc).expect("parses");
+            let m = p.records.misconfigurations.into_iter().next().expect("a check");
+            let s = p.records.secrets.into_iter().next().expect("a secret");
+            (m, s)
+        };
+        let (billing, billing_secret) = scan("services/billing/infra/", "filesystem", "modules/s3.tf");
+        let (shop, shop_secret) = scan("./services/shop/infra", "filesystem", "modules/s3.tf");
+        assert_eq!(billing.file.as_deref(), Some("services/billing/infra/modules/s3.tf"));
+        assert_eq!(billing.called_from.map(|c| c.file), Some("services/billing/infra/main.tf".to_owned()));
+        assert_eq!(billing_secret.target, "services/billing/infra/.env");
+        assert_ne!(billing.fingerprint, shop.fingerprint);
+        assert_ne!(billing_secret.fingerprint, shop_secret.fingerprint);
+        for (name, kind, target) in [
+            (".", "filesystem", "modules/s3.tf"),
+            ("/builds/acme/shop", "filesystem", "modules/s3.tf"),
+            ("registry.example.com/shop:1", "container_image", "modules/s3.tf"),
+        ] {
+            assert_eq!(scan(name, kind, target).0.file.as_deref(), Some("modules/s3.tf"), "{name}");
+        }
+        assert_eq!(
+            scan("infra/modules/s3.tf", "filesystem", "s3.tf").0.file.as_deref(),
+            Some("infra/modules/s3.tf")
         );
     }
 

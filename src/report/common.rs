@@ -97,7 +97,7 @@ pub(crate) fn standing(v: &Verdict, f: &Finding) -> Standing {
 impl RenderContext {
     /// A finding's file as a path relative to the repository root: backslashes become `/`, the
     /// workspace prefix and leading `./` and `/` are removed (Checkov writes `/infra/s3.tf` for
-    /// a file of the scanned folder). `None` for nothing usable: empty, a `..` segment, a drive
+    /// `infra/s3.tf`). `None` for nothing usable: empty, a `..` segment, a drive
     /// letter.
     pub(crate) fn repo_path(&self, raw: &str) -> Option<String> {
         let path = one_line(raw).replace('\\', "/");
