@@ -125,6 +125,14 @@ pub(crate) fn publish_files(files: &GitHubFiles, p: &Publication<'_>) -> Publish
     report
 }
 
+/// `--publish none` in GitHub Actions: only the step outputs, the action's interface.
+pub(crate) fn step_outputs(path: &std::path::Path, p: &Publication<'_>) -> PublishReport {
+    let mut report = PublishReport::to("none");
+    report.notes.push("--publish none: nothing published; the step outputs are written".into());
+    outputs_and_note(None, Some(&path.to_path_buf()), p, &mut report);
+    report
+}
+
 /// Appends the job summary, when the publication has one.
 fn job_summary(path: Option<&PathBuf>, p: &Publication<'_>, report: &mut PublishReport) {
     if let Some(render) = p.job_summary {
@@ -241,14 +249,21 @@ fn summary_note(report: &PublishReport) -> Option<String> {
 /// The step outputs: the outcome, counts, comment link, publish state and report paths.
 fn outputs(p: &Publication<'_>, report: &PublishReport) -> Vec<(String, String)> {
     let c = p.counts;
+    // A run that could not judge has no counts to give, as its commit status says: a later
+    // step reading `failures == '0'` must not take it for a pass. The counts are empty.
+    let judged = p.outcome != crate::verdict::Outcome::Error;
+    let count = |n: usize| if judged { n.to_string() } else { String::new() };
     let mut out = vec![
         ("outcome".to_string(), p.outcome.word().to_ascii_lowercase()),
-        ("failures".to_string(), c.fail.to_string()),
-        ("warnings".to_string(), c.warn.to_string()),
-        ("waived".to_string(), c.waived.to_string()),
-        ("excepted".to_string(), c.excepted.to_string()),
-        ("waivers-attention".to_string(), p.stale_waivers.to_string()),
-        ("counts".to_string(), serde_json::to_string(&c).unwrap_or_default()),
+        ("failures".to_string(), count(c.fail)),
+        ("warnings".to_string(), count(c.warn)),
+        ("waived".to_string(), count(c.waived)),
+        ("excepted".to_string(), count(c.excepted)),
+        ("waivers-attention".to_string(), count(p.stale_waivers)),
+        (
+            "counts".to_string(),
+            if judged { serde_json::to_string(&c).unwrap_or_default() } else { String::new() },
+        ),
     ];
     if let Some(
         Action::Created { url: Some(url), .. }
@@ -258,7 +273,9 @@ fn outputs(p: &Publication<'_>, report: &PublishReport) -> Vec<(String, String)>
     {
         out.push(("comment-url".to_string(), url.clone()));
     }
-    let state = if report.failed() {
+    let state = if report.destination == "none" {
+        "none"
+    } else if report.failed() {
         "failed"
     } else if report.degraded() {
         "degraded"
@@ -327,7 +344,8 @@ impl<'a> Api<'a> {
             .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
             .unwrap_or_default();
         let (created, summary) = loop {
-            let summary = sticky::cut((spec.summary)(budget), budget);
+            // GitHub counts the summary's limit in bytes.
+            let summary = sticky::cut_bytes(sticky::cut((spec.summary)(budget), budget), budget);
             let mut body = json!({
                 "name": spec.name,
                 "head_sha": sha,
@@ -345,7 +363,7 @@ impl<'a> Api<'a> {
             // a name on a commit. So this POST is retried like an idempotent request.
             let mut req = ApiRequest::new("create check run", Method::POST, path, Some(&body));
             req.idempotent = true;
-            let sent = summary.chars().count();
+            let sent = summary.len();
             let response = self.retrier.send(&self.http, &req).await?;
             match expect("create check run", response, &[201], self.http.secret(), CHECKS_HINT, sent) {
                 Ok(r) => break (r, summary),

@@ -333,13 +333,20 @@ pub(crate) fn expect(
 /// supplied." (GitHub check-run output).
 fn too_long(message: &str) -> bool {
     let lower = message.to_ascii_lowercase();
-    lower.contains("too long") || lower.contains("characters are allowed")
+    lower.contains("too long")
+        || lower.contains("characters are allowed")
+        || lower.contains("maximum bytesize")
 }
 
-/// The N in "maximum is N characters" or "only N characters are allowed".
+/// The N in "maximum is N characters", "only N characters are allowed" or "exceeds a maximum
+/// bytesize of N" (a check run's summary).
 fn named_maximum(message: &str) -> Option<usize> {
     let lower = message.to_ascii_lowercase();
-    let after = lower.split("maximum is").nth(1).or_else(|| lower.split("only ").nth(1))?;
+    let after = lower
+        .split("maximum is")
+        .nth(1)
+        .or_else(|| lower.split("maximum bytesize of").nth(1))
+        .or_else(|| lower.split("only ").nth(1))?;
     let digits: String = after
         .trim_start()
         .chars()
@@ -393,6 +400,10 @@ mod tests {
             Some(1_000_000)
         );
         assert_eq!(named_maximum("body is too long"), None);
+        // A check run's summary, counted in bytes (github/docs#35252).
+        let bytes = "Validation Failed: summary exceeds a maximum bytesize of 65535";
+        assert!(too_long(bytes));
+        assert_eq!(named_maximum(bytes), Some(65535));
         let check_run = "Invalid request.\n\nOnly 65535 characters are allowed; 70000 were supplied.";
         assert!(too_long(check_run));
         assert_eq!(named_maximum(check_run), Some(65535));

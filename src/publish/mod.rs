@@ -141,6 +141,10 @@ pub enum Destination {
     GitLab(Box<GitLabContext>),
     /// Nowhere, and why (said in the report: "running locally publishes nothing and says so").
     Nowhere(String),
+    /// GitHub Actions with `--publish none`: nothing is published, but the step outputs (the
+    /// action's interface, `GITHUB_OUTPUT`) are written, so that a later step still reads the
+    /// outcome.
+    StepOutputs(PathBuf),
 }
 
 /// Resolves `--publish` against the environment (`var`), the GitHub event payload (its text, or
@@ -177,7 +181,10 @@ pub fn resolve(
     match target {
         PublishTarget::GitHub => github(),
         PublishTarget::GitLab => gitlab(),
-        PublishTarget::None => Ok(Destination::Nowhere("--publish none: nothing published".into())),
+        PublishTarget::None => match var("GITHUB_OUTPUT").map(|p| p.trim().to_owned()) {
+            Some(path) if is_true("GITHUB_ACTIONS") && !path.is_empty() => Ok(Destination::StepOutputs(path.into())),
+            _ => Ok(Destination::Nowhere("--publish none: nothing published".into())),
+        },
         PublishTarget::Auto if is_true("GITHUB_ACTIONS") => github(),
         PublishTarget::Auto if is_true("GITLAB_CI") => gitlab(),
         PublishTarget::Auto => Ok(Destination::Nowhere(
@@ -503,6 +510,7 @@ pub fn publish(
             Err(e) => runtime_failed("github", e),
         },
         Destination::GitHubFiles(files) => github::publish_files(files, publication),
+        Destination::StepOutputs(path) => github::step_outputs(path, publication),
         Destination::GitLab(ctx) => match runtime() {
             Ok(rt) => rt.block_on(gitlab::publish(ctx, settings, publication)),
             Err(e) => runtime_failed("gitlab", e),
@@ -738,6 +746,12 @@ mod tests {
         assert!(matches!(
             resolve(PublishTarget::None, &gh, Ok(None), None).unwrap(),
             Destination::Nowhere(_)
+        ));
+        // In Actions, `none` still writes the step outputs: they are the action's interface.
+        let gh_outputs = env(&[("GITHUB_ACTIONS", "true"), ("GITHUB_OUTPUT", "/runner/out.txt")]);
+        assert!(matches!(
+            resolve(PublishTarget::None, &gh_outputs, Ok(None), None).unwrap(),
+            Destination::StepOutputs(p) if p == std::path::Path::new("/runner/out.txt")
         ));
         // Forcing a target that the environment cannot support is an error that says why.
         let err = resolve(PublishTarget::GitLab, &gh, Ok(None), None).unwrap_err();

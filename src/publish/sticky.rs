@@ -165,6 +165,21 @@ pub(crate) fn cut(text: String, budget: usize) -> String {
     format!("{}{suffix}", text.get(..end).unwrap_or_default())
 }
 
+/// `text` within `budget` **bytes**, cut at a character as [`cut`] does: for limits that
+/// GitHub counts in bytes (a check run's summary), which text outside ASCII (a Japanese
+/// assertion message, verdict's own `·` and `—`) fills faster than characters.
+pub(crate) fn cut_bytes(text: String, budget: usize) -> String {
+    const CUT: &str = "\n\n… (cut to fit: the full report is in the job's artifacts)";
+    if text.len() <= budget {
+        return text;
+    }
+    let (mut keep, suffix) = if budget > 2 * CUT.len() { (budget - CUT.len(), CUT) } else { (budget, "") };
+    while !text.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    format!("{}{suffix}", text.get(..keep).unwrap_or_default())
+}
+
 /// The next budget after a "too long": just under the server's maximum if it named one below
 /// the current budget, else half.
 pub(crate) fn shrink(budget: usize, max: Option<usize>) -> usize {
@@ -478,6 +493,16 @@ mod tests {
     }
 
     /// Shrinking goes just under the named maximum, else halves.
+    #[test]
+    fn cut_in_bytes() {
+        let text = "日本語のテスト".repeat(100);
+        let cut = cut_bytes(text.clone(), 200);
+        assert!(cut.len() <= 200, "{}", cut.len());
+        assert!(cut.ends_with("(cut to fit: the full report is in the job's artifacts)"));
+        assert!(text.starts_with(cut.split("\n\n…").next().unwrap_or_default()));
+        assert_eq!(cut_bytes("short".into(), 200), "short");
+    }
+
     #[test]
     fn shrinking() {
         assert_eq!(shrink(65_536, Some(10_000)), 9_800);

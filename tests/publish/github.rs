@@ -258,6 +258,96 @@ fn check_run_status_and_outputs() {
     assert!(outputs.contains("\nok\n") && outputs.contains("verdict.sarif"));
 }
 
+/// GitHub limits a check run's summary to 65,535 bytes, not characters: a summary of text
+/// outside ASCII (Japanese assertion messages) within the character budget is cut to the
+/// bytes, and the check run is created.
+#[test]
+fn check_run_summary_fits_in_bytes() {
+    let Some(corpus) = support::corpus() else { return };
+    let (fake, _server) = GitHub::start(&corpus, Config::default());
+    let dir = tempfile::tempdir().unwrap();
+    let dest = support::github_pr(&fake, dir.path(), false);
+    let m = support::marker("default");
+    let body = Body::new(&m, "150 failures");
+    let summary =
+        |budget: usize| "期待値は90.00でしたが81.00でした。".chars().cycle().take(budget).collect::<String>();
+    let render = |b| body.render(b);
+    let mut p = publication(&m, Outcome::Fail, &render);
+    p.check_run = Some(CheckRun {
+        name: "verdict".into(),
+        title: "FAIL".into(),
+        summary: &summary,
+        annotations: Vec::new(),
+    });
+    let report = publish::publish(&dest, &support::settings(support::manual_clock()), &p);
+    assert!(matches!(report.action("check run"), Some(Action::Created { .. })), "{:?}", report.lines());
+    let state = fake.state.lock().unwrap();
+    let run = state.check_runs.values().next().unwrap();
+    assert!(run.summary.len() <= 65_535 && run.summary.len() > 60_000, "{} bytes", run.summary.len());
+    assert!(run.summary.ends_with("(cut to fit: the full report is in the job's artifacts)"));
+}
+
+/// A run that could not judge gives no counts in its step outputs, as its commit status gives
+/// none: a later step reading `failures == '0'` must not pass a commit nobody judged.
+#[test]
+fn a_run_that_could_not_judge_has_no_counts() {
+    let Some(corpus) = support::corpus() else { return };
+    let (fake, _server) = GitHub::start(&corpus, Config::default());
+    let read = |outcome: Outcome| {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = support::github_pr(&fake, dir.path(), false);
+        let m = support::marker("default");
+        let body = Body::new(&m, "stopped");
+        let render = |b| body.render(b);
+        let report = publish::publish(
+            &dest,
+            &support::settings(support::manual_clock()),
+            &publication(&m, outcome, &render),
+        );
+        assert!(!report.failed(), "{:?}", report.lines());
+        let text = fs::read_to_string(dir.path().join("output.txt")).unwrap();
+        // `name<<DELIMITER`, the value's lines, `DELIMITER`.
+        let mut values = std::collections::BTreeMap::new();
+        let mut lines = text.lines();
+        while let Some(head) = lines.next() {
+            let (name, delimiter) = head.split_once("<<").unwrap();
+            let value: Vec<&str> = lines.by_ref().take_while(|l| *l != delimiter).collect();
+            values.insert(name.to_owned(), value.join("\n"));
+        }
+        values
+    };
+    let error = read(Outcome::Error);
+    assert_eq!(error["outcome"], "error");
+    for name in ["failures", "warnings", "waived", "excepted", "waivers-attention", "counts"] {
+        assert_eq!(error[name], "", "{name}");
+    }
+    let fail = read(Outcome::Fail);
+    assert_eq!((fail["outcome"].as_str(), fail["failures"].as_str()), ("fail", "1"));
+}
+
+/// `--publish none` in Actions calls no API but still writes the step outputs, the action's
+/// interface: a later step gated on `outcome` sees the failure.
+#[test]
+fn publish_none_still_writes_the_step_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("output.txt");
+    let vars = support::env(vec![
+        ("GITHUB_ACTIONS", "true".into()),
+        ("GITHUB_OUTPUT", output.display().to_string()),
+    ]);
+    let dest = publish::resolve(publish::PublishTarget::None, &vars, Ok(None), None).unwrap();
+    let m = support::marker("default");
+    let report = publish::publish(
+        &dest,
+        &support::settings(support::manual_clock()),
+        &publication(&m, Outcome::Fail, &|_| unreachable!("nothing is rendered")),
+    );
+    assert!(!report.failed(), "{:?}", report.lines());
+    let text = fs::read_to_string(&output).unwrap();
+    assert!(text.contains("outcome<<") && text.contains("\nfail\n"), "{text}");
+    assert!(text.contains("publish<<") && text.contains("\nnone\n"), "{text}");
+}
+
 /// Running locally publishes nothing, and says so.
 #[test]
 fn nowhere_says_so() {

@@ -390,6 +390,11 @@ impl Api for GitHub {
                 if let Some(refused) = self.refuse_write() {
                     return refused;
                 }
+                // GitHub counts a check run's summary in bytes (github/docs#35252).
+                let summary = body.pointer("/output/summary").and_then(Value::as_str).unwrap_or_default();
+                if summary.len() > 65_535 {
+                    return self.error(422, "Validation Failed: summary exceeds a maximum bytesize of 65535");
+                }
                 s.next_id += 1;
                 let run = CheckRun {
                     id: s.next_id,
