@@ -1,4 +1,5 @@
-//! The binary: run the CLI, turn a panic into exit code 3, exit with the documented code.
+//! The binary: run the CLI, turn a panic into exit code 3, stop on SIGINT and SIGTERM, exit with
+//! the documented code.
 
 use std::process::ExitCode;
 
@@ -7,6 +8,7 @@ use verdict::exit::Exit;
 fn main() -> ExitCode {
     no_huge_pages();
     exit_on_panic();
+    exit_on_signal();
     verdict::cli::main().into()
 }
 
@@ -29,6 +31,31 @@ fn exit_on_panic() {
         #[allow(clippy::exit)]
         std::process::exit(i32::from(Exit::Internal.code()));
     }));
+}
+
+/// SIGINT (Ctrl-C) and SIGTERM (`docker stop`, a cancelled CI job) end the run at once, with
+/// 130 and 143 as a shell reports a process they killed. Without handlers they would do that
+/// anyway, except where verdict matters most: as PID 1 of its container (`docker run`, the
+/// GitHub Action), the kernel gives it no default action for them, so Ctrl-C did nothing,
+/// `docker stop` waited out its grace period for a SIGKILL, and a cancelled workflow's verdict
+/// went on publishing. Report files are written to temporary names and renamed only once all
+/// are complete, so a stop leaves no half-written report (the next run removes the temporary
+/// files). A machine that cannot install the handlers keeps the default behaviour.
+fn exit_on_signal() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else { return };
+    let _ = std::thread::Builder::new().name("signals".into()).spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("verdict: stopped by {name}: nothing more is written or published");
+            }
+            // The other exit outside `main`'s return: the run is abandoned where it stands.
+            #[allow(clippy::exit)]
+            std::process::exit(128 + signal);
+        }
+    });
 }
 
 /// mimalloc hands the kernel memory it has madvised for transparent huge pages, and on a

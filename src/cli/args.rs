@@ -22,6 +22,7 @@ Exit status:
   2  usage, config or input error: a bad flag, an unreadable, malformed, empty or oversized artifact
   3  internal or infrastructure error: a bug, a service that could not be reached, or a
      machine out of file handles, disk space or memory
+  130, 143  stopped by SIGINT or SIGTERM: nothing more is written or published
 
 Docs: docs/evidence.md (the evidence document), docs/diagnostics.md (every error code).";
 

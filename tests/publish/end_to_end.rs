@@ -443,3 +443,110 @@ fn chmod_all(dir: &Path) {
         std::fs::set_permissions(e.unwrap().path(), std::fs::Permissions::from_mode(0o666)).unwrap();
     }
 }
+
+/// SIGTERM (a cancelled job, `docker stop`) and SIGINT end a run at once, even one waiting on
+/// a server that never answers, with 143 and 130 as a shell reports them, and nothing more is
+/// published. (As PID 1 of its container verdict gets no default action for them: without its
+/// own handlers it went on publishing after the job was cancelled; `.ci/run` checks the image.)
+#[test]
+fn a_signal_stops_the_run_at_once() {
+    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_verdict"))
+            .current_dir(root())
+            .args(["run", "fixtures/demo", "--today", "2026-11-21", "--publish", "gitlab", "-q"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .envs([
+                ("GITLAB_CI", "true".to_owned()),
+                ("CI_API_V4_URL", format!("http://127.0.0.1:{port}/api/v4")),
+                ("CI_PROJECT_ID", "5".to_owned()),
+                ("CI_MERGE_REQUEST_IID", "11".to_owned()),
+                ("VERDICT_GITLAB_TOKEN", "glpat-never-answered".to_owned()),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Publishing has begun once the run connects; the server then says nothing.
+        let (_held, _) = listener.accept().unwrap();
+        let killed =
+            Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status().unwrap();
+        assert!(killed.success());
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "SIG{signal} did not stop the run"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(code), "{stderr}");
+        assert!(
+            stderr.contains(&format!("stopped by SIG{signal}: nothing more is written or published")),
+            "{stderr}"
+        );
+    }
+}
+
+/// The image, as PID 1 of its container (`docker run`, the GitHub Action): SIGTERM (a cancelled
+/// job, `docker stop`) ends a run that waits on a server that never answers, at once and with
+/// 143. PID 1 gets no default action for signals, so without verdict's own handler the run went
+/// on publishing until `docker stop` gave up and sent SIGKILL.
+#[test]
+#[ignore = "needs the image: .ci/run builds it and runs this with VERDICT_IMAGE set"]
+fn image_stops_on_sigterm_as_pid_1() {
+    let image = std::env::var("VERDICT_IMAGE").expect("VERDICT_IMAGE names the image to test");
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("containers.conf");
+    std::fs::write(&conf, "[containers]\ndefault_ulimits = []\n").unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let name = format!("verdict-sigterm-{}", std::process::id());
+    let podman = || {
+        let mut cmd = Command::new("podman");
+        cmd.env("CONTAINERS_CONF", &conf).args(["--runtime", "runc"]);
+        cmd
+    };
+    let mut run = podman()
+        .args(["run", "--rm", "--name", &name, "--network", "host"])
+        .arg("-v")
+        .arg(format!("{}:/work:ro", root().join("fixtures/demo").display()))
+        .args(["-e", "GITLAB_CI=true", "-e", &format!("CI_API_V4_URL=http://127.0.0.1:{port}/api/v4")])
+        .args([
+            "-e",
+            "CI_PROJECT_ID=5",
+            "-e",
+            "CI_MERGE_REQUEST_IID=11",
+            "-e",
+            "VERDICT_GITLAB_TOKEN=glpat-x",
+        ])
+        .args([image.as_str(), "run", "-q", "--today", "2026-11-21"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("podman runs");
+    let (_held, _) = listener.accept().unwrap();
+    let started = std::time::Instant::now();
+    assert!(podman().args(["kill", "--signal", "TERM", &name]).status().unwrap().success());
+    let status = loop {
+        if let Some(status) = run.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(15) {
+            let _ = podman().args(["kill", &name]).status();
+            panic!("SIGTERM did not stop verdict as PID 1 within 15 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut run.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(143), "{stderr}");
+    assert!(stderr.contains("stopped by SIGTERM"), "{stderr}");
+}
