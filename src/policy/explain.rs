@@ -740,19 +740,19 @@ fn misconfiguration(check: &Misconfiguration) -> Explanation {
     let resolution = oneline(check.resolution.as_deref());
     part(&mut fix, ": ", resolution.as_deref().map(|r| r.trim_end_matches('.')), "");
     part(&mut fix, "; see ", check.guideline.as_deref(), "");
-    // How each scanner is told, in the file itself, that a check does not apply there.
-    let skip = match check.tool.as_str() {
-        "checkov" => Some(format!("#checkov:skip={}:<reason>", check.check_id)),
-        "trivy" => Some(format!("#trivy:ignore:{}", check.check_id)),
-        _ => None,
-    };
-    let where_skip = if call.is_some() { " (above the module block)" } else { "" };
-    part(
-        &mut fix,
-        "; if it does not apply here, skip it in code with a reason: ",
-        skip.as_deref(),
-        where_skip,
-    );
+    // How each scanner is told that a check does not apply there: what it honours depends on
+    // the kind of file (checked with Checkov 3.3 and Trivy 0.76).
+    if let Some(skip) = skip_advice(check, call.is_some()) {
+        fix.push_str("; if it does not apply here, ");
+        fix.push_str(&skip);
+    }
+    // Checkov rates no check without a platform key: say what decides, where the reader
+    // wonders why a failed check only warns (or why it blocks).
+    if check.tool == "checkov" && check.severity.is_none() && !secret {
+        fix.push_str(
+            "; unrated (Checkov gives no severity without a platform API key): thresholds.misconfigurations.unknown_severity decides whether it blocks (warn unless set to fail)",
+        );
+    }
     // Shown, annotated and waived where the project can change it: the module block.
     let (file, line) = match call {
         Some(c) => (Some(c.file.clone()), c.start_line),
@@ -769,6 +769,38 @@ fn misconfiguration(check: &Misconfiguration) -> Explanation {
         purl: None,
         // A check that did not fail has nothing to change: the rule's METADATA speaks for it.
         remediation: (check.status == CheckStatus::Failed).then_some(fix),
+    }
+}
+
+/// How to tell the scanner, in the repository, that a check does not apply: Checkov's skip
+/// comment (inside a module block, for a resource of a module; in Kubernetes manifests, which
+/// it reads as YAML data, the `checkov.io/skipN` annotation instead); Trivy's ignore comment
+/// (above a module block; it has no reason of its own, so a comment beside it says why), or
+/// for Kubernetes manifests, where Trivy applies no inline ignore, an entry of
+/// `.trivyignore.yaml` with the file and a statement.
+fn skip_advice(check: &Misconfiguration, in_module: bool) -> Option<String> {
+    let id = &check.check_id;
+    let manifest =
+        check.framework.as_deref().is_some_and(|f| matches!(f, "kubernetes" | "helm" | "kustomize"));
+    match check.tool.as_str() {
+        "checkov" if manifest => Some(format!(
+            "skip it with a reason in an annotation of the resource: metadata.annotations: checkov.io/skip1: {id}=<reason>"
+        )),
+        "checkov" => Some(format!(
+            "skip it in code with a reason: #checkov:skip={id}:<reason>{}",
+            if in_module { " (inside the module block)" } else { "" }
+        )),
+        "trivy" if manifest => {
+            let paths = check.file.as_deref().map(|f| format!(", paths: [{f}]")).unwrap_or_default();
+            Some(format!(
+                "skip it with a reason in .trivyignore.yaml (Trivy applies no inline ignore to Kubernetes manifests): misconfigurations: [{{id: {id}{paths}, statement: <reason>}}]"
+            ))
+        }
+        "trivy" => Some(format!(
+            "skip it in code, with a comment saying why: #trivy:ignore:{id}{}",
+            if in_module { " (above the module block)" } else { "" }
+        )),
+        _ => None,
     }
 }
 

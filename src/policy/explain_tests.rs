@@ -811,7 +811,7 @@ fn a_failed_check_says_how_to_change_or_skip_it() {
             url: Some("https://avd.aquasec.com/misconfig/ds002".into()),
             remediation: Some(
                 "Change Dockerfile (line 12) so that it meets the check: Add 'USER <non root user name>' line to the Dockerfile; \
-                 see https://avd.aquasec.com/misconfig/ds002; if it does not apply here, skip it in code with a reason: #trivy:ignore:DS002"
+                 see https://avd.aquasec.com/misconfig/ds002; if it does not apply here, skip it in code, with a comment saying why: #trivy:ignore:DS002"
                     .into()
             ),
             purl: None,
@@ -830,11 +830,44 @@ fn a_failed_check_says_how_to_change_or_skip_it() {
             remediation: Some(
                 "Change aws_s3_bucket.uploads in /infra/s3.tf (line 1) so that it meets the check; \
                  see https://docs.prismacloud.io/s3-13-enable-logging; \
-                 if it does not apply here, skip it in code with a reason: #checkov:skip=CKV_AWS_18:<reason>"
+                 if it does not apply here, skip it in code with a reason: #checkov:skip=CKV_AWS_18:<reason>; \
+                 unrated (Checkov gives no severity without a platform API key): \
+                 thresholds.misconfigurations.unknown_severity decides whether it blocks (warn unless set to fail)"
                     .into()
             ),
             purl: None,
         }
+    );
+}
+
+/// What a scanner honours depends on the file: Checkov reads no skip comment in a Kubernetes
+/// manifest (an annotation of the resource does it) and one for a module's resource only
+/// inside the module block; Trivy applies no inline ignore to Kubernetes manifests
+/// (`.trivyignore.yaml` does it), and one for a module above the block. A rated Checkov check
+/// says nothing of severities.
+#[test]
+fn the_skip_advice_is_the_one_the_scanner_honours() {
+    let fix = |e: Explanation| e.remediation.expect("a fix");
+    let k8s = fix(misconfiguration(&checkov(json!({
+        "framework": "kubernetes", "check_id": "CKV_K8S_16", "resource": "Deployment.default.web",
+        "file": "/deploy/web.yaml", "severity": "HIGH",
+    }))));
+    assert!(
+        k8s.ends_with("skip it with a reason in an annotation of the resource: metadata.annotations: checkov.io/skip1: CKV_K8S_16=<reason>"),
+        "{k8s}"
+    );
+    let module = fix(misconfiguration(&checkov(json!({
+        "called_from": {"file": "/main.tf", "resource": "module.logs", "start_line": 3, "end_line": 9},
+    }))));
+    assert!(module.contains("#checkov:skip=CKV_AWS_18:<reason> (inside the module block)"), "{module}");
+    let trivy_k8s = fix(misconfiguration(&trivy_check(json!({
+        "framework": "kubernetes", "check_id": "KSV-0017", "file": "deploy/web.yaml",
+    }))));
+    assert!(
+        trivy_k8s.ends_with(
+            "skip it with a reason in .trivyignore.yaml (Trivy applies no inline ignore to Kubernetes manifests): misconfigurations: [{id: KSV-0017, paths: [deploy/web.yaml], statement: <reason>}]"
+        ),
+        "{trivy_k8s}"
     );
 }
 
