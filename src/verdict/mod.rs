@@ -784,7 +784,13 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
                 0 => "no component".to_owned(),
                 c => plural(c, "component", "components"),
             };
-            let sboms = format!("{components} in {}", plural(n, "SBOM", "SBOMs"));
+            let mut sboms = format!("{components} in {}", plural(n, "SBOM", "SBOMs"));
+            // A component without a license (none written, NOASSERTION, NONE) is one no license
+            // list can judge: said, so that a green step does not read as "every license checked".
+            let unlicensed = ev.components.iter().filter(|c| c.licenses.is_empty()).count();
+            if unlicensed > 0 {
+                sboms.push_str(&format!(", {unlicensed} without a license (not judged)"));
+            }
             Some(match scanned {
                 Some(scanned) => format!("{sboms}; {scanned}"),
                 None => sboms,

@@ -403,6 +403,28 @@ fn an_sbom_without_a_component() {
     assert_eq!(step_alone(&ev, "sbom"), (Outcome::Pass, "no component in 1 SBOM".to_owned()));
 }
 
+/// Components that carry no license (none written, or NOASSERTION) are counted apart: no
+/// license list can judge them, and a green step must not read as "every license checked".
+#[test]
+fn components_without_a_license_are_counted() {
+    let mut ev = Evidence::new(Meta::default());
+    ev.sources.push(source("bom.cdx.json", Kind::Cyclonedx));
+    let component = |name: &str, license: Option<&str>| -> crate::evidence::Component {
+        serde_json::from_value(serde_json::json!({
+            "fingerprint": format!("{name:0>32}"), "source": "bom.cdx.json", "bom_ref": null, "type": "library",
+            "name": name, "group": null, "version": "1.0", "purl": null, "cpe": null,
+            "licenses": license.map(|id| vec![serde_json::json!({"id": id, "name": null, "expression": null, "acknowledgement": null})]).unwrap_or_default(),
+            "hashes": [], "scope": null, "supplier": null, "parent": null,
+        }))
+        .expect("a component")
+    };
+    ev.components = vec![component("a", Some("MIT")), component("b", None), component("c", None)];
+    assert_eq!(
+        step_alone(&ev, "sbom"),
+        (Outcome::Pass, "3 components in 1 SBOM, 2 without a license (not judged)".to_owned())
+    );
+}
+
 /// A license scan's findings are judged in the sbom step, which counts them beside the SBOMs,
 /// or alone when no SBOM was read (rather than "no SBOM found" above a failed license).
 #[test]
