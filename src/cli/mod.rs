@@ -244,6 +244,17 @@ pub fn gather(paths: &[PathBuf], inputs: &[InputSpec], limits: &Limits) -> Resul
     gather_keeping(paths, inputs, limits, Keep::All)
 }
 
+/// The folder before the first part of `path` that is a glob pattern (`reports` of
+/// `reports/**/*.xml`, `.` of `*.xml`), or `None` when no part is one: the peers' inputs
+/// (publish-unit-test-result-action's `files`) take patterns, and a team moving from them
+/// writes one.
+fn pattern_root(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let at = parts.iter().position(|p| p.contains(['*', '?', '[']))?;
+    let folder = parts.get(..at).unwrap_or_default().join("/");
+    Some(if folder.is_empty() { ".".to_owned() } else { folder })
+}
+
 /// [`gather`], keeping only the records `keep` says.
 pub fn gather_keeping(
     paths: &[PathBuf],
@@ -261,12 +272,18 @@ pub fn gather_keeping(
     let mut errors: Vec<FileError> = found
         .errors
         .into_iter()
-        .map(|e| FileError {
-            path: PathBuf::from(&e.display),
-            display: e.display,
-            error: IngestError::new(Code::Unreadable, "cannot read this path")
-                .help("check that the path exists and is readable by the user verdict runs as")
-                .caused_by(e.source),
+        .map(|e| {
+            let help = match pattern_root(&e.display) {
+                Some(folder) if e.source.kind() == io::ErrorKind::NotFound => format!(
+                    "verdict expands no pattern: it reads files and folders, and searches a folder recursively, recognizing each file by its content; name the folder (`{folder}`)"
+                ),
+                _ => "check that the path exists and is readable by the user verdict runs as".to_owned(),
+            };
+            FileError {
+                path: PathBuf::from(&e.display),
+                display: e.display,
+                error: IngestError::new(Code::Unreadable, "cannot read this path").help(help).caused_by(e.source),
+            }
         })
         .collect();
     match collect::collect(&found.candidates, limits, meta, keep) {
@@ -694,6 +711,18 @@ fn file_diagnostic(fe: &FileError) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A glob pattern where a path belongs names the folder to give instead.
+    #[test]
+    fn a_pattern_names_its_folder() {
+        assert_eq!(pattern_root("reports/**/*.xml").as_deref(), Some("reports"));
+        assert_eq!(pattern_root("*.xml").as_deref(), Some("."));
+        assert_eq!(
+            pattern_root("build/test-results/test/TEST-[a-z]*.xml").as_deref(),
+            Some("build/test-results/test")
+        );
+        assert_eq!(pattern_root("reports/junit.xml"), None);
+    }
 
     /// The machine running out of file handles, disk or memory is exit 3, an infrastructure
     /// error, not a broken input; a file that is not there or not readable is exit 2.

@@ -151,7 +151,11 @@ impl GitHubContext {
         Ok(GitHubContext {
             api_url: get("GITHUB_API_URL").unwrap_or_else(|| DEFAULT_GITHUB_API_URL.to_string()),
             server_url,
-            head_sha: from_payload.head_sha.or_else(|| get("GITHUB_SHA")),
+            // An issue_comment run's GITHUB_SHA is the default branch's head, not the pull
+            // request's: no commit is better than the wrong one for the check run and status.
+            head_sha: from_payload
+                .head_sha
+                .or_else(|| get("GITHUB_SHA").filter(|_| event_name != "issue_comment")),
             fork: from_payload.fork,
             pull_request,
             run_url,
@@ -166,11 +170,15 @@ impl GitHubContext {
 }
 
 impl GitHubContext {
-    /// Why this run's token is read-only by GitHub's design, if it is: on `pull_request`, a PR from
-    /// a fork or one opened by Dependabot. (`pull_request_target` and `workflow_run` get a write
-    /// token, so a 403 there is a misconfiguration, not a reason to degrade.)
+    /// Why this run's token is read-only by GitHub's design, if it is: on `pull_request` (and on
+    /// `pull_request_review` and `pull_request_review_comment`, which GitHub treats alike), a
+    /// PR from a fork or one opened by Dependabot. (`pull_request_target` and `workflow_run`
+    /// get a write token, so a 403 there is a misconfiguration, not a reason to degrade.)
     pub fn read_only_token(&self) -> Option<&'static str> {
-        if self.event_name != "pull_request" {
+        if !matches!(
+            self.event_name.as_str(),
+            "pull_request" | "pull_request_review" | "pull_request_review_comment"
+        ) {
             return None;
         }
         if self.fork {
@@ -343,6 +351,20 @@ mod tests {
         BASE.iter().chain(extra).copied().collect()
     }
 
+    /// A comment on a pull request (ChatOps) names the PR but no commit of it: GITHUB_SHA is
+    /// the default branch's head, where a check run or status would mark the wrong commit.
+    #[test]
+    fn issue_comment_names_no_commit() {
+        let event = r#"{"issue": {"number": 7, "pull_request": {"url": "https://api.github.com/repos/acme/shop/pulls/7"}}}"#;
+        let ctx = GitHubContext::from_env(
+            &env(&with(&[("GITHUB_EVENT_NAME", "issue_comment")])),
+            Some(event),
+            None,
+        )
+        .unwrap();
+        assert_eq!((ctx.pull_request, ctx.head_sha), (Some(7), None));
+    }
+
     /// A pull_request from a fork: the PR number and its head SHA (not the merge commit), a fork.
     #[test]
     fn pull_request_from_fork() {
@@ -391,6 +413,8 @@ mod tests {
         };
         assert!(ctx("pull_request", fork, "mallory").is_some_and(|w| w.contains("fork")));
         assert!(ctx("pull_request", same, "dependabot[bot]").is_some_and(|w| w.contains("Dependabot")));
+        assert!(ctx("pull_request_review", fork, "mallory").is_some_and(|w| w.contains("fork")));
+        assert!(ctx("pull_request_review_comment", fork, "mallory").is_some_and(|w| w.contains("fork")));
         assert_eq!(ctx("pull_request", same, "alice"), None);
         assert_eq!(ctx("pull_request_target", fork, "mallory"), None);
     }

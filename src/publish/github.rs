@@ -188,10 +188,13 @@ fn ready<'c>(
         return Err(Action::Degraded { reason: format!("{why}: {INSTEAD}") });
     }
     let api = api.ok_or_else(|| unavailable(no_api))?;
-    let sha = ctx
-        .head_sha
-        .as_deref()
-        .ok_or_else(|| Action::Skipped { reason: "no head commit (GITHUB_SHA is not set)".into() })?;
+    let sha = ctx.head_sha.as_deref().ok_or_else(|| Action::Skipped {
+        reason: if ctx.event_name == "issue_comment" {
+            "an issue_comment run names no commit of the pull request (its GITHUB_SHA is the default branch's): run verdict on pull_request for a check run or status".into()
+        } else {
+            "no head commit (GITHUB_SHA is not set)".into()
+        },
+    })?;
     Ok((api, sha))
 }
 

@@ -144,10 +144,22 @@ fn item(d: &Diagnostic, lines: bool) -> String {
         s.push_str(&format!("  - **Fix:** {}\n", md_code(h, MAX_FIX)));
     }
     if d.code.contains('/') {
-        s.push_str(&format!(
-            "  - **Explained:** {} in verdict's documentation\n",
-            code(&d.docs_anchor(), MAX_NAME)
-        ));
+        // A link the reader of the pull request can open: the page of this version's
+        // documentation, when the anchor is one of verdict's own (a code of letters, digits,
+        // dashes and a slash).
+        let anchor = d.docs_anchor();
+        if anchor.bytes().all(|b| b.is_ascii_alphanumeric() || b"-/#._".contains(&b)) {
+            s.push_str(&format!(
+                "  - **Explained:** [{anchor}]({}/blob/v{}/{anchor}) in verdict's documentation\n",
+                env!("CARGO_PKG_REPOSITORY"),
+                env!("CARGO_PKG_VERSION")
+            ));
+        } else {
+            s.push_str(&format!(
+                "  - **Explained:** {} in verdict's documentation\n",
+                code(&anchor, MAX_NAME)
+            ));
+        }
     }
     for c in d.causes.iter().take(3) {
         s.push_str(&format!("  - **Caused by:** {}\n", md(c, MAX_CAUSE)));
@@ -202,11 +214,16 @@ mod tests {
             "{body}"
         );
         assert!(body.contains("**Expected:** the rest of the JSON document"), "{body}");
+        // A link the reader can open, to this version's page, not a path in verdict's sources.
+        let explained = format!(
+            "**Explained:** [docs/diagnostics.md#ingest-truncated](https://github.com/verdict-ci/verdict/blob/v{}/docs/diagnostics.md#ingest-truncated)",
+            env!("CARGO_PKG_VERSION")
+        );
+        assert!(body.contains(&explained), "{body}");
         assert!(
             body.contains("**Fix:** the scan was interrupted or the upload cut: run Trivy again"),
             "{body}"
         );
-        assert!(body.contains("`docs/diagnostics.md#ingest-truncated`"), "{body}");
         assert!(body.contains("[CI run](https://github.com/acme/shop/actions/runs/7)"), "{body}");
         assert!(body.contains("commit `0123456789ab`"), "{body}");
         let summary = job_summary(&[cut_report()], None, &cx(), 1 << 20);
