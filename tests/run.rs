@@ -852,7 +852,7 @@ fn stale_waivers_are_counted_alike_everywhere() {
 }
 
 /// An output folder that cannot be written says why, in the system's words or plainer: a
-/// file where the folder should be.
+/// file where the folder should be. The verdict itself is still printed.
 #[test]
 fn an_unwritable_output_folder_says_why() {
     let dir = tempfile::tempdir().unwrap();
@@ -864,10 +864,12 @@ fn an_unwritable_output_folder_says_why() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("error[output/unwritable]"), "{stderr}");
     assert!(
-        stderr
-            .contains("caused by: cannot write the report `out/verdict.json`: `out` is a file, not a folder"),
+        stderr.contains("caused by: cannot create the report folder `out`: `out` is a file, not a folder"),
         "{stderr}"
     );
+    // The verdict was made: it is printed before the error that makes the run exit 2.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("✓ PASS"), "{stdout}");
 }
 
 /// `--output` never destroys what the run reads: naming another tool's artifact (which a run

@@ -155,8 +155,9 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
             let help = if super::infrastructure(&e) {
                 "the machine ran out of file handles, memory or disk, or its disk failed: nothing is wrong with the \
                  file; raise the job's limits (`ulimit -n`) or run it again on a healthy runner (exit 3)"
+                .to_owned()
             } else {
-                "check that the path exists and is readable by the user verdict runs as"
+                super::access_help(&e, "readable")
             };
             return fail(IngestError::new(Code::Unreadable, "cannot open the file").help(help).caused_by(e));
         }

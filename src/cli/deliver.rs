@@ -55,10 +55,19 @@ pub fn deliver(
     let cx = context(&v.evidence.ci, args, config_file, destination.as_ref().ok(), var);
 
     // 1. Report files: written first, so the links in the comment point at files that exist.
+    // When they cannot be written, the verdict is still printed before the error that makes
+    // the run exit 2: the reader sees what was judged and what to fix, then why the files
+    // are missing.
     let mut written: Vec<(String, PathBuf)> = Vec::new();
+    let mut unwritten = None;
     if let Some(dir) = &args.output_dir {
-        for ((name, _), path) in REPORT_FILES.iter().zip(write_report_files(v, &cx, dir)?) {
-            written.push((report_name(name), path));
+        match write_report_files(v, &cx, dir) {
+            Ok(paths) => {
+                for ((name, _), path) in REPORT_FILES.iter().zip(paths) {
+                    written.push((report_name(name), path));
+                }
+            }
+            Err(e) => unwritten = Some(e),
         }
     }
 
@@ -76,6 +85,9 @@ pub fn deliver(
         && args.format != OutputFormat::Github
     {
         super::write_text(&annotations::workflow_commands(v, &cx), None)?;
+    }
+    if let Some(e) = unwritten {
+        return Err(e);
     }
 
     // 3. Publish.
@@ -491,7 +503,7 @@ fn write_report_files(v: &Verdict, cx: &RenderContext, dir: &Path) -> Result<Vec
         Error::Output { path: dir.display().to_string(), source: std::io::Error::new(kind, said) }
     };
     // Made before the reports are written, so that it can be held first.
-    publish::files::make_report_dir(dir, REPORT_FILES[0].0).map_err(failed)?;
+    publish::files::make_report_dir(dir).map_err(failed)?;
     hold(dir);
     std::thread::scope(|s| {
         let write = |i: usize| {

@@ -169,6 +169,17 @@ fn from_environment(
     ))
 }
 
+/// The note for a shell given as verdict's command: GitLab's Docker executor starts a job as
+/// `<entrypoint> sh -c …`, and verdict is the image's entrypoint, so a job whose `image:` does
+/// not clear it fails with clap's "unrecognized subcommand 'sh'" and a tip towards `schema`.
+fn started_with_a_shell(argv: &[std::ffi::OsString]) -> Option<&'static str> {
+    let first = argv.get(1)?.to_str()?;
+    let shell = first.rsplit('/').next().unwrap_or(first);
+    matches!(shell, "sh" | "bash" | "ash" | "dash").then_some(
+        "note: verdict is this image's entrypoint, and it was given a shell to run: a CI job that runs its script in the image (GitLab) must clear the entrypoint, `image: {name: ghcr.io/verdict-ci/verdict:…, entrypoint: [\"\"]}` (see docs/ci.md)\n",
+    )
+}
+
 /// Runs verdict with the process's arguments; returns how it ended.
 pub fn main() -> Exit {
     let cli = match Cli::try_parse() {
@@ -182,6 +193,9 @@ pub fn main() -> Exit {
             let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
             if let Some(note) = from_environment(&e, &argv, &|k| std::env::var_os(k).is_some()) {
                 to_stderr(&note);
+            }
+            if let Some(note) = started_with_a_shell(&argv) {
+                to_stderr(note);
             }
             deliver::Clearing::after_usage_error(&argv, &|k| std::env::var(k).ok());
             return Exit::Input;
@@ -277,7 +291,7 @@ pub fn gather_keeping(
                 Some(folder) if e.source.kind() == io::ErrorKind::NotFound => format!(
                     "verdict expands no pattern: it reads files and folders, and searches a folder recursively, recognizing each file by its content; name the folder (`{folder}`)"
                 ),
-                _ => "check that the path exists and is readable by the user verdict runs as".to_owned(),
+                _ => access_help(&e.source, "readable"),
             };
             FileError {
                 path: PathBuf::from(&e.display),
@@ -502,6 +516,30 @@ fn handed_off(path: &Path) -> Diagnostic {
     d
 }
 
+/// The user of verdict's image (Dockerfile: `USER 65532:65532`).
+const IMAGE_UID: u32 = 65532;
+
+/// What to check when a path cannot be read or written (`how`: `readable`, `writable`). A
+/// refusal names the user verdict runs as; as the image's user, whom the files of a
+/// developer's folder mounted with `docker run -v "$PWD:/work"` do not let in (a 0600 `.env`,
+/// a cosign bundle, a folder only its owner may write), it says how to run as oneself.
+pub(crate) fn access_help(e: &io::Error, how: &str) -> String {
+    let base = format!("check that the path exists and is {how} by the user verdict runs as");
+    if e.kind() != io::ErrorKind::PermissionDenied {
+        return base;
+    }
+    // /proc/self belongs to the process's effective user: its uid without a system call that
+    // would need `unsafe`.
+    use std::os::unix::fs::MetadataExt as _;
+    match std::fs::metadata("/proc/self").map(|m| m.uid()) {
+        Ok(IMAGE_UID) => format!(
+            "{base}: uid {IMAGE_UID}, the image's own user, who cannot open what only its owner may (a 0600 file, a 0700 folder); run the container as yourself: docker run --user \"$(id -u):$(id -g)\" …"
+        ),
+        Ok(uid) => format!("{base} (uid {uid})"),
+        Err(_) => base,
+    }
+}
+
 /// Whether two paths name one file (both exist).
 fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
@@ -623,10 +661,9 @@ fn diagnostics(e: &Error) -> (Vec<Diagnostic>, Option<String>) {
             )],
             None,
         ),
-        Error::Output { .. } => (
-            vec![with_causes("output/unwritable".into(), "check that the folder exists and is writable")],
-            None,
-        ),
+        Error::Output { source, .. } => {
+            (vec![with_causes("output/unwritable".into(), &access_help(source, "writable"))], None)
+        }
         Error::Read { what, source, path } => (
             vec![Diagnostic {
                 file: Some(path.clone()),
@@ -635,7 +672,7 @@ fn diagnostics(e: &Error) -> (Vec<Diagnostic>, Option<String>) {
                     &if source.kind() == io::ErrorKind::IsADirectory {
                         format!("this is a folder: name the {what} files in it, each by its path")
                     } else {
-                        "check that the path exists and is readable by the user verdict runs as".to_owned()
+                        access_help(source, "readable")
                     },
                 )
             }],
@@ -711,6 +748,30 @@ fn file_diagnostic(fe: &FileError) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A shell as verdict's command (GitLab starting a job in an image whose entrypoint was not
+    /// cleared) gets the note that says so; a subcommand does not.
+    #[test]
+    fn a_shell_for_a_command_says_to_clear_the_entrypoint() {
+        let argv = |words: &[&str]| words.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        for shell in ["sh", "/bin/sh", "bash", "/usr/bin/bash"] {
+            let note = started_with_a_shell(&argv(&["/verdict", shell, "-c", "echo"])).expect("a note");
+            assert!(note.contains("entrypoint: [\"\"]"), "{note}");
+        }
+        assert_eq!(started_with_a_shell(&argv(&["/verdict", "schema"])), None);
+        assert_eq!(started_with_a_shell(&argv(&["/verdict"])), None);
+    }
+
+    /// A refusal names the user verdict runs as (in the image, how to run as oneself); a path
+    /// that is not there does not.
+    #[test]
+    fn a_refusal_names_the_user() {
+        let denied = access_help(&io::Error::from(io::ErrorKind::PermissionDenied), "readable");
+        assert!(denied.starts_with("check that the path exists and is readable by the user verdict runs as"));
+        assert!(denied.contains("uid "), "{denied}");
+        let missing = access_help(&io::Error::from(io::ErrorKind::NotFound), "writable");
+        assert_eq!(missing, "check that the path exists and is writable by the user verdict runs as");
+    }
 
     /// A glob pattern where a path belongs names the folder to give instead.
     #[test]

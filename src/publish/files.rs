@@ -129,16 +129,17 @@ pub struct Synced {
     target: PathBuf,
 }
 
-/// Makes the folder `dir` that the report `name` is written into, with its parents; a file
-/// in the way is said plainly (the system says only "File exists").
-pub fn make_report_dir(dir: &Path, name: &str) -> Result<(), PublishError> {
+/// Makes the folder `dir` that reports are written into, with its parents; a file in the way
+/// is said plainly (the system says only "File exists"), and the error names the folder, not a
+/// report that was never begun.
+pub fn make_report_dir(dir: &Path) -> Result<(), PublishError> {
     fs::create_dir_all(dir).map_err(|e| {
         let source = if dir.is_file() {
             std::io::Error::new(e.kind(), format!("`{}` is a file, not a folder", dir.display()))
         } else {
             e
         };
-        PublishError::Io { what: "write the report", path: dir.join(name), source }
+        PublishError::Io { what: "create the report folder", path: dir.to_path_buf(), source }
     })
 }
 
@@ -155,7 +156,7 @@ pub fn write_temp(
     if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
         return Err(io(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a plain file name")));
     }
-    make_report_dir(dir, name)?;
+    make_report_dir(dir)?;
     let temp = dir.join(temp_name(name));
     let written = (|| {
         let file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
@@ -317,6 +318,6 @@ mod tests {
         let file = dir.path().join("file");
         fs::write(&file, "x").unwrap();
         let err = write_atomic(&file, "r.json", b"x").unwrap_err();
-        assert!(err.to_string().starts_with("cannot write the report"), "{err}");
+        assert!(err.to_string().starts_with("cannot create the report folder"), "{err}");
     }
 }
