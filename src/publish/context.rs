@@ -146,8 +146,17 @@ impl GitHubContext {
                 .flatten()
         });
         let server_url = get("GITHUB_SERVER_URL").unwrap_or_else(|| DEFAULT_GITHUB_SERVER_URL.to_string());
-        let run_url = get("GITHUB_RUN_ID")
-            .map(|run| format!("{}/{repository}/actions/runs/{run}", server_url.trim_end_matches('/')));
+        // With its attempt when the runner names it: the link opens the attempt that judged, and
+        // tells another job of the same attempt from a re-run.
+        let attempt =
+            get("GITHUB_RUN_ATTEMPT").filter(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()));
+        let run_url = get("GITHUB_RUN_ID").map(|run| {
+            let base = format!("{}/{repository}/actions/runs/{run}", server_url.trim_end_matches('/'));
+            match &attempt {
+                Some(n) => format!("{base}/attempts/{n}"),
+                None => base,
+            }
+        });
         Ok(GitHubContext {
             api_url: get("GITHUB_API_URL").unwrap_or_else(|| DEFAULT_GITHUB_API_URL.to_string()),
             server_url,

@@ -47,6 +47,9 @@ pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Public
         None => (None, None),
     };
     let mut read_only = false;
+    // Set when another job of this run published a worse verdict for this gate: it stays on
+    // the comment, the check run and the status.
+    let mut kept = None;
 
     // The sticky comment.
     let comment = match (ctx.pull_request, &api) {
@@ -75,11 +78,22 @@ pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Public
                 render: p.comment,
                 limit: GITHUB_COMMENT_LIMIT,
                 authors: sticky::Authors::from_config(p.comment_author),
+                // The run's link names its attempt: a re-run is another attempt, not a sibling.
+                this_run: ctx
+                    .run_url
+                    .as_deref()
+                    .filter(|u| u.contains("/attempts/"))
+                    .map(|u| format!("[CI run]({u})")),
             };
             match sticky::publish(&comments, &sticky).await {
                 Ok(done) => {
                     report.removed_duplicates += done.removed;
                     report.notes.extend(done.author_hint);
+                    match done.sibling {
+                        Some(sticky::Sibling::Kept(why)) => kept = Some(why),
+                        Some(sticky::Sibling::Replaced(why)) => report.notes.push(format!("warning: {why}")),
+                        None => {}
+                    }
                     done.action
                 }
                 Err(e) => degrade_or_fail(ctx, e, &mut read_only),
@@ -92,6 +106,7 @@ pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Public
     if let Some(spec) = &p.check_run {
         let action = match ready(ctx, api.as_ref(), &mut no_api, read_only) {
             Err(action) => action,
+            Ok(_) if kept.is_some() => Action::Skipped { reason: kept.clone().unwrap_or_default() },
             Ok((api, sha)) => api
                 .check_run(ctx, p, spec, sha)
                 .await
@@ -102,6 +117,7 @@ pub(crate) async fn publish(ctx: &GitHubContext, settings: &Settings, p: &Public
     if p.commit_status {
         let action = match ready(ctx, api.as_ref(), &mut no_api, read_only) {
             Err(action) => action,
+            Ok(_) if kept.is_some() => Action::Skipped { reason: kept.clone().unwrap_or_default() },
             Ok((api, sha)) => api
                 .commit_status(ctx, p, sha)
                 .await

@@ -76,6 +76,9 @@ pub(crate) async fn publish(ctx: &GitLabContext, settings: &Settings, p: &Public
                         render: p.comment,
                         limit: GITLAB_NOTE_LIMIT,
                         authors,
+                        // A retried GitLab job is another job of the same pipeline: no link
+                        // tells a sibling from an earlier try.
+                        this_run: None,
                     };
                     match sticky::publish(&notes, &sticky).await {
                         Ok(done) => {

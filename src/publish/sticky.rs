@@ -93,6 +93,32 @@ pub(crate) struct Sticky<'a> {
     pub limit: usize,
     /// Whose marked comments are ours.
     pub authors: Authors,
+    /// This run's link as the comment writes it (`[CI run](…/actions/runs/99/attempts/1)`),
+    /// when it names one attempt of one run: a comment of this gate carrying it was written
+    /// by another job of the same run (see [`Sibling`]).
+    pub this_run: Option<String>,
+}
+
+/// Another job of this run published the same gate: matrix legs, or one verdict step copied
+/// into two jobs, without a gate key each. Whichever finished last used to win the comment,
+/// the check run and the status, so a passing leg hid a failing one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Sibling {
+    /// Its verdict is worse than this one's: it is left in place, and so are the check run
+    /// and the status (the outcome word it shows).
+    Kept(String),
+    /// This verdict is as bad or worse: written over it, with a warning.
+    Replaced(String),
+}
+
+/// How bad a comment's verdict is, from its heading (`## ❌ verdict: FAIL — …`): PASS 0, WARN
+/// 1, FAIL 2, ERROR 3.
+pub(crate) fn rank_of(body: &str) -> Option<(u8, &str)> {
+    let heading = body.lines().find(|l| l.starts_with("## "))?;
+    let (_, rest) = heading.split_once(": ")?;
+    let word = rest.split_whitespace().next()?;
+    let rank = ["PASS", "WARN", "FAIL", "ERROR"].iter().position(|w| *w == word)?;
+    Some((u8::try_from(rank).ok()?, word))
 }
 
 /// The action taken and the duplicates removed.
@@ -103,6 +129,8 @@ pub(crate) struct Outcome {
     /// What to tell the user when our comment was created under an author [`Sticky::authors`]
     /// does not accept: the next run will not find it.
     pub author_hint: Option<String>,
+    /// Another job of this run had published the gate.
+    pub sibling: Option<Sibling>,
 }
 
 impl Authors {
@@ -193,13 +221,14 @@ pub(crate) fn shrink(budget: usize, max: Option<usize>) -> usize {
 pub(crate) async fn publish<A: NoteApi>(api: &A, s: &Sticky<'_>) -> Result<Outcome, PublishError> {
     if s.mode == CommentMode::Off {
         let action = Action::Skipped { reason: "--comment-mode off".into() };
-        return Ok(Outcome { action, removed: 0, author_hint: None });
+        return Ok(Outcome { action, removed: 0, author_hint: None, sibling: None });
     }
     let mut budget = s.limit;
     let mut body = fit(s.render, budget, s.marker);
     let (mut shrinks, mut round) = (0, 0);
     let mut seen_several = false;
     let mut unaccepted = None;
+    let mut sibling = None;
     let action = loop {
         round += 1;
         let mine = ours(api.list().await?, s.marker, &s.authors);
@@ -208,6 +237,33 @@ pub(crate) async fn publish<A: NoteApi>(api: &A, s: &Sticky<'_>) -> Result<Outco
             Some(existing) if s.mode != CommentMode::Always && same(&existing.body, &body) => {
                 break Action::Unchanged { id: existing.id, url: existing.url.clone() };
             }
+            Some(existing)
+                if round == 1
+                    && s.this_run.as_ref().is_some_and(|run| existing.body.contains(run.as_str())) =>
+            {
+                let theirs = rank_of(&existing.body);
+                let mine = rank_of(&body);
+                match (theirs, mine) {
+                    (Some((t, word)), Some((m, _))) if t > m => {
+                        let reason = format!(
+                            "another job of this run already published this gate with {word}, which this job's verdict would hide: each job needs its own gate key (--gate-key, the action's gate-key, VERDICT_GATE_KEY)"
+                        );
+                        let action = Action::Skipped { reason: reason.clone() };
+                        return Ok(Outcome {
+                            action,
+                            removed: 0,
+                            author_hint: None,
+                            sibling: Some(Sibling::Kept(reason)),
+                        });
+                    }
+                    _ => {
+                        sibling = Some(Sibling::Replaced(
+                            "another job of this run had published this gate, and this verdict replaced it: each job needs its own gate key (--gate-key, the action's gate-key, VERDICT_GATE_KEY)".into(),
+                        ));
+                    }
+                }
+                api.update(existing.id, &body).await.map(|n| Action::Updated { id: n.id, url: n.url })
+            }
             Some(existing) => {
                 api.update(existing.id, &body).await.map(|n| Action::Updated { id: n.id, url: n.url })
             }
@@ -215,7 +271,7 @@ pub(crate) async fn publish<A: NoteApi>(api: &A, s: &Sticky<'_>) -> Result<Outco
                 let reason =
                     "the gate passed and there is no earlier comment to update (--comment-mode failures)";
                 let action = Action::Skipped { reason: reason.into() };
-                return Ok(Outcome { action, removed: 0, author_hint: None });
+                return Ok(Outcome { action, removed: 0, author_hint: None, sibling: None });
             }
             None => api.create(&body).await.map(|n| {
                 // Created under an author we do not accept (a personal or app token without
@@ -249,12 +305,12 @@ pub(crate) async fn publish<A: NoteApi>(api: &A, s: &Sticky<'_>) -> Result<Outco
     // cleaned now, and any left by a run that died mid-way are cleaned by the next run.
     let created = matches!(action, Action::Created { .. });
     if !(created || seen_several) {
-        return Ok(Outcome { action, removed: 0, author_hint: None });
+        return Ok(Outcome { action, removed: 0, author_hint: None, sibling });
     }
     let author_hint = unaccepted.as_deref().map(|login| s.authors.hint(login));
     let authors = unaccepted.map_or_else(|| s.authors.clone(), Authors::Login);
     let (action, removed) = dedupe(api, s.marker, &authors, &body, action).await?;
-    Ok(Outcome { action, removed, author_hint })
+    Ok(Outcome { action, removed, author_hint, sibling })
 }
 
 /// A concurrent run, or a POST that timed out but landed, can leave two comments with our marker.
@@ -422,6 +478,7 @@ mod tests {
             render: &render,
             limit: 1000,
             authors,
+            this_run: None,
         };
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         rt.block_on(publish(api, &s)).unwrap()
@@ -501,6 +558,17 @@ mod tests {
         assert!(cut.ends_with("(cut to fit: the full report is in the job's artifacts)"));
         assert!(text.starts_with(cut.split("\n\n…").next().unwrap_or_default()));
         assert_eq!(cut_bytes("short".into(), 200), "short");
+    }
+
+    /// A comment's verdict is read from its heading, gate key or not.
+    #[test]
+    fn verdict_of_a_comment() {
+        let rank = |body: &str| rank_of(body).map(|(r, w)| (r, w.to_owned()));
+        assert_eq!(rank("<!-- m -->\n## ❌ verdict: FAIL — 4 to fix"), Some((2, "FAIL".into())));
+        assert_eq!(rank("<!-- m -->\n## ✅ verdict (api): PASS — nothing to fix"), Some((0, "PASS".into())));
+        assert_eq!(rank("## 🛑 verdict: ERROR — could not judge"), Some((3, "ERROR".into())));
+        assert_eq!(rank("## ⚠️ verdict: WARN — nothing blocks"), Some((1, "WARN".into())));
+        assert_eq!(rank("no heading"), None);
     }
 
     #[test]

@@ -550,3 +550,69 @@ fn image_stops_on_sigterm_as_pid_1() {
     assert_eq!(status.code(), Some(143), "{stderr}");
     assert!(stderr.contains("stopped by SIGTERM"), "{stderr}");
 }
+
+/// Two jobs of one run publishing one gate (matrix legs without a gate key each): the one that
+/// finished last used to win the comment, the check run and the status, so a passing leg hid
+/// a failing one. Now a verdict never replaces a worse one of the same run attempt: the
+/// comment, check run and status keep FAIL, and the log says why. A worse verdict replaces a
+/// better one with a warning, and a re-run (another attempt) replaces what it likes.
+#[test]
+fn a_passing_job_never_hides_a_failing_one_of_the_same_run() {
+    let Some(corpus) = support::corpus() else { return };
+    let (fake, _server) = GitHub::start(&corpus, GitHubConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let passing = tempfile::tempdir().unwrap();
+    std::fs::write(
+        passing.path().join("TEST-ok.xml"),
+        r#"<testsuite name="s"><testcase name="t"/></testsuite>"#,
+    )
+    .unwrap();
+    let leg = |folder: &Path, attempt: &str| {
+        let mut vars = support::github_job_env(&fake, dir.path());
+        vars.push(("GITHUB_RUN_ATTEMPT", attempt.to_owned()));
+        Command::new(env!("CARGO_BIN_EXE_verdict"))
+            .current_dir(folder)
+            .args(["run", ".", "--today", "2026-11-21", "--check-run", "--commit-status"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .envs(vars)
+            .output()
+            .unwrap()
+    };
+    let marker = "<!-- verdict:comment gate=default -->";
+    let states = |fake: &GitHub| {
+        let state = fake.state.lock().unwrap();
+        let runs: Vec<String> = state
+            .check_runs
+            .values()
+            .map(|r| r.body["conclusion"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        let statuses: Vec<String> =
+            state.statuses.iter().map(|s| s["state"].as_str().unwrap_or_default().to_owned()).collect();
+        (runs, statuses)
+    };
+
+    assert_eq!(leg(&root().join("fixtures/demo"), "1").status.code(), Some(1));
+    let out = leg(passing.path(), "1");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "the leg's own exit code\n{stderr}");
+    assert!(stderr.contains("another job of this run already published this gate with FAIL"), "{stderr}");
+    let comments = fake.comments_with(marker);
+    assert_eq!(comments.len(), 1);
+    assert!(comments[0].body.contains("verdict: FAIL"), "{}", comments[0].body);
+    assert!(comments[0].body.contains("/actions/runs/99/attempts/1)"), "{}", comments[0].body);
+    assert_eq!(states(&fake), (vec!["failure".to_owned()], vec!["failure".to_owned()]));
+
+    // A re-run is another attempt: its verdict is the gate's.
+    let out = leg(passing.path(), "2");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("another job of this run"), "{stderr}");
+    assert!(fake.comments_with(marker)[0].body.contains("verdict: PASS"));
+
+    // A failing job of that attempt finishing last replaces the passing one, and says the
+    // gate was shared.
+    let out = leg(&root().join("fixtures/demo"), "2");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("another job of this run had published this gate"), "{stderr}");
+    assert!(fake.comments_with(marker)[0].body.contains("verdict: FAIL"));
+}
