@@ -161,6 +161,41 @@ warn_listed_in_sbom contains finding if {
 	}
 }
 
+# METADATA
+# title: The image's operating system still gets security fixes
+# description: >-
+#   Trivy found that the operating system of what it scanned is past its end of life (EOSL):
+#   its distribution publishes no more security fixes for it, and advisories published since
+#   may be missing from the scan's data, so a clean scan says little. Trivy only warns of it
+#   by default (--exit-on-eol makes it fail); so does this rule.
+# custom:
+#   severity: HIGH
+#   remediation: Rebuild the image on a supported release of its distribution.
+warn_end_of_life contains finding if {
+	some source in input.sources
+	source.kind == "trivy"
+	os := object.get(source, "os", null)
+	os.end_of_life == true
+	release := trim_space(concat(" ", [os.family, os.name]))
+	finding := {
+		"msg": sprintf("The operating system of %s, %s, is past its end of life: it gets no more security fixes, and vulnerabilities found since may be missing from this scan (%s)", [
+			_scanned_subject(source),
+			release,
+			source.path,
+		]),
+		"id": sprintf("os-end-of-life/%s", [release]),
+		"file": source.path,
+		"severity": "HIGH",
+		"remediation": sprintf("Rebuild the image on a supported release of %s: move the base image (the Dockerfile's FROM) to a current one, then scan again", [os.family]),
+	}
+}
+
+# What a scan was of: its subject (the image), else the report.
+_scanned_subject(source) := subject if {
+	subject := object.get(source, "subject", null)
+	is_string(subject)
+} else := source.path
+
 # A Trivy report that checked packages for vulnerabilities was read.
 _scanned if {
 	some source in input.sources

@@ -204,3 +204,21 @@ test_a_scanners_report_beside_the_sbom_judges_them if {
 	config := object.union(trivy, {"package_targets": 0})
 	count(vulnerabilities.warn_listed_in_sbom) == 1 with input as {"sources": [_sbom_listing, config]}
 }
+
+# An image on a release its distribution no longer supports warns (Trivy's EOSL), naming the
+# image and the release; a supported one, or a scan that found no OS, says nothing.
+test_an_end_of_life_operating_system_warns if {
+	eosl := {"path": "trivy.json", "kind": "trivy", "warnings": [], "subject": "shop-api:1.4.2", "os": {"family": "alpine", "name": "3.9.4", "end_of_life": true}}
+	findings := vulnerabilities.warn_end_of_life with input as {"sources": [eosl]}
+	count(findings) == 1
+	some finding in findings
+	finding.msg == "The operating system of shop-api:1.4.2, alpine 3.9.4, is past its end of life: it gets no more security fixes, and vulnerabilities found since may be missing from this scan (trivy.json)"
+	finding.id == "os-end-of-life/alpine 3.9.4"
+	startswith(finding.remediation, "Rebuild the image on a supported release of alpine")
+	supported := object.union(eosl, {"os": {"family": "alpine", "name": "3.20.1", "end_of_life": false}})
+	count(vulnerabilities.warn_end_of_life) == 0 with input as {"sources": [supported]}
+	unnamed := object.union(eosl, {"subject": null})
+	some f in vulnerabilities.warn_end_of_life with input as {"sources": [unnamed]}
+	startswith(f.msg, "The operating system of trivy.json, alpine 3.9.4")
+	count(vulnerabilities.warn_end_of_life) == 0 with input as {"sources": [object.remove(eosl, ["os"])]}
+}

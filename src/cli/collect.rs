@@ -413,6 +413,7 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
         sha256,
         warnings: parsed.facts.warnings.clone(),
         package_targets: parsed.facts.package_targets,
+        os: parsed.facts.os.clone(),
     };
     Outcome::Read(Box::new((source, parsed)))
 }

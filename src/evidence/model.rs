@@ -217,6 +217,23 @@ pub struct Source {
     /// no operating system, lock file or binary to check. `null` for other kinds.
     #[serde(default)]
     pub package_targets: Option<u64>,
+    /// For a Trivy scan of an image or a file system: the operating system it found
+    /// (`Metadata.OS`), and whether its distribution has ended support for that release.
+    #[serde(default)]
+    pub os: Option<OperatingSystem>,
+}
+
+/// The operating system a scanner found in what it scanned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OperatingSystem {
+    /// The distribution (`alpine`, `debian`, `ubuntu`, `centos`, …).
+    pub family: String,
+    /// Its release (`3.9.4`, `12.5`).
+    pub name: String,
+    /// The release is past its end of life (Trivy's `EOSL`): its packages get no more
+    /// security fixes, and advisories published since may be missing from the scan.
+    pub end_of_life: bool,
 }
 
 /// The tool that wrote an artifact.

@@ -101,6 +101,8 @@ pub struct Facts {
     /// For a Trivy report, how many of its targets are packages checked for vulnerabilities
     /// (see [`Source::package_targets`](crate::evidence::Source::package_targets)).
     pub package_targets: Option<u64>,
+    /// The operating system the scan found (see [`Source::os`](crate::evidence::Source::os)).
+    pub os: Option<crate::evidence::OperatingSystem>,
 }
 
 /// Everything one artifact yielded.

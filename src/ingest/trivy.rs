@@ -117,6 +117,7 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
         let mut schema_version = None;
         let mut version = None;
         let mut package_targets = 0;
+        let mut os = None;
         let mut keys = json::Keys::default();
         while let Some(key) = map.next_key::<String>()? {
             keys.first(&key)?;
@@ -152,6 +153,11 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
                     let kind: Option<String> = map.next_value()?;
                     out.facts.subject_type = kind.filter(|k| !k.is_empty());
                 }
+                // Only the operating system: the rest (the image's config and layers) is skipped.
+                "Metadata" => {
+                    let metadata: Option<TrivyMetadata> = map.next_value()?;
+                    os = metadata.and_then(|m| m.os).and_then(TrivyOs::known);
+                }
                 "Results" => {
                     let folder =
                         scanned_folder(out.facts.subject.as_deref(), out.facts.subject_type.as_deref());
@@ -179,6 +185,7 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
             subject_type: out.facts.subject_type.take(),
             warnings: Vec::new(),
             package_targets: Some(package_targets),
+            os,
         };
         Ok(())
     }
@@ -313,6 +320,36 @@ impl<'de> Visitor<'de> for &mut ResultSeed<'_, '_> {
         let rest = Rest { misconfigurations, misconf_summary, secrets, licenses };
         convert_rest(rest, cx, &target, out);
         Ok(())
+    }
+}
+
+/// The report's `Metadata`, of which only `OS` is read.
+#[derive(Deserialize)]
+struct TrivyMetadata {
+    #[serde(rename = "OS", default)]
+    os: Option<TrivyOs>,
+}
+
+/// `Metadata.OS`: `{"Family": "alpine", "Name": "3.9.4", "EOSL": true}`.
+#[derive(Deserialize)]
+struct TrivyOs {
+    #[serde(rename = "Family", default)]
+    family: Option<String>,
+    #[serde(rename = "Name", default)]
+    name: Option<String>,
+    #[serde(rename = "EOSL", default)]
+    eosl: Option<bool>,
+}
+
+impl TrivyOs {
+    /// The operating system, when Trivy found one (it writes `{"Family": "none"}` when not).
+    fn known(self) -> Option<crate::evidence::OperatingSystem> {
+        let family = self.family.map(|f| f.trim().to_owned()).filter(|f| !f.is_empty() && f != "none")?;
+        Some(crate::evidence::OperatingSystem {
+            family: cap(family, caps::MESSAGE),
+            name: cap(self.name.unwrap_or_default().trim().to_owned(), caps::MESSAGE),
+            end_of_life: self.eosl.unwrap_or(false),
+        })
     }
 }
 
@@ -1015,6 +1052,36 @@ mod tests {
             scan("infra/modules/s3.tf", "filesystem", "s3.tf").0.file.as_deref(),
             Some("infra/modules/s3.tf")
         );
+    }
+
+    /// The operating system Trivy found, and whether it is past its end of life; none when it
+    /// found none (`"Family": "none"`, or no `Metadata`).
+    #[test]
+    fn the_operating_system_and_its_end_of_life() {
+        let os = |metadata: &str| {
+            parse_str(&format!(
+                r#"{{"SchemaVersion": 2, "ArtifactName": "app:1", {metadata} "Results": []}}"#
+            ))
+            .expect("parses")
+            .facts
+            .os
+        };
+        assert_eq!(
+            os(
+                r#""Metadata": {"OS": {"Family": "alpine", "Name": "3.9.4", "EOSL": true}, "ImageID": "sha256:x"},"#
+            ),
+            Some(crate::evidence::OperatingSystem {
+                family: "alpine".into(),
+                name: "3.9.4".into(),
+                end_of_life: true
+            })
+        );
+        assert_eq!(
+            os(r#""Metadata": {"OS": {"Family": "debian", "Name": "12.7"}},"#).map(|o| o.end_of_life),
+            Some(false)
+        );
+        assert_eq!(os(r#""Metadata": {"OS": {"Family": "none", "Name": ""}},"#), None);
+        assert_eq!(os(""), None);
     }
 
     /// Misconfigurations, secrets and licenses land in their own lists; secrets keep no match.

@@ -277,6 +277,7 @@ fn junit_source(path: &str) -> Source {
         sha256: "x".into(),
         warnings: vec![],
         package_targets: None,
+        os: None,
     }
 }
 
