@@ -282,8 +282,9 @@ impl<'de> Visitor<'de> for Results<'_, '_, '_, '_> {
             let cx = st.cx;
             let records = &mut st.out.records;
             // With Keep::Judged the checks that are not judged are only counted, so that a
-            // report of a million passed checks is not a million records in memory.
-            let keep = !cx.keep.judged_only() || status.judged();
+            // report of a million passed checks is not a million records in memory. Those
+            // skipped in code are few and kept: the comment lists them with their reasons.
+            let keep = !cx.keep.judged_only() || status.judged() || status.suppressed();
             let mut n = 0;
             let mut each = |c: Check| {
                 if keep {
@@ -534,8 +535,9 @@ mod tests {
         )
     }
 
-    /// With `Keep::Judged` only the failed checks become records, the same as reading them
-    /// all; the others are counted, and the summary's counts still agree (no warning).
+    /// With `Keep::Judged` only the failed checks and those skipped in code (which the reports
+    /// list with their reasons) become records, the same as reading them all; the passed ones
+    /// are counted, and the summary's counts still agree (no warning).
     #[test]
     fn keeping_only_judged_checks() {
         let text = include_str!("../../fixtures/checkov/terraform-skip-parse-error.json");
@@ -546,18 +548,19 @@ mod tests {
         };
         let judged_only = Keep::Judged { vulnerabilities: Severities::ALL };
         let (all, judged) = (read(Keep::All), read(judged_only));
-        let failed: Vec<_> = all
+        let kept: Vec<_> = all
             .records
             .misconfigurations
             .iter()
-            .filter(|m| m.status == CheckStatus::Failed)
+            .filter(|m| m.status == CheckStatus::Failed || m.status == CheckStatus::Skipped)
             .cloned()
             .collect();
-        assert_eq!((failed.len(), all.records.misconfigurations.len()), (6, 11));
-        assert_eq!(judged.records.misconfigurations, failed);
-        assert_eq!(judged.records.unkept.misconfigurations, 5);
-        // The check skipped in code is among those counted, as suppressed.
-        assert_eq!(judged.records.unkept.suppressed_misconfigurations, 1);
+        assert_eq!((kept.len(), all.records.misconfigurations.len()), (7, 11));
+        assert_eq!(judged.records.misconfigurations, kept);
+        assert_eq!(judged.records.unkept.misconfigurations, 4);
+        // The check skipped in code is kept, with its reason, not only counted.
+        assert_eq!(judged.records.unkept.suppressed_misconfigurations, 0);
+        assert!(kept.iter().any(|m| m.status == CheckStatus::Skipped && m.skip_reason.is_some()));
         assert_eq!(judged.facts.warnings, all.facts.warnings);
     }
 

@@ -295,7 +295,16 @@ impl<'de> Visitor<'de> for &mut ResultSeed<'_, '_> {
                     map.next_value_seed(ForEach::new(&mut each))?;
                 }
                 "Class" => class = map.next_value()?,
-                "Misconfigurations" => misconfigurations = map.next_value::<Option<_>>()?.unwrap_or_default(),
+                "Misconfigurations" => {
+                    let listed: Vec<TrivyMisconf> = map.next_value::<Option<_>>()?.unwrap_or_default();
+                    misconfigurations.extend(listed);
+                }
+                // What Trivy was told to leave out (--show-suppressed): its checks are kept as
+                // skipped, with the statement, so that the reports show each.
+                "ExperimentalModifiedFindings" => {
+                    let modified: Vec<ModifiedFinding> = map.next_value::<Option<_>>()?.unwrap_or_default();
+                    misconfigurations.extend(modified.into_iter().filter_map(ModifiedFinding::check));
+                }
                 "MisconfSummary" => misconf_summary = map.next_value()?,
                 "Secrets" => secrets = map.next_value::<Option<_>>()?.unwrap_or_default(),
                 "Licenses" => licenses = map.next_value::<Option<_>>()?.unwrap_or_default(),
@@ -499,6 +508,42 @@ struct TrivyMisconf {
     status: MisconfStatus,
     #[serde(rename = "CauseMetadata", default)]
     cause: Option<CauseMetadata>,
+    /// For a check Trivy was told to ignore (`ExperimentalModifiedFindings`): why, and where
+    /// it was told.
+    #[serde(skip)]
+    ignored: Option<String>,
+}
+
+/// A finding Trivy was told to leave out (`.trivyignore`, `.trivyignore.yaml`, a VEX
+/// document), listed with `--show-suppressed` in `ExperimentalModifiedFindings`.
+#[derive(Deserialize)]
+struct ModifiedFinding {
+    #[serde(rename = "Type", default)]
+    kind: Option<String>,
+    #[serde(rename = "Statement", default, deserialize_with = "non_empty")]
+    statement: Option<String>,
+    #[serde(rename = "Source", default, deserialize_with = "non_empty")]
+    source: Option<String>,
+    #[serde(rename = "Finding", default)]
+    finding: Option<serde_json::Value>,
+}
+
+impl ModifiedFinding {
+    /// The check, when it is a misconfiguration Trivy ignored: skipped, with why and where.
+    fn check(self) -> Option<TrivyMisconf> {
+        if self.kind.as_deref() != Some("misconfiguration") {
+            return None;
+        }
+        let mut check: TrivyMisconf = serde_json::from_value(self.finding?).ok()?;
+        check.status = MisconfStatus(CheckStatus::Skipped);
+        check.ignored = Some(match (self.statement, self.source) {
+            (Some(why), Some(source)) => format!("{why} ({source})"),
+            (Some(why), None) => why,
+            (None, Some(source)) => format!("no statement ({source})"),
+            (None, None) => "no statement".to_owned(),
+        });
+        Some(check)
+    }
 }
 
 /// How many checks of a config result passed or were excepted. Trivy lists only the failed
@@ -689,7 +734,7 @@ fn convert_rest(r: Rest, cx: &Cx<'_>, target_of: &Target, out: &mut Records) {
             guideline: m.primary_url,
             resolution: m.resolution,
             message,
-            skip_reason: None,
+            skip_reason: m.ignored.map(|r| cap(r, caps::MESSAGE)),
             called_from: called_from(cause.occurrences, target.as_deref(), target_of.folder.as_deref()),
         });
     }

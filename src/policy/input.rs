@@ -266,9 +266,9 @@ pub fn keep_judged(records: &mut Records, blocking: Severities) {
     cases.iter_mut().for_each(trim_test_case);
     let checks = &mut records.misconfigurations;
     let read = checks.len();
-    records.unkept.suppressed_misconfigurations +=
-        checks.iter().filter(|m| !m.status.judged() && m.status.suppressed()).count();
-    checks.retain(|m| m.status.judged());
+    // Checks skipped in code or under an exception are kept (few, and listed with their
+    // reasons in the comment, so that a PR that adds a skip shows it); passed ones go.
+    checks.retain(|m| m.status.judged() || m.status.suppressed());
     checks.shrink_to_fit();
     checks.iter_mut().for_each(trim_check);
     records.unkept.misconfigurations += read - checks.len();
@@ -328,11 +328,12 @@ fn trim_check(m: &mut Misconfiguration) {
         // What the scanner says of this resource ("Container 'api' of Deployment 'web' should
         // set …"): the pack does not read it, but its finding's message does.
         message: _,
-        skip_reason,
+        // Why a check was skipped in code: the reports list the skipped checks with it.
+        skip_reason: _,
         // Where a module's finding is to be changed: its finding's message reads it.
         called_from: _,
     } = m;
-    (*framework, *aliases, *end_line, *skip_reason) = (None, Vec::new(), None, None);
+    (*framework, *aliases, *end_line) = (None, Vec::new(), None);
 }
 
 fn trim_vulnerability(v: &mut Vulnerability) {

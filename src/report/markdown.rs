@@ -28,6 +28,7 @@ use super::context::{DEFAULT_GATE, RenderContext, marker};
 use super::text::{
     clip, code, fenced, has_word, link, md, md_code, num, plural, safe_url, uri_path, url_label,
 };
+use crate::evidence::CheckStatus;
 use crate::verdict::{Finding, LedgerEntry, Outcome, Status, Step, Verdict};
 
 pub mod stopped;
@@ -152,6 +153,8 @@ const MAX_SNIPPET_LINE: usize = 300;
 const MAX_REPORT_LINKS: usize = 5;
 /// Problems shown.
 const MAX_PROBLEMS: usize = 10;
+/// Checks skipped in the scanners listed, at most.
+const MAX_SUPPRESSED: usize = 20;
 
 /// A buffer that counts its size and notices when it passes the budget.
 struct Out {
@@ -323,6 +326,7 @@ impl Renderer<'_> {
             self.what_to_fix(&mut out, &fix, plan.compact);
             self.warnings(&mut out, &warn);
             self.accepted(&mut out, &acc);
+            self.suppressed(&mut out, plan.top);
             omitted.ledger = self.ledger(&mut out, plan.top);
             omitted.fix = fix.omitted;
             omitted.warn = warn.omitted_total();
@@ -707,6 +711,51 @@ impl Renderer<'_> {
             };
             format!("- {}{} · {} — {how}\n", badge(f), md(&f.step, MAX_NAME), md(&f.policy.msg, MAX_SHORT))
         });
+    }
+
+    /// The checks the scanners did not judge because the code or their configuration says they
+    /// do not apply (`#checkov:skip=…:reason`, Trivy's exceptions): they bypass verdict's
+    /// waivers, which need an owner and an expiry, so the reviewer sees each, with its reason.
+    fn suppressed(&self, out: &mut Out, top: Option<usize>) {
+        let listed = &self.v.evidence.suppressed;
+        if listed.is_empty() {
+            return;
+        }
+        let total = self.v.evidence.suppressed_total.max(listed.len());
+        let summary =
+            format!("🔇 {} in the scanners — not judged", plural(total, "check skipped", "checks skipped"));
+        out.push(&format!("<details><summary>{summary}</summary>\n\n"));
+        let shown = top.unwrap_or(MAX_SUPPRESSED).min(MAX_SUPPRESSED);
+        for m in listed.iter().take(shown) {
+            let mut line = format!("- {}", code(&m.check_id, MAX_NAME));
+            if let Some(r) = m.resource.as_deref() {
+                line.push_str(&format!(" on {}", md(r, MAX_NAME)));
+            }
+            if let Some(f) = m.file.as_deref().and_then(|f| self.cx.repo_path(f)) {
+                let at = m.line.map(|l| format!("{f}:{l}")).unwrap_or(f);
+                line.push_str(&format!(" ({})", code(&at, MAX_PATH)));
+            }
+            // Checkov is told in the code; Trivy in its ignore file or a VEX document, whose
+            // name the reason ends with.
+            let how = if m.tool == "checkov" { "skipped in code" } else { "ignored by the scanner" };
+            line.push_str(&match (m.status, m.reason.as_deref()) {
+                (CheckStatus::Skipped, Some(reason)) => format!(" — {how}: {}", md(reason, MAX_SHORT)),
+                (CheckStatus::Skipped, None) => format!(" — {how}, with no reason"),
+                _ => format!(" — an exception of {}'s configuration", md(&m.tool, MAX_NAME)),
+            });
+            line.push('\n');
+            out.push(&line);
+            if out.over() {
+                return;
+            }
+        }
+        if total > shown.min(listed.len()) {
+            out.push(&format!(
+                "- _… and {} more: the JSON verdict lists them_\n",
+                num(total - shown.min(listed.len()))
+            ));
+        }
+        out.push("\n</details>\n\n");
     }
 
     /// The waiver ledger; returns how many entries were left out.

@@ -332,6 +332,32 @@ pub struct EvidenceSummary {
     pub sources: Vec<SourceRef>,
     /// Files skipped as unknown.
     pub skipped: usize,
+    /// The checks the scanners did not judge because the code or their configuration says
+    /// they do not apply (Checkov's `#checkov:skip`, Trivy's exceptions), with their reasons:
+    /// they bypass verdict's waivers, so the reports show each. Passed checks are not here.
+    pub suppressed: Vec<SuppressedCheck>,
+    /// How many checks were suppressed in all, those counted but not listed (Trivy's
+    /// exceptions it only counts) included.
+    pub suppressed_total: usize,
+}
+
+/// A check a scanner was told to skip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SuppressedCheck {
+    /// The check (`CKV_AWS_24`).
+    pub check_id: String,
+    /// The scanner (`checkov`, `trivy`).
+    pub tool: String,
+    /// `skipped` (in code) or `exception` (by the scanner's configuration).
+    pub status: crate::evidence::CheckStatus,
+    /// The resource it was skipped on.
+    pub resource: Option<String>,
+    /// Where.
+    pub file: Option<String>,
+    /// The line.
+    pub line: Option<u64>,
+    /// Why, as written beside the skip (`#checkov:skip=ID:reason`).
+    pub reason: Option<String>,
 }
 
 /// An artifact the verdict was made from.
@@ -552,6 +578,22 @@ pub fn fold(
                 })
                 .collect(),
             skipped: evidence.skipped.len(),
+            suppressed: evidence
+                .misconfigurations
+                .iter()
+                .filter(|m| m.status.suppressed())
+                .map(|m| SuppressedCheck {
+                    check_id: m.check_id.clone(),
+                    tool: m.tool.clone(),
+                    status: m.status,
+                    resource: m.resource.clone(),
+                    file: m.file.clone(),
+                    line: m.start_line,
+                    reason: m.skip_reason.clone(),
+                })
+                .collect(),
+            suppressed_total: evidence.misconfigurations.iter().filter(|m| m.status.suppressed()).count()
+                + evidence.unkept.suppressed_misconfigurations,
         },
     }
 }

@@ -66,6 +66,17 @@ fn hostile_verdict() -> Verdict {
     v.waivers.expiring_soon.push(entry.clone());
     v.waivers.applied.push(entry);
     v.problems.push(Problem { code: HOSTILE.into(), message: HOSTILE.into(), help: HOSTILE.into() });
+    // A check skipped in code, with the artifact's text for its id, resource, file and reason.
+    v.evidence.suppressed.push(verdict::verdict::SuppressedCheck {
+        check_id: HOSTILE.into(),
+        tool: "checkov".into(),
+        status: verdict::evidence::CheckStatus::Skipped,
+        resource: Some(HOSTILE.into()),
+        file: Some(format!("infra/{HOSTILE}")),
+        line: Some(3),
+        reason: Some(HOSTILE.into()),
+    });
+    v.evidence.suppressed_total = 1;
     v
 }
 
@@ -95,6 +106,8 @@ fn markdown_surfaces() {
         ("job summary", markdown::job_summary(&v, &cx, budget::GITHUB_JOB_SUMMARY_BYTES)),
         ("check run", annotations::check_run_summary(&v, &cx)),
     ];
+    // The check skipped in code is listed (its hostile text escaped like the rest, below).
+    assert!(surfaces[0].1.contains("🔇 1 check skipped in the scanners"), "{}", surfaces[0].1);
     for (name, text) in surfaces {
         let s = shape(&text);
         // Structure: one headline, verdict's own HTML only, balanced, no image, no math.

@@ -236,7 +236,13 @@ pub fn verdict_of(findings: Vec<Finding>) -> Verdict {
         notices: Vec::new(),
         findings,
         waivers: Ledger::default(),
-        evidence: EvidenceSummary { ci: ci(), sources: Vec::new(), skipped: 0 },
+        evidence: EvidenceSummary {
+            ci: ci(),
+            sources: Vec::new(),
+            skipped: 0,
+            suppressed: Vec::new(),
+            suppressed_total: 0,
+        },
     }
 }
 
