@@ -126,29 +126,66 @@ else := ""
 # Licenses (SPDX)
 # ---------------------------------------------------------------------------------------------
 
-# denied_licenses is sbom.denied_licenses as license versions (below): SPDX ids are
-# case-insensitive, and one listed spelling of a version denies all of them.
-denied_licenses := {_version(id) | some id in settings.sbom.denied_licenses; is_string(id)}
+# denied_licenses is sbom.denied_licenses as the license versions it denies (below): SPDX ids
+# are case-insensitive, and one listed spelling of a version denies all of them.
+denied_licenses := {version |
+	some id in settings.sbom.denied_licenses
+	is_string(id)
+	some version in _versions(id)
+}
 
 # denied_id(id) holds for a single SPDX license id that is denied. Ids are compared whole,
 # never as substrings: LGPL-2.1-only is not GPL-2.1-only, and AGPL is denied because it is
 # listed, not because its name contains GPL.
 #
-# What is compared is the license version, whatever the spelling: GPL-3.0, GPL-3.0-only,
-# GPL-3.0-or-later and GPL-3.0+ are one (the deprecated ids, which tools still write, name the
-# same license), and GPL-2.0-with-classpath-exception is GPL-2.0 WITH an exception, which is
-# still GPL-2.0. So a list of `-only` ids denies the `-or-later` ones too: a component under
-# "GPL-3.0 or later" can only be used under a GPL of version 3 or later.
+# What is compared is license versions, whatever the spelling. GPL-3.0, GPL-3.0-only and the
+# deprecated GPL-3.0 that tools still write are one version; GPL-2.0-with-classpath-exception
+# is GPL-2.0 WITH an exception, which is still GPL-2.0. "or later" (GPL-2.0-or-later, GPL-2.0+)
+# is every version from that one on, in the GNU families whose versions are known (GPL 1.0,
+# 2.0, 3.0; LGPL 2.0, 2.1, 3.0; AGPL 1.0, 3.0; GFDL 1.1, 1.2, 1.3): such a component is denied
+# when all of them are, since it may be used under any of them. So a list of GPL-3.0-only
+# denies GPL-3.0-or-later (no later GPL exists), and one of GPL-2.0-only does not deny
+# GPL-2.0-or-later (it may be used under GPL-3.0). Listed, an "or later" id denies every
+# version from its own on.
 denied_id(id) if {
 	is_string(id)
-	_version(id) in denied_licenses
+	every version in _versions(id) {
+		version in denied_licenses
+	}
 }
 
-_version(id) := regex.replace(
-	lower(trim_space(id)),
-	`(-with-[a-z0-9.-]+-exception|\+|-only|-or-later)$`,
-	"",
-)
+# _versions(id) is the set of license versions an id stands for: `gpl-2.0` for GPL-2.0-only,
+# GPL-2.0 and GPL-2.0-with-classpath-exception; `gpl-2.0` and `gpl-3.0` for GPL-2.0-or-later
+# and GPL-2.0+; the id itself, lower-case, for a license without versions or outside the
+# families above.
+_versions(id) := {sprintf("%s-%s", [family, v]) | some v in array.slice(ladder, i, count(ladder))} if {
+	clean := _clean_id(id)
+	_or_later(clean)
+	[family, version] := _family_version(_base_id(clean))
+	ladder := _ladders[family]
+	some i
+	ladder[i] == version
+} else := {_base_id(_clean_id(id))}
+
+_ladders := {
+	"gpl": ["1.0", "2.0", "3.0"],
+	"lgpl": ["2.0", "2.1", "3.0"],
+	"agpl": ["1.0", "3.0"],
+	"gfdl": ["1.1", "1.2", "1.3"],
+}
+
+_clean_id(id) := regex.replace(lower(trim_space(id)), `-with-[a-z0-9.-]+-exception$`, "")
+
+_or_later(clean) if endswith(clean, "+")
+
+_or_later(clean) if endswith(clean, "-or-later")
+
+_base_id(clean) := regex.replace(clean, `(\+|-only|-or-later)$`, "")
+
+# ["gpl", "2.0"] of gpl-2.0.
+_family_version(base) := [m[1], m[2]] if {
+	some m in regex.find_all_string_submatch_n(`^(.+)-([0-9]+(?:\.[0-9]+)*)$`, base, 1)
+}
 
 # denied_expression(expression) holds when every way to comply with an SPDX license
 # expression uses a denied license. "MIT OR GPL-3.0-only" can be used under MIT and passes;
@@ -179,6 +216,10 @@ denied_license(license) if denied_id(license.id)
 denied_license(license) if denied_id(license.name)
 
 denied_license(license) if denied_id(_named(license.name))
+
+# A name written as an expression ("GPL-2.0-or-later WITH distribution-exception", as Trivy
+# writes some) is judged as one.
+denied_license(license) if denied_expression(license.name)
 
 # license_names maps the names RPM and Debian packages, Maven POMs and SBOM tools write for
 # the GNU licenses (bash's "GPLv3+" in a CentOS image's SBOM) to the SPDX id they stand for,

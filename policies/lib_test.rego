@@ -147,6 +147,14 @@ test_a_listed_version_denies_each_of_its_spellings if {
 	lib.denied_expression("MIT AND AGPL-3.0-or-later") with data.verdict.config as only
 	not lib.denied_id("GPL-2.0-or-later") with data.verdict.config as only
 	not lib.denied_id("LGPL-3.0-or-later") with data.verdict.config as only
+	# "Or later" may be used under a later version: denied only when every later one is.
+	two := {"sbom": {"denied_licenses": ["GPL-2.0-only", "LGPL-2.1-only"]}}
+	lib.denied_id("GPL-2.0-only") with data.verdict.config as two
+	not lib.denied_id("GPL-2.0-or-later") with data.verdict.config as two
+	not lib.denied_id("LGPL-2.1-or-later") with data.verdict.config as two
+	not lib.denied_expression("GPL-2.0-only OR GPL-3.0-only") with data.verdict.config as two
+	lib.denied_id("GPL-2.0-or-later") with data.verdict.config as {"sbom": {"denied_licenses": ["GPL-2.0-or-later"]}}
+	lib.denied_id("GPL-3.0-only") with data.verdict.config as {"sbom": {"denied_licenses": ["GPL-2.0+"]}}
 	deprecated := {"sbom": {"denied_licenses": ["GPL-3.0", "GPL-2.0"]}}
 	lib.denied_id("GPL-3.0-only") with data.verdict.config as deprecated
 	lib.denied_id("GPL-2.0-or-later") with data.verdict.config as deprecated
@@ -164,6 +172,12 @@ test_names_in_expressions_and_with_dashes_are_judged if {
 	lib.denied_license({"id": null, "name": "GNU-Affero-General-Public-License-v3.0", "expression": null})
 	lib.denied_license({"id": null, "name": "GNU_General_Public_License_v2.0", "expression": null})
 	not lib.denied_license({"id": null, "name": "GNU-Lesser-General-Public-License-v2.1", "expression": null})
+}
+
+test_a_name_written_as_an_expression_is_judged_as_one if {
+	lib.denied_license({"id": null, "name": "GPL-2.0-or-later WITH distribution-exception", "expression": null})
+	not lib.denied_license({"id": null, "name": "GPL-2.0-only OR MIT", "expression": null})
+	not lib.denied_license({"id": null, "name": "Apache License 2.0", "expression": null})
 }
 
 test_only_listed_ids_are_denied if {
