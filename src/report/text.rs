@@ -136,9 +136,11 @@ fn starts_reference(before: [Option<char>; 3], c: char, next: Option<&char>) -> 
 }
 
 /// What a mention's name is made of in a code span: a login, a team (`org/team`), an npm scope
-/// and package (`@babel/traverse`, `@types/node.js`). Nothing that could end a code span.
+/// and package (`@babel/traverse`, `@types/node.js`), and what an `@` joins to it
+/// (`@babel/traverse@7.22.5`): right after a code span, an `@` would start a mention of its
+/// own. Nothing that could end a code span.
 fn is_mention_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/')
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | '@')
 }
 
 /// Inline Markdown text: one line of at most `max` characters, with every Markdown and HTML
@@ -536,8 +538,10 @@ mod tests {
         // is, a sentence's full stop stays outside, and a name of other letters keeps a joiner.
         assert_eq!(
             md("Upgrade @babel/traverse@7.22.5, ask @ops. @é @_ok @", 100),
-            "Upgrade `@babel/traverse`@7.22.5, ask `@ops`. @\u{2060}é `@_ok` @"
+            "Upgrade `@babel/traverse@7.22.5`, ask `@ops`. @\u{2060}é `@_ok` @"
         );
+        // An `@` right after a mention's span would mention again: it stays inside the span.
+        assert_eq!(md("@a@victim and @scope/pkg@latest", 100), "`@a@victim` and `@scope/pkg@latest`");
         // `GH-123` links to an issue as `#123` does; inside a word, or without digits, it does not.
         assert_eq!(
             md("fixes GH-42, gh-7 and (Gh-1)", 100),
