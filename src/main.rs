@@ -47,10 +47,17 @@ fn exit_on_signal() {
     let _ = std::thread::Builder::new().name("signals".into()).spawn(move || {
         if let Some(signal) = signals.forever().next() {
             let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("verdict: stopped by {name}: nothing more is written or published");
-            }
+            // Said from a thread of its own, waited for a moment only: a stderr that nobody
+            // reads (`2>&1 | less`) would block the message, and with it the exit.
+            let (said, wait) = std::sync::mpsc::channel();
+            let _ = std::thread::Builder::new().name("signal message".into()).spawn(move || {
+                #[allow(clippy::print_stderr)]
+                {
+                    eprintln!("verdict: stopped by {name}: nothing more is written or published");
+                }
+                let _ = said.send(());
+            });
+            let _ = wait.recv_timeout(std::time::Duration::from_millis(200));
             // The other exit outside `main`'s return: the run is abandoned where it stands.
             #[allow(clippy::exit)]
             std::process::exit(128 + signal);

@@ -870,6 +870,12 @@ fn an_unwritable_output_folder_says_why() {
     // The verdict was made: it is printed before the error that makes the run exit 2.
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.starts_with("✓ PASS"), "{stdout}");
+    // Its last line gives the exit code the run ends with, not the verdict's.
+    assert_eq!(
+        stdout.trim_end().lines().last(),
+        Some("exit 2: the verdict above was made, but its report files could not be written (see below)"),
+        "{stdout}"
+    );
 }
 
 /// `--output` never destroys what the run reads: naming another tool's artifact (which a run
@@ -1064,4 +1070,44 @@ fn a_hand_off_never_takes_its_configuration_from_the_artifacts() {
         "{stderr}"
     );
     assert_eq!(doc["notices"][0]["code"], "config/not-read", "{}", doc["notices"]);
+    // Two of them (which would be config/ambiguous, exit 2, elsewhere) are two warnings.
+    std::fs::write(folder.join(".verdict.yml"), "fail_on: warn\n").unwrap();
+    let both = judged(Some("workflow_run"));
+    let stderr = String::from_utf8_lossy(&both.stderr);
+    assert_eq!(both.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.matches("warning[config/not-read]").count(), 2, "{stderr}");
+}
+
+/// The skip a scanner honours depends on the kind of file, which a run the built-in pack
+/// alone judges keeps: a failed check in a Kubernetes manifest is told Checkov's annotation, not
+/// a comment Checkov does not read there.
+#[test]
+fn a_manifests_check_is_told_the_annotation() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = r#"{"check_type": "kubernetes", "results": {"failed_checks": [{"check_id": "CKV_K8S_16",
+        "check_name": "Container should not be privileged", "check_result": {"result": "FAILED"},
+        "file_path": "/k8s/deploy.yaml", "repo_file_path": "/k8s/k8s/deploy.yaml", "file_line_range": [1, 20],
+        "resource": "Deployment.default.web", "severity": null}], "passed_checks": [], "skipped_checks": []},
+        "summary": {"passed": 0, "failed": 1, "skipped": 0, "parsing_errors": 0, "checkov_version": "3.3.30"}}"#;
+    std::fs::write(dir.path().join("checkov.json"), report).unwrap();
+    let v = json(&verdict(dir.path(), &["run", "--publish", "none", "--format", "json"]));
+    let finding = v["findings"].as_array().unwrap().iter().find(|f| f["id"] == "CKV_K8S_16").unwrap();
+    let fix = finding["remediation"].as_str().unwrap();
+    assert!(fix.contains("checkov.io/skip1: CKV_K8S_16=<reason>"), "{fix}");
+    // Checkov doubles the folder in repo_file_path for manifests: file_path is the place.
+    assert_eq!(finding["file"], "/k8s/deploy.yaml");
+}
+
+/// A path verdict.yaml names that exists, but cannot be used as it is (a policy folder without
+/// a Rego file), is shown where it is: only a path that does not exist is the configuration's
+/// line to fix.
+#[test]
+fn only_a_missing_listed_path_points_at_the_configuration() {
+    let dir = demo_copy("policies:\n  paths: [policy]\n");
+    std::fs::create_dir(dir.path().join("policy")).unwrap();
+    let out = verdict(dir.path(), &["run", "--publish", "none"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error[policy/unreadable]: cannot read the policy file `policy`\n"), "{stderr}");
+    assert!(!stderr.contains("named in the configuration") && !stderr.contains("verdict.yaml:2"), "{stderr}");
 }

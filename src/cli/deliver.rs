@@ -73,6 +73,8 @@ pub fn deliver(
 
     // 2. stdout (or --output).
     let color = color && args.output.is_none();
+    let mut cx = cx;
+    cx.reports_unwritten = unwritten.is_some();
     super::write_with(args.output.as_deref(), |w| {
         write_format(v, &cx, args.format, color, w)
             .map_err(|source| Error::Output { path: "stdout".into(), source })
@@ -555,6 +557,9 @@ fn write_format(
         OutputFormat::Codequality => return codequality::write(v, cx, out),
         OutputFormat::Text => {
             let mut style = terminal::Style { color, width: terminal_width(), ..terminal::Style::default() };
+            style.exit_line = cx.reports_unwritten.then_some(
+                "exit 2: the verdict above was made, but its report files could not be written (see below)",
+            );
             if let Some(n) = cx.max_shown {
                 (style.max_fail_per_rule, style.max_warn) = (n, n);
             }

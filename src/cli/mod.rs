@@ -107,13 +107,21 @@ impl Error {
         }
     }
 
-    /// This error, its paths that `listed` names shown where the configuration names them.
+    /// This error, its paths that `listed` names and that do not exist shown where the
+    /// configuration names them (a file that exists but is empty, too large or closed to
+    /// verdict is fixed where it is, not in the configuration).
     pub(crate) fn listed_in(self, listed: &[crate::config::Listed]) -> Error {
+        let missing = |e: Option<&io::Error>| e.is_some_and(|e| e.kind() == io::ErrorKind::NotFound);
         let used: Vec<crate::config::Listed> = listed
             .iter()
             .filter(|l| match &self {
-                Error::Inputs(errors) => errors.iter().any(|e| e.path == l.path),
-                Error::Read { path, .. } => *path == discover::display(&l.path),
+                Error::Inputs(errors) => errors.iter().any(|e| {
+                    e.path == l.path
+                        && missing(e.error.source.as_deref().and_then(|s| s.downcast_ref::<io::Error>()))
+                }),
+                Error::Read { path, source, .. } => {
+                    *path == discover::display(&l.path) && missing(Some(source))
+                }
                 _ => false,
             })
             .cloned()
@@ -458,16 +466,17 @@ pub(crate) fn load_config(
         None => match here()? {
             Some(p) => Some(p),
             None => match folder {
-                Some(dir) => {
-                    let found = crate::config::find(dir).map_err(|d| Error::Config(vec![*d]))?;
-                    match found {
-                        Some(p) if hand_off() => {
+                // In a hand-off the folder's configurations are not read, one or several.
+                Some(dir) if hand_off() => {
+                    for name in crate::config::FILE_NAMES {
+                        let p = dir.join(name);
+                        if p.is_file() {
                             notes.push(handed_off(&p));
-                            None
                         }
-                        found => found,
                     }
+                    None
                 }
+                Some(dir) => crate::config::find(dir).map_err(|d| Error::Config(vec![*d]))?,
                 None => None,
             },
         },

@@ -370,6 +370,13 @@ fn place(file_path: Option<String>, repo_file_path: Option<String>) -> (Option<S
         (Some(file), Some(repo)) if !outside(&repo) => {
             let folder =
                 repo.strip_suffix(file.as_str()).filter(|f| !f.ends_with('/')).unwrap_or("").to_owned();
+            // For Kubernetes manifests Checkov's `file_path` is already relative to its working
+            // directory, and `repo_file_path` puts the scanned folder before it a second time
+            // (`/k8s/k8s/deploy.yaml`, in its SARIF too): a file_path that starts with the folder
+            // added is whole.
+            if !folder.is_empty() && file.starts_with(&format!("{folder}/")) {
+                return (Some(file), String::new());
+            }
             (Some(repo), folder)
         }
         (None, Some(repo)) if !outside(&repo) => (Some(repo), String::new()),
@@ -812,6 +819,12 @@ mod tests {
             p.records.misconfigurations[0].fingerprint,
             fingerprint::misconfiguration("CKV_AWS_145", Some("aws_s3_bucket.logs"), Some("/main.tf"))
         );
+        // Kubernetes manifests: file_path is already the whole path, and repo_file_path doubles
+        // the folder scanned.
+        let k8s = check("CKV_K8S_16", "null", r#", "repo_file_path": "/k8s/k8s/deploy.yaml""#)
+            .replace(r#""file_path": "/main.tf""#, r#""file_path": "/k8s/deploy.yaml""#);
+        let p = parse_str(&report("kubernetes", &[k8s], &[], &summary(0, 1))).expect("parses");
+        assert_eq!(p.records.misconfigurations[0].file.as_deref(), Some("/k8s/deploy.yaml"));
         // A repo_file_path outside Checkov's working directory places nothing.
         let outside = check("CKV_AWS_145", "null", r#", "repo_file_path": "/../elsewhere/main.tf""#);
         let p = parse_str(&report("terraform", &[outside], &[], &summary(0, 1))).expect("parses");

@@ -782,21 +782,28 @@ fn skip_advice(check: &Misconfiguration, in_module: bool) -> Option<String> {
     let id = &check.check_id;
     let manifest =
         check.framework.as_deref().is_some_and(|f| matches!(f, "kubernetes" | "helm" | "kustomize"));
-    match check.tool.as_str() {
-        "checkov" if manifest => Some(format!(
+    match (check.tool.as_str(), check.framework.as_deref()) {
+        ("checkov", _) if manifest => Some(format!(
             "skip it with a reason in an annotation of the resource: metadata.annotations: checkov.io/skip1: {id}=<reason>"
         )),
-        "checkov" => Some(format!(
+        // Templates, which may be JSON (no comments): the resource's metadata says it.
+        ("checkov", Some("arm")) => Some(format!(
+            "skip it with a reason in the resource's metadata: \"metadata\": {{\"checkov\": [\"checkov:skip={id}: <reason>\"]}}"
+        )),
+        ("checkov", Some("cloudformation")) => Some(format!(
+            "skip it with a reason in the resource's Metadata: \"Metadata\": {{\"checkov\": {{\"skip\": [{{\"id\": \"{id}\", \"comment\": \"<reason>\"}}]}}}}"
+        )),
+        ("checkov", _) => Some(format!(
             "skip it in code with a reason: #checkov:skip={id}:<reason>{}",
             if in_module { " (inside the module block)" } else { "" }
         )),
-        "trivy" if manifest => {
+        ("trivy", _) if manifest => {
             let paths = check.file.as_deref().map(|f| format!(", paths: [{f}]")).unwrap_or_default();
             Some(format!(
                 "skip it with a reason in .trivyignore.yaml (Trivy applies no inline ignore to Kubernetes manifests): misconfigurations: [{{id: {id}{paths}, statement: <reason>}}]"
             ))
         }
-        "trivy" => Some(format!(
+        ("trivy", _) => Some(format!(
             "skip it in code, with a comment saying why: #trivy:ignore:{id}{}",
             if in_module { " (above the module block)" } else { "" }
         )),

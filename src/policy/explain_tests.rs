@@ -860,6 +860,21 @@ fn the_skip_advice_is_the_one_the_scanner_honours() {
         "called_from": {"file": "/main.tf", "resource": "module.logs", "start_line": 3, "end_line": 9},
     }))));
     assert!(module.contains("#checkov:skip=CKV_AWS_18:<reason> (inside the module block)"), "{module}");
+    // JSON templates hold no comments: the resource's metadata does it.
+    let arm = fix(misconfiguration(&checkov(
+        json!({"framework": "arm", "check_id": "CKV_AZURE_35", "severity": "HIGH"}),
+    )));
+    assert!(
+        arm.ends_with(
+            r#"the resource's metadata: "metadata": {"checkov": ["checkov:skip=CKV_AZURE_35: <reason>"]}"#
+        ),
+        "{arm}"
+    );
+    let cfn = fix(misconfiguration(&checkov(json!({"framework": "cloudformation", "severity": "HIGH"}))));
+    assert!(
+        cfn.ends_with(r#""Metadata": {"checkov": {"skip": [{"id": "CKV_AWS_18", "comment": "<reason>"}]}}"#),
+        "{cfn}"
+    );
     let trivy_k8s = fix(misconfiguration(&trivy_check(json!({
         "framework": "kubernetes", "check_id": "KSV-0017", "file": "deploy/web.yaml",
     }))));

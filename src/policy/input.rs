@@ -313,7 +313,8 @@ fn trim_check(m: &mut Misconfiguration) {
         fingerprint: _,
         source: _,
         tool: _,
-        framework,
+        // Which skip a scanner honours depends on it (a Kubernetes manifest's, a template's).
+        framework: _,
         check_id: _,
         aliases,
         title: _,
@@ -333,7 +334,7 @@ fn trim_check(m: &mut Misconfiguration) {
         // Where a module's finding is to be changed: its finding's message reads it.
         called_from: _,
     } = m;
-    (*framework, *aliases, *end_line) = (None, Vec::new(), None);
+    (*aliases, *end_line) = (Vec::new(), None);
 }
 
 fn trim_vulnerability(v: &mut Vulnerability) {
@@ -364,7 +365,9 @@ fn trim_component(c: &mut Component) {
         fingerprint: _,
         source: _,
         bom_ref,
-        component_type,
+        // The step's count of components without a license leaves Trivy's lockfiles
+        // (`application`) out by it.
+        component_type: _,
         name: _,
         group: _,
         version: _,
@@ -376,8 +379,7 @@ fn trim_component(c: &mut Component) {
         supplier,
         parent,
     } = c;
-    (*bom_ref, *component_type, *cpe, *hashes, *scope, *supplier, *parent) =
-        (None, None, None, Vec::new(), None, None, None);
+    (*bom_ref, *cpe, *hashes, *scope, *supplier, *parent) = (None, None, Vec::new(), None, None, None);
 }
 
 #[derive(Serialize)]

@@ -49,6 +49,9 @@ pub struct RenderContext {
     /// At most this many findings of one severity in each section of the Markdown reports (and
     /// waiver-ledger entries per list), the rest counted; `None`: as many as the budget holds.
     pub max_shown: Option<usize>,
+    /// The report files could not be written: the run exits 2 whatever the verdict, and the
+    /// terminal report's last line says so.
+    pub reports_unwritten: bool,
 }
 
 impl RenderContext {
@@ -65,6 +68,7 @@ impl RenderContext {
             anchor: DEFAULT_ANCHOR.to_owned(),
             workspace: None,
             max_shown: None,
+            reports_unwritten: false,
         }
     }
 

@@ -25,11 +25,14 @@ pub struct Style {
     /// Columns a message or a remediation is wrapped at (the indented lines are up to ten
     /// columns wider): [`TEXT_WIDTH`], or less on a narrower terminal ([`text_width`]).
     pub width: usize,
+    /// The exit line, when the run ends otherwise than the verdict says (its report files
+    /// could not be written: exit 2 after a verdict of 0 or 1).
+    pub exit_line: Option<&'static str>,
 }
 
 impl Default for Style {
     fn default() -> Self {
-        Style { color: false, max_fail_per_rule: 5, max_warn: 10, width: TEXT_WIDTH }
+        Style { color: false, max_fail_per_rule: 5, max_warn: 10, width: TEXT_WIDTH, exit_line: None }
     }
 }
 
@@ -428,7 +431,11 @@ pub fn render(v: &Verdict, style: Style) -> String {
         Outcome::Fail => "exit 1: the gate failed",
         Outcome::Warn | Outcome::Pass | Outcome::Skipped => "exit 0: the gate passed",
     };
-    let _ = writeln!(s, "\n{}", p.dim(&format!("{exit}. The whole verdict: --format json")));
+    let line = match style.exit_line {
+        Some(line) => line.to_owned(),
+        None => format!("{exit}. The whole verdict: --format json"),
+    };
+    let _ = writeln!(s, "\n{}", p.dim(&line));
     // `clean` keeps artifact text on verdict's own lines, so no line can start with `::`; but
     // the runner finds `##[` anywhere in a line, including in the middle of a step's summary or
     // a problem's message: break every one, once, here.

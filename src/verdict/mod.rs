@@ -829,7 +829,14 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
             let mut sboms = format!("{components} in {}", plural(n, "SBOM", "SBOMs"));
             // A component without a license (none written, NOASSERTION, NONE) is one no license
             // list can judge: said, so that a green step does not read as "every license checked".
-            let unlicensed = ev.components.iter().filter(|c| c.licenses.is_empty()).count();
+            // Packages only: Trivy lists each lockfile as an `application` and the folder it
+            // scanned as one, which carry no license and no list would judge.
+            let unlicensed = ev
+                .components
+                .iter()
+                .filter(|c| c.licenses.is_empty())
+                .filter(|c| c.component_type.as_deref().is_none_or(|t| matches!(t, "library" | "framework")))
+                .count();
             if unlicensed > 0 {
                 sboms.push_str(&format!(", {unlicensed} without a license (not judged)"));
             }

@@ -406,6 +406,7 @@ fn an_sbom_without_a_component() {
 
 /// Components that carry no license (none written, or NOASSERTION) are counted apart: no
 /// license list can judge them, and a green step must not read as "every license checked".
+/// Trivy's lockfile entries (`application`) are not packages, and not counted.
 #[test]
 fn components_without_a_license_are_counted() {
     let mut ev = Evidence::new(Meta::default());
@@ -419,10 +420,12 @@ fn components_without_a_license_are_counted() {
         }))
         .expect("a component")
     };
-    ev.components = vec![component("a", Some("MIT")), component("b", None), component("c", None)];
+    let mut lockfile = component("package-lock.json", None);
+    lockfile.component_type = Some("application".into());
+    ev.components = vec![component("a", Some("MIT")), component("b", None), component("c", None), lockfile];
     assert_eq!(
         step_alone(&ev, "sbom"),
-        (Outcome::Pass, "3 components in 1 SBOM, 2 without a license (not judged)".to_owned())
+        (Outcome::Pass, "4 components in 1 SBOM, 2 without a license (not judged)".to_owned())
     );
 }
 
