@@ -39,7 +39,10 @@ pub fn collect(
     meta: Meta,
     keep: Keep,
 ) -> Result<Evidence, Vec<FileError>> {
-    let outcomes = read_all(candidates, limits, keep);
+    // Scanners' absolute paths under the working directory (the checkout in CI) are placed in
+    // the repository by it.
+    let workspace = std::env::current_dir().ok();
+    let outcomes = read_all(candidates, limits, keep, workspace.as_deref());
     let mut evidence = Evidence::new(meta);
     evidence.reserve(outcomes.iter().filter_map(|o| match o {
         Outcome::Read(read) => Some(&read.1.records),
@@ -103,7 +106,12 @@ pub fn collect(
 /// Reads all candidates on up to one thread per core; outcomes come back in input order. The
 /// largest files are started first: one large scan started last would otherwise run alone
 /// while the other cores sit idle.
-fn read_all(candidates: &[Candidate], limits: &Limits, keep: Keep) -> Vec<Outcome> {
+fn read_all(
+    candidates: &[Candidate],
+    limits: &Limits,
+    keep: Keep,
+    workspace: Option<&std::path::Path>,
+) -> Vec<Outcome> {
     let mut order: Vec<(u64, usize)> = candidates
         .iter()
         .enumerate()
@@ -115,7 +123,7 @@ fn read_all(candidates: &[Candidate], limits: &Limits, keep: Keep) -> Vec<Outcom
         &order,
         || (),
         |_, i| {
-            let mut outcome = read_one(candidates.get(i)?, limits, keep);
+            let mut outcome = read_one(candidates.get(i)?, limits, keep, workspace);
             if let (Outcome::Read(read), Keep::Judged { vulnerabilities }) = (&mut outcome, keep) {
                 crate::policy::input::keep_judged(&mut read.1.records, vulnerabilities);
             }
@@ -132,7 +140,7 @@ fn read_all(candidates: &[Candidate], limits: &Limits, keep: Keep) -> Vec<Outcom
 const ARTIFACT_KINDS: &str =
     "a JUnit XML test report, a Trivy or Checkov JSON report, or a CycloneDX or SPDX SBOM";
 
-fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
+fn read_one(c: &Candidate, limits: &Limits, keep: Keep, workspace: Option<&std::path::Path>) -> Outcome {
     let fail = |error: IngestError| {
         Outcome::Failed(FileError { path: c.path.clone(), display: c.display.clone(), error })
     };
@@ -390,7 +398,7 @@ fn read_one(c: &Candidate, limits: &Limits, keep: Keep) -> Outcome {
         reader.consume(3);
     }
     let size = file_len.map(|n| if bom { n.saturating_sub(3) } else { n });
-    let cx = Cx { source: c.display.as_str().into(), limits, custom_name, size, keep };
+    let cx = Cx { source: c.display.as_str().into(), limits, custom_name, size, keep, workspace };
     let parsed = match ingest::parse(kind, format, reader, &cx) {
         Ok(p) => p,
         Err(e) => return fail(e),

@@ -319,6 +319,9 @@ struct Check {
     /// `file_path` is relative to the folder scanned (`checkov -d services/shop/infra`).
     #[serde(default, deserialize_with = "non_empty")]
     repo_file_path: Option<String>,
+    /// The file's absolute path where Checkov ran: inside the workspace, the exact place.
+    #[serde(default, deserialize_with = "non_empty")]
+    file_abs_path: Option<String>,
     #[serde(default, deserialize_with = "list")]
     file_line_range: Vec<i64>,
     #[serde(default, deserialize_with = "non_empty")]
@@ -386,7 +389,10 @@ fn place(file_path: Option<String>, repo_file_path: Option<String>) -> (Option<S
 
 fn convert(c: Check, status: CheckStatus, cx: &Cx<'_>) -> Misconfiguration {
     let line = |n: Option<&i64>| n.and_then(|&n| u64::try_from(n).ok()).filter(|&n| n > 0);
-    let (file, folder) = place(c.file_path, c.repo_file_path);
+    // Checkov run in another folder than verdict (a monorepo's `working-directory:
+    // services/api`): its absolute path, inside the workspace, places the file exactly.
+    let repo = c.file_abs_path.as_deref().and_then(|abs| cx.in_workspace(abs)).map(|rel| format!("/{rel}"));
+    let (file, folder) = place(c.file_path, repo.or(c.repo_file_path));
     let start_line = line(c.file_line_range.first());
     let end_line = line(c.file_line_range.get(1)).or(start_line);
     let message = Some(c.details.join("\n")).filter(|m| !m.trim().is_empty());
@@ -825,6 +831,23 @@ mod tests {
             .replace(r#""file_path": "/main.tf""#, r#""file_path": "/k8s/deploy.yaml""#);
         let p = parse_str(&report("kubernetes", &[k8s], &[], &summary(0, 1))).expect("parses");
         assert_eq!(p.records.misconfigurations[0].file.as_deref(), Some("/k8s/deploy.yaml"));
+        // Checkov run from a service's folder (a monorepo's `working-directory`): its absolute
+        // path, inside verdict's workspace, places the file exactly.
+        let limits = crate::ingest::Limits::default();
+        let workspace = std::path::Path::new("/home/runner/work/shop/shop");
+        let cx = Cx { workspace: Some(workspace), ..Cx::new("checkov.json", &limits) };
+        let abs = check("CKV_AWS_145", "null", r#", "repo_file_path": "/infra/main.tf""#).replace(
+            r#""file_abs_path": "/src/main.tf""#,
+            r#""file_abs_path": "/home/runner/work/shop/shop/services/api/infra/main.tf""#,
+        );
+        let p = parse(report("terraform", std::slice::from_ref(&abs), &[], &summary(0, 1)).as_bytes(), &cx)
+            .expect("parses");
+        assert_eq!(p.records.misconfigurations[0].file.as_deref(), Some("/services/api/infra/main.tf"));
+        // Outside the workspace (another machine's path), repo_file_path as before.
+        let elsewhere = Cx { workspace: Some(std::path::Path::new("/builds/acme/shop")), ..cx };
+        let p =
+            parse(report("terraform", &[abs], &[], &summary(0, 1)).as_bytes(), &elsewhere).expect("parses");
+        assert_eq!(p.records.misconfigurations[0].file.as_deref(), Some("/infra/main.tf"));
         // A repo_file_path outside Checkov's working directory places nothing.
         let outside = check("CKV_AWS_145", "null", r#", "repo_file_path": "/../elsewhere/main.tf""#);
         let p = parse_str(&report("terraform", &[outside], &[], &summary(0, 1))).expect("parses");

@@ -75,13 +75,25 @@ pub struct Cx<'a> {
     /// (counted in `unkept`), so that one report of a million passing tests or checks is not a
     /// million records in memory at once.
     pub keep: Keep,
+    /// The folder the run takes for the repository's root (its working directory, the
+    /// checkout in CI): a scanner's absolute path under it (Checkov's `file_abs_path`, Trivy's
+    /// `ArtifactName`) is placed in the repository by it, wherever the scanner ran from.
+    pub workspace: Option<&'a std::path::Path>,
 }
 
 impl<'a> Cx<'a> {
     /// The context of an artifact labelled `source`: not a custom input, its size unknown,
-    /// every record kept. Callers set the rest with `Cx { size, ..Cx::new(…) }`.
+    /// every record kept, no workspace. Callers set the rest with `Cx { size, ..Cx::new(…) }`.
     pub fn new(source: &str, limits: &'a Limits) -> Self {
-        Cx { source: source.into(), limits, custom_name: None, size: None, keep: Keep::All }
+        Cx { source: source.into(), limits, custom_name: None, size: None, keep: Keep::All, workspace: None }
+    }
+
+    /// `path` relative to the workspace, `/`-separated and without a leading `/`, when it is an
+    /// absolute path inside it.
+    pub fn in_workspace(&self, path: &str) -> Option<String> {
+        let rest = std::path::Path::new(path).strip_prefix(self.workspace?).ok()?;
+        let rest = rest.to_str()?.trim_matches('/');
+        (!rest.is_empty()).then(|| rest.to_owned())
     }
 }
 

@@ -159,8 +159,11 @@ impl<'de> Visitor<'de> for Report<'_, '_> {
                     os = metadata.and_then(|m| m.os).and_then(TrivyOs::known);
                 }
                 "Results" => {
-                    let folder =
-                        scanned_folder(out.facts.subject.as_deref(), out.facts.subject_type.as_deref());
+                    let subject = out.facts.subject.as_deref();
+                    // An absolute folder inside the workspace is placed by it.
+                    let name =
+                        subject.and_then(|s| cx.in_workspace(s)).or_else(|| subject.map(str::to_owned));
+                    let folder = scanned_folder(name.as_deref(), out.facts.subject_type.as_deref());
                     let mut each = ResultSeed {
                         cx,
                         out: &mut out.records,
@@ -1097,6 +1100,17 @@ mod tests {
             scan("infra/modules/s3.tf", "filesystem", "s3.tf").0.file.as_deref(),
             Some("infra/modules/s3.tf")
         );
+        // An absolute folder inside verdict's workspace is placed by it.
+        let limits = crate::ingest::Limits::default();
+        let cx = Cx {
+            workspace: Some(std::path::Path::new("/builds/acme/shop")),
+            ..Cx::new("trivy.json", &limits)
+        };
+        let doc = r#"{"SchemaVersion": 2, "ArtifactName": "/builds/acme/shop/services/api", "ArtifactType": "filesystem",
+            "Results": [{"Target": "main.tf", "Class": "config", "Type": "terraform", "Misconfigurations": [
+              {"ID": "AWS-0086", "Severity": "HIGH", "Status": "FAIL", "CauseMetadata": {"Resource": "aws_s3_bucket.data"}}]}]}"#;
+        let p = parse(doc.as_bytes(), &cx).expect("parses");
+        assert_eq!(p.records.misconfigurations[0].file.as_deref(), Some("services/api/main.tf"));
     }
 
     /// The operating system Trivy found, and whether it is past its end of life; none when it
