@@ -158,6 +158,7 @@ impl GitHubHttp {
                 "GITHUB_API_URL `{api_url}` is not an http(s) URL (GitHub Enterprise Server: https://HOST/api/v3)"
             )));
         }
+        cert_file("GitHub", std::env::var_os("SSL_CERT_FILE"))?;
         let mut builder = octocrab::Octocrab::builder()
             .base_uri(api_url)
             .map_err(|_| client_error(format!("the API URL `{api_url}` is not a valid URI")))?
@@ -228,6 +229,7 @@ impl GitLabHttp {
                 message: format!("CI_API_V4_URL `{api_url}` is not an http(s) URL"),
             });
         }
+        cert_file("GitLab", std::env::var_os("SSL_CERT_FILE"))?;
         let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let builder = hyper_rustls::HttpsConnectorBuilder::new();
         let builder = match ca_file {
@@ -240,6 +242,23 @@ impl GitLabHttp {
         let connector = builder.https_or_http().enable_http1().build();
         let client = Client::builder(TokioExecutor::new()).build(connector);
         Ok(GitLabHttp { client, base, token: token.cloned() })
+    }
+}
+
+/// `SSL_CERT_FILE`, when set, names a file that can be read: otherwise the TLS stack finds no
+/// CA at all (the image's own bundle is passed over for it) and says so in a debug dump. A
+/// typo, or a bundle not mounted into the container, is said plainly.
+fn cert_file(api: &'static str, ssl_cert_file: Option<std::ffi::OsString>) -> Result<(), PublishError> {
+    let Some(path) = ssl_cert_file.filter(|p| !p.is_empty()) else { return Ok(()) };
+    match std::fs::File::open(&path) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(PublishError::Client {
+            api,
+            message: format!(
+                "SSL_CERT_FILE names `{}`, which cannot be read ({e}): mount the CA bundle into the container at that path, or unset SSL_CERT_FILE to trust the image's own",
+                std::path::Path::new(&path).display()
+            ),
+        }),
     }
 }
 
@@ -387,6 +406,18 @@ mod tests {
     }
 
     use super::*;
+
+    /// An SSL_CERT_FILE that cannot be read is said plainly, before the TLS stack passes over
+    /// every CA for it; one that can, or none, is fine.
+    #[test]
+    fn an_unreadable_ssl_cert_file_is_named() {
+        let e = cert_file("GitLab", Some("/no/such/ca.pem".into())).expect_err("refused");
+        let text = e.to_string();
+        assert!(text.contains("SSL_CERT_FILE names `/no/such/ca.pem`, which cannot be read"), "{text}");
+        assert!(cert_file("GitLab", None).is_ok());
+        let file = tempfile::NamedTempFile::new().expect("a file");
+        assert!(cert_file("GitHub", Some(file.path().into())).is_ok());
+    }
 
     /// The maximum is read from both APIs' wording.
     #[test]

@@ -467,7 +467,7 @@ impl PublishReport {
                 Action::Written { path } => format!("publish: {} written to {}", s.name, path.display()),
                 Action::Skipped { reason } => format!("publish: {} skipped: {reason}", s.name),
                 Action::Degraded { reason } => format!("publish: {} degraded: {reason}", s.name),
-                Action::Failed(e) => format!("publish: {} failed: {}", s.name, chain(e)),
+                Action::Failed(e) => format!("publish: {} failed: {}{}", s.name, chain(e), tls_hint(e)),
             });
         }
         if self.removed_duplicates > 0 {
@@ -481,6 +481,17 @@ impl PublishReport {
 }
 
 /// An error and its causes, `: `-joined.
+/// What to do when the server's certificate was not trusted: the CA that signed it (a company's
+/// own, a TLS-inspecting proxy's) must be given to verdict.
+fn tls_hint(e: &dyn std::error::Error) -> &'static str {
+    let text = chain(e);
+    if text.contains("UnknownIssuer") || text.contains("invalid peer certificate") {
+        "; the server's certificate is signed by a CA verdict does not trust: give it the CA bundle with SSL_CERT_FILE (in the container: mount it and set SSL_CERT_FILE to its path), or on GitLab with CI_SERVER_TLS_CA_FILE"
+    } else {
+        ""
+    }
+}
+
 fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
@@ -732,6 +743,23 @@ mod tests {
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
         let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |k| m.get(k).cloned()
+    }
+
+    /// A certificate the machine does not trust says how to give verdict the CA.
+    #[test]
+    fn an_untrusted_certificate_says_how_to_trust_it() {
+        let mut report = PublishReport::to("gitlab");
+        let untrusted = PublishError::Client {
+            api: "GitLab",
+            message: "client error (Connect): invalid peer certificate: UnknownIssuer".into(),
+        };
+        report.push("note", Action::Failed(untrusted));
+        let line = report.lines().pop().unwrap_or_default();
+        assert!(
+            line.contains("UnknownIssuer; the server's certificate is signed by a CA verdict does not trust"),
+            "{line}"
+        );
+        assert!(line.contains("SSL_CERT_FILE") && line.contains("CI_SERVER_TLS_CA_FILE"), "{line}");
     }
 
     /// auto reads the environment; locally it publishes nothing and says so.
