@@ -177,6 +177,22 @@ fn from_environment(
     ))
 }
 
+/// Whether to colour a stream: on a terminal, unless `NO_COLOR` is set or `TERM=dumb`; and
+/// off one when `FORCE_COLOR` or `CLICOLOR_FORCE` asks (a CI log that renders ANSI colours,
+/// GitLab's and GitHub's both do). `NO_COLOR` wins over both.
+fn colors(terminal: bool, var: &dyn Fn(&str) -> Option<String>) -> bool {
+    let set = |k: &str| var(k).is_some_and(|v| !v.is_empty());
+    let forced =
+        |k: &str| var(k).is_some_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"));
+    if set("NO_COLOR") {
+        return false;
+    }
+    if forced("FORCE_COLOR") || forced("CLICOLOR_FORCE") {
+        return true;
+    }
+    terminal && var("TERM").as_deref() != Some("dumb")
+}
+
 /// The note for a shell given as verdict's command: GitLab's Docker executor starts a job as
 /// `<entrypoint> sh -c …`, and verdict is the image's entrypoint, so a job whose `image:` does
 /// not clear it fails with clap's "unrecognized subcommand 'sh'" and a tip towards `schema`.
@@ -209,9 +225,9 @@ pub fn main() -> Exit {
             return Exit::Input;
         }
     };
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let color = !no_color && io::stderr().is_terminal();
-    let stdout_color = !no_color && io::stdout().is_terminal();
+    let var = |k: &str| std::env::var(k).ok();
+    let color = colors(io::stderr().is_terminal(), &var);
+    let stdout_color = colors(io::stdout().is_terminal(), &var);
     log::init(cli.verbose, cli.quiet, cli.log_format, color);
     let result = match cli.command {
         Command::Evidence(args) => evidence(args).map(|()| Exit::Pass),
@@ -780,6 +796,23 @@ mod tests {
         assert!(denied.contains("uid "), "{denied}");
         let missing = access_help(&io::Error::from(io::ErrorKind::NotFound), "writable");
         assert_eq!(missing, "check that the path exists and is writable by the user verdict runs as");
+    }
+
+    /// Colours: a terminal's, unless NO_COLOR or TERM=dumb; FORCE_COLOR and CLICOLOR_FORCE
+    /// turn them on in a CI log; NO_COLOR wins.
+    #[test]
+    fn when_to_colour() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+        };
+        assert!(colors(true, &env(&[])));
+        assert!(!colors(false, &env(&[])));
+        assert!(!colors(true, &env(&[("TERM", "dumb")])));
+        assert!(!colors(true, &env(&[("NO_COLOR", "1")])));
+        assert!(colors(false, &env(&[("FORCE_COLOR", "1")])));
+        assert!(colors(false, &env(&[("CLICOLOR_FORCE", "1")])));
+        assert!(!colors(false, &env(&[("FORCE_COLOR", "0")])));
+        assert!(!colors(false, &env(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")])));
     }
 
     /// A glob pattern where a path belongs names the folder to give instead.
