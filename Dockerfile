@@ -50,10 +50,18 @@ RUN touch src/main.rs src/lib.rs \
 
 FROM scratch
 ARG VERSION=0.1.0
+# The commit and the build time, when the release job gives them (`--build-arg
+# REVISION=$(git rev-parse HEAD) --build-arg CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)`).
+ARG REVISION=""
+ARG CREATED=""
+# The image holds verdict (Apache-2.0, its crates under permissive licenses), glibc linked
+# statically into it (LGPL-2.1-or-later) and busybox as /bin/sh (GPL-2.0-only).
 LABEL org.opencontainers.image.title="verdict" \
       org.opencontainers.image.description="The last step of every pipeline: reads CI artifacts (JUnit, Trivy, Checkov, CycloneDX, SPDX), verifies signatures, decides with Rego policy, and posts one verdict" \
       org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.licenses="Apache-2.0 AND LGPL-2.1-or-later AND GPL-2.0-only" \
       org.opencontainers.image.source="https://github.com/verdict-ci/verdict" \
       org.opencontainers.image.documentation="https://github.com/verdict-ci/verdict/blob/main/docs/docker.md" \
       org.opencontainers.image.vendor="verdict"

@@ -915,7 +915,7 @@ fn nothing_read(ev: &Evidence) -> Option<Problem> {
     Some(Problem {
         code: "verdict/nothing-read".into(),
         message: format!("no CI artifact was read: {examined}"),
-        help: "point verdict at the folder with the test results, scans and SBOMs (`verdict run PATH`, or inputs.paths), and make sure this job has the earlier jobs' artifacts; `verdict run -v` lists each file skipped and why".to_owned(),
+        help: "point verdict at the folder with the test results, scans and SBOMs (`verdict run PATH`, or inputs.paths; with verdict's image, mount it at /work: `docker run -v \"$PWD:/work:ro\" …`), and make sure this job has the earlier jobs' artifacts; `verdict run -v` lists each file skipped and why".to_owned(),
     })
 }
 
