@@ -217,9 +217,15 @@ denied_license(license) if denied_id(license.name)
 
 denied_license(license) if denied_id(_named(license.name))
 
-# A name written as an expression ("GPL-2.0-or-later WITH distribution-exception", as Trivy
-# writes some) is judged as one.
-denied_license(license) if denied_expression(license.name)
+# A name written as an SPDX expression ("GPL-2.0-or-later WITH distribution-exception", as
+# Trivy writes some) is judged as one: ids joined by upper-case AND, OR and WITH. Free text
+# ("MIT License OR GPL-2.0", "CDDL + GPLv2 with classpath exception") is not an expression, and
+# is judged as a name only.
+denied_license(license) if {
+	is_string(license.name)
+	regex.match(`^\(*[A-Za-z0-9.+-]+\)*( (AND|OR|WITH) \(*[A-Za-z0-9.+-]+\)*)+$`, trim_space(license.name))
+	denied_expression(license.name)
+}
 
 # license_names maps the names RPM and Debian packages, Maven POMs and SBOM tools write for
 # the GNU licenses (bash's "GPLv3+" in a CentOS image's SBOM) to the SPDX id they stand for,

@@ -178,6 +178,9 @@ test_a_name_written_as_an_expression_is_judged_as_one if {
 	lib.denied_license({"id": null, "name": "GPL-2.0-or-later WITH distribution-exception", "expression": null})
 	not lib.denied_license({"id": null, "name": "GPL-2.0-only OR MIT", "expression": null})
 	not lib.denied_license({"id": null, "name": "Apache License 2.0", "expression": null})
+	# Free text is not an expression: a dual license written in words is not denied for it.
+	not lib.denied_license({"id": null, "name": "MIT License OR GPL-2.0", "expression": null})
+	not lib.denied_license({"id": null, "name": "CDDL + GPLv2 with classpath exception", "expression": null})
 }
 
 test_only_listed_ids_are_denied if {

@@ -183,7 +183,8 @@ warn_end_of_life contains finding if {
 			release,
 			source.path,
 		]),
-		"id": sprintf("os-end-of-life/%s", [release]),
+		# A waiver names it by id, which takes no space: `os-end-of-life/alpine-3.9.4`.
+		"id": sprintf("os-end-of-life/%s", [replace(release, " ", "-")]),
 		"file": source.path,
 		"severity": "HIGH",
 		"remediation": sprintf("Rebuild the image on a supported release of %s: move the base image (the Dockerfile's FROM) to a current one, then scan again", [os.family]),

@@ -213,7 +213,7 @@ test_an_end_of_life_operating_system_warns if {
 	count(findings) == 1
 	some finding in findings
 	finding.msg == "The operating system of shop-api:1.4.2, alpine 3.9.4, is past its end of life: it gets no more security fixes, and vulnerabilities found since may be missing from this scan (trivy.json)"
-	finding.id == "os-end-of-life/alpine 3.9.4"
+	finding.id == "os-end-of-life/alpine-3.9.4"
 	startswith(finding.remediation, "Rebuild the image on a supported release of alpine")
 	supported := object.union(eosl, {"os": {"family": "alpine", "name": "3.20.1", "end_of_life": false}})
 	count(vulnerabilities.warn_end_of_life) == 0 with input as {"sources": [supported]}

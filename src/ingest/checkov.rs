@@ -367,7 +367,11 @@ impl<'de> Deserialize<'de> for Sev {
 /// `/services/shop/infra/main.tf` and not the `/main.tf` of every scanned folder (two
 /// services' buckets of one name would share a fingerprint, and a waiver). `file_path`, relative
 /// to the folder scanned, when Checkov wrote no other, or one outside its working directory.
-fn place(file_path: Option<String>, repo_file_path: Option<String>) -> (Option<String>, String) {
+fn place(
+    file_path: Option<String>,
+    repo_file_path: Option<String>,
+    file_abs_path: Option<&str>,
+) -> (Option<String>, String) {
     let outside = |p: &str| p.split('/').any(|part| part == "..");
     match (file_path, repo_file_path) {
         (Some(file), Some(repo)) if !outside(&repo) => {
@@ -375,9 +379,14 @@ fn place(file_path: Option<String>, repo_file_path: Option<String>) -> (Option<S
                 repo.strip_suffix(file.as_str()).filter(|f| !f.ends_with('/')).unwrap_or("").to_owned();
             // For Kubernetes manifests Checkov's `file_path` is already relative to its working
             // directory, and `repo_file_path` puts the scanned folder before it a second time
-            // (`/k8s/k8s/deploy.yaml`, in its SARIF too): a file_path that starts with the folder
-            // added is whole.
-            if !folder.is_empty() && file.starts_with(&format!("{folder}/")) {
+            // (`/k8s/k8s/deploy.yaml`, in its SARIF too). The absolute path tells: a real file
+            // ends with repo_file_path; without it, a file_path that starts with the folder
+            // added is taken as whole.
+            let doubled = match file_abs_path {
+                Some(abs) => !abs.ends_with(repo.as_str()),
+                None => !folder.is_empty() && file.starts_with(&format!("{folder}/")),
+            };
+            if doubled {
                 return (Some(file), String::new());
             }
             (Some(repo), folder)
@@ -391,8 +400,11 @@ fn convert(c: Check, status: CheckStatus, cx: &Cx<'_>) -> Misconfiguration {
     let line = |n: Option<&i64>| n.and_then(|&n| u64::try_from(n).ok()).filter(|&n| n > 0);
     // Checkov run in another folder than verdict (a monorepo's `working-directory:
     // services/api`): its absolute path, inside the workspace, places the file exactly.
-    let repo = c.file_abs_path.as_deref().and_then(|abs| cx.in_workspace(abs)).map(|rel| format!("/{rel}"));
-    let (file, folder) = place(c.file_path, repo.or(c.repo_file_path));
+    let placed = c.file_abs_path.as_deref().and_then(|abs| cx.in_workspace(abs)).map(|rel| format!("/{rel}"));
+    let (file, folder) = match placed {
+        Some(rel) => place(c.file_path, Some(rel), None),
+        None => place(c.file_path, c.repo_file_path, c.file_abs_path.as_deref()),
+    };
     let start_line = line(c.file_line_range.first());
     let end_line = line(c.file_line_range.get(1)).or(start_line);
     let message = Some(c.details.join("\n")).filter(|m| !m.trim().is_empty());
@@ -806,7 +818,8 @@ mod tests {
                 &format!(
                     r#", "repo_file_path": "/{folder}/main.tf", "caller_file_path": "/main.tf", "caller_file_line_range": [4, 9]"#
                 ),
-            );
+            )
+            .replace(r#""file_abs_path": "/src/main.tf""#, &format!(r#""file_abs_path": "/src/{folder}/main.tf""#));
             let p = parse_str(&report("terraform", &[c], &[], &summary(0, 1))).expect("parses");
             p.records.misconfigurations.into_iter().next().expect("one check")
         };
@@ -825,6 +838,13 @@ mod tests {
             p.records.misconfigurations[0].fingerprint,
             fingerprint::misconfiguration("CKV_AWS_145", Some("aws_s3_bucket.logs"), Some("/main.tf"))
         );
+        // A folder named as the one scanned, inside it (`checkov -d infra` of infra/infra/main.tf):
+        // the absolute path ends with repo_file_path, which is right.
+        let nested = check("CKV_AWS_145", "null", r#", "repo_file_path": "/infra/infra/main.tf""#)
+            .replace(r#""file_path": "/main.tf""#, r#""file_path": "/infra/main.tf""#)
+            .replace(r#""file_abs_path": "/src/main.tf""#, r#""file_abs_path": "/src/infra/infra/main.tf""#);
+        let p = parse_str(&report("terraform", &[nested], &[], &summary(0, 1))).expect("parses");
+        assert_eq!(p.records.misconfigurations[0].file.as_deref(), Some("/infra/infra/main.tf"));
         // Kubernetes manifests: file_path is already the whole path, and repo_file_path doubles
         // the folder scanned.
         let k8s = check("CKV_K8S_16", "null", r#", "repo_file_path": "/k8s/k8s/deploy.yaml""#)

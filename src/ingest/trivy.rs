@@ -306,7 +306,17 @@ impl<'de> Visitor<'de> for &mut ResultSeed<'_, '_> {
                 // skipped, with the statement, so that the reports show each.
                 "ExperimentalModifiedFindings" => {
                     let modified: Vec<ModifiedFinding> = map.next_value::<Option<_>>()?.unwrap_or_default();
-                    misconfigurations.extend(modified.into_iter().filter_map(ModifiedFinding::check));
+                    for (i, m) in modified.into_iter().enumerate() {
+                        match m.check() {
+                            Ok(check) => misconfigurations.extend(check),
+                            Err(why) => {
+                                return Err(bad_value(
+                                    format!("ExperimentalModifiedFindings[{i}]: {why}"),
+                                    "a finding Trivy left out: Type, Status, Statement, Source and the Finding as in Misconfigurations",
+                                ));
+                            }
+                        }
+                    }
                 }
                 "MisconfSummary" => misconf_summary = map.next_value()?,
                 "Secrets" => secrets = map.next_value::<Option<_>>()?.unwrap_or_default(),
@@ -532,12 +542,15 @@ struct ModifiedFinding {
 }
 
 impl ModifiedFinding {
-    /// The check, when it is a misconfiguration Trivy ignored: skipped, with why and where.
-    fn check(self) -> Option<TrivyMisconf> {
+    /// The check, when it is a misconfiguration Trivy ignored: skipped, with why and where. A
+    /// misconfiguration entry that does not read as one is an error, as in `Misconfigurations`:
+    /// dropped, a suppressed check would vanish from the list and the count.
+    fn check(self) -> Result<Option<TrivyMisconf>, String> {
         if self.kind.as_deref() != Some("misconfiguration") {
-            return None;
+            return Ok(None);
         }
-        let mut check: TrivyMisconf = serde_json::from_value(self.finding?).ok()?;
+        let finding = self.finding.ok_or("a misconfiguration without its `Finding`")?;
+        let mut check: TrivyMisconf = serde_json::from_value(finding).map_err(|e| e.to_string())?;
         check.status = MisconfStatus(CheckStatus::Skipped);
         check.ignored = Some(match (self.statement, self.source) {
             (Some(why), Some(source)) => format!("{why} ({source})"),
@@ -545,7 +558,7 @@ impl ModifiedFinding {
             (None, Some(source)) => format!("no statement ({source})"),
             (None, None) => "no statement".to_owned(),
         });
-        Some(check)
+        Ok(Some(check))
     }
 }
 
@@ -701,7 +714,10 @@ fn convert_rest(r: Rest, cx: &Cx<'_>, target_of: &Target, out: &mut Records) {
     // checks ran: those its summary counts beyond the ones listed with the same status.
     if let Some(summary) = &r.misconf_summary {
         let listed = |status| r.misconfigurations.iter().filter(|m| m.status.0 == status).count();
-        let exceptions = summary.exceptions.saturating_sub(listed(CheckStatus::Exception));
+        // Trivy counts the checks it was told to ignore among its exceptions, and lists them
+        // with --show-suppressed: those are records already, not counted twice.
+        let ignored = r.misconfigurations.iter().filter(|m| m.ignored.is_some()).count();
+        let exceptions = summary.exceptions.saturating_sub(listed(CheckStatus::Exception) + ignored);
         out.unkept.misconfigurations +=
             summary.successes.saturating_sub(listed(CheckStatus::Passed)) + exceptions;
         out.unkept.suppressed_misconfigurations += exceptions;
@@ -1141,6 +1157,36 @@ mod tests {
         );
         assert_eq!(os(r#""Metadata": {"OS": {"Family": "none", "Name": ""}},"#), None);
         assert_eq!(os(""), None);
+    }
+
+    /// A check Trivy was told to ignore (listed with --show-suppressed) is a skipped check with
+    /// the statement and where it was made, counted once though Trivy's summary counts it among
+    /// its exceptions too; an entry that does not read as a check is an error, not dropped.
+    #[test]
+    fn checks_trivy_was_told_to_ignore() {
+        let doc = |finding: &str| {
+            format!(
+                r#"{{"SchemaVersion": 2, "Results": [{{"Target": "Dockerfile", "Class": "config", "Type": "dockerfile",
+                  "MisconfSummary": {{"Successes": 3, "Failures": 0, "Exceptions": 1}},
+                  "ExperimentalModifiedFindings": [{{"Type": "misconfiguration", "Status": "ignored",
+                    "Statement": "base image needs root", "Source": ".trivyignore.yaml", "Finding": {finding}}},
+                    {{"Type": "vulnerability", "Status": "not_affected", "Finding": {{"VulnerabilityID": "CVE-1"}}}}]}}]}}"#
+            )
+        };
+        let p = parse_str(&doc(
+            r#"{"ID": "DS-0002", "Title": "Image user should not be 'root'", "Severity": "HIGH", "Status": "FAIL",
+                "CauseMetadata": {"StartLine": 4, "EndLine": 4}}"#,
+        ))
+        .expect("parses");
+        let [m] = p.records.misconfigurations.as_slice() else {
+            panic!("one check: {:?}", p.records.misconfigurations)
+        };
+        assert_eq!((m.check_id.as_str(), m.status), ("DS-0002", CheckStatus::Skipped));
+        assert_eq!(m.skip_reason.as_deref(), Some("base image needs root (.trivyignore.yaml)"));
+        assert_eq!(p.records.unkept.suppressed_misconfigurations, 0, "counted once");
+        let e = parse_str(&doc(r#"{"ID": "DS-0002", "Severity": "HIGH", "Status": "MAYBE"}"#))
+            .expect_err("refused");
+        assert!(e.to_string().contains("ExperimentalModifiedFindings[0]"), "{e}");
     }
 
     /// Misconfigurations, secrets and licenses land in their own lists; secrets keep no match.
