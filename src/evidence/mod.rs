@@ -398,6 +398,7 @@ impl Unkept {
     fn add(&mut self, other: &Unkept) {
         self.misconfigurations += other.misconfigurations;
         self.suppressed_misconfigurations += other.suppressed_misconfigurations;
+        self.ignored_secrets += other.ignored_secrets;
         for (mine, theirs) in self.vulnerabilities.iter_mut().zip(other.vulnerabilities) {
             *mine += theirs;
         }

@@ -66,6 +66,10 @@ pub struct Unkept {
     pub vulnerabilities: [usize; 6],
     /// How many of those had a fixed version.
     pub fixable_vulnerabilities: usize,
+    /// Secrets a scanner found and was told to leave out (Trivy's `.trivyignore`, listed with
+    /// `--show-suppressed`): not judged, but said, so that a change that adds a key and its
+    /// ignore rule together does not read as "no secret".
+    pub ignored_secrets: usize,
 }
 
 /// Where and by what the document was made.

@@ -307,6 +307,10 @@ impl<'de> Visitor<'de> for &mut ResultSeed<'_, '_> {
                 "ExperimentalModifiedFindings" => {
                     let modified: Vec<ModifiedFinding> = map.next_value::<Option<_>>()?.unwrap_or_default();
                     for (i, m) in modified.into_iter().enumerate() {
+                        if m.kind.as_deref() == Some("secret") {
+                            out.unkept.ignored_secrets += 1;
+                            continue;
+                        }
                         match m.check() {
                             Ok(check) => misconfigurations.extend(check),
                             Err(why) => {
@@ -1170,7 +1174,8 @@ mod tests {
                   "MisconfSummary": {{"Successes": 3, "Failures": 0, "Exceptions": 1}},
                   "ExperimentalModifiedFindings": [{{"Type": "misconfiguration", "Status": "ignored",
                     "Statement": "base image needs root", "Source": ".trivyignore.yaml", "Finding": {finding}}},
-                    {{"Type": "vulnerability", "Status": "not_affected", "Finding": {{"VulnerabilityID": "CVE-1"}}}}]}}]}}"#
+                    {{"Type": "vulnerability", "Status": "not_affected", "Finding": {{"VulnerabilityID": "CVE-1"}}}},
+                    {{"Type": "secret", "Status": "ignored", "Source": ".trivyignore", "Finding": {{"RuleID": "aws-access-key-id"}}}}]}}]}}"#
             )
         };
         let p = parse_str(&doc(
@@ -1184,6 +1189,8 @@ mod tests {
         assert_eq!((m.check_id.as_str(), m.status), ("DS-0002", CheckStatus::Skipped));
         assert_eq!(m.skip_reason.as_deref(), Some("base image needs root (.trivyignore.yaml)"));
         assert_eq!(p.records.unkept.suppressed_misconfigurations, 0, "counted once");
+        // An ignored secret is not judged, but counted: the step says so.
+        assert_eq!(p.records.unkept.ignored_secrets, 1);
         let e = parse_str(&doc(r#"{"ID": "DS-0002", "Severity": "HIGH", "Status": "MAYBE"}"#))
             .expect_err("refused");
         assert!(e.to_string().contains("ExperimentalModifiedFindings[0]"), "{e}");

@@ -801,14 +801,21 @@ fn evidence_summary(step: &str, ev: &Evidence) -> Option<String> {
         }
         "secrets" => {
             let found = &ev.secrets;
+            let ignored = match ev.unkept.ignored_secrets {
+                0 => String::new(),
+                n => format!(
+                    "; {} by the scanner's ignore rules, not judged",
+                    plural(n, "secret ignored", "secrets ignored")
+                ),
+            };
             if found.is_empty() {
-                return None;
+                return (!ignored.is_empty()).then(|| format!("no secret reported{ignored}"));
             }
             let mut files: Vec<&str> = found.iter().map(|s| s.target.as_str()).collect();
             files.sort_unstable();
             files.dedup();
             Some(format!(
-                "{} in {}",
+                "{} in {}{ignored}",
                 plural(found.len(), "secret", "secrets"),
                 plural(files.len(), "file", "files")
             ))

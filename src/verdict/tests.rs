@@ -429,6 +429,18 @@ fn components_without_a_license_are_counted() {
     );
 }
 
+/// Secrets the scanner was told to ignore are not judged, but the step says how many.
+#[test]
+fn ignored_secrets_are_said() {
+    let mut ev = Evidence::new(Meta::default());
+    ev.sources.push(source("trivy.json", Kind::Trivy));
+    ev.unkept.ignored_secrets = 2;
+    assert_eq!(
+        step_alone(&ev, "secrets").1,
+        "no secret reported; 2 secrets ignored by the scanner's ignore rules, not judged"
+    );
+}
+
 /// A license scan's findings are judged in the sbom step, which counts them beside the SBOMs,
 /// or alone when no SBOM was read (rather than "no SBOM found" above a failed license).
 #[test]
