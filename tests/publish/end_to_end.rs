@@ -534,7 +534,9 @@ fn image_stops_on_sigterm_as_pid_1() {
         .expect("podman runs");
     let (_held, _) = listener.accept().unwrap();
     let started = std::time::Instant::now();
-    assert!(podman().args(["kill", "--signal", "TERM", &name]).status().unwrap().success());
+    let killed =
+        podman().args(["kill", "--signal", "TERM", &name]).stdout(std::process::Stdio::null()).status();
+    assert!(killed.unwrap().success());
     let status = loop {
         if let Some(status) = run.try_wait().unwrap() {
             break status;
