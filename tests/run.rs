@@ -1111,3 +1111,22 @@ fn only_a_missing_listed_path_points_at_the_configuration() {
     assert!(stderr.contains("error[policy/unreadable]: cannot read the policy file `policy`\n"), "{stderr}");
     assert!(!stderr.contains("named in the configuration") && !stderr.contains("verdict.yaml:2"), "{stderr}");
 }
+
+/// A waiver names a test by its id, spaces and all (Jest's and pytest's names have them).
+#[test]
+fn a_waiver_names_a_test_with_spaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let failing = r#"<testsuite name="cart.test.js"><testcase classname="Cart" name="adds two numbers"><failure message="expected 3"/></testcase></testsuite>"#;
+    std::fs::write(dir.path().join("junit.xml"), failing).unwrap();
+    let v = json(&verdict(dir.path(), &["run", "junit.xml", "--publish", "none", "--format", "json"]));
+    let id = v["findings"][0]["id"].as_str().unwrap().to_owned();
+    assert!(id.contains(' '), "{id}");
+    std::fs::write(
+        dir.path().join("verdict.yaml"),
+        format!("waivers:\n  - id: {id}\n    reason: tracked in CART-12\n    owner: web-team\n    expires: 2026-12-10\n"),
+    )
+    .unwrap();
+    let out = verdict(dir.path(), &["run", "junit.xml", "--publish", "none", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&out)["findings"][0]["status"], "waived");
+}

@@ -815,6 +815,24 @@ fn license_meant(name: &str) -> Option<String> {
     }
 }
 
+/// A waiver's `id`: matched exactly, so it may hold spaces (a test named `adds two numbers`,
+/// Jest's and pytest's usual), but not at its ends or a line break, which no finding's id has
+/// and a copy from a log easily adds.
+fn finding_id(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<String> {
+    let s = cx.string(node, path)?;
+    if s.trim() != s || s.chars().any(char::is_control) {
+        let d = cx.report(
+            Code::InvalidValue,
+            node.span,
+            path,
+            format!("id `{}` has spaces at its ends or a line break", short(&s)),
+        );
+        d.expected = Some("the finding's id exactly, as the verdict shows it".into());
+        return None;
+    }
+    Some(s)
+}
+
 /// Whether `id` is on the SPDX license list (its deprecated ids included, compared without case
 /// and without a trailing `+`, as the pack compares them), or a `LicenseRef-` of one's own.
 pub(crate) fn known_license(id: &str) -> bool {
@@ -891,7 +909,7 @@ fn waiver(cx: &mut Cx<'_>, node: &Node, path: &str, ledger: &mut Ledger) -> Opti
     }
     let get = |k: &str| t.get(k).map(|n| (n, child(path, k)));
     let fingerprint = get("fingerprint").and_then(|(n, p)| cx.token(n, &p, "fingerprint"));
-    let id = get("id").and_then(|(n, p)| cx.token(n, &p, "id"));
+    let id = get("id").and_then(|(n, p)| finding_id(cx, n, &p));
     let purl = get("purl").and_then(|(n, p)| purl(cx, n, &p));
     let glob = get("path").and_then(|(n, p)| glob(cx, n, &p));
     let reason = get("reason").and_then(|(n, p)| cx.string(n, &p));
