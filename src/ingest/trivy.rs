@@ -226,18 +226,11 @@ fn scanned_folder(name: Option<&str>, kind: Option<&str>) -> Option<String> {
 /// `Target` placed in the repository: the scanned folder before it, unless the scan was of
 /// that one file (`trivy config infra/main.tf` names it `main.tf` or by its whole path).
 fn in_folder(folder: Option<&str>, target: String) -> String {
-    match folder {
-        Some(f)
-            if !target.is_empty()
-                && !target.starts_with('/')
-                && f != target
-                && !f.ends_with(&format!("/{target}")) =>
-        {
-            format!("{f}/{target}")
-        }
-        Some(f) if f.ends_with(&format!("/{target}")) => f.to_owned(),
-        _ => target,
+    let Some(f) = folder else { return target };
+    if target.is_empty() || target.starts_with('/') || f == target {
+        return target;
     }
+    if f.ends_with(&format!("/{target}")) { f.to_owned() } else { format!("{f}/{target}") }
 }
 
 impl<'de> de::DeserializeSeed<'de> for &mut ResultSeed<'_, '_> {
